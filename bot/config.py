@@ -1,0 +1,137 @@
+"""The one place that reads the environment.
+
+Every setting the bot understands is parsed here into a frozen `Settings`. A missing or malformed
+value raises `ConfigError` with one sentence naming the variable; the entry point prints it and
+exits non-zero, without a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///data/career-bot.sqlite3"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message is one sentence for a person."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str | None = field(default=None, repr=False)
+    signing_secret: str | None = field(default=None, repr=False)
+    app_token: str | None = field(default=None, repr=False)
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    content_dir: Path = Path("content")
+    admin_user_ids: frozenset[str] = frozenset()
+    default_timezone: str = "Asia/Tokyo"
+    port: int = 3000
+    web_concurrency: int = 1
+    log_level: str = "INFO"
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.app_token)
+
+    def require_http(self) -> None:
+        """Check what the HTTP (Procfile `web`) mode needs."""
+        _require(self.bot_token, "SLACK_BOT_TOKEN", "the bot token (xoxb-…) from the app's OAuth page")
+        _require(self.signing_secret, "SLACK_SIGNING_SECRET", "the signing secret from the app's Basic Information page")
+
+    def require_socket(self) -> None:
+        """Check what Socket Mode needs."""
+        _require(self.bot_token, "SLACK_BOT_TOKEN", "the bot token (xoxb-…) from the app's OAuth page")
+        _require(self.app_token, "SLACK_APP_TOKEN", "an app-level token (xapp-…) with connections:write")
+
+
+def _require(value: str | None, name: str, what: str) -> None:
+    if not value:
+        raise ConfigError(f"{name} is not set: it must hold {what}.")
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+
+    def get(name: str) -> str | None:
+        value = env.get(name)
+        if value is None:
+            return None
+        value = value.strip()
+        return value or None
+
+    bot_token = get("SLACK_BOT_TOKEN")
+    if bot_token and not bot_token.startswith("xox"):
+        raise ConfigError("SLACK_BOT_TOKEN does not look like a Slack token: it should start with 'xoxb-'.")
+    app_token = get("SLACK_APP_TOKEN")
+    if app_token and not app_token.startswith("xapp-"):
+        raise ConfigError("SLACK_APP_TOKEN does not look like an app-level token: it should start with 'xapp-'.")
+
+    api_url = get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
+    if not api_url.startswith(("http://", "https://")):
+        raise ConfigError(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}.")
+    if not api_url.endswith("/"):
+        api_url += "/"
+
+    database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    if database_url.startswith("postgres://"):
+        # Heroku-style URLs; SQLAlchemy wants an explicit dialect and we ship psycopg 3.
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    if "://" not in database_url:
+        raise ConfigError(f"DATABASE_URL must be a database URL such as sqlite:///path.db, got {database_url!r}.")
+
+    content_dir = Path(get("CONTENT_DIR") or "content")
+
+    admins_raw = get("ADMIN_USER_IDS") or ""
+    admin_ids = frozenset(part.strip() for part in admins_raw.replace(" ", ",").split(",") if part.strip())
+    bad_ids = sorted(i for i in admin_ids if not i[:1].isalpha() or not i.isalnum() or i.upper() != i)
+    if bad_ids:
+        raise ConfigError(
+            f"ADMIN_USER_IDS must be a comma-separated list of Slack user IDs such as U012ABCDEF, got {bad_ids[0]!r}."
+        )
+
+    timezone = get("DEFAULT_TIMEZONE") or "Asia/Tokyo"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"DEFAULT_TIMEZONE must be an IANA time zone such as Asia/Tokyo, got {timezone!r}.") from None
+
+    port = _int_setting(get("PORT"), "PORT", 3000, 0, 65535)
+    workers = _int_setting(get("WEB_CONCURRENCY"), "WEB_CONCURRENCY", 1, 1, 64)
+
+    log_level = (get("LOG_LEVEL") or "INFO").upper()
+    if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError(f"LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, got {log_level!r}.")
+
+    return Settings(
+        bot_token=bot_token,
+        signing_secret=get("SLACK_SIGNING_SECRET"),
+        app_token=app_token,
+        slack_api_url=api_url,
+        database_url=database_url,
+        content_dir=content_dir,
+        admin_user_ids=admin_ids,
+        default_timezone=timezone,
+        port=port,
+        web_concurrency=workers,
+        log_level=log_level,
+    )
+
+
+def _int_setting(raw: str | None, name: str, default: int, low: int, high: int) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {value}.")
+    return value

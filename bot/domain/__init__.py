@@ -1,0 +1,1 @@
+"""Pure rules: no Slack, database or scheduler imports live here."""

@@ -1,0 +1,82 @@
+"""The typed, immutable model of one role document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Group:
+    """A titled list, such as a skill group (技術スキル) or a learning step."""
+
+    name: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Partner:
+    """Someone the role works with, and how."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class CareerPath:
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Story:
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Question:
+    number: int
+    text: str
+    answer_points: tuple[str, ...] = ()
+
+    @property
+    def has_answer_points(self) -> bool:
+        return bool(self.answer_points)
+
+
+@dataclass(frozen=True)
+class Role:
+    slug: str
+    title: str
+    short_title: str
+    description: str
+    summary: str
+    example: str = ""
+    duties: tuple[str, ...] = ()
+    skills: tuple[Group, ...] = ()
+    collaboration: tuple[Partner, ...] = ()
+    career_intro: str = ""
+    career_paths: tuple[CareerPath, ...] = ()
+    career_stories: tuple[Story, ...] = ()
+    outlook_intro: str = ""
+    outlook: tuple[str, ...] = ()
+    outlook_stories: tuple[Story, ...] = ()
+    learning: tuple[Group, ...] = ()
+    questions: tuple[Question, ...] = ()
+    questions_note: str = ""
+    related: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    category: str = ""
+    source: Path | None = field(default=None, compare=False)
+
+    @property
+    def stories(self) -> tuple[Story, ...]:
+        return self.career_stories + self.outlook_stories
+
+    def question(self, number: int) -> Question | None:
+        for q in self.questions:
+            if q.number == number:
+                return q
+        return None
