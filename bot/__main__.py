@@ -1,0 +1,104 @@
+"""Entry point: `python -m bot [web|socket|console|check-content]`. Wiring only."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Interview-drill Slack bot.")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("web", help="serve Slack's HTTP requests on $PORT (the Procfile's web process)")
+    sub.add_parser("socket", help="connect to Slack with Socket Mode (needs SLACK_APP_TOKEN)")
+    console = sub.add_parser("console", help="try the bot in this terminal, without Slack")
+    console.add_argument("commands", nargs="*", help="commands to run instead of reading the terminal, e.g. '/career ciso'")
+    check = sub.add_parser("check-content", help="validate role documents and print a per-file report")
+    check.add_argument("directory", nargs="?", help="directory of role documents (default: CONTENT_DIR or content/)")
+    return parser
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # slack_sdk logs request details at DEBUG; keep it quieter than our own logs.
+    logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLevelName(settings.log_level)))
+    logging.getLogger("slack_bolt").setLevel(max(logging.INFO, logging.getLevelName(settings.log_level)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        command = args.command or ("socket" if settings.socket_mode else "web")
+        if command == "check-content":
+            from bot.content.report import check_content
+
+            return check_content(Path(args.directory) if args.directory else settings.content_dir)
+        if command == "console":
+            logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+            from bot.console import run_console
+            from bot.services import build_services
+
+            return run_console(build_services(settings), args.commands)
+        _configure_logging(settings)
+        if command == "web":
+            settings.require_http()
+            return _run_web(settings)
+        settings.require_socket()
+        return _run_socket(settings)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _build_slack(settings: Settings):
+    from slack_bolt.error import BoltError
+    from slack_sdk.errors import SlackApiError
+
+    from bot.services import build_services
+    from bot.slack.app import create_app
+
+    services = build_services(settings)
+    try:
+        app = create_app(services)
+    except (BoltError, SlackApiError) as exc:
+        raise ConfigError(f"Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url} ({_reason(exc)}).") from None
+    except OSError as exc:
+        raise ConfigError(f"Slack's Web API at {settings.slack_api_url} (SLACK_API_URL) cannot be reached ({exc}).") from None
+    return services, app
+
+
+def _reason(exc: Exception) -> str:
+    response = getattr(exc, "response", None)
+    if response is not None and hasattr(response, "get"):
+        return str(response.get("error", "unknown error"))
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _run_web(settings: Settings) -> int:
+    from bot.web import WebApp, serve
+
+    services, app = _build_slack(settings)
+    health = lambda: {"ok": services.healthy, "roles": len(services.catalog)}  # noqa: E731
+    serve(WebApp(app, health), port=settings.port, workers=settings.web_concurrency)
+    return 0
+
+
+def _run_socket(settings: Settings) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    _services, app = _build_slack(settings)
+    SocketModeHandler(app, settings.app_token).start()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

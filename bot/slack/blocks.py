@@ -1,0 +1,302 @@
+"""Block Kit builders: pure functions from roles to message dicts, within Slack's limits.
+
+Slack rejects a message with more than 50 blocks or a section text over 3,000 characters, so long
+lists are split between items (never inside one) and a message that would still be too long is cut
+at a block boundary with a note saying so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from bot.domain.markup import to_mrkdwn, to_plain
+from bot.domain.role import Question, Role
+from bot.domain.sections import SECTIONS, section
+from bot.domain.text import escape_mrkdwn, truncate
+
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_BUTTON_TEXT = 75
+MAX_BUTTON_VALUE = 2000
+MAX_ACTIONS_PER_BLOCK = 25
+MAX_CONTEXT_TEXT = 3000
+
+Block = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Message:
+    """What a listener sends: fallback text, blocks, and who sees it."""
+
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+    ephemeral: bool = True
+    replace_original: bool = False
+
+    def payload(self) -> dict[str, Any]:
+        return {"text": self.text, "blocks": self.blocks}
+
+
+# ----------------------------------------------------------------------------- primitives
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, MAX_HEADER_TEXT), "emoji": True}}
+
+
+def section_text(mrkdwn: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn}}
+
+
+def context(mrkdwn: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(mrkdwn, MAX_CONTEXT_TEXT)}]}
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def button(label: str, action: str, value: str, style: str | None = None) -> dict[str, Any]:
+    element = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": truncate(label, MAX_BUTTON_TEXT), "emoji": True},
+        "action_id": action,
+        "value": value[:MAX_BUTTON_VALUE],
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def actions(buttons: Sequence[dict[str, Any]], block_id: str) -> list[Block]:
+    """Buttons in as many actions blocks as Slack's 25-per-block limit needs; action_ids made unique."""
+    blocks = []
+    for start in range(0, len(buttons), MAX_ACTIONS_PER_BLOCK):
+        chunk = []
+        for offset, b in enumerate(buttons[start : start + MAX_ACTIONS_PER_BLOCK]):
+            chunk.append({**b, "action_id": f"{b['action_id']}.{start + offset}"})
+        blocks.append({"type": "actions", "block_id": f"{block_id}.{start // MAX_ACTIONS_PER_BLOCK}", "elements": chunk})
+    return blocks
+
+
+def split_lines(lines: Iterable[str], limit: int = MAX_SECTION_TEXT) -> list[str]:
+    """Join lines into texts of at most `limit` characters, breaking only between lines."""
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        while len(line) > limit:  # a single item longer than a section: the only place we must cut
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def sections(lines: Iterable[str]) -> list[Block]:
+    return [section_text(chunk) for chunk in split_lines(lines)]
+
+
+def fit(blocks: list[Block]) -> list[Block]:
+    """Keep a message within 50 blocks, cutting at a block boundary and saying so."""
+    if len(blocks) <= MAX_BLOCKS:
+        return blocks
+    trailing = [b for b in blocks[-3:] if b["type"] == "actions"]
+    room = MAX_BLOCKS - len(trailing) - 1
+    return blocks[:room] + [context("（長いため一部を省略しました）")] + trailing
+
+
+def bullets(items: Iterable[str]) -> list[str]:
+    return [f"• {to_mrkdwn(item)}" for item in items]
+
+
+def _label(role: Role) -> str:
+    return role.short_title or role.title
+
+
+# ----------------------------------------------------------------------------- shared pieces
+
+
+def share_button(view: str) -> dict[str, Any]:
+    return button("チャンネルにシェア", "career.share", view)
+
+
+def section_buttons(role: Role, current: str | None = None) -> list[dict[str, Any]]:
+    buttons = []
+    if current is not None:
+        buttons.append(button("◀ 概要", "career.open_role", role.slug))
+    for s in SECTIONS:
+        if s.key == current:
+            continue
+        if s.key == "question":
+            buttons.append(button("🎲 練習問題", "career.practice", role.slug, style="primary"))
+        else:
+            buttons.append(button(s.label, "career.open_section", f"{role.slug}|{s.key}"))
+    return buttons
+
+
+def related_buttons(related: Sequence[Role]) -> list[dict[str, Any]]:
+    return [button(_label(r), "career.open_role", r.slug) for r in related]
+
+
+def without_actions(message: Message, shared_by: str) -> Message:
+    """The same view, posted to the channel: buttons dropped, and who shared it."""
+    blocks = [b for b in message.blocks if b["type"] != "actions"]
+    blocks.append(context(f"<@{escape_mrkdwn(shared_by)}> さんが共有しました"))
+    return Message(text=message.text, blocks=fit(blocks), ephemeral=False)
+
+
+# ----------------------------------------------------------------------------- views
+
+
+def help_message(examples: Sequence[Role]) -> Message:
+    names = "、".join(f"`{escape_mrkdwn(r.slug.split('_')[0])}`" for r in examples[:5]) or "（まだありません）"
+    section_words = "、".join(f"`{s.key}`（{s.label}）" for s in SECTIONS if s.key != "question")
+    lines = [
+        "*`/career` の使い方*",
+        "• `/career list` — 職種の一覧",
+        "• `/career <職種>` — 職種の概要とキャリアパス（例: `/career ciso`）",
+        f"• `/career <職種> <セクション>` — セクションを表示。セクション: {section_words}",
+        "• `/career <職種> question` — 面接の練習問題を1問出題",
+        f"職種名は略称・日本語名でも指定できます。登録されている職種: {names}",
+    ]
+    return Message(text="/career の使い方", blocks=[section_text("\n".join(lines))])
+
+
+def role_list(roles: Sequence[Role]) -> Message:
+    lines = [f"• *{escape_mrkdwn(_label(r))}* (`{escape_mrkdwn(r.slug)}`) — {escape_mrkdwn(truncate(to_plain(r.description), 80))}" for r in roles]
+    if not lines:
+        lines = ["職種がまだ登録されていません。"]
+    blocks = [header(f"職種一覧（{len(roles)}件）"), *sections(lines)]
+    blocks += actions([button(_label(r), "career.open_role", r.slug) for r in roles], "career.list")
+    return Message(text=f"職種一覧（{len(roles)}件）", blocks=fit(blocks))
+
+
+def role_card(role: Role, related: Sequence[Role], key_duties: int = 5) -> Message:
+    blocks: list[Block] = [header(role.title), context(to_mrkdwn(role.description))]
+    blocks += sections([f"*概要*", to_mrkdwn(role.summary)])
+    if role.duties:
+        lines = ["*主な業務*", *bullets(role.duties[:key_duties])]
+        if len(role.duties) > key_duties:
+            lines.append(f"…ほか{len(role.duties) - key_duties}件（「{section('duties').label}」で全件）")
+        blocks += sections(lines)
+    if role.career_paths:
+        blocks += sections(["*キャリアパス*", *path_lines(role)])
+    blocks.append(divider())
+    blocks += actions(section_buttons(role), f"career.sections.{role.slug}")
+    if related:
+        blocks.append(context("関連する職種"))
+        blocks += actions(related_buttons(related), f"career.related.{role.slug}")
+    blocks += actions([share_button(f"card|{role.slug}")], "career.share")
+    return Message(text=f"{role.title}: {to_plain(role.description)}", blocks=fit(blocks))
+
+
+def path_lines(role: Role) -> list[str]:
+    return [f"• {' → '.join(to_mrkdwn(step) for step in p.steps)}" for p in role.career_paths]
+
+
+def _stories(role_stories) -> list[str]:
+    lines = []
+    for story in role_stories:
+        lines += ["", f"🔍 *ストーリー：{to_mrkdwn(story.title)}*", to_mrkdwn(story.text)]
+    return lines
+
+
+def section_lines(role: Role, key: str) -> list[str]:
+    if key == "duties":
+        return bullets(role.duties)
+    if key == "skills":
+        return _grouped(role.skills)
+    if key == "learn":
+        return _grouped(role.learning)
+    if key == "paths":
+        intro = [to_mrkdwn(role.career_intro), ""] if role.career_intro else []
+        return intro + path_lines(role) + _stories(role.career_stories)
+    if key == "collaboration":
+        return [
+            f"• *{to_mrkdwn(p.name)}*：{to_mrkdwn(p.description)}" if p.name else f"• {to_mrkdwn(p.description)}"
+            for p in role.collaboration
+        ]
+    if key == "outlook":
+        intro = [to_mrkdwn(role.outlook_intro), ""] if role.outlook_intro else []
+        return intro + bullets(role.outlook) + _stories(role.outlook_stories)
+    if key == "questions":
+        lines = []
+        for q in role.questions:
+            lines.append(f"*Q{q.number}.* {to_mrkdwn(q.text)}")
+            lines += [f"　　↳ _回答ポイント：_ {to_mrkdwn(p)}" for p in q.answer_points]
+        with_points = sum(q.has_answer_points for q in role.questions)
+        lines += ["", f"_全{len(role.questions)}問（うち回答ポイント付き {with_points}問）_"]
+        return lines
+    raise ValueError(f"unknown section {key!r}")
+
+
+def _grouped(groups) -> list[str]:
+    lines: list[str] = []
+    for group in groups:
+        if group.name:
+            lines.append(f"*{to_mrkdwn(group.name)}*")
+        lines += bullets(group.items)
+        lines.append("")
+    return lines[:-1] if lines else lines
+
+
+def section_view(role: Role, key: str) -> Message:
+    label = section(key).label
+    lines = section_lines(role, key) or ["（このセクションはまだ書かれていません）"]
+    blocks = [header(f"{_label(role)}｜{label}"), *sections(lines), divider()]
+    blocks += actions(section_buttons(role, current=key), f"career.sections.{role.slug}")
+    blocks += actions([share_button(f"section|{role.slug}|{key}")], "career.share")
+    return Message(text=f"{_label(role)}｜{label}", blocks=fit(blocks))
+
+
+def question_view(role: Role, question: Question, revealed: bool = False) -> Message:
+    total = len(role.questions)
+    blocks: list[Block] = [
+        header(f"{_label(role)}｜面接の練習問題"),
+        section_text(f"*Q{question.number} / {total}*\n{to_mrkdwn(question.text)}"),
+    ]
+    value = f"{role.slug}|{question.number}"
+    if revealed:
+        if question.answer_points:
+            blocks += sections(["*回答ポイント*", *bullets(question.answer_points)])
+        else:
+            blocks.append(section_text("この質問には回答ポイントがまだありません。自分の経験に引きつけて答えを組み立ててみましょう。"))
+        buttons = [button("🎲 別の質問", "career.practice", value)]
+    else:
+        blocks.append(context("まず自分で答えを考えてから、回答ポイントを確認しましょう。"))
+        buttons = [
+            button("回答ポイントを見る", "career.reveal_points", value, style="primary"),
+            button("🎲 別の質問", "career.practice", value),
+        ]
+    buttons.append(share_button(f"question|{role.slug}|{question.number}|{int(revealed)}"))
+    blocks += actions(buttons, f"career.question.{role.slug}")
+    return Message(text=f"{_label(role)} Q{question.number}: {to_plain(question.text)}", blocks=fit(blocks))
+
+
+def not_found(query: str, suggestions: Sequence[Role]) -> Message:
+    shown = escape_mrkdwn(query)
+    text = f"「{shown}」という職種は見つかりませんでした。"
+    lines = [text]
+    if suggestions:
+        lines.append("もしかして: " + "、".join(f"*{escape_mrkdwn(_label(r))}* (`{escape_mrkdwn(r.slug)}`)" for r in suggestions))
+    lines.append("`/career list` で職種の一覧を確認できます。")
+    blocks = [section_text("\n".join(lines))]
+    if suggestions:
+        blocks += actions(related_buttons(suggestions), "career.suggest")
+    return Message(text=text, blocks=blocks)
+
+
+def notice(text: str) -> Message:
+    """A one-sentence answer (an error or a confirmation) whose text is already safe mrkdwn."""
+    return Message(text=text, blocks=[section_text(text)])

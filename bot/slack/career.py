@@ -1,0 +1,105 @@
+"""The `/career` command and its buttons, as one object both Slack and the console talk to.
+
+Listeners parse Slack's payload into (text, user, channel) or (action, value, user), call this, and
+send back the `Message` it returns. Nothing here does I/O, so it answers inside Slack's ack.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.domain.catalog import NotFound, Resolved
+from bot.domain.commands import Help, ListRoles, Practice, ShowRole, ShowSection, parse_command
+from bot.domain.role import Role
+from bot.domain.sections import SECTION_KEYS
+from bot.domain.text import clean_user_text
+from bot.lookups import Lookups
+from bot.slack import blocks as ui
+
+log = logging.getLogger(__name__)
+
+
+class CareerCommands:
+    def __init__(self, lookups: Lookups):
+        self.lookups = lookups
+
+    @property
+    def catalog(self):
+        return self.lookups.catalog
+
+    # ------------------------------------------------------------------ slash command
+
+    def handle_command(self, text: str, user_id: str = "", channel_id: str = "") -> ui.Message:
+        command = parse_command(clean_user_text(text or "", limit=300))
+        if isinstance(command, Help):
+            return ui.help_message(self.catalog.roles)
+        if isinstance(command, ListRoles):
+            return ui.role_list(self.catalog.roles)
+        found = self.lookups.find(command.query)
+        if isinstance(found, NotFound):
+            return ui.not_found(found.query, found.suggestions)
+        role = found.role
+        if isinstance(command, ShowRole):
+            return self._card(role)
+        if isinstance(command, ShowSection):
+            return ui.section_view(role, command.section)
+        if isinstance(command, Practice):
+            return ui.question_view(role, self.lookups.practice_question(role))
+        raise TypeError(f"unhandled command {command!r}")
+
+    # ------------------------------------------------------------------ buttons
+
+    def handle_action(self, action_id: str, value: str, user_id: str = "") -> ui.Message:
+        """Answer a button press. A forged or stale value gets one sentence, never an exception."""
+        kind = action_id.split(".")[1] if action_id.count(".") >= 1 else ""
+        parts = (value or "").split("|")
+        role = self.catalog.by_slug(parts[0]) if parts and kind != "share" else None
+        if kind == "open_role" and role:
+            return self._card(role)
+        if kind == "open_section" and role and len(parts) == 2 and parts[1] in _SECTION_KEYS:
+            return ui.section_view(role, parts[1])
+        if kind == "practice" and role:
+            previous = _int(parts[1]) if len(parts) > 1 else None
+            return ui.question_view(role, self.lookups.practice_question(role, previous))
+        if kind == "reveal_points" and role and len(parts) == 2:
+            question = role.question(_int(parts[1]) or -1)
+            if question:
+                return ui.question_view(role, question, revealed=True)
+        if kind == "share":
+            view = self._view_from_share(parts)
+            if view is not None:
+                return ui.without_actions(view, user_id)
+        log.info("ignored an unknown or stale button", extra={"action_id": action_id})
+        return ui.notice("このボタンの内容は見つかりませんでした。内容が更新された可能性があります。もう一度 `/career` からお試しください。")
+
+    def _view_from_share(self, parts: list[str]) -> ui.Message | None:
+        if len(parts) < 2:
+            return None
+        role = self.catalog.by_slug(parts[1])
+        if role is None:
+            return None
+        if parts[0] == "card":
+            return self._card(role)
+        if parts[0] == "section" and len(parts) == 3 and parts[2] in _SECTION_KEYS:
+            return ui.section_view(role, parts[2])
+        if parts[0] == "question" and len(parts) == 4:
+            question = role.question(_int(parts[2]) or -1)
+            if question:
+                return ui.question_view(role, question, revealed=parts[3] == "1")
+        return None
+
+    def _card(self, role: Role) -> ui.Message:
+        related = [r for r in (self.catalog.by_slug(s) for s in role.related) if r is not None]
+        return ui.role_card(role, related)
+
+
+# Sections that have a page of their own; "question" is the practice flow, not a page.
+_SECTION_KEYS = frozenset(SECTION_KEYS) - {"question"}
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+

@@ -1,0 +1,12 @@
+"""Every listener module exposes `register(app, services)`; this registers them all."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.slack.listeners import actions, commands
+
+
+def register_listeners(app: App, services) -> None:
+    commands.register(app, services)
+    actions.register(app, services)

@@ -1,0 +1,64 @@
+"""HTTP mode: a WSGI app (Slack at POST /slack/events, GET /healthz) served by gunicorn."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Callable, Iterable
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+log = logging.getLogger(__name__)
+
+SLACK_PATH = "/slack/events"
+
+
+class WebApp:
+    def __init__(self, bolt_app: App, health: Callable[[], dict]):
+        self._slack = SlackRequestHandler(bolt_app, path=SLACK_PATH)
+        self._health = health
+
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            report = self._health()
+            status = "200 OK" if report.get("ok") else "503 Service Unavailable"
+            body = json.dumps(report).encode()
+            start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body] if method == "GET" else [b""]
+        if path == SLACK_PATH:
+            if method != "POST":
+                return _plain(start_response, "405 Method Not Allowed", "Slack sends POST requests here.")
+            return self._slack(environ, start_response)
+        return _plain(start_response, "404 Not Found", "Not found.")
+
+
+def _plain(start_response, status: str, text: str) -> list[bytes]:
+    body = text.encode()
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def serve(wsgi_app: WebApp, port: int, workers: int, on_worker_start: Callable[[], None] | None = None) -> None:
+    """Run under gunicorn's threaded workers (a production server), bound to $PORT."""
+    from gunicorn.app.base import BaseApplication
+
+    class _Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"0.0.0.0:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", 8)
+            self.cfg.set("timeout", 30)
+            self.cfg.set("graceful_timeout", 10)
+            self.cfg.set("preload_app", True)
+            self.cfg.set("accesslog", None)
+            if on_worker_start is not None:
+                self.cfg.set("post_worker_init", lambda worker: on_worker_start())
+
+        def load(self):
+            return wsgi_app
+
+    _Server().run()
