@@ -308,8 +308,9 @@ def parse_role(text: str, path: Path) -> tuple[Role, list[str]]:
     try:
         meta, body = frontmatter.parse(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else None  # +1 for 0-based, +1 for the opening ---
+        # Where an unclosed bracket or quote started is more useful than where YAML gave up.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None  # the YAML text starts with the newline after ---
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ContentError(f"the YAML front matter is broken ({problem})", line) from None
     if not isinstance(meta, dict) or not meta:

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_settings
+from bot.services import build_services
+from tests.support.botserver import start_bot
+from tests.support.slack_api import StubSlackApi
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT_DIR = ROOT / "content"
+SEED = ROOT / "content" / "ciso.md"
+
+
+@pytest.fixture
+def content_dir() -> Path:
+    return CONTENT_DIR
+
+
+@pytest.fixture
+def services():
+    return build_services(load_settings({"CONTENT_DIR": str(CONTENT_DIR)}), rng=random.Random(7))
+
+
+@pytest.fixture
+def stub_api():
+    stub = StubSlackApi().start()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture
+def bot(stub_api):
+    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(7))
+    yield server
+    server.stop()

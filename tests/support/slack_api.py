@@ -1,0 +1,136 @@
+"""A stand-in for Slack's Web API (and for response_url webhooks) on 127.0.0.1, port 0.
+
+It records every call so tests can assert what a user would see, and can be told to answer a
+method with a 429, a 500 or a slow response to exercise retries.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qs
+
+BOT_USER_ID = "UBOT000001"
+BOT_ID = "BBOT000001"
+
+
+@dataclass
+class Call:
+    method: str  # Web API method, or "response_url"
+    path: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)
+
+
+class StubSlackApi:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self._lock = threading.Lock()
+        self._scripted: dict[str, list[Callable[[Call], tuple[int, dict, dict]]]] = {}
+        self.handlers: dict[str, Callable[[Call], dict]] = {
+            "auth.test": lambda call: {"ok": True, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "team_id": "T0001", "user": "careerbot"},
+            "chat.postMessage": self._post_message,
+            "chat.update": lambda call: {"ok": True, "channel": call.params.get("channel"), "ts": call.params.get("ts")},
+            "users.info": lambda call: {"ok": True, "user": {"id": call.params.get("user"), "is_admin": False, "is_owner": False}},
+        }
+        self._ts = 1700000000.000100
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # keep test output quiet
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode("utf-8") if length else ""
+                if "json" in (self.headers.get("Content-Type") or ""):
+                    params = json.loads(raw or "{}")
+                else:
+                    params = {k: v[0] for k, v in parse_qs(raw).items()}
+                method = self.path.rsplit("/api/", 1)[-1] if "/api/" in self.path else "response_url"
+                call = Call(method, self.path, params, dict(self.headers))
+                status, headers, body = stub._answer(call)
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    # ---------------------------------------------------------------- control
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"{self.url}/response/{name}"
+
+    def start(self) -> "StubSlackApi":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def script(self, method: str, *answers: tuple[int, dict, dict]) -> None:
+        """Answer the next calls of `method` with these (status, headers, body) before the default."""
+        with self._lock:
+            self._scripted.setdefault(method, []).extend(lambda call, a=a: a for a in answers)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait (bounded) for calls the bot makes from a background thread."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.calls_to(method)
+            if len(found) >= count:
+                return found
+            time.sleep(0.01)
+        return self.calls_to(method)
+
+    # ---------------------------------------------------------------- answers
+
+    def _answer(self, call: Call) -> tuple[int, dict, dict]:
+        with self._lock:
+            self.calls.append(call)
+            scripted = self._scripted.get(call.method)
+            answer = scripted.pop(0) if scripted else None
+        if answer is not None:
+            return answer(call)
+        if call.method == "response_url":
+            return 200, {}, {"ok": True}
+        handler = self.handlers.get(call.method)
+        if handler is None:
+            return 200, {}, {"ok": True}
+        return 200, {}, handler(call)
+
+    def _post_message(self, call: Call) -> dict:
+        with self._lock:
+            self._ts += 1
+            ts = f"{self._ts:.6f}"
+        return {"ok": True, "channel": call.params.get("channel"), "ts": ts, "message": {"text": call.params.get("text"), "ts": ts}}
