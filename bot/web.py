@@ -55,6 +55,9 @@ def serve(wsgi_app: WebApp, port: int, workers: int, on_worker_start: Callable[[
             self.cfg.set("graceful_timeout", 10)
             self.cfg.set("preload_app", True)
             self.cfg.set("accesslog", None)
+            if "control_socket_disable" in self.cfg.settings:
+                # One shared control socket path would collide between replicas on one machine.
+                self.cfg.set("control_socket_disable", True)
             if on_worker_start is not None:
                 self.cfg.set("post_worker_init", lambda worker: on_worker_start())
 

@@ -1,0 +1,105 @@
+"""The Procfile's `web` process itself, started as a deployment would start it."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.e2e.test_http_lookups import blocks_text
+from tests.support.http import request
+from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, command_body, signed_headers
+from tests.support.slack_api import StubSlackApi
+
+
+def procfile_command(kind: str) -> list[str]:
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith(f"{kind}:"):
+            return line.split(":", 1)[1].split()
+    raise AssertionError(f"Procfile has no {kind} process")
+
+
+@pytest.fixture(scope="module")
+def web_process(tmp_path_factory):
+    stub = StubSlackApi().start()
+    log_path = tmp_path_factory.mktemp("web") / "web.log"
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": stub.api_url,
+        "PORT": "0",
+        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'bot.sqlite3'}",
+    }
+    command = [sys.executable if part == "python" else part for part in procfile_command("web")]
+    log = open(log_path, "w")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and url is None:
+        match = re.search(r"Listening at: http://[\d.]+:(\d+)", Path(log_path).read_text())
+        if match:
+            url = f"http://127.0.0.1:{match.group(1)}"
+        elif process.poll() is not None:
+            break
+        time.sleep(0.05)
+    try:
+        assert url, "web process did not start:\n" + Path(log_path).read_text()
+        while time.monotonic() < deadline and request(url + "/healthz").status != 200:
+            time.sleep(0.05)
+        yield url, stub, log_path
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        log.close()
+        stub.stop()
+
+
+def post_command(url: str, text: str, stub: StubSlackApi):
+    body = command_body(text, response_url=stub.response_url())
+    return request(url + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded"))
+
+
+def test_web_process_answers_signed_lookups(web_process):
+    url, stub, _ = web_process
+    for name in ("ciso", "ＣＩＳＯ", "最高情報セキュリティ責任者"):
+        response = post_command(url, name, stub)
+        assert response.status == 200
+        text = blocks_text(response.json()["blocks"])
+        assert "CISO（Chief Information Security Officer, 最高情報セキュリティ責任者）のプロジェクトポジション" in text
+        assert text.count(" → CISO") == 3
+    questions = blocks_text(post_command(url, "ciso questions", stub).json()["blocks"])
+    assert all(f"*Q{n}.*" in questions for n in range(1, 21))
+    escaped = post_command(url, "<!channel>", stub).text
+    assert "<!channel>" not in escaped and "&lt;!channel&gt;" in escaped
+
+
+def test_web_process_health_and_signature_check(web_process):
+    url, stub, log_path = web_process
+    assert request(url + "/healthz").json() == {"ok": True, "roles": 3}
+    body = command_body("ciso")
+    headers = signed_headers(body, "application/x-www-form-urlencoded", secret="wrong")
+    assert request(url + "/slack/events", body, headers).status == 401
+    log = Path(log_path).read_text()
+    assert BOT_TOKEN not in log and SIGNING_SECRET not in log
+
+
+def test_bad_setting_is_one_line_and_non_zero(tmp_path):
+    env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "PORT": "eighty"}
+    result = subprocess.run([sys.executable, "-m", "bot", "web"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: PORT must be a whole number, got 'eighty'."
+
+
+def test_missing_secret_is_named(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env["SLACK_BOT_TOKEN"] = BOT_TOKEN
+    result = subprocess.run([sys.executable, "-m", "bot", "web"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "SLACK_SIGNING_SECRET is not set" in result.stderr and "Traceback" not in result.stderr

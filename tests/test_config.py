@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+
+def test_defaults():
+    s = load_settings({})
+    assert s.database_url.startswith("sqlite:///")
+    assert s.default_timezone == "Asia/Tokyo"
+    assert s.slack_api_url == "https://slack.com/api/"
+    assert str(s.content_dir) == "content"
+    assert not s.socket_mode
+
+
+def test_values_are_parsed():
+    s = load_settings(
+        {
+            "SLACK_API_URL": "http://127.0.0.1:8080/api",
+            "ADMIN_USER_IDS": "U01ABC, W02DEF",
+            "DATABASE_URL": "postgres://u@h/db",
+            "PORT": "8000",
+            "SLACK_APP_TOKEN": "xapp-1",
+        }
+    )
+    assert s.slack_api_url == "http://127.0.0.1:8080/api/"
+    assert s.admin_user_ids == {"U01ABC", "W02DEF"}
+    assert s.database_url == "postgresql+psycopg://u@h/db"
+    assert s.port == 8000 and s.socket_mode
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"PORT": "x"}, "PORT must be a whole number, got 'x'."),
+        ({"PORT": "70000"}, "PORT must be between 0 and 65535, got 70000."),
+        ({"DEFAULT_TIMEZONE": "Mars/Olympus"}, "DEFAULT_TIMEZONE must be an IANA time zone such as Asia/Tokyo, got 'Mars/Olympus'."),
+        ({"SLACK_API_URL": "ftp://x"}, "SLACK_API_URL must be an http(s) URL, got 'ftp://x'."),
+        ({"ADMIN_USER_IDS": "alice"}, "ADMIN_USER_IDS must be a comma-separated list of Slack user IDs such as U012ABCDEF, got 'alice'."),
+        ({"SLACK_BOT_TOKEN": "hunter2"}, "SLACK_BOT_TOKEN does not look like a Slack token: it should start with 'xoxb-'."),
+        ({"DATABASE_URL": "just-a-file.db"}, "DATABASE_URL must be a database URL such as sqlite:///path.db, got 'just-a-file.db'."),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, got 'LOUD'."),
+    ],
+)
+def test_bad_settings_are_one_sentence_naming_the_variable(env, message):
+    with pytest.raises(ConfigError) as err:
+        load_settings(env)
+    assert str(err.value) == message
+
+
+def test_token_never_in_the_error_or_repr():
+    with pytest.raises(ConfigError) as err:
+        load_settings({"SLACK_BOT_TOKEN": "hunter2-secret"})
+    assert "hunter2" not in str(err.value)
+    s = load_settings({"SLACK_BOT_TOKEN": "xoxb-secret-value", "SLACK_SIGNING_SECRET": "sig-secret"})
+    assert "secret" not in repr(s)
+
+
+def test_http_mode_requires_token_and_secret():
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET is not set"):
+        load_settings({"SLACK_BOT_TOKEN": "xoxb-1"}).require_http()
+    with pytest.raises(ConfigError, match="SLACK_APP_TOKEN is not set"):
+        load_settings({"SLACK_BOT_TOKEN": "xoxb-1"}).require_socket()
