@@ -17,6 +17,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("socket", help="connect to Slack with Socket Mode (needs SLACK_APP_TOKEN)")
     console = sub.add_parser("console", help="try the bot in this terminal, without Slack")
     console.add_argument("commands", nargs="*", help="commands to run instead of reading the terminal, e.g. '/career ciso'")
+    sub.add_parser("migrate", help="upgrade the database schema to the newest revision (the Procfile's release step)")
     check = sub.add_parser("check-content", help="validate role documents and print a per-file report")
     check.add_argument("directory", nargs="?", help="directory of role documents (default: CONTENT_DIR or content/)")
     return parser
@@ -45,10 +46,15 @@ def main(argv: list[str] | None = None) -> int:
         if command == "console":
             logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
             from bot.console import run_console
-            from bot.services import build_services
 
-            return run_console(build_services(settings), args.commands)
+            return run_console(settings, args.commands)
         _configure_logging(settings)
+        if command == "migrate":
+            from bot.store.db import make_engine, upgrade
+
+            upgrade(make_engine(settings.database_url), settings.database_url)
+            logging.getLogger("bot").info("database schema is up to date")
+            return 0
         if command == "web":
             settings.require_http()
             return _run_web(settings)
@@ -62,18 +68,29 @@ def main(argv: list[str] | None = None) -> int:
 def _build_slack(settings: Settings):
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError
+    from sqlalchemy.exc import SQLAlchemyError
 
+    from bot.scheduler import DrillScheduler
     from bot.services import build_services
     from bot.slack.app import create_app
+    from bot.slack.chat import Admins, SlackChat
+    from bot.slack.client import make_web_client
 
-    services = build_services(settings)
+    client = make_web_client(settings)
+    chat = SlackChat(client)
     try:
-        app = create_app(services)
+        services = build_services(settings, chat=chat, is_admin=Admins(client, settings.admin_user_ids).is_admin, bot_in_channel=chat.bot_in_channel)
+    except SQLAlchemyError as exc:
+        raise ConfigError(f"the database at DATABASE_URL cannot be used ({type(exc).__name__}: {str(exc).splitlines()[0]}).") from None
+    try:
+        app = create_app(services, client)
     except (BoltError, SlackApiError) as exc:
         raise ConfigError(f"Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url} ({_reason(exc)}).") from None
     except OSError as exc:
         raise ConfigError(f"Slack's Web API at {settings.slack_api_url} (SLACK_API_URL) cannot be reached ({exc}).") from None
-    return services, app
+    scheduler = DrillScheduler(services.drills, services.clock, settings.drill_tick_seconds)  # type: ignore[arg-type]
+    services.schedules.wake = scheduler.wake  # type: ignore[union-attr]
+    return services, app, scheduler
 
 
 def _reason(exc: Exception) -> str:
@@ -86,17 +103,22 @@ def _reason(exc: Exception) -> str:
 def _run_web(settings: Settings) -> int:
     from bot.web import WebApp, serve
 
-    services, app = _build_slack(settings)
+    services, app, scheduler = _build_slack(settings)
     health = lambda: {"ok": services.healthy, "roles": len(services.catalog)}  # noqa: E731
-    serve(WebApp(app, health), port=settings.port, workers=settings.web_concurrency)
+    # The scheduler's thread must start in each worker, after gunicorn forks it.
+    serve(WebApp(app, health), port=settings.port, workers=settings.web_concurrency, on_worker_start=scheduler.start)
     return 0
 
 
 def _run_socket(settings: Settings) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    _services, app = _build_slack(settings)
-    SocketModeHandler(app, settings.app_token).start()
+    _services, app, scheduler = _build_slack(settings)
+    scheduler.start()
+    try:
+        SocketModeHandler(app, settings.app_token).start()
+    finally:
+        scheduler.shutdown()
     return 0
 
 

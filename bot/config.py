@@ -34,6 +34,7 @@ class Settings:
     port: int = 3000
     web_concurrency: int = 1
     log_level: str = "INFO"
+    drill_tick_seconds: float = 10.0
 
     @property
     def socket_mode(self) -> bool:
@@ -110,6 +111,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, got {log_level!r}.")
 
+    tick_raw = get("DRILL_TICK_SECONDS")
+    try:
+        tick = float(tick_raw) if tick_raw is not None else 10.0
+    except ValueError:
+        raise ConfigError(f"DRILL_TICK_SECONDS must be a number of seconds, got {tick_raw!r}.") from None
+    if not 0.05 <= tick <= 60:
+        raise ConfigError(f"DRILL_TICK_SECONDS must be between 0.05 and 60, got {tick_raw}.")
+
     return Settings(
         bot_token=bot_token,
         signing_secret=get("SLACK_SIGNING_SECRET"),
@@ -122,6 +131,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         port=port,
         web_concurrency=workers,
         log_level=log_level,
+        drill_tick_seconds=tick,
     )
 
 

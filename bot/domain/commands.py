@@ -37,7 +37,38 @@ class Practice:
     query: str
 
 
-Command = Help | ListRoles | ShowRole | ShowSection | Practice
+@dataclass(frozen=True)
+class ScheduleCommand:
+    action: str  # set | show | list | pause | resume | off | skip | history | help
+    args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DrillCommand:
+    action: str  # now | reveal | help
+
+
+@dataclass(frozen=True)
+class StatsCommand:
+    pass
+
+
+Command = Help | ListRoles | ShowRole | ShowSection | Practice | ScheduleCommand | DrillCommand | StatsCommand
+
+SCHEDULE_WORDS = {"schedule", "スケジュール", "予定"}
+SCHEDULE_ACTIONS = {
+    "set": "set", "設定": "set",
+    "show": "show", "表示": "show", "確認": "show",
+    "list": "list", "一覧": "list",
+    "pause": "pause", "停止": "pause", "一時停止": "pause",
+    "resume": "resume", "再開": "resume",
+    "off": "off", "delete": "off", "remove": "off", "削除": "off",
+    "skip": "skip", "スキップ": "skip", "休み": "skip",
+    "history": "history", "履歴": "history",
+}
+DRILL_WORDS = {"drill", "ドリル"}
+DRILL_ACTIONS = {"now": "now", "今すぐ": "now", "post": "now", "reveal": "reveal", "公開": "reveal", "答え": "reveal"}
+STATS_WORDS = {"stats", "成績", "統計", "記録"}
 
 
 def parse_command(text: str) -> Command:
@@ -46,6 +77,14 @@ def parse_command(text: str) -> Command:
         return Help()
     if len(words) == 1 and normalize_key(words[0]) in {normalize_key(w) for w in LIST_WORDS}:
         return ListRoles()
+    head = normalize_key(words[0])
+    if head in SCHEDULE_WORDS:
+        action = SCHEDULE_ACTIONS.get(normalize_key(words[1]), "help") if len(words) > 1 else "show"
+        return ScheduleCommand(action, tuple(words[2:]))
+    if head in DRILL_WORDS:
+        return DrillCommand(DRILL_ACTIONS.get(normalize_key(words[1]), "help") if len(words) > 1 else "help")
+    if head in STATS_WORDS and len(words) == 1:
+        return StatsCommand()
     if len(words) >= 2:
         # Both "/career ciso スキル" and "/career スキル ciso" work.
         for section_word, rest in ((words[-1], words[:-1]), (words[0], words[1:])):

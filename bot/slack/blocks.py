@@ -159,7 +159,7 @@ def without_actions(message: Message, shared_by: str) -> Message:
 # ----------------------------------------------------------------------------- views
 
 
-def help_message(examples: Sequence[Role]) -> Message:
+def help_message(examples: Sequence[Role], drills: bool = False) -> Message:
     names = "、".join(f"`{escape_mrkdwn(r.slug.split('_')[0])}`" for r in examples[:5]) or "（まだありません）"
     section_words = "、".join(f"`{s.key}`（{s.label}）" for s in SECTIONS if s.key != "question")
     lines = [
@@ -170,6 +170,13 @@ def help_message(examples: Sequence[Role]) -> Message:
         "• `/career <職種> question` — 面接の練習問題を1問出題",
         f"職種名は略称・日本語名でも指定できます。登録されている職種: {names}",
     ]
+    if drills:
+        lines += [
+            "",
+            "*毎日の面接ドリル*",
+            "• `/career schedule show` — このチャンネルのドリル設定　• `/career stats` — あなたの参加記録",
+            "• 管理者: `/career schedule set <職種|all> <HH:MM> [tz=…] [days=…] [reveal=…]`（詳しくは `/career schedule help`）",
+        ]
     return Message(text="/career の使い方", blocks=[section_text("\n".join(lines))])
 
 

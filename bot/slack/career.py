@@ -9,7 +9,17 @@ from __future__ import annotations
 import logging
 
 from bot.domain.catalog import NotFound, Resolved
-from bot.domain.commands import Help, ListRoles, Practice, ShowRole, ShowSection, parse_command
+from bot.domain.commands import (
+    DrillCommand,
+    Help,
+    ListRoles,
+    Practice,
+    ScheduleCommand,
+    ShowRole,
+    ShowSection,
+    StatsCommand,
+    parse_command,
+)
 from bot.domain.role import Role
 from bot.domain.sections import SECTION_KEYS
 from bot.domain.text import clean_user_text
@@ -20,8 +30,9 @@ log = logging.getLogger(__name__)
 
 
 class CareerCommands:
-    def __init__(self, lookups: Lookups):
+    def __init__(self, lookups: Lookups, drill_commands=None):
         self.lookups = lookups
+        self.drill_commands = drill_commands
 
     @property
     def catalog(self):
@@ -32,9 +43,13 @@ class CareerCommands:
     def handle_command(self, text: str, user_id: str = "", channel_id: str = "") -> ui.Message:
         command = parse_command(clean_user_text(text or "", limit=300))
         if isinstance(command, Help):
-            return ui.help_message(self.catalog.roles)
+            return ui.help_message(self.catalog.roles, drills=self.drill_commands is not None)
         if isinstance(command, ListRoles):
             return ui.role_list(self.catalog.roles)
+        if isinstance(command, (ScheduleCommand, DrillCommand, StatsCommand)):
+            if self.drill_commands is None:
+                return ui.notice("この環境ではドリル機能が有効になっていません。")
+            return self.drill_commands.handle(command, user_id, channel_id)
         found = self.lookups.find(command.query)
         if isinstance(found, NotFound):
             return ui.not_found(found.query, found.suggestions)

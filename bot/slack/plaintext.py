@@ -6,10 +6,12 @@ import re
 from typing import Any
 
 _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
+_DATE = re.compile(r"<!date\^[^|>]*\|([^>]*)>")
 _MENTION = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]+))?>")
 
 
 def mrkdwn_to_text(text: str) -> str:
+    text = _DATE.sub(r"\1", text)
     text = _LINK.sub(r"\2 (\1)", text)
     text = _MENTION.sub(lambda m: m.group(1) + (m.group(3) or m.group(2)), text)
     text = text.replace("\u200b*", "").replace("*\u200b", "").replace("\u200b_", "").replace("_\u200b", "")

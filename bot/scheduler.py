@@ -1,0 +1,50 @@
+"""APScheduler wiring: one interval job whose body is one call into the drill use-case."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.drills import DrillService
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "drill-tick"
+
+
+class DrillScheduler:
+    """Ticks the drill every few seconds. The database says what is due, so a restart, a schedule
+    change or another replica needs no job bookkeeping here."""
+
+    def __init__(self, drills: DrillService, clock: Callable[[], datetime], interval_seconds: float = 10.0):
+        self.drills = drills
+        self.clock = clock
+        self.interval_seconds = interval_seconds
+        self._scheduler = BackgroundScheduler(timezone=timezone.utc)
+
+    def start(self) -> None:
+        self._scheduler.add_job(
+            self._tick, IntervalTrigger(seconds=self.interval_seconds), id=JOB_ID,
+            max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc), misfire_grace_time=None,
+        )
+        self._scheduler.start()
+        log.info("drill scheduler started (every %ss)", self.interval_seconds)
+
+    def wake(self) -> None:
+        """Run a tick now (after a schedule change or `/career drill now`)."""
+        if self._scheduler.running:
+            self._scheduler.modify_job(JOB_ID, next_run_time=datetime.now(timezone.utc))
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=True)
+
+    def _tick(self) -> None:
+        try:
+            self.drills.tick(self.clock())
+        except Exception:  # noqa: BLE001 - the job must survive a database outage; next tick retries
+            log.exception("drill tick failed; it will run again in %ss", self.interval_seconds)

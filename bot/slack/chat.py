@@ -1,0 +1,93 @@
+"""The drill's chat port, implemented with the Web API; and who counts as an admin."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Callable, Iterable
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.drill import DrillPost, DrillReveal
+from bot.drills import ChatError
+from bot.slack import drill_blocks
+
+log = logging.getLogger(__name__)
+
+
+def _call(fn: Callable, **kwargs):
+    """Run a Web API call, turning every failure into a ChatError that says whether to retry."""
+    try:
+        return fn(**kwargs)
+    except SlackApiError as err:
+        status = getattr(err.response, "status_code", 0) or 0
+        code = str(err.response.get("error") or f"http_{status}") if err.response is not None else "unknown_error"
+        raise ChatError(code, retryable=status == 429 or status >= 500 or code in ("ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout")) from None
+    except (OSError, TimeoutError) as err:  # connection refused, reset, timed out (after the SDK's own retries)
+        raise ChatError(f"connection_error: {type(err).__name__}", retryable=True) from None
+
+
+class SlackChat:
+    def __init__(self, client: WebClient):
+        self.client = client
+
+    def post_question(self, channel_id: str, post: DrillPost) -> str:
+        message = drill_blocks.drill_post(post)
+        response = _call(self.client.chat_postMessage, channel=channel_id, text=message.text, blocks=message.blocks, unfurl_links=False)
+        return str(response["ts"])
+
+    def post_reveal(self, channel_id: str, thread_ts: str, reveal: DrillReveal) -> None:
+        message = drill_blocks.drill_reveal(reveal)
+        _call(self.client.chat_postMessage, channel=channel_id, thread_ts=thread_ts, text=message.text, blocks=message.blocks, unfurl_links=False)
+
+    def mark_revealed(self, channel_id: str, ts: str, post: DrillPost) -> None:
+        message = drill_blocks.drill_post(post)
+        _call(self.client.chat_update, channel=channel_id, ts=ts, text=message.text, blocks=message.blocks)
+
+    def notify(self, user_id: str, text: str) -> None:
+        _call(self.client.chat_postMessage, channel=user_id, text=text)
+
+    def bot_in_channel(self, channel_id: str) -> bool | None:
+        """False only when Slack says so; None when we cannot tell (e.g. missing scope)."""
+        try:
+            info = _call(self.client.conversations_info, channel=channel_id)
+        except ChatError as err:
+            if err.code == "channel_not_found":
+                return False
+            return None
+        member = (info.get("channel") or {}).get("is_member")
+        return None if member is None else bool(member)
+
+
+class Admins:
+    """ADMIN_USER_IDS, plus Slack workspace admins and owners (users.info, cached briefly)."""
+
+    def __init__(self, client: WebClient | None, admin_ids: Iterable[str], ttl: float = 300.0, monotonic: Callable[[], float] = time.monotonic):
+        self.client = client
+        self.admin_ids = frozenset(admin_ids)
+        self.ttl = ttl
+        self.monotonic = monotonic
+        self._cache: dict[str, tuple[bool, float]] = {}
+        self._lock = threading.Lock()
+
+    def is_admin(self, user_id: str) -> bool:
+        if user_id in self.admin_ids:
+            return True
+        if self.client is None or not user_id:
+            return False
+        now = self.monotonic()
+        with self._lock:
+            cached = self._cache.get(user_id)
+        if cached and now - cached[1] < self.ttl:
+            return cached[0]
+        try:
+            user = _call(self.client.users_info, user=user_id).get("user") or {}
+        except ChatError as err:
+            log.warning("users.info failed for %s (%s); treating as not an admin", user_id, err.code)
+            return False  # not cached: the next try may succeed
+        allowed = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+        with self._lock:
+            self._cache[user_id] = (allowed, now)
+        return allowed

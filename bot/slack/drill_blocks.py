@@ -1,0 +1,131 @@
+"""Block Kit for the daily drill and its admin commands: pure functions from data to messages."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Sequence
+
+from bot.domain.drill import DrillPost, DrillReveal, Stats
+from bot.domain.markup import to_mrkdwn, to_plain
+from bot.domain.schedule import describe_days, format_local
+from bot.domain.text import escape_mrkdwn
+from bot.schedules import Change, ScheduleView
+from bot.slack.blocks import Message, bullets, context, fit, header, section_text, sections
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+
+
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>" if _USER_ID.match(user_id or "") else escape_mrkdwn(user_id or "?")
+
+
+def slack_time(instant: datetime, zone: str) -> str:
+    """A time Slack shows in each reader's own zone, with the schedule's zone as the fallback."""
+    fallback = format_local(instant, zone)
+    return f"<!date^{int(instant.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
+
+
+# ----------------------------------------------------------------------------- drill messages
+
+
+def drill_post(post: DrillPost) -> Message:
+    blocks = [
+        header(f"📝 今日の面接ドリル｜{post.role_title}"),
+        section_text(f"*Q{post.number} / {post.total}*\n{to_mrkdwn(post.question)}"),
+    ]
+    if post.revealed:
+        blocks.append(context("✅ 回答ポイントを公開しました。スレッドで確認してください。"))
+    else:
+        blocks.append(context(f"💬 このスレッドに返信して回答してください。回答ポイントは {slack_time(post.reveal_at, post.timezone)} に公開します。"))
+    return Message(text=f"今日の面接ドリル（{post.role_title} Q{post.number}）: {to_plain(post.question)}", blocks=blocks, ephemeral=False)
+
+
+def drill_reveal(reveal: DrillReveal) -> Message:
+    post = reveal.post
+    if reveal.answer_points:
+        blocks = sections([f"*回答ポイント（Q{post.number}）*", *bullets(reveal.answer_points)])
+    else:
+        blocks = [section_text(f"*Q{post.number}* にはあらかじめ用意された回答ポイントがありません。スレッドでお互いの回答を読み比べて、良かった点を伝え合いましょう。")]
+    if reveal.participants:
+        names = " ".join(mention(u) for u in reveal.participants)
+        blocks += sections([f"👏 参加者 {len(reveal.participants)}人: {names}"])
+    else:
+        blocks.append(context("今回は回答がありませんでした。次回のドリルもお待ちしています。"))
+    return Message(text=f"回答ポイント（Q{post.number}）", blocks=fit(blocks), ephemeral=False)
+
+
+# ----------------------------------------------------------------------------- schedules
+
+
+def schedule_summary(view: ScheduleView) -> str:
+    s = view.schedule
+    lines = [
+        f"*職種:* {escape_mrkdwn(view.role_label)}",
+        f"*投稿:* {describe_days(s.days)} {s.post_time:%H:%M}（{s.timezone}）",
+        f"*回答ポイントの公開:* {s.reveal}" + ("（投稿から）" if s.reveal.offset else ""),
+    ]
+    if s.skip_dates:
+        lines.append("*お休み:* " + "、".join(sorted(d.isoformat() for d in s.skip_dates)))
+    if s.paused:
+        lines.append("*状態:* ⏸ 一時停止中（`/career schedule resume` で再開）")
+    if view.next is not None:
+        lines.append(f"*次回の投稿:* {format_local(view.next.post_at, s.timezone)}")
+    return "\n".join(lines)
+
+
+def schedule_changed(title: str, view: ScheduleView, bot_missing: bool = False) -> Message:
+    blocks = [section_text(f"✅ {title}\n{schedule_summary(view)}")]
+    if bot_missing:
+        blocks.append(section_text("⚠️ ボットがまだこのチャンネルに参加していません。`/invite @career-drill` で招待しないとドリルを投稿できません。"))
+    return Message(text=title, blocks=blocks, ephemeral=False)
+
+
+def schedule_show(view: ScheduleView | None) -> Message:
+    if view is None:
+        text = "このチャンネルにはドリルのスケジュールがありません。管理者は `/career schedule set <職種|all> <HH:MM>` で設定できます。"
+        return Message(text=text, blocks=[section_text(text)])
+    return Message(text="このチャンネルのドリル", blocks=[section_text("*このチャンネルのドリル*\n" + schedule_summary(view))])
+
+
+def schedule_list(views: Sequence[ScheduleView]) -> Message:
+    if not views:
+        return schedule_show(None)
+    lines = []
+    for v in views:
+        s = v.schedule
+        state = "⏸ 停止中" if s.paused else (f"次回 {format_local(v.next.post_at, s.timezone)}" if v.next else "予定なし")
+        lines.append(f"• <#{s.channel_id}> {escape_mrkdwn(v.role_label)} {describe_days(s.days)} {s.post_time:%H:%M}（{s.timezone}）— {state}")
+    return Message(text=f"ドリルのスケジュール（{len(views)}件）", blocks=fit([header(f"ドリルのスケジュール（{len(views)}件）"), *sections(lines)]))
+
+
+def schedule_history(changes: Sequence[Change]) -> Message:
+    if not changes:
+        text = "このチャンネルのスケジュール変更履歴はまだありません。"
+        return Message(text=text, blocks=[section_text(text)])
+    lines = []
+    for c in changes:
+        arrow = f"`{escape_mrkdwn(c.before) or '（なし）'}` → `{escape_mrkdwn(c.after) or '（なし）'}`"
+        lines.append(f"• {c.at:%Y-%m-%d %H:%M} UTC {mention(c.user_id)} *{escape_mrkdwn(c.action)}*: {arrow}")
+    return Message(text="スケジュールの変更履歴", blocks=[section_text("*スケジュールの変更履歴（新しい順）*"), *sections(lines)])
+
+
+SCHEDULE_HELP = "\n".join(
+    [
+        "*ドリルのスケジュール*（設定の変更は管理者のみ）",
+        "• `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=daily|weekdays|mon,wed,fri] [reveal=HH:MM|+30m|+2h]`",
+        "• `/career schedule show` — このチャンネルの設定　• `/career schedule list` — 全チャンネル",
+        "• `/career schedule pause` / `resume` / `off`　• `/career schedule skip YYYY-MM-DD`　• `/career schedule history`",
+        "• `/career drill now` — 今すぐ1問投稿　• `/career drill reveal` — 今すぐ回答ポイントを公開",
+        "• `/career stats` — あなたの参加記録",
+    ]
+)
+
+
+def stats_message(stats: Stats) -> Message:
+    text = (
+        f"*あなたのドリル記録*\n"
+        f"• 回答したドリル: {stats.answered}回（このチャンネルでは {stats.answered_here} / {stats.drills_here}回）\n"
+        f"• 連続回答: {stats.streak}回"
+    )
+    return Message(text="あなたのドリル記録", blocks=[section_text(text)])

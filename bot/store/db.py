@@ -1,0 +1,83 @@
+"""Engine, sessions and schema upgrades."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        options: dict = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+        if not database or database == ":memory:":
+            # One shared connection, or each thread would see its own empty in-memory database.
+            options["poolclass"] = StaticPool
+        engine = create_engine(url, **options)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record) -> None:
+            cursor = dbapi_connection.cursor()
+            # WAL lets readers (event acks) proceed while the scheduler writes; foreign keys are off
+            # by default in SQLite.
+            if database and database != ":memory:":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def to_db(instant: datetime) -> datetime:
+    """Aware → naive UTC, the one form stored."""
+    return instant.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def utc(stored: datetime | None) -> datetime | None:
+    if stored is None:
+        return None
+    return stored.replace(tzinfo=timezone.utc) if stored.tzinfo is None else stored.astimezone(timezone.utc)
+
+
+def alembic_config(url: str):
+    from alembic.config import Config
+
+    config = Config(toml_file=str(ROOT / "pyproject.toml"))
+    config.attributes["database_url"] = url
+    return config
+
+
+def upgrade(engine: Engine, url: str) -> None:
+    """Bring the schema to the newest revision. On PostgreSQL an advisory lock keeps replicas that
+    start together from racing each other."""
+    from alembic import command
+
+    config = alembic_config(url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(727274)"))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

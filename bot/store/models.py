@@ -1,0 +1,90 @@
+"""Tables. Times are stored as naive UTC; `bot.store.db.utc` turns them back into aware datetimes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ScheduleRow(Base):
+    __tablename__ = "schedules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), unique=True)
+    role: Mapped[str] = mapped_column(String(64))
+    post_time: Mapped[str] = mapped_column(String(5))  # HH:MM
+    timezone: Mapped[str] = mapped_column(String(64))
+    days: Mapped[str] = mapped_column(String(64))  # daily | weekdays | mon,wed,fri
+    reveal: Mapped[str] = mapped_column(String(16))  # HH:MM | +30m | +2h
+    skip_dates: Mapped[str] = mapped_column(Text, default="")  # comma-separated ISO dates
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    effective_from: Mapped[datetime] = mapped_column(DateTime)
+    deck: Mapped[str] = mapped_column(Text, default="")  # comma-separated "slug#n" cards
+    deck_position: Mapped[int] = mapped_column(Integer, default=0)
+    updated_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ScheduleChangeRow(Base):
+    __tablename__ = "schedule_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), index=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    action: Mapped[str] = mapped_column(String(16))
+    before: Mapped[str] = mapped_column(Text, default="")
+    after: Mapped[str] = mapped_column(Text, default="")
+
+
+class DrillRow(Base):
+    """One occurrence of a channel's drill. The unique (channel, occurrence) row is the claim that
+    makes posting exactly-once across processes and restarts."""
+
+    __tablename__ = "drills"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "occurrence", name="uq_drills_channel_occurrence"),
+        Index("ix_drills_status_due", "status", "post_at"),
+        Index("ix_drills_thread", "channel_id", "message_ts"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    occurrence: Mapped[str] = mapped_column(String(64))  # local date "2026-11-25", or "now:<utc instant>"
+    status: Mapped[str] = mapped_column(String(16))  # pending | posting | posted | revealing | revealed | missed
+    role_slug: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    question_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    question_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    post_at: Mapped[datetime] = mapped_column(DateTime)
+    reveal_at: Mapped[datetime] = mapped_column(DateTime)
+    timezone: Mapped[str] = mapped_column(String(64))
+    message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    posted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    revealed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ReplyRow(Base):
+    """Who replied to a drill and when — never the text. A deleted reply stays as a tombstone so a
+    late, retried or out-of-order delivery of the original message cannot bring it back."""
+
+    __tablename__ = "replies"
+    __table_args__ = (UniqueConstraint("drill_id", "message_ts", name="uq_replies_drill_message"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    drill_id: Mapped[int] = mapped_column(ForeignKey("drills.id", ondelete="CASCADE"), index=True)
+    message_ts: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
