@@ -70,27 +70,16 @@ def _build_slack(settings: Settings):
     from slack_sdk.errors import SlackApiError
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.scheduler import DrillScheduler
-    from bot.services import build_services
-    from bot.slack.app import create_app
-    from bot.slack.chat import Admins, SlackChat
-    from bot.slack.client import make_web_client
+    from bot.wiring import build_slack
 
-    client = make_web_client(settings)
-    chat = SlackChat(client)
     try:
-        services = build_services(settings, chat=chat, is_admin=Admins(client, settings.admin_user_ids).is_admin, bot_in_channel=chat.bot_in_channel)
+        return build_slack(settings)
     except SQLAlchemyError as exc:
         raise ConfigError(f"the database at DATABASE_URL cannot be used ({type(exc).__name__}: {str(exc).splitlines()[0]}).") from None
-    try:
-        app = create_app(services, client)
     except (BoltError, SlackApiError) as exc:
         raise ConfigError(f"Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url} ({_reason(exc)}).") from None
     except OSError as exc:
         raise ConfigError(f"Slack's Web API at {settings.slack_api_url} (SLACK_API_URL) cannot be reached ({exc}).") from None
-    scheduler = DrillScheduler(services.drills, services.clock, settings.drill_tick_seconds)  # type: ignore[arg-type]
-    services.schedules.wake = scheduler.wake  # type: ignore[union-attr]
-    return services, app, scheduler
 
 
 def _reason(exc: Exception) -> str:

@@ -37,3 +37,11 @@ def bot(stub_api):
     server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(7))
     yield server
     server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    from tests.support.db import database_url
+
+    with database_url(request.param, tmp_path) as url:
+        yield url

@@ -22,8 +22,9 @@ def insert_ignore(session: Session, model, values: dict[str, Any]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING; True if this call inserted the row."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    # RETURNING rather than rowcount: psycopg reports -1 for INSERT … ON CONFLICT here.
+    result = session.execute(insert(model).values(**values).on_conflict_do_nothing().returning(model.id))
+    return result.first() is not None
 
 
 # ----------------------------------------------------------------------------- schedules

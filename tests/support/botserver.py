@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from bot.config import Settings, load_settings
-from bot.services import Services, build_services
-from bot.slack.app import create_app
+from bot.services import Services, utc_now
 from bot.web import WebApp
+from bot.wiring import build_slack
 from tests.support.http import Response, request
 from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, action_body, command_body, signed_headers
 from tests.support.slack_api import StubSlackApi
@@ -33,16 +34,22 @@ def settings_for(stub: StubSlackApi, content_dir, **extra: str) -> Settings:
         "SLACK_API_URL": stub.api_url,
         "CONTENT_DIR": str(content_dir),
         "DATABASE_URL": "sqlite://",
+        "ADMIN_USER_IDS": "UADMIN001",
+        "DEFAULT_TIMEZONE": "UTC",
     }
     env.update(extra)
     return load_settings(env)
 
 
 class BotServer:
-    def __init__(self, services: Services, stub: StubSlackApi):
-        self.services = services
+    """The HTTP app as `python -m bot web` builds it; the scheduler is not started; tests call
+    `tick()` with the injected clock instead of waiting for the wall clock."""
+
+    def __init__(self, settings: Settings, stub: StubSlackApi, clock=utc_now, rng=None):
+        self.services, self.app, self.scheduler = build_slack(settings, clock=clock, rng=rng)
+        services = self.services
         self.stub = stub
-        self.app = create_app(services)
+        self.clock = clock
         health = lambda: {"ok": services.healthy, "roles": len(services.catalog)}  # noqa: E731
         self.httpd = make_server("127.0.0.1", 0, WebApp(self.app, health), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -58,6 +65,29 @@ class BotServer:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+        if self.services.engine is not None:
+            self.services.engine.dispose()
+
+    def tick(self):
+        return self.services.drills.tick(self.clock())
+
+    def event(self, event: dict, event_id: str, retry: int | None = None) -> Response:
+        body = json.dumps(
+            {
+                "token": "legacy",
+                "team_id": "T0001",
+                "api_app_id": "A0001",
+                "type": "event_callback",
+                "event_id": event_id,
+                "event_time": 1800000000,
+                "event": event,
+            }
+        )
+        headers = signed_headers(body, "application/json")
+        if retry is not None:
+            headers["X-Slack-Retry-Num"] = str(retry)
+            headers["X-Slack-Retry-Reason"] = "http_timeout"
+        return request(self.url + "/slack/events", body, headers)
 
     def post_signed(self, body: str, content_type: str = FORM, **sign) -> Response:
         return request(self.url + "/slack/events", body, signed_headers(body, content_type, **sign))
@@ -70,5 +100,5 @@ class BotServer:
         return self.post_signed(action_body(action_id, value, response_url=self.stub.response_url("act"), **fields))
 
 
-def start_bot(stub: StubSlackApi, content_dir, rng=None, **env: str) -> BotServer:
-    return BotServer(build_services(settings_for(stub, content_dir, **env), rng=rng), stub).start()
+def start_bot(stub: StubSlackApi, content_dir, rng=None, clock=utc_now, **env: str) -> BotServer:
+    return BotServer(settings_for(stub, content_dir, **env), stub, clock=clock, rng=rng).start()
