@@ -33,3 +33,24 @@ def test_console_reads_piped_lines_and_presses_buttons_by_number(services):
     assert "/nope というコマンドはありません" in text
     assert "ボタンは 1〜" in text
     assert "CTO（" not in text  # nothing after quit runs
+
+
+def test_console_runs_a_whole_drill_cycle(tmp_path):
+    from datetime import datetime, timezone
+    import random
+
+    from bot.config import load_settings
+    from bot.console import build_console
+
+    out = io.StringIO()
+    settings = load_settings({"CONTENT_DIR": str(ROOT / "content"), "DEFAULT_TIMEZONE": "UTC"})
+    console = build_console(settings, out=out, start=datetime(2026, 11, 25, 8, 50, tzinfo=timezone.utc), rng=random.Random(2))
+    console.run(
+        ["/career schedule set ciso 09:00 reveal=+30m", ":wait 10m", ":reply UAKI00001", ":reply UBEN00001", ":wait 30m", "/career schedule show"],
+        interactive=False,
+    )
+    text = out.getvalue()
+    assert text.count("[#CCONSOLE1 に投稿]") == 1
+    assert text.count("[#CCONSOLE1 のスレッドに返信]") == 1
+    assert "参加者 2人: @UAKI00001 @UBEN00001" in text
+    assert "次回の投稿: 2026-11-26（木）09:00 UTC" in text

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,8 @@ def web_process(tmp_path_factory):
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": stub.api_url,
         "PORT": "0",
+        "ADMIN_USER_IDS": "UADMIN001",
+        "DRILL_TICK_SECONDS": "0.2",
         "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'bot.sqlite3'}",
     }
     command = [sys.executable if part == "python" else part for part in procfile_command("web")]
@@ -103,3 +106,24 @@ def test_missing_secret_is_named(tmp_path):
     result = subprocess.run([sys.executable, "-m", "bot", "web"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert "SLACK_SIGNING_SECRET is not set" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_web_process_runs_the_drill_scheduler(web_process):
+    """`drill now` and `drill reveal` are carried out by the web process's own scheduler."""
+    url, stub, _ = web_process
+    # A post time an hour ago: set now, the schedule's first own post is tomorrow, so every post
+    # seen here comes from `drill now`.
+    earlier = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%H:%M")
+    body = command_body(f"schedule set ciso {earlier} tz=UTC reveal=+1m", user_id="UADMIN001", response_url=stub.response_url())
+    assert request(url + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded")).status == 200
+    body = command_body("drill now", user_id="UADMIN001", response_url=stub.response_url())
+    answer = request(url + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded")).json()
+    assert "ドリルを1問投稿します" in blocks_text(answer["blocks"])
+    posts = stub.wait_for("chat.postMessage", 1, timeout=10)
+    assert len(posts) == 1 and "今日の面接ドリル｜CISO" in blocks_text(posts[0].params["blocks"])
+    body = command_body("drill reveal", user_id="UADMIN001", response_url=stub.response_url())
+    request(url + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded"))
+    posts = stub.wait_for("chat.postMessage", 2, timeout=10)
+    assert len(posts) == 2 and posts[1].params["thread_ts"] == posts[0].response["ts"]
+    time.sleep(0.5)  # a few more scheduler ticks: still exactly one post and one reveal
+    assert len(stub.calls_to("chat.postMessage")) == 2

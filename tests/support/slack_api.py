@@ -25,6 +25,7 @@ class Call:
     params: dict[str, Any]
     headers: dict[str, str]
     at: float = field(default_factory=time.monotonic)
+    response: dict = field(default_factory=dict)
 
 
 class StubSlackApi:
@@ -121,13 +122,13 @@ class StubSlackApi:
             scripted = self._scripted.get(call.method)
             answer = scripted.pop(0) if scripted else None
         if answer is not None:
-            return answer(call)
-        if call.method == "response_url":
-            return 200, {}, {"ok": True}
-        handler = self.handlers.get(call.method)
-        if handler is None:
-            return 200, {}, {"ok": True}
-        return 200, {}, handler(call)
+            status, headers, body = answer(call)
+        elif call.method == "response_url" or call.method not in self.handlers:
+            status, headers, body = 200, {}, {"ok": True}
+        else:
+            status, headers, body = 200, {}, self.handlers[call.method](call)
+        call.response = body
+        return status, headers, body
 
     def _post_message(self, call: Call) -> dict:
         with self._lock:

@@ -1,0 +1,153 @@
+"""The daily drill through the real HTTP app: signed commands and events in, Web API calls out."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timezone
+
+import pytest
+
+from tests.conftest import CONTENT_DIR
+from tests.e2e.test_http_lookups import blocks_text
+from tests.support.botserver import start_bot
+from tests.support.fakes import Clock
+from tests.support.slack_api import BOT_ID, BOT_USER_ID
+
+UTC = timezone.utc
+ADMIN = "UADMIN001"
+CH = "C0STUDY01"
+
+
+@pytest.fixture
+def drill_bot(stub_api, db_url):
+    clock = Clock(datetime(2026, 11, 25, 8, 58, tzinfo=UTC))
+    stub_api.handlers["users.info"] = lambda call: {
+        "ok": True,
+        "user": {"id": call.params.get("user"), "is_admin": call.params.get("user") == "UWSADMIN1", "is_owner": False},
+    }
+    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(5), clock=clock, DATABASE_URL=db_url)
+    server.clock_ = clock
+    yield server
+    server.stop()
+
+
+def reply(ts: str, user: str, thread_ts: str, **extra) -> dict:
+    return {"type": "message", "channel": CH, "user": user, "text": "私の回答は…", "ts": ts, "thread_ts": thread_ts, "channel_type": "channel", **extra}
+
+
+def test_schedule_post_replies_and_exactly_one_reveal(drill_bot, stub_api):
+    bot, clock = drill_bot, drill_bot.clock_
+
+    refused = bot.command("schedule set ciso 09:00 tz=UTC reveal=+1m", user_id="UMEMBER01").json()
+    assert "管理者だけです" in blocks_text(refused["blocks"])
+    assert "スケジュールがありません" in blocks_text(bot.command("schedule show").json()["blocks"])
+
+    confirmed = bot.command("schedule set ciso 09:00 tz=UTC reveal=+1m", user_id=ADMIN).json()
+    assert confirmed["response_type"] == "in_channel"
+    assert "次回の投稿:* 2026-11-25（水）09:00 UTC" in blocks_text(confirmed["blocks"])
+
+    bot.tick()
+    assert stub_api.calls_to("chat.postMessage") == []
+    clock.now = datetime(2026, 11, 25, 9, 0, 5, tzinfo=UTC)
+    bot.tick()
+    bot.tick()
+    posts = stub_api.calls_to("chat.postMessage")
+    assert len(posts) == 1
+    post = posts[0].params
+    assert post["channel"] == CH and "thread_ts" not in post
+    text = blocks_text(post["blocks"])
+    assert "今日の面接ドリル｜CISO" in text and "/ 20*" in text and "このスレッドに返信" in text
+    assert posts[0].headers.get("Authorization") == "Bearer xoxb-test-token-not-real"
+    drill_ts = posts[0].response["ts"]
+
+    base = 1764061210
+    events = [
+        (reply(f"{base}.000001", "UALICE001", drill_ts), "Ev1", None),
+        (reply(f"{base}.000001", "UALICE001", drill_ts), "Ev1", 1),  # Slack's retries of the same event
+        (reply(f"{base}.000001", "UALICE001", drill_ts), "Ev1", 2),
+        (reply(f"{base}.000002", "UBOB00001", drill_ts), "Ev2", None),
+        (reply(f"{base}.000003", "UCAROL001", drill_ts), "Ev3", None),
+        ({"type": "message", "subtype": "message_deleted", "channel": CH, "deleted_ts": f"{base}.000003", "hidden": True,
+          "previous_message": {"type": "message", "user": "UCAROL001", "ts": f"{base}.000003", "thread_ts": drill_ts}}, "Ev4", None),
+        ({"type": "message", "subtype": "message_changed", "channel": CH, "hidden": True,
+          "message": {"type": "message", "user": "UDAVE0001", "ts": f"{base}.000004", "thread_ts": drill_ts, "text": "edited"}}, "Ev5", None),
+        (reply(f"{base}.000005", "UOTHERBOT", drill_ts, bot_id="BOTHER001"), "Ev6", None),
+        (reply(f"{base}.000006", BOT_USER_ID, drill_ts, bot_id=BOT_ID), "Ev7", None),
+        ({"type": "message", "channel": CH, "user": "UERIN0001", "text": "top level", "ts": f"{base}.000007"}, "Ev8", None),
+        (reply(f"{base}.000008", "UFRANK001", "1700000000.999999"), "Ev9", None),  # another thread
+    ]
+    for event, event_id, retry in events:
+        assert bot.event(event, event_id, retry).status == 200
+
+    clock.now = datetime(2026, 11, 25, 9, 1, 5, tzinfo=UTC)
+    bot.tick()
+    bot.tick()
+    posts = stub_api.calls_to("chat.postMessage")
+    reveals = [c.params for c in posts if c.params.get("thread_ts") == drill_ts]
+    assert len(posts) == 2 and len(reveals) == 1
+    reveal_text = blocks_text(reveals[0]["blocks"])
+    assert "参加者 2人: <@UALICE001> <@UBOB00001>" in reveal_text
+    assert "UCAROL001" not in reveal_text and "UDAVE0001" not in reveal_text and BOT_USER_ID not in reveal_text
+    assert "回答ポイント" in reveal_text
+    updates = stub_api.calls_to("chat.update")
+    assert len(updates) == 1 and updates[0].params["ts"] == drill_ts
+    assert "公開しました" in blocks_text(updates[0].params["blocks"])
+
+    stats = blocks_text(bot.command("stats", user_id="UALICE001").json()["blocks"])
+    assert "回答したドリル: 1回" in stats and "連続回答: 1回" in stats
+
+
+def test_workspace_admin_from_users_info_may_set(drill_bot, stub_api):
+    confirmed = drill_bot.command("schedule set cto 07:30 days=weekdays", user_id="UWSADMIN1").json()
+    assert "平日 07:30（UTC）" in blocks_text(confirmed["blocks"])
+    history = blocks_text(drill_bot.command("schedule history").json()["blocks"])
+    assert "<@UWSADMIN1> *set*" in history
+
+
+@pytest.mark.parametrize(
+    "text, error",
+    [
+        ("schedule set ciso 25:00", "時刻として正しくありません"),
+        ("schedule set ciso 09:00 tz=Mars/Olympus", "Mars/Olympus"),
+        ("schedule set ciso 09:00 reveal=08:00", "より後の時刻にしてください"),
+        ("schedule set nosuchrole 09:00", "職種「nosuchrole」は見つかりません"),
+        ("schedule set ciso 09:00 days=someday", "曜日「someday」"),
+        ("schedule skip 2020-01-01", "もう過ぎています"),
+        ("schedule set <!channel> 09:00", "&lt;!channel&gt;"),
+    ],
+)
+def test_bad_schedule_input_is_one_error_and_changes_nothing(drill_bot, text, error):
+    drill_bot.command("schedule set ciso 09:00 tz=UTC", user_id=ADMIN)
+    before = drill_bot.command("schedule show").json()["blocks"]
+    answer = drill_bot.command(text, user_id=ADMIN).json()
+    shown = json.dumps(answer, ensure_ascii=False)
+    assert error in shown and "<!channel>" not in shown
+    assert answer["response_type"] == "ephemeral"
+    assert drill_bot.command("schedule show").json()["blocks"] == before
+
+
+def test_rate_limited_post_honours_retry_after_and_posts_once(drill_bot, stub_api):
+    drill_bot.command("schedule set ciso 09:00 tz=UTC reveal=+1m", user_id=ADMIN)
+    stub_api.script("chat.postMessage", (429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}))
+    drill_bot.clock_.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    drill_bot.tick()
+    calls = stub_api.calls_to("chat.postMessage")
+    assert len(calls) == 2  # the 429, then the SDK's retry after Retry-After
+    assert calls[1].at - calls[0].at >= 0.9
+    drill_bot.tick()
+    assert len(stub_api.calls_to("chat.postMessage")) == 2
+
+
+def test_drill_now_and_reveal_now_from_slack(drill_bot, stub_api):
+    drill_bot.command("schedule set all 06:00 tz=UTC reveal=+2h", user_id=ADMIN)
+    answer = blocks_text(drill_bot.command("drill now", user_id=ADMIN).json()["blocks"])
+    assert "ドリルを1問投稿します" in answer and "2026-11-25（水）10:58 UTC" in answer
+    drill_bot.tick()
+    assert len(stub_api.calls_to("chat.postMessage")) == 1
+    assert "管理者だけです" in blocks_text(drill_bot.command("drill reveal", user_id="UMEMBER01").json()["blocks"])
+    drill_bot.command("drill reveal", user_id=ADMIN)
+    drill_bot.tick()
+    reveals = [c for c in stub_api.calls_to("chat.postMessage") if c.params.get("thread_ts")]
+    assert len(reveals) == 1
+    assert "今回は回答がありませんでした" in blocks_text(reveals[0].params["blocks"])
