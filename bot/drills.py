@@ -13,9 +13,10 @@ import logging
 import os
 import random
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Callable, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -71,6 +72,7 @@ class DrillService:
         rng: random.Random | None = None,
         owner: str = "bot",
         lease: timedelta = LEASE,
+        workers: int = 16,
     ):
         self.sessions = sessions
         self.catalog = catalog
@@ -78,6 +80,7 @@ class DrillService:
         self.rng = rng or random.Random()
         self._owner = owner
         self.lease = lease
+        self.workers = workers
         self._tick_lock = threading.Lock()
 
     @property
@@ -99,12 +102,12 @@ class DrillService:
                 report.missed = repo.mark_overdue_missed(session, now, cutoff)
             with self.sessions() as session:
                 post_ids = repo.postable_ids(session, now, cutoff)
-            for drill_id in post_ids:
-                (report.posted if self.post(drill_id, now) else report.failed).append(drill_id)
+            for drill_id, done in zip(post_ids, self._each(self.post, post_ids, now)):
+                (report.posted if done else report.failed).append(drill_id)
             with self.sessions() as session:
                 reveal_ids = repo.revealable_ids(session, now, cutoff)
-            for drill_id in reveal_ids:
-                (report.revealed if self.reveal(drill_id, now) else report.failed).append(drill_id)
+            for drill_id, done in zip(reveal_ids, self._each(self.reveal, reveal_ids, now)):
+                (report.revealed if done else report.failed).append(drill_id)
         finally:
             self._tick_lock.release()
         if report.posted or report.revealed or report.missed or report.failed:
@@ -113,6 +116,23 @@ class DrillService:
                 len(report.posted), len(report.revealed), report.missed, len(report.failed),
             )
         return report
+
+    def _each(self, step: Callable[[int, datetime], bool], drill_ids: list[int], now: datetime) -> list[bool]:
+        """Run a step for many drills with bounded concurrency: 09:00 in a thousand channels should
+        not mean a thousand Web API calls one after another. Each drill is a different channel, so
+        Slack's one-message-per-second-per-channel limit is not pressed."""
+
+        def guarded(drill_id: int) -> bool:
+            try:
+                return step(drill_id, now)
+            except Exception:  # noqa: BLE001 - one drill's failure must not stop the others
+                log.exception("drill %s: %s failed; its claim expires and it is retried", drill_id, step.__name__)
+                return False
+
+        if self.workers <= 1 or len(drill_ids) <= 1:
+            return [guarded(i) for i in drill_ids]
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(drill_ids)), thread_name_prefix="drill") as pool:
+            return list(pool.map(guarded, drill_ids))
 
     def _create_due(self, session: Session, now: datetime) -> int:
         due = []

@@ -151,3 +151,9 @@ def test_drill_now_and_reveal_now_from_slack(drill_bot, stub_api):
     reveals = [c for c in stub_api.calls_to("chat.postMessage") if c.params.get("thread_ts")]
     assert len(reveals) == 1
     assert "今回は回答がありませんでした" in blocks_text(reveals[0].params["blocks"])
+
+
+def test_admin_is_told_to_invite_the_bot(drill_bot, stub_api):
+    stub_api.handlers["conversations.info"] = lambda call: {"ok": True, "channel": {"id": call.params.get("channel"), "is_member": False}}
+    answer = blocks_text(drill_bot.command("schedule set ciso 09:00", user_id=ADMIN).json()["blocks"])
+    assert "ボットがまだこのチャンネルに参加していません" in answer and "/invite @career-drill" in answer
