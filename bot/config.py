@@ -35,6 +35,8 @@ class Settings:
     web_concurrency: int = 1
     log_level: str = "INFO"
     drill_tick_seconds: float = 10.0
+    drill_lease_seconds: float = 120.0
+    slack_timeout_seconds: float = 10.0
 
     @property
     def socket_mode(self) -> bool:
@@ -111,13 +113,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, got {log_level!r}.")
 
-    tick_raw = get("DRILL_TICK_SECONDS")
-    try:
-        tick = float(tick_raw) if tick_raw is not None else 10.0
-    except ValueError:
-        raise ConfigError(f"DRILL_TICK_SECONDS must be a number of seconds, got {tick_raw!r}.") from None
-    if not 0.05 <= tick <= 60:
-        raise ConfigError(f"DRILL_TICK_SECONDS must be between 0.05 and 60, got {tick_raw}.")
+    tick = _float_setting(get("DRILL_TICK_SECONDS"), "DRILL_TICK_SECONDS", 10.0, 0.05, 60)
+
+    timeout = _float_setting(get("SLACK_TIMEOUT_SECONDS"), "SLACK_TIMEOUT_SECONDS", 10.0, 0.5, 60)
+    lease = _float_setting(get("DRILL_LEASE_SECONDS"), "DRILL_LEASE_SECONDS", 120.0, 1, 3600)
+    if lease < 4 * timeout:
+        # A claim must outlive the Web API call it guards (with a retry after a 429), or another
+        # process could take it over while the first is still talking to Slack.
+        raise ConfigError(f"DRILL_LEASE_SECONDS ({lease:g}) must be at least 4 × SLACK_TIMEOUT_SECONDS ({timeout:g}).")
 
     return Settings(
         bot_token=bot_token,
@@ -132,6 +135,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         web_concurrency=workers,
         log_level=log_level,
         drill_tick_seconds=tick,
+        drill_lease_seconds=lease,
+        slack_timeout_seconds=timeout,
     )
 
 
@@ -144,4 +149,16 @@ def _int_setting(raw: str | None, name: str, default: int, low: int, high: int) 
         raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from None
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, got {value}.")
+    return value
+
+
+def _float_setting(raw: str | None, name: str, default: float, low: float, high: float) -> float:
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}.") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low:g} and {high:g}, got {raw}.")
     return value

@@ -51,13 +51,17 @@ class ConsoleChat:
         text, _ = render(message.blocks)
         self.out.write(f"\n[{where}]\n{text}\n")
 
-    def post_question(self, channel_id: str, post: DrillPost) -> str:
+    def post_question(self, channel_id: str, post: DrillPost, key: str) -> str:
         self._print(f"#{channel_id} に投稿", drill_blocks.drill_post(post))
         self.latest_ts = self._next_ts()
         return self.latest_ts
 
-    def post_reveal(self, channel_id: str, thread_ts: str, reveal: DrillReveal) -> None:
+    def post_reveal(self, channel_id: str, thread_ts: str, reveal: DrillReveal, key: str) -> str:
         self._print(f"#{channel_id} のスレッドに返信", drill_blocks.drill_reveal(reveal))
+        return self._next_ts()
+
+    def find_posted(self, channel_id: str, key: str, since: datetime, thread_ts: str | None = None) -> str | None:
+        return None  # the console never loses track of what it printed
 
     def mark_revealed(self, channel_id: str, ts: str, post: DrillPost) -> None:
         self.out.write("[元の投稿を「公開済み」に更新しました]\n")

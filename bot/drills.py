@@ -43,15 +43,25 @@ class ChatError(Exception):
 
 
 class ChatPort(Protocol):
-    """What the drill needs from a chat service; the Slack adapter and the console implement it."""
+    """What the drill needs from a chat service; the Slack adapter and the console implement it.
 
-    def post_question(self, channel_id: str, post: DrillPost) -> str: ...
+    Every drill message carries its `key` so that, after an attempt whose outcome is unknown (a
+    timeout, a 5xx, a crash between posting and recording), the drill can look for what it already
+    posted instead of posting again."""
 
-    def post_reveal(self, channel_id: str, thread_ts: str, reveal: DrillReveal) -> None: ...
+    def post_question(self, channel_id: str, post: DrillPost, key: str) -> str: ...
+
+    def post_reveal(self, channel_id: str, thread_ts: str, reveal: DrillReveal, key: str) -> str: ...
+
+    def find_posted(self, channel_id: str, key: str, since: datetime, thread_ts: str | None = None) -> str | None: ...
 
     def mark_revealed(self, channel_id: str, ts: str, post: DrillPost) -> None: ...
 
     def notify(self, user_id: str, text: str) -> None: ...
+
+
+def message_key(drill: DrillRow, kind: str) -> str:
+    return f"{kind}:{drill.channel_id}:{drill.occurrence}"
 
 
 @dataclass
@@ -99,7 +109,7 @@ class DrillService:
             cutoff = now - self.lease
             with self.sessions.begin() as session:
                 report.created = self._create_due(session, now)
-                report.missed = repo.mark_overdue_missed(session, now, cutoff)
+                report.missed = repo.mark_overdue_missed(session, now)
             with self.sessions() as session:
                 post_ids = repo.postable_ids(session, now, cutoff)
             for drill_id, done in zip(post_ids, self._each(self.post, post_ids, now)):
@@ -168,11 +178,17 @@ class DrillService:
                 drill.status, drill.last_error = "missed", "no role or questions to ask"
                 return False
             post = self._post_view(drill)
-            channel_id = drill.channel_id
+            channel_id, key, retry = drill.channel_id, message_key(drill, "question"), drill.attempts > 1
+            post_at, reveal_at = utc(drill.post_at), utc(drill.reveal_at)
         if post is None:
             return self._give_up(drill_id, "posting", "the role of this drill is no longer in the content")
         try:
-            ts = self.chat.post_question(channel_id, post)
+            # An earlier attempt may have reached Slack without us hearing back: look before posting.
+            ts = self.chat.find_posted(channel_id, key, since=post_at) if retry else None  # type: ignore[arg-type]
+            if ts is None and now >= reveal_at:  # type: ignore[operator]
+                return self._give_up(drill_id, "posting", "not posted before its reveal time")
+            if ts is None:
+                ts = self.chat.post_question(channel_id, post, key)
         except ChatError as err:
             return self._post_failed(drill_id, channel_id, err)
         with self.sessions.begin() as session:
@@ -250,12 +266,13 @@ class DrillService:
     def reveal(self, drill_id: int, now: datetime) -> bool:
         cutoff = now - self.lease
         with self.sessions.begin() as session:
-            if not repo.claim(session, drill_id, "posted", "revealing", self.owner, now, cutoff):
+            if not repo.claim(session, drill_id, "posted", "revealing", self.owner, now, cutoff, counter="reveal_attempts"):
                 return False
             drill = session.get(DrillRow, drill_id)
             assert drill is not None
             post = self._post_view(drill, revealed=True)
-            channel_id, ts = drill.channel_id, drill.message_ts
+            channel_id, ts, key = drill.channel_id, drill.message_ts, message_key(drill, "reveal")
+            retry, post_at = drill.reveal_attempts > 1, utc(drill.post_at)
             people = tuple(repo.participants(session, drill_id))
         if post is None or ts is None:
             return self._give_up(drill_id, "revealing", "the question of this drill is no longer in the content")
@@ -263,14 +280,16 @@ class DrillService:
         question = role.question(post.number) if role else None
         reveal = DrillReveal(post=post, answer_points=question.answer_points if question else (), participants=people)
         try:
-            self.chat.post_reveal(channel_id, ts, reveal)
+            reveal_ts = self.chat.find_posted(channel_id, key, since=post_at, thread_ts=ts) if retry else None  # type: ignore[arg-type]
+            if reveal_ts is None:
+                reveal_ts = self.chat.post_reveal(channel_id, ts, reveal, key)
         except ChatError as err:
             log.warning("revealing drill %s in %s failed (%s); it will be retried on the next tick", drill_id, channel_id, err.code)
             with self.sessions.begin() as session:
                 repo.finish(session, drill_id, self.owner, "revealing", status="posted", claimed_by=None, claimed_at=None, last_error=err.code[:200])
             return False
         with self.sessions.begin() as session:
-            repo.finish(session, drill_id, self.owner, "revealing", status="revealed", revealed_at=repo.to_db(now), last_error=None)
+            repo.finish(session, drill_id, self.owner, "revealing", status="revealed", revealed_at=repo.to_db(now), reveal_ts=reveal_ts, last_error=None)
         try:
             self.chat.mark_revealed(channel_id, ts, post)
         except ChatError as err:  # cosmetic: the reveal itself is already in the thread

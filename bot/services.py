@@ -6,7 +6,7 @@ import logging
 import random
 import socket
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy import Engine
@@ -73,7 +73,7 @@ def build_services(
     engine = make_engine(url)
     upgrade(engine, url)
     sessions = session_factory(engine)
-    drills = DrillService(sessions, catalog, chat, rng=rng, owner=socket.gethostname())
+    drills = DrillService(sessions, catalog, chat, rng=rng, owner=socket.gethostname(), lease=timedelta(seconds=settings.drill_lease_seconds))
     admin_check = is_admin or (lambda user_id: user_id in settings.admin_user_ids)
     schedules = ScheduleService(sessions, catalog, admin_check)
     drill_commands = DrillCommands(schedules, drills, clock, settings.default_timezone, bot_in_channel or (lambda channel_id: None))

@@ -229,3 +229,57 @@ def test_every_change_is_recorded_with_before_and_after(world):
     assert history[-1].before == "" and "ciso_project_position 09:00 tz=UTC days=daily" in history[-1].after
     assert history[1].after.endswith("skip=2026-12-24 (paused)")
     assert all(c.user_id == ADMIN for c in history)
+
+
+def test_a_post_whose_answer_was_lost_is_found_not_repeated(world):
+    world.set("ciso", "09:00", "reveal=+1h")
+    world.chat.lost_responses = 1  # Slack posted it, but the bot timed out waiting
+    world.at(9, 0)
+    world.at(9, 1)
+    world.at(9, 2)
+    assert len(world.chat.of("question")) == 1
+    row = world.rows()[0]
+    assert row.status == "posted" and row.message_ts == world.chat.of("question")[0].ts
+    assert world.chat.lookups == 1
+
+
+def test_a_reveal_whose_answer_was_lost_is_found_not_repeated(world):
+    world.set("ciso", "09:00", "reveal=+1h")
+    world.at(9, 0)
+    world.chat.lost_responses = 1
+    world.at(10, 0)
+    world.at(10, 1)
+    assert len(world.chat.of("reveal")) == 1
+    row = world.rows()[0]
+    assert row.status == "revealed" and row.reveal_ts == world.chat.of("reveal")[0].ts
+
+
+def test_a_process_killed_after_posting_is_taken_over_without_a_second_post(world):
+    from bot.store import repo
+
+    world.set("ciso", "09:00", "reveal=+1h")
+    world.at(8, 59)
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    with world.drills.sessions.begin() as s:
+        world.drills._create_due(s, now)
+    drill = world.rows()[0]
+    # A process claimed it, chose a question, posted, and was killed before recording the post.
+    with world.drills.sessions.begin() as s:
+        assert repo.claim(s, drill.id, "pending", "posting", "killed-process", now, now)
+        row = s.get(DrillRow, drill.id)
+        world.drills._choose_question(s, row)
+        world.chat.post_question(CH, world.drills._post_view(row), f"question:{CH}:{row.occurrence}")
+    world.at(9, 1)
+    assert len(world.chat.of("question")) == 1 and world.rows()[0].status == "posting"  # lease holds
+    world.at(9, 3)
+    assert len(world.chat.of("question")) == 1
+    assert world.rows()[0].status == "posted"
+
+
+def test_an_attempted_drill_past_its_reveal_time_is_checked_before_it_is_called_missed(world):
+    world.set("ciso", "09:00", "reveal=+1m")
+    world.chat.lost_responses = 1
+    world.at(9, 0)  # posted, but the answer was lost
+    world.at(9, 5)  # past the reveal time: found, then revealed
+    assert len(world.chat.of("question")) == 1 and len(world.chat.of("reveal")) == 1
+    assert world.rows()[0].status == "revealed"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import datetime
 from typing import Callable, Iterable
 
 from slack_sdk import WebClient
@@ -29,36 +30,66 @@ def _call(fn: Callable, **kwargs):
         raise ChatError(f"connection_error: {type(err).__name__}", retryable=True) from None
 
 
-class SlackChat:
-    def __init__(self, client: WebClient):
-        self.client = client
+METADATA_EVENT = "career_drill"
 
-    def post_question(self, channel_id: str, post: DrillPost) -> str:
+
+class SlackChat:
+    """Posts with `poster` (no blind retries) and looks things up with `reader`."""
+
+    def __init__(self, poster: WebClient, reader: WebClient | None = None):
+        self.poster = poster
+        self.reader = reader or poster
+
+    def post_question(self, channel_id: str, post: DrillPost, key: str) -> str:
         message = drill_blocks.drill_post(post)
-        response = _call(self.client.chat_postMessage, channel=channel_id, text=message.text, blocks=message.blocks, unfurl_links=False)
+        response = _call(
+            self.poster.chat_postMessage, channel=channel_id, text=message.text, blocks=message.blocks,
+            unfurl_links=False, metadata=_metadata(key),
+        )
         return str(response["ts"])
 
-    def post_reveal(self, channel_id: str, thread_ts: str, reveal: DrillReveal) -> None:
+    def post_reveal(self, channel_id: str, thread_ts: str, reveal: DrillReveal, key: str) -> str:
         message = drill_blocks.drill_reveal(reveal)
-        _call(self.client.chat_postMessage, channel=channel_id, thread_ts=thread_ts, text=message.text, blocks=message.blocks, unfurl_links=False)
+        response = _call(
+            self.poster.chat_postMessage, channel=channel_id, thread_ts=thread_ts, text=message.text,
+            blocks=message.blocks, unfurl_links=False, metadata=_metadata(key),
+        )
+        return str(response["ts"])
+
+    def find_posted(self, channel_id: str, key: str, since: datetime, thread_ts: str | None = None) -> str | None:
+        """The ts of a message this bot posted with `key`, in the channel since `since` (or in a thread)."""
+        oldest = f"{since.timestamp() - 60:.6f}"
+        if thread_ts:
+            response = _call(self.reader.conversations_replies, channel=channel_id, ts=thread_ts, oldest=oldest, include_all_metadata=True, limit=200)
+        else:
+            response = _call(self.reader.conversations_history, channel=channel_id, oldest=oldest, include_all_metadata=True, limit=200)
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == METADATA_EVENT and (metadata.get("event_payload") or {}).get("key") == key:
+                return str(message["ts"])
+        return None
 
     def mark_revealed(self, channel_id: str, ts: str, post: DrillPost) -> None:
         message = drill_blocks.drill_post(post)
-        _call(self.client.chat_update, channel=channel_id, ts=ts, text=message.text, blocks=message.blocks)
+        _call(self.poster.chat_update, channel=channel_id, ts=ts, text=message.text, blocks=message.blocks)
 
     def notify(self, user_id: str, text: str) -> None:
-        _call(self.client.chat_postMessage, channel=user_id, text=text)
+        _call(self.poster.chat_postMessage, channel=user_id, text=text)
 
     def bot_in_channel(self, channel_id: str) -> bool | None:
         """False only when Slack says so; None when we cannot tell (e.g. missing scope)."""
         try:
-            info = _call(self.client.conversations_info, channel=channel_id)
+            info = _call(self.reader.conversations_info, channel=channel_id)
         except ChatError as err:
             if err.code == "channel_not_found":
                 return False
             return None
         member = (info.get("channel") or {}).get("is_member")
         return None if member is None else bool(member)
+
+
+def _metadata(key: str) -> dict:
+    return {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
 
 
 class Admins:

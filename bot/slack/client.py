@@ -25,10 +25,25 @@ def retry_handlers() -> list[RetryHandler]:
     return handlers
 
 
-def make_web_client(settings: Settings, timeout: int = 10) -> WebClient:
+def make_web_client(settings: Settings) -> WebClient:
+    """For reads and for calls that are safe to repeat."""
     return WebClient(
         token=settings.bot_token,
         base_url=settings.slack_api_url,
-        timeout=timeout,
+        timeout=int(max(1, settings.slack_timeout_seconds)),
         retry_handlers=retry_handlers(),
+    )
+
+
+def make_posting_client(settings: Settings) -> WebClient:
+    """For drill posts, which must not be repeated blindly.
+
+    A 429 means Slack did not post, so it is retried after Retry-After. A timeout, a dropped
+    connection or a 5xx may have posted: those are not retried here; the drill looks for its own
+    message (by metadata) on the next tick before trying again."""
+    return WebClient(
+        token=settings.bot_token,
+        base_url=settings.slack_api_url,
+        timeout=int(max(1, settings.slack_timeout_seconds)),
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)],
     )

@@ -71,6 +71,8 @@ class DrillRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
     posted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     revealed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    reveal_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reveal_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 

@@ -141,14 +141,12 @@ def create_drill(session: Session, channel_id: str, occurrence: str, post_at: da
     )
 
 
-def mark_overdue_missed(session: Session, now: datetime, lease_cutoff: datetime) -> int:
-    """A drill not posted before its reveal time is recorded as missed, never silently dropped."""
+def mark_overdue_missed(session: Session, now: datetime) -> int:
+    """A drill never attempted before its reveal time is recorded as missed, never silently
+    dropped. One that was attempted goes through `post`, which first looks for what reached Slack."""
     result = session.execute(
         update(DrillRow)
-        .where(
-            DrillRow.reveal_at <= to_db(now),
-            or_(DrillRow.status == "pending", and_(DrillRow.status == "posting", DrillRow.claimed_at < to_db(lease_cutoff))),
-        )
+        .where(DrillRow.reveal_at <= to_db(now), DrillRow.status == "pending", DrillRow.attempts == 0)
         .values(status="missed", last_error=func.coalesce(DrillRow.last_error, "not posted before its reveal time"))
     )
     return result.rowcount
@@ -159,7 +157,7 @@ def postable_ids(session: Session, now: datetime, lease_cutoff: datetime, limit:
         select(DrillRow.id)
         .where(
             DrillRow.post_at <= to_db(now),
-            DrillRow.reveal_at > to_db(now),
+            or_(DrillRow.reveal_at > to_db(now), DrillRow.attempts > 0),
             or_(DrillRow.status == "pending", and_(DrillRow.status == "posting", DrillRow.claimed_at < to_db(lease_cutoff))),
         )
         .order_by(DrillRow.post_at, DrillRow.id)
@@ -181,7 +179,7 @@ def revealable_ids(session: Session, now: datetime, lease_cutoff: datetime, limi
     return list(session.scalars(query))
 
 
-def claim(session: Session, drill_id: int, from_status: str, to_status: str, owner: str, now: datetime, lease_cutoff: datetime) -> bool:
+def claim(session: Session, drill_id: int, from_status: str, to_status: str, owner: str, now: datetime, lease_cutoff: datetime, counter: str = "attempts") -> bool:
     """Move a drill into a working state if nobody holds it (or their lease has run out).
 
     The conditional UPDATE is atomic in both SQLite and PostgreSQL: of several processes racing for
@@ -192,7 +190,7 @@ def claim(session: Session, drill_id: int, from_status: str, to_status: str, own
             DrillRow.id == drill_id,
             or_(DrillRow.status == from_status, and_(DrillRow.status == to_status, DrillRow.claimed_at < to_db(lease_cutoff))),
         )
-        .values(status=to_status, claimed_by=owner, claimed_at=to_db(now), attempts=DrillRow.attempts + 1)
+        .values({"status": to_status, "claimed_by": owner, "claimed_at": to_db(now), counter: getattr(DrillRow, counter) + 1})
     )
     return result.rowcount == 1
 

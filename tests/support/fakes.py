@@ -28,6 +28,7 @@ class Sent:
     post: DrillPost | None = None
     reveal: DrillReveal | None = None
     text: str = ""
+    key: str = ""
 
 
 class RecordingChat:
@@ -36,24 +37,45 @@ class RecordingChat:
         self.failures: list[ChatError] = []  # raised, in order, by the next calls
         self._lock = threading.Lock()
         self._n = 0
+        self.lookups = 0
+        self.lost_responses = 0
 
     def _maybe_fail(self) -> None:
         with self._lock:
             if self.failures:
                 raise self.failures.pop(0)
 
-    def post_question(self, channel_id: str, post: DrillPost) -> str:
+    def _maybe_lose_response(self) -> None:
+        """The message was posted, but the answer never arrived (a timeout, a crash)."""
+        with self._lock:
+            if self.lost_responses:
+                self.lost_responses -= 1
+                raise ChatError("connection_error: TimeoutError")
+
+    def _ts(self) -> str:
+        self._n += 1
+        return f"1800000000.{self._n:06d}"
+
+    def post_question(self, channel_id: str, post: DrillPost, key: str) -> str:
         self._maybe_fail()
         with self._lock:
-            self._n += 1
-            ts = f"1800000000.{self._n:06d}"
-            self.sent.append(Sent("question", channel_id, ts=ts, post=post))
+            ts = self._ts()
+            self.sent.append(Sent("question", channel_id, ts=ts, post=post, key=key))
+        self._maybe_lose_response()
         return ts
 
-    def post_reveal(self, channel_id: str, thread_ts: str, reveal: DrillReveal) -> None:
+    def post_reveal(self, channel_id: str, thread_ts: str, reveal: DrillReveal, key: str) -> str:
         self._maybe_fail()
         with self._lock:
-            self.sent.append(Sent("reveal", channel_id, thread_ts=thread_ts, reveal=reveal))
+            ts = self._ts()
+            self.sent.append(Sent("reveal", channel_id, ts=ts, thread_ts=thread_ts, reveal=reveal, key=key))
+        self._maybe_lose_response()
+        return ts
+
+    def find_posted(self, channel_id: str, key: str, since: datetime, thread_ts: str | None = None) -> str | None:
+        with self._lock:
+            self.lookups += 1
+            return next((s.ts for s in self.sent if s.channel == channel_id and s.key == key), None)
 
     def mark_revealed(self, channel_id: str, ts: str, post: DrillPost) -> None:
         with self._lock:

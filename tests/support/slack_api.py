@@ -38,7 +38,10 @@ class StubSlackApi:
             "chat.postMessage": self._post_message,
             "chat.update": lambda call: {"ok": True, "channel": call.params.get("channel"), "ts": call.params.get("ts")},
             "users.info": lambda call: {"ok": True, "user": {"id": call.params.get("user"), "is_admin": False, "is_owner": False}},
+            "conversations.history": self._history,
+            "conversations.replies": self._replies,
         }
+        self.messages: list[dict] = []  # what a channel would show, with metadata
         self._ts = 1700000000.000100
         stub = self
 
@@ -132,6 +135,36 @@ class StubSlackApi:
 
     def _post_message(self, call: Call) -> dict:
         with self._lock:
-            self._ts += 1
+            # Like Slack's: the posting time, unique per message.
+            self._ts = max(self._ts + 0.000001, time.time())
             ts = f"{self._ts:.6f}"
+            metadata = call.params.get("metadata")
+            if isinstance(metadata, str):
+                metadata = json.loads(metadata)
+            self.messages.append({"channel": call.params.get("channel"), "ts": ts, "thread_ts": call.params.get("thread_ts"), "metadata": metadata})
         return {"ok": True, "channel": call.params.get("channel"), "ts": ts, "message": {"text": call.params.get("text"), "ts": ts}}
+
+    def posted(self, channel: str | None = None) -> list[dict]:
+        with self._lock:
+            return [m for m in self.messages if channel is None or m["channel"] == channel]
+
+    def _history(self, call: Call) -> dict:
+        channel, oldest = call.params.get("channel"), float(call.params.get("oldest") or 0)
+        with self._lock:
+            found = [m for m in self.messages if m["channel"] == channel and not m["thread_ts"] and float(m["ts"]) >= oldest]
+        return {"ok": True, "messages": [self._shown(m) for m in reversed(found)], "has_more": False}
+
+    def _replies(self, call: Call) -> dict:
+        channel, ts = call.params.get("channel"), call.params.get("ts")
+        with self._lock:
+            found = [m for m in self.messages if m["channel"] == channel and (m["ts"] == ts or m["thread_ts"] == ts)]
+        return {"ok": True, "messages": [self._shown(m) for m in found], "has_more": False}
+
+    @staticmethod
+    def _shown(message: dict) -> dict:
+        shown = {"type": "message", "ts": message["ts"], "bot_id": BOT_ID}
+        if message["thread_ts"]:
+            shown["thread_ts"] = message["thread_ts"]
+        if message["metadata"]:
+            shown["metadata"] = message["metadata"]
+        return shown

@@ -1,0 +1,28 @@
+"""Track reveal attempts and the reveal message, so a reveal whose outcome was unknown is looked up
+in the thread instead of being posted twice.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-25
+"""
+from typing import Sequence, Union
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0002"
+down_revision: Union[str, None] = "0001"
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("drills", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("reveal_attempts", sa.Integer(), nullable=False, server_default="0"))
+        batch_op.add_column(sa.Column("reveal_ts", sa.String(length=32), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("drills", schema=None) as batch_op:
+        batch_op.drop_column("reveal_ts")
+        batch_op.drop_column("reveal_attempts")
