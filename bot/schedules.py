@@ -195,8 +195,9 @@ class ScheduleService:
         self._authorize(user_id)
         with self.sessions.begin() as session:
             drill = repo.latest_open_drill(session, channel_id)
-            if drill is None or drill.status not in repo.OPEN_STATUSES:
+            if drill is None or drill.status == "pending":
                 raise ScheduleError("このチャンネルには回答受付中のドリルがありません。")
+            # "posting" too: the question is on its way, and its reveal follows as soon as it lands.
             drill.reveal_at = repo.to_db(now)
             repo.record_change(session, channel_id, user_id, now, "drill reveal", "", f"drill {drill.occurrence}")
         self.wake()

@@ -7,6 +7,7 @@ method with a 429, a 500 or a slow response to exercise retries.
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -28,6 +29,41 @@ class Call:
     response: dict = field(default_factory=dict)
 
 
+@dataclass
+class FaultPlan:
+    """Faults for some Web API methods, drawn from a seeded RNG so a run can be repeated.
+
+    A 429 never takes effect (Slack did not post). A 500 takes effect half the time, and a hang
+    always does, answering only after the client has given up: the cases where the bot cannot know
+    whether its message was posted."""
+
+    methods: tuple[str, ...] = ("chat.postMessage", "chat.update")
+    rate_429: float = 0.0
+    rate_500: float = 0.0
+    rate_hang: float = 0.0
+    hang_seconds: float = 3.0
+    retry_after: int = 1
+    seed: int = 1
+    counts: dict[str, int] = field(default_factory=lambda: {"429": 0, "500": 0, "500_applied": 0, "hang": 0})
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def draw(self, method: str) -> str | None:
+        if method not in self.methods:
+            return None
+        x = self._rng.random()
+        for kind, rate in (("429", self.rate_429), ("500", self.rate_500), ("hang", self.rate_hang)):
+            if x < rate:
+                if kind == "500" and self._rng.random() < 0.5:
+                    self.counts["500_applied"] += 1
+                    return "500_applied"
+                self.counts[kind] += 1
+                return kind
+            x -= rate
+        return None
+
+
 class StubSlackApi:
     def __init__(self) -> None:
         self.calls: list[Call] = []
@@ -43,6 +79,8 @@ class StubSlackApi:
         }
         self.messages: list[dict] = []  # what a channel would show, with metadata
         self._ts = 1700000000.000100
+        self.faults: FaultPlan | None = None
+        self.delay_seconds = 0.0  # answer every Web API call this much later (latency)
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -124,6 +162,19 @@ class StubSlackApi:
             self.calls.append(call)
             scripted = self._scripted.get(call.method)
             answer = scripted.pop(0) if scripted else None
+            fault = self.faults.draw(call.method) if self.faults and answer is None else None
+        if self.delay_seconds and call.method != "response_url":
+            time.sleep(self.delay_seconds)
+        if fault == "429":
+            retry_after = str(self.faults.retry_after)  # type: ignore[union-attr]
+            return 429, {"Retry-After": retry_after}, {"ok": False, "error": "ratelimited"}
+        if fault in ("500_applied", "hang"):
+            self.handlers[call.method](call)  # it took effect…
+            if fault == "hang":
+                time.sleep(self.faults.hang_seconds)  # type: ignore[union-attr]  # …but the answer comes too late
+            return 500, {}, {"ok": False, "error": "internal_error"}
+        if fault == "500":
+            return 500, {}, {"ok": False, "error": "internal_error"}
         if answer is not None:
             status, headers, body = answer(call)
         elif call.method == "response_url" or call.method not in self.handlers:
