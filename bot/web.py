@@ -31,7 +31,11 @@ class WebApp:
         if path == SLACK_PATH:
             if method != "POST":
                 return _plain(start_response, "405 Method Not Allowed", "Slack sends POST requests here.")
-            return self._slack(environ, start_response)
+            try:
+                return self._slack(environ, start_response)
+            except Exception:  # noqa: BLE001 - a signed but malformed payload can trip Bolt itself
+                log.exception("rejected a Slack request that could not be handled")
+                return _plain(start_response, "400 Bad Request", "Bad request.")
         return _plain(start_response, "404 Not Found", "Not found.")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
 from bot.slack.client import make_web_client
@@ -25,4 +25,12 @@ def create_app(services, client: WebClient | None = None) -> App:
         token_verification_enabled=bool(settings.bot_token),
     )
     register_listeners(app, services)
+
+    @app.error
+    def reject(error: Exception, body: dict, response: BoltResponse) -> BoltResponse:
+        # A signed but malformed payload (or a bug) gets a clean 400: the traceback goes to our log,
+        # never to the person on the other end.
+        log.error("could not handle a %s request: %s", (body or {}).get("type", "?"), type(error).__name__, exc_info=error)
+        return BoltResponse(status=400, body="")
+
     return app

@@ -1,0 +1,477 @@
+"""The reliability suite: real bot processes, a Web API stand-in that counts every message, and faults.
+
+    python -m bench.reliability            # every scenario, 200 drills each; writes docs/RELIABILITY.md
+    python -m bench.reliability --drills 40 --scenario replicas-postgres
+
+Each scenario starts bot processes exactly as the Procfile does (`release:` then `web:`), sets
+drill schedules for many channels through signed `/career schedule set` commands, all due at the
+same minute with the reveal one minute later, and lets the real clock run. The stand-in Web API is
+"Slack": every message the bot posts is counted there by its metadata, so a duplicate cannot hide.
+Per scenario it reports drills attempted / posted / missed / lost / duplicated and reveals made /
+lost / duplicated. "Lost" means neither posted nor recorded as missed; "missed" is a drill the bot
+could not post before its reveal time and recorded as such.
+
+All traffic stays on 127.0.0.1; every loop is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import re
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.db import POSTGRES_URL, postgres_available  # noqa: E402
+from tests.support.http import request  # noqa: E402
+from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, command_body, signed_headers  # noqa: E402
+from tests.support.slack_api import FaultPlan, StubSlackApi  # noqa: E402
+
+ADMIN = "UADMIN001"
+
+
+# ----------------------------------------------------------------------------- a TCP proxy we can cut
+
+
+class CuttableProxy:
+    """Forwards 127.0.0.1:<port> to the database; `cut()` drops every connection and refuses new
+    ones until `restore()` — the database "unreachable" without touching the server itself."""
+
+    def __init__(self, upstream: tuple[str, int]):
+        self.upstream = upstream
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self._open = True
+        self._conns: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._stop = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        self.listener.settimeout(0.2)
+        while not self._stop:
+            try:
+                client, _ = self.listener.accept()
+            except (socket.timeout, OSError):
+                continue
+            if not self._open:
+                client.close()
+                continue
+            try:
+                server = socket.create_connection(self.upstream, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._conns += [client, server]
+            threading.Thread(target=self._pipe, args=(client, server), daemon=True).start()
+
+    def _pipe(self, a: socket.socket, b: socket.socket) -> None:
+        try:
+            while not self._stop:
+                ready, _, _ = select.select([a, b], [], [], 0.5)
+                for src in ready:
+                    data = src.recv(65536)
+                    if not data:
+                        return
+                    (b if src is a else a).sendall(data)
+        except OSError:
+            return
+        finally:
+            for s in (a, b):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+    def cut(self) -> None:
+        self._open = False
+        with self._lock:
+            conns, self._conns = self._conns, []
+        for s in conns:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            except OSError:
+                pass
+
+    def restore(self) -> None:
+        self._open = True
+
+    def close(self) -> None:
+        self._stop = True
+        self.cut()
+        self.listener.close()
+
+
+# ----------------------------------------------------------------------------- bot processes
+
+
+def procfile(kind: str) -> list[str]:
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith(f"{kind}:"):
+            return [sys.executable if w == "python" else w for w in line.split(":", 1)[1].split()]
+    raise SystemExit(f"Procfile has no {kind} process")
+
+
+class BotProcess:
+    def __init__(self, name: str, env: dict[str, str], logdir: Path):
+        self.name, self.env, self.logdir = name, env, logdir
+        self.process: subprocess.Popen | None = None
+        self.url: str | None = None
+        self.starts = 0
+
+    def start(self, timeout: float = 30) -> None:
+        self.starts += 1
+        log_path = self.logdir / f"{self.name}.{self.starts}.log"
+        self._log = open(log_path, "w")
+        self.process = subprocess.Popen(procfile("web"), cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            match = re.search(r"Listening at: http://[\d.]+:(\d+)", log_path.read_text())
+            if match:
+                self.url = f"http://127.0.0.1:{match.group(1)}"
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise RuntimeError(f"{self.name} did not start: {log_path.read_text()[-2000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group (gunicorn master and its worker), as a crash would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._log.close()
+
+    @property
+    def alive(self) -> bool:
+        return bool(self.process and self.process.poll() is None)
+
+    def logs(self) -> str:
+        return "".join(p.read_text() for p in sorted(self.logdir.glob(f"{self.name}.*.log")))
+
+
+# ----------------------------------------------------------------------------- scenarios
+
+
+@dataclass
+class Scenario:
+    name: str
+    title: str
+    database: str  # "postgres" | "sqlite"
+    processes: int
+    faults: FaultPlan | None = None
+    kill_every: tuple[float, float] | None = None  # SIGKILL a random process every (min, max) s
+    db_outage: float = 0.0  # seconds the database is unreachable, starting 5 s before the drills are due
+
+
+SCENARIOS = [
+    Scenario("replicas-postgres", "3 replicas on PostgreSQL", "postgres", 3),
+    Scenario("replicas-sqlite", "2 processes on one SQLite file", "sqlite", 2),
+    Scenario(
+        "webapi-faults", "3 replicas; chat.postMessage/chat.update: 15% 429, 10% 500, 5% hang past the client timeout",
+        "postgres", 3, faults=FaultPlan(rate_429=0.15, rate_500=0.10, rate_hang=0.05, hang_seconds=3.0, seed=7),
+    ),
+    Scenario("sigkill", "3 replicas; one SIGKILLed every 4–9 s through post → record → reveal, then restarted", "postgres", 3, kill_every=(4.0, 9.0)),
+    Scenario("db-outage", "3 replicas; PostgreSQL unreachable for 20 s as the drills fall due", "postgres", 3, db_outage=20.0),
+]
+
+
+@dataclass
+class Result:
+    scenario: Scenario
+    drills: int
+    posted: int = 0
+    missed: int = 0
+    lost: int = 0
+    duplicated: int = 0
+    reveals: int = 0
+    reveals_lost: int = 0
+    reveals_duplicated: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def run_scenario(scenario: Scenario, drills: int, workdir: Path, log=print) -> Result:
+    stub = StubSlackApi().start()
+    stub.faults = scenario.faults
+    proxy: CuttableProxy | None = None
+    schema = f"rel_{uuid.uuid4().hex[:10]}"
+    admin_engine = None
+    if scenario.database == "postgres":
+        admin_engine = create_engine(POSTGRES_URL)
+        with admin_engine.begin() as c:
+            c.execute(text(f'CREATE SCHEMA "{schema}"'))
+        base = POSTGRES_URL
+        if scenario.db_outage:
+            proxy = CuttableProxy(("127.0.0.1", 5432))
+            base = re.sub(r"@[^/]+/", f"@127.0.0.1:{proxy.port}/", POSTGRES_URL)
+        database_url = f"{base}?options=-csearch_path%3D{schema}"
+        count_url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    else:
+        database_url = count_url = f"sqlite:///{workdir / 'bot.sqlite3'}"
+    fast = scenario.faults is not None
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": stub.api_url,
+        "DATABASE_URL": database_url,
+        "ADMIN_USER_IDS": ADMIN,
+        "PORT": "0",
+        "DRILL_TICK_SECONDS": "1",
+        "SLACK_TIMEOUT_SECONDS": "2" if fast else "5",
+        "DRILL_LEASE_SECONDS": "10" if fast or scenario.kill_every or scenario.db_outage else "30",
+        "LOG_LEVEL": "INFO",
+    }
+    env.pop("SLACK_APP_TOKEN", None)
+    result = Result(scenario, drills)
+    bots = [BotProcess(f"{scenario.name}-{i}", env, workdir) for i in range(scenario.processes)]
+    stop = threading.Event()
+    try:
+        release = subprocess.run(procfile("release"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        if release.returncode != 0:
+            raise RuntimeError(f"release step failed: {release.stderr[-1000:]}")
+        for bot in bots:
+            bot.start()
+        # Due at the start of a minute at least 25 s away, so every schedule is in before it.
+        now = datetime.now(timezone.utc)
+        due = (now + timedelta(seconds=85)).replace(second=0, microsecond=0)
+        channels = [f"CREL{i:05d}" for i in range(drills)]
+        for i, channel in enumerate(channels):
+            body = command_body(f"schedule set ciso {due:%H:%M} tz=UTC reveal=+1m", user_id=ADMIN, channel_id=channel)
+            answer = request(bots[i % len(bots)].url + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded"))
+            if answer.status != 200 or "設定しました" not in answer.json().get("text", ""):
+                raise RuntimeError(f"schedule set failed for {channel}: {answer.status} {answer.text[:200]}")
+        log(f"  {drills} schedules set; due {due:%H:%M:%S} UTC, reveal {due + timedelta(minutes=1):%H:%M:%S} UTC")
+
+        threads = []
+        if scenario.kill_every:
+            threads.append(threading.Thread(target=_killer, args=(bots, scenario.kill_every, due, stop, result), daemon=True))
+        if proxy is not None:
+            threads.append(threading.Thread(target=_outage, args=(proxy, due - timedelta(seconds=5), scenario.db_outage, stop, result), daemon=True))
+        for t in threads:
+            t.start()
+
+        started = time.monotonic()
+        deadline = due + timedelta(minutes=1, seconds=100)
+        while datetime.now(timezone.utc) < deadline:
+            if _count(stub, channels)[1] == drills and datetime.now(timezone.utc) > due + timedelta(minutes=1, seconds=5):
+                if all(_settled(count_url)):
+                    break
+            time.sleep(1)
+        stop.set()
+        for t in threads:
+            t.join(30)
+        time.sleep(3)  # a few more ticks: anything that would fire twice has its chance to
+        result.seconds = time.monotonic() - started
+        questions, reveals_by_channel = _by_channel(stub)
+        statuses = _statuses(count_url)
+        result.posted = sum(1 for c in channels if questions[c] >= 1)
+        result.duplicated = sum(max(0, questions[c] - 1) for c in channels)
+        result.missed = sum(1 for c in channels if questions[c] == 0 and statuses.get(c) == "missed")
+        result.lost = sum(1 for c in channels if questions[c] == 0 and statuses.get(c) != "missed")
+        result.reveals = sum(1 for c in channels if reveals_by_channel[c] >= 1)
+        result.reveals_duplicated = sum(max(0, reveals_by_channel[c] - 1) for c in channels)
+        result.reveals_lost = sum(1 for c in channels if questions[c] >= 1 and reveals_by_channel[c] == 0)
+        if stub.faults:
+            result.notes.append("faults injected: " + ", ".join(f"{k}={v}" for k, v in stub.faults.counts.items()))
+        leaked = [b.name for b in bots if BOT_TOKEN in b.logs() or SIGNING_SECRET in b.logs()]
+        if leaked:
+            result.notes.append(f"SECRET IN LOGS of {leaked}")
+        return result
+    finally:
+        stop.set()
+        for bot in bots:
+            bot.stop()
+        stub.stop()
+        if proxy:
+            proxy.close()
+        if admin_engine is not None:
+            with admin_engine.begin() as c:
+                c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin_engine.dispose()
+
+
+def _killer(bots: list[BotProcess], every: tuple[float, float], due: datetime, stop: threading.Event, result: Result) -> None:
+    rng = random.Random(11)
+    kills = 0
+    end = due + timedelta(minutes=1, seconds=30)
+    while not stop.is_set() and datetime.now(timezone.utc) < end and kills < 40:
+        if stop.wait(rng.uniform(*every)):
+            break
+        bot = rng.choice([b for b in bots if b.alive] or bots)
+        bot.kill()
+        kills += 1
+        time.sleep(rng.uniform(0.5, 2.0))
+        bot.start()
+    result.notes.append(f"{kills} SIGKILLs, each followed by a restart")
+
+
+def _outage(proxy: CuttableProxy, start: datetime, seconds: float, stop: threading.Event, result: Result) -> None:
+    wait = (start - datetime.now(timezone.utc)).total_seconds()
+    if wait > 0 and stop.wait(wait):
+        return
+    proxy.cut()
+    stop.wait(seconds)
+    proxy.restore()
+    result.notes.append(f"database unreachable for {seconds:g} s from {start:%H:%M:%S} UTC")
+
+
+def _by_channel(stub: StubSlackApi) -> tuple[Counter, Counter]:
+    questions, reveals = Counter(), Counter()
+    for message in stub.posted():
+        key = ((message.get("metadata") or {}).get("event_payload") or {}).get("key", "")
+        if key.startswith("question:"):
+            questions[message["channel"]] += 1
+        elif key.startswith("reveal:"):
+            reveals[message["channel"]] += 1
+    return questions, reveals
+
+
+def _count(stub: StubSlackApi, channels: list[str]) -> tuple[int, int]:
+    questions, reveals = _by_channel(stub)
+    return sum(1 for c in channels if questions[c]), sum(1 for c in channels if reveals[c])
+
+
+def _statuses(url: str) -> dict[str, str]:
+    try:
+        engine = create_engine(url)
+        with engine.connect() as c:
+            rows = c.execute(text("SELECT channel_id, status FROM drills")).all()
+        engine.dispose()
+        return {r[0]: r[1] for r in rows}
+    except Exception:  # noqa: BLE001 - the database may be briefly unreachable in a fault scenario
+        return {}
+
+
+def _settled(url: str) -> list[bool]:
+    return [status in ("revealed", "missed") for status in _statuses(url).values()] or [False]
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def render(results: list[Result], command: str, started: datetime) -> str:
+    lines = [
+        "# Reliability",
+        "",
+        "What the bot guarantees, how each guarantee is tested, and the figures from the last run of the",
+        "reliability suite. Regenerate this file with:",
+        "",
+        "```sh",
+        command,
+        "```",
+        "",
+        "## Guarantees",
+        "",
+        "- **Each scheduled drill is posted at most once and revealed at most once, per channel and day,**",
+        "  however many bot processes run on one database and however often they restart. The",
+        "  occurrence is one row under a unique (channel, occurrence) constraint; posting and revealing",
+        "  are each claimed with a conditional `UPDATE` (one winner) before Slack is called; a claim",
+        "  carries a lease (`DRILL_LEASE_SECONDS`) so a claim whose process died is taken over.",
+        "- **No blind retries of a post.** Every drill message carries Slack message metadata naming its",
+        "  drill. A 429 (not posted) is retried after `Retry-After` by slack_sdk; a timeout, dropped",
+        "  connection or 5xx (maybe posted) is not retried blindly: the next attempt first looks for the",
+        "  drill's own message in the channel (or thread) and adopts it if it is there.",
+        "- **Nothing is silently dropped.** A drill that could not be posted before its reveal time is",
+        "  recorded as `missed` with the reason; a permanent error such as `not_in_channel` is recorded",
+        "  and the admin who set the schedule is told by DM how to invite the bot.",
+        "- **Replies are deduplicated.** A reply is keyed by (drill, message ts); Slack's retried",
+        "  deliveries, duplicates and out-of-order events count once; an edit adds nothing; a delete",
+        "  leaves a tombstone so a late delivery of the original cannot bring it back.",
+        "- **After downtime** a due drill whose reveal time has not passed is posted on start, and",
+        "  overdue reveals are made. A database outage makes ticks fail and log; the next tick retries.",
+        "",
+        "## How each is tested",
+        "",
+        "| Guarantee | Fast tests (every CI run) | This suite (real processes, real clock) |",
+        "| --- | --- | --- |",
+        "| exactly-once post and reveal | `tests/test_drills.py` (two services racing, lost answers, killed claim), on SQLite and PostgreSQL | `replicas-postgres`, `replicas-sqlite` |",
+        "| 429 / 500 / hang | `tests/e2e/test_http_drill.py` (429 + Retry-After), `tests/test_drills.py` (lost answers) | `webapi-faults` |",
+        "| crash at any point | `tests/test_drills.py::test_a_process_killed_after_posting…` | `sigkill` |",
+        "| database unreachable | — | `db-outage` |",
+        "| replies deduplicated | `tests/reliability/test_events.py` (1,000 events, 30 % redelivered) | — |",
+        "| bad input, forged requests, secrets | `tests/reliability/test_bad_input.py`, `tests/reliability/test_security.py` | token/secret grep of every process log |",
+        "",
+        f"## Last run — {started:%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}.",
+        "",
+        "| Scenario | Drills attempted | Posted | Missed (recorded) | Lost | Duplicated | Reveals made | Reveals lost | Reveals duplicated | Run time |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.scenario.title} | {r.drills} | {r.posted} | {r.missed} | {r.lost} | {r.duplicated} | {r.reveals} | {r.reveals_lost} | {r.reveals_duplicated} | {r.seconds:.0f} s |"
+        )
+    notes = [f"- `{r.scenario.name}`: {'; '.join(r.notes)}" for r in results if r.notes]
+    if notes:
+        lines += ["", "Notes:", "", *notes]
+    lines += [
+        "",
+        "SQLite: several processes on one SQLite file are supported on one machine (WAL, busy timeout,",
+        "the same conditional claims), as the `replicas-sqlite` row shows; replicas on several machines",
+        "need PostgreSQL.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.reliability", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--drills", type=int, default=200, help="channels (drills) per scenario")
+    parser.add_argument("--scenario", action="append", choices=[s.name for s in SCENARIOS], help="run only these")
+    parser.add_argument("--output", default=str(ROOT / "docs" / "RELIABILITY.md"))
+    args = parser.parse_args(argv)
+    chosen = [s for s in SCENARIOS if not args.scenario or s.name in args.scenario]
+    if any(s.database == "postgres" for s in chosen) and (reason := postgres_available()):
+        print(f"PostgreSQL at {POSTGRES_URL} is needed: {reason}", file=sys.stderr)
+        return 2
+    command = "python -m bench.reliability" + "".join(f" --scenario {s}" for s in args.scenario or []) + (f" --drills {args.drills}" if args.drills != 200 else "")
+    started = datetime.now(timezone.utc)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="reliability-") as tmp:
+        for scenario in chosen:
+            print(f"{scenario.name}: {scenario.title}", flush=True)
+            workdir = Path(tmp) / scenario.name
+            workdir.mkdir()
+            r = run_scenario(scenario, args.drills, workdir, log=lambda m: print(m, flush=True))
+            results.append(r)
+            print(f"  posted {r.posted}, missed {r.missed}, lost {r.lost}, duplicated {r.duplicated}; reveals {r.reveals}, lost {r.reveals_lost}, duplicated {r.reveals_duplicated}; {'; '.join(r.notes)}", flush=True)
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(render(results, command, started), encoding="utf-8")
+    print(f"wrote {args.output}")
+    bad = [r for r in results if r.lost or r.duplicated or r.reveals_lost or r.reveals_duplicated or any("SECRET" in n for n in r.notes)]
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
