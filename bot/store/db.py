@@ -70,14 +70,35 @@ def alembic_config(url: str):
     return config
 
 
-def upgrade(engine: Engine, url: str) -> None:
-    """Bring the schema to the newest revision. On PostgreSQL an advisory lock keeps replicas that
-    start together from racing each other."""
+def upgrade(engine: Engine, url: str, revision: str = "head") -> None:
+    """Bring the schema to `revision`. On PostgreSQL an advisory lock keeps replicas that start
+    together from racing each other."""
     from alembic import command
 
+    _migrate(engine, url, lambda config: command.upgrade(config, revision))
+
+
+def downgrade(engine: Engine, url: str, revision: str) -> None:
+    from alembic import command
+
+    _migrate(engine, url, lambda config: command.downgrade(config, revision))
+
+
+def _migrate(engine: Engine, url: str, run) -> None:
     config = alembic_config(url)
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(727274)"))
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            # SQLite alters a table by copying it and dropping the old one; with foreign keys on,
+            # that drop would cascade to the replies. The pragma only takes effect outside a transaction.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                if engine.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(727274)"))
+                config.attributes["connection"] = connection
+                run(config)
+        finally:
+            if engine.dialect.name == "sqlite":
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
