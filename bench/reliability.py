@@ -376,10 +376,93 @@ def _settled(url: str) -> list[bool]:
     return [status in ("revealed", "missed") for status in _statuses(url).values()] or [False]
 
 
+# ----------------------------------------------------------------------------- events
+
+
+@dataclass
+class EventsResult:
+    replies: int
+    deliveries: int
+    recorded_right: bool
+    kept: int
+    expected: int
+    ack_p50_ms: float
+    ack_p99_ms: float
+    ack_max_ms: float
+
+
+def run_events(workdir: Path, replies: int = 1000, seed: int = 42) -> EventsResult:
+    """Thread replies through a real web process: 30 % redelivered 2–3 times (same event_id,
+    X-Slack-Retry-Num), reordered within windows, with edits and deletes."""
+    import json
+    import statistics
+    from concurrent.futures import ThreadPoolExecutor
+
+    stub = StubSlackApi().start()
+    url = f"sqlite:///{workdir / 'events.sqlite3'}"
+    env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": stub.api_url,
+           "DATABASE_URL": url, "ADMIN_USER_IDS": ADMIN, "PORT": "0", "DRILL_TICK_SECONDS": "0.2"}
+    bot = BotProcess("events", env, workdir)
+    try:
+        bot.start()
+        channel = "CEVENTS01"
+        earlier = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%H:%M")
+        for text_ in (f"schedule set ciso {earlier} tz=UTC reveal=+8h", "drill now"):
+            body = command_body(text_, user_id=ADMIN, channel_id=channel)
+            request(bot.url + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded"))
+        posts = stub.wait_for("chat.postMessage", 1, timeout=20)
+        thread_ts = posts[0].response["ts"]
+        rng = random.Random(seed)
+        base = int(time.time())
+        events = [{"type": "message", "channel": channel, "user": f"U{i % 37:08d}", "text": "回答", "ts": f"{base + i}.{i:06d}", "thread_ts": thread_ts} for i in range(replies)]
+        deliveries: list[tuple[dict, str, int | None]] = []
+        for i, event in enumerate(events):
+            deliveries.append((event, f"Ev{i}", None))
+            if rng.random() < 0.30:
+                deliveries += [(event, f"Ev{i}", retry) for retry in range(1, rng.choice((2, 3)) + 1)]
+        deleted = set(rng.sample(range(replies), replies // 12))
+        for i in deleted:
+            e = events[i]
+            deliveries.append(({"type": "message", "subtype": "message_deleted", "channel": channel, "deleted_ts": e["ts"],
+                                "previous_message": {"user": e["user"], "ts": e["ts"], "thread_ts": thread_ts}}, f"Del{i}", None))
+        for i in rng.sample(range(replies), replies // 10):
+            deliveries.append(({"type": "message", "subtype": "message_changed", "channel": channel, "message": {**events[i], "text": "edited"}}, f"Edit{i}", None))
+        for start in range(0, len(deliveries), 40):
+            window = deliveries[start:start + 40]
+            rng.shuffle(window)
+            deliveries[start:start + 40] = window
+
+        def send(delivery) -> float:
+            event, event_id, retry = delivery
+            body = json.dumps({"type": "event_callback", "event_id": event_id, "team_id": "T0001", "api_app_id": "A0001", "event": event})
+            headers = signed_headers(body, "application/json")
+            if retry:
+                headers["X-Slack-Retry-Num"] = str(retry)
+            t0 = time.perf_counter()
+            status = request(bot.url + "/slack/events", body, headers).status
+            elapsed = (time.perf_counter() - t0) * 1000
+            return elapsed if status == 200 else float("inf")
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            acks = sorted(pool.map(send, deliveries))
+        engine = create_engine(url)
+        with engine.connect() as c:
+            kept = {r[0] for r in c.execute(text("SELECT message_ts FROM replies WHERE deleted = 0"))}
+        engine.dispose()
+        expected = {events[i]["ts"] for i in range(replies) if i not in deleted}
+        return EventsResult(
+            replies, len(deliveries), kept == expected, len(kept), len(expected),
+            statistics.median(acks), acks[int(len(acks) * 0.99) - 1], acks[-1],
+        )
+    finally:
+        bot.stop()
+        stub.stop()
+
+
 # ----------------------------------------------------------------------------- report
 
 
-def render(results: list[Result], command: str, started: datetime) -> str:
+def render(results: list[Result], command: str, started: datetime, events: EventsResult | None = None) -> str:
     lines = [
         "# Reliability",
         "",
@@ -432,6 +515,14 @@ def render(results: list[Result], command: str, started: datetime) -> str:
         lines.append(
             f"| {r.scenario.title} | {r.drills} | {r.posted} | {r.missed} | {r.lost} | {r.duplicated} | {r.reveals} | {r.reveals_lost} | {r.reveals_duplicated} | {r.seconds:.0f} s |"
         )
+    if events is not None:
+        lines += [
+            "",
+            "| Events | Replies | Deliveries (with retries, edits, deletes) | Recorded exactly right | Ack p50 | Ack p99 | Ack max |",
+            "| --- | ---: | ---: | --- | ---: | ---: | ---: |",
+            f"| thread replies, 30 % redelivered 2–3×, reordered, 10 % edited, 8 % deleted | {events.replies} | {events.deliveries} | "
+            f"{'yes' if events.recorded_right else 'NO'} ({events.kept} of {events.expected}) | {events.ack_p50_ms:.1f} ms | {events.ack_p99_ms:.1f} ms | {events.ack_max_ms:.1f} ms |",
+        ]
     notes = [f"- `{r.scenario.name}`: {'; '.join(r.notes)}" for r in results if r.notes]
     if notes:
         lines += ["", "Notes:", "", *notes]
@@ -450,6 +541,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drills", type=int, default=200, help="channels (drills) per scenario")
     parser.add_argument("--scenario", action="append", choices=[s.name for s in SCENARIOS], help="run only these")
     parser.add_argument("--output", default=str(ROOT / "docs" / "RELIABILITY.md"))
+    parser.add_argument("--no-events", action="store_true", help="skip the event-delivery run")
     args = parser.parse_args(argv)
     chosen = [s for s in SCENARIOS if not args.scenario or s.name in args.scenario]
     if any(s.database == "postgres" for s in chosen) and (reason := postgres_available()):
@@ -466,11 +558,18 @@ def main(argv: list[str] | None = None) -> int:
             r = run_scenario(scenario, args.drills, workdir, log=lambda m: print(m, flush=True))
             results.append(r)
             print(f"  posted {r.posted}, missed {r.missed}, lost {r.lost}, duplicated {r.duplicated}; reveals {r.reveals}, lost {r.reveals_lost}, duplicated {r.reveals_duplicated}; {'; '.join(r.notes)}", flush=True)
+        events = None
+        if not args.no_events:
+            print("events: 1,000 thread replies with redeliveries, edits and deletes", flush=True)
+            workdir = Path(tmp) / "events"
+            workdir.mkdir()
+            events = run_events(workdir)
+            print(f"  recorded right: {events.recorded_right}; ack p50 {events.ack_p50_ms:.1f} ms, p99 {events.ack_p99_ms:.1f} ms, max {events.ack_max_ms:.1f} ms", flush=True)
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(render(results, command, started), encoding="utf-8")
+    Path(args.output).write_text(render(results, command, started, events), encoding="utf-8")
     print(f"wrote {args.output}")
     bad = [r for r in results if r.lost or r.duplicated or r.reveals_lost or r.reveals_duplicated or any("SECRET" in n for n in r.notes)]
-    return 1 if bad else 0
+    return 1 if bad or (events is not None and not events.recorded_right) else 0
 
 
 if __name__ == "__main__":
