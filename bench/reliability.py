@@ -138,10 +138,13 @@ class BotProcess:
         self.process: subprocess.Popen | None = None
         self.url: str | None = None
         self.starts = 0
+        self._log = None
 
     def start(self, timeout: float = 30) -> None:
         self.starts += 1
         log_path = self.logdir / f"{self.name}.{self.starts}.log"
+        if self._log:
+            self._log.close()
         self._log = open(log_path, "w")
         self.process = subprocess.Popen(procfile("web"), cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
@@ -168,7 +171,8 @@ class BotProcess:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
-        self._log.close()
+        if self._log:
+            self._log.close()
 
     @property
     def alive(self) -> bool:
@@ -237,7 +241,7 @@ def run_scenario(scenario: Scenario, drills: int, workdir: Path, log=print) -> R
         count_url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
     else:
         database_url = count_url = f"sqlite:///{workdir / 'bot.sqlite3'}"
-    fast = scenario.faults is not None
+    faulty = scenario.faults is not None or scenario.kill_every is not None or bool(scenario.db_outage)
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -247,8 +251,9 @@ def run_scenario(scenario: Scenario, drills: int, workdir: Path, log=print) -> R
         "ADMIN_USER_IDS": ADMIN,
         "PORT": "0",
         "DRILL_TICK_SECONDS": "1",
-        "SLACK_TIMEOUT_SECONDS": "2" if fast else "5",
-        "DRILL_LEASE_SECONDS": "10" if fast or scenario.kill_every or scenario.db_outage else "30",
+        # Short timeouts and leases so that takeovers happen within the run.
+        "SLACK_TIMEOUT_SECONDS": "2" if faulty else "5",
+        "DRILL_LEASE_SECONDS": "10" if faulty else "30",
         "LOG_LEVEL": "INFO",
     }
     env.pop("SLACK_APP_TOKEN", None)

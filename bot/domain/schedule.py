@@ -7,7 +7,7 @@ the schedule's time zone, so a daily drill has exactly one occurrence per local 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -260,7 +260,3 @@ def days_setting(days: frozenset[int]) -> str:
 def format_local(instant: datetime, zone_name: str) -> str:
     local = instant.astimezone(ZoneInfo(zone_name))
     return f"{local:%Y-%m-%d}（{DAY_LABELS_JA[local.weekday()]}）{local:%H:%M} {zone_name}"
-
-
-def with_changes(schedule: Schedule, **changes) -> Schedule:
-    return replace(schedule, **changes)
