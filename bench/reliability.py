@@ -308,6 +308,11 @@ def run_scenario(scenario: Scenario, drills: int, workdir: Path, log=print) -> R
         result.reveals_lost = sum(1 for c in channels if questions[c] >= 1 and reveals_by_channel[c] == 0)
         if stub.faults:
             result.notes.append("faults injected: " + ", ".join(f"{k}={v}" for k, v in stub.faults.counts.items()))
+        logs = "".join(b.logs() for b in bots)
+        adopted = logs.count("not posting again") + logs.count("not revealing again")
+        failed_ticks = logs.count("drill tick failed")
+        if adopted or failed_ticks:
+            result.notes.append(f"{adopted} earlier posts/reveals found and adopted instead of repeated; {failed_ticks} ticks failed and were retried")
         leaked = [b.name for b in bots if BOT_TOKEN in b.logs() or SIGNING_SECRET in b.logs()]
         if leaked:
             result.notes.append(f"SECRET IN LOGS of {leaked}")

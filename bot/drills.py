@@ -185,6 +185,8 @@ class DrillService:
         try:
             # An earlier attempt may have reached Slack without us hearing back: look before posting.
             ts = self.chat.find_posted(channel_id, key, since=post_at) if retry else None  # type: ignore[arg-type]
+            if ts is not None:
+                log.info("drill %s: found its earlier post %s in %s; not posting again", drill_id, ts, channel_id)
             if ts is None and now >= reveal_at:  # type: ignore[operator]
                 return self._give_up(drill_id, "posting", "not posted before its reveal time")
             if ts is None:
@@ -281,7 +283,9 @@ class DrillService:
         reveal = DrillReveal(post=post, answer_points=question.answer_points if question else (), participants=people)
         try:
             reveal_ts = self.chat.find_posted(channel_id, key, since=post_at, thread_ts=ts) if retry else None  # type: ignore[arg-type]
-            if reveal_ts is None:
+            if reveal_ts is not None:
+                log.info("drill %s: found its earlier reveal %s in %s; not revealing again", drill_id, reveal_ts, channel_id)
+            else:
                 reveal_ts = self.chat.post_reveal(channel_id, ts, reveal, key)
         except ChatError as err:
             log.warning("revealing drill %s in %s failed (%s); it will be retried on the next tick", drill_id, channel_id, err.code)
