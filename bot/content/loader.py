@@ -8,7 +8,11 @@ Every problem is reported as one sentence naming the file and, where known, the 
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -22,6 +26,9 @@ from bot.domain.markup import to_plain, unwrap_emphasis
 from bot.domain.role import CareerPath, Group, Partner, Question, Role, Story
 
 _md = MarkdownIt("commonmark")
+# Only the block structure is read here; inline Markdown is kept as source text and rendered (and
+# cached) when shown, so the loader skips inline parsing — a third of its time.
+_md.core.ruler.disable(["inline"])
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _POINTS_PREFIX = re.compile(r"^(回答ポイント|回答のポイント|ポイント|answer points?)\s*[：:]\s*", re.I)
 _HEADING_NUMBER = re.compile(r"^\s*(\d+|[０-９]+)\s*[.．、)）]\s*")
@@ -404,6 +411,36 @@ def parse_role(text: str, path: Path) -> tuple[Role, list[str]]:
     return role, warnings
 
 
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 200
+
+
+def load_file(path: Path) -> tuple[Role | None, list[Problem]]:
+    """Read and parse one document: the role, or the one error that makes it unusable; plus warnings."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(path, f"the file is not valid UTF-8 (byte {exc.start})")]
+    except OSError as exc:
+        return None, [Problem(path, f"the file cannot be read ({exc.strerror or exc})")]
+    try:
+        role, warnings = parse_role(text, path)
+    except ContentError as exc:
+        return None, [Problem(path, str(exc), exc.line)]
+    return role, [Problem(path, w, severity="warning") for w in warnings]
+
+
+def _load_all(files: tuple[Path, ...]) -> list[tuple[Role | None, list[Problem]]]:
+    workers = min(os.cpu_count() or 1, 4)
+    # Parsing is CPU-bound Python; with a thousand roles, spreading it over the cores halves start-up.
+    # Forking is only safe while this is the process's only thread (as at start-up); otherwise,
+    # and for a handful of files, parse here.
+    if len(files) < PARALLEL_THRESHOLD or workers < 2 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [load_file(path) for path in files]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(load_file, files, chunksize=max(1, len(files) // (workers * 4))))
+
+
 def load_directory(directory: Path) -> LoadResult:
     """Load every *.md role in a directory. Broken files are reported and skipped; the rest load."""
     directory = Path(directory)
@@ -412,26 +449,14 @@ def load_directory(directory: Path) -> LoadResult:
         return LoadResult((), (Problem(directory, "the content directory does not exist or is not a directory"),))
     files = tuple(sorted(p for p in directory.glob("*.md") if not p.name.startswith((".", "_")) and p.name.lower() != "readme.md"))
     roles: dict[str, Role] = {}
-    for path in files:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(path, f"the file is not valid UTF-8 (byte {exc.start})"))
-            continue
-        except OSError as exc:
-            problems.append(Problem(path, f"the file cannot be read ({exc.strerror or exc})"))
-            continue
-        try:
-            role, warnings = parse_role(text, path)
-        except ContentError as exc:
-            problems.append(Problem(path, str(exc), exc.line))
-            continue
-        if role.slug in roles:
+    for path, (role, found) in zip(files, _load_all(files)):
+        if role is not None and role.slug in roles:
             first = roles[role.slug].source
             problems.append(Problem(path, f"slug '{role.slug}' is already used by {first}; this file is skipped", 1))
             continue
-        roles[role.slug] = role
-        problems.extend(Problem(path, w, severity="warning") for w in warnings)
+        if role is not None:
+            roles[role.slug] = role
+        problems.extend(found)
     for role in roles.values():
         for related in role.related:
             if related not in roles:
