@@ -26,6 +26,11 @@ def make_engine(url: str) -> Engine:
         if not database or database == ":memory:":
             # One shared connection, or each thread would see its own empty in-memory database.
             options["poolclass"] = StaticPool
+        else:
+            # SQLite has one writer at a time, and its busy handler waits for the lock by sleeping
+            # (up to 100 ms a try). Threads of one process queue for a single connection instead,
+            # which is fair and never sleeps; other processes still meet the busy timeout.
+            options.update(pool_size=1, max_overflow=0, pool_timeout=60)
         engine = create_engine(url, **options)
 
         @event.listens_for(engine, "connect")

@@ -44,10 +44,8 @@ def bot(tmp_path_factory):
 
 def state(bot) -> dict:
     with bot.services.drills.sessions() as s:
-        return {
-            "tables": {m.__tablename__: s.query(m).count() for m in (ScheduleRow, ScheduleChangeRow, DrillRow, ReplyRow)},
-            "schedule": bot.services.schedules.show("C0STUDY01", bot.clock()).schedule,
-        }
+        tables = {m.__tablename__: s.query(m).count() for m in (ScheduleRow, ScheduleChangeRow, DrillRow, ReplyRow)}
+    return {"tables": tables, "schedule": bot.services.schedules.show("C0STUDY01", bot.clock()).schedule}
 
 
 def assert_clean(bot, response, before) -> None:
