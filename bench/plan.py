@@ -1,0 +1,47 @@
+"""How much each benchmark does: the full plan behind docs/PERFORMANCE.md, and the quick one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    runs: int  # repetitions of every measurement; the report gives their median and spread
+    lookup_seconds: float  # per (app, concurrency, run)
+    lookup_concurrency: tuple[int, ...]
+    content_sizes: tuple[int, ...]  # numbers of role files
+    content_lookups: int  # lookups averaged per size and run
+    fanout_channels: int
+    ingestion_events: int
+    databases: tuple[str, ...] = ("sqlite", "postgresql")
+    load_generator: str = "auto"  # "wrk", "python" (bench.loadgen), or "auto": wrk when installed
+
+    def adjusted(self, runs: int | None = None, load_generator: str | None = None) -> "Plan":
+        changes = {k: v for k, v in (("runs", runs), ("load_generator", load_generator)) if v is not None}
+        return replace(self, **changes)
+
+
+FULL = Plan(
+    name="full",
+    runs=5,
+    lookup_seconds=5,
+    lookup_concurrency=(1, 16),
+    content_sizes=(1, 100, 1_000, 5_000),
+    content_lookups=2_000,
+    fanout_channels=1_000,
+    ingestion_events=5_000,
+)
+
+# Every benchmark end to end, once, on small sizes: for trying changes and for the smoke test.
+QUICK = Plan(
+    name="quick",
+    runs=1,
+    lookup_seconds=1,
+    lookup_concurrency=(1, 16),
+    content_sizes=(1, 10, 100),
+    content_lookups=200,
+    fanout_channels=100,
+    ingestion_events=500,
+)

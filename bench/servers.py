@@ -1,0 +1,122 @@
+"""Child processes served by gunicorn: the Procfile's `web` process and the bare baseline app.
+
+Both are started with PORT=0; gunicorn prints the port it bound ("Listening at: http://0.0.0.0:PORT")
+and every request is sent to 127.0.0.1 on that port.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.support.signing import BOT_TOKEN, SIGNING_SECRET
+from tests.support.slack_api import StubSlackApi
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT_DIR = ROOT / "content"
+ADMIN = "UADMIN001"
+_LISTENING = re.compile(r"Listening at: http://[\d.]+:(\d+)")
+# However the benchmark ends (even killed), no server it started outlives this: each is run under
+# coreutils' `timeout`, which also passes our SIGTERM on to it.
+LIFETIME_S = 1200
+
+
+def procfile_command(kind: str = "web") -> list[str]:
+    """The Procfile's command for `kind`, with `python` being this interpreter."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith(f"{kind}:"):
+            return [sys.executable if part == "python" else part for part in line.split(":", 1)[1].split()]
+    raise RuntimeError(f"the Procfile has no {kind} process")
+
+
+def bot_environment(stub: StubSlackApi, database_url: str, **extra: str) -> dict[str, str]:
+    """The environment a deployment would give the bot, pointed at the Web API stand-in."""
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": stub.api_url,
+        "CONTENT_DIR": str(CONTENT_DIR),
+        "DATABASE_URL": database_url,
+        "ADMIN_USER_IDS": ADMIN,
+        "DEFAULT_TIMEZONE": "UTC",
+        "PORT": "0",
+    }
+    env.pop("SLACK_APP_TOKEN", None)  # HTTP mode, never Socket Mode
+    env.update(extra)
+    return env
+
+
+class ServerProcess:
+    """A gunicorn server in a child process; stopped (SIGTERM, then SIGKILL) on exit."""
+
+    def __init__(self, name: str, command: list[str], env: dict[str, str], log_path: Path):
+        self.name = name
+        self.command = command
+        self.env = env
+        self.log_path = log_path
+        self.port: int | None = None
+        self._process: subprocess.Popen | None = None
+        self._log = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30) -> "ServerProcess":
+        self._log = open(self.log_path, "w", encoding="utf-8")
+        command = self.command
+        if shutil.which("timeout"):
+            command = ["timeout", "--kill-after=10", str(LIFETIME_S), *command]
+        self._process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            match = _LISTENING.search(self.log_path.read_text(encoding="utf-8", errors="replace"))
+            if match:
+                self.port = int(match.group(1))
+                return self
+            if self._process.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"{self.name} did not start:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(timeout=5)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def __enter__(self) -> "ServerProcess":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def web_process(stub: StubSlackApi, database_url: str, log_path: Path, **extra_env: str) -> ServerProcess:
+    """`python -m bot web`, exactly as the Procfile starts it."""
+    return ServerProcess("the web process", procfile_command("web"), bot_environment(stub, database_url, **extra_env), log_path)
+
+
+def bare_process(stub: StubSlackApi, log_path: Path) -> ServerProcess:
+    """The baseline: a Bolt app that acks a constant, under the same gunicorn settings."""
+    env = bot_environment(stub, "sqlite://")
+    return ServerProcess("the bare Bolt app", [sys.executable, "-m", "bench.bare_app"], env, log_path)

@@ -1,0 +1,94 @@
+"""Smoke test of the benchmark suite (bench/): `python -m bench --quick` runs every benchmark end to
+end and reports a complete table.
+
+It checks what was reported, never how fast: timing targets belong to the benchmark's report
+(docs/PERFORMANCE.md), not to the test suite, which runs on machines of every speed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.load import SignedRequest, constant_load
+from bench.servers import bare_process
+from tests.conftest import ROOT
+from tests.support.db import postgres_available
+from tests.support.signing import command_body
+from tests.support.slack_api import StubSlackApi
+
+# Every figure the quick plan reports (its sizes: 1, 10 and 100 roles; 100 channels; 500 replies).
+EXPECTED = [
+    "lookup.ratio.c1", "lookup.ratio.c16",
+    *(f"lookup.{app}.c{c}.{what}" for app in ("web", "bare") for c in (1, 16) for what in ("rps", "p50", "p99")),
+    "content.lookup_growth", "content.rss_mb.baseline",
+    *(f"content.{what}.{size}" for what in ("load_s", "rss_mb", "helpers_rss_mb", "lookup_us", "first_us", "miss_ms") for size in (1, 10, 100)),
+    *(f"fanout.{db}.{what}" for db in ("sqlite", "postgresql") for what in ("wall_s", "wrong_count", "too_fast", "ticks", "posts_per_s")),
+    *(f"ingestion.{db}.{what}" for db in ("sqlite", "postgresql") for what in ("p99", "lost", "p50", "eps")),
+]
+BENCHMARKS = ["1. Lookup", "2. Content scale", "3. Drill fan-out", "4. Reply ingestion"]
+
+
+def run_quick(tmp_path: Path, timeout: float = 150) -> tuple[str, str]:
+    command = [sys.executable, "-m", "bench", "--quick", "--json", str(tmp_path / "figures.json"), "--output", str(tmp_path / "PERFORMANCE.md")]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGTERM)  # lets the benchmark stop the servers it started
+        out, err = process.communicate(timeout=30)
+        pytest.fail(f"python -m bench --quick took over {timeout} s:\n{err[-3000:]}")
+    assert process.returncode == 0, f"python -m bench --quick failed:\n{err[-3000:]}"
+    return out, err
+
+
+def test_quick_mode_reports_every_benchmark_with_numbers(tmp_path):
+    out, _err = run_quick(tmp_path)
+
+    figures = {f["key"]: f for f in json.loads((tmp_path / "figures.json").read_text())["figures"]}
+    assert sorted(figures) == sorted(EXPECTED)
+    postgres_may_be_missing = postgres_available() is not None and os.environ.get("CI", "").lower() != "true"
+    for key, figure in figures.items():
+        if postgres_may_be_missing and ".postgresql." in key:
+            continue
+        assert figure["samples"], f"{key} was not measured: {figure['note']}"
+        numbers = [figure["median"], figure["min"], figure["max"], *figure["samples"]]
+        assert all(isinstance(n, (int, float)) and math.isfinite(n) for n in numbers), key
+        assert figure["min"] <= figure["median"] <= figure["max"], key
+        if figure["target"] is not None:
+            assert figure["met"] in (True, False) and ("met" in figure["status"] or "missed" in figure["status"]), key
+
+    # The correctness checks inside the benchmarks held: nothing lost, nothing posted twice.
+    for key in ("fanout.sqlite.wrong_count", "fanout.sqlite.too_fast", "ingestion.sqlite.lost"):
+        assert figures[key]["samples"] == [0], key
+
+    table = out.split("\n")
+    for benchmark in BENCHMARKS:
+        assert sum(1 for line in table if line.startswith(benchmark)) >= 4, benchmark
+    assert "targets met" in out
+
+    document = (tmp_path / "PERFORMANCE.md").read_text(encoding="utf-8")
+    assert "bench:results:begin" in document and "bench:results:end" in document
+    assert "`python -m bench --quick" in document and "CPU model" in document
+    assert all(benchmark in document for benchmark in BENCHMARKS)
+
+
+def test_python_load_generator_drives_a_server(tmp_path):
+    """The fallback used where wrk is not installed: a separate process, bounded, every answer counted."""
+    stub = StubSlackApi().start()
+    try:
+        with bare_process(stub, tmp_path / "bare.log") as bare:
+            request = SignedRequest.sign(command_body("ciso", response_url=stub.response_url()))
+            result = constant_load(bare.url + "/slack/events", request, concurrency=4, seconds=0.5, workdir=tmp_path, generator="python")
+    finally:
+        stub.stop()
+    assert result.tool == "bench.loadgen"
+    assert result.requests > 0 and result.failed == 0
+    assert 0 < result.p50_ms <= result.p99_ms
