@@ -32,6 +32,8 @@ def _configure_logging(settings: Settings) -> None:
     # slack_sdk logs request details at DEBUG; keep it quieter than our own logs.
     logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLevelName(settings.log_level)))
     logging.getLogger("slack_bolt").setLevel(max(logging.INFO, logging.getLevelName(settings.log_level)))
+    # APScheduler logs two INFO lines per tick (about 17,000 a day); our tick logs what it did.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -110,14 +110,8 @@ class DrillService:
             with self.sessions.begin() as session:
                 report.created = self._create_due(session, now)
                 report.missed = repo.mark_overdue_missed(session, now)
-            with self.sessions() as session:
-                post_ids = repo.postable_ids(session, now, cutoff)
-            for drill_id, done in zip(post_ids, self._each(self.post, post_ids, now)):
-                (report.posted if done else report.failed).append(drill_id)
-            with self.sessions() as session:
-                reveal_ids = repo.revealable_ids(session, now, cutoff)
-            for drill_id, done in zip(reveal_ids, self._each(self.reveal, reveal_ids, now)):
-                (report.revealed if done else report.failed).append(drill_id)
+            self._in_batches(repo.postable_ids, self.post, now, report.posted, report.failed)
+            self._in_batches(repo.revealable_ids, self.reveal, now, report.revealed, report.failed)
         finally:
             self._tick_lock.release()
         if report.posted or report.revealed or report.missed or report.failed:
@@ -126,6 +120,20 @@ class DrillService:
                 len(report.posted), len(report.revealed), report.missed, len(report.failed),
             )
         return report
+
+    def _in_batches(self, due_ids, step, now: datetime, done: list[int], failed: list[int], batch: int = 500) -> None:
+        """Work through everything due now, a batch at a time, so a thousand channels at 09:00 do
+        not wait a tick for the second half. A drill is tried at most once per tick."""
+        tried: set[int] = set()
+        for _ in range(20):  # bounded: 10,000 drills a tick
+            with self.sessions() as session:
+                found = due_ids(session, now, now - self.lease, limit=batch)
+            fresh = [i for i in found if i not in tried]
+            for drill_id, ok in zip(fresh, self._each(step, fresh, now)):
+                (done if ok else failed).append(drill_id)
+            tried.update(fresh)
+            if len(found) < batch or not fresh:
+                return
 
     def _each(self, step: Callable[[int, datetime], bool], drill_ids: list[int], now: datetime) -> list[bool]:
         """Run a step for many drills with bounded concurrency: 09:00 in a thousand channels should

@@ -123,25 +123,27 @@ class ScheduleService:
     def remove(self, channel_id: str, user_id: str, now: datetime) -> None:
         self._authorize(user_id)
         with self.sessions.begin() as session:
-            row = repo.get_schedule_row(session, channel_id, for_update=True)
-            if row is None:
-                raise ScheduleError(_NO_SCHEDULE)
-            before = repo.to_schedule(row)
+            before = self._existing(session, channel_id)
             repo.delete_schedule(session, channel_id)
             self._record(session, channel_id, user_id, now, "off", before, None)
 
     def _update(self, channel_id: str, user_id: str, now: datetime, action: str, change: Callable[[Schedule], Schedule]) -> ScheduleView:
         self._authorize(user_id)
         with self.sessions.begin() as session:
-            row = repo.get_schedule_row(session, channel_id, for_update=True)
-            if row is None:
-                raise ScheduleError(_NO_SCHEDULE)
-            before = repo.to_schedule(row)
+            before = self._existing(session, channel_id)
             after = change(before)
             repo.save_schedule(session, after, user_id, now, keep_deck=True)
             self._record(session, channel_id, user_id, now, action, before, after)
         self.wake()
         return self._view(after, now)
+
+    @staticmethod
+    def _existing(session: Session, channel_id: str) -> Schedule:
+        """This channel's schedule, locked for the change, or one sentence saying there is none."""
+        row = repo.get_schedule_row(session, channel_id, for_update=True)
+        if row is None:
+            raise ScheduleError(_NO_SCHEDULE)
+        return repo.to_schedule(row)
 
     def _record(self, session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: Schedule | None, after: Schedule | None) -> None:
         repo.record_change(
