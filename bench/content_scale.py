@@ -124,8 +124,8 @@ def peak_rss_mb() -> float:
 def measure(directory: Path, lookups: int) -> dict:
     from bot.content.loader import load_directory
     from bot.domain.catalog import RoleCatalog
-    from bot.lookups import Lookups
-    from bot.slack.career import CareerCommands
+    from bot.usecases.lookups import Lookups
+    from bot.commands.router import CommandRouter
 
     rss_before = peak_rss_mb()
     started = time.perf_counter()
@@ -136,7 +136,7 @@ def measure(directory: Path, lookups: int) -> dict:
     # process included) tells what loading costs beyond this process, while it lasts.
     helpers_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
-    career = CareerCommands(Lookups(catalog))
+    career = CommandRouter(Lookups(catalog))
     # The same number of roles at every size, spread over the catalog, so that what grows is the
     # catalog and not the share of roles looked up for the first time.
     sample = catalog.roles[:: max(1, len(catalog) // SAMPLE_ROLES)][:SAMPLE_ROLES]

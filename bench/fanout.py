@@ -1,8 +1,8 @@
 """3. Drill fan-out: a thousand channels whose drill is due in the same minute.
 
-The drill runs as the web process runs it: `bot.wiring.build_slack` wires the real `SlackChat` and
+The drill runs as the web process runs it: `bot.composition.build_slack_bot` wires the real `SlackChat` and
 Web API clients to the Web API stand-in, which here takes 100 ms to answer chat.postMessage (a
-realistic round trip to Slack). `DrillService.tick(now)` is called with `now` at the due time and,
+realistic round trip to Slack). `DrillCycle.tick(now)` is called with `now` at the due time and,
 while channels are still waiting, again every DRILL_TICK_SECONDS (the scheduler's interval), as the
 scheduler would. Measured: from the first tick's start to the last post's answer.
 """
@@ -21,8 +21,8 @@ from bench.databases import Unavailable, count, fresh_database
 from bench.plan import Plan
 from bench.report import Figure, Target
 from bench.servers import ADMIN, CONTENT_DIR
-from bot.domain.schedule import parse_schedule_set
-from bot.wiring import build_slack
+from bot.domain.schedule_input import parse_schedule_set
+from bot.composition import build_slack_bot
 from tests.support.botserver import settings_for
 from tests.support.slack_api import Call, StubSlackApi
 
@@ -73,14 +73,14 @@ def fan_out(database_url: str, channels: int) -> FanOut:
     stub = SlowPostingSlackApi(POST_DELAY_S).start()
     try:
         settings = settings_for(stub, CONTENT_DIR, DATABASE_URL=database_url)
-        services, _app, _scheduler = build_slack(settings)  # the scheduler is not started: we tick
+        services = build_slack_bot(settings).bot  # the scheduler is not started: we tick
         try:
             request = parse_schedule_set(SCHEDULE, "UTC")
             for channel in channel_ids(channels):
                 services.schedules.set(channel, ADMIN, request, DUE - timedelta(minutes=1))
             started, ticks = time.monotonic(), 0
             while ticks < MAX_TICKS and time.monotonic() - started < MAX_SECONDS:
-                services.drills.tick(DUE + timedelta(seconds=time.monotonic() - started))
+                services.cycle.tick(DUE + timedelta(seconds=time.monotonic() - started))
                 ticks += 1
                 if len(stub.answered) >= channels:
                     break

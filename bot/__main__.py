@@ -34,6 +34,11 @@ def _configure_logging(settings: Settings) -> None:
     logging.getLogger("slack_bolt").setLevel(max(logging.INFO, logging.getLevelName(settings.log_level)))
     # APScheduler logs two INFO lines per tick (about 17,000 a day); our tick logs what it did.
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+    # Alembic announces its plugins and context on every start; an upgrade that ran says so itself.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+    # Bolt warns that SLACK_BOT_TOKEN is unused whenever it is in the environment and a client is
+    # given: we give the client on purpose (it carries SLACK_API_URL and the retry handlers).
+    logging.getLogger("slack_bolt.App").addFilter(lambda record: "`token` will be unused" not in record.getMessage())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,8 +63,10 @@ def main(argv: list[str] | None = None) -> int:
             logging.getLogger("bot").info("database schema is up to date")
             return 0
         if command == "web":
+            _require_slack(settings, args.command is None)
             settings.require_http()
             return _run_web(settings)
+        _require_slack(settings, args.command is None)
         settings.require_socket()
         return _run_socket(settings)
     except ConfigError as exc:
@@ -67,21 +74,41 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def _require_slack(settings: Settings, implicit: bool) -> None:
+    if implicit and not settings.bot_token:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set, so there is no Slack to connect to. "
+            "To try the bot without Slack, run `python -m bot console`; `python -m bot --help` lists every command."
+        )
+
+
 def _build_slack(settings: Settings):
+    import json
+
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.wiring import build_slack
+    from bot.composition import build_slack_bot
 
     try:
-        return build_slack(settings)
+        return build_slack_bot(settings)
     except SQLAlchemyError as exc:
         raise ConfigError(f"the database at DATABASE_URL cannot be used ({type(exc).__name__}: {str(exc).splitlines()[0]}).") from None
+    except json.JSONDecodeError:
+        raise ConfigError(f"SLACK_API_URL ({settings.slack_api_url}) did not answer like Slack's Web API (the answer was not JSON): check the URL.") from None
     except (BoltError, SlackApiError) as exc:
+        if _not_json(exc):
+            raise ConfigError(f"SLACK_API_URL ({settings.slack_api_url}) did not answer like Slack's Web API (the answer was not JSON): check the URL.") from None
         raise ConfigError(f"Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url} ({_reason(exc)}).") from None
     except OSError as exc:
         raise ConfigError(f"Slack's Web API at {settings.slack_api_url} (SLACK_API_URL) cannot be reached ({exc}).") from None
+
+
+def _not_json(exc: Exception) -> bool:
+    text = str(exc)
+    cause = exc.__cause__ or exc.__context__
+    return "JSONDecodeError" in text or "not JSON" in text or "Expecting value" in text or type(cause).__name__ == "JSONDecodeError"
 
 
 def _reason(exc: Exception) -> str:
@@ -94,22 +121,22 @@ def _reason(exc: Exception) -> str:
 def _run_web(settings: Settings) -> int:
     from bot.web import WebApp, serve
 
-    services, app, scheduler = _build_slack(settings)
-    health = lambda: {"ok": services.healthy, "roles": len(services.catalog)}  # noqa: E731
-    # The scheduler's thread must start in each worker, after gunicorn forks it.
-    serve(WebApp(app, health), port=settings.port, workers=settings.web_concurrency, on_worker_start=scheduler.start)
+    slack = _build_slack(settings)
+    # The ticker's thread must start in each worker, after gunicorn forks it, and the worker must
+    # not share the database connections the parent opened for the schema upgrade.
+    serve(WebApp(slack.app, slack.bot.health), port=settings.port, workers=settings.web_concurrency, on_worker_start=slack.bot.start_in_worker)
     return 0
 
 
 def _run_socket(settings: Settings) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    _services, app, scheduler = _build_slack(settings)
-    scheduler.start()
+    slack = _build_slack(settings)
+    slack.bot.ticker.start()
     try:
-        SocketModeHandler(app, settings.app_token).start()
+        SocketModeHandler(slack.app, settings.app_token).start()
     finally:
-        scheduler.shutdown()
+        slack.bot.ticker.shutdown()
     return 0
 
 

@@ -11,7 +11,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.domain.schedule import ScheduleError
+from bot.domain.schedule_input import parse_timezone
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///data/career-bot.sqlite3"
@@ -102,9 +104,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     timezone = get("DEFAULT_TIMEZONE") or "Asia/Tokyo"
     try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"DEFAULT_TIMEZONE must be an IANA time zone such as Asia/Tokyo, got {timezone!r}.") from None
+        timezone = parse_timezone(timezone)
+    except ScheduleError:
+        raise ConfigError(f"DEFAULT_TIMEZONE must be an IANA time zone named for a place, such as Asia/Tokyo, got {timezone!r}.") from None
 
     port = _int_setting(get("PORT"), "PORT", 3000, 0, 65535)
     workers = _int_setting(get("WEB_CONCURRENCY"), "WEB_CONCURRENCY", 1, 1, 64)

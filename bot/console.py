@@ -1,8 +1,9 @@
-"""The bot in a terminal: the same services and Block Kit renderers as Slack, shown as text.
+"""The bot in a terminal: the same use-cases and Block Kit renderers as Slack, shown as text.
 
 Type `/career ciso` (the `/career` prefix is optional), a button's number to press it, or `quit`.
-The drill works too, on an in-memory database with a clock you move yourself:
-`:reply [user]` answers the latest drill in its thread, `:wait 30m` moves time on, `:time` shows it.
+The drill works too, on a throw-away database with a clock you move yourself:
+`:reply [user]` answers the latest drill in its thread, `:next` jumps to the next post or reveal,
+`:wait 30m` moves time on, `:time` shows it. A line starting with `#` is a comment.
 """
 
 from __future__ import annotations
@@ -10,14 +11,18 @@ from __future__ import annotations
 import random
 import re
 import sys
+import tempfile
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Iterable, TextIO
+from pathlib import Path
+from typing import Iterable, Iterator, TextIO
 
+from bot.commands.router import CommandRouter
+from bot.composition import Bot, build_bot
 from bot.config import Settings
-from bot.domain.drill import DrillPost, DrillReveal
-from bot.services import Services, build_services
+from bot.domain.drill import DrillPost, DrillReveal, DrillStatus
+from bot.ports import Message, ThreadMessage
 from bot.slack import drill_blocks
-from bot.slack.blocks import Message
 from bot.slack.plaintext import render
 from bot.store import repo
 
@@ -63,6 +68,9 @@ class ConsoleChat:
     def find_posted(self, channel_id: str, key: str, since: datetime, thread_ts: str | None = None) -> str | None:
         return None  # the console never loses track of what it printed
 
+    def thread_messages(self, channel_id: str, thread_ts: str) -> list[ThreadMessage]:
+        return []
+
     def mark_revealed(self, channel_id: str, ts: str, post: DrillPost) -> None:
         self.out.write("[元の投稿を「公開済み」に更新しました]\n")
 
@@ -71,10 +79,10 @@ class ConsoleChat:
 
 
 class Console:
-    def __init__(self, services: Services, out: TextIO = sys.stdout, chat: ConsoleChat | None = None, clock: ManualClock | None = None):
-        self.services = services
+    def __init__(self, router: CommandRouter, out: TextIO = sys.stdout, bot: Bot | None = None, clock: ManualClock | None = None):
+        self.router = router
         self.out = out
-        self.chat = chat
+        self.bot = bot
         self.clock = clock
         self.buttons: list[dict] = []
         self.replies = 0
@@ -87,13 +95,13 @@ class Console:
             self.buttons = buttons
 
     def tick(self) -> None:
-        if self.services.drills is not None and self.clock is not None:
-            self.services.drills.tick(self.clock())
+        if self.bot is not None and self.clock is not None:
+            self.bot.cycle.tick(self.clock())
 
     def handle(self, line: str) -> bool:
         """Handle one line; False means the user asked to leave."""
         line = line.strip()
-        if not line:
+        if not line or line.startswith("#"):
             return True
         if line in ("quit", "exit", "q", ":q"):
             return False
@@ -106,7 +114,7 @@ class Console:
                 self.out.write(f"ボタンは 1〜{len(self.buttons)} の番号で選んでください。\n")
                 return True
             button = self.buttons[index]
-            self.show(self.services.career.handle_action(button["action_id"], button["value"], user_id=CONSOLE_USER))
+            self.show(self.router.handle_action(button["action_id"], button["value"], user_id=CONSOLE_USER))
             return True
         if line.startswith("/"):
             name, _, rest = line.partition(" ")
@@ -114,35 +122,72 @@ class Console:
                 self.out.write(f"{name} というコマンドはありません。`/career help` をお試しください。\n")
                 return True
             line = rest
-        self.show(self.services.career.handle_command(line, user_id=CONSOLE_USER, channel_id=CONSOLE_CHANNEL))
+        self.show(self.router.handle_command(line, user_id=CONSOLE_USER, channel_id=CONSOLE_CHANNEL))
         self.tick()
         return True
 
     def _console_command(self, words: list[str]) -> None:
-        if self.clock is None or self.services.drills is None:
+        if self.clock is None or self.bot is None:
             self.out.write("この console ではドリルを試せません。\n")
             return
+        words = [w for w in words if not w.startswith("#")] if words and not words[0].startswith("#") else []
         name = words[0] if words else ""
         if name == "time":
-            self.out.write(f"いまの時刻: {self.clock():%Y-%m-%d %H:%M} UTC\n")
+            self.out.write(f"いまの時刻: {self._now_text()}\n")
         elif name == "wait" and len(words) == 2 and _WAIT.match(words[1]):
             amount, unit = _WAIT.match(words[1]).groups()  # type: ignore[union-attr]
             step = {"m": timedelta(minutes=1), "min": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}[unit]
-            end = self.clock() + step * int(amount)
-            # Walk the clock a minute at a time so every post and reveal on the way happens in order.
-            while self.clock.now < end:
-                self.clock.now = min(end, self.clock.now + timedelta(minutes=1))
-                self.tick()
-            self.out.write(f"時刻を進めました: {self.clock():%Y-%m-%d %H:%M} UTC\n")
+            self._walk_to(self.clock() + step * int(amount))
+            self.out.write(f"時刻を進めました: {self._now_text()}\n")
+        elif name == "next":
+            target = self._next_event()
+            if target is None:
+                self.out.write("この先の予定はありません。`/career schedule set ciso 09:00` でドリルを設定できます。\n")
+                return
+            self._walk_to(target)
+            self.out.write(f"次の予定まで時刻を進めました: {self._now_text()}\n")
         elif name == "reply":
             self._reply(words[1] if len(words) > 1 else "UMEMBER01")
         else:
-            self.out.write("console のコマンド: `:reply [ユーザーID]`、`:wait 30m|2h|1d`、`:time`\n")
+            self.out.write("console のコマンド: `:next`、`:reply [ユーザーID]`、`:wait 30m|2h|1d`、`:time`\n")
+
+    def _walk_to(self, end: datetime) -> None:
+        """Walk the clock a minute at a time so every post and reveal on the way happens in order."""
+        assert self.clock is not None
+        for _ in range(60 * 24 * 32):  # bounded: a month
+            if self.clock.now >= end:
+                break
+            self.clock.now = min(end, self.clock.now + timedelta(minutes=1))
+            self.tick()
+
+    def _next_event(self) -> datetime | None:
+        """The next instant something happens in the console's channel: a post or a reveal."""
+        assert self.bot is not None and self.clock is not None
+        now = self.clock()
+        found: list[datetime] = []
+        with self.bot.cycle.sessions() as session:
+            drill = repo.latest_open_drill(session, CONSOLE_CHANNEL)
+            if drill is not None:
+                at = drill.post_at if drill.status in (DrillStatus.PENDING, DrillStatus.POSTING) else drill.reveal_at
+                found.append(at.replace(tzinfo=timezone.utc))
+        view = self.bot.schedules.show(CONSOLE_CHANNEL, now)
+        if view is not None and view.next is not None:
+            found.append(view.next.post_at)
+        return max(now + timedelta(minutes=1), min(found)) if found else None
+
+    def _now_text(self) -> str:
+        assert self.clock is not None and self.bot is not None
+        now = self.clock()
+        view = self.bot.schedules.show(CONSOLE_CHANNEL, now)
+        zone = view.schedule.timezone if view else self.bot.settings.default_timezone
+        from zoneinfo import ZoneInfo
+
+        return f"{now.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} {zone}（{now:%Y-%m-%d %H:%M} UTC）"
 
     def _reply(self, user_id: str) -> None:
-        drills = self.services.drills
-        assert drills is not None and self.clock is not None
-        with drills.sessions() as session:
+        bot = self.bot
+        assert bot is not None and self.clock is not None
+        with bot.cycle.sessions() as session:
             drill = repo.latest_open_drill(session, CONSOLE_CHANNEL)
             thread_ts = drill.message_ts if drill else None
         if not thread_ts:
@@ -150,7 +195,7 @@ class Console:
             return
         self.replies += 1
         ts = f"1700000001.{self.replies:06d}"
-        counted = drills.record_reply(CONSOLE_CHANNEL, thread_ts, ts, user_id, self.clock())
+        counted = bot.replies.record(CONSOLE_CHANNEL, thread_ts, ts, user_id, self.clock())
         self.out.write(f"{user_id} がスレッドに回答しました{'' if counted else '（記録されませんでした）'}。\n")
 
     def run(self, lines: Iterable[str], interactive: bool) -> None:
@@ -165,23 +210,55 @@ class Console:
                 self.out.flush()
 
 
-def build_console(settings: Settings, out: TextIO = sys.stdout, start: datetime | None = None, rng: random.Random | None = None) -> Console:
+@contextmanager
+def sandbox_database() -> Iterator[str]:
+    """A throw-away SQLite file: nothing the console does is kept. A file rather than `sqlite://`,
+    so the tick's worker threads each use a connection of their own, exactly as in production."""
+    with tempfile.TemporaryDirectory(prefix="career-console-") as folder:
+        yield f"sqlite:///{Path(folder) / 'console.sqlite3'}"
+
+
+def build_console(settings: Settings, database_url: str, out: TextIO = sys.stdout, start: datetime | None = None, rng: random.Random | None = None) -> Console:
     clock = ManualClock(start or datetime.now(timezone.utc).replace(second=0, microsecond=0))
     chat = ConsoleChat(out)
-    services = build_services(
-        settings, chat=chat, is_admin=lambda user_id: user_id == CONSOLE_USER or user_id in settings.admin_user_ids,
-        clock=clock, rng=rng, database_url="sqlite://",  # a sandbox: nothing the console does is kept
+    bot = build_bot(
+        settings, chat, is_admin=lambda user_id: user_id == CONSOLE_USER or user_id in settings.admin_user_ids,
+        bot_in_channel=lambda channel_id: True, clock=clock, rng=rng, database_url=database_url,
     )
-    return Console(services, out=out, chat=chat, clock=clock)
+    return Console(bot.router, out=out, bot=bot, clock=clock)
+
+
+def _line_editing() -> None:
+    """Arrow keys, history and editing at the prompt, where the platform has readline."""
+    try:
+        import readline  # noqa: F401 - importing it is what turns line editing on for input()
+    except ImportError:
+        pass
+
+
+def _typed_lines() -> Iterator[str]:
+    while True:
+        try:
+            yield input(PROMPT)
+        except EOFError:
+            return
 
 
 def run_console(settings: Settings, commands: list[str]) -> int:
-    console = build_console(settings)
-    if commands:
-        console.run(commands, interactive=False)
-        return 0
-    try:
-        console.run(sys.stdin, interactive=sys.stdin.isatty())
-    except KeyboardInterrupt:
-        sys.stdout.write("\n")
+    with sandbox_database() as url:
+        console = build_console(settings, url)
+        try:
+            if commands:
+                console.run(commands, interactive=False)
+            elif sys.stdin.isatty():
+                _line_editing()
+                console.out.write("career-drill-bot console — `/career help` で使い方、番号でボタン、:next で次の投稿・公開まで進める、quit で終了\n")
+                console.run(_typed_lines(), interactive=False)
+            else:
+                console.run(sys.stdin, interactive=False)
+        except KeyboardInterrupt:
+            sys.stdout.write("\n")
+        finally:
+            assert console.bot is not None
+            console.bot.engine.dispose()
     return 0

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_settings
-from bot.services import build_services
+from bot.composition import build_router
 from tests.support.botserver import start_bot
 from tests.support.slack_api import StubSlackApi
 
@@ -21,8 +21,8 @@ def content_dir() -> Path:
 
 
 @pytest.fixture
-def services():
-    return build_services(load_settings({"CONTENT_DIR": str(CONTENT_DIR)}), rng=random.Random(7))
+def router():
+    return build_router(load_settings({"CONTENT_DIR": str(CONTENT_DIR)}), rng=random.Random(7))
 
 
 @pytest.fixture

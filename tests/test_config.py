@@ -35,7 +35,7 @@ def test_values_are_parsed():
     [
         ({"PORT": "x"}, "PORT must be a whole number, got 'x'."),
         ({"PORT": "70000"}, "PORT must be between 0 and 65535, got 70000."),
-        ({"DEFAULT_TIMEZONE": "Mars/Olympus"}, "DEFAULT_TIMEZONE must be an IANA time zone such as Asia/Tokyo, got 'Mars/Olympus'."),
+        ({"DEFAULT_TIMEZONE": "Mars/Olympus"}, "DEFAULT_TIMEZONE must be an IANA time zone named for a place, such as Asia/Tokyo, got 'Mars/Olympus'."),
         ({"SLACK_API_URL": "ftp://x"}, "SLACK_API_URL must be an http(s) URL, got 'ftp://x'."),
         ({"ADMIN_USER_IDS": "alice"}, "ADMIN_USER_IDS must be a comma-separated list of Slack user IDs such as U012ABCDEF, got 'alice'."),
         ({"SLACK_BOT_TOKEN": "hunter2"}, "SLACK_BOT_TOKEN does not look like a Slack token: it should start with 'xoxb-'."),

@@ -23,9 +23,9 @@ def test_console_command_shows_the_ciso_card():
     assert "\u200b" not in out and "*" not in out
 
 
-def test_console_reads_piped_lines_and_presses_buttons_by_number(services):
+def test_console_reads_piped_lines_and_presses_buttons_by_number(router):
     out = io.StringIO()
-    console = Console(services, out=out)
+    console = Console(router, out=out)
     console.run(["/career ciso", "1", "/nope", "99", "quit", "/career cto"], interactive=False)
     text = out.getvalue()
     assert "CISO｜主な業務" in text  # button 1 on the card opens the duties section
@@ -44,7 +44,7 @@ def test_console_runs_a_whole_drill_cycle(tmp_path):
 
     out = io.StringIO()
     settings = load_settings({"CONTENT_DIR": str(ROOT / "content"), "DEFAULT_TIMEZONE": "UTC"})
-    console = build_console(settings, out=out, start=datetime(2026, 11, 25, 8, 50, tzinfo=timezone.utc), rng=random.Random(2))
+    console = build_console(settings, f"sqlite:///{tmp_path / 'console.sqlite3'}", out=out, start=datetime(2026, 11, 25, 8, 50, tzinfo=timezone.utc), rng=random.Random(2))
     console.run(
         ["/career schedule set ciso 09:00 reveal=+30m", ":wait 10m", ":reply UAKI00001", ":reply UBEN00001", ":wait 30m", "/career schedule show"],
         interactive=False,

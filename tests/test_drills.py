@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import random
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
 from bot.config import load_settings
-from bot.domain.schedule import parse_schedule_set
-from bot.drills import ChatError, DrillService
-from bot.schedules import NotAllowed
-from bot.services import build_services
+from bot.composition import build_bot
+from bot.domain.schedule_input import parse_schedule_set
+from bot.ports import ChatError
+from bot.usecases.schedule_admin import NotAllowed
 from bot.store.models import DrillRow, ScheduleRow
 from tests.conftest import CONTENT_DIR
 from tests.support.fakes import Clock, RecordingChat
@@ -28,19 +28,23 @@ class World:
         self.chat = RecordingChat()
         self.clock = Clock(T0)
         settings = load_settings({"CONTENT_DIR": str(CONTENT_DIR), "ADMIN_USER_IDS": ADMIN, "DEFAULT_TIMEZONE": "UTC"})
-        self.services = build_services(settings, chat=self.chat, clock=self.clock, rng=random.Random(seed), database_url=db_url)
-        self.drills = self.services.drills
-        self.schedules = self.services.schedules
+        self.bot = build_bot(
+            settings, self.chat, is_admin=lambda user_id: user_id in settings.admin_user_ids,
+            bot_in_channel=lambda channel_id: True, clock=self.clock, rng=random.Random(seed), database_url=db_url,
+        )
+        self.cycle = self.bot.cycle
+        self.replies = self.bot.replies
+        self.schedules = self.bot.schedules
 
     def set(self, *words: str, channel: str = CH):
         return self.schedules.set(channel, ADMIN, parse_schedule_set(list(words), "UTC"), self.clock())
 
     def at(self, hour: int, minute: int = 0, day: int = 25):
         self.clock.now = datetime(2026, 11, day, hour, minute, tzinfo=UTC)
-        return self.drills.tick(self.clock.now)
+        return self.cycle.tick(self.clock.now)
 
     def rows(self) -> list[DrillRow]:
-        with self.drills.sessions() as s:
+        with self.cycle.sessions() as s:
             return list(s.query(DrillRow).order_by(DrillRow.id))
 
 
@@ -48,7 +52,7 @@ class World:
 def world(db_url):
     w = World(db_url)
     yield w
-    w.services.engine.dispose()
+    w.bot.engine.dispose()
 
 
 def test_post_reply_reveal_cycle(world):
@@ -65,13 +69,13 @@ def test_post_reply_reveal_cycle(world):
 
     ts = questions[0].ts
     at = world.clock()
-    assert world.drills.record_reply(CH, ts, "1800000100.000001", "UALICE001", at)
-    assert not world.drills.record_reply(CH, ts, "1800000100.000001", "UALICE001", at)  # retried delivery
-    assert world.drills.record_reply(CH, ts, "1800000100.000002", "UBOB00001", at + timedelta(minutes=1))
-    assert world.drills.record_reply(CH, ts, "1800000100.000003", "UALICE001", at + timedelta(minutes=2))  # second reply, same person
-    assert world.drills.record_reply(CH, ts, "1800000100.000004", "UCAROL001", at)
-    world.drills.remove_reply(CH, ts, "1800000100.000004")  # Carol deleted hers
-    assert not world.drills.record_reply(CH, "9999.0001", "1800000100.000005", "UDAVE0001", at)  # not a drill thread
+    assert world.replies.record(CH, ts, "1800000100.000001", "UALICE001", at)
+    assert not world.replies.record(CH, ts, "1800000100.000001", "UALICE001", at)  # retried delivery
+    assert world.replies.record(CH, ts, "1800000100.000002", "UBOB00001", at + timedelta(minutes=1))
+    assert world.replies.record(CH, ts, "1800000100.000003", "UALICE001", at + timedelta(minutes=2))  # second reply, same person
+    assert world.replies.record(CH, ts, "1800000100.000004", "UCAROL001", at)
+    world.replies.remove(CH, ts, "1800000100.000004")  # Carol deleted hers
+    assert not world.replies.record(CH, "9999.0001", "1800000100.000005", "UDAVE0001", at)  # not a drill thread
 
     world.at(9, 59)
     assert world.chat.of("reveal") == []
@@ -82,16 +86,16 @@ def test_post_reply_reveal_cycle(world):
     reveal = reveals[0].reveal
     assert reveals[0].thread_ts == ts
     assert reveal.participants == ("UALICE001", "UBOB00001")
-    role = world.services.catalog.by_slug(post.role_slug)
+    role = world.bot.catalog.by_slug(post.role_slug)
     assert reveal.answer_points == role.question(post.number).answer_points
     updates = world.chat.of("update", CH)
     assert len(updates) == 1 and updates[0].post.revealed
 
     # A reply after the reveal is kept, but as late: it is not in the (already posted) reveal.
-    assert world.drills.record_reply(CH, ts, "1800000200.000001", "ULATE0001", world.clock())
-    stats = world.drills.stats("UALICE001", CH)
+    assert world.replies.record(CH, ts, "1800000200.000001", "ULATE0001", world.clock())
+    stats = world.replies.stats("UALICE001", CH)
     assert (stats.answered, stats.streak) == (1, 1)
-    assert world.drills.stats("UCAROL001", CH).answered == 0
+    assert world.replies.stats("UCAROL001", CH).answered == 0
 
 
 def test_two_services_on_one_database_post_and_reveal_once(db_url):
@@ -115,8 +119,8 @@ def test_two_services_on_one_database_post_and_reveal_once(db_url):
         assert sorted(q.channel for q in questions) == ["C0STUDY01", "C2", "C3", "C4"]
         assert sorted(r.channel for r in reveals) == ["C0STUDY01", "C2", "C3", "C4"]
     finally:
-        a.services.engine.dispose()
-        b.services.engine.dispose()
+        a.bot.engine.dispose()
+        b.bot.engine.dispose()
 
 
 def test_rotation_survives_a_restart_without_repeats(db_url):
@@ -126,9 +130,9 @@ def test_rotation_survives_a_restart_without_repeats(db_url):
         if day == 0:
             world.set("ciso", "09:00", "reveal=+1h")
         world.clock.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC) + timedelta(days=day)
-        world.drills.tick(world.clock.now)
+        world.cycle.tick(world.clock.now)
         asked += [q.post.number for q in world.chat.of("question")]
-        world.services.engine.dispose()
+        world.bot.engine.dispose()
     assert sorted(asked) == list(range(1, 21))
 
 
@@ -143,7 +147,7 @@ def test_restart_recovery(world):
     # Down over a whole day's post and reveal: recorded as missed, never posted afterwards.
     world.at(12, 0, day=26)
     assert len(world.chat.of("question")) == 1
-    missed = [r for r in world.rows() if r.occurrence == "2026-11-26"]
+    missed = [r for r in world.rows() if r.occurrence == "2026-11-26@UTC"]
     assert missed[0].status == "missed" and "not running" in missed[0].last_error
 
 
@@ -174,10 +178,10 @@ def test_a_crashed_claim_is_taken_over_after_its_lease(world):
     world.set("ciso", "09:00", "reveal=+1h")
     world.at(8, 59)
     world.clock.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-    with world.drills.sessions.begin() as s:
-        world.drills._create_due(s, world.clock.now)
+    with world.cycle.sessions.begin() as s:
+        world.cycle._create_due(s, world.clock.now)
     row = world.rows()[0]
-    with world.drills.sessions.begin() as s:
+    with world.cycle.sessions.begin() as s:
         from bot.store import repo
 
         assert repo.claim(s, row.id, "pending", "posting", "dead-process", world.clock.now, world.clock.now)
@@ -190,12 +194,12 @@ def test_a_crashed_claim_is_taken_over_after_its_lease(world):
 def test_drill_now_and_reveal_now(world):
     world.set("ciso", "09:00", "reveal=+2h")
     world.clock.now = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
-    reveal_at = world.schedules.drill_now(CH, ADMIN, world.clock())
-    assert reveal_at == datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
-    world.drills.tick(world.clock())
+    reveal_at, zone = world.schedules.drill_now(CH, ADMIN, world.clock())
+    assert (reveal_at, zone) == (datetime(2026, 11, 25, 17, 0, tzinfo=UTC), "UTC")
+    world.cycle.tick(world.clock())
     assert len(world.chat.of("question")) == 1
     world.schedules.reveal_now(CH, ADMIN, world.clock())
-    world.drills.tick(world.clock())
+    world.cycle.tick(world.clock())
     assert len(world.chat.of("reveal")) == 1
 
 
@@ -215,7 +219,7 @@ def test_non_admins_change_nothing(world):
     view = world.schedules.show(CH, world.clock())
     assert view.schedule.role == "ciso_project_position" and not view.schedule.paused
     assert [c.action for c in world.schedules.history(CH)] == ["set"]
-    with world.drills.sessions() as s:
+    with world.cycle.sessions() as s:
         assert s.query(ScheduleRow).count() == 1
 
 
@@ -226,8 +230,10 @@ def test_every_change_is_recorded_with_before_and_after(world):
     world.schedules.resume(CH, ADMIN, world.clock())
     history = world.schedules.history(CH)
     assert [c.action for c in history] == ["resume", "skip", "pause", "set"]
-    assert history[-1].before == "" and "ciso_project_position 09:00 tz=UTC days=daily" in history[-1].after
-    assert history[1].after.endswith("skip=2026-12-24 (paused)")
+    first = history[-1]
+    assert first.before is None and (first.after.role, first.after.post_time, first.after.timezone) == ("ciso_project_position", time(9, 0), "UTC")
+    assert history[1].after.skip_dates == {date(2026, 12, 24)} and history[1].after.paused
+    assert history[0].before.paused and not history[0].after.paused
     assert all(c.user_id == ADMIN for c in history)
 
 
@@ -260,15 +266,15 @@ def test_a_process_killed_after_posting_is_taken_over_without_a_second_post(worl
     world.set("ciso", "09:00", "reveal=+1h")
     world.at(8, 59)
     now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-    with world.drills.sessions.begin() as s:
-        world.drills._create_due(s, now)
+    with world.cycle.sessions.begin() as s:
+        world.cycle._create_due(s, now)
     drill = world.rows()[0]
     # A process claimed it, chose a question, posted, and was killed before recording the post.
-    with world.drills.sessions.begin() as s:
+    with world.cycle.sessions.begin() as s:
         assert repo.claim(s, drill.id, "pending", "posting", "killed-process", now, now)
         row = s.get(DrillRow, drill.id)
-        world.drills._choose_question(s, row)
-        world.chat.post_question(CH, world.drills._post_view(row), f"question:{CH}:{row.occurrence}")
+        world.bot.delivery._choose_question(s, row)
+        world.chat.post_question(CH, world.bot.delivery.post_view(row), f"question:{CH}:{row.occurrence}")
     world.at(9, 1)
     assert len(world.chat.of("question")) == 1 and world.rows()[0].status == "posting"  # lease holds
     world.at(9, 3)

@@ -69,7 +69,12 @@ class Role:
     keywords: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     category: str = ""
+    name: str = ""  # the short name people type (front matter `name`)
     source: Path | None = field(default=None, compare=False)
+
+    @property
+    def short_name(self) -> str:
+        return self.name or self.slug
 
     @property
     def stories(self) -> tuple[Story, ...]:

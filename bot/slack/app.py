@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
-from bot.slack.client import make_web_client
+from bot.commands.router import CommandRouter
+from bot.config import Settings
 from bot.slack.listeners import register_listeners
+from bot.usecases.replies import Replies
 
 log = logging.getLogger(__name__)
 
 
-def create_app(services, client: WebClient | None = None) -> App:
-    settings = services.settings
+def create_app(settings: Settings, client: WebClient, router: CommandRouter, replies: Replies, known_not_admin: Callable[[str], bool] = lambda user_id: False) -> App:
     app = App(
-        client=client or make_web_client(settings),
+        client=client,
         signing_secret=settings.signing_secret or "",
-        # Lookups are answered from memory inside the ack itself: no 10 ms polling of a
-        # background thread, and the reply rides on the HTTP response Slack is waiting for.
+        # Lookups are answered from memory inside the ack itself; anything that waits on the
+        # database or the Web API acks first and answers from a lazy listener (see listeners/).
         process_before_response=True,
         # auth.test at start-up tells us our own bot user, so we can ignore our own messages.
         token_verification_enabled=bool(settings.bot_token),
     )
-    register_listeners(app, services)
+    register_listeners(app, router, replies)
 
     @app.error
     def reject(error: Exception, body: dict, response: BoltResponse) -> BoltResponse:

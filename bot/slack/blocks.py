@@ -7,13 +7,18 @@ at a block boundary with a note saying so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+import copy
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Callable, Hashable, Iterable, Sequence
 
 from bot.domain.markup import to_mrkdwn, to_plain
 from bot.domain.role import Question, Role
 from bot.domain.sections import SECTIONS, section
 from bot.domain.text import escape_mrkdwn, truncate
+from bot.commands.actions import Kind, action_id, block_id, encode
+from bot.ports import Block, Message  # noqa: F401 - the builders' return type
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -23,20 +28,106 @@ MAX_BUTTON_VALUE = 2000
 MAX_ACTIONS_PER_BLOCK = 25
 MAX_CONTEXT_TEXT = 3000
 
-Block = dict[str, Any]
+
+# ----------------------------------------------------------------------------- the view cache
+#
+# A role never changes once loaded (`Role` is frozen), so its card and section views are the same
+# every time they are asked for: they are rendered once and kept, which takes rendering out of the
+# ack of a lookup. The cache is bounded (least recently used views go first) and keyed by the
+# identity of the role objects, which the cache holds on to so that no other object can take
+# their place. Cached blocks are shared between callers: they are read-only (changing one raises
+# TypeError rather than corrupting every later answer), and each caller gets its own outer list.
+
+VIEW_CACHE_SIZE = 1024
+
+
+class _ReadOnlyDict(dict):
+    """A dict that refuses changes; a copy (copy.copy, copy.deepcopy, dict(…)) is an ordinary dict."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("this Block Kit block is shared by a view cache: change a copy (copy.deepcopy) instead")
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
+
+    def __copy__(self) -> dict:
+        return dict(self)
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        return {key: copy.deepcopy(value, memo) for key, value in self.items()}
+
+    def __reduce__(self) -> tuple:
+        return (dict, (dict(self),))
+
+
+class _ReadOnlyList(list):
+    """A list that refuses changes; a copy (copy.copy, copy.deepcopy, list(…)) is an ordinary list."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("this Block Kit list is shared by a view cache: change a copy (copy.deepcopy) instead")
+
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+
+    def __copy__(self) -> list:
+        return list(self)
+
+    def __deepcopy__(self, memo: dict) -> list:
+        return [copy.deepcopy(value, memo) for value in self]
+
+    def __reduce__(self) -> tuple:
+        return (list, (list(self),))
+
+
+def _read_only(value: Any) -> Any:
+    if isinstance(value, dict):
+        return _ReadOnlyDict((key, _read_only(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return _ReadOnlyList(_read_only(item) for item in value)
+    return value
 
 
 @dataclass(frozen=True)
-class Message:
-    """What a listener sends: fallback text, blocks, and who sees it."""
+class _Cached:
+    keep: tuple[Any, ...]  # the objects whose ids are in the key, kept alive so no other can reuse them
+    message: Message
 
-    text: str
-    blocks: list[Block] = field(default_factory=list)
-    ephemeral: bool = True
-    replace_original: bool = False
 
-    def payload(self) -> dict[str, Any]:
-        return {"text": self.text, "blocks": self.blocks}
+class _ViewCache:
+    def __init__(self, size: int):
+        self.size = size
+        self._views: OrderedDict[Hashable, _Cached] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, keep: tuple[Any, ...], render: Callable[[], Message]) -> Message:
+        with self._lock:
+            cached = self._views.get(key)
+            if cached is not None:
+                self._views.move_to_end(key)
+        if cached is None:
+            # Rendered outside the lock: two threads may both render a view the first time, and
+            # they get equal answers.
+            rendered = render()
+            cached = _Cached(keep, Message(rendered.text, _read_only(rendered.blocks), rendered.ephemeral, rendered.replace_original))
+            with self._lock:
+                self._views[key] = cached
+                self._views.move_to_end(key)
+                while len(self._views) > self.size:
+                    self._views.popitem(last=False)
+        message = cached.message
+        return Message(message.text, list(message.blocks), message.ephemeral, message.replace_original)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._views.clear()
+
+    def __len__(self) -> int:
+        return len(self._views)
+
+
+_views = _ViewCache(VIEW_CACHE_SIZE)
 
 
 # ----------------------------------------------------------------------------- primitives
@@ -128,25 +219,25 @@ def _label(role: Role) -> str:
 
 
 def share_button(view: str) -> dict[str, Any]:
-    return button("チャンネルにシェア", "career.share", view)
+    return button("チャンネルにシェア", action_id(Kind.SHARE), view)
 
 
 def section_buttons(role: Role, current: str | None = None) -> list[dict[str, Any]]:
     buttons = []
     if current is not None:
-        buttons.append(button("◀ 概要", "career.open_role", role.slug))
+        buttons.append(button("◀ 概要", action_id(Kind.OPEN_ROLE), role.slug))
     for s in SECTIONS:
         if s.key == current:
             continue
         if s.key == "question":
-            buttons.append(button("🎲 練習問題", "career.practice", role.slug, style="primary"))
+            buttons.append(button("🎲 練習問題", action_id(Kind.PRACTICE), role.slug, style="primary"))
         else:
-            buttons.append(button(s.label, "career.open_section", f"{role.slug}|{s.key}"))
+            buttons.append(button(s.label, action_id(Kind.OPEN_SECTION), encode(role.slug, s.key)))
     return buttons
 
 
 def related_buttons(related: Sequence[Role]) -> list[dict[str, Any]]:
-    return [button(_label(r), "career.open_role", r.slug) for r in related]
+    return [button(_label(r), action_id(Kind.OPEN_ROLE), r.slug) for r in related]
 
 
 def without_actions(message: Message, shared_by: str) -> Message:
@@ -185,11 +276,17 @@ def role_list(roles: Sequence[Role]) -> Message:
     if not lines:
         lines = ["職種がまだ登録されていません。"]
     blocks = [header(f"職種一覧（{len(roles)}件）"), *sections(lines)]
-    blocks += actions([button(_label(r), "career.open_role", r.slug) for r in roles], "career.list")
+    blocks += actions([button(_label(r), action_id(Kind.OPEN_ROLE), r.slug) for r in roles], block_id("list"))
     return Message(text=f"職種一覧（{len(roles)}件）", blocks=fit(blocks))
 
 
 def role_card(role: Role, related: Sequence[Role], key_duties: int = 5) -> Message:
+    related = tuple(related)
+    key = ("card", id(role), tuple(map(id, related)), key_duties)
+    return _views.get(key, (role, related), lambda: _render_role_card(role, related, key_duties))
+
+
+def _render_role_card(role: Role, related: Sequence[Role], key_duties: int) -> Message:
     blocks: list[Block] = [header(role.title), context(to_mrkdwn(role.description))]
     blocks += sections([f"*概要*", to_mrkdwn(role.summary)])
     if role.duties:
@@ -200,11 +297,11 @@ def role_card(role: Role, related: Sequence[Role], key_duties: int = 5) -> Messa
     if role.career_paths:
         blocks += sections(["*キャリアパス*", *path_lines(role)])
     blocks.append(divider())
-    blocks += actions(section_buttons(role), f"career.sections.{role.slug}")
+    blocks += actions(section_buttons(role), block_id("sections", role.slug))
     if related:
         blocks.append(context("関連する職種"))
-        blocks += actions(related_buttons(related), f"career.related.{role.slug}")
-    blocks += actions([share_button(f"card|{role.slug}")], "career.share")
+        blocks += actions(related_buttons(related), block_id("related", role.slug))
+    blocks += actions([share_button(encode("card", role.slug))], block_id("share"))
     return Message(text=f"{role.title}: {to_plain(role.description)}", blocks=fit(blocks))
 
 
@@ -259,11 +356,15 @@ def _grouped(groups) -> list[str]:
 
 
 def section_view(role: Role, key: str) -> Message:
+    return _views.get(("section", id(role), key), (role,), lambda: _render_section_view(role, key))
+
+
+def _render_section_view(role: Role, key: str) -> Message:
     label = section(key).label
     lines = section_lines(role, key) or ["（このセクションはまだ書かれていません）"]
     blocks = [header(f"{_label(role)}｜{label}"), *sections(lines), divider()]
-    blocks += actions(section_buttons(role, current=key), f"career.sections.{role.slug}")
-    blocks += actions([share_button(f"section|{role.slug}|{key}")], "career.share")
+    blocks += actions(section_buttons(role, current=key), block_id("sections", role.slug))
+    blocks += actions([share_button(encode("section", role.slug, key))], block_id("share"))
     return Message(text=f"{_label(role)}｜{label}", blocks=fit(blocks))
 
 
@@ -273,21 +374,21 @@ def question_view(role: Role, question: Question, revealed: bool = False) -> Mes
         header(f"{_label(role)}｜面接の練習問題"),
         section_text(f"*Q{question.number} / {total}*\n{to_mrkdwn(question.text)}"),
     ]
-    value = f"{role.slug}|{question.number}"
+    value = encode(role.slug, question.number)
     if revealed:
         if question.answer_points:
             blocks += sections(["*回答ポイント*", *bullets(question.answer_points)])
         else:
             blocks.append(section_text("この質問には回答ポイントがまだありません。自分の経験に引きつけて答えを組み立ててみましょう。"))
-        buttons = [button("🎲 別の質問", "career.practice", value)]
+        buttons = [button("🎲 別の質問", action_id(Kind.PRACTICE), value)]
     else:
         blocks.append(context("まず自分で答えを考えてから、回答ポイントを確認しましょう。"))
         buttons = [
-            button("回答ポイントを見る", "career.reveal_points", value, style="primary"),
-            button("🎲 別の質問", "career.practice", value),
+            button("回答ポイントを見る", action_id(Kind.REVEAL_POINTS), value, style="primary"),
+            button("🎲 別の質問", action_id(Kind.PRACTICE), value),
         ]
-    buttons.append(share_button(f"question|{role.slug}|{question.number}|{int(revealed)}"))
-    blocks += actions(buttons, f"career.question.{role.slug}")
+    buttons.append(share_button(encode("question", role.slug, question.number, int(revealed))))
+    blocks += actions(buttons, block_id("question", role.slug))
     return Message(text=f"{_label(role)} Q{question.number}: {to_plain(question.text)}", blocks=fit(blocks))
 
 
@@ -300,7 +401,7 @@ def not_found(query: str, suggestions: Sequence[Role]) -> Message:
     lines.append("`/career list` で職種の一覧を確認できます。")
     blocks = [section_text("\n".join(lines))]
     if suggestions:
-        blocks += actions(related_buttons(suggestions), "career.suggest")
+        blocks += actions(related_buttons(suggestions), block_id("suggest"))
     return Message(text=text, blocks=blocks)
 
 

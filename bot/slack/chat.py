@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.drill import DrillPost, DrillReveal
-from bot.drills import ChatError
+from bot.ports import AdminCheckFailed, ChatError, ThreadMessage
 from bot.slack import drill_blocks
 
 log = logging.getLogger(__name__)
@@ -24,10 +24,32 @@ def _call(fn: Callable, **kwargs):
         return fn(**kwargs)
     except SlackApiError as err:
         status = getattr(err.response, "status_code", 0) or 0
-        code = str(err.response.get("error") or f"http_{status}") if err.response is not None else "unknown_error"
-        raise ChatError(code, retryable=status == 429 or status >= 500 or code in ("ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout")) from None
+        code = _error_code(err.response, status)
+        retryable = status == 429 or status >= 500 or code in ("ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout")
+        raise ChatError(code, retryable=retryable, retry_after=_retry_after(err.response) if status == 429 else None) from None
     except (OSError, TimeoutError) as err:  # connection refused, reset, timed out (after the SDK's own retries)
         raise ChatError(f"connection_error: {type(err).__name__}", retryable=True) from None
+
+
+def _error_code(response, status: int) -> str:
+    if response is None:
+        return "unknown_error"
+    try:
+        return str(response.get("error") or f"http_{status}")
+    except (AttributeError, TypeError, ValueError):  # a body that is not JSON (a proxy's HTML page)
+        return f"http_{status}"
+
+
+def _retry_after(response) -> float | None:
+    headers = getattr(response, "headers", None) or {}
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            raw = value[0] if isinstance(value, (list, tuple)) else value
+            try:
+                return max(1.0, float(raw))
+            except (TypeError, ValueError):
+                return None
+    return None
 
 
 METADATA_EVENT = "career_drill"
@@ -69,6 +91,22 @@ class SlackChat:
                 return str(message["ts"])
         return None
 
+    def thread_messages(self, channel_id: str, thread_ts: str) -> list[ThreadMessage]:
+        """Who posted in a thread and when; the text is dropped at once and never kept."""
+        found: list[ThreadMessage] = []
+        cursor = None
+        for _ in range(10):  # bounded: 2,000 replies
+            response = _call(self.reader.conversations_replies, channel=channel_id, ts=thread_ts, limit=200, cursor=cursor)
+            for message in response.get("messages") or []:
+                found.append(ThreadMessage(
+                    ts=str(message.get("ts", "")), user_id=message.get("user"), subtype=message.get("subtype"),
+                    bot=bool(message.get("bot_id")),
+                ))
+            cursor = ((response.get("response_metadata") or {}).get("next_cursor")) or None
+            if not cursor:
+                break
+        return found
+
     def mark_revealed(self, channel_id: str, ts: str, post: DrillPost) -> None:
         message = drill_blocks.drill_post(post)
         _call(self.poster.chat_update, channel=channel_id, ts=ts, text=message.text, blocks=message.blocks)
@@ -103,7 +141,16 @@ class Admins:
         self._cache: dict[str, tuple[bool, float]] = {}
         self._lock = threading.Lock()
 
+    def known_not_admin(self, user_id: str) -> bool:
+        """Answered from memory: True only when a recent check said no."""
+        if user_id in self.admin_ids:
+            return False
+        with self._lock:
+            cached = self._cache.get(user_id)
+        return bool(cached and not cached[0] and self.monotonic() - cached[1] < self.ttl)
+
     def is_admin(self, user_id: str) -> bool:
+        """Raises AdminCheckFailed when Slack could not be asked."""
         if user_id in self.admin_ids:
             return True
         if self.client is None or not user_id:
@@ -116,8 +163,12 @@ class Admins:
         try:
             user = _call(self.client.users_info, user=user_id).get("user") or {}
         except ChatError as err:
-            log.warning("users.info failed for %s (%s); treating as not an admin", user_id, err.code)
-            return False  # not cached: the next try may succeed
+            if err.retryable:
+                # Slack did not answer: say so rather than refuse a real admin. Not cached.
+                log.warning("users.info failed for %s (%s); the admin check could not be made", user_id, err.code)
+                raise AdminCheckFailed(user_id) from None
+            log.warning("users.info refused %s (%s); treating as not an admin", user_id, err.code)
+            return False
         allowed = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
         with self._lock:
             self._cache[user_id] = (allowed, now)

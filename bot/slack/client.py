@@ -1,28 +1,56 @@
-"""The Web API client: every call goes through SLACK_API_URL, with slack_sdk's retry handlers."""
+"""The Web API clients: every call goes through SLACK_API_URL, with slack_sdk's retry handlers."""
 
 from __future__ import annotations
 
+from typing import Optional
+
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler
 from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 
 from bot.config import Settings
 
-try:  # slack_sdk >= 3.26
-    from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
-except ImportError:  # pragma: no cover
-    ServerErrorRetryHandler = None  # type: ignore[assignment,misc]
+
+class BoundedRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """Waits out a 429's Retry-After only when it is short. A drill's claim has a lease: a process
+    that slept through a long Retry-After could wake after another process took the drill over and
+    posted, and post it again. A longer wait is left to the drill, which records when to try next."""
+
+    def __init__(self, max_wait_seconds: float, max_retry_count: int = 1):
+        super().__init__(max_retry_count=max_retry_count)
+        self.max_wait_seconds = max_wait_seconds
+
+    def _can_retry(self, *, state: RetryState, request: HttpRequest, response: Optional[HttpResponse] = None, error: Optional[Exception] = None) -> bool:
+        if not super()._can_retry(state=state, request=request, response=response, error=error):
+            return False
+        assert response is not None
+        for name, values in response.headers.items():
+            if name.lower() == "retry-after":
+                try:
+                    # slack_sdk sleeps Retry-After plus up to one second of jitter.
+                    return int(values[0]) + 1 <= self.max_wait_seconds
+                except (ValueError, IndexError, TypeError):
+                    return False
+        return True
 
 
-def retry_handlers() -> list[RetryHandler]:
-    handlers: list[RetryHandler] = [
+def max_rate_limit_wait(settings: Settings) -> float:
+    """The longest Retry-After a call inside a claim may sleep through. A claimed step makes at most
+    a lookup and a post, each of which may wait once; with their timeouts (the lease is at least
+    4 × the timeout) the step still ends inside the lease."""
+    return max(1.0, settings.drill_lease_seconds / 8)
+
+
+def retry_handlers(settings: Settings) -> list[RetryHandler]:
+    return [
         ConnectionErrorRetryHandler(max_retry_count=2),
-        # Honours Retry-After on 429 (chat.postMessage allows about one message per second per channel).
-        RateLimitErrorRetryHandler(max_retry_count=3),
+        # chat.postMessage allows about one message per second per channel.
+        BoundedRateLimitRetryHandler(max_rate_limit_wait(settings), max_retry_count=1),
+        ServerErrorRetryHandler(max_retry_count=2),
     ]
-    if ServerErrorRetryHandler is not None:
-        handlers.append(ServerErrorRetryHandler(max_retry_count=2))
-    return handlers
 
 
 def make_web_client(settings: Settings) -> WebClient:
@@ -30,20 +58,20 @@ def make_web_client(settings: Settings) -> WebClient:
     return WebClient(
         token=settings.bot_token,
         base_url=settings.slack_api_url,
-        timeout=int(max(1, settings.slack_timeout_seconds)),
-        retry_handlers=retry_handlers(),
+        timeout=settings.slack_timeout_seconds,  # type: ignore[arg-type] - urllib takes float seconds
+        retry_handlers=retry_handlers(settings),
     )
 
 
 def make_posting_client(settings: Settings) -> WebClient:
     """For drill posts, which must not be repeated blindly.
 
-    A 429 means Slack did not post, so it is retried after Retry-After. A timeout, a dropped
+    A 429 means Slack did not post, so it is retried after a short Retry-After. A timeout, a dropped
     connection or a 5xx may have posted: those are not retried here; the drill looks for its own
     message (by metadata) on the next tick before trying again."""
     return WebClient(
         token=settings.bot_token,
         base_url=settings.slack_api_url,
-        timeout=int(max(1, settings.slack_timeout_seconds)),
-        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)],
+        timeout=settings.slack_timeout_seconds,  # type: ignore[arg-type]
+        retry_handlers=[BoundedRateLimitRetryHandler(max_rate_limit_wait(settings), max_retry_count=1)],
     )

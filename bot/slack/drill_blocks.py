@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Sequence
+from typing import Callable, Sequence
 
-from bot.domain.drill import DrillPost, DrillReveal, Stats
+from bot.domain.drill import DrillPost, DrillReveal
 from bot.domain.markup import to_mrkdwn, to_plain
-from bot.domain.schedule import describe_days, format_local
+from bot.domain.progress import Stats
+from bot.domain.schedule import Schedule, describe_days, format_local
 from bot.domain.text import escape_mrkdwn
-from bot.schedules import Change, ScheduleView
-from bot.slack.blocks import Message, bullets, context, fit, header, section_text, sections
+from bot.ports import Message
+from bot.slack.blocks import bullets, context, fit, header, section_text, sections
+from bot.usecases.schedule_admin import Change, ScheduleView
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
 
@@ -63,7 +65,7 @@ def schedule_summary(view: ScheduleView) -> str:
     lines = [
         f"*職種:* {escape_mrkdwn(view.role_label)}",
         f"*投稿:* {describe_days(s.days)} {s.post_time:%H:%M}（{s.timezone}）",
-        f"*回答ポイントの公開:* {s.reveal}" + ("（投稿から）" if s.reveal.offset else ""),
+        f"*回答ポイントの公開:* {s.reveal.describe()}",
     ]
     if s.skip_dates:
         lines.append("*お休み:* " + "、".join(sorted(d.isoformat() for d in s.skip_dates)))
@@ -99,14 +101,33 @@ def schedule_list(views: Sequence[ScheduleView]) -> Message:
     return Message(text=f"ドリルのスケジュール（{len(views)}件）", blocks=fit([header(f"ドリルのスケジュール（{len(views)}件）"), *sections(lines)]))
 
 
-def schedule_history(changes: Sequence[Change]) -> Message:
+ACTION_LABELS = {
+    "set": "設定", "pause": "一時停止", "resume": "再開", "off": "終了", "skip": "お休み",
+    "drill now": "今すぐ出題", "drill reveal": "今すぐ公開",
+}
+
+
+def _setting(schedule: Schedule | None, role_label: Callable[[str], str]) -> str:
+    if schedule is None:
+        return "（なし）"
+    text = f"{escape_mrkdwn(role_label(schedule.role))} {describe_days(schedule.days)} {schedule.post_time:%H:%M}（{schedule.timezone}）公開 {schedule.reveal.describe()}"
+    if schedule.skip_dates:
+        text += " お休み " + "、".join(sorted(d.isoformat() for d in schedule.skip_dates))
+    if schedule.paused:
+        text += " ⏸"
+    return text
+
+
+def schedule_history(changes: Sequence[Change], role_label: Callable[[str], str]) -> Message:
     if not changes:
         text = "このチャンネルのスケジュール変更履歴はまだありません。"
         return Message(text=text, blocks=[section_text(text)])
     lines = []
     for c in changes:
-        arrow = f"`{escape_mrkdwn(c.before) or '（なし）'}` → `{escape_mrkdwn(c.after) or '（なし）'}`"
-        lines.append(f"• {c.at:%Y-%m-%d %H:%M} UTC {mention(c.user_id)} *{escape_mrkdwn(c.action)}*: {arrow}")
+        zone = (c.after or c.before).timezone if (c.after or c.before) else "UTC"
+        what = ACTION_LABELS.get(c.action, escape_mrkdwn(c.action))
+        detail = escape_mrkdwn(c.note) if c.note else f"{_setting(c.before, role_label)} → {_setting(c.after, role_label)}"
+        lines.append(f"• {format_local(c.at, zone)} {mention(c.user_id)} *{what}*: {detail}")
     return Message(text="スケジュールの変更履歴", blocks=[section_text("*スケジュールの変更履歴（新しい順）*"), *sections(lines)])
 
 
@@ -125,7 +146,7 @@ SCHEDULE_HELP = "\n".join(
 def stats_message(stats: Stats) -> Message:
     text = (
         f"*あなたのドリル記録*\n"
-        f"• 回答したドリル: {stats.answered}回（このチャンネルでは {stats.answered_here} / {stats.drills_here}回）\n"
-        f"• 連続回答: {stats.streak}回"
+        f"• 回答したドリル: {stats.answered}回（このチャンネルでは {stats.answered_here} / {stats.drills_here}回。公開前の回答だけを数えます）\n"
+        f"• このチャンネルの連続回答: {stats.streak}回（毎日のドリルに公開前に回答した回数。追加の「今すぐ出題」は数えず、答えなくても途切れません）"
     )
     return Message(text="あなたのドリル記録", blocks=[section_text(text)])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.domain.drill import DrillStatus
 
 
 class Base(DeclarativeBase):
@@ -18,14 +20,15 @@ class ScheduleRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel_id: Mapped[str] = mapped_column(String(32), unique=True)
     role: Mapped[str] = mapped_column(String(64))
-    post_time: Mapped[str] = mapped_column(String(5))  # HH:MM
+    post_time: Mapped[time] = mapped_column(Time)
     timezone: Mapped[str] = mapped_column(String(64))
-    days: Mapped[str] = mapped_column(String(64))  # daily | weekdays | mon,wed,fri
-    reveal: Mapped[str] = mapped_column(String(16))  # HH:MM | +30m | +2h
-    skip_dates: Mapped[str] = mapped_column(Text, default="")  # comma-separated ISO dates
+    days: Mapped[list[int]] = mapped_column(JSON)  # weekday numbers, Monday = 0
+    reveal_time: Mapped[time | None] = mapped_column(Time, nullable=True)  # reveal at a clock time …
+    reveal_offset_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)  # … or this long after the post
+    skip_dates: Mapped[list[str]] = mapped_column(JSON)  # ISO dates
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     effective_from: Mapped[datetime] = mapped_column(DateTime)
-    deck: Mapped[str] = mapped_column(Text, default="")  # comma-separated "slug#n" cards
+    deck: Mapped[list[str]] = mapped_column(JSON)  # "slug#n" cards in the order they are drawn
     deck_position: Mapped[int] = mapped_column(Integer, default=0)
     updated_by: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
@@ -56,8 +59,11 @@ class DrillRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel_id: Mapped[str] = mapped_column(String(32))
-    occurrence: Mapped[str] = mapped_column(String(64))  # local date "2026-11-25", or "now:<utc instant>"
-    status: Mapped[str] = mapped_column(String(16))  # pending | posting | posted | revealing | revealed | missed
+    # A scheduled day "2026-11-25@Asia/Tokyo" (rows from before 0003: "2026-11-25"), or "now:<instant>".
+    occurrence: Mapped[str] = mapped_column(String(64))
+    status: Mapped[DrillStatus] = mapped_column(
+        Enum(DrillStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e], validate_strings=True)
+    )
     role_slug: Mapped[str | None] = mapped_column(String(64), nullable=True)
     question_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
     question_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -73,6 +79,11 @@ class DrillRow(Base):
     revealed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     reveal_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     reveal_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Not before this instant: a 429's Retry-After, kept so that no process tries again too soon.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # The original question is edited to say the points are out; a separate step, retried until done.
+    marked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    mark_claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import json
+from datetime import date, datetime, time, timedelta
 from typing import Any, Sequence
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.domain.drill import EXTRA_PREFIX, OPEN, SHOWN, DrillStatus
+from bot.domain.progress import ShownDrill
 from bot.domain.rotation import Deck
-from bot.domain.schedule import Schedule, days_setting, parse_clock, parse_days, parse_reveal
+from bot.domain.schedule import Reveal, Schedule
 from bot.store.db import to_db, utc
 from bot.store.models import DrillRow, ReplyRow, ScheduleChangeRow, ScheduleRow
-
-OPEN_STATUSES = ("posted", "revealing")
-SHOWN_STATUSES = ("posted", "revealing", "revealed")
 
 
 def insert_ignore(session: Session, model, values: dict[str, Any]) -> bool:
@@ -31,27 +31,18 @@ def insert_ignore(session: Session, model, values: dict[str, Any]) -> bool:
 
 
 def to_schedule(row: ScheduleRow) -> Schedule:
+    offset = row.reveal_offset_minutes
     return Schedule(
         channel_id=row.channel_id,
         role=row.role,
-        post_time=parse_clock(row.post_time),
+        post_time=row.post_time,
         timezone=row.timezone,
-        days=parse_days(row.days),
-        reveal=parse_reveal(row.reveal),
-        skip_dates=frozenset(date.fromisoformat(d) for d in row.skip_dates.split(",") if d),
+        days=frozenset(row.days),
+        reveal=Reveal(at=row.reveal_time) if row.reveal_time is not None else Reveal(offset=timedelta(minutes=offset or 0)),
+        skip_dates=frozenset(date.fromisoformat(d) for d in row.skip_dates),
         paused=row.paused,
         effective_from=utc(row.effective_from),  # type: ignore[arg-type]
     )
-
-
-def schedule_setting(schedule: Schedule) -> str:
-    """A compact, human-readable form for the change history."""
-    text = f"{schedule.role} {schedule.post_time:%H:%M} tz={schedule.timezone} days={days_setting(schedule.days)} reveal={schedule.reveal}"
-    if schedule.skip_dates:
-        text += " skip=" + ",".join(sorted(d.isoformat() for d in schedule.skip_dates))
-    if schedule.paused:
-        text += " (paused)"
-    return text
 
 
 def get_schedule_row(session: Session, channel_id: str, for_update: bool = False) -> ScheduleRow | None:
@@ -61,33 +52,89 @@ def get_schedule_row(session: Session, channel_id: str, for_update: bool = False
     return session.scalars(query).first()
 
 
-def all_schedule_rows(session: Session) -> Sequence[ScheduleRow]:
-    return session.scalars(select(ScheduleRow).order_by(ScheduleRow.channel_id)).all()
+def all_schedule_rows(session: Session, for_update: bool = False) -> Sequence[ScheduleRow]:
+    query = select(ScheduleRow).order_by(ScheduleRow.channel_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).all()
 
 
 def save_schedule(session: Session, schedule: Schedule, user_id: str, now: datetime, keep_deck: bool) -> ScheduleRow:
     row = get_schedule_row(session, schedule.channel_id, for_update=True)
     if row is None:
-        row = ScheduleRow(channel_id=schedule.channel_id, deck="", deck_position=0)
+        row = ScheduleRow(channel_id=schedule.channel_id, deck=[], deck_position=0)
         session.add(row)
     row.role = schedule.role
-    row.post_time = schedule.post_time.strftime("%H:%M")
+    row.post_time = schedule.post_time
     row.timezone = schedule.timezone
-    row.days = days_setting(schedule.days)
-    row.reveal = str(schedule.reveal)
-    row.skip_dates = ",".join(sorted(d.isoformat() for d in schedule.skip_dates))
+    row.days = sorted(schedule.days)
+    row.reveal_time = schedule.reveal.at
+    row.reveal_offset_minutes = int(schedule.reveal.offset.total_seconds() // 60) if schedule.reveal.offset is not None else None
+    row.skip_dates = sorted(d.isoformat() for d in schedule.skip_dates)
     row.paused = schedule.paused
     row.effective_from = to_db(schedule.effective_from)
     row.updated_by = user_id
     row.updated_at = to_db(now)
     if not keep_deck:
-        row.deck, row.deck_position = "", 0
+        row.deck, row.deck_position = [], 0
     session.flush()
     return row
 
 
-def record_change(session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: str, after: str) -> None:
-    session.add(ScheduleChangeRow(channel_id=channel_id, user_id=user_id, at=to_db(now), action=action, before=before, after=after))
+def _schedule_json(schedule: Schedule | None, note: str = "") -> str:
+    if schedule is None:
+        return json.dumps({"note": note}, ensure_ascii=False) if note else ""
+    return json.dumps(
+        {
+            "role": schedule.role,
+            "post_time": schedule.post_time.strftime("%H:%M"),
+            "timezone": schedule.timezone,
+            "days": sorted(schedule.days),
+            "reveal_time": schedule.reveal.at.strftime("%H:%M") if schedule.reveal.at else None,
+            "reveal_offset_minutes": int(schedule.reveal.offset.total_seconds() // 60) if schedule.reveal.offset is not None else None,
+            "skip_dates": sorted(d.isoformat() for d in schedule.skip_dates),
+            "paused": schedule.paused,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _schedule_from_json(channel_id: str, text: str) -> tuple[Schedule | None, str]:
+    """A recorded setting. Rows from before typed history hold a compact string: kept as a note."""
+    if not text:
+        return None, ""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None, text
+    if "role" not in data:
+        return None, str(data.get("note", ""))
+    offset = data.get("reveal_offset_minutes")
+    return Schedule(
+        channel_id=channel_id,
+        role=data["role"],
+        post_time=time.fromisoformat(data["post_time"]),
+        timezone=data["timezone"],
+        days=frozenset(data["days"]),
+        reveal=Reveal(at=time.fromisoformat(data["reveal_time"])) if data.get("reveal_time") else Reveal(offset=timedelta(minutes=offset or 0)),
+        skip_dates=frozenset(date.fromisoformat(d) for d in data.get("skip_dates", [])),
+        paused=bool(data.get("paused")),
+    ), ""
+
+
+def record_change(session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: Schedule | None, after: Schedule | None, note: str = "") -> None:
+    session.add(ScheduleChangeRow(
+        channel_id=channel_id, user_id=user_id, at=to_db(now), action=action,
+        before=_schedule_json(before), after=_schedule_json(after, note),
+    ))
+
+
+def change_settings(row: ScheduleChangeRow) -> tuple[Schedule | None, Schedule | None, str]:
+    """(before, after, note) of a recorded change."""
+    before, note_before = _schedule_from_json(row.channel_id, row.before or "")
+    after, note_after = _schedule_from_json(row.channel_id, row.after or "")
+    note = " → ".join(n for n in (note_before, note_after) if n)
+    return before, after, note
 
 
 def recent_changes(session: Session, channel_id: str, limit: int = 10) -> Sequence[ScheduleChangeRow]:
@@ -101,12 +148,16 @@ def recent_changes(session: Session, channel_id: str, limit: int = 10) -> Sequen
 
 
 def deck_of(row: ScheduleRow) -> Deck:
-    return Deck(tuple(c for c in row.deck.split(",") if c), row.deck_position)
+    return Deck(tuple(row.deck), row.deck_position)
 
 
 def store_deck(row: ScheduleRow, deck: Deck) -> None:
-    row.deck = ",".join(deck.cards)
+    row.deck = list(deck.cards)
     row.deck_position = deck.position
+
+
+def delete_schedule(session: Session, channel_id: str) -> None:
+    session.execute(delete(ScheduleRow).where(ScheduleRow.channel_id == channel_id))
 
 
 # ----------------------------------------------------------------------------- drills
@@ -123,14 +174,32 @@ def existing_occurrences(session: Session, keys: Sequence[tuple[str, str]]) -> s
     return {(r[0], r[1]) for r in rows}
 
 
-def create_drill(session: Session, channel_id: str, occurrence: str, post_at: datetime, reveal_at: datetime, timezone: str, now: datetime, status: str = "pending", note: str | None = None) -> bool:
+def scheduled_post_times(session: Session, channel_ids: Sequence[str], since: datetime) -> dict[str, list[datetime]]:
+    """When each channel's scheduled (not `drill now`) drills were due, since `since`: the days
+    they served, whatever the schedule's zone was then."""
+    if not channel_ids:
+        return {}
+    rows = session.execute(
+        select(DrillRow.channel_id, DrillRow.post_at).where(
+            DrillRow.channel_id.in_(set(channel_ids)),
+            DrillRow.post_at >= to_db(since),
+            DrillRow.occurrence.not_like(f"{EXTRA_PREFIX}%"),
+        )
+    ).all()
+    found: dict[str, list[datetime]] = {}
+    for channel_id, post_at in rows:
+        found.setdefault(channel_id, []).append(utc(post_at))  # type: ignore[arg-type]
+    return found
+
+
+def create_drill(session: Session, channel_id: str, occurrence: str, post_at: datetime, reveal_at: datetime, timezone: str, now: datetime, status: DrillStatus = DrillStatus.PENDING, note: str | None = None) -> bool:
     return insert_ignore(
         session,
         DrillRow,
         {
             "channel_id": channel_id,
             "occurrence": occurrence,
-            "status": status,
+            "status": status.value,
             "post_at": to_db(post_at),
             "reveal_at": to_db(reveal_at),
             "timezone": timezone,
@@ -146,10 +215,14 @@ def mark_overdue_missed(session: Session, now: datetime) -> int:
     dropped. One that was attempted goes through `post`, which first looks for what reached Slack."""
     result = session.execute(
         update(DrillRow)
-        .where(DrillRow.reveal_at <= to_db(now), DrillRow.status == "pending", DrillRow.attempts == 0)
-        .values(status="missed", last_error=func.coalesce(DrillRow.last_error, "not posted before its reveal time"))
+        .where(DrillRow.reveal_at <= to_db(now), DrillRow.status == DrillStatus.PENDING, DrillRow.attempts == 0)
+        .values(status=DrillStatus.MISSED, last_error=func.coalesce(DrillRow.last_error, "not posted before its reveal time"))
     )
     return result.rowcount
+
+
+def _ready(now: datetime):
+    return or_(DrillRow.next_attempt_at.is_(None), DrillRow.next_attempt_at <= to_db(now))
 
 
 def postable_ids(session: Session, now: datetime, lease_cutoff: datetime, limit: int = 500) -> list[int]:
@@ -158,7 +231,8 @@ def postable_ids(session: Session, now: datetime, lease_cutoff: datetime, limit:
         .where(
             DrillRow.post_at <= to_db(now),
             or_(DrillRow.reveal_at > to_db(now), DrillRow.attempts > 0),
-            or_(DrillRow.status == "pending", and_(DrillRow.status == "posting", DrillRow.claimed_at < to_db(lease_cutoff))),
+            or_(DrillRow.status == DrillStatus.PENDING, and_(DrillRow.status == DrillStatus.POSTING, DrillRow.claimed_at < to_db(lease_cutoff))),
+            _ready(now),
         )
         .order_by(DrillRow.post_at, DrillRow.id)
         .limit(limit)
@@ -171,7 +245,8 @@ def revealable_ids(session: Session, now: datetime, lease_cutoff: datetime, limi
         select(DrillRow.id)
         .where(
             DrillRow.reveal_at <= to_db(now),
-            or_(DrillRow.status == "posted", and_(DrillRow.status == "revealing", DrillRow.claimed_at < to_db(lease_cutoff))),
+            or_(DrillRow.status == DrillStatus.POSTED, and_(DrillRow.status == DrillStatus.REVEALING, DrillRow.claimed_at < to_db(lease_cutoff))),
+            _ready(now),
         )
         .order_by(DrillRow.reveal_at, DrillRow.id)
         .limit(limit)
@@ -179,7 +254,22 @@ def revealable_ids(session: Session, now: datetime, lease_cutoff: datetime, limi
     return list(session.scalars(query))
 
 
-def claim(session: Session, drill_id: int, from_status: str, to_status: str, owner: str, now: datetime, lease_cutoff: datetime, counter: str = "attempts") -> bool:
+def markable_ids(session: Session, now: datetime, lease_cutoff: datetime, limit: int = 500) -> list[int]:
+    """Revealed drills whose original question still says the points are coming."""
+    query = (
+        select(DrillRow.id)
+        .where(
+            DrillRow.status == DrillStatus.REVEALED,
+            DrillRow.marked_at.is_(None),
+            or_(DrillRow.mark_claimed_at.is_(None), DrillRow.mark_claimed_at < to_db(lease_cutoff)),
+        )
+        .order_by(DrillRow.revealed_at, DrillRow.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def claim(session: Session, drill_id: int, from_status: DrillStatus, to_status: DrillStatus, owner: str, now: datetime, lease_cutoff: datetime, counter: str = "attempts") -> bool:
     """Move a drill into a working state if nobody holds it (or their lease has run out).
 
     The conditional UPDATE is atomic in both SQLite and PostgreSQL: of several processes racing for
@@ -189,28 +279,48 @@ def claim(session: Session, drill_id: int, from_status: str, to_status: str, own
         .where(
             DrillRow.id == drill_id,
             or_(DrillRow.status == from_status, and_(DrillRow.status == to_status, DrillRow.claimed_at < to_db(lease_cutoff))),
+            _ready(now),
         )
         .values({"status": to_status, "claimed_by": owner, "claimed_at": to_db(now), counter: getattr(DrillRow, counter) + 1})
     )
     return result.rowcount == 1
 
 
-def finish(session: Session, drill_id: int, owner: str, from_status: str, **values: Any) -> bool:
+def finish(session: Session, drill_id: int, owner: str, from_status: DrillStatus, **values: Any) -> bool:
     result = session.execute(
         update(DrillRow).where(DrillRow.id == drill_id, DrillRow.status == from_status, DrillRow.claimed_by == owner).values(**values)
     )
     return result.rowcount == 1
 
 
+def claim_mark(session: Session, drill_id: int, now: datetime, lease_cutoff: datetime) -> bool:
+    result = session.execute(
+        update(DrillRow)
+        .where(
+            DrillRow.id == drill_id, DrillRow.marked_at.is_(None),
+            or_(DrillRow.mark_claimed_at.is_(None), DrillRow.mark_claimed_at < to_db(lease_cutoff)),
+        )
+        .values(mark_claimed_at=to_db(now))
+    )
+    return result.rowcount == 1
+
+
+def finish_mark(session: Session, drill_id: int, now: datetime, done: bool) -> None:
+    values: dict[str, Any] = {"marked_at": to_db(now)} if done else {"mark_claimed_at": None}
+    session.execute(update(DrillRow).where(DrillRow.id == drill_id).values(**values))
+
+
 def drill_by_thread(session: Session, channel_id: str, thread_ts: str) -> DrillRow | None:
     return session.scalars(
-        select(DrillRow).where(DrillRow.channel_id == channel_id, DrillRow.message_ts == thread_ts, DrillRow.status.in_(SHOWN_STATUSES))
+        select(DrillRow).where(DrillRow.channel_id == channel_id, DrillRow.message_ts == thread_ts, DrillRow.status.in_(SHOWN))
     ).first()
 
 
 def latest_open_drill(session: Session, channel_id: str) -> DrillRow | None:
     return session.scalars(
-        select(DrillRow).where(DrillRow.channel_id == channel_id, DrillRow.status.in_(("pending", "posting", *OPEN_STATUSES))).order_by(DrillRow.post_at.desc(), DrillRow.id.desc())
+        select(DrillRow)
+        .where(DrillRow.channel_id == channel_id, DrillRow.status.in_((DrillStatus.PENDING, DrillStatus.POSTING, *OPEN)))
+        .order_by(DrillRow.post_at.desc(), DrillRow.id.desc())
     ).first()
 
 
@@ -240,26 +350,23 @@ def participants(session: Session, drill_id: int) -> list[str]:
     return [r[0] for r in rows]
 
 
-def answered_drill_ids(session: Session, user_id: str) -> list[tuple[int, str]]:
+def answered_on_time(session: Session, user_id: str) -> dict[int, str]:
+    """The drills this member answered before the reveal, with their channels: what the reveal
+    counted, and so what stats count."""
     rows = session.execute(
         select(ReplyRow.drill_id, DrillRow.channel_id)
         .join(DrillRow, DrillRow.id == ReplyRow.drill_id)
-        .where(ReplyRow.user_id == user_id, ReplyRow.deleted.is_(False))
+        .where(ReplyRow.user_id == user_id, ReplyRow.deleted.is_(False), ReplyRow.late.is_(False))
         .distinct()
     ).all()
-    return [(r[0], r[1]) for r in rows]
+    return {r[0]: r[1] for r in rows}
 
 
-def shown_drills(session: Session, channel_id: str, limit: int = 400) -> list[DrillRow]:
-    return list(
-        session.scalars(
-            select(DrillRow)
-            .where(DrillRow.channel_id == channel_id, DrillRow.status.in_(SHOWN_STATUSES))
-            .order_by(DrillRow.post_at.desc(), DrillRow.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-def delete_schedule(session: Session, channel_id: str) -> None:
-    session.execute(delete(ScheduleRow).where(ScheduleRow.channel_id == channel_id))
+def shown_history(session: Session, channel_id: str, limit: int = 400) -> list[ShownDrill]:
+    rows = session.execute(
+        select(DrillRow.id, DrillRow.status, DrillRow.occurrence)
+        .where(DrillRow.channel_id == channel_id, DrillRow.status.in_(SHOWN))
+        .order_by(DrillRow.post_at.desc(), DrillRow.id.desc())
+        .limit(limit)
+    ).all()
+    return [ShownDrill(r[0], DrillStatus(r[1]), r[2].startswith(EXTRA_PREFIX)) for r in rows]

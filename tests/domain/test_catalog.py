@@ -26,8 +26,8 @@ from bot.domain.catalog import NotFound, Resolved
         ("最高技術責任者", "cto"),
     ],
 )
-def test_names_that_open_a_role(services, query, slug):
-    found = services.catalog.resolve(query)
+def test_names_that_open_a_role(router, query, slug):
+    found = router.catalog.resolve(query)
     assert isinstance(found, Resolved), query
     assert found.role.slug == slug
 
@@ -35,17 +35,17 @@ def test_names_that_open_a_role(services, query, slug):
 @pytest.mark.parametrize(
     "query, suggested",
     [
-        ("cisoo", ["ciso_project_position"]),
-        ("セキュリティ", ["ciso_project_position", "security_engineer"]),
+        ("cisoo", ["ciso_project_position", "cio"]),  # the closest first
+        ("セキュリティ", ["ciso_project_position", "security_engineer", "security_manager"]),
         ("ctoo", ["cto"]),
     ],
 )
-def test_unknown_names_get_the_closest_roles(services, query, suggested):
-    found = services.catalog.resolve(query)
+def test_unknown_names_get_the_closest_roles(router, query, suggested):
+    found = router.catalog.resolve(query)
     assert isinstance(found, NotFound)
     assert [r.slug for r in found.suggestions] == suggested
 
 
-def test_nonsense_gets_no_suggestions(services):
-    found = services.catalog.resolve("zzzzqqqq")
+def test_nonsense_gets_no_suggestions(router):
+    found = router.catalog.resolve("zzzzqqqq")
     assert isinstance(found, NotFound) and found.suggestions == ()

@@ -14,9 +14,8 @@ from bot.domain.schedule import (
     ScheduleError,
     due_occurrences,
     next_occurrence,
-    parse_schedule_set,
-    parse_skip_date,
 )
+from bot.domain.schedule_input import parse_schedule_set, parse_skip_date
 
 NY = ZoneInfo("America/New_York")
 UTC = timezone.utc
@@ -91,7 +90,7 @@ def test_a_daily_drill_is_due_exactly_once_on_dst_days(day, clock):
     seen: set[tuple[str, datetime]] = set()
     now = start
     while now < start + timedelta(days=3):
-        seen.update((o.key, o.post_at) for o in due_occurrences(s, now))
+        seen.update((o.local_date.isoformat(), o.post_at) for o in due_occurrences(s, now))
         now += timedelta(minutes=1)
     keys = [key for key, _ in seen]
     assert len(keys) == len(set(keys))  # one post instant per local day, never two
@@ -122,7 +121,7 @@ def test_a_schedule_set_after_todays_time_starts_tomorrow():
 def test_reveal_at_clock_time_and_across_midnight():
     s = schedule(timezone="UTC", post_time=time(22, 0), reveal=Reveal(offset=timedelta(hours=3)))
     due = due_occurrences(s, datetime(2026, 11, 26, 0, 30, tzinfo=UTC))
-    assert [o.key for o in due] == ["2026-11-25"]  # yesterday's drill is still open until 01:00
+    assert [o.key for o in due] == ["2026-11-25@UTC"]  # yesterday's drill is still open until 01:00
     assert due[0].reveal_at == datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
     clock = schedule(timezone="UTC", reveal=Reveal(at=time(18, 0)))
     assert next_occurrence(clock, datetime(2026, 11, 25, 0, 0, tzinfo=UTC)).reveal_at == datetime(2026, 11, 25, 18, 0, tzinfo=UTC)

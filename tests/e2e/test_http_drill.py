@@ -39,11 +39,11 @@ def reply(ts: str, user: str, thread_ts: str, **extra) -> dict:
 def test_schedule_post_replies_and_exactly_one_reveal(drill_bot, stub_api):
     bot, clock = drill_bot, drill_bot.clock_
 
-    refused = bot.command("schedule set ciso 09:00 tz=UTC reveal=+1m", user_id="UMEMBER01").json()
+    refused = bot.answer("schedule set ciso 09:00 tz=UTC reveal=+1m", user_id="UMEMBER01")
     assert "管理者だけです" in blocks_text(refused["blocks"])
-    assert "スケジュールがありません" in blocks_text(bot.command("schedule show").json()["blocks"])
+    assert "スケジュールがありません" in blocks_text(bot.answer("schedule show")["blocks"])
 
-    confirmed = bot.command("schedule set ciso 09:00 tz=UTC reveal=+1m", user_id=ADMIN).json()
+    confirmed = bot.answer("schedule set ciso 09:00 tz=UTC reveal=+1m", user_id=ADMIN)
     assert confirmed["response_type"] == "in_channel"
     assert "次回の投稿:* 2026-11-25（水）09:00 UTC" in blocks_text(confirmed["blocks"])
 
@@ -94,15 +94,15 @@ def test_schedule_post_replies_and_exactly_one_reveal(drill_bot, stub_api):
     assert len(updates) == 1 and updates[0].params["ts"] == drill_ts
     assert "公開しました" in blocks_text(updates[0].params["blocks"])
 
-    stats = blocks_text(bot.command("stats", user_id="UALICE001").json()["blocks"])
+    stats = blocks_text(bot.answer("stats", user_id="UALICE001")["blocks"])
     assert "回答したドリル: 1回" in stats and "連続回答: 1回" in stats
 
 
 def test_workspace_admin_from_users_info_may_set(drill_bot, stub_api):
-    confirmed = drill_bot.command("schedule set cto 07:30 days=weekdays", user_id="UWSADMIN1").json()
+    confirmed = drill_bot.answer("schedule set cto 07:30 days=weekdays", user_id="UWSADMIN1")
     assert "平日 07:30（UTC）" in blocks_text(confirmed["blocks"])
-    history = blocks_text(drill_bot.command("schedule history").json()["blocks"])
-    assert "<@UWSADMIN1> *set*" in history
+    history = blocks_text(drill_bot.answer("schedule history")["blocks"])
+    assert "<@UWSADMIN1> *設定*: （なし） → CTO 平日 07:30（UTC）" in history and "cto " not in history
 
 
 @pytest.mark.parametrize(
@@ -115,20 +115,27 @@ def test_workspace_admin_from_users_info_may_set(drill_bot, stub_api):
         ("schedule set ciso 09:00 days=someday", "曜日「someday」"),
         ("schedule skip 2020-01-01", "もう過ぎています"),
         ("schedule set <!channel> 09:00", "&lt;!channel&gt;"),
+        ("schedule set ciso 09:00 tz=<https://x|click>", "&lt;https://x|click&gt;"),
+        ("schedule set ciso 09:00 reveal=<@U0EVIL0001>", "&lt;@U0EVIL0001&gt;"),
+        ("schedule set ciso 09:00 days=<!here>", "&lt;!here&gt;"),
+        ("schedule set ciso 09:00 tz=UTC tz=Asia/Tokyo", "2回"),
+        ("schedule set ciso 09:00 tz=localtime", "localtime"),
     ],
 )
 def test_bad_schedule_input_is_one_error_and_changes_nothing(drill_bot, text, error):
-    drill_bot.command("schedule set ciso 09:00 tz=UTC", user_id=ADMIN)
-    before = drill_bot.command("schedule show").json()["blocks"]
-    answer = drill_bot.command(text, user_id=ADMIN).json()
+    drill_bot.answer("schedule set ciso 09:00 tz=UTC", user_id=ADMIN)
+    before = drill_bot.answer("schedule show")["blocks"]
+    answer = drill_bot.answer(text, user_id=ADMIN)
     shown = json.dumps(answer, ensure_ascii=False)
-    assert error in shown and "<!channel>" not in shown
+    assert error in shown
+    for raw in ("<!channel>", "<!here>", "<@U0EVIL", "<https://"):
+        assert raw not in shown
     assert answer["response_type"] == "ephemeral"
-    assert drill_bot.command("schedule show").json()["blocks"] == before
+    assert drill_bot.answer("schedule show")["blocks"] == before
 
 
 def test_rate_limited_post_honours_retry_after_and_posts_once(drill_bot, stub_api):
-    drill_bot.command("schedule set ciso 09:00 tz=UTC reveal=+1m", user_id=ADMIN)
+    drill_bot.answer("schedule set ciso 09:00 tz=UTC reveal=+1m", user_id=ADMIN)
     stub_api.script("chat.postMessage", (429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}))
     drill_bot.clock_.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
     drill_bot.tick()
@@ -140,13 +147,13 @@ def test_rate_limited_post_honours_retry_after_and_posts_once(drill_bot, stub_ap
 
 
 def test_drill_now_and_reveal_now_from_slack(drill_bot, stub_api):
-    drill_bot.command("schedule set all 06:00 tz=UTC reveal=+2h", user_id=ADMIN)
-    answer = blocks_text(drill_bot.command("drill now", user_id=ADMIN).json()["blocks"])
+    drill_bot.answer("schedule set all 06:00 tz=UTC reveal=+2h", user_id=ADMIN)
+    answer = blocks_text(drill_bot.answer("drill now", user_id=ADMIN)["blocks"])
     assert "ドリルを1問投稿します" in answer and "2026-11-25（水）10:58 UTC" in answer
     drill_bot.tick()
     assert len(stub_api.calls_to("chat.postMessage")) == 1
-    assert "管理者だけです" in blocks_text(drill_bot.command("drill reveal", user_id="UMEMBER01").json()["blocks"])
-    drill_bot.command("drill reveal", user_id=ADMIN)
+    assert "管理者だけです" in blocks_text(drill_bot.answer("drill reveal", user_id="UMEMBER01")["blocks"])
+    drill_bot.answer("drill reveal", user_id=ADMIN)
     drill_bot.tick()
     reveals = [c for c in stub_api.calls_to("chat.postMessage") if c.params.get("thread_ts")]
     assert len(reveals) == 1
@@ -155,5 +162,37 @@ def test_drill_now_and_reveal_now_from_slack(drill_bot, stub_api):
 
 def test_admin_is_told_to_invite_the_bot(drill_bot, stub_api):
     stub_api.handlers["conversations.info"] = lambda call: {"ok": True, "channel": {"id": call.params.get("channel"), "is_member": False}}
-    answer = blocks_text(drill_bot.command("schedule set ciso 09:00", user_id=ADMIN).json()["blocks"])
+    answer = blocks_text(drill_bot.answer("schedule set ciso 09:00", user_id=ADMIN)["blocks"])
     assert "ボットがまだこのチャンネルに参加していません" in answer and "/invite @career-drill" in answer
+
+
+def test_an_admin_command_acks_before_slack_answers_and_replies_through_response_url(drill_bot, stub_api):
+    """users.info takes 4 s: the ack must not wait for it (Slack gives up after 3 s)."""
+    stub_api.delay_seconds = 4.0
+    ack = drill_bot.command("schedule set ciso 09:00 tz=UTC", user_id="UWSADMIN1", response_url=stub_api.response_url("slow"))
+    assert ack.status == 200 and ack.body == b""
+    assert stub_api.calls_to("response_url") == []  # nothing answered yet: users.info is still out
+    answer = stub_api.answer_at("slow", timeout=20)
+    assert "ドリルのスケジュールを設定しました" in blocks_text(answer["blocks"]) and answer["response_type"] == "in_channel"
+
+
+def test_when_slack_cannot_say_who_is_admin_the_bot_says_so_and_changes_nothing(drill_bot, stub_api):
+    stub_api.script("users.info", *[(503, {}, {"ok": False, "error": "service_unavailable"})] * 3)
+    answer = blocks_text(drill_bot.answer("schedule set ciso 09:00 tz=UTC", user_id="UWSADMIN1")["blocks"])
+    assert "確認できませんでした" in answer and "管理者だけです" not in answer
+    assert "スケジュールがありません" in blocks_text(drill_bot.answer("schedule show")["blocks"])
+    # Slack answers again: the same admin may now set it (the failure was not remembered).
+    answer = blocks_text(drill_bot.answer("schedule set ciso 09:00 tz=UTC", user_id="UWSADMIN1")["blocks"])
+    assert "ドリルのスケジュールを設定しました" in answer
+
+
+def test_a_me_reply_in_the_thread_counts_as_an_answer(drill_bot, stub_api):
+    drill_bot.answer("schedule set ciso 09:00 tz=UTC reveal=+1m", user_id=ADMIN)
+    drill_bot.clock_.now = datetime(2026, 11, 25, 9, 0, 5, tzinfo=UTC)
+    drill_bot.tick()
+    thread_ts = stub_api.calls_to("chat.postMessage")[0].response["ts"]
+    assert drill_bot.event(reply("1795597210.000100", "UALICE001", thread_ts, subtype="me_message"), "Ev1").status == 200
+    drill_bot.clock_.now = datetime(2026, 11, 25, 9, 1, 5, tzinfo=UTC)
+    drill_bot.tick()
+    reveal = [c for c in stub_api.calls_to("chat.postMessage") if c.params.get("thread_ts")][0]
+    assert "<@UALICE001>" in blocks_text(reveal.params["blocks"])

@@ -85,7 +85,7 @@ def test_web_process_answers_signed_lookups(web_process):
 
 def test_web_process_health_and_signature_check(web_process):
     url, stub, log_path = web_process
-    assert request(url + "/healthz").json() == {"ok": True, "roles": 3}
+    assert request(url + "/healthz").json() == {"ok": True, "roles": len(list((ROOT / "content").glob("*.md")))}
     body = command_body("ciso")
     headers = signed_headers(body, "application/x-www-form-urlencoded", secret="wrong")
     assert request(url + "/slack/events", body, headers).status == 401
@@ -114,11 +114,13 @@ def test_web_process_runs_the_drill_scheduler(web_process):
     # A post time an hour ago: set now, the schedule's first own post is tomorrow, so every post
     # seen here comes from `drill now`.
     earlier = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%H:%M")
-    body = command_body(f"schedule set ciso {earlier} tz=UTC reveal=+1m", user_id="UADMIN001", response_url=stub.response_url())
+    body = command_body(f"schedule set ciso {earlier} tz=UTC reveal=+1m", user_id="UADMIN001", response_url=stub.response_url("set"))
     assert request(url + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded")).status == 200
-    body = command_body("drill now", user_id="UADMIN001", response_url=stub.response_url())
-    answer = request(url + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded")).json()
-    assert "ドリルを1問投稿します" in blocks_text(answer["blocks"])
+    assert "ドリルのスケジュールを設定しました" in blocks_text(stub.answer_at("set")["blocks"])
+    body = command_body("drill now", user_id="UADMIN001", response_url=stub.response_url("now"))
+    ack = request(url + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded"))
+    assert ack.status == 200 and ack.body == b""  # acked at once; the answer follows
+    assert "ドリルを1問投稿します" in blocks_text(stub.answer_at("now")["blocks"])
     posts = stub.wait_for("chat.postMessage", 1, timeout=10)
     assert len(posts) == 1 and "今日の面接ドリル｜CISO" in blocks_text(posts[0].params["blocks"])
     body = command_body("drill reveal", user_id="UADMIN001", response_url=stub.response_url())

@@ -23,7 +23,7 @@ ADMIN = "UADMIN001"
 def posted_drill(stub_api, db_url):
     clock = Clock(datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc))
     bot = start_bot(stub_api, CONTENT_DIR, rng=random.Random(1), clock=clock, DATABASE_URL=db_url)
-    bot.command("schedule set ciso 09:00 tz=UTC reveal=+8h", user_id=ADMIN, channel_id=CH)
+    bot.answer("schedule set ciso 09:00 tz=UTC reveal=+8h", user_id=ADMIN, channel_id=CH)
     bot.tick()
     thread_ts = stub_api.calls_to("chat.postMessage")[0].response["ts"]
     yield bot, thread_ts
@@ -68,7 +68,7 @@ def test_thousand_replies_with_retries_reordering_edits_and_deletes(posted_drill
     assert statuses.count(200) == len(deliveries)
     assert len(deliveries) > 1300
 
-    with bot.services.drills.sessions() as session:
+    with bot.core.cycle.sessions() as session:
         kept = {r.message_ts for r in session.query(ReplyRow).filter(ReplyRow.deleted.is_(False))}
         rows = session.query(ReplyRow).count()
     expected = {replies[i]["ts"] for i in range(1000) if i not in deleted}

@@ -8,7 +8,7 @@ import pytest
 
 from bot.domain.role import Question
 from bot.slack import blocks as ui
-from bot.slack.career import CareerCommands
+from bot.commands.router import CommandRouter
 
 
 def assert_within_limits(message: ui.Message) -> None:
@@ -38,12 +38,12 @@ def all_text(message: ui.Message) -> str:
 
 
 @pytest.mark.parametrize("text", ["", "list", "ciso", "ciso duties", "ciso skills", "ciso paths", "ciso collaboration", "ciso outlook", "ciso learn", "ciso questions", "ciso question", "nope"])
-def test_every_view_of_the_shipped_content_is_within_limits(services, text):
-    assert_within_limits(services.career.handle_command(text))
+def test_every_view_of_the_shipped_content_is_within_limits(router, text):
+    assert_within_limits(router.handle_command(text))
 
 
-def test_role_card_shows_title_description_summary_and_all_paths(services):
-    card = services.career.handle_command("ciso")
+def test_role_card_shows_title_description_summary_and_all_paths(router):
+    card = router.handle_command("ciso")
     text = all_text(card)
     assert card.blocks[0] == ui.header("CISO（Chief Information Security Officer, 最高情報セキュリティ責任者）のプロジェクトポジション")
     assert "CISO（最高情報セキュリティ責任者）の戦略策定" in text
@@ -57,16 +57,16 @@ def test_role_card_shows_title_description_summary_and_all_paths(services):
     assert "チャンネルにシェア" in labels
 
 
-def test_questions_section_lists_all_twenty_with_answer_points(services):
-    text = all_text(services.career.handle_command("ciso questions"))
+def test_questions_section_lists_all_twenty_with_answer_points(router):
+    text = all_text(router.handle_command("ciso questions"))
     for n in range(1, 21):
         assert f"*Q{n}.*" in text
     assert text.count("回答ポイント：") == 10
     assert "全20問（うち回答ポイント付き 10問）" in text
 
 
-def test_a_huge_role_is_split_between_items_and_capped_at_50_blocks(services):
-    ciso = services.catalog.by_slug("ciso_project_position")
+def test_a_huge_role_is_split_between_items_and_capped_at_50_blocks(router):
+    ciso = router.catalog.by_slug("ciso_project_position")
     item = "長い業務の説明" * 40  # 280 characters
     huge = replace(
         ciso,
@@ -91,8 +91,8 @@ def test_split_lines_never_exceeds_the_limit_even_for_one_giant_line():
     assert "".join(c.replace("\n", "") for c in chunks) == "a" * 7000 + "b" * 10 + "c" * 2995
 
 
-def test_unknown_role_is_escaped_and_suggests(services):
-    message = services.career.handle_command("<!channel> <@U123> <https://evil|click>")
+def test_unknown_role_is_escaped_and_suggests(router):
+    message = router.handle_command("<!channel> <@U123> <https://evil|click>")
     text = all_text(message)
     assert "<!channel>" not in text and "<@U123>" not in text and "<https://evil" not in text
     assert "&lt;!channel&gt;" in text

@@ -3,43 +3,73 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
-from bot.lookups import Lookups
-from bot.slack.career import CareerCommands
+from bot.config import load_settings
+from bot.usecases.lookups import Lookups
+from bot.composition import build_router
+from bot.commands.router import CommandRouter
 from tests.slack.test_blocks import all_text
 
+# Two roles of one question each, so which question a practice draw shows is never up to chance:
+# the shipped documents keep gaining answer points, these stay as they are.
+WITH_POINTS = """---
+title: 面接練習A
+slug: drill_a
+meta_description: 回答ポイントのある質問がひとつだけの職種
+---
+## 8. 面接でよくある質問
+1. **チームの信頼をどう築きますか？**
 
-def test_practice_question_then_reveal_shows_answer_points(services):
-    question = services.career.handle_command("ciso question")
+   * *回答ポイント：約束を守る、小さな成果を共有する*
+"""
+WITHOUT_POINTS = """---
+title: 面接練習B
+slug: drill_b
+meta_description: 回答ポイントのない質問がひとつだけの職種
+---
+## 8. 面接でよくある質問
+1. **失敗から何を学びましたか？**
+"""
+
+
+@pytest.fixture
+def practice(tmp_path: Path):
+    (tmp_path / "drill_a.md").write_text(WITH_POINTS, encoding="utf-8")
+    (tmp_path / "drill_b.md").write_text(WITHOUT_POINTS, encoding="utf-8")
+    return build_router(load_settings({"CONTENT_DIR": str(tmp_path)}), rng=random.Random(7))
+
+
+def test_practice_question_then_reveal_shows_answer_points(practice):
+    question = practice.handle_command("drill_a question")
+    assert "Q1 / 1" in all_text(question) and "チームの信頼をどう築きますか？" in all_text(question)
     reveal = next(e for b in question.blocks if b["type"] == "actions" for e in b["elements"] if e["action_id"].startswith("career.reveal_points"))
-    slug, number = reveal["value"].split("|")
-    assert f"Q{number} / 20" in all_text(question)
-    revealed = services.career.handle_action(reveal["action_id"], reveal["value"], user_id="U1")
-    role = services.catalog.by_slug(slug)
-    q = role.question(int(number))
+    assert reveal["value"] == "drill_a|1"
+    revealed = practice.handle_action(reveal["action_id"], reveal["value"], user_id="U1")
     text = all_text(revealed)
     assert revealed.ephemeral
-    if q.answer_points:
-        assert "回答ポイント" in text and q.answer_points[0][:10] in text
-    else:
-        assert "回答ポイントがまだありません" in text
+    assert "回答ポイント" in text and "約束を守る、小さな成果を共有する" in text
+    assert "まだありません" not in text
 
 
-def test_question_without_points_gets_a_clear_note(services):
-    revealed = services.career.handle_action("career.reveal_points.0", "ciso_project_position|15")
+def test_question_without_points_gets_a_clear_note(practice):
+    question = practice.handle_command("drill_b question")
+    reveal = next(e for b in question.blocks if b["type"] == "actions" for e in b["elements"] if e["action_id"].startswith("career.reveal_points"))
+    revealed = practice.handle_action(reveal["action_id"], reveal["value"], user_id="U1")
+    assert "失敗から何を学びましたか？" in all_text(revealed)
     assert "この質問には回答ポイントがまだありません" in all_text(revealed)
 
 
-def test_another_question_differs_from_the_previous_one(services):
+def test_another_question_differs_from_the_previous_one(router):
     for previous in range(1, 21):
-        message = services.career.handle_action("career.practice.1", f"ciso_project_position|{previous}")
+        message = router.handle_action("career.practice.1", f"ciso_project_position|{previous}")
         assert f"Q{previous} / 20" not in all_text(message)
 
 
-def test_share_posts_the_view_to_the_channel_without_buttons(services):
-    shared = services.career.handle_action("career.share.0", "section|ciso_project_position|paths", user_id="U0MEMBER1")
+def test_share_posts_the_view_to_the_channel_without_buttons(router):
+    shared = router.handle_action("career.share.0", "section|ciso_project_position|paths", user_id="U0MEMBER1")
     assert not shared.ephemeral
     assert all(b["type"] != "actions" for b in shared.blocks)
     text = all_text(shared)
@@ -61,14 +91,14 @@ def test_share_posts_the_view_to_the_channel_without_buttons(services):
         ("", ""),
     ],
 )
-def test_forged_or_stale_buttons_get_one_sentence(services, action_id, value):
-    message = services.career.handle_action(action_id, value, user_id="<!channel>")
+def test_forged_or_stale_buttons_get_one_sentence(router, action_id, value):
+    message = router.handle_action(action_id, value, user_id="<!channel>")
     assert message.ephemeral
     assert "見つかりませんでした" in message.text
     assert "<!" not in all_text(message)
 
 
-def test_practice_uses_the_injected_random_source(services):
-    a = CareerCommands(Lookups(services.catalog, random.Random(1))).handle_command("ciso question")
-    b = CareerCommands(Lookups(services.catalog, random.Random(1))).handle_command("ciso question")
+def test_practice_uses_the_injected_random_source(router):
+    a = CommandRouter(Lookups(router.catalog, random.Random(1))).handle_command("ciso question")
+    b = CommandRouter(Lookups(router.catalog, random.Random(1))).handle_command("ciso question")
     assert a.blocks == b.blocks

@@ -44,35 +44,56 @@ def test_migrate_command_and_schema_matches_models(db_url):
         engine.dispose()
 
 
-def test_downgrade_then_upgrade_keeps_existing_data(db_url):
-    """Step back one revision and forward again: schedules, drills and replies survive."""
+def test_upgrade_from_string_columns_keeps_every_setting_and_downgrade_restores_them(db_url):
+    """A database at 0002 (schedules stored as strings) is upgraded to typed columns with nothing
+    lost, and stepping back restores the strings: schedules, drills and replies survive both ways."""
+    from datetime import time
+
     from sqlalchemy import text
 
     from bot.store.db import downgrade
 
     engine = make_engine(db_url)
     try:
-        upgrade(engine, db_url)
+        upgrade(engine, db_url, "0002")
         with engine.begin() as c:
             c.execute(text(
                 "INSERT INTO schedules (channel_id, role, post_time, timezone, days, reveal, skip_dates, paused, effective_from, deck, deck_position, updated_by, updated_at)"
-                " VALUES ('C1', 'cto', '09:00', 'UTC', 'daily', '+1h', '', false, '2026-11-25 00:00:00', 'cto#3,cto#1', 1, 'U1', '2026-11-25 00:00:00')"
+                " VALUES ('C1', 'cto', '09:00', 'UTC', 'daily', '+1h', '', false, '2026-11-25 00:00:00', 'cto#3,cto#1', 1, 'U1', '2026-11-25 00:00:00'),"
+                " ('C2', 'all', '07:30', 'Asia/Tokyo', 'mon,wed,fri', '18:00', '2026-12-24,2026-12-31', true, '2026-11-25 00:00:00', '', 0, 'U1', '2026-11-25 00:00:00')"
             ))
             c.execute(text(
-                "INSERT INTO drills (channel_id, occurrence, status, role_slug, question_number, question_total, post_at, reveal_at, timezone, message_ts, attempts, created_at, reveal_attempts)"
-                " VALUES ('C1', '2026-11-25', 'posted', 'cto', 3, 20, '2026-11-25 09:00:00', '2026-11-25 10:00:00', 'UTC', '1.2', 1, '2026-11-25 09:00:00', 0)"
+                "INSERT INTO drills (channel_id, occurrence, status, role_slug, question_number, question_total, post_at, reveal_at, timezone, message_ts, attempts, created_at, reveal_attempts, revealed_at)"
+                " VALUES ('C1', '2026-11-25', 'revealed', 'cto', 3, 20, '2026-11-25 09:00:00', '2026-11-25 10:00:00', 'UTC', '1.2', 1, '2026-11-25 09:00:00', 1, '2026-11-25 10:00:00')"
             ))
             drill_id = c.execute(text("SELECT id FROM drills")).scalar_one()
             c.execute(text(f"INSERT INTO replies (drill_id, message_ts, user_id, replied_at, late, deleted) VALUES ({drill_id}, '1.3', 'U2', '2026-11-25 09:05:00', false, false)"))
 
-        downgrade(engine, db_url, "-1")
-        with engine.begin() as c:
-            assert "reveal_ts" not in {col["name"] for col in inspect(c).get_columns("drills")}
         upgrade(engine, db_url)
+        from bot.store import repo
+        from bot.store.db import session_factory
+        from bot.store.models import ScheduleRow
 
+        with session_factory(engine)() as session:
+            first, second = (repo.to_schedule(r) for r in session.query(ScheduleRow).order_by(ScheduleRow.channel_id))
+            deck = repo.deck_of(session.query(ScheduleRow).filter_by(channel_id="C1").one())
+        assert (first.post_time, first.days, first.reveal.offset.total_seconds(), first.skip_dates) == (time(9, 0), frozenset(range(7)), 3600, frozenset())
+        assert (second.post_time, sorted(second.days), second.reveal.at, second.paused) == (time(7, 30), [0, 2, 4], time(18, 0), True)
+        assert sorted(d.isoformat() for d in second.skip_dates) == ["2026-12-24", "2026-12-31"]
+        assert (deck.cards, deck.position) == (("cto#3", "cto#1"), 1)
         with engine.connect() as c:
-            assert c.execute(text("SELECT role, deck, deck_position FROM schedules")).one() == ("cto", "cto#3,cto#1", 1)
-            assert c.execute(text("SELECT status, message_ts, question_number, reveal_attempts FROM drills")).one() == ("posted", "1.2", 3, 0)
+            # A drill revealed before the upgrade does not get its question edited again.
+            assert c.execute(text("SELECT status, message_ts, marked_at IS NOT NULL FROM drills")).one() == ("revealed", "1.2", True)
             assert c.execute(text("SELECT user_id, message_ts FROM replies")).one() == ("U2", "1.3")
+
+        downgrade(engine, db_url, "0002")
+        with engine.connect() as c:
+            rows = c.execute(text("SELECT channel_id, post_time, days, reveal, skip_dates, deck, deck_position FROM schedules ORDER BY channel_id")).all()
+            assert [tuple(r) for r in rows] == [
+                ("C1", "09:00", "daily", "+1h", "", "cto#3,cto#1", 1),
+                ("C2", "07:30", "mon,wed,fri", "18:00", "2026-12-24,2026-12-31", "", 0),
+            ]
+            assert c.execute(text("SELECT user_id FROM replies")).scalar_one() == "U2"
+        upgrade(engine, db_url)
     finally:
         engine.dispose()

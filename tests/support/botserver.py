@@ -8,9 +8,8 @@ from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from bot.config import Settings, load_settings
-from bot.services import Services, utc_now
+from bot.composition import build_slack_bot, utc_now
 from bot.web import WebApp
-from bot.wiring import build_slack
 from tests.support.http import Response, request
 from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, action_body, command_body, signed_headers
 from tests.support.slack_api import StubSlackApi
@@ -46,13 +45,13 @@ class BotServer:
     `tick()` with the injected clock instead of waiting for the wall clock."""
 
     def __init__(self, settings: Settings, stub: StubSlackApi, clock=utc_now, rng=None):
-        self.services, self.app, self.scheduler = build_slack(settings, clock=clock, rng=rng)
-        services = self.services
+        slack = build_slack_bot(settings, clock=clock, rng=rng)
+        self.core, self.app = slack.bot, slack.app
+        self._answers = 0
         self.stub = stub
         self.clock = clock
-        health = lambda: {"ok": services.healthy, "roles": len(services.catalog)}  # noqa: E731
-        self.httpd = make_server("127.0.0.1", 0, WebApp(self.app, health), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.httpd = make_server("127.0.0.1", 0, WebApp(self.app, self.core.health), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:
@@ -65,11 +64,10 @@ class BotServer:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
-        if self.services.engine is not None:
-            self.services.engine.dispose()
+        self.core.engine.dispose()
 
     def tick(self):
-        return self.services.drills.tick(self.clock())
+        return self.core.cycle.tick(self.clock())
 
     def event(self, event: dict, event_id: str, retry: int | None = None) -> Response:
         body = json.dumps(
@@ -95,6 +93,17 @@ class BotServer:
     def command(self, text: str, **fields) -> Response:
         fields.setdefault("response_url", self.stub.response_url("cmd"))
         return self.post_signed(command_body(text, **fields))
+
+    def answer(self, text: str, **fields) -> dict:
+        """The answer a user sees to a command: in the ack (lookups) or, after an empty ack, through
+        the command's response_url (commands that wait on the database or Slack)."""
+        self._answers += 1
+        name = f"cmd{self._answers}"
+        ack = self.command(text, response_url=self.stub.response_url(name), **fields)
+        assert ack.status == 200, ack.status
+        if ack.body.strip():
+            return ack.json()
+        return self.stub.answer_at(name)
 
     def press(self, action_id: str, value: str, **fields) -> Response:
         return self.post_signed(action_body(action_id, value, response_url=self.stub.response_url("act"), **fields))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.drill import DrillPost, DrillReveal
-from bot.drills import ChatError
+from bot.ports import ChatError, ThreadMessage
 
 
 class Clock:
@@ -39,6 +39,8 @@ class RecordingChat:
         self._n = 0
         self.lookups = 0
         self.lost_responses = 0
+        self.thread: dict[tuple[str, str], list[ThreadMessage]] = {}
+        self.update_failures: list[ChatError] = []  # raised by the next chat.update calls
 
     def _maybe_fail(self) -> None:
         with self._lock:
@@ -77,8 +79,15 @@ class RecordingChat:
             self.lookups += 1
             return next((s.ts for s in self.sent if s.channel == channel_id and s.key == key), None)
 
+    def thread_messages(self, channel_id: str, thread_ts: str) -> list[ThreadMessage]:
+        """What members wrote in the thread while the bot was not listening (see `thread`)."""
+        with self._lock:
+            return list(self.thread.get((channel_id, thread_ts), []))
+
     def mark_revealed(self, channel_id: str, ts: str, post: DrillPost) -> None:
         with self._lock:
+            if self.update_failures:
+                raise self.update_failures.pop(0)
             self.sent.append(Sent("update", channel_id, ts=ts, post=post))
 
     def notify(self, user_id: str, text: str) -> None:

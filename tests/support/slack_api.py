@@ -111,7 +111,7 @@ class StubSlackApi:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     # ---------------------------------------------------------------- control
 
@@ -147,6 +147,17 @@ class StubSlackApi:
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
+
+    def answer_at(self, name: str, timeout: float = 10.0) -> dict:
+        """What the bot sent to the response_url named `name` (waited for, bounded)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                found = [c for c in self.calls if c.method == "response_url" and c.path.endswith(f"/response/{name}")]
+            if found:
+                return found[-1].params
+            time.sleep(0.01)
+        raise AssertionError(f"nothing was sent to response_url {name} within {timeout}s")
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Wait (bounded) for calls the bot makes from a background thread."""

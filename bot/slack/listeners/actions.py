@@ -1,21 +1,23 @@
-"""Buttons on /career answers: open a role or section, practise, reveal answer points, share."""
+"""Buttons on /career answers: open a role or section, practise, reveal answer points, share.
+
+The ack goes back at once; the answer follows through the button's response_url from a lazy
+listener, since sending it is itself a call out of this process."""
 
 from __future__ import annotations
 
 import logging
-import re
 
 from slack_bolt import Ack, App, Respond
 
+from bot.commands.actions import ACTION_ID
+from bot.commands.router import CommandRouter
+
 log = logging.getLogger(__name__)
 
-CAREER_ACTION = re.compile(r"^career\.[a-z_]+(\.\d+)?$")
 
-
-def career_action(ack: Ack, body: dict, action: dict, respond: Respond, services) -> None:
-    ack()
+def answer_press(body: dict, action: dict, respond: Respond, router: CommandRouter) -> None:
     user_id = (body.get("user") or {}).get("id", "")
-    message = services.career.handle_action(action.get("action_id", ""), action.get("value", ""), user_id=user_id)
+    message = router.handle_action(action.get("action_id", ""), action.get("value", ""), user_id=user_id)
     if not body.get("response_url"):
         log.warning("a /career button arrived without a response_url; nothing to answer to")
         return
@@ -25,8 +27,11 @@ def career_action(ack: Ack, body: dict, action: dict, respond: Respond, services
         respond(text=message.text, blocks=message.blocks, response_type="in_channel", replace_original=False)
 
 
-def register(app: App, services) -> None:
-    def listener(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
-        career_action(ack, body, action, respond, services)
+def register(app: App, router: CommandRouter) -> None:
+    def ack_listener(ack: Ack) -> None:
+        ack()
 
-    app.action(CAREER_ACTION)(listener)
+    def lazy_listener(body: dict, action: dict, respond: Respond) -> None:
+        answer_press(body, action, respond, router)
+
+    app.action(ACTION_ID)(ack=ack_listener, lazy=[lazy_listener])

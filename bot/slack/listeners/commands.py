@@ -1,23 +1,47 @@
-"""The `/career` slash command: answered inside the ack, so the user sees it at once."""
+"""The `/career` slash command.
+
+A lookup is answered from memory inside the ack, so the user sees it at once. A drill command
+waits on the database and may ask Slack who is an admin: it acks at once (Slack's 3 s limit) and
+answers from a lazy listener through the command's response_url."""
 
 from __future__ import annotations
 
 import logging
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
+
+from bot.commands.router import CommandRouter
 
 log = logging.getLogger(__name__)
 
 
-def career_command(ack: Ack, command: dict, services) -> None:
-    message = services.career.handle_command(
-        command.get("text", ""), user_id=command.get("user_id", ""), channel_id=command.get("channel_id", "")
-    )
-    ack(text=message.text, blocks=message.blocks, response_type="ephemeral" if message.ephemeral else "in_channel")
+def _answer(router: CommandRouter, command: dict):
+    return router.handle_command(command.get("text", ""), user_id=command.get("user_id", ""), channel_id=command.get("channel_id", ""))
 
 
-def register(app: App, services) -> None:
-    def listener(ack: Ack, command: dict) -> None:
-        career_command(ack, command, services)
+def acknowledge(ack: Ack, command: dict, router: CommandRouter) -> None:
+    if router.answers_from_memory(command.get("text", "")):
+        message = _answer(router, command)
+        ack(text=message.text, blocks=message.blocks, response_type="ephemeral" if message.ephemeral else "in_channel")
+    else:
+        ack()
 
-    app.command("/career")(listener)
+
+def answer_later(command: dict, respond: Respond, router: CommandRouter) -> None:
+    if router.answers_from_memory(command.get("text", "")):
+        return  # answered in the ack
+    message = _answer(router, command)
+    if not command.get("response_url"):
+        log.warning("a /career command arrived without a response_url; nothing to answer to")
+        return
+    respond(text=message.text, blocks=message.blocks, response_type="ephemeral" if message.ephemeral else "in_channel")
+
+
+def register(app: App, router: CommandRouter) -> None:
+    def ack_listener(ack: Ack, command: dict) -> None:
+        acknowledge(ack, command, router)
+
+    def lazy_listener(command: dict, respond: Respond) -> None:
+        answer_later(command, respond, router)
+
+    app.command("/career")(ack=ack_listener, lazy=[lazy_listener])

@@ -1,7 +1,7 @@
 """Thread replies to drill posts: who replied and when (never the text).
 
-Slack retries an event up to three times and Bolt does not deduplicate, so every write here is
-idempotent: a reply is keyed by (drill, message ts), and a delete leaves a tombstone."""
+The short database write happens before the 200: if it fails, Slack retries the event, which makes
+ingestion at-least-once; the writes are idempotent, which makes it count once."""
 
 from __future__ import annotations
 
@@ -10,28 +10,23 @@ from datetime import datetime, timezone
 
 from slack_bolt import App
 
+from bot.domain.drill import is_member_reply
+from bot.usecases.replies import Replies
+
 log = logging.getLogger(__name__)
 
-REPLY_SUBTYPES = {None, "thread_broadcast", "file_share"}
 
-
-def on_message(event: dict, services, bot_user_id: str | None) -> None:
-    drills = services.drills
-    if drills is None:
-        return
+def on_message(event: dict, replies: Replies, bot_user_id: str | None) -> None:
     channel_id = event.get("channel") or ""
     subtype = event.get("subtype")
     if subtype == "message_deleted":
         previous = event.get("previous_message") or {}
         thread_ts, ts = previous.get("thread_ts"), event.get("deleted_ts") or previous.get("ts")
         if channel_id and thread_ts and ts and thread_ts != ts:
-            drills.remove_reply(channel_id, thread_ts, ts)
+            replies.remove(channel_id, thread_ts, ts)
         return
-    if subtype not in REPLY_SUBTYPES:
-        return  # edits (message_changed) add nothing; joins, topics and bot messages are not replies
-    user_id = event.get("user")
-    if not user_id or event.get("bot_id") or user_id == bot_user_id:
-        return
+    if not is_member_reply(event.get("user"), subtype, bool(event.get("bot_id")), bot_user_id):
+        return  # edits add nothing; joins, topics and bot messages (ours too) are not replies
     thread_ts, ts = event.get("thread_ts"), event.get("ts")
     if not channel_id or not thread_ts or not ts or thread_ts == ts:
         return
@@ -40,11 +35,11 @@ def on_message(event: dict, services, bot_user_id: str | None) -> None:
     except (TypeError, ValueError):
         log.info("ignored a message event with an unreadable ts")
         return
-    drills.record_reply(channel_id, thread_ts, ts, user_id, at)
+    replies.record(channel_id, thread_ts, ts, event["user"], at)
 
 
-def register(app: App, services) -> None:
+def register(app: App, replies: Replies) -> None:
     def listener(event: dict, context) -> None:
-        on_message(event, services, context.get("bot_user_id"))
+        on_message(event, replies, context.get("bot_user_id"))
 
     app.event("message")(listener)

@@ -1,4 +1,4 @@
-"""APScheduler wiring: one interval job whose body is one call into the drill use-case."""
+"""APScheduler wiring: one interval job whose body is one call into the drill's tick."""
 
 from __future__ import annotations
 
@@ -9,19 +9,17 @@ from typing import Callable
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.drills import DrillService
-
 log = logging.getLogger(__name__)
 
 JOB_ID = "drill-tick"
 
 
-class DrillScheduler:
+class Ticker:
     """Ticks the drill every few seconds. The database says what is due, so a restart, a schedule
     change or another replica needs no job bookkeeping here."""
 
-    def __init__(self, drills: DrillService, clock: Callable[[], datetime], interval_seconds: float = 10.0):
-        self.drills = drills
+    def __init__(self, tick: Callable[[datetime], object], clock: Callable[[], datetime], interval_seconds: float = 10.0):
+        self._tick_body = tick
         self.clock = clock
         self.interval_seconds = interval_seconds
         self._scheduler = BackgroundScheduler(timezone=timezone.utc)
@@ -45,6 +43,6 @@ class DrillScheduler:
 
     def _tick(self) -> None:
         try:
-            self.drills.tick(self.clock())
+            self._tick_body(self.clock())
         except Exception:  # noqa: BLE001 - the job must survive a database outage; next tick retries
             log.exception("drill tick failed; it will run again in %ss", self.interval_seconds)

@@ -1,7 +1,9 @@
 """The `/career` command and its buttons, as one object both Slack and the console talk to.
 
 Listeners parse Slack's payload into (text, user, channel) or (action, value, user), call this, and
-send back the `Message` it returns. Nothing here does I/O, so it answers inside Slack's ack.
+send back the `Message` it returns. Lookups are answered from memory, so a listener may answer them
+inside Slack's ack; `answers_from_memory` says which commands those are. Drill commands read the
+database and may ask Slack who is an admin, so they are answered after the ack.
 """
 
 from __future__ import annotations
@@ -20,17 +22,23 @@ from bot.domain.commands import (
     StatsCommand,
     parse_command,
 )
+from bot.commands.actions import Kind, decode
+from bot.commands.drill import DrillCommands
 from bot.domain.role import Role
 from bot.domain.sections import SECTION_KEYS
 from bot.domain.text import clean_user_text
-from bot.lookups import Lookups
+from bot.ports import Message
 from bot.slack import blocks as ui
+from bot.usecases.lookups import Lookups
 
 log = logging.getLogger(__name__)
 
 
-class CareerCommands:
-    def __init__(self, lookups: Lookups, drill_commands=None):
+_DRILL_COMMANDS = (ScheduleCommand, DrillCommand, StatsCommand)
+
+
+class CommandRouter:
+    def __init__(self, lookups: Lookups, drill_commands: DrillCommands | None = None):
         self.lookups = lookups
         self.drill_commands = drill_commands
 
@@ -40,13 +48,18 @@ class CareerCommands:
 
     # ------------------------------------------------------------------ slash command
 
-    def handle_command(self, text: str, user_id: str = "", channel_id: str = "") -> ui.Message:
+    @staticmethod
+    def answers_from_memory(text: str) -> bool:
+        """True for lookups and help; False for drill commands, which wait on the database or Slack."""
+        return not isinstance(parse_command(clean_user_text(text or "", limit=300)), _DRILL_COMMANDS)
+
+    def handle_command(self, text: str, user_id: str = "", channel_id: str = "") -> Message:
         command = parse_command(clean_user_text(text or "", limit=300))
         if isinstance(command, Help):
             return ui.help_message(self.catalog.roles, drills=self.drill_commands is not None)
         if isinstance(command, ListRoles):
             return ui.role_list(self.catalog.roles)
-        if isinstance(command, (ScheduleCommand, DrillCommand, StatsCommand)):
+        if isinstance(command, _DRILL_COMMANDS):
             if self.drill_commands is None:
                 return ui.notice("この環境ではドリル機能が有効になっていません。")
             return self.drill_commands.handle(command, user_id, channel_id)
@@ -64,30 +77,29 @@ class CareerCommands:
 
     # ------------------------------------------------------------------ buttons
 
-    def handle_action(self, action_id: str, value: str, user_id: str = "") -> ui.Message:
+    def handle_action(self, action_id: str, value: str, user_id: str = "") -> Message:
         """Answer a button press. A forged or stale value gets one sentence, never an exception."""
-        kind = action_id.split(".")[1] if action_id.count(".") >= 1 else ""
-        parts = (value or "").split("|")
-        role = self.catalog.by_slug(parts[0]) if parts and kind != "share" else None
-        if kind == "open_role" and role:
+        pressed = decode(action_id, value)
+        parts = pressed.parts
+        role = self.catalog.by_slug(parts[0]) if pressed.kind not in (None, Kind.SHARE) else None
+        if pressed.kind is Kind.OPEN_ROLE and role:
             return self._card(role)
-        if kind == "open_section" and role and len(parts) == 2 and parts[1] in _SECTION_KEYS:
+        if pressed.kind is Kind.OPEN_SECTION and role and len(parts) == 2 and parts[1] in _SECTION_KEYS:
             return ui.section_view(role, parts[1])
-        if kind == "practice" and role:
-            previous = _int(parts[1]) if len(parts) > 1 else None
-            return ui.question_view(role, self.lookups.practice_question(role, previous))
-        if kind == "reveal_points" and role and len(parts) == 2:
-            question = role.question(_int(parts[1]) or -1)
+        if pressed.kind is Kind.PRACTICE and role:
+            return ui.question_view(role, self.lookups.practice_question(role, pressed.int_at(1)))
+        if pressed.kind is Kind.REVEAL_POINTS and role and len(parts) == 2:
+            question = role.question(pressed.int_at(1) or -1)
             if question:
                 return ui.question_view(role, question, revealed=True)
-        if kind == "share":
+        if pressed.kind is Kind.SHARE:
             view = self._view_from_share(parts)
             if view is not None:
                 return ui.without_actions(view, user_id)
         log.info("ignored an unknown or stale button", extra={"action_id": action_id})
         return ui.notice("このボタンの内容は見つかりませんでした。内容が更新された可能性があります。もう一度 `/career` からお試しください。")
 
-    def _view_from_share(self, parts: list[str]) -> ui.Message | None:
+    def _view_from_share(self, parts: tuple[str, ...]) -> Message | None:
         if len(parts) < 2:
             return None
         role = self.catalog.by_slug(parts[1])
@@ -103,7 +115,7 @@ class CareerCommands:
                 return ui.question_view(role, question, revealed=parts[3] == "1")
         return None
 
-    def _card(self, role: Role) -> ui.Message:
+    def _card(self, role: Role) -> Message:
         related = [r for r in (self.catalog.by_slug(s) for s in role.related) if r is not None]
         return ui.role_card(role, related)
 

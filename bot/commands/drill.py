@@ -7,28 +7,33 @@ from datetime import datetime
 from typing import Callable
 
 from bot.domain.commands import DrillCommand, ScheduleCommand, StatsCommand
-from bot.domain.schedule import ScheduleError, format_local, parse_schedule_set
-from bot.drills import DrillService
-from bot.schedules import NotAllowed, ScheduleService
+from bot.domain.schedule import ScheduleError, format_local
+from bot.domain.schedule_input import parse_schedule_set
+from bot.domain.text import escape_mrkdwn
+from bot.ports import AdminCheckFailed, Message
 from bot.slack import drill_blocks as ui
-from bot.slack.blocks import Message, notice
+from bot.slack.blocks import notice
+from bot.usecases.replies import Replies
+from bot.usecases.schedule_admin import NotAllowed, ScheduleAdmin
 
 log = logging.getLogger(__name__)
 
 REFUSAL = "すみません、ドリルのスケジュールを変更できるのは管理者だけです。変更が必要な場合は管理者に相談してください。"
+CHECK_FAILED = "Slack に管理者かどうかを確認できませんでした。何も変更していません。少し待ってからもう一度お試しください。"
+NO_ROLES = "職種のデータが1件も読み込まれていないため、ドリルを設定できません。CONTENT_DIR の設定と `python -m bot check-content` の結果を確認してください。"
 
 
 class DrillCommands:
     def __init__(
         self,
-        schedules: ScheduleService,
-        drills: DrillService,
+        schedules: ScheduleAdmin,
+        replies: Replies,
         clock: Callable[[], datetime],
         default_timezone: str,
-        bot_in_channel: Callable[[str], bool | None] = lambda channel_id: None,
+        bot_in_channel: Callable[[str], bool | None],
     ):
         self.schedules = schedules
-        self.drills = drills
+        self.replies = replies
         self.clock = clock
         self.default_timezone = default_timezone
         self.bot_in_channel = bot_in_channel
@@ -37,14 +42,17 @@ class DrillCommands:
         now = self.clock()
         try:
             if isinstance(command, StatsCommand):
-                return ui.stats_message(self.drills.stats(user_id, channel_id))
+                return ui.stats_message(self.replies.stats(user_id, channel_id))
             if isinstance(command, DrillCommand):
                 return self._drill(command, user_id, channel_id, now)
             return self._schedule(command, user_id, channel_id, now)
         except NotAllowed:
             return notice(REFUSAL)
+        except AdminCheckFailed:
+            return notice(f"⚠️ {CHECK_FAILED}")
         except ScheduleError as err:
-            return notice(f"⚠️ {err}")
+            # The sentence may quote what the admin typed: escaped, so `<!channel>` stays text.
+            return notice(f"⚠️ {escape_mrkdwn(str(err))}")
 
     def _schedule(self, command: ScheduleCommand, user_id: str, channel_id: str, now: datetime) -> Message:
         action, args = command.action, list(command.args)
@@ -53,11 +61,12 @@ class DrillCommands:
         if action == "list":
             return ui.schedule_list(self.schedules.list_all(now))
         if action == "history":
-            return ui.schedule_history(self.schedules.history(channel_id))
+            return ui.schedule_history(self.schedules.history(channel_id), self.schedules.role_label)
         if action == "set":
             # Refuse before parsing, so a non-admin learns nothing from error messages either.
-            if not self.schedules.is_admin(user_id):
-                raise NotAllowed(user_id)
+            self.schedules.authorize(user_id)
+            if not self.schedules.has_roles:
+                raise ScheduleError(NO_ROLES)
             request = parse_schedule_set(args, self.default_timezone)
             view = self.schedules.set(channel_id, user_id, request, now)
             return ui.schedule_changed("ドリルのスケジュールを設定しました。", view, bot_missing=self.bot_in_channel(channel_id) is False)
@@ -77,9 +86,10 @@ class DrillCommands:
 
     def _drill(self, command: DrillCommand, user_id: str, channel_id: str, now: datetime) -> Message:
         if command.action == "now":
-            view = self.schedules.show(channel_id, now)
-            reveal_at = self.schedules.drill_now(channel_id, user_id, now)
-            zone = view.schedule.timezone if view else self.default_timezone
+            self.schedules.authorize(user_id)
+            if not self.schedules.has_roles:
+                raise ScheduleError(NO_ROLES)
+            reveal_at, zone = self.schedules.drill_now(channel_id, user_id, now)
             return notice(f"このチャンネルにドリルを1問投稿します。回答ポイントは {format_local(reveal_at, zone)} に公開します。")
         if command.action == "reveal":
             self.schedules.reveal_now(channel_id, user_id, now)

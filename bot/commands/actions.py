@@ -1,0 +1,54 @@
+"""The one codec for buttons: the builders encode action ids and values with it, and the router
+decodes what comes back. A forged or stale value decodes to something the router refuses politely."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+PREFIX = "career."
+# Bolt routes every button whose action id matches this to the router.
+ACTION_ID = re.compile(r"^career\.[a-z_]+(\.\d+)?$")
+SEPARATOR = "|"
+
+
+class Kind(str, enum.Enum):
+    OPEN_ROLE = "open_role"
+    OPEN_SECTION = "open_section"
+    PRACTICE = "practice"
+    REVEAL_POINTS = "reveal_points"
+    SHARE = "share"
+
+
+def action_id(kind: Kind) -> str:
+    return PREFIX + kind.value
+
+
+def block_id(name: str, *parts: str) -> str:
+    return PREFIX + ".".join((name, *parts))
+
+
+def encode(*parts: object) -> str:
+    return SEPARATOR.join(str(p) for p in parts)
+
+
+@dataclass(frozen=True)
+class Pressed:
+    kind: Kind | None  # None: not one of ours, or stale
+    parts: tuple[str, ...]
+
+    def int_at(self, index: int) -> int | None:
+        try:
+            return int(self.parts[index])
+        except (IndexError, ValueError):
+            return None
+
+
+def decode(action: str, value: str) -> Pressed:
+    name = action[len(PREFIX):].split(".")[0] if action.startswith(PREFIX) else ""
+    try:
+        kind: Kind | None = Kind(name)
+    except ValueError:
+        kind = None
+    return Pressed(kind, tuple((value or "").split(SEPARATOR)))

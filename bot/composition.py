@@ -1,0 +1,131 @@
+"""The one composition root: settings → engine → content → use-cases → router → Slack app → ticker.
+
+Everything is built here, in order, with its parts passed in; nothing is patched in afterwards.
+The console and the tests build the same graph with their own chat port, admin check and clock.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from slack_bolt import App
+from sqlalchemy import Engine
+
+from bot.commands.drill import DrillCommands
+from bot.commands.router import CommandRouter
+from bot.config import Settings
+from bot.content.loader import LoadResult, load_directory
+from bot.domain.catalog import RoleCatalog
+from bot.ports import ChatPort
+from bot.store.db import make_engine, session_factory, upgrade
+from bot.ticker import Ticker
+from bot.usecases.delivery import DrillDelivery
+from bot.usecases.drill_cycle import DrillCycle
+from bot.usecases.lookups import Lookups
+from bot.usecases.replies import Replies
+from bot.usecases.schedule_admin import ScheduleAdmin
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def load_catalog(settings: Settings) -> tuple[LoadResult, RoleCatalog]:
+    content = load_directory(settings.content_dir)
+    for problem in content.problems:
+        (log.error if problem.severity == "error" else log.warning)("content: %s", problem)
+    catalog = RoleCatalog(content.roles)
+    if len(catalog) == 0:
+        log.error("no role documents were loaded from %s: lookups and drills have nothing to show", settings.content_dir)
+    else:
+        log.info("loaded %d role(s) from %s", len(catalog), settings.content_dir)
+    return content, catalog
+
+
+def build_router(settings: Settings, rng: random.Random | None = None) -> CommandRouter:
+    """Lookups only, with no database: what `check-content`-style tools and lookup tests need."""
+    _content, catalog = load_catalog(settings)
+    return CommandRouter(Lookups(catalog, rng))
+
+
+@dataclass(frozen=True)
+class Bot:
+    """Every part of the running bot, built once."""
+
+    settings: Settings
+    content: LoadResult
+    catalog: RoleCatalog
+    router: CommandRouter
+    engine: Engine
+    replies: Replies
+    schedules: ScheduleAdmin
+    delivery: DrillDelivery
+    cycle: DrillCycle
+    ticker: Ticker
+    clock: Callable[[], datetime]
+
+    @property
+    def healthy(self) -> bool:
+        return len(self.catalog) > 0
+
+    def health(self) -> dict:
+        return {"ok": self.healthy, "roles": len(self.catalog)}
+
+    def start_in_worker(self) -> None:
+        """In each forked web worker: drop the connections inherited from the parent (two processes
+        on one socket corrupt each other's protocol state), then start this worker's ticker."""
+        self.engine.dispose(close=False)
+        self.ticker.start()
+
+
+def build_bot(
+    settings: Settings,
+    chat: ChatPort,
+    is_admin: Callable[[str], bool],
+    bot_in_channel: Callable[[str], bool | None],
+    clock: Callable[[], datetime] = utc_now,
+    rng: random.Random | None = None,
+    database_url: str | None = None,
+) -> Bot:
+    content, catalog = load_catalog(settings)
+    url = database_url or settings.database_url
+    engine = make_engine(url)
+    upgrade(engine, url)
+    sessions = session_factory(engine)
+    replies = Replies(sessions)
+    delivery = DrillDelivery(
+        sessions, catalog, chat, lease=timedelta(seconds=settings.drill_lease_seconds), rng=rng,
+        host=socket.gethostname(), record_reply=replies.record,
+    )
+    cycle = DrillCycle(sessions, delivery)
+    ticker = Ticker(cycle.tick, clock, settings.drill_tick_seconds)
+    schedules = ScheduleAdmin(sessions, catalog, is_admin, wake=ticker.wake)
+    drill_commands = DrillCommands(schedules, replies, clock, settings.default_timezone, bot_in_channel)
+    router = CommandRouter(Lookups(catalog, rng), drill_commands)
+    return Bot(settings, content, catalog, router, engine, replies, schedules, delivery, cycle, ticker, clock)
+
+
+@dataclass(frozen=True)
+class SlackBot:
+    bot: Bot
+    app: App
+
+
+def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now, rng: random.Random | None = None) -> SlackBot:
+    from bot.slack.app import create_app
+    from bot.slack.chat import Admins, SlackChat
+    from bot.slack.client import make_posting_client, make_web_client
+
+    client = make_web_client(settings)
+    chat = SlackChat(make_posting_client(settings), client)
+    admins = Admins(client, settings.admin_user_ids)
+    bot = build_bot(settings, chat, is_admin=admins.is_admin, bot_in_channel=chat.bot_in_channel, clock=clock, rng=rng)
+    app = create_app(settings, client, bot.router, bot.replies, known_not_admin=admins.known_not_admin)
+    return SlackBot(bot, app)

@@ -1,0 +1,150 @@
+"""What an admin types for a schedule → checked values, or one Japanese sentence saying what is wrong.
+
+Only user input goes through here; stored schedules are typed columns and are never re-parsed.
+Messages quote the admin's words as they were typed; the chat adapter escapes them for display.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from bot.domain.schedule import ALL_DAYS, DAY_LABELS_JA, DEFAULT_REVEAL, MAX_OFFSET, WEEKDAYS, Reveal, ScheduleError
+
+_FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_JA_DAYS = {label: i for i, label in enumerate(DAY_LABELS_JA)}
+_TIME = re.compile(r"^(\d{1,2})[:：](\d{2})$")
+_OFFSET = re.compile(r"^\+(\d{1,4})\s*(m|min|分|h|時間)$", re.I)
+# Zones named for a place. `localtime`, `Factory`, `posixrules` and the POSIX-style `EST5EDT` are
+# real files in the tz database but no study group lives in them.
+_GEOGRAPHIC_AREAS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+SCHEDULE_OPTIONS = ("tz", "days", "reveal")
+USAGE = "使い方: `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=weekdays] [reveal=+2h]`"
+
+
+def parse_clock(text: str) -> time:
+    match = _TIME.match(text.strip())
+    if not match:
+        raise ScheduleError(f"時刻は HH:MM の形で指定してください（例: 09:00）。「{text}」は読めませんでした。")
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise ScheduleError(f"「{text}」は時刻として正しくありません。00:00〜23:59 で指定してください。")
+    return time(hour, minute)
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> dict[str, str]:
+    names = {name for name in available_timezones() if name.split("/")[0] in _GEOGRAPHIC_AREAS}
+    names.add("UTC")
+    return {name.casefold(): name for name in names}
+
+
+def parse_timezone(text: str) -> str:
+    """An IANA zone named for a place (or UTC), in any case, returned in its canonical spelling."""
+    name = _zone_names().get(text.strip().casefold())
+    if name is None:
+        raise ScheduleError(f"タイムゾーン「{text}」は見つかりません。Asia/Tokyo のような IANA 名（地域/都市）で指定してください。")
+    ZoneInfo(name)  # present in this machine's tz database: listed by available_timezones()
+    return name
+
+
+def parse_days(text: str) -> frozenset[int]:
+    word = text.strip().lower()
+    if word in ("daily", "everyday", "毎日", "all"):
+        return ALL_DAYS
+    if word in ("weekdays", "weekday", "平日"):
+        return WEEKDAYS
+    if word in ("weekends", "weekend", "週末", "土日"):
+        return frozenset({5, 6})
+    days = set()
+    for part in re.split(r"[,、，・]", word):
+        part = part.strip()
+        english = [i for i, full in enumerate(_FULL_DAY_NAMES) if len(part) >= 3 and full.startswith(part)]
+        japanese = part.removesuffix("日") if part.endswith("曜日") else part
+        japanese = japanese.removesuffix("曜")
+        if english:
+            days.add(english[0])
+        elif japanese in _JA_DAYS:
+            days.add(_JA_DAYS[japanese])
+        else:
+            raise ScheduleError(
+                f"曜日「{part or text}」は読めませんでした。daily、weekdays、mon,wed,fri、または 月,水,金 のように指定してください。"
+            )
+    if not days:
+        raise ScheduleError("曜日が空です。daily、weekdays、または mon,wed,fri のように指定してください。")
+    return frozenset(days)
+
+
+def parse_reveal(text: str) -> Reveal:
+    word = text.strip()
+    match = _OFFSET.match(word)
+    if match:
+        amount = int(match.group(1))
+        unit = match.group(2).lower()
+        offset = timedelta(hours=amount) if unit in ("h", "時間") else timedelta(minutes=amount)
+        if offset <= timedelta(0) or offset > MAX_OFFSET:
+            raise ScheduleError("解答の公開は投稿の 1 分後から 23 時間 59 分後までの間で指定してください。")
+        return Reveal(offset=offset)
+    if _TIME.match(word):
+        return Reveal(at=parse_clock(word))
+    raise ScheduleError(f"reveal は HH:MM か +30m / +2h の形で指定してください。「{text}」は読めませんでした。")
+
+
+def parse_skip_date(text: str, today: date) -> date:
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise ScheduleError(f"日付は YYYY-MM-DD の形で指定してください（例: {today.isoformat()}）。") from None
+    if day < today:
+        raise ScheduleError(f"{day.isoformat()} はもう過ぎています。今日以降の日付を指定してください。")
+    return day
+
+
+@dataclass(frozen=True)
+class ScheduleRequest:
+    """What `/career schedule set …` asked for, before it is checked against the roles."""
+
+    role: str
+    post_time: time
+    timezone: str
+    days: frozenset[int] = ALL_DAYS
+    reveal: Reveal = field(default_factory=lambda: DEFAULT_REVEAL)
+
+
+def parse_options(words: list[str], allowed: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
+    """Split `key=value` options from positional words; an unknown or repeated option is refused."""
+    positional = [w for w in words if "=" not in w]
+    options: dict[str, str] = {}
+    for word in words:
+        if "=" not in word:
+            continue
+        key, _, value = word.partition("=")
+        key = key.strip().lower()
+        if key not in allowed:
+            raise ScheduleError(f"オプション「{key}」はありません。使えるのは {'、'.join(k + '=' for k in allowed)} です。")
+        if key in options:
+            raise ScheduleError(f"オプション {key}= が2回指定されています。1回だけ指定してください。")
+        options[key] = value
+    return positional, options
+
+
+def parse_schedule_set(words: list[str], default_timezone: str, default_reveal: Reveal | None = None) -> ScheduleRequest:
+    positional, options = parse_options(words, SCHEDULE_OPTIONS)
+    if len(positional) != 2:
+        raise ScheduleError(USAGE)
+    role, clock = positional
+    request = ScheduleRequest(
+        role=role,
+        post_time=parse_clock(clock),
+        timezone=parse_timezone(options["tz"]) if "tz" in options else default_timezone,
+        days=parse_days(options["days"]) if "days" in options else ALL_DAYS,
+        reveal=parse_reveal(options["reveal"]) if "reveal" in options else (default_reveal or DEFAULT_REVEAL),
+    )
+    if request.reveal.at is not None and request.reveal.at <= request.post_time:
+        raise ScheduleError(
+            f"解答の公開（{request.reveal}）は投稿（{request.post_time:%H:%M}）より後の時刻にしてください。"
+        )
+    return request

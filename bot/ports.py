@@ -1,0 +1,75 @@
+"""What the core needs from the outside world, in one place: the message it answers with, the chat
+port the drill talks through, and the errors those raise. Adapters (Slack, the console, the tests'
+recording chat) implement these; nothing here imports Slack, SQLAlchemy or APScheduler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.domain.drill import DrillPost, DrillReveal
+
+Block = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Message:
+    """An answer: fallback text, Block Kit blocks, and who sees it."""
+
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+    ephemeral: bool = True
+    replace_original: bool = False
+
+    def payload(self) -> dict[str, Any]:
+        return {"text": self.text, "blocks": self.blocks}
+
+
+# Errors that retrying will not fix: the drill is recorded as missed and the admin told why.
+PERMANENT_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "invalid_auth", "account_inactive", "restricted_action"})
+
+
+class ChatError(Exception):
+    """A chat call failed. `retryable` says whether a later attempt may succeed; `retry_after` is
+    the server's own word on when (a 429's Retry-After), in seconds."""
+
+    def __init__(self, code: str, retryable: bool = True, retry_after: float | None = None):
+        super().__init__(code)
+        self.code = code
+        self.retryable = retryable and code not in PERMANENT_ERRORS
+        self.retry_after = retry_after
+
+
+class AdminCheckFailed(Exception):
+    """Whether the user is an admin could not be checked (the chat service did not answer)."""
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    """A message seen in a drill's thread: who and when, never what they wrote."""
+
+    ts: str
+    user_id: str | None
+    subtype: str | None = None
+    bot: bool = False
+
+
+class ChatPort(Protocol):
+    """What the drill needs from a chat service.
+
+    Every drill message carries its `key` so that, after an attempt whose outcome is unknown (a
+    timeout, a 5xx, a crash between posting and recording), the drill can look for what it already
+    posted instead of posting again."""
+
+    def post_question(self, channel_id: str, post: DrillPost, key: str) -> str: ...
+
+    def post_reveal(self, channel_id: str, thread_ts: str, reveal: DrillReveal, key: str) -> str: ...
+
+    def find_posted(self, channel_id: str, key: str, since: datetime, thread_ts: str | None = None) -> str | None: ...
+
+    def thread_messages(self, channel_id: str, thread_ts: str) -> list[ThreadMessage]: ...
+
+    def mark_revealed(self, channel_id: str, ts: str, post: DrillPost) -> None: ...
+
+    def notify(self, user_id: str, text: str) -> None: ...

@@ -1,0 +1,268 @@
+"""Posting a drill's question, revealing its answer points, and marking the question revealed.
+
+Each is the same step: claim the drill with a conditional UPDATE (a lease that another process may
+take over once it runs out), look for an earlier message on a retry (an attempt whose outcome was
+unknown may have reached the chat service), call the chat service, then finish or release the
+claim. `_deliver` is that step, written once; posting and revealing say only what differs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.domain.catalog import RoleCatalog
+from bot.domain.drill import DrillPost, DrillReveal, DrillStatus, is_member_reply
+from bot.domain.rotation import Card, draw
+from bot.ports import ChatError, ChatPort
+from bot.store import repo
+from bot.store.db import to_db, utc
+from bot.store.models import DrillRow
+
+log = logging.getLogger(__name__)
+
+
+def message_key(drill: DrillRow, kind: str) -> str:
+    return f"{kind}:{drill.channel_id}:{drill.occurrence}"
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    ready: DrillStatus  # where a drill waits for this step
+    working: DrillStatus  # the claim
+    done: DrillStatus
+    counter: str  # the attempts column: more than one attempt means "look before sending"
+
+
+POSTING = Step("posting", DrillStatus.PENDING, DrillStatus.POSTING, DrillStatus.POSTED, "attempts")
+REVEALING = Step("revealing", DrillStatus.POSTED, DrillStatus.REVEALING, DrillStatus.REVEALED, "reveal_attempts")
+
+
+@dataclass
+class Attempt:
+    """What one step does for one claimed drill; built inside the claim's transaction."""
+
+    channel_id: str
+    key: str
+    since: datetime
+    retry: bool
+    send: Callable[[], str]
+    thread_ts: str | None = None
+    deadline: datetime | None = None  # past this, nothing is sent: the step gives up
+    finish: Callable[[str, datetime], dict] = lambda ts, now: {}
+    adopted: Callable[[str], None] = lambda ts: None  # after an earlier message is found
+
+
+class DrillDelivery:
+    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, chat: ChatPort, lease: timedelta, rng: random.Random | None = None, host: str = "bot", record_reply: Callable | None = None):
+        self.sessions = sessions
+        self.catalog = catalog
+        self.chat = chat
+        self.lease = lease
+        self.rng = rng or random.Random()
+        self._host = host
+        self._record_reply = record_reply
+
+    @property
+    def owner(self) -> str:
+        # Per process: gunicorn forks workers from one preloaded object.
+        return f"{self._host}:{os.getpid()}"
+
+    # ------------------------------------------------------------------ the one step
+
+    def _deliver(self, drill_id: int, now: datetime, step: Step, prepare: Callable[[Session, DrillRow], "Attempt | str"]) -> bool:
+        with self.sessions.begin() as session:
+            if not repo.claim(session, drill_id, step.ready, step.working, self.owner, now, now - self.lease, counter=step.counter):
+                return False
+            drill = session.get(DrillRow, drill_id)
+            assert drill is not None
+            attempt = prepare(session, drill)
+        if isinstance(attempt, str):
+            return self._give_up(drill_id, step, attempt)
+        try:
+            ts = self.chat.find_posted(attempt.channel_id, attempt.key, since=attempt.since, thread_ts=attempt.thread_ts) if attempt.retry else None
+            adopted = ts is not None
+            if adopted:
+                log.info("drill %s: found its earlier message %s in %s; not %s again", drill_id, ts, attempt.channel_id, step.name)
+            elif attempt.deadline is not None and now >= attempt.deadline:
+                return self._give_up(drill_id, step, f"not {step.name} before its reveal time")
+            else:
+                ts = attempt.send()
+        except ChatError as err:
+            return self._failed(drill_id, step, attempt.channel_id, err, now)
+        with self.sessions.begin() as session:
+            if not repo.finish(session, drill_id, self.owner, step.working, status=step.done, last_error=None, next_attempt_at=None, **attempt.finish(ts, now)):  # type: ignore[arg-type]
+                log.error("drill %s: %s done (ts %s) but its claim had been taken over", drill_id, step.name, ts)
+        if adopted:
+            attempt.adopted(ts)  # type: ignore[arg-type]
+        return True
+
+    def _failed(self, drill_id: int, step: Step, channel_id: str, err: ChatError, now: datetime) -> bool:
+        if err.retryable or step is REVEALING:
+            # Release the claim; a Retry-After longer than we were willing to wait is kept, so that
+            # no process (this one included) tries before the chat service allows it.
+            later = to_db(now + timedelta(seconds=err.retry_after)) if err.retry_after else None
+            log.warning("drill %s: %s in %s failed (%s); it will be retried%s", drill_id, step.name, channel_id, err.code, f" after {err.retry_after:g}s" if err.retry_after else " on the next tick")
+            with self.sessions.begin() as session:
+                repo.finish(session, drill_id, self.owner, step.working, status=step.ready, claimed_by=None, claimed_at=None, last_error=err.code[:200], next_attempt_at=later)
+            return False
+        self._give_up(drill_id, step, err.code)
+        self._tell_admin(channel_id, err.code)
+        return False
+
+    def _give_up(self, drill_id: int, step: Step, reason: str) -> bool:
+        log.error("drill %s recorded as missed: %s", drill_id, reason)
+        with self.sessions.begin() as session:
+            repo.finish(session, drill_id, self.owner, step.working, status=DrillStatus.MISSED, last_error=reason[:200])
+        return False
+
+    # ------------------------------------------------------------------ posting
+
+    def post(self, drill_id: int, now: datetime) -> bool:
+        return self._deliver(drill_id, now, POSTING, self._plan_post)
+
+    def _plan_post(self, session: Session, drill: DrillRow) -> Attempt | str:
+        if drill.question_number is None and not self._choose_question(session, drill):
+            return "no role or questions to ask"
+        post = self.post_view(drill)
+        if post is None:
+            return "the role of this drill is no longer in the content"
+        channel_id, drill_id = drill.channel_id, drill.id
+        return Attempt(
+            channel_id=channel_id,
+            key=message_key(drill, "question"),
+            since=utc(drill.post_at),  # type: ignore[arg-type]
+            retry=drill.attempts > 1,
+            deadline=utc(drill.reveal_at),
+            send=lambda: self.chat.post_question(channel_id, post, message_key(drill, "question")),
+            finish=lambda ts, now: {"message_ts": ts, "posted_at": to_db(now)},
+            adopted=lambda ts: self._backfill(drill_id, channel_id, ts),
+        )
+
+    def _choose_question(self, session: Session, drill: DrillRow) -> bool:
+        row = repo.get_schedule_row(session, drill.channel_id, for_update=True)
+        if row is None:
+            return False
+        roles = self.catalog.roles if row.role == "all" else tuple(r for r in (self.catalog.by_slug(row.role),) if r)
+        available = [Card(r.slug, q.number) for r in roles for q in r.questions]
+        if not available:
+            return False
+        card, deck = draw(repo.deck_of(row), available, self.rng)
+        repo.store_deck(row, deck)
+        role = self.catalog.by_slug(card.slug)
+        assert role is not None
+        drill.role_slug, drill.question_number, drill.question_total = card.slug, card.number, len(role.questions)
+        return True
+
+    def post_view(self, drill: DrillRow, revealed: bool = False) -> DrillPost | None:
+        role = self.catalog.by_slug(drill.role_slug or "")
+        question = role.question(drill.question_number or 0) if role else None
+        if role is None or question is None:
+            return None
+        return DrillPost(
+            role_slug=role.slug,
+            role_title=role.short_title or role.title,
+            number=question.number,
+            total=len(role.questions),
+            question=question.text,
+            reveal_at=utc(drill.reveal_at),  # type: ignore[arg-type]
+            timezone=drill.timezone,
+            revealed=revealed,
+        )
+
+    def _backfill(self, drill_id: int, channel_id: str, thread_ts: str) -> None:
+        """Replies made while we did not know our post had landed: Slack delivered those events
+        before the thread was ours, and will not deliver them again, so read them from the thread."""
+        if self._record_reply is None:
+            return
+        try:
+            messages = self.chat.thread_messages(channel_id, thread_ts)
+        except ChatError as err:
+            log.warning("drill %s: could not read its thread to count earlier replies (%s)", drill_id, err.code)
+            return
+        counted = 0
+        for message in messages:
+            if message.ts == thread_ts or not is_member_reply(message.user_id, message.subtype, message.bot):
+                continue
+            counted += bool(self._record_reply(channel_id, thread_ts, message.ts, message.user_id, repo_time(message.ts)))
+        if counted:
+            log.info("drill %s: counted %d reply(ies) made before its post was confirmed", drill_id, counted)
+
+    # ------------------------------------------------------------------ revealing
+
+    def reveal(self, drill_id: int, now: datetime) -> bool:
+        return self._deliver(drill_id, now, REVEALING, self._plan_reveal)
+
+    def _plan_reveal(self, session: Session, drill: DrillRow) -> Attempt | str:
+        post = self.post_view(drill, revealed=True)
+        if post is None or drill.message_ts is None:
+            return "the question of this drill is no longer in the content"
+        role = self.catalog.by_slug(post.role_slug)
+        question = role.question(post.number) if role else None
+        reveal = DrillReveal(post=post, answer_points=question.answer_points if question else (), participants=tuple(repo.participants(session, drill.id)))
+        channel_id, thread_ts, key = drill.channel_id, drill.message_ts, message_key(drill, "reveal")
+        return Attempt(
+            channel_id=channel_id,
+            key=key,
+            since=utc(drill.post_at),  # type: ignore[arg-type]
+            retry=drill.reveal_attempts > 1,
+            thread_ts=thread_ts,
+            send=lambda: self.chat.post_reveal(channel_id, thread_ts, reveal, key),
+            finish=lambda ts, now: {"revealed_at": to_db(now), "reveal_ts": ts},
+        )
+
+    # ------------------------------------------------------------------ marking the question
+
+    def mark(self, drill_id: int, now: datetime) -> bool:
+        """Edit the original question to say its points are out. Editing twice shows the same, so
+        a claim only keeps replicas from doing it at once; a failure is retried on a later tick."""
+        with self.sessions.begin() as session:
+            if not repo.claim_mark(session, drill_id, now, now - self.lease):
+                return False
+            drill = session.get(DrillRow, drill_id)
+            assert drill is not None
+            post = self.post_view(drill, revealed=True)
+            channel_id, ts = drill.channel_id, drill.message_ts
+        done = True
+        if post is not None and ts is not None:
+            try:
+                self.chat.mark_revealed(channel_id, ts, post)
+            except ChatError as err:
+                done = not err.retryable
+                log.warning("drill %s: could not mark its question as revealed in %s (%s)%s", drill_id, channel_id, err.code, "; retrying later" if not done else "")
+        with self.sessions.begin() as session:
+            repo.finish_mark(session, drill_id, now, done)
+        return done
+
+    # ------------------------------------------------------------------ telling the admin
+
+    def _tell_admin(self, channel_id: str, code: str) -> None:
+        with self.sessions() as session:
+            row = repo.get_schedule_row(session, channel_id)
+            admin = row.updated_by if row else None
+        if not admin:
+            return
+        if code in ("not_in_channel", "channel_not_found"):
+            text = (
+                f"<#{channel_id}> に今日のドリルを投稿できませんでした。ボットがチャンネルに参加していません。"
+                f"チャンネルで `/invite @career-drill` を実行してボットを招待してください。"
+            )
+        else:
+            text = f"<#{channel_id}> に今日のドリルを投稿できませんでした（{code}）。"
+        try:
+            self.chat.notify(admin, text)
+        except ChatError as err:
+            log.warning("could not tell %s that the drill failed in %s (%s)", admin, channel_id, err.code)
+
+
+def repo_time(ts: str) -> datetime:
+    from datetime import timezone
+
+    return datetime.fromtimestamp(float(ts), timezone.utc)

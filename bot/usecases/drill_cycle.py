@@ -1,0 +1,125 @@
+"""The drill's tick: create the occurrences that are due, then post, reveal and mark everything due.
+
+The database is the source of truth. `tick(now)` is safe to call from any number of processes at
+once: each occurrence is one row under a unique (channel, occurrence) constraint, and every step
+that talks to the chat service is claimed first (see `delivery`), so a question is posted once and
+revealed once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.domain.drill import DrillStatus
+from bot.domain.schedule import days_served, due_occurrences
+from bot.store import repo
+from bot.usecases.delivery import DrillDelivery
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TickReport:
+    created: int = 0
+    missed: int = 0
+    posted: list[int] = field(default_factory=list)
+    revealed: list[int] = field(default_factory=list)
+    marked: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+class DrillCycle:
+    def __init__(self, sessions: sessionmaker[Session], delivery: DrillDelivery, workers: int = 16):
+        self.sessions = sessions
+        self.delivery = delivery
+        self.workers = workers
+        self._tick_lock = threading.Lock()
+
+    @property
+    def lease(self) -> timedelta:
+        return self.delivery.lease
+
+    def tick(self, now: datetime) -> TickReport:
+        """Do everything that is due at `now`. Overlapping ticks in one process are skipped."""
+        report = TickReport()
+        if not self._tick_lock.acquire(blocking=False):
+            return report
+        try:
+            with self.sessions.begin() as session:
+                report.created = self._create_due(session, now)
+                report.missed = repo.mark_overdue_missed(session, now)
+            self._in_batches(repo.postable_ids, self.delivery.post, now, report.posted, report.failed)
+            self._in_batches(repo.revealable_ids, self.delivery.reveal, now, report.revealed, report.failed)
+            self._in_batches(repo.markable_ids, self.delivery.mark, now, report.marked, report.failed)
+        finally:
+            self._tick_lock.release()
+        if report.posted or report.revealed or report.missed or report.failed:
+            log.info(
+                "drill tick: %d posted, %d revealed, %d missed, %d to retry",
+                len(report.posted), len(report.revealed), report.missed, len(report.failed),
+            )
+        return report
+
+    def _in_batches(self, due_ids, step, now: datetime, done: list[int], failed: list[int], batch: int = 500) -> None:
+        """Work through everything due now, a batch at a time, so a thousand channels at 09:00 do
+        not wait a tick for the second half. A drill is tried at most once per tick."""
+        tried: set[int] = set()
+        for _ in range(20):  # bounded: 10,000 drills a tick
+            with self.sessions() as session:
+                found = due_ids(session, now, now - self.lease, limit=batch)
+            fresh = [i for i in found if i not in tried]
+            for drill_id, ok in zip(fresh, self._each(step, fresh, now)):
+                (done if ok else failed).append(drill_id)
+            tried.update(fresh)
+            if len(found) < batch or not fresh:
+                return
+
+    def _each(self, step: Callable[[int, datetime], bool], drill_ids: list[int], now: datetime) -> list[bool]:
+        """Run a step for many drills with bounded concurrency: 09:00 in a thousand channels should
+        not mean a thousand Web API calls one after another. Each drill is a different channel, so
+        Slack's one-message-per-second-per-channel limit is not pressed."""
+
+        def guarded(drill_id: int) -> bool:
+            try:
+                return step(drill_id, now)
+            except Exception:  # noqa: BLE001 - one drill's failure must not stop the others
+                log.exception("drill %s: %s failed; its claim expires and it is retried", drill_id, step.__name__)
+                return False
+
+        if self.workers <= 1 or len(drill_ids) <= 1:
+            return [guarded(i) for i in drill_ids]
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(drill_ids)), thread_name_prefix="drill") as pool:
+            return list(pool.map(guarded, drill_ids))
+
+    def _create_due(self, session: Session, now: datetime) -> int:
+        # Schedules are locked while their occurrences are created, so a change of time or zone
+        # made at the same moment by an admin is either wholly before this or wholly after it.
+        if not any(due_occurrences(repo.to_schedule(row), now) for row in repo.all_schedule_rows(session)):
+            return 0
+        schedules = [repo.to_schedule(row) for row in repo.all_schedule_rows(session, for_update=True)]
+        served = repo.scheduled_post_times(session, [s.channel_id for s in schedules], now - timedelta(days=3))
+        due = []
+        for schedule in schedules:
+            for occurrence in due_occurrences(schedule, now, days_served(served.get(schedule.channel_id, ()), schedule.timezone)):
+                due.append((schedule, occurrence))
+        existing = repo.existing_occurrences(session, [(s.channel_id, o.key) for s, o in due])
+        created = 0
+        for schedule, occurrence in due:
+            if (schedule.channel_id, occurrence.key) in existing:
+                continue
+            if now < occurrence.reveal_at:
+                created += repo.create_drill(session, schedule.channel_id, occurrence.key, occurrence.post_at, occurrence.reveal_at, schedule.timezone, now)
+            else:
+                # The bot was not running between post and reveal time: say so in the record.
+                repo.create_drill(
+                    session, schedule.channel_id, occurrence.key, occurrence.post_at, occurrence.reveal_at,
+                    schedule.timezone, now, status=DrillStatus.MISSED, note="the bot was not running at post time",
+                )
+        return created

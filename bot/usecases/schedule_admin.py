@@ -1,0 +1,222 @@
+"""Use-cases for admins: set, show, pause, resume, skip and remove a channel's drill schedule;
+post or reveal a drill now. Every change is checked, recorded (who, when, before → after) and takes
+effect on the scheduler's next tick — no restart."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Callable, Sequence
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.domain.catalog import NotFound, RoleCatalog
+from bot.domain.drill import EXTRA_PREFIX, DrillStatus
+from bot.domain.schedule import (
+    Occurrence,
+    Schedule,
+    ScheduleError,
+    days_served,
+    format_local,
+    next_occurrence,
+    occurrence_on,
+)
+from bot.domain.schedule_input import ScheduleRequest, parse_skip_date
+from bot.ports import AdminCheckFailed
+from bot.store import repo
+from bot.store.db import utc
+from bot.store.models import ScheduleChangeRow
+
+log = logging.getLogger(__name__)
+
+
+class NotAllowed(Exception):
+    """The user may not change schedules."""
+
+
+__all__ = ["AdminCheckFailed", "NotAllowed", "ScheduleAdmin", "ScheduleView", "Change"]
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    schedule: Schedule
+    next: Occurrence | None
+    role_label: str
+
+
+@dataclass(frozen=True)
+class Change:
+    at: datetime
+    user_id: str
+    action: str
+    before: Schedule | None
+    after: Schedule | None
+    note: str = ""
+
+
+class ScheduleAdmin:
+    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, is_admin: Callable[[str], bool], wake: Callable[[], None]):
+        self.sessions = sessions
+        self.catalog = catalog
+        self.is_admin = is_admin
+        self.wake = wake
+
+    # ------------------------------------------------------------------ reading
+
+    def show(self, channel_id: str, now: datetime) -> ScheduleView | None:
+        with self.sessions() as session:
+            row = repo.get_schedule_row(session, channel_id)
+            return self._view(session, repo.to_schedule(row), now) if row else None
+
+    def list_all(self, now: datetime) -> list[ScheduleView]:
+        with self.sessions() as session:
+            return [self._view(session, repo.to_schedule(row), now) for row in repo.all_schedule_rows(session)]
+
+    def history(self, channel_id: str, limit: int = 10) -> list[Change]:
+        with self.sessions() as session:
+            rows: Sequence[ScheduleChangeRow] = repo.recent_changes(session, channel_id, limit)
+            return [Change(utc(r.at), r.user_id, r.action, *repo.change_settings(r)) for r in rows]  # type: ignore[arg-type]
+
+    def _view(self, session: Session, schedule: Schedule, now: datetime) -> ScheduleView:
+        """With the next post that will really happen: a day already served (today's drill posted
+        before a change of time or zone) gets no second drill."""
+        served = repo.scheduled_post_times(session, [schedule.channel_id], now - timedelta(days=3)).get(schedule.channel_id, [])
+        return ScheduleView(schedule, next_occurrence(schedule, now, days_served(served, schedule.timezone)), self.role_label(schedule.role))
+
+    def role_label(self, role: str) -> str:
+        if role == "all":
+            return "全職種（ローテーション）"
+        found = self.catalog.by_slug(role)
+        return found.short_title if found else role
+
+    # ------------------------------------------------------------------ changing
+
+    def set(self, channel_id: str, user_id: str, request: ScheduleRequest, now: datetime) -> ScheduleView:
+        self.authorize(user_id)
+        role = self._resolve_role(request.role)
+        with self.sessions.begin() as session:
+            row = repo.get_schedule_row(session, channel_id, for_update=True)
+            before = repo.to_schedule(row) if row else None
+            schedule = Schedule(
+                channel_id=channel_id,
+                role=role,
+                post_time=request.post_time,
+                timezone=request.timezone,
+                days=request.days,
+                reveal=request.reveal,
+                skip_dates=before.skip_dates if before else frozenset(),
+                paused=False,
+                effective_from=now,
+            )
+            repo.save_schedule(session, schedule, user_id, now, keep_deck=bool(before and before.role == role))
+            self._record(session, channel_id, user_id, now, "set", before, schedule)
+            view = self._view(session, schedule, now)
+        self.wake()
+        return view
+
+    def pause(self, channel_id: str, user_id: str, now: datetime) -> ScheduleView:
+        return self._update(channel_id, user_id, now, "pause", lambda s: replace(s, paused=True))
+
+    def resume(self, channel_id: str, user_id: str, now: datetime) -> ScheduleView:
+        # Days spent paused are not recorded as missed: the schedule starts afresh from now.
+        return self._update(channel_id, user_id, now, "resume", lambda s: replace(s, paused=False, effective_from=now))
+
+    def skip(self, channel_id: str, user_id: str, day_text: str, now: datetime) -> tuple[ScheduleView, str]:
+        self.authorize(user_id)
+        view = self.show(channel_id, now)
+        if view is None:
+            raise ScheduleError(_NO_SCHEDULE)
+        day = parse_skip_date(day_text, now.astimezone(view.schedule.zone).date())
+        updated = self._update(channel_id, user_id, now, "skip", lambda s: replace(s, skip_dates=s.skip_dates | {day}))
+        return updated, day.isoformat()
+
+    def remove(self, channel_id: str, user_id: str, now: datetime) -> None:
+        self.authorize(user_id)
+        with self.sessions.begin() as session:
+            before = self._existing(session, channel_id)
+            repo.delete_schedule(session, channel_id)
+            self._record(session, channel_id, user_id, now, "off", before, None)
+
+    def _update(self, channel_id: str, user_id: str, now: datetime, action: str, change: Callable[[Schedule], Schedule]) -> ScheduleView:
+        self.authorize(user_id)
+        with self.sessions.begin() as session:
+            before = self._existing(session, channel_id)
+            after = change(before)
+            repo.save_schedule(session, after, user_id, now, keep_deck=True)
+            self._record(session, channel_id, user_id, now, action, before, after)
+            view = self._view(session, after, now)
+        self.wake()
+        return view
+
+    @staticmethod
+    def _existing(session: Session, channel_id: str) -> Schedule:
+        """This channel's schedule, locked for the change, or one sentence saying there is none."""
+        row = repo.get_schedule_row(session, channel_id, for_update=True)
+        if row is None:
+            raise ScheduleError(_NO_SCHEDULE)
+        return repo.to_schedule(row)
+
+    def _record(self, session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: Schedule | None, after: Schedule | None) -> None:
+        repo.record_change(session, channel_id, user_id, now, action, before, after)
+        log.info("schedule %s in %s by %s", action, channel_id, user_id)
+
+    @property
+    def has_roles(self) -> bool:
+        return len(self.catalog) > 0
+
+    def authorize(self, user_id: str) -> None:
+        """Raises NotAllowed, or AdminCheckFailed when the chat service could not say."""
+        if not self.is_admin(user_id):
+            raise NotAllowed(user_id)
+
+    def _resolve_role(self, query: str) -> str:
+        if query.lower() in ("all", "全部", "すべて", "全職種"):
+            return "all"
+        found = self.catalog.resolve(query)
+        if isinstance(found, NotFound):
+            hint = "、".join(f"`{r.short_name}`" for r in found.suggestions)
+            raise ScheduleError(
+                f"職種「{query}」は見つかりません。"
+                + (f"もしかして {hint} ですか？" if hint else "`/career list` で職種を確認するか、`all` を指定してください。")
+            )
+        return found.role.slug
+
+    # ------------------------------------------------------------------ drills on demand
+
+    def drill_now(self, channel_id: str, user_id: str, now: datetime) -> tuple[datetime, str]:
+        """Queue an extra drill in this channel now; the scheduler posts it within moments."""
+        self.authorize(user_id)
+        with self.sessions.begin() as session:
+            row = repo.get_schedule_row(session, channel_id)
+            if row is None:
+                raise ScheduleError(_NO_SCHEDULE)
+            schedule = repo.to_schedule(row)
+            if schedule.reveal.offset is not None:
+                reveal_at = now + schedule.reveal.offset
+            else:
+                today = occurrence_on(schedule, now.astimezone(schedule.zone).date())
+                reveal_at = today.reveal_at if today.reveal_at > now + timedelta(minutes=5) else now + timedelta(hours=1)
+            # Keyed by the instant in the schedule's own zone, never the server's.
+            occurrence = f"{EXTRA_PREFIX}{now.astimezone(schedule.zone).strftime('%Y-%m-%dT%H:%M:%S%z')}"
+            created = repo.create_drill(session, channel_id, occurrence, now, reveal_at, schedule.timezone, now)
+            if created:
+                repo.record_change(session, channel_id, user_id, now, "drill now", None, None, note=f"回答ポイントの公開 {format_local(reveal_at, schedule.timezone)}")
+        if not created:
+            raise ScheduleError("ドリルはすでに投稿の準備中です。少し待ってからお試しください。")
+        self.wake()
+        return reveal_at, schedule.timezone
+
+    def reveal_now(self, channel_id: str, user_id: str, now: datetime) -> None:
+        self.authorize(user_id)
+        with self.sessions.begin() as session:
+            drill = repo.latest_open_drill(session, channel_id)
+            if drill is None or drill.status == DrillStatus.PENDING:
+                raise ScheduleError("このチャンネルには回答受付中のドリルがありません。")
+            # "posting" too: the question is on its way, and its reveal follows as soon as it lands.
+            drill.reveal_at = repo.to_db(now)
+            repo.record_change(session, channel_id, user_id, now, "drill reveal", None, None, note=f"{format_local(utc(drill.post_at), drill.timezone)} の出題")
+        self.wake()
+
+
+_NO_SCHEDULE = "このチャンネルにはドリルのスケジュールがありません。`/career schedule set <職種|all> <HH:MM>` で設定してください。"
