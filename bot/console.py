@@ -106,7 +106,7 @@ class Console:
         if line in ("quit", "exit", "q", ":q"):
             return False
         if line.startswith(":"):
-            self._console_command(line[1:].split())
+            self._console_command(line[1:].split("#", 1)[0].split())  # `# …` after a console command is a comment
             return True
         if line.isdigit() and self.buttons:
             index = int(line) - 1
@@ -130,7 +130,6 @@ class Console:
         if self.clock is None or self.bot is None:
             self.out.write("この console ではドリルを試せません。\n")
             return
-        words = [w for w in words if not w.startswith("#")] if words and not words[0].startswith("#") else []
         name = words[0] if words else ""
         if name == "time":
             self.out.write(f"いまの時刻: {self._now_text()}\n")

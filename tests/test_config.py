@@ -62,3 +62,10 @@ def test_http_mode_requires_token_and_secret():
         load_settings({"SLACK_BOT_TOKEN": "xoxb-1"}).require_http()
     with pytest.raises(ConfigError, match="SLACK_APP_TOKEN is not set"):
         load_settings({"SLACK_BOT_TOKEN": "xoxb-1"}).require_socket()
+
+
+def test_a_fractional_slack_timeout_is_used_as_given():
+    from bot.slack.client import make_posting_client, make_web_client
+
+    settings = load_settings({"SLACK_TIMEOUT_SECONDS": "0.5", "DRILL_LEASE_SECONDS": "2"})
+    assert make_web_client(settings).timeout == 0.5 and make_posting_client(settings).timeout == 0.5

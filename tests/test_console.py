@@ -54,3 +54,36 @@ def test_console_runs_a_whole_drill_cycle(tmp_path):
     assert text.count("[#CCONSOLE1 のスレッドに返信]") == 1
     assert "参加者 2人: @UAKI00001 @UBEN00001" in text
     assert "次回の投稿: 2026-11-26（木）09:00 UTC" in text
+
+
+def test_the_readme_drill_example_works_at_any_hour_and_reveals_once(tmp_path):
+    """The README's example, pasted at any time of day: one post, a counted reply, one reveal. The
+    console's throw-away database is a file, so the tick's threads never share one connection."""
+    from datetime import datetime, timedelta, timezone
+    import random
+
+    from bot.config import load_settings
+    from bot.console import build_console
+
+    settings = load_settings({"CONTENT_DIR": str(ROOT / "content")})
+    example = [line for line in README_DRILL_EXAMPLE.splitlines() if line.strip()]
+    for hour in range(0, 24, 3):
+        out = io.StringIO()
+        start = datetime(2026, 11, 25, hour, 17, tzinfo=timezone.utc)
+        console = build_console(settings, f"sqlite:///{tmp_path / f'c{hour}.sqlite3'}", out=out, start=start, rng=random.Random(hour))
+        console.run(example, interactive=False)
+        console.bot.engine.dispose()
+        text = out.getvalue()
+        assert text.count("[#CCONSOLE1 に投稿]") == 1, (hour, text)
+        assert text.count("[#CCONSOLE1 のスレッドに返信]") == 1, (hour, text)
+        assert "参加者 1人: @UAKI00001" in text, (hour, text)
+        assert console.clock() - start < timedelta(days=1, hours=1)
+
+
+def _readme_example() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- console-drill-example -->", 1)[1].split("```", 2)[1]
+    return "\n".join(line for line in block.splitlines() if line.strip())
+
+
+README_DRILL_EXAMPLE = _readme_example()
