@@ -87,3 +87,26 @@ def _readme_example() -> str:
 
 
 README_DRILL_EXAMPLE = _readme_example()
+
+
+def test_with_no_roles_loaded_the_drill_is_refused_with_the_reason(tmp_path):
+    from bot.config import load_settings
+    from bot.console import build_console
+
+    empty = tmp_path / "content"
+    empty.mkdir()
+    out = io.StringIO()
+    console = build_console(load_settings({"CONTENT_DIR": str(empty)}), f"sqlite:///{tmp_path / 'c.sqlite3'}", out=out)
+    console.run(["/career schedule set all 09:00", "/career drill now", "/career schedule show"], interactive=False)
+    console.bot.engine.dispose()
+    text = out.getvalue()
+    assert text.count("職種のデータが1件も読み込まれていない") == 2
+    assert "✅" not in text and "投稿します" not in text
+    assert "スケジュールがありません" in text
+
+
+def test_python_m_bot_without_a_token_points_to_the_console():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    result = subprocess.run([sys.executable, "-m", "bot"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "python -m bot console" in result.stderr and "--help" in result.stderr
