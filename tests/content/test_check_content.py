@@ -15,8 +15,8 @@ def run(*args: str) -> subprocess.CompletedProcess:
 def test_shipped_content_passes():
     result = run(str(CONTENT_DIR))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "ciso_project_position — 20 questions (10 with answer points), 3 career paths" in result.stdout
-    assert "3 role(s) loaded, 0 error(s)" in result.stdout
+    assert "ciso_project_position — 20 questions (20 with answer points), 3 career paths" in result.stdout
+    assert "8 role(s) loaded, 0 error(s)" in result.stdout
 
 
 def test_a_broken_file_fails_the_check_and_is_named(tmp_path):
