@@ -108,7 +108,9 @@ def _build_slack(settings: Settings):
 def _not_json(exc: Exception) -> bool:
     text = str(exc)
     cause = exc.__cause__ or exc.__context__
-    return "JSONDecodeError" in text or "not JSON" in text or "Expecting value" in text or type(cause).__name__ == "JSONDecodeError"
+    # slack_sdk turns an answer that is not JSON (a proxy's or a web server's HTML page) into
+    # {"ok": false, "error": "Received a response in a non-JSON format: …"}.
+    return "non-JSON" in text or "JSONDecodeError" in text or type(cause).__name__ == "JSONDecodeError"
 
 
 def _reason(exc: Exception) -> str:

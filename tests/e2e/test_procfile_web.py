@@ -129,3 +129,22 @@ def test_web_process_runs_the_drill_scheduler(web_process):
     assert len(posts) == 2 and posts[1].params["thread_ts"] == posts[0].response["ts"]
     time.sleep(0.5)  # a few more scheduler ticks: still exactly one post and one reveal
     assert len(stub.calls_to("chat.postMessage")) == 2
+
+
+def test_an_api_url_that_is_not_slack_is_named_as_such_not_as_a_bad_token(tmp_path):
+    """A web server that answers HTML (a typo in SLACK_API_URL) is not a rejected token."""
+    import http.server
+    import threading
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+        env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET="s", SLACK_API_URL=f"http://127.0.0.1:{server.server_port}/", DATABASE_URL=f"sqlite:///{tmp_path / 'b.sqlite3'}")
+        result = subprocess.run([sys.executable, "-m", "bot", "web"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "did not answer like Slack's Web API" in result.stderr and "SLACK_BOT_TOKEN" not in result.stderr.splitlines()[-1]
