@@ -38,6 +38,7 @@ class Question:
     number: int
     text: str
     answer_points: tuple[str, ...] = ()
+    follow_up: str = ""  # the next question an interviewer would ask (`深掘り：…`)
 
     @property
     def has_answer_points(self) -> bool:

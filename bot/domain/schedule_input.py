@@ -21,8 +21,8 @@ _OFFSET = re.compile(r"^\+(\d{1,4})\s*(m|min|分|h|時間)$", re.I)
 # Zones named for a place. `localtime`, `Factory`, `posixrules` and the POSIX-style `EST5EDT` are
 # real files in the tz database but no study group lives in them.
 _GEOGRAPHIC_AREAS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
-SCHEDULE_OPTIONS = ("tz", "days", "reveal")
-USAGE = "使い方: `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=weekdays] [reveal=+2h]`"
+SCHEDULE_OPTIONS = ("tz", "days", "reveal", "questions")
+USAGE = "使い方: `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=weekdays] [reveal=+2h] [questions=all]`"
 
 
 def parse_clock(text: str) -> time:
@@ -112,6 +112,18 @@ class ScheduleRequest:
     timezone: str
     days: frozenset[int] = ALL_DAYS
     reveal: Reveal = field(default_factory=lambda: DEFAULT_REVEAL)
+    all_questions: bool = False
+
+
+def parse_questions(text: str) -> bool:
+    """`questions=all` also asks questions that have no answer points; the default asks only those
+    whose points the reveal can show."""
+    word = text.strip().lower()
+    if word in ("all", "全部", "すべて"):
+        return True
+    if word in ("answered", "points", "回答ポイント付き"):
+        return False
+    raise ScheduleError(f"questions は all（回答ポイントのない質問も出題）か answered（既定）で指定してください。「{text}」は読めませんでした。")
 
 
 def parse_options(words: list[str], allowed: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
@@ -142,6 +154,7 @@ def parse_schedule_set(words: list[str], default_timezone: str, default_reveal: 
         timezone=parse_timezone(options["tz"]) if "tz" in options else default_timezone,
         days=parse_days(options["days"]) if "days" in options else ALL_DAYS,
         reveal=parse_reveal(options["reveal"]) if "reveal" in options else (default_reveal or DEFAULT_REVEAL),
+        all_questions=parse_questions(options["questions"]) if "questions" in options else False,
     )
     if request.reveal.at is not None and request.reveal.at <= request.post_time:
         raise ScheduleError(

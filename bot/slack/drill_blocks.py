@@ -49,6 +49,10 @@ def drill_reveal(reveal: DrillReveal) -> Message:
         blocks = sections([f"*回答ポイント（Q{post.number}）*", *bullets(reveal.answer_points)])
     else:
         blocks = [section_text(f"*Q{post.number}* にはあらかじめ用意された回答ポイントがありません。スレッドでお互いの回答を読み比べて、良かった点を伝え合いましょう。")]
+    if reveal.follow_up:
+        # The interviewer's next question: a prompt for the thread's discussion after the points.
+        blocks += sections([f"*🔎 深掘りの質問*\n{to_mrkdwn(reveal.follow_up)}", ])
+        blocks.append(context("面接官が次に聞きそうな質問です。スレッドで答えを出し合ってみましょう。"))
     if reveal.participants:
         names = " ".join(mention(u) for u in reveal.participants)
         blocks += sections([f"👏 参加者 {len(reveal.participants)}人: {names}"])
@@ -67,6 +71,8 @@ def schedule_summary(view: ScheduleView) -> str:
         f"*投稿:* {describe_days(s.days)} {s.post_time:%H:%M}（{s.timezone}）",
         f"*回答ポイントの公開:* {s.reveal.describe()}",
     ]
+    if s.all_questions:
+        lines.append("*出題範囲:* 回答ポイントのない質問も含む（`questions=all`）")
     if s.skip_dates:
         lines.append("*お休み:* " + "、".join(sorted(d.isoformat() for d in s.skip_dates)))
     if s.paused:
@@ -134,7 +140,7 @@ def schedule_history(changes: Sequence[Change], role_label: Callable[[str], str]
 SCHEDULE_HELP = "\n".join(
     [
         "*ドリルのスケジュール*（設定の変更は管理者のみ）",
-        "• `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=daily|weekdays|mon,wed,fri] [reveal=HH:MM|+30m|+2h]`",
+        "• `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=daily|weekdays|mon,wed,fri] [reveal=HH:MM|+30m|+2h] [questions=all]`",
         "• `/career schedule show` — このチャンネルの設定　• `/career schedule list` — 全チャンネル",
         "• `/career schedule pause` / `resume` / `off`　• `/career schedule skip YYYY-MM-DD`　• `/career schedule history`",
         "• `/career drill now` — 今すぐ1問投稿　• `/career drill reveal` — 今すぐ回答ポイントを公開",

@@ -27,6 +27,7 @@ class ScheduleRow(Base):
     reveal_offset_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)  # … or this long after the post
     skip_dates: Mapped[list[str]] = mapped_column(JSON)  # ISO dates
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    all_questions: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     effective_from: Mapped[datetime] = mapped_column(DateTime)
     deck: Mapped[list[str]] = mapped_column(JSON)  # "slug#n" cards in the order they are drawn
     deck_position: Mapped[int] = mapped_column(Integer, default=0)

@@ -41,6 +41,7 @@ def to_schedule(row: ScheduleRow) -> Schedule:
         reveal=Reveal(at=row.reveal_time) if row.reveal_time is not None else Reveal(offset=timedelta(minutes=offset or 0)),
         skip_dates=frozenset(date.fromisoformat(d) for d in row.skip_dates),
         paused=row.paused,
+        all_questions=bool(row.all_questions),
         effective_from=utc(row.effective_from),  # type: ignore[arg-type]
     )
 
@@ -72,6 +73,7 @@ def save_schedule(session: Session, schedule: Schedule, user_id: str, now: datet
     row.reveal_offset_minutes = int(schedule.reveal.offset.total_seconds() // 60) if schedule.reveal.offset is not None else None
     row.skip_dates = sorted(d.isoformat() for d in schedule.skip_dates)
     row.paused = schedule.paused
+    row.all_questions = schedule.all_questions
     row.effective_from = to_db(schedule.effective_from)
     row.updated_by = user_id
     row.updated_at = to_db(now)
@@ -94,6 +96,7 @@ def _schedule_json(schedule: Schedule | None, note: str = "") -> str:
             "reveal_offset_minutes": int(schedule.reveal.offset.total_seconds() // 60) if schedule.reveal.offset is not None else None,
             "skip_dates": sorted(d.isoformat() for d in schedule.skip_dates),
             "paused": schedule.paused,
+            "all_questions": schedule.all_questions,
         },
         ensure_ascii=False,
     )
@@ -119,6 +122,7 @@ def _schedule_from_json(channel_id: str, text: str) -> tuple[Schedule | None, st
         reveal=Reveal(at=time.fromisoformat(data["reveal_time"])) if data.get("reveal_time") else Reveal(offset=timedelta(minutes=offset or 0)),
         skip_dates=frozenset(date.fromisoformat(d) for d in data.get("skip_dates", [])),
         paused=bool(data.get("paused")),
+        all_questions=bool(data.get("all_questions")),
     ), ""
 
 

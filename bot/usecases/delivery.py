@@ -151,7 +151,8 @@ class DrillDelivery:
         if row is None:
             return False
         roles = self.catalog.roles if row.role == "all" else tuple(r for r in (self.catalog.by_slug(row.role),) if r)
-        available = [Card(r.slug, q.number) for r in roles for q in r.questions]
+        # By default the drill asks only what its reveal can answer.
+        available = [Card(r.slug, q.number) for r in roles for q in r.questions if row.all_questions or q.answer_points]
         if not available:
             return False
         card, deck = draw(repo.deck_of(row), available, self.rng)
@@ -206,7 +207,10 @@ class DrillDelivery:
             return "the question of this drill is no longer in the content"
         role = self.catalog.by_slug(post.role_slug)
         question = role.question(post.number) if role else None
-        reveal = DrillReveal(post=post, answer_points=question.answer_points if question else (), participants=tuple(repo.participants(session, drill.id)))
+        reveal = DrillReveal(
+            post=post, answer_points=question.answer_points if question else (), participants=tuple(repo.participants(session, drill.id)),
+            follow_up=question.follow_up if question else "",
+        )
         channel_id, thread_ts, key = drill.channel_id, drill.message_ts, message_key(drill, "reveal")
         return Attempt(
             channel_id=channel_id,

@@ -1,5 +1,5 @@
 """Typed schedule columns (Time, JSON) instead of strings that were re-parsed by the user-input
-parser; a drill's next allowed attempt (Retry-After) and the separate "mark the question revealed" step.
+parser; whether a schedule also asks questions without answer points; a drill's next allowed attempt (Retry-After) and the separate "mark the question revealed" step.
 
 Revision ID: 0003
 Revises: 0002
@@ -86,6 +86,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("reveal_offset_minutes", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("skip_dates_j", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("deck_j", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("all_questions", sa.Boolean(), nullable=False, server_default="0"))
     connection = op.get_bind()
     rows = connection.execute(sa.select(old_schedules.c.id, old_schedules.c.post_time, old_schedules.c.days, old_schedules.c.reveal, old_schedules.c.skip_dates, old_schedules.c.deck)).all()
     for row in rows:
@@ -156,7 +157,7 @@ def downgrade() -> None:
             )
         )
     with op.batch_alter_table("schedules") as batch:
-        for name in ("post_time", "days", "reveal_time", "reveal_offset_minutes", "skip_dates", "deck"):
+        for name in ("post_time", "days", "reveal_time", "reveal_offset_minutes", "skip_dates", "deck", "all_questions"):
             batch.drop_column(name)
     with op.batch_alter_table("schedules") as batch:
         batch.alter_column("post_time_s", new_column_name="post_time", existing_type=sa.String(length=5), nullable=False)
