@@ -26,7 +26,7 @@ Resolution = Resolved | NotFound
 
 def role_names(role: Role) -> set[str]:
     """Every name that should open this role: slug, short name, aliases, title parts and acronyms."""
-    names = {role.slug, role.title, role.short_title, *role.aliases}
+    names = {role.slug, role.title, role.short_title, role.name, *role.aliases}
     if role.source is not None:
         names.add(role.source.stem)
     # "ciso_project_position" → "ciso": the first word of a slug is the name people say.
