@@ -13,7 +13,7 @@ import os
 import re
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -31,6 +31,7 @@ _md = MarkdownIt("commonmark")
 _md.core.ruler.disable(["inline"])
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _POINTS_PREFIX = re.compile(r"^(回答ポイント|回答のポイント|ポイント|answer points?)\s*[：:]\s*", re.I)
+_FOLLOW_UP_PREFIX = re.compile(r"^(深掘り|深堀り|follow[- ]?up)\s*[：:]\s*", re.I)
 _HEADING_NUMBER = re.compile(r"^\s*(\d+|[０-９]+)\s*[.．、)）]\s*")
 _PATH_ARROW = re.compile(r"\s*(?:→|->|⇒|＞)\s*")
 
@@ -124,6 +125,10 @@ class _Section:
     title: str
     line: int | None
     blocks: list[SyntaxTreeNode]
+    line_offset: int = 0
+
+    def line_of(self, node: SyntaxTreeNode) -> int | None:
+        return node.map[0] + 1 + self.line_offset if node.map else None
 
     def subsections(self) -> list[tuple[SyntaxTreeNode | None, list[SyntaxTreeNode]]]:
         """The blocks split at each sub-heading; the first part, under no heading, may be empty."""
@@ -147,7 +152,7 @@ def _split_sections(document: SyntaxTreeNode, line_offset: int) -> list[_Section
             # The h1 repeats the front matter's title; it neither starts a section nor ends one.
             if block.tag == "h2":
                 line = block.map[0] + 1 + line_offset if block.map else None
-                sections.append(_Section(_inline_text(block), line, []))
+                sections.append(_Section(_inline_text(block), line, [], line_offset))
         elif sections:
             sections[-1].blocks.append(block)
     return sections
@@ -227,6 +232,12 @@ def _is_answer_point(text: str) -> bool:
     return bool(_POINTS_PREFIX.match(unwrap_emphasis(text)))
 
 
+def _follow_up(text: str) -> str | None:
+    """The text of a `深掘り：…` bullet (the interviewer's next question), or None for any other."""
+    plain = unwrap_emphasis(text)
+    return _FOLLOW_UP_PREFIX.sub("", plain).strip() if _FOLLOW_UP_PREFIX.match(plain) else None
+
+
 # ---------------------------------------------------------------------------------------------
 # One reader per section kind. Each returns the Role fields its section fills, and adds any
 # warning about the section to the document's list.
@@ -271,9 +282,30 @@ def _read_outlook(section: _Section, warnings: list[str]) -> _Fields:
     return {"outlook_intro": "\n\n".join(section.paragraphs()), "outlook": tuple(items), "outlook_stories": stories}
 
 
+@dataclass
+class _Found:
+    number: int
+    text: str
+    line: int | None
+    points: list[str] = field(default_factory=list)
+    follow_up: str = ""
+
+    def take(self, bullet: str) -> bool:
+        """Attach a bullet under the question: a follow-up or answer points. False for anything else."""
+        follow_up = _follow_up(bullet)
+        if follow_up is not None:
+            self.follow_up = self.follow_up or follow_up
+            return True
+        if _is_answer_point(bullet):
+            self.points.append(_answer_point(bullet))
+            return True
+        return False
+
+
 def _read_questions(section: _Section, warnings: list[str]) -> _Fields:
-    """Questions are ordered-list items; answer points are bullets under (or right after) them."""
-    found: list[tuple[int, str, list[str]]] = []
+    """Questions are ordered-list items; answer points (`回答ポイント：…`) and a follow-up question
+    (`深掘り：…`) are bullets under them, or right after them when a bullet lost its indentation."""
+    found: list[_Found] = []
     notes: list[str] = []
     for block in section.blocks:
         kind = block.type
@@ -281,26 +313,30 @@ def _read_questions(section: _Section, warnings: list[str]) -> _Fields:
             for item in block.children:
                 number = _item_number(item)
                 if number is None:
-                    number = found[-1][0] + 1 if found else 1
-                points = [point for text in _item_texts(_blocks(item)) if (point := _answer_point(text))]
-                found.append((number, unwrap_emphasis(_item_text(item)), points))
+                    number = found[-1].number + 1 if found else 1
+                question = _Found(number, unwrap_emphasis(_item_text(item)), section.line_of(item))
+                for text in _item_texts(_blocks(item)):
+                    # A bullet without a marker under a question still reads as its answer points.
+                    if not question.take(text) and (point := _answer_point(text)):
+                        question.points.append(point)
+                found.append(question)
         elif kind == "bullet_list" and found:
             texts = [_item_text(item) for item in block.children]
-            if all(_is_answer_point(text) for text in texts):
-                # An answer-point bullet that lost its indentation still belongs to the question above.
-                found[-1][2].extend(_answer_point(text) for text in texts)
+            if all(_is_answer_point(text) or _follow_up(text) is not None for text in texts):
+                for text in texts:
+                    found[-1].take(text)
         elif found and (text := _prose(block)) is not None:
             notes.append(text)
     seen: set[int] = set()
     questions = []
-    for number, text, points in found:
-        if not text:
+    for q in found:
+        if not q.text:
             continue
-        if number in seen:
-            warnings.append(f"line {section.line}: question {number} is numbered twice; the later one is skipped")
+        if q.number in seen:
+            warnings.append(f"line {section.line}: question {q.number} is numbered twice; the later one is skipped")
             continue
-        seen.add(number)
-        questions.append(Question(number=number, text=text, answer_points=tuple(points)))
+        seen.add(q.number)
+        questions.append(Question(number=q.number, text=q.text, answer_points=tuple(q.points), follow_up=q.follow_up, line=q.line))
     if not questions:
         raise ContentError("the interview-questions section has no numbered questions", section.line)
     return {"questions": tuple(questions), "questions_note": "\n\n".join(notes)}
@@ -427,6 +463,7 @@ def parse_role(text: str, path: Path) -> tuple[Role, list[str]]:
         keywords=_strings(meta, "keywords"),
         aliases=_strings(meta, "aliases"),
         category=_string(meta, "category"),
+        name=_string(meta, "name"),
         source=path,
         **fields,
     )

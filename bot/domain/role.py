@@ -39,6 +39,7 @@ class Question:
     text: str
     answer_points: tuple[str, ...] = ()
     follow_up: str = ""  # the next question an interviewer would ask (`深掘り：…`)
+    line: int | None = field(default=None, compare=False)  # where it is in its file
 
     @property
     def has_answer_points(self) -> bool:

@@ -7,7 +7,7 @@ at a block boundary with a note saying so.
 
 from __future__ import annotations
 
-import copy
+import marshal
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -33,66 +33,26 @@ MAX_CONTEXT_TEXT = 3000
 #
 # A role never changes once loaded (`Role` is frozen), so its card and section views are the same
 # every time they are asked for: they are rendered once and kept, which takes rendering out of the
-# ack of a lookup. The cache is bounded (least recently used views go first) and keyed by the
-# identity of the role objects, which the cache holds on to so that no other object can take
-# their place. Cached blocks are shared between callers: they are read-only (changing one raises
-# TypeError rather than corrupting every later answer), and each caller gets its own outer list.
+# ack of a lookup. The cache is bounded (the least recently used views go first) and keyed by the
+# identity of the role objects, which it holds on to so that no other object can take their place.
+# It keeps each view's blocks serialized by `marshal`, and every caller gets blocks of its own,
+# rebuilt from them: a caller that changes what it got cannot change what the next one gets.
+# (Rebuilding costs about half of rendering; read-only dicts shared between callers would cost as
+# much again, in slower json.dumps of dict subclasses when Bolt sends them.)
 
 VIEW_CACHE_SIZE = 1024
-
-
-class _ReadOnlyDict(dict):
-    """A dict that refuses changes; a copy (copy.copy, copy.deepcopy, dict(…)) is an ordinary dict."""
-
-    __slots__ = ()
-
-    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError("this Block Kit block is shared by a view cache: change a copy (copy.deepcopy) instead")
-
-    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
-
-    def __copy__(self) -> dict:
-        return dict(self)
-
-    def __deepcopy__(self, memo: dict) -> dict:
-        return {key: copy.deepcopy(value, memo) for key, value in self.items()}
-
-    def __reduce__(self) -> tuple:
-        return (dict, (dict(self),))
-
-
-class _ReadOnlyList(list):
-    """A list that refuses changes; a copy (copy.copy, copy.deepcopy, list(…)) is an ordinary list."""
-
-    __slots__ = ()
-
-    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError("this Block Kit list is shared by a view cache: change a copy (copy.deepcopy) instead")
-
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = append = extend = insert = remove = pop = clear = sort = reverse = _refuse
-
-    def __copy__(self) -> list:
-        return list(self)
-
-    def __deepcopy__(self, memo: dict) -> list:
-        return [copy.deepcopy(value, memo) for value in self]
-
-    def __reduce__(self) -> tuple:
-        return (list, (list(self),))
-
-
-def _read_only(value: Any) -> Any:
-    if isinstance(value, dict):
-        return _ReadOnlyDict((key, _read_only(item)) for key, item in value.items())
-    if isinstance(value, list):
-        return _ReadOnlyList(_read_only(item) for item in value)
-    return value
 
 
 @dataclass(frozen=True)
 class _Cached:
     keep: tuple[Any, ...]  # the objects whose ids are in the key, kept alive so no other can reuse them
-    message: Message
+    text: str
+    blocks: bytes  # marshal.dumps of the blocks
+    ephemeral: bool
+    replace_original: bool
+
+    def message(self) -> Message:
+        return Message(text=self.text, blocks=marshal.loads(self.blocks), ephemeral=self.ephemeral, replace_original=self.replace_original)
 
 
 class _ViewCache:
@@ -106,18 +66,20 @@ class _ViewCache:
             cached = self._views.get(key)
             if cached is not None:
                 self._views.move_to_end(key)
-        if cached is None:
-            # Rendered outside the lock: two threads may both render a view the first time, and
-            # they get equal answers.
-            rendered = render()
-            cached = _Cached(keep, Message(rendered.text, _read_only(rendered.blocks), rendered.ephemeral, rendered.replace_original))
-            with self._lock:
-                self._views[key] = cached
-                self._views.move_to_end(key)
-                while len(self._views) > self.size:
-                    self._views.popitem(last=False)
-        message = cached.message
-        return Message(message.text, list(message.blocks), message.ephemeral, message.replace_original)
+        if cached is not None:
+            return cached.message()
+        # Rendered outside the lock: two threads may both render a view the first time, and they
+        # get equal answers.
+        message = render()
+        try:
+            blocks = marshal.dumps(message.blocks)
+        except ValueError:  # something marshal cannot copy (no builder makes one): not cached
+            return message
+        with self._lock:
+            self._views[key] = _Cached(keep, message.text, blocks, message.ephemeral, message.replace_original)
+            while len(self._views) > self.size:
+                self._views.popitem(last=False)
+        return message
 
     def clear(self) -> None:
         with self._lock:
@@ -375,18 +337,25 @@ def question_view(role: Role, question: Question, revealed: bool = False) -> Mes
         section_text(f"*Q{question.number} / {total}*\n{to_mrkdwn(question.text)}"),
     ]
     value = encode(role.slug, question.number)
+    has_more = bool(question.answer_points or question.follow_up)
     if revealed:
         if question.answer_points:
             blocks += sections(["*回答ポイント*", *bullets(question.answer_points)])
         else:
             blocks.append(section_text("この質問には回答ポイントがまだありません。自分の経験に引きつけて答えを組み立ててみましょう。"))
+        if question.follow_up:
+            blocks += sections([f"*🔎 深掘りの質問*\n{to_mrkdwn(question.follow_up)}"])
         buttons = [button("🎲 別の質問", action_id(Kind.PRACTICE), value)]
-    else:
+    elif has_more:
         blocks.append(context("まず自分で答えを考えてから、回答ポイントを確認しましょう。"))
         buttons = [
             button("回答ポイントを見る", action_id(Kind.REVEAL_POINTS), value, style="primary"),
             button("🎲 別の質問", action_id(Kind.PRACTICE), value),
         ]
+    else:
+        # Nothing to reveal: no button that would only say so.
+        blocks.append(context("この質問には回答ポイントがまだありません。自分の経験に引きつけて答えを組み立ててみましょう。"))
+        buttons = [button("🎲 別の質問", action_id(Kind.PRACTICE), value)]
     buttons.append(share_button(encode("question", role.slug, question.number, int(revealed))))
     blocks += actions(buttons, block_id("question", role.slug))
     return Message(text=f"{_label(role)} Q{question.number}: {to_plain(question.text)}", blocks=fit(blocks))

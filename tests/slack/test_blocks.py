@@ -61,8 +61,8 @@ def test_questions_section_lists_all_twenty_with_answer_points(router):
     text = all_text(router.handle_command("ciso questions"))
     for n in range(1, 21):
         assert f"*Q{n}.*" in text
-    assert text.count("回答ポイント：") == 10
-    assert "全20問（うち回答ポイント付き 10問）" in text
+    assert text.count("回答ポイント：") == 20
+    assert "全20問（うち回答ポイント付き 20問）" in text
 
 
 def test_a_huge_role_is_split_between_items_and_capped_at_50_blocks(router):

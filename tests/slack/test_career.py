@@ -54,12 +54,22 @@ def test_practice_question_then_reveal_shows_answer_points(practice):
     assert "まだありません" not in text
 
 
-def test_question_without_points_gets_a_clear_note(practice):
+def test_question_without_points_offers_no_reveal_button_and_says_why(practice):
     question = practice.handle_command("drill_b question")
-    reveal = next(e for b in question.blocks if b["type"] == "actions" for e in b["elements"] if e["action_id"].startswith("career.reveal_points"))
-    revealed = practice.handle_action(reveal["action_id"], reveal["value"], user_id="U1")
-    assert "失敗から何を学びましたか？" in all_text(revealed)
+    action_ids = [e["action_id"] for b in question.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert "失敗から何を学びましたか？" in all_text(question)
+    assert "この質問には回答ポイントがまだありません" in all_text(question)
+    assert not any(a.startswith("career.reveal_points") for a in action_ids) and any(a.startswith("career.practice") for a in action_ids)
+    # A stale button from before the points were removed still gets an honest answer.
+    revealed = practice.handle_action("career.reveal_points", "drill_b|1", user_id="U1")
     assert "この質問には回答ポイントがまだありません" in all_text(revealed)
+
+
+def test_revealed_practice_question_shows_the_follow_up(router):
+    revealed = router.handle_action("career.reveal_points", "ciso_project_position|1", user_id="U1")
+    text = all_text(revealed)
+    assert "回答ポイント" in text and "深掘りの質問" in text
+    assert router.catalog.by_slug("ciso_project_position").question(1).follow_up in text
 
 
 def test_another_question_differs_from_the_previous_one(router):
