@@ -90,6 +90,16 @@ def test_schedule_post_replies_and_exactly_one_reveal(drill_bot, stub_api):
     assert "参加者 2人: <@UALICE001> <@UBOB00001>" in reveal_text
     assert "UCAROL001" not in reveal_text and "UDAVE0001" not in reveal_text and BOT_USER_ID not in reveal_text
     assert "回答ポイント" in reveal_text
+    # The question's own points and its follow-up, the prompt for the thread's discussion.
+    import re
+
+    from bot.content.loader import load_directory
+
+    number = int(re.search(r"Q(\d+) / 20", text).group(1))
+    ciso = next(r for r in load_directory(CONTENT_DIR).roles if r.slug == "ciso_project_position")
+    question = ciso.question(number)
+    assert question.answer_points and question.follow_up
+    assert question.answer_points[0][:20] in reveal_text and question.follow_up[:20] in reveal_text and "深掘り" in reveal_text
     updates = stub_api.calls_to("chat.update")
     assert len(updates) == 1 and updates[0].params["ts"] == drill_ts
     assert "公開しました" in blocks_text(updates[0].params["blocks"])
