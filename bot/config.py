@@ -34,7 +34,7 @@ class Settings:
     admin_user_ids: frozenset[str] = frozenset()
     default_timezone: str = "Asia/Tokyo"
     port: int = 3000
-    web_concurrency: int = 1
+    web_concurrency: int = field(default_factory=lambda: available_cores())
     log_level: str = "INFO"
     drill_tick_seconds: float = 10.0
     drill_lease_seconds: float = 120.0
@@ -109,7 +109,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(f"DEFAULT_TIMEZONE must be an IANA time zone named for a place, such as Asia/Tokyo, got {timezone!r}.") from None
 
     port = _int_setting(get("PORT"), "PORT", 3000, 0, 65535)
-    workers = _int_setting(get("WEB_CONCURRENCY"), "WEB_CONCURRENCY", 1, 1, 64)
+    workers = _int_setting(get("WEB_CONCURRENCY"), "WEB_CONCURRENCY", available_cores(), 1, MAX_WEB_CONCURRENCY)
 
     log_level = (get("LOG_LEVEL") or "INFO").upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -140,6 +140,23 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         drill_lease_seconds=lease,
         slack_timeout_seconds=timeout,
     )
+
+
+MAX_WEB_CONCURRENCY = 64
+
+
+def available_cores() -> int:
+    """WEB_CONCURRENCY's default: one gunicorn worker per core this process may run on.
+
+    Each worker is a process with its own GIL, and lookups are answered from memory: one worker per
+    core is what lets them use every core. The affinity mask counts where there is one (`taskset`,
+    a container's cpuset).
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_WEB_CONCURRENCY))
 
 
 def _int_setting(raw: str | None, name: str, default: int, low: int, high: int) -> int:

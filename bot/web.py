@@ -1,4 +1,17 @@
-"""HTTP mode: a WSGI app (Slack at POST /slack/events, GET /healthz) served by gunicorn."""
+"""HTTP mode: a WSGI app (Slack at POST /slack/events, GET /healthz) served by gunicorn.
+
+gunicorn runs sync workers, WEB_CONCURRENCY of them (one per core by default). A sync worker is a
+process that serves one request at a time, the cheapest way to serve what the bot answers before
+its ack: a lookup from memory, or an event's short database write. Work that waits on Slack's Web
+API runs on threads of their own once the request is answered (Bolt's lazy listeners, the drill
+scheduler started in each worker), so it never holds a worker; a sync worker lets such threads run
+beside it. gthread workers were measured too: on this kind of load they answer more requests per
+second but with a p99 several times longer (see docs/PERFORMANCE.md).
+
+The web process speaks plain HTTP, so something in front of it ends Slack's HTTPS; that front end
+should buffer requests (Heroku's router, nginx and cloud load balancers do), because a sync worker
+gives its whole time to one connection and a client that sends slowly would hold it.
+"""
 
 from __future__ import annotations
 
@@ -45,18 +58,25 @@ def _plain(start_response, status: str, text: str) -> list[bytes]:
     return [body]
 
 
+WORKER_CLASS = "sync"
+TIMEOUT_S = 30  # a worker stuck in one request this long is restarted
+GRACEFUL_TIMEOUT_S = 10  # on shutdown, for requests and lazy listeners in flight
+
+
 def serve(wsgi_app: WebApp, port: int, workers: int, on_worker_start: Callable[[], None] | None = None) -> None:
-    """Run under gunicorn's threaded workers (a production server), bound to $PORT."""
+    """Run under gunicorn (a production server) with `workers` sync workers, bound to $PORT.
+
+    `on_worker_start` runs in each worker after gunicorn forks it: threads started before the fork
+    would not exist in the worker."""
     from gunicorn.app.base import BaseApplication
 
     class _Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"0.0.0.0:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", 8)
-            self.cfg.set("timeout", 30)
-            self.cfg.set("graceful_timeout", 10)
+            self.cfg.set("worker_class", WORKER_CLASS)
+            self.cfg.set("timeout", TIMEOUT_S)
+            self.cfg.set("graceful_timeout", GRACEFUL_TIMEOUT_S)
             self.cfg.set("preload_app", True)
             self.cfg.set("accesslog", None)
             if "control_socket_disable" in self.cfg.settings:

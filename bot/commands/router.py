@@ -65,6 +65,13 @@ class CommandRouter:
             return self.drill_commands.handle(command, user_id, channel_id)
         found = self.lookups.find(command.query)
         if isinstance(found, NotFound):
+            words = command.query.split()
+            if len(words) >= 2:
+                # "/career cto 面接対策": a known role and a word that is no section.
+                for role_words, rest in ((words[:1], words[1:]), (words[:-1], words[-1:])):
+                    head = self.lookups.find(" ".join(role_words))
+                    if isinstance(head, Resolved):
+                        return ui.unknown_section(head.role, " ".join(rest))
             return ui.not_found(found.query, found.suggestions)
         role = found.role
         if isinstance(command, ShowRole):

@@ -18,6 +18,12 @@ _WRAPPED = re.compile(r"^(\*\*|__|\*|_)(.+)\1$", re.S)
 _ZWSP = "\u200b"
 
 
+def bold(mrkdwn: str) -> str:
+    """Slack bold that holds next to Japanese text and punctuation (`• *名前*：…`): the one rule
+    every renderer uses for emphasis it adds itself."""
+    return f"{_ZWSP}*{mrkdwn}*{_ZWSP}"
+
+
 def unwrap_emphasis(text: str) -> str:
     """`**質問？**` → `質問？`: the renderer, not the document, decides how a whole field looks."""
     text = text.strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +78,19 @@ class Role:
     @property
     def short_name(self) -> str:
         return self.name or self.slug
+
+    @property
+    def job_title(self) -> str:
+        """The title as a job, not as an article: 「CISO（最高情報セキュリティ責任者）」 rather than
+        「CISO（Chief Information Security Officer, 最高情報セキュリティ責任者）のプロジェクトポジション」."""
+        title = re.sub(r"の?プロジェクトポジション$", "", self.title).strip()
+
+        def japanese_part(match: re.Match) -> str:
+            parts = [p.strip() for p in re.split(r"[,、，]", match.group(1)) if p.strip()]
+            japanese = [p for p in parts if not p.isascii()]
+            return f"（{japanese[-1] if japanese else match.group(1)}）"
+
+        return re.sub(r"[（(]([^）)]*)[）)]", japanese_part, title, count=1) or self.title
 
     @property
     def stories(self) -> tuple[Story, ...]:

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Iterable, Sequence
 
-from bot.domain.markup import to_mrkdwn, to_plain
+from bot.domain.markup import bold, to_mrkdwn, to_plain
 from bot.domain.role import Question, Role
 from bot.domain.sections import SECTIONS, section
 from bot.domain.text import escape_mrkdwn, truncate
@@ -213,10 +213,10 @@ def without_actions(message: Message, shared_by: str) -> Message:
 
 
 def help_message(examples: Sequence[Role], drills: bool = False) -> Message:
-    names = "、".join(f"`{escape_mrkdwn(r.slug.split('_')[0])}`" for r in examples[:5]) or "（まだありません）"
+    names = "、".join(f"`{escape_mrkdwn(r.short_name)}`" for r in examples) or "（まだありません）"
     section_words = "、".join(f"`{s.key}`（{s.label}）" for s in SECTIONS if s.key != "question")
     lines = [
-        "*`/career` の使い方*",
+        bold("`/career` の使い方"),
         "• `/career list` — 職種の一覧",
         "• `/career <職種>` — 職種の概要とキャリアパス（例: `/career ciso`）",
         f"• `/career <職種> <セクション>` — セクションを表示。セクション: {section_words}",
@@ -226,7 +226,7 @@ def help_message(examples: Sequence[Role], drills: bool = False) -> Message:
     if drills:
         lines += [
             "",
-            "*毎日の面接ドリル*",
+            bold("毎日の面接ドリル"),
             "• `/career schedule show` — このチャンネルのドリル設定　• `/career stats` — あなたの参加記録",
             "• 管理者: `/career schedule set <職種|all> <HH:MM> [tz=…] [days=…] [reveal=…]`（詳しくは `/career schedule help`）",
         ]
@@ -234,7 +234,7 @@ def help_message(examples: Sequence[Role], drills: bool = False) -> Message:
 
 
 def role_list(roles: Sequence[Role]) -> Message:
-    lines = [f"• *{escape_mrkdwn(_label(r))}* (`{escape_mrkdwn(r.slug)}`) — {escape_mrkdwn(truncate(to_plain(r.description), 80))}" for r in roles]
+    lines = [f"• {bold(escape_mrkdwn(_label(r)))} (`{escape_mrkdwn(r.short_name)}`) — {escape_mrkdwn(truncate(to_plain(r.description), 80))}" for r in roles]
     if not lines:
         lines = ["職種がまだ登録されていません。"]
     blocks = [header(f"職種一覧（{len(roles)}件）"), *sections(lines)]
@@ -249,15 +249,18 @@ def role_card(role: Role, related: Sequence[Role], key_duties: int = 5) -> Messa
 
 
 def _render_role_card(role: Role, related: Sequence[Role], key_duties: int) -> Message:
-    blocks: list[Block] = [header(role.title), context(to_mrkdwn(role.description))]
-    blocks += sections([f"*概要*", to_mrkdwn(role.summary)])
+    # The job as the header; the article title and description in small print below it.
+    blocks: list[Block] = [header(role.job_title), context(f"{escape_mrkdwn(role.title)}\n{to_mrkdwn(role.description)}")]
+    blocks += sections([bold("概要"), to_mrkdwn(role.summary)])
+    if role.example:
+        blocks += sections([to_mrkdwn(role.example)])
     if role.duties:
-        lines = ["*主な業務*", *bullets(role.duties[:key_duties])]
+        lines = [bold("主な業務"), *bullets(role.duties[:key_duties])]
         if len(role.duties) > key_duties:
             lines.append(f"…ほか{len(role.duties) - key_duties}件（「{section('duties').label}」で全件）")
         blocks += sections(lines)
     if role.career_paths:
-        blocks += sections(["*キャリアパス*", *path_lines(role)])
+        blocks += sections([bold("キャリアパス"), *path_lines(role)])
     blocks.append(divider())
     blocks += actions(section_buttons(role), block_id("sections", role.slug))
     if related:
@@ -274,7 +277,7 @@ def path_lines(role: Role) -> list[str]:
 def _stories(role_stories) -> list[str]:
     lines = []
     for story in role_stories:
-        lines += ["", f"🔍 *ストーリー：{to_mrkdwn(story.title)}*", to_mrkdwn(story.text)]
+        lines += ["", "🔍 " + bold(f"ストーリー：{to_mrkdwn(story.title)}"), to_mrkdwn(story.text)]
     return lines
 
 
@@ -290,7 +293,7 @@ def section_lines(role: Role, key: str) -> list[str]:
         return intro + path_lines(role) + _stories(role.career_stories)
     if key == "collaboration":
         return [
-            f"• *{to_mrkdwn(p.name)}*：{to_mrkdwn(p.description)}" if p.name else f"• {to_mrkdwn(p.description)}"
+            f"• {bold(to_mrkdwn(p.name))}：{to_mrkdwn(p.description)}" if p.name else f"• {to_mrkdwn(p.description)}"
             for p in role.collaboration
         ]
     if key == "outlook":
@@ -299,10 +302,14 @@ def section_lines(role: Role, key: str) -> list[str]:
     if key == "questions":
         lines = []
         for q in role.questions:
-            lines.append(f"*Q{q.number}.* {to_mrkdwn(q.text)}")
-            lines += [f"　　↳ _回答ポイント：_ {to_mrkdwn(p)}" for p in q.answer_points]
+            lines.append(f"{bold(f'Q{q.number}.')} {to_mrkdwn(q.text)}")
+            lines += [f"　　↳ 回答ポイント：{to_mrkdwn(p)}" for p in q.answer_points]
+            if q.follow_up:
+                lines.append(f"　　↳ 深掘り：{to_mrkdwn(q.follow_up)}")
         with_points = sum(q.has_answer_points for q in role.questions)
-        lines += ["", f"_全{len(role.questions)}問（うち回答ポイント付き {with_points}問）_"]
+        lines += ["", f"全{len(role.questions)}問（うち回答ポイント付き {with_points}問）"]
+        if role.questions_note:
+            lines += ["", f"💡 {to_mrkdwn(role.questions_note)}"]
         return lines
     raise ValueError(f"unknown section {key!r}")
 
@@ -311,7 +318,7 @@ def _grouped(groups) -> list[str]:
     lines: list[str] = []
     for group in groups:
         if group.name:
-            lines.append(f"*{to_mrkdwn(group.name)}*")
+            lines.append(bold(to_mrkdwn(group.name)))
         lines += bullets(group.items)
         lines.append("")
     return lines[:-1] if lines else lines
@@ -334,17 +341,17 @@ def question_view(role: Role, question: Question, revealed: bool = False) -> Mes
     total = len(role.questions)
     blocks: list[Block] = [
         header(f"{_label(role)}｜面接の練習問題"),
-        section_text(f"*Q{question.number} / {total}*\n{to_mrkdwn(question.text)}"),
+        section_text(f"{bold(f'Q{question.number} / {total}')}\n{to_mrkdwn(question.text)}"),
     ]
     value = encode(role.slug, question.number)
     has_more = bool(question.answer_points or question.follow_up)
     if revealed:
         if question.answer_points:
-            blocks += sections(["*回答ポイント*", *bullets(question.answer_points)])
+            blocks += sections([bold("回答ポイント"), *bullets(question.answer_points)])
         else:
             blocks.append(section_text("この質問には回答ポイントがまだありません。自分の経験に引きつけて答えを組み立ててみましょう。"))
         if question.follow_up:
-            blocks += sections([f"*🔎 深掘りの質問*\n{to_mrkdwn(question.follow_up)}"])
+            blocks += sections([f"🔎 {bold('深掘りの質問')}\n{to_mrkdwn(question.follow_up)}"])
         buttons = [button("🎲 別の質問", action_id(Kind.PRACTICE), value)]
     elif has_more:
         blocks.append(context("まず自分で答えを考えてから、回答ポイントを確認しましょう。"))
@@ -356,6 +363,8 @@ def question_view(role: Role, question: Question, revealed: bool = False) -> Mes
         # Nothing to reveal: no button that would only say so.
         blocks.append(context("この質問には回答ポイントがまだありません。自分の経験に引きつけて答えを組み立ててみましょう。"))
         buttons = [button("🎲 別の質問", action_id(Kind.PRACTICE), value)]
+    if role.questions_note:
+        blocks.append(context(f"💡 {to_mrkdwn(role.questions_note)}"))
     buttons.append(share_button(encode("question", role.slug, question.number, int(revealed))))
     blocks += actions(buttons, block_id("question", role.slug))
     return Message(text=f"{_label(role)} Q{question.number}: {to_plain(question.text)}", blocks=fit(blocks))
@@ -366,12 +375,21 @@ def not_found(query: str, suggestions: Sequence[Role]) -> Message:
     text = f"「{shown}」という職種は見つかりませんでした。"
     lines = [text]
     if suggestions:
-        lines.append("もしかして: " + "、".join(f"*{escape_mrkdwn(_label(r))}* (`{escape_mrkdwn(r.slug)}`)" for r in suggestions))
+        lines.append("もしかして: " + "、".join(f"{bold(escape_mrkdwn(_label(r)))} (`{escape_mrkdwn(r.short_name)}`)" for r in suggestions))
     lines.append("`/career list` で職種の一覧を確認できます。")
     blocks = [section_text("\n".join(lines))]
     if suggestions:
         blocks += actions(related_buttons(suggestions), block_id("suggest"))
     return Message(text=text, blocks=blocks)
+
+
+def unknown_section(role: Role, word: str) -> Message:
+    valid = "、".join(f"`{s.key}`（{s.label}）" for s in SECTIONS)
+    text = f"「{escape_mrkdwn(word)}」というセクションは {escape_mrkdwn(_label(role))} にはありません。"
+    lines = [text, f"使えるセクション: {valid}", f"例: `/career {escape_mrkdwn(role.short_name)} {SECTIONS[0].key}`"]
+    blocks = [section_text("\n".join(lines))]
+    blocks += actions(section_buttons(role), block_id("sections", role.slug))
+    return Message(text=text, blocks=fit(blocks))
 
 
 def notice(text: str) -> Message:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Callable, Sequence
 
 from bot.domain.drill import DrillPost, DrillReveal
-from bot.domain.markup import to_mrkdwn, to_plain
+from bot.domain.markup import bold, to_mrkdwn, to_plain
 from bot.domain.progress import Stats
 from bot.domain.schedule import Schedule, describe_days, format_local
 from bot.domain.text import escape_mrkdwn
@@ -34,7 +34,7 @@ def slack_time(instant: datetime, zone: str) -> str:
 def drill_post(post: DrillPost) -> Message:
     blocks = [
         header(f"📝 今日の面接ドリル｜{post.role_title}"),
-        section_text(f"*Q{post.number} / {post.total}*\n{to_mrkdwn(post.question)}"),
+        section_text(f"{bold(f'Q{post.number} / {post.total}')}\n{to_mrkdwn(post.question)}"),
     ]
     if post.revealed:
         blocks.append(context("✅ 回答ポイントを公開しました。スレッドで確認してください。"))
@@ -46,12 +46,12 @@ def drill_post(post: DrillPost) -> Message:
 def drill_reveal(reveal: DrillReveal) -> Message:
     post = reveal.post
     if reveal.answer_points:
-        blocks = sections([f"*回答ポイント（Q{post.number}）*", *bullets(reveal.answer_points)])
+        blocks = sections([bold(f"回答ポイント（Q{post.number}）"), *bullets(reveal.answer_points)])
     else:
-        blocks = [section_text(f"*Q{post.number}* にはあらかじめ用意された回答ポイントがありません。スレッドでお互いの回答を読み比べて、良かった点を伝え合いましょう。")]
+        blocks = [section_text(f"{bold(f'Q{post.number}')} にはあらかじめ用意された回答ポイントがありません。スレッドでお互いの回答を読み比べて、良かった点を伝え合いましょう。")]
     if reveal.follow_up:
         # The interviewer's next question: a prompt for the thread's discussion after the points.
-        blocks += sections([f"*🔎 深掘りの質問*\n{to_mrkdwn(reveal.follow_up)}", ])
+        blocks += sections([f"🔎 {bold('深掘りの質問')}\n{to_mrkdwn(reveal.follow_up)}"])
         blocks.append(context("面接官が次に聞きそうな質問です。スレッドで答えを出し合ってみましょう。"))
     if reveal.participants:
         names = " ".join(mention(u) for u in reveal.participants)
@@ -67,18 +67,18 @@ def drill_reveal(reveal: DrillReveal) -> Message:
 def schedule_summary(view: ScheduleView) -> str:
     s = view.schedule
     lines = [
-        f"*職種:* {escape_mrkdwn(view.role_label)}",
-        f"*投稿:* {describe_days(s.days)} {s.post_time:%H:%M}（{s.timezone}）",
-        f"*回答ポイントの公開:* {s.reveal.describe()}",
+        f"{bold('職種:')} {escape_mrkdwn(view.role_label)}",
+        f"{bold('投稿:')} {describe_days(s.days)} {s.post_time:%H:%M}（{s.timezone}）",
+        f"{bold('回答ポイントの公開:')} {s.reveal.describe()}",
     ]
     if s.all_questions:
-        lines.append("*出題範囲:* 回答ポイントのない質問も含む（`questions=all`）")
+        lines.append(bold("出題範囲:") + " 回答ポイントのない質問も含む（`questions=all`）")
     if s.skip_dates:
-        lines.append("*お休み:* " + "、".join(sorted(d.isoformat() for d in s.skip_dates)))
+        lines.append(bold("お休み:") + " " + "、".join(sorted(d.isoformat() for d in s.skip_dates)))
     if s.paused:
-        lines.append("*状態:* ⏸ 一時停止中（`/career schedule resume` で再開）")
+        lines.append(bold("状態:") + " ⏸ 一時停止中（`/career schedule resume` で再開）")
     if view.next is not None:
-        lines.append(f"*次回の投稿:* {format_local(view.next.post_at, s.timezone)}")
+        lines.append(f"{bold('次回の投稿:')} {format_local(view.next.post_at, s.timezone)}")
     return "\n".join(lines)
 
 
@@ -93,7 +93,7 @@ def schedule_show(view: ScheduleView | None) -> Message:
     if view is None:
         text = "このチャンネルにはドリルのスケジュールがありません。管理者は `/career schedule set <職種|all> <HH:MM>` で設定できます。"
         return Message(text=text, blocks=[section_text(text)])
-    return Message(text="このチャンネルのドリル", blocks=[section_text("*このチャンネルのドリル*\n" + schedule_summary(view))])
+    return Message(text="このチャンネルのドリル", blocks=[section_text(bold("このチャンネルのドリル") + "\n" + schedule_summary(view))])
 
 
 def schedule_list(views: Sequence[ScheduleView]) -> Message:
@@ -133,13 +133,13 @@ def schedule_history(changes: Sequence[Change], role_label: Callable[[str], str]
         zone = (c.after or c.before).timezone if (c.after or c.before) else "UTC"
         what = ACTION_LABELS.get(c.action, escape_mrkdwn(c.action))
         detail = escape_mrkdwn(c.note) if c.note else f"{_setting(c.before, role_label)} → {_setting(c.after, role_label)}"
-        lines.append(f"• {format_local(c.at, zone)} {mention(c.user_id)} *{what}*: {detail}")
-    return Message(text="スケジュールの変更履歴", blocks=[section_text("*スケジュールの変更履歴（新しい順）*"), *sections(lines)])
+        lines.append(f"• {format_local(c.at, zone)} {mention(c.user_id)} {bold(what)}: {detail}")
+    return Message(text="スケジュールの変更履歴", blocks=[section_text(bold("スケジュールの変更履歴（新しい順）")), *sections(lines)])
 
 
 SCHEDULE_HELP = "\n".join(
     [
-        "*ドリルのスケジュール*（設定の変更は管理者のみ）",
+        bold("ドリルのスケジュール") + "（設定の変更は管理者のみ）",
         "• `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=daily|weekdays|mon,wed,fri] [reveal=HH:MM|+30m|+2h] [questions=all]`",
         "• `/career schedule show` — このチャンネルの設定　• `/career schedule list` — 全チャンネル",
         "• `/career schedule pause` / `resume` / `off`　• `/career schedule skip YYYY-MM-DD`　• `/career schedule history`",
@@ -151,7 +151,8 @@ SCHEDULE_HELP = "\n".join(
 
 def stats_message(stats: Stats) -> Message:
     text = (
-        f"*あなたのドリル記録*\n"
+        bold("あなたのドリル記録") + "\n"
+        f""
         f"• 回答したドリル: {stats.answered}回（このチャンネルでは {stats.answered_here} / {stats.drills_here}回。公開前の回答だけを数えます）\n"
         f"• このチャンネルの連続回答: {stats.streak}回（毎日のドリルに公開前に回答した回数。追加の「今すぐ出題」は数えず、答えなくても途切れません）"
     )

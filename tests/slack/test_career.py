@@ -112,3 +112,43 @@ def test_practice_uses_the_injected_random_source(router):
     a = CommandRouter(Lookups(router.catalog, random.Random(1))).handle_command("ciso question")
     b = CommandRouter(Lookups(router.catalog, random.Random(1))).handle_command("ciso question")
     assert a.blocks == b.blocks
+
+
+def test_role_list_and_suggestions_show_the_names_people_type_never_an_internal_slug(router):
+    listing = all_text(router.handle_command("list"))
+    assert "ciso_project_position" not in listing and "`ciso`" in listing
+    for role in router.catalog.roles:
+        assert f"`{role.short_name}`" in listing
+    suggestions = all_text(router.handle_command("cisoo"))
+    assert "`ciso`" in suggestions and "ciso_project_position" not in suggestions
+
+
+def test_every_role_name_help_advertises_opens_that_role(router):
+    import re
+
+    text = all_text(router.handle_command("help"))
+    advertised = re.findall(r"`([^`/ ]+)`", text.split("登録されている職種:")[1])
+    assert len(advertised) == len(router.catalog.roles)
+    for name in advertised:
+        card = router.handle_command(name)
+        assert card.blocks[0]["type"] == "header", name
+
+
+def test_the_card_header_reads_as_a_job_title(router):
+    assert router.handle_command("ciso").blocks[0]["text"]["text"] == "CISO（最高情報セキュリティ責任者）"
+    assert router.handle_command("cio").blocks[0]["text"]["text"] == "CIO（最高情報責任者）・情報システム部長"
+
+
+def test_an_unknown_section_of_a_known_role_lists_the_sections(router):
+    text = all_text(router.handle_command("cto 面接対策"))
+    assert "「面接対策」というセクション" in text and "見つかりませんでした" not in text
+    for key in ("duties", "skills", "paths", "questions"):
+        assert f"`{key}`" in text
+
+
+def test_the_summary_example_and_the_closing_advice_are_shown(router):
+    ciso = router.catalog.by_slug("ciso_project_position")
+    assert ciso.example.startswith("たとえば") and ciso.questions_note
+    assert ciso.example[:30] in all_text(router.handle_command("ciso"))
+    assert ciso.questions_note[:30] in all_text(router.handle_command("ciso questions"))
+    assert ciso.questions_note[:30] in all_text(router.handle_command("ciso question"))
