@@ -20,6 +20,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="upgrade the database schema to the newest revision (the Procfile's release step)")
     check = sub.add_parser("check-content", help="validate role documents and print a per-file report")
     check.add_argument("directory", nargs="?", help="directory of role documents (default: CONTENT_DIR or content/)")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too (what CI runs)")
     return parser
 
 
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "check-content":
             from bot.content.report import check_content
 
-            return check_content(Path(args.directory) if args.directory else settings.content_dir)
+            return check_content(Path(args.directory) if args.directory else settings.content_dir, strict=args.strict)
         if command == "console":
             logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
             from bot.console import run_console

@@ -1,40 +1,145 @@
-"""`python -m bot check-content [DIR]`: a per-file report; exit 1 if any file has an error."""
+"""`python -m bot check-content [--strict] [DIR]`: a per-file report of what would make a weak drill.
+
+Errors stop a file from loading. Warnings name what loads but serves study groups badly: a question
+without answer points (the reveal would have nothing to show), a related role that does not exist,
+a name that fits two roles, text that no view shows. Info is worth a look and no more. `--strict`
+fails on warnings too. Exit 1 on failure.
+"""
 
 from __future__ import annotations
 
+import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Iterable, TextIO
 
-from bot.content.loader import load_directory
-from bot.domain.catalog import RoleCatalog
+from markdown_it import MarkdownIt
+
+import frontmatter
+
+from bot.content.loader import Problem, load_directory
+from bot.domain.catalog import RoleCatalog, role_names
+from bot.domain.markup import unwrap_emphasis
+from bot.domain.role import Role
+from bot.domain.text import normalize_key
+
+_md = MarkdownIt("commonmark")
+_md.core.ruler.disable(["inline"])
+# Bullets meant for the bot rather than for display as they are: their text is shown, marker aside.
+_MARKER = re.compile(r"^(回答ポイント|回答のポイント|ポイント|answer points?|深掘り|深堀り|follow[- ]?up)\s*[：:]\s*", re.I)
+_READS_AS_QUESTION = re.compile(r"([？?]|か。?|ください。?|教えて.*|どう.*|何.*)$")
 
 
-def check_content(directory: Path, out: TextIO = sys.stdout) -> int:
+@dataclass(frozen=True)
+class Finding:
+    path: Path
+    line: int | None
+    severity: str  # "warning" | "info"
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
+        return f"{where}: {self.severity}: {self.message}"
+
+
+def shown_text(role: Role) -> str:
+    """Every text some view displays, as one searchable string."""
+    parts: list[str] = [role.title, role.description, role.summary, role.example, role.career_intro, role.outlook_intro, role.questions_note]
+    parts += role.duties + role.outlook
+    for group in role.skills + role.learning:
+        parts += [group.name, *group.items]
+    for partner in role.collaboration:
+        parts += [partner.name, partner.description]
+    for path in role.career_paths:
+        parts += path.steps
+    for story in role.stories:
+        parts += [story.title, story.text]
+    for question in role.questions:
+        parts += [question.text, *question.answer_points, question.follow_up]
+    return _squash("\n".join(parts))
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s*_`]+", "", unwrap_emphasis(text))
+
+
+def _body_texts(text: str) -> Iterable[tuple[int | None, str]]:
+    """(line, text) of every paragraph and list item in the body; headings are exempt."""
+    post = frontmatter.loads(text)
+    offset = text[: text.find(post.content)].count("\n") if post.content and post.content in text else 0
+    tokens = _md.parse(post.content)
+    for index, token in enumerate(tokens):
+        if token.type != "inline" or index == 0 or tokens[index - 1].type != "paragraph_open":
+            continue
+        line = token.map[0] + 1 + offset if token.map else None
+        for piece in token.content.split("\n"):
+            if piece.strip():
+                yield line, piece
+
+
+def unshown(role: Role, text: str) -> list[Finding]:
+    shown = shown_text(role)
+    findings = []
+    for line, piece in _body_texts(text):
+        squashed = _squash(_MARKER.sub("", unwrap_emphasis(piece)))
+        # A career path is shown step by step, and a partner as name and description: a text made
+        # of shown pieces is covered.
+        steps = [_squash(s) for s in re.split(r"→|->|⇒|＞|：", squashed)]
+        if squashed and squashed not in shown and not all(s in shown for s in steps if s):
+            findings.append(Finding(role.source or Path("?"), line, "warning", f"this text is not shown by any view: 「{piece.strip()[:40]}」"))
+    return findings
+
+
+def weak_spots(role: Role, catalog: RoleCatalog) -> list[Finding]:
+    path = role.source or Path("?")
+    findings: list[Finding] = []
+    for question in role.questions:
+        if not question.answer_points:
+            findings.append(Finding(path, question.line, "warning", f"Q{question.number}「{question.text[:30]}」 has no answer points: its drill reveal would have nothing to show"))
+        if not _READS_AS_QUESTION.search(unwrap_emphasis(question.text).strip()):
+            findings.append(Finding(path, question.line, "info", f"Q{question.number}「{question.text[:30]}」 does not read as a question"))
+    for name in sorted(role_names(role)):
+        key = normalize_key(name)
+        if key in catalog.ambiguous_keys:
+            others = sorted(s for s in catalog.owners_of(key) if s != role.slug)
+            findings.append(Finding(path, 1, "warning", f"the name '{name}' also fits {', '.join(others)}, so it opens neither"))
+    return findings
+
+
+def check_content(directory: Path, out: TextIO = sys.stdout, strict: bool = False) -> int:
     result = load_directory(directory)
-    by_file: dict[Path, list] = {}
+    catalog = RoleCatalog(result.roles)
+    by_file: dict[Path, list[Problem | Finding]] = {}
     for problem in result.problems:
         by_file.setdefault(problem.path, []).append(problem)
     roles_by_file = {r.source: r for r in result.roles}
+    for role in result.roles:
+        assert role.source is not None
+        found = weak_spots(role, catalog) + unshown(role, role.source.read_text(encoding="utf-8"))
+        by_file.setdefault(role.source, []).extend(found)
+    warnings = infos = 0
     for path in result.files:
         role = roles_by_file.get(path)
         problems = by_file.pop(path, [])
         if role is not None:
             with_points = sum(q.has_answer_points for q in role.questions)
+            with_follow_up = sum(bool(q.follow_up) for q in role.questions)
             out.write(
-                f"ok    {path}: {role.slug} — {len(role.questions)} questions ({with_points} with answer points), "
-                f"{len(role.career_paths)} career paths\n"
+                f"ok    {path}: {role.short_name} — {len(role.questions)} questions ({with_points} with answer points, "
+                f"{with_follow_up} with follow-ups), {len(role.career_paths)} career paths\n"
             )
         else:
             out.write(f"FAIL  {path}\n")
         for problem in problems:
+            warnings += problem.severity == "warning"
+            infos += problem.severity == "info"
             out.write(f"      {problem}\n")
     for path, problems in by_file.items():  # problems not tied to one role file (e.g. the directory)
         for problem in problems:
             out.write(f"FAIL  {problem}\n")
-    catalog = RoleCatalog(result.roles)
-    for key in sorted(catalog.ambiguous_keys):
-        out.write(f"note  the name '{key}' fits more than one role, so it opens a list of suggestions instead\n")
     errors = len(result.errors)
-    out.write(f"{len(result.roles)} role(s) loaded, {errors} error(s), {len(result.problems) - errors} warning(s)\n")
-    return 1 if errors else 0
+    out.write(f"{len(result.roles)} role(s) loaded, {errors} error(s), {warnings} warning(s), {infos} info\n")
+    if strict and warnings:
+        out.write("--strict: warnings count as errors\n")
+    return 1 if errors or (strict and warnings) else 0

@@ -52,6 +52,10 @@ class RoleCatalog:
         self.ambiguous_keys = frozenset(key for key, slugs in owners.items() if len(slugs) > 1)
         self._owners = owners
 
+    def owners_of(self, key: str) -> frozenset[str]:
+        """The slugs of the roles a normalised name fits."""
+        return frozenset(self._owners.get(key, ()))
+
     def __len__(self) -> int:
         return len(self.roles)
 
