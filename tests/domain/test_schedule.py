@@ -125,3 +125,10 @@ def test_reveal_at_clock_time_and_across_midnight():
     assert due[0].reveal_at == datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
     clock = schedule(timezone="UTC", reveal=Reveal(at=time(18, 0)))
     assert next_occurrence(clock, datetime(2026, 11, 25, 0, 0, tzinfo=UTC)).reveal_at == datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+
+
+def test_the_reveal_reads_as_a_person_would_say_it():
+    assert Reveal(offset=timedelta(minutes=30)).describe() == "投稿の30分後"
+    assert Reveal(offset=timedelta(hours=8)).describe() == "投稿の8時間後"
+    assert Reveal(offset=timedelta(minutes=90)).describe() == "投稿の1時間30分後"
+    assert Reveal(at=time(18, 0)).describe() == "18:00"
