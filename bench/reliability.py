@@ -252,7 +252,7 @@ def run_scenario(scenario: Scenario, drills: int, workdir: Path, log=print) -> R
         "PORT": "0",
         "DRILL_TICK_SECONDS": "1",
         # Short timeouts and leases so that takeovers happen within the run.
-        "SLACK_TIMEOUT_SECONDS": "2" if faulty else "5",
+        "SLACK_TIMEOUT_SECONDS": "1.5" if faulty else "5",
         "DRILL_LEASE_SECONDS": "10" if faulty else "30",
         "LOG_LEVEL": "INFO",
     }

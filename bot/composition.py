@@ -101,8 +101,8 @@ def build_bot(
     sessions = session_factory(engine)
     replies = Replies(sessions)
     delivery = DrillDelivery(
-        sessions, catalog, chat, lease=timedelta(seconds=settings.drill_lease_seconds), rng=rng,
-        host=socket.gethostname(), record_reply=replies.record,
+        sessions, catalog, chat, lease=timedelta(seconds=settings.drill_lease_seconds), record_reply=replies.record,
+        rng=rng, host=socket.gethostname(),
     )
     cycle = DrillCycle(sessions, delivery)
     ticker = Ticker(cycle.tick, clock, settings.drill_tick_seconds)
@@ -121,11 +121,11 @@ class SlackBot:
 def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now, rng: random.Random | None = None) -> SlackBot:
     from bot.slack.app import create_app
     from bot.slack.chat import Admins, SlackChat
-    from bot.slack.client import make_posting_client, make_web_client
+    from bot.slack.client import make_claim_client, make_web_client
 
     client = make_web_client(settings)
-    chat = SlackChat(make_posting_client(settings), client)
+    chat = SlackChat(make_claim_client(settings), client)
     admins = Admins(client, settings.admin_user_ids)
     bot = build_bot(settings, chat, is_admin=admins.is_admin, bot_in_channel=chat.bot_in_channel, clock=clock, rng=rng)
-    app = create_app(settings, client, bot.router, bot.replies, known_not_admin=admins.known_not_admin)
+    app = create_app(settings, client, bot.router, bot.replies)
     return SlackBot(bot, app)

@@ -119,10 +119,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     timeout = _float_setting(get("SLACK_TIMEOUT_SECONDS"), "SLACK_TIMEOUT_SECONDS", 10.0, 0.5, 60)
     lease = _float_setting(get("DRILL_LEASE_SECONDS"), "DRILL_LEASE_SECONDS", 120.0, 1, 3600)
-    if lease < 4 * timeout:
-        # A claim must outlive the Web API call it guards (with a retry after a 429), or another
-        # process could take it over while the first is still talking to Slack.
-        raise ConfigError(f"DRILL_LEASE_SECONDS ({lease:g}) must be at least 4 × SLACK_TIMEOUT_SECONDS ({timeout:g}).")
+    if lease < 6 * timeout:
+        # A claim must outlive the step it guards, or another process could take it over while the
+        # first is still talking to Slack. A step makes at most a lookup and a post, each of which
+        # may time out twice (around one 429 retry, itself capped at lease / 8): 4 × timeout + lease / 4.
+        raise ConfigError(f"DRILL_LEASE_SECONDS ({lease:g}) must be at least 6 × SLACK_TIMEOUT_SECONDS ({timeout:g}).")
 
     return Settings(
         bot_token=bot_token,

@@ -65,7 +65,7 @@ def test_http_mode_requires_token_and_secret():
 
 
 def test_a_fractional_slack_timeout_is_used_as_given():
-    from bot.slack.client import make_posting_client, make_web_client
+    from bot.slack.client import make_claim_client, make_web_client
 
-    settings = load_settings({"SLACK_TIMEOUT_SECONDS": "0.5", "DRILL_LEASE_SECONDS": "2"})
-    assert make_web_client(settings).timeout == 0.5 and make_posting_client(settings).timeout == 0.5
+    settings = load_settings({"SLACK_TIMEOUT_SECONDS": "0.5", "DRILL_LEASE_SECONDS": "3"})
+    assert make_web_client(settings).timeout == 0.5 and make_claim_client(settings).timeout == 0.5

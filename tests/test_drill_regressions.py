@@ -166,3 +166,57 @@ def test_the_reveal_follows_a_post_pushed_by_a_dst_gap():
     assert spring_forward.reveal_at - spring_forward.post_at == timedelta(minutes=30)  # 04:00 EDT
     ordinary = occurrence_on(s, date(2026, 3, 9))
     assert ordinary.reveal_at - ordinary.post_at == timedelta(minutes=30)
+
+
+def test_a_failed_thread_read_after_adoption_is_retried_before_the_reveal(world):
+    world.set("ciso", "09:00", "reveal=+1h")
+    world.chat.lost_responses = 1
+    world.at(9, 0)
+    ts = world.chat.of("question")[0].ts
+    world.chat.thread[(CH, ts)] = [ThreadMessage("1795597230.000001", "UAKI00001")]
+    real_read = world.chat.thread_messages
+    failures = [ChatError("http_503")]
+
+    def flaky_read(channel_id, thread_ts):
+        if failures:
+            raise failures.pop(0)
+        return real_read(channel_id, thread_ts)
+
+    world.chat.thread_messages = flaky_read
+    world.at(9, 1)  # adopts the post; the thread read fails
+    world.at(9, 2)  # the read is retried and the reply counted
+    world.at(10, 0)
+    assert world.chat.of("reveal")[0].reveal.participants == ("UAKI00001",)
+
+
+def test_a_reveal_that_slack_refuses_for_good_closes_the_drill(world):
+    world.set("ciso", "09:00", "reveal=+1h")
+    world.at(9, 0)
+    world.chat.failures = [ChatError("is_archived", retryable=False)]
+    world.at(10, 0)
+    world.at(10, 1)
+    world.at(10, 2)
+    assert world.chat.of("reveal") == []
+    row = world.rows()[0]
+    assert row.status == "revealed" and row.last_error == "is_archived"
+
+
+def test_a_reply_that_arrives_while_the_reveal_is_posted_is_late(world):
+    world.set("ciso", "09:00", "reveal=+1h")
+    world.at(9, 0)
+    ts = world.chat.of("question")[0].ts
+    from bot.store import repo
+
+    with world.cycle.sessions.begin() as s:
+        drill_id = world.rows()[0].id
+        assert repo.claim(s, drill_id, "posted", "revealing", "other-replica", world.clock(), world.clock())
+    assert world.replies.record(CH, ts, "1795597230.000009", "UBEN00001", world.clock())
+    assert world.replies.stats("UBEN00001", CH).answered == 0
+
+
+def test_a_schedule_set_for_this_very_minute_names_the_post_it_makes(world):
+    world.clock.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    view = world.set("ciso", "09:00", "reveal=+1h")
+    assert view.next.post_at == datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    world.at(9, 0)
+    assert len(world.chat.of("question")) == 1

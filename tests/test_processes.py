@@ -8,18 +8,23 @@ import sys
 import textwrap
 import time
 
-import pytest
 from sqlalchemy import text
 
 from tests.conftest import CONTENT_DIR, ROOT
 from tests.support.signing import BOT_TOKEN, SIGNING_SECRET
 
 
-def test_a_forked_worker_does_not_reuse_the_parents_database_connection(db_url):
+def test_a_forked_worker_does_not_reuse_the_parents_database_connection(tmp_path):
     """gunicorn forks workers after the schema upgrade opened connections in the parent: each worker
-    must get connections of its own, or two processes talk over one socket."""
-    if not db_url.startswith("postgresql"):
-        pytest.skip("SQLite has no server-side session to compare")
+    must get connections of its own, or two processes talk over one socket (PostgreSQL: SQLite has
+    no server-side session to compare)."""
+    from tests.support.db import database_url
+
+    with database_url("postgresql", tmp_path) as db_url:
+        _check_fork(db_url)
+
+
+def _check_fork(db_url: str) -> None:
     from bot.composition import build_bot
     from bot.config import load_settings
     from tests.support.fakes import RecordingChat
@@ -61,7 +66,7 @@ _TICKER = textwrap.dedent(
 
 
 def test_two_processes_never_post_twice_across_a_retry_after_longer_than_the_lease(stub_api, tmp_path):
-    """Slack answers the first post with 429 and Retry-After 6 s, longer than the 4 s lease. A
+    """Slack answers the first post with 429 and Retry-After 8 s, longer than the 6 s lease. A
     process that slept through it would wake after the other took the drill over and posted."""
     from datetime import datetime, timezone
 
@@ -74,7 +79,7 @@ def test_two_processes_never_post_twice_across_a_retry_after_longer_than_the_lea
         "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": stub_api.api_url,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}", "CONTENT_DIR": str(CONTENT_DIR),
         "ADMIN_USER_IDS": "UADMIN001", "DEFAULT_TIMEZONE": "UTC",
-        "DRILL_LEASE_SECONDS": "4", "SLACK_TIMEOUT_SECONDS": "1", "LOG_LEVEL": "WARNING",
+        "DRILL_LEASE_SECONDS": "6", "SLACK_TIMEOUT_SECONDS": "1", "LOG_LEVEL": "WARNING",
     }
     setup = build_bot(load_settings(env), RecordingChat(), is_admin=lambda u: True, bot_in_channel=lambda c: True)
     from bot.domain.schedule_input import parse_schedule_set
@@ -83,12 +88,66 @@ def test_two_processes_never_post_twice_across_a_retry_after_longer_than_the_lea
     setup.schedules.set("C0STUDY01", "UADMIN001", parse_schedule_set(["ciso", "09:00", "reveal=+1h"], "UTC"), now)
     setup.schedules.drill_now("C0STUDY01", "UADMIN001", now)
     setup.engine.dispose()
-    stub_api.script("chat.postMessage", (429, {"Retry-After": "6"}, {"ok": False, "error": "ratelimited"}))
+    stub_api.script("chat.postMessage", (429, {"Retry-After": "8"}, {"ok": False, "error": "ratelimited"}))
 
-    first = subprocess.Popen([sys.executable, "-c", _TICKER, "11"], cwd=ROOT, env=env)
+    first = subprocess.Popen([sys.executable, "-c", _TICKER, "13"], cwd=ROOT, env=env)
     time.sleep(0.5)
-    second = subprocess.Popen([sys.executable, "-c", _TICKER, "10"], cwd=ROOT, env=env)
+    second = subprocess.Popen([sys.executable, "-c", _TICKER, "12"], cwd=ROOT, env=env)
     assert first.wait(timeout=60) == 0 and second.wait(timeout=60) == 0
     posts = stub_api.calls_to("chat.postMessage")
     assert [c.params.get("thread_ts") for c in posts] == [None, None]  # the 429, then one post
-    assert posts[1].at - posts[0].at >= 5.5  # and not before Slack allowed it
+    assert posts[1].at - posts[0].at >= 7.5  # and not before Slack allowed it
+
+
+def test_two_forked_web_workers_on_postgresql_tick_without_database_errors(tmp_path):
+    """The Procfile's web process with WEB_CONCURRENCY=2 on PostgreSQL: both workers tick from the
+    first second, a drill is posted and revealed once, and no tick fails on a shared connection."""
+    import re
+    from pathlib import Path
+
+    from tests.e2e.test_procfile_web import procfile_command
+    from tests.support.db import database_url
+    from tests.support.http import request
+    from tests.support.signing import command_body, signed_headers
+    from tests.support.slack_api import StubSlackApi
+
+    stub = StubSlackApi().start()
+    log_path = tmp_path / "web.log"
+    with database_url("postgresql", tmp_path) as url, open(log_path, "w") as log:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
+            "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": stub.api_url,
+            "PORT": "0", "ADMIN_USER_IDS": "UADMIN001", "DRILL_TICK_SECONDS": "0.2", "WEB_CONCURRENCY": "2",
+            "DATABASE_URL": url, "DEFAULT_TIMEZONE": "UTC",
+        }
+        command = [sys.executable if part == "python" else part for part in procfile_command("web")]
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            base = None
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and base is None:
+                match = re.search(r"Listening at: http://[\d.]+:(\d+)", Path(log_path).read_text())
+                base = f"http://127.0.0.1:{match.group(1)}" if match else None
+                time.sleep(0.05)
+            assert base, Path(log_path).read_text()
+
+            def command_(text: str, name: str) -> dict:
+                body = command_body(text, user_id="UADMIN001", response_url=stub.response_url(name))
+                assert request(base + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded")).status == 200
+                return stub.answer_at(name, timeout=15)
+
+            earlier = time.strftime("%H:%M", time.gmtime(time.time() - 3600))
+            command_(f"schedule set ciso {earlier} reveal=+1h", "set")
+            command_("drill now", "now")
+            stub.wait_for("chat.postMessage", 1, timeout=15)
+            command_("drill reveal", "reveal")
+            stub.wait_for("chat.postMessage", 2, timeout=15)
+            time.sleep(2)  # ten more ticks in each worker
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+            stub.stop()
+    text = Path(log_path).read_text()
+    assert len(re.findall(r"Booting worker", text)) == 2
+    assert "drill tick failed" not in text and "server closed the connection" not in text and "Traceback" not in text, text
+    assert len(stub.calls_to("chat.postMessage")) == 2  # one question, one reveal

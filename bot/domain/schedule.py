@@ -128,7 +128,8 @@ def next_occurrence(schedule: Schedule, now: datetime, served: frozenset[date] =
         if not runs_on(schedule, day) or day in served:
             continue
         occurrence = occurrence_on(schedule, day)
-        if occurrence.post_at > now and occurrence.post_at >= schedule.effective_from:
+        # Not before now, so a schedule set for this very minute names the post it is about to make.
+        if occurrence.post_at >= now and occurrence.post_at >= schedule.effective_from:
             return occurrence
     return None
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Callable
-
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
@@ -16,7 +14,7 @@ from bot.usecases.replies import Replies
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, client: WebClient, router: CommandRouter, replies: Replies, known_not_admin: Callable[[str], bool] = lambda user_id: False) -> App:
+def create_app(settings: Settings, client: WebClient, router: CommandRouter, replies: Replies) -> App:
     app = App(
         client=client,
         signing_secret=settings.signing_secret or "",

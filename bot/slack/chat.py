@@ -53,10 +53,13 @@ def _retry_after(response) -> float | None:
 
 
 METADATA_EVENT = "career_drill"
+# A busy channel or thread since the drill's post time: 5 pages of 200 messages.
+MAX_LOOKUP_PAGES = 5
 
 
 class SlackChat:
-    """Posts with `poster` (no blind retries) and looks things up with `reader`."""
+    """Calls made while a drill is claimed go through `poster` (bounded: no blind retries, a short
+    wait after a 429 at most); other reads go through `reader`."""
 
     def __init__(self, poster: WebClient, reader: WebClient | None = None):
         self.poster = poster
@@ -79,16 +82,23 @@ class SlackChat:
         return str(response["ts"])
 
     def find_posted(self, channel_id: str, key: str, since: datetime, thread_ts: str | None = None) -> str | None:
-        """The ts of a message this bot posted with `key`, in the channel since `since` (or in a thread)."""
+        """The ts of a message this bot posted with `key`, in the channel since `since` (or in a
+        thread). Runs inside a claim, so it uses the claim client, and reads a bounded number of pages."""
         oldest = f"{since.timestamp() - 60:.6f}"
-        if thread_ts:
-            response = _call(self.reader.conversations_replies, channel=channel_id, ts=thread_ts, oldest=oldest, include_all_metadata=True, limit=200)
-        else:
-            response = _call(self.reader.conversations_history, channel=channel_id, oldest=oldest, include_all_metadata=True, limit=200)
-        for message in response.get("messages") or []:
-            metadata = message.get("metadata") or {}
-            if metadata.get("event_type") == METADATA_EVENT and (metadata.get("event_payload") or {}).get("key") == key:
-                return str(message["ts"])
+        cursor = None
+        for _ in range(MAX_LOOKUP_PAGES):
+            if thread_ts:
+                response = _call(self.poster.conversations_replies, channel=channel_id, ts=thread_ts, oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor)
+            else:
+                response = _call(self.poster.conversations_history, channel=channel_id, oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor)
+            for message in response.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                if metadata.get("event_type") == METADATA_EVENT and (metadata.get("event_payload") or {}).get("key") == key:
+                    return str(message["ts"])
+            cursor = ((response.get("response_metadata") or {}).get("next_cursor")) or None
+            if not cursor:
+                return None
+        log.warning("did not find %s in %s within %d pages; treating it as not posted", key, channel_id, MAX_LOOKUP_PAGES)
         return None
 
     def thread_messages(self, channel_id: str, thread_ts: str) -> list[ThreadMessage]:
@@ -140,14 +150,6 @@ class Admins:
         self.monotonic = monotonic
         self._cache: dict[str, tuple[bool, float]] = {}
         self._lock = threading.Lock()
-
-    def known_not_admin(self, user_id: str) -> bool:
-        """Answered from memory: True only when a recent check said no."""
-        if user_id in self.admin_ids:
-            return False
-        with self._lock:
-            cached = self._cache.get(user_id)
-        return bool(cached and not cached[0] and self.monotonic() - cached[1] < self.ttl)
 
     def is_admin(self, user_id: str) -> bool:
         """Raises AdminCheckFailed when Slack could not be asked."""

@@ -39,8 +39,8 @@ class BoundedRateLimitRetryHandler(RateLimitErrorRetryHandler):
 
 def max_rate_limit_wait(settings: Settings) -> float:
     """The longest Retry-After a call inside a claim may sleep through. A claimed step makes at most
-    a lookup and a post, each of which may wait once; with their timeouts (the lease is at least
-    4 × the timeout) the step still ends inside the lease."""
+    a lookup and a post (both with the claim client: one retry, after a 429 only), so it lasts at
+    most 4 × timeout + 2 × this; with the lease at least 6 × the timeout, that ends inside it."""
     return max(1.0, settings.drill_lease_seconds / 8)
 
 
@@ -63,8 +63,9 @@ def make_web_client(settings: Settings) -> WebClient:
     )
 
 
-def make_posting_client(settings: Settings) -> WebClient:
-    """For drill posts, which must not be repeated blindly.
+def make_claim_client(settings: Settings) -> WebClient:
+    """For every call made while a drill is claimed (looking for an earlier message, posting), which
+    must end inside the claim's lease and must not be repeated blindly.
 
     A 429 means Slack did not post, so it is retried after a short Retry-After. A timeout, a dropped
     connection or a 5xx may have posted: those are not retried here; the drill looks for its own

@@ -85,6 +85,9 @@ class DrillRow(Base):
     # The original question is edited to say the points are out; a separate step, retried until done.
     marked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     mark_claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # The post was adopted after an uncertain outcome: replies made meanwhile are read from the
+    # thread, a step retried until it succeeds.
+    backfill_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 

@@ -297,6 +297,21 @@ def finish(session: Session, drill_id: int, owner: str, from_status: DrillStatus
     return result.rowcount == 1
 
 
+def backfill_ids(session: Session, now: datetime, lease_cutoff: datetime, limit: int = 500) -> list[int]:
+    """Adopted posts whose thread has not been read yet for the replies made meanwhile."""
+    query = (
+        select(DrillRow.id)
+        .where(DrillRow.backfill_due.is_(True), DrillRow.status.in_(OPEN), DrillRow.message_ts.is_not(None))
+        .order_by(DrillRow.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def set_backfill_due(session: Session, drill_id: int, due: bool) -> None:
+    session.execute(update(DrillRow).where(DrillRow.id == drill_id).values(backfill_due=due))
+
+
 def claim_mark(session: Session, drill_id: int, now: datetime, lease_cutoff: datetime) -> bool:
     result = session.execute(
         update(DrillRow)

@@ -57,11 +57,11 @@ class Attempt:
     thread_ts: str | None = None
     deadline: datetime | None = None  # past this, nothing is sent: the step gives up
     finish: Callable[[str, datetime], dict] = lambda ts, now: {}
-    adopted: Callable[[str], None] = lambda ts: None  # after an earlier message is found
+    adopted: Callable[[str], dict] = lambda ts: {}  # more to record when an earlier message is found
 
 
 class DrillDelivery:
-    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, chat: ChatPort, lease: timedelta, rng: random.Random | None = None, host: str = "bot", record_reply: Callable | None = None):
+    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, chat: ChatPort, lease: timedelta, record_reply: Callable[[str, str, str, str, datetime], bool], rng: random.Random | None = None, host: str = "bot"):
         self.sessions = sessions
         self.catalog = catalog
         self.chat = chat
@@ -98,14 +98,22 @@ class DrillDelivery:
         except ChatError as err:
             return self._failed(drill_id, step, attempt.channel_id, err, now)
         with self.sessions.begin() as session:
-            if not repo.finish(session, drill_id, self.owner, step.working, status=step.done, last_error=None, next_attempt_at=None, **attempt.finish(ts, now)):  # type: ignore[arg-type]
+            values = {**attempt.finish(ts, now), **(attempt.adopted(ts) if adopted else {})}  # type: ignore[arg-type]
+            if not repo.finish(session, drill_id, self.owner, step.working, status=step.done, last_error=None, next_attempt_at=None, **values):
                 log.error("drill %s: %s done (ts %s) but its claim had been taken over", drill_id, step.name, ts)
-        if adopted:
-            attempt.adopted(ts)  # type: ignore[arg-type]
+        if adopted and step is POSTING:
+            self.backfill(drill_id, now)
         return True
 
     def _failed(self, drill_id: int, step: Step, channel_id: str, err: ChatError, now: datetime) -> bool:
-        if err.retryable or step is REVEALING:
+        if step is REVEALING and not err.retryable:
+            # The bot was removed or the channel archived after the post: nothing more can be said
+            # there. The drill is closed (not retried every tick) with the reason kept.
+            log.error("drill %s: its reveal cannot be posted in %s (%s); closing it", drill_id, channel_id, err.code)
+            with self.sessions.begin() as session:
+                repo.finish(session, drill_id, self.owner, step.working, status=DrillStatus.REVEALED, revealed_at=to_db(now), marked_at=to_db(now), last_error=err.code[:200])
+            return False
+        if err.retryable:
             # Release the claim; a Retry-After longer than we were willing to wait is kept, so that
             # no process (this one included) tries before the chat service allows it.
             later = to_db(now + timedelta(seconds=err.retry_after)) if err.retry_after else None
@@ -143,7 +151,7 @@ class DrillDelivery:
             deadline=utc(drill.reveal_at),
             send=lambda: self.chat.post_question(channel_id, post, message_key(drill, "question")),
             finish=lambda ts, now: {"message_ts": ts, "posted_at": to_db(now)},
-            adopted=lambda ts: self._backfill(drill_id, channel_id, ts),
+            adopted=lambda ts: {"backfill_due": True},
         )
 
     def _choose_question(self, session: Session, drill: DrillRow) -> bool:
@@ -178,23 +186,30 @@ class DrillDelivery:
             revealed=revealed,
         )
 
-    def _backfill(self, drill_id: int, channel_id: str, thread_ts: str) -> None:
+    def backfill(self, drill_id: int, now: datetime) -> bool:
         """Replies made while we did not know our post had landed: Slack delivered those events
-        before the thread was ours, and will not deliver them again, so read them from the thread."""
-        if self._record_reply is None:
-            return
+        before the thread was ours, and will not deliver them again, so read them from the thread.
+        Until that read succeeds the drill stays marked, and a later tick tries again."""
+        with self.sessions() as session:
+            drill = session.get(DrillRow, drill_id)
+            if drill is None or not drill.backfill_due or drill.message_ts is None:
+                return False
+            channel_id, thread_ts = drill.channel_id, drill.message_ts
         try:
             messages = self.chat.thread_messages(channel_id, thread_ts)
         except ChatError as err:
-            log.warning("drill %s: could not read its thread to count earlier replies (%s)", drill_id, err.code)
-            return
+            log.warning("drill %s: could not read its thread to count earlier replies (%s); retrying later", drill_id, err.code)
+            return False
         counted = 0
         for message in messages:
             if message.ts == thread_ts or not is_member_reply(message.user_id, message.subtype, message.bot):
                 continue
             counted += bool(self._record_reply(channel_id, thread_ts, message.ts, message.user_id, repo_time(message.ts)))
+        with self.sessions.begin() as session:
+            repo.set_backfill_due(session, drill_id, False)
         if counted:
             log.info("drill %s: counted %d reply(ies) made before its post was confirmed", drill_id, counted)
+        return True
 
     # ------------------------------------------------------------------ revealing
 

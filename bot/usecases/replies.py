@@ -21,12 +21,14 @@ class Replies:
 
     def record(self, channel_id: str, thread_ts: str, message_ts: str, user_id: str, at: datetime) -> bool:
         """Count a thread reply once, however often Slack delivers it. True if it was new. A reply
-        after the reveal is kept as late: it is not a participation and earns no credit."""
+        after the reveal is kept as late: it is not a participation and earns no credit. One that
+        arrives while the reveal is being posted is late too: the reveal has already named who
+        took part, and stats must say the same."""
         with self.sessions.begin() as session:
             drill = repo.drill_by_thread(session, channel_id, thread_ts)
             if drill is None:
                 return False
-            late = drill.status == DrillStatus.REVEALED or at >= utc(drill.reveal_at)  # type: ignore[operator]
+            late = drill.status in (DrillStatus.REVEALING, DrillStatus.REVEALED) or at >= utc(drill.reveal_at)  # type: ignore[operator]
             return repo.add_reply(session, drill.id, message_ts, user_id, at, late)
 
     def remove(self, channel_id: str, thread_ts: str, message_ts: str) -> bool:

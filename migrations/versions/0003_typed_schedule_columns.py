@@ -110,6 +110,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("next_attempt_at", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("marked_at", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("mark_claimed_at", sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column("backfill_due", sa.Boolean(), nullable=False, server_default="0"))
     # Drills revealed before this revision had their question updated (or gave up on it) already.
     op.execute("UPDATE drills SET marked_at = revealed_at WHERE status = 'revealed'")
 
@@ -133,6 +134,7 @@ new_schedules = sa.table(
 
 def downgrade() -> None:
     with op.batch_alter_table("drills") as batch:
+        batch.drop_column("backfill_due")
         batch.drop_column("mark_claimed_at")
         batch.drop_column("marked_at")
         batch.drop_column("next_attempt_at")

@@ -206,3 +206,9 @@ def test_a_me_reply_in_the_thread_counts_as_an_answer(drill_bot, stub_api):
     drill_bot.tick()
     reveal = [c for c in stub_api.calls_to("chat.postMessage") if c.params.get("thread_ts")][0]
     assert "<@UALICE001>" in blocks_text(reveal.params["blocks"])
+
+
+def test_a_command_that_fails_after_the_ack_still_gets_an_answer(drill_bot, stub_api, mocker):
+    mocker.patch.object(drill_bot.core.schedules, "show", side_effect=RuntimeError("database went away"))
+    answer = blocks_text(drill_bot.answer("schedule show")["blocks"])
+    assert "うまく処理できませんでした" in answer and "database went away" not in answer

@@ -11,13 +11,18 @@ from slack_bolt import Ack, App, Respond
 
 from bot.commands.actions import ACTION_ID
 from bot.commands.router import CommandRouter
+from bot.slack.blocks import notice
 
 log = logging.getLogger(__name__)
 
 
 def answer_press(body: dict, action: dict, respond: Respond, router: CommandRouter) -> None:
     user_id = (body.get("user") or {}).get("id", "")
-    message = router.handle_action(action.get("action_id", ""), action.get("value", ""), user_id=user_id)
+    try:
+        message = router.handle_action(action.get("action_id", ""), action.get("value", ""), user_id=user_id)
+    except Exception:  # noqa: BLE001 - the user pressed a button: say it failed rather than nothing
+        log.exception("a /career button (%s) from %s failed", action.get("action_id"), user_id)
+        message = notice("⚠️ うまく処理できませんでした。もう一度 `/career` からお試しください。")
     if not body.get("response_url"):
         log.warning("a /career button arrived without a response_url; nothing to answer to")
         return

@@ -11,6 +11,7 @@ import logging
 from slack_bolt import Ack, App, Respond
 
 from bot.commands.router import CommandRouter
+from bot.slack.blocks import notice
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +28,17 @@ def acknowledge(ack: Ack, command: dict, router: CommandRouter) -> None:
         ack()
 
 
+FAILED = "⚠️ うまく処理できませんでした。変更は行われていない可能性があります。`/career schedule show` で確認してから、もう一度お試しください。"
+
+
 def answer_later(command: dict, respond: Respond, router: CommandRouter) -> None:
     if router.answers_from_memory(command.get("text", "")):
         return  # answered in the ack
-    message = _answer(router, command)
+    try:
+        message = _answer(router, command)
+    except Exception:  # noqa: BLE001 - the user waits for an answer: say it failed rather than nothing
+        log.exception("a /career command from %s in %s failed", command.get("user_id"), command.get("channel_id"))
+        message = notice(FAILED)
     if not command.get("response_url"):
         log.warning("a /career command arrived without a response_url; nothing to answer to")
         return
