@@ -22,8 +22,8 @@ from bot.composition import Bot, build_bot
 from bot.config import Settings
 from bot.domain.drill import DrillPost, DrillReveal, DrillStatus
 from bot.ports import Message, ThreadMessage
-from bot.slack import drill_blocks
-from bot.slack.plaintext import render
+from bot.views import drill_blocks
+from bot.views.plaintext import render
 from bot.store import repo
 
 CONSOLE_USER = "UCONSOLE1"

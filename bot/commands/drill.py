@@ -9,10 +9,10 @@ from typing import Callable
 from bot.domain.commands import DrillCommand, ScheduleCommand, StatsCommand
 from bot.domain.schedule import ScheduleError, format_local
 from bot.domain.schedule_input import parse_schedule_set
-from bot.domain.text import escape_mrkdwn
+from bot.views.mrkdwn import escape_mrkdwn
 from bot.ports import AdminCheckFailed, Message
-from bot.slack import drill_blocks as ui
-from bot.slack.blocks import notice
+from bot.views import drill_blocks as ui
+from bot.views.blocks import notice
 from bot.usecases.replies import Replies
 from bot.usecases.schedule_admin import NotAllowed, ScheduleAdmin
 

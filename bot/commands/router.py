@@ -28,7 +28,7 @@ from bot.domain.role import Role
 from bot.domain.sections import SECTION_KEYS
 from bot.domain.text import clean_user_text
 from bot.ports import Message
-from bot.slack import blocks as ui
+from bot.views import blocks as ui
 from bot.usecases.lookups import Lookups
 
 log = logging.getLogger(__name__)

@@ -5,13 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_MRKDWN_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def escape_mrkdwn(text: str) -> str:
-    """Escape user or content text for Slack mrkdwn, so `<!channel>` can never become a ping."""
-    return text.translate(_MRKDWN_ESCAPES)
 
 
 def clean_user_text(text: str, limit: int = 200) -> str:

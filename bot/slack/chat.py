@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.drill import DrillPost, DrillReveal
 from bot.ports import AdminCheckFailed, ChatError, ThreadMessage
-from bot.slack import drill_blocks
+from bot.views import drill_blocks
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ import pytest
 
 from bot.config import ConfigError, load_settings
 from bot.content.loader import load_directory
-from bot.slack import blocks as ui
+from bot.views import blocks as ui
 from bot.store.models import DrillRow, ReplyRow, ScheduleChangeRow, ScheduleRow
 from tests.conftest import CONTENT_DIR, SEED
-from tests.slack.test_blocks import assert_within_limits
+from tests.views.test_blocks import assert_within_limits
 from tests.support.botserver import start_bot
 from tests.support.fakes import Clock
 from tests.support.signing import command_body

@@ -11,7 +11,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot.commands.actions import ACTION_ID
 from bot.commands.router import CommandRouter
-from bot.slack.blocks import notice
+from bot.views.blocks import notice
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import logging
 from slack_bolt import Ack, App, Respond
 
 from bot.commands.router import CommandRouter
-from bot.slack.blocks import notice
+from bot.views.blocks import notice
 
 log = logging.getLogger(__name__)
 

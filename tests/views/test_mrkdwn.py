@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from bot.domain.markup import to_mrkdwn, to_plain, unwrap_emphasis
-from bot.domain.text import clean_user_text, escape_mrkdwn, normalize_key
+from bot.domain.markup import to_plain, unwrap_emphasis
+from bot.domain.text import clean_user_text, normalize_key
+from bot.views.mrkdwn import escape_mrkdwn, to_mrkdwn
 
 
 def test_markdown_emphasis_becomes_slack_mrkdwn():

@@ -11,7 +11,7 @@ from bot.config import load_settings
 from bot.usecases.lookups import Lookups
 from bot.composition import build_router
 from bot.commands.router import CommandRouter
-from tests.slack.test_blocks import all_text
+from tests.views.test_blocks import all_text
 
 # Two roles of one question each, so which question a practice draw shows is never up to chance:
 # the shipped documents keep gaining answer points, these stay as they are.

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from bot.domain.role import Question
-from bot.slack import blocks as ui
+from bot.views import blocks as ui
 from bot.commands.router import CommandRouter
 
 

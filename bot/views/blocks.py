@@ -13,10 +13,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Iterable, Sequence
 
-from bot.domain.markup import bold, to_mrkdwn, to_plain
+from bot.domain.markup import to_plain
+from bot.views.mrkdwn import bold, escape_mrkdwn, to_mrkdwn
 from bot.domain.role import Question, Role
 from bot.domain.sections import SECTIONS, section
-from bot.domain.text import escape_mrkdwn, truncate
+from bot.domain.text import truncate
 from bot.commands.actions import Kind, action_id, block_id, encode
 from bot.ports import Block, Message  # noqa: F401 - the builders' return type
 

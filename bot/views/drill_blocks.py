@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Callable, Sequence
 
 from bot.domain.drill import DrillPost, DrillReveal
-from bot.domain.markup import bold, to_mrkdwn, to_plain
+from bot.domain.markup import to_plain
+from bot.views.mrkdwn import bold, escape_mrkdwn, to_mrkdwn
 from bot.domain.progress import Stats
 from bot.domain.schedule import Schedule, describe_days, format_local
-from bot.domain.text import escape_mrkdwn
 from bot.ports import Message
-from bot.slack.blocks import bullets, context, fit, header, section_text, sections
+from bot.views.blocks import bullets, context, fit, header, section_text, sections
 from bot.usecases.schedule_admin import Change, ScheduleView
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")

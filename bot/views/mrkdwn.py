@@ -1,0 +1,59 @@
+"""Slack's mrkdwn: escaping, emphasis that holds next to Japanese text, and role documents' inline
+Markdown rendered for Slack. Only views produce mrkdwn; the domain never does."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from bot.domain.markup import inline_children
+
+# Slack only honours *bold* and _italic_ at word boundaries; Japanese text has no spaces, so a
+# zero-width space next to the marker makes it a boundary without changing what people read.
+_ZWSP = "\u200b"
+_MRKDWN_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape user or content text for Slack mrkdwn, so `<!channel>` can never become a ping."""
+    return text.translate(_MRKDWN_ESCAPES)
+
+
+_escape = escape_mrkdwn
+
+
+def bold(mrkdwn: str) -> str:
+    """Slack bold that holds next to Japanese text and punctuation (`• *名前*：…`): the one rule
+    every renderer uses for emphasis it adds itself."""
+    return f"{_ZWSP}*{mrkdwn}*{_ZWSP}"
+
+
+@lru_cache(maxsize=8192)
+def to_mrkdwn(source: str) -> str:
+    out: list[str] = []
+    open_links: list[bool] = []
+    for token in inline_children(source):
+        kind = token.type
+        if kind == "text":
+            out.append(_escape(token.content))
+        elif kind == "code_inline":
+            out.append("`" + _escape(token.content) + "`")
+        elif kind in ("strong_open", "strong_close"):
+            out.append(_ZWSP + "*" if kind == "strong_open" else "*" + _ZWSP)
+        elif kind in ("em_open", "em_close"):
+            out.append(_ZWSP + "_" if kind == "em_open" else "_" + _ZWSP)
+        elif kind == "link_open":
+            href = str(token.attrs.get("href", ""))
+            linked = href.startswith(("http://", "https://"))
+            open_links.append(linked)
+            if linked:
+                out.append("<" + _escape(href).replace("|", "%7C") + "|")
+        elif kind == "link_close":
+            if open_links and open_links.pop():
+                out.append(">")
+        elif kind in ("softbreak", "hardbreak"):
+            out.append("\n")
+        elif kind == "image":
+            out.append(_escape(token.content))
+        elif kind in ("html_inline",):
+            out.append(_escape(token.content))
+    return "".join(out).strip(_ZWSP).strip()
