@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime, time, timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,15 @@ from bot.domain.rotation import Deck
 from bot.domain.schedule import Reveal, Schedule
 from bot.store.db import to_db, utc
 from bot.store.models import DrillRow, ReplyRow, ScheduleChangeRow, ScheduleRow
+
+
+def limit_wait(session: Session, seconds: float) -> None:
+    """Fail this transaction rather than wait longer on a lock or a statement (PostgreSQL): an event
+    whose write fails fast gets a non-200, and Slack delivers it again."""
+    if session.get_bind().dialect.name == "postgresql":
+        millis = int(seconds * 1000)
+        session.execute(text(f"SET LOCAL lock_timeout = {millis}"))
+        session.execute(text(f"SET LOCAL statement_timeout = {millis}"))
 
 
 def insert_ignore(session: Session, model, values: dict[str, Any]) -> bool:

@@ -15,6 +15,10 @@ from bot.store import repo
 from bot.store.db import utc
 
 
+# Slack waits 3 s for the 200 that acknowledges an event; the write before it must end well inside.
+EVENT_WRITE_SECONDS = 1.5
+
+
 class Replies:
     def __init__(self, sessions: sessionmaker[Session]):
         self.sessions = sessions
@@ -25,6 +29,7 @@ class Replies:
         arrives while the reveal is being posted is late too: the reveal has already named who
         took part, and stats must say the same."""
         with self.sessions.begin() as session:
+            repo.limit_wait(session, EVENT_WRITE_SECONDS)
             drill = repo.drill_by_thread(session, channel_id, thread_ts)
             if drill is None:
                 return False
@@ -33,6 +38,7 @@ class Replies:
 
     def remove(self, channel_id: str, thread_ts: str, message_ts: str) -> bool:
         with self.sessions.begin() as session:
+            repo.limit_wait(session, EVENT_WRITE_SECONDS)
             drill = repo.drill_by_thread(session, channel_id, thread_ts)
             if drill is None:
                 return False
