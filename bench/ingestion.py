@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
@@ -56,12 +57,27 @@ def reply_event(number: int, thread_ts: str, base_ts: int) -> str:
     )
 
 
-def _command(url: str, stub: StubSlackApi, text: str) -> dict:
-    body = command_body(text, user_id=ADMIN, channel_id=CHANNEL, response_url=stub.response_url())
-    answer = request(url + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded"), timeout=30)
+def admin_command(url: str, stub: StubSlackApi, text: str, timeout: float = 30) -> str:
+    """An admin's `/career <text>` in CHANNEL; the answer's text, from the ack or, where the bot
+    acks first and answers later, from the response_url (waited for, within `timeout`)."""
+    name = f"admin-{uuid.uuid4().hex[:12]}"
+    body = command_body(text, user_id=ADMIN, channel_id=CHANNEL, response_url=stub.response_url(name))
+    answer = request(url + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded"), timeout=timeout)
     if answer.status != 200:
         raise RuntimeError(f"/career {text} answered {answer.status}: {answer.text[:300]}")
-    return answer.json()
+    try:
+        acked = answer.json().get("text", "") if answer.body.strip() else ""
+    except ValueError:
+        acked = answer.text
+    if acked:
+        return acked
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        later = [c for c in stub.calls_to("response_url") if c.path.endswith(f"/{name}")]
+        if later:
+            return str(later[0].params.get("text", ""))
+        time.sleep(0.02)
+    raise RuntimeError(f"/career {text} was acknowledged but not answered within {timeout:g} s")
 
 
 def post_drill(url: str, stub: StubSlackApi) -> str:
@@ -69,8 +85,8 @@ def post_drill(url: str, stub: StubSlackApi) -> str:
     # A post time an hour ago: set now, the schedule's own first post is tomorrow, so the only
     # drill today is the one `drill now` asks for; reveal=+8h keeps it open during the benchmark.
     earlier = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%H:%M")
-    _command(url, stub, f"schedule set ciso {earlier} tz=UTC reveal=+8h")
-    _command(url, stub, "drill now")
+    admin_command(url, stub, f"schedule set ciso {earlier} tz=UTC reveal=+8h")
+    admin_command(url, stub, "drill now")
     posts = stub.wait_for("chat.postMessage", 1, timeout=30)
     if not posts:
         raise RuntimeError("the web process did not post the drill within 30 s")

@@ -70,29 +70,56 @@ def constant_load(url: str, request: SignedRequest, concurrency: int, seconds: f
     return replay(url, [request], concurrency, workdir, max_requests=int(seconds * 20_000), max_seconds=seconds, cycle=True)
 
 
-def replay(url: str, requests: list[SignedRequest], concurrency: int, workdir: Path, max_requests: int, max_seconds: float, cycle: bool = False) -> LoadResult:
+def replay(url: str, requests: list[SignedRequest], concurrency: int, workdir: Path, max_requests: int, max_seconds: float, cycle: bool = False, rate: float | None = None) -> LoadResult:
     """Send each request (once, or cycling when `cycle`) with bench.loadgen, within both bounds."""
-    requests_file = workdir / "requests.jsonl"
+    return start_replay(url, requests, concurrency, workdir, max_requests, max_seconds, cycle, rate).result()
+
+
+class Replay:
+    """bench.loadgen running in its own process; `result()` waits for it (bounded) and reads it."""
+
+    def __init__(self, process: subprocess.Popen, max_seconds: float):
+        self._process = process
+        self._max_seconds = max_seconds
+
+    def result(self) -> LoadResult:
+        try:
+            stdout, stderr = self._process.communicate(timeout=self._max_seconds + 60)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.communicate()
+            raise RuntimeError("bench.loadgen did not finish within its time bound") from None
+        if self._process.returncode != 0:
+            raise RuntimeError(f"bench.loadgen failed:\n{stderr}")
+        result = json.loads(stdout)
+        return LoadResult(
+            tool="bench.loadgen",
+            requests=result["requests"],
+            failed=result["socket_errors"] + result["requests"] - result["ok"],
+            elapsed_s=result["elapsed_s"],
+            p50_ms=result["p50_ms"],
+            p99_ms=result["p99_ms"],
+        )
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.communicate()
+
+
+def start_replay(url: str, requests: list[SignedRequest], concurrency: int, workdir: Path, max_requests: int, max_seconds: float, cycle: bool = False, rate: float | None = None, name: str = "requests") -> Replay:
+    """Like `replay`, without waiting: the load runs in its own process while the caller measures."""
+    requests_file = workdir / f"{name}.jsonl"
     with open(requests_file, "w", encoding="utf-8") as out:
         for request in requests:
             out.write(json.dumps({"body": request.body, "headers": request.headers}) + "\n")
-    spec_file = workdir / "loadgen.json"
-    spec = {"url": url, "requests_file": str(requests_file), "concurrency": concurrency, "max_requests": max_requests, "max_seconds": max_seconds, "cycle": cycle}
+    spec_file = workdir / f"{name}-loadgen.json"
+    spec = {"url": url, "requests_file": str(requests_file), "concurrency": concurrency, "max_requests": max_requests, "max_seconds": max_seconds, "cycle": cycle, "rate": rate}
     spec_file.write_text(json.dumps(spec), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.loadgen", str(spec_file)], cwd=ROOT, capture_output=True, text=True, timeout=max_seconds + 60,
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.loadgen", str(spec_file)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"bench.loadgen failed:\n{done.stderr}")
-    result = json.loads(done.stdout)
-    return LoadResult(
-        tool="bench.loadgen",
-        requests=result["requests"],
-        failed=result["socket_errors"] + result["requests"] - result["ok"],
-        elapsed_s=result["elapsed_s"],
-        p50_ms=result["p50_ms"],
-        p99_ms=result["p99_ms"],
-    )
+    return Replay(process, max_seconds)
 
 
 def _wrk(url: str, request: SignedRequest, concurrency: int, seconds: float, workdir: Path) -> LoadResult:

@@ -3,9 +3,11 @@
 The spec names a URL, a JSON-lines file of pre-signed requests ({"body": …, "headers": {…}}), a
 concurrency, and two bounds: `max_requests` and `max_seconds`. Each of `concurrency` threads keeps
 one persistent HTTP/1.1 connection and sends the next request from the file (the file is cycled
-when `cycle` is true, and sent once otherwise) until either bound is reached. It prints one JSON
-object: how many requests were sent and answered with which status, the elapsed time, and latency
-percentiles in milliseconds.
+when `cycle` is true, and sent once otherwise) until either bound is reached; with `rate`, request
+number i is not sent before i / rate seconds from the start (an open load at that rate, as long as
+the connections keep up). It prints one JSON object: how many requests were sent and answered with
+which status, the elapsed time, and latency percentiles in milliseconds (from sending each request
+to reading its answer).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class Spec:
     max_seconds: float
     cycle: bool = False
     timeout: float = 10.0
+    rate: float | None = None  # requests per second, over all connections; None: as fast as answered
 
 
 def _load_requests(path: str) -> list[tuple[bytes, dict[str, str]]]:
@@ -47,7 +50,8 @@ def run(spec: Spec) -> dict:
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
     errors: Counter[str] = Counter()
-    deadline = time.monotonic() + spec.max_seconds
+    begun = time.monotonic()
+    deadline = begun + spec.max_seconds
 
     def take() -> int | None:
         with lock:
@@ -62,6 +66,12 @@ def run(spec: Spec) -> dict:
                 index = take()
                 if index is None:
                     break
+                if spec.rate:
+                    wait = begun + index / spec.rate - time.monotonic()
+                    if wait > 0:
+                        time.sleep(min(wait, max(0.0, deadline - time.monotonic())))
+                    if time.monotonic() >= deadline:
+                        break
                 body, headers = requests[index % len(requests)]
                 started = time.perf_counter()
                 try:

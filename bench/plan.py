@@ -15,6 +15,8 @@ class Plan:
     content_lookups: int  # lookups averaged per size and run
     fanout_channels: int
     ingestion_events: int
+    lookup_busy_reply_rate: float  # thread replies/s sent while lookups are measured on a busy bot
+    admin_commands: int  # admin commands timed per run, one after another
     databases: tuple[str, ...] = ("sqlite", "postgresql")
     load_generator: str = "auto"  # "wrk", "python" (bench.loadgen), or "auto": wrk when installed
 
@@ -32,6 +34,8 @@ FULL = Plan(
     content_lookups=2_000,
     fanout_channels=1_000,
     ingestion_events=5_000,
+    lookup_busy_reply_rate=200,
+    admin_commands=4,
 )
 
 # Every benchmark end to end, once, on small sizes: for trying changes and for the smoke test.
@@ -44,4 +48,6 @@ QUICK = Plan(
     content_lookups=200,
     fanout_channels=100,
     ingestion_events=500,
+    lookup_busy_reply_rate=200,
+    admin_commands=2,
 )

@@ -1,4 +1,4 @@
-"""Child processes served by gunicorn: the Procfile's `web` process and the bare baseline app.
+"""Child processes served by gunicorn: the Procfile's `web` process and the bare baseline apps.
 
 Both are started with PORT=0; gunicorn prints the port it bound ("Listening at: http://0.0.0.0:PORT")
 and every request is sent to 127.0.0.1 on that port.
@@ -6,6 +6,7 @@ and every request is sent to 127.0.0.1 on that port.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -86,6 +87,15 @@ class ServerProcess:
         self.stop()
         raise RuntimeError(f"{self.name} did not start:\n{self.log_tail()}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server: gunicorn's master and its workers.
+
+        Read from /proc (Linux); NaN elsewhere. CPU per request is steadier than throughput on a
+        shared machine, since time the server spends waiting for a core is not counted."""
+        if self._process is None:
+            return math.nan
+        return _tree_cpu_seconds(self._process.pid)
+
     def log_tail(self, lines: int = 30) -> str:
         try:
             return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
@@ -111,12 +121,45 @@ class ServerProcess:
         self.stop()
 
 
+def _tree_cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of `root` and every process under it, from /proc."""
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, cpu seconds)
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return math.nan
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        # After the command: state, ppid, …; utime and stime are the 14th and 15th fields overall.
+        stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _cpu) in stats.items():
+        children.setdefault(parent, []).append(pid)
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        if pid in stats:
+            total += stats[pid][1]
+        todo += children.get(pid, [])
+    return total
+
+
 def web_process(stub: StubSlackApi, database_url: str, log_path: Path, **extra_env: str) -> ServerProcess:
     """`python -m bot web`, exactly as the Procfile starts it."""
     return ServerProcess("the web process", procfile_command("web"), bot_environment(stub, database_url, **extra_env), log_path)
 
 
-def bare_process(stub: StubSlackApi, log_path: Path) -> ServerProcess:
-    """The baseline: a Bolt app that acks a constant, under the same gunicorn settings."""
+def bare_process(stub: StubSlackApi, log_path: Path, best: bool = False) -> ServerProcess:
+    """A baseline: a Bolt app that acks a constant, under the web process's own gunicorn settings
+    (WEB_CONCURRENCY and all), or with `best`, under gunicorn's sync workers, one per core."""
     env = bot_environment(stub, "sqlite://")
-    return ServerProcess("the bare Bolt app", [sys.executable, "-m", "bench.bare_app"], env, log_path)
+    if best:
+        return ServerProcess("the bare Bolt app (sync, one worker per core)", [sys.executable, "-m", "bench.bare_app", "--best"], env, log_path)
+    return ServerProcess("the bare Bolt app (the web process's server settings)", [sys.executable, "-m", "bench.bare_app"], env, log_path)
