@@ -9,6 +9,7 @@ database and may ask Slack who is an admin, so they are answered after the ack.
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 from bot.domain.catalog import NotFound, Resolved
 from bot.domain.commands import (
@@ -37,6 +38,13 @@ log = logging.getLogger(__name__)
 _DRILL_COMMANDS = (ScheduleCommand, DrillCommand, StatsCommand)
 
 
+@lru_cache(maxsize=4096)
+def _parse(text: str):
+    """Parsed once per distinct text: the listener's routing and the answer read the same parse,
+    and study groups type the same few commands all day. Commands are immutable."""
+    return parse_command(clean_user_text(text, limit=300))
+
+
 class CommandRouter:
     def __init__(self, lookups: Lookups, drill_commands: DrillCommands | None = None):
         self.lookups = lookups
@@ -51,10 +59,10 @@ class CommandRouter:
     @staticmethod
     def answers_from_memory(text: str) -> bool:
         """True for lookups and help; False for drill commands, which wait on the database or Slack."""
-        return not isinstance(parse_command(clean_user_text(text or "", limit=300)), _DRILL_COMMANDS)
+        return not isinstance(_parse(text or ""), _DRILL_COMMANDS)
 
     def handle_command(self, text: str, user_id: str = "", channel_id: str = "") -> Message:
-        command = parse_command(clean_user_text(text or "", limit=300))
+        command = _parse(text or "")
         if isinstance(command, Help):
             return ui.help_message(self.catalog.roles, drills=self.drill_commands is not None)
         if isinstance(command, ListRoles):

@@ -20,20 +20,15 @@ def _answer(router: CommandRouter, command: dict):
     return router.handle_command(command.get("text", ""), user_id=command.get("user_id", ""), channel_id=command.get("channel_id", ""))
 
 
-def acknowledge(ack: Ack, command: dict, router: CommandRouter) -> None:
-    if router.answers_from_memory(command.get("text", "")):
-        message = _answer(router, command)
-        ack(text=message.text, blocks=message.blocks, response_type="ephemeral" if message.ephemeral else "in_channel")
-    else:
-        ack()
+def answer_in_ack(ack: Ack, command: dict, router: CommandRouter) -> None:
+    message = _answer(router, command)
+    ack(text=message.text, blocks=message.blocks, response_type="ephemeral" if message.ephemeral else "in_channel")
 
 
 FAILED = "⚠️ うまく処理できませんでした。変更は行われていない可能性があります。`/career schedule show` で確認してから、もう一度お試しください。"
 
 
 def answer_later(command: dict, respond: Respond, router: CommandRouter) -> None:
-    if router.answers_from_memory(command.get("text", "")):
-        return  # answered in the ack
     try:
         message = _answer(router, command)
     except Exception:  # noqa: BLE001 - the user waits for an answer: say it failed rather than nothing
@@ -46,10 +41,20 @@ def answer_later(command: dict, respond: Respond, router: CommandRouter) -> None
 
 
 def register(app: App, router: CommandRouter) -> None:
-    def ack_listener(ack: Ack, command: dict) -> None:
-        acknowledge(ack, command, router)
+    # Two listeners, so that a lookup is a plain listener: Bolt prepares a lazy run (a deep copy of
+    # the request) for every request a lazy listener matches, which would cost each lookup more
+    # than rendering its answer does.
+    def from_memory(command: dict) -> bool:
+        return router.answers_from_memory(command.get("text", ""))
+
+    def lookup_listener(ack: Ack, command: dict) -> None:
+        answer_in_ack(ack, command, router)
+
+    def ack_listener(ack: Ack) -> None:
+        ack()
 
     def lazy_listener(command: dict, respond: Respond) -> None:
         answer_later(command, respond, router)
 
+    app.command("/career", matchers=[from_memory])(lookup_listener)
     app.command("/career")(ack=ack_listener, lazy=[lazy_listener])
