@@ -9,16 +9,9 @@ import pytest
 from bot.domain.schedule import ScheduleError
 from bot.domain.schedule_input import parse_days, parse_schedule_set, parse_timezone
 from bot.ports import ChatError, ThreadMessage
-from tests.test_drills import ADMIN, CH, World
+from tests.test_drills import ADMIN, CH, world  # noqa: F401 - the same world fixture, on both databases
 
 UTC = timezone.utc
-
-
-@pytest.fixture
-def world(db_url):
-    w = World(db_url)
-    yield w
-    w.bot.engine.dispose()
 
 
 def test_a_thank_you_after_the_reveal_earns_no_credit(world):
