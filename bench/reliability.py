@@ -271,10 +271,12 @@ def run_scenario(scenario: Scenario, drills: int, workdir: Path, log=print) -> R
         due = (now + timedelta(seconds=85)).replace(second=0, microsecond=0)
         channels = [f"CREL{i:05d}" for i in range(drills)]
         for i, channel in enumerate(channels):
-            body = command_body(f"schedule set ciso {due:%H:%M} tz=UTC reveal=+1m", user_id=ADMIN, channel_id=channel)
-            answer = request(bots[i % len(bots)].url + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded"))
-            if answer.status != 200 or "設定しました" not in answer.json().get("text", ""):
-                raise RuntimeError(f"schedule set failed for {channel}: {answer.status} {answer.text[:200]}")
+            # Acked at once; the confirmation follows through the command's response_url.
+            body = command_body(f"schedule set ciso {due:%H:%M} tz=UTC reveal=+1m", user_id=ADMIN, channel_id=channel, response_url=stub.response_url(f"set-{channel}"))
+            ack = request(bots[i % len(bots)].url + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded"))
+            answer = stub.answer_at(f"set-{channel}", timeout=30) if ack.status == 200 else {}
+            if "設定しました" not in answer.get("text", ""):
+                raise RuntimeError(f"schedule set failed for {channel}: {ack.status} {str(answer)[:200]}")
         log(f"  {drills} schedules set; due {due:%H:%M:%S} UTC, reveal {due + timedelta(minutes=1):%H:%M:%S} UTC")
 
         threads = []

@@ -61,6 +61,12 @@ class CommandRouter:
         """True for lookups and help; False for drill commands, which wait on the database or Slack."""
         return not isinstance(_parse(text or ""), _DRILL_COMMANDS)
 
+    @staticmethod
+    def same_answer_for_everyone(text: str) -> bool:
+        """True when the answer depends on the text alone (a role, a section, the list, help), so an
+        adapter may keep it; a practice question is drawn at random, and drill commands are live."""
+        return isinstance(_parse(text or ""), (Help, ListRoles, ShowRole, ShowSection))
+
     def handle_command(self, text: str, user_id: str = "", channel_id: str = "") -> Message:
         command = _parse(text or "")
         if isinstance(command, Help):

@@ -134,3 +134,13 @@ def test_healthz_reports_loaded_content_without_secrets(bot):
 def test_unknown_paths_and_methods(bot):
     assert request(bot.url + "/nope").status == 404
     assert request(bot.url + "/slack/events").status == 405
+
+
+def test_repeated_lookups_answer_the_same_and_practice_questions_still_vary(bot):
+    first, again = bot.command("ciso"), bot.command("ciso")
+    assert first.status == again.status == 200 and first.body == again.body
+    assert first.json()["response_type"] == "ephemeral" and "CISO（最高情報セキュリティ責任者）" in blocks_text(first.json()["blocks"])
+    escaped = bot.command("<!channel> nope").text
+    assert "<!channel>" not in escaped and escaped == bot.command("<!channel> nope").text
+    practice = {bot.command("ciso question").text for _ in range(10)}
+    assert len(practice) > 1  # drawn at random each time, never served from the cache

@@ -6,9 +6,13 @@ answers from a lazy listener through the command's response_url."""
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
+from collections import OrderedDict
+from typing import Callable
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltResponse, Respond
 
 from bot.commands.router import CommandRouter
 from bot.views.blocks import notice
@@ -40,7 +44,44 @@ def answer_later(command: dict, respond: Respond, router: CommandRouter) -> None
     respond(text=message.text, blocks=message.blocks, response_type="ephemeral" if message.ephemeral else "in_channel")
 
 
+class AnswerCache:
+    """Acknowledgement bodies of lookups whose answer depends on the text alone, serialised once.
+    The catalog never changes while the process runs, and Slack's JSON of a role card (5-6 KB)
+    costs more to build than everything else a lookup does; bounded, least recently used dropped."""
+
+    def __init__(self, router: CommandRouter, size: int = 512):
+        self.router = router
+        self.size = size
+        self._bodies: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def body(self, text: str) -> str:
+        with self._lock:
+            found = self._bodies.get(text)
+            if found is not None:
+                self._bodies.move_to_end(text)
+                return found
+        message = self.router.handle_command(text)
+        body = json.dumps({"text": message.text, "response_type": "ephemeral" if message.ephemeral else "in_channel", "blocks": message.blocks})
+        with self._lock:
+            self._bodies[text] = body
+            while len(self._bodies) > self.size:
+                self._bodies.popitem(last=False)
+        return body
+
+    def middleware(self) -> Callable:
+        def answer_known_lookups(body: dict, next: Callable[[], None]):  # noqa: A002 - Bolt's name
+            text = body.get("text") or ""
+            if body.get("command") == "/career" and self.router.same_answer_for_everyone(text):
+                return BoltResponse(status=200, body=self.body(text))
+            return next()
+
+        return answer_known_lookups
+
+
 def register(app: App, router: CommandRouter) -> None:
+    app.use(AnswerCache(router).middleware())
+
     # Two listeners, so that a lookup is a plain listener: Bolt prepares a lazy run (a deep copy of
     # the request) for every request a lazy listener matches, which would cost each lookup more
     # than rendering its answer does.
