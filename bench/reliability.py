@@ -419,9 +419,11 @@ def run_events(workdir: Path, replies: int = 1000, seed: int = 42) -> EventsResu
         bot.start()
         channel = "CEVENTS01"
         earlier = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%H:%M")
-        for text_ in (f"schedule set ciso {earlier} tz=UTC reveal=+8h", "drill now"):
-            body = command_body(text_, user_id=ADMIN, channel_id=channel)
+        for name, text_ in (("set", f"schedule set ciso {earlier} tz=UTC reveal=+8h"), ("now", "drill now")):
+            # Acked at once; wait for each answer (through response_url) before the next command.
+            body = command_body(text_, user_id=ADMIN, channel_id=channel, response_url=stub.response_url(name))
             request(bot.url + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded"))
+            stub.answer_at(name, timeout=30)
         posts = stub.wait_for("chat.postMessage", 1, timeout=20)
         thread_ts = posts[0].response["ts"]
         rng = random.Random(seed)
