@@ -12,7 +12,7 @@ import logging
 import os
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -204,7 +204,7 @@ class DrillDelivery:
         for message in messages:
             if message.ts == thread_ts or not is_member_reply(message.user_id, message.subtype, message.bot):
                 continue
-            counted += bool(self._record_reply(channel_id, thread_ts, message.ts, message.user_id, repo_time(message.ts)))
+            counted += bool(self._record_reply(channel_id, thread_ts, message.ts, message.user_id, ts_time(message.ts)))
         with self.sessions.begin() as session:
             repo.set_backfill_due(session, drill_id, False)
         if counted:
@@ -281,7 +281,6 @@ class DrillDelivery:
             log.warning("could not tell %s that the drill failed in %s (%s)", admin, channel_id, err.code)
 
 
-def repo_time(ts: str) -> datetime:
-    from datetime import timezone
-
+def ts_time(ts: str) -> datetime:
+    """When a Slack message was posted: its ts is seconds since the epoch."""
     return datetime.fromtimestamp(float(ts), timezone.utc)
