@@ -146,9 +146,10 @@ class Console:
             self._walk_to(target)
             self.out.write(f"次の予定まで時刻を進めました: {self._now_text()}\n")
         elif name == "reply":
-            self._reply(words[1] if len(words) > 1 else "UMEMBER01")
+            # With no user given, you answer: `/career stats` then shows your own record.
+            self._reply(words[1] if len(words) > 1 else CONSOLE_USER)
         else:
-            self.out.write("console のコマンド: `:next`、`:reply [ユーザーID]`、`:wait 30m|2h|1d`、`:time`\n")
+            self.out.write("console のコマンド: `:next`、`:reply [ユーザーID]`（省略するとあなたの回答）、`:wait 30m|2h|1d`、`:time`\n")
 
     def _walk_to(self, end: datetime) -> None:
         """Walk the clock a minute at a time so every post and reveal on the way happens in order."""

@@ -110,3 +110,18 @@ def test_python_m_bot_without_a_token_points_to_the_console():
     result = subprocess.run([sys.executable, "-m", "bot"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "python -m bot console" in result.stderr and "--help" in result.stderr
+
+
+def test_a_reply_with_no_user_is_yours_and_shows_in_your_stats(tmp_path):
+    from datetime import datetime, timezone
+
+    from bot.config import load_settings
+    from bot.console import build_console
+
+    out = io.StringIO()
+    settings = load_settings({"CONTENT_DIR": str(ROOT / "content"), "DEFAULT_TIMEZONE": "UTC"})
+    console = build_console(settings, f"sqlite:///{tmp_path / 'c.sqlite3'}", out=out, start=datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc))
+    console.run(["/career schedule set ciso 09:00 reveal=+30m", ":next", ":reply", ":next", "/career stats"], interactive=False)
+    console.bot.engine.dispose()
+    text = out.getvalue()
+    assert "参加者 1人: @UCONSOLE1" in text and "回答したドリル: 1回" in text and "連続回答: 1回" in text

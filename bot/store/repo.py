@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.domain.drill import EXTRA_PREFIX, OPEN, SHOWN, DrillStatus
 from bot.domain.progress import ShownDrill
 from bot.domain.rotation import Deck
-from bot.domain.schedule import Reveal, Schedule
+from bot.domain.schedule import Reveal, Schedule, days_served
 from bot.store.db import to_db, utc
 from bot.store.models import DrillRow, ReplyRow, ScheduleChangeRow, ScheduleRow
 
@@ -22,9 +22,12 @@ def limit_wait(session: Session, seconds: float) -> None:
     """Fail this transaction rather than wait longer on a lock or a statement (PostgreSQL): an event
     whose write fails fast gets a non-200, and Slack delivers it again."""
     if session.get_bind().dialect.name == "postgresql":
-        millis = int(seconds * 1000)
-        session.execute(text(f"SET LOCAL lock_timeout = {millis}"))
-        session.execute(text(f"SET LOCAL statement_timeout = {millis}"))
+        # One round trip for both settings: this runs before every recorded reply.
+        millis = str(int(seconds * 1000))
+        session.execute(
+            text("SELECT set_config('lock_timeout', :ms, true), set_config('statement_timeout', :ms, true)"),
+            {"ms": millis},
+        )
 
 
 def insert_ignore(session: Session, model, values: dict[str, Any]) -> bool:
@@ -185,6 +188,13 @@ def existing_occurrences(session: Session, keys: Sequence[tuple[str, str]]) -> s
         select(DrillRow.channel_id, DrillRow.occurrence).where(DrillRow.channel_id.in_(channels), DrillRow.occurrence.in_(occurrences))
     ).all()
     return {(r[0], r[1]) for r in rows}
+
+
+def served_days(session: Session, schedules: Sequence[Schedule], now: datetime) -> dict[str, frozenset[date]]:
+    """For each schedule, the recent local days (in its zone as it now stands) that a scheduled drill
+    already served, whatever the schedule's time or zone was then: one query for all of them."""
+    times = scheduled_post_times(session, [s.channel_id for s in schedules], now - timedelta(days=3))
+    return {s.channel_id: days_served(times.get(s.channel_id, ()), s.timezone) for s in schedules}
 
 
 def scheduled_post_times(session: Session, channel_ids: Sequence[str], since: datetime) -> dict[str, list[datetime]]:

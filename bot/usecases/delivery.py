@@ -142,14 +142,14 @@ class DrillDelivery:
         post = self.post_view(drill)
         if post is None:
             return "the role of this drill is no longer in the content"
-        channel_id, drill_id = drill.channel_id, drill.id
+        channel_id, key = drill.channel_id, message_key(drill, "question")
         return Attempt(
             channel_id=channel_id,
-            key=message_key(drill, "question"),
+            key=key,
             since=utc(drill.post_at),  # type: ignore[arg-type]
             retry=drill.attempts > 1,
             deadline=utc(drill.reveal_at),
-            send=lambda: self.chat.post_question(channel_id, post, message_key(drill, "question")),
+            send=lambda: self.chat.post_question(channel_id, post, key),
             finish=lambda ts, now: {"message_ts": ts, "posted_at": to_db(now)},
             adopted=lambda ts: {"backfill_due": True},
         )

@@ -19,7 +19,7 @@ from typing import Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.drill import DrillStatus
-from bot.domain.schedule import days_served, due_occurrences
+from bot.domain.schedule import due_occurrences
 from bot.store import repo
 from bot.usecases.delivery import DrillDelivery
 
@@ -111,10 +111,10 @@ class DrillCycle:
         if not any(due_occurrences(repo.to_schedule(row), now) for row in repo.all_schedule_rows(session)):
             return 0
         schedules = [repo.to_schedule(row) for row in repo.all_schedule_rows(session, for_update=True)]
-        served = repo.scheduled_post_times(session, [s.channel_id for s in schedules], now - timedelta(days=3))
+        served = repo.served_days(session, schedules, now)
         due = []
         for schedule in schedules:
-            for occurrence in due_occurrences(schedule, now, days_served(served.get(schedule.channel_id, ()), schedule.timezone)):
+            for occurrence in due_occurrences(schedule, now, served[schedule.channel_id]):
                 due.append((schedule, occurrence))
         existing = repo.existing_occurrences(session, [(s.channel_id, o.key) for s, o in due])
         created = 0

@@ -17,7 +17,6 @@ from bot.domain.schedule import (
     Occurrence,
     Schedule,
     ScheduleError,
-    days_served,
     format_local,
     next_occurrence,
     occurrence_on,
@@ -67,22 +66,22 @@ class ScheduleAdmin:
     def show(self, channel_id: str, now: datetime) -> ScheduleView | None:
         with self.sessions() as session:
             row = repo.get_schedule_row(session, channel_id)
-            return self._view(session, repo.to_schedule(row), now) if row else None
+            return self._views(session, [repo.to_schedule(row)], now)[0] if row else None
 
     def list_all(self, now: datetime) -> list[ScheduleView]:
         with self.sessions() as session:
-            return [self._view(session, repo.to_schedule(row), now) for row in repo.all_schedule_rows(session)]
+            return self._views(session, [repo.to_schedule(row) for row in repo.all_schedule_rows(session)], now)
 
     def history(self, channel_id: str, limit: int = 10) -> list[Change]:
         with self.sessions() as session:
             rows: Sequence[ScheduleChangeRow] = repo.recent_changes(session, channel_id, limit)
             return [Change(utc(r.at), r.user_id, r.action, *repo.change_settings(r)) for r in rows]  # type: ignore[arg-type]
 
-    def _view(self, session: Session, schedule: Schedule, now: datetime) -> ScheduleView:
+    def _views(self, session: Session, schedules: list[Schedule], now: datetime) -> list[ScheduleView]:
         """With the next post that will really happen: a day already served (today's drill posted
         before a change of time or zone) gets no second drill."""
-        served = repo.scheduled_post_times(session, [schedule.channel_id], now - timedelta(days=3)).get(schedule.channel_id, [])
-        return ScheduleView(schedule, next_occurrence(schedule, now, days_served(served, schedule.timezone)), self.role_label(schedule.role))
+        served = repo.served_days(session, schedules, now)
+        return [ScheduleView(s, next_occurrence(s, now, served[s.channel_id]), self.role_label(s.role)) for s in schedules]
 
     def role_label(self, role: str) -> str:
         if role == "all":
@@ -112,7 +111,7 @@ class ScheduleAdmin:
             )
             repo.save_schedule(session, schedule, user_id, now, keep_deck=bool(before and before.role == role))
             self._record(session, channel_id, user_id, now, "set", before, schedule)
-            view = self._view(session, schedule, now)
+            view = self._views(session, [schedule], now)[0]
         self.wake()
         return view
 
@@ -146,7 +145,7 @@ class ScheduleAdmin:
             after = change(before)
             repo.save_schedule(session, after, user_id, now, keep_deck=True)
             self._record(session, channel_id, user_id, now, action, before, after)
-            view = self._view(session, after, now)
+            view = self._views(session, [after], now)[0]
         self.wake()
         return view
 

@@ -154,6 +154,6 @@ def stats_message(stats: Stats) -> Message:
         bold("あなたのドリル記録") + "\n"
         f""
         f"• 回答したドリル: {stats.answered}回（このチャンネルでは {stats.answered_here} / {stats.drills_here}回。公開前の回答だけを数えます）\n"
-        f"• このチャンネルの連続回答: {stats.streak}回（毎日のドリルに公開前に回答した回数。追加の「今すぐ出題」は数えず、答えなくても途切れません）"
+        f"• このチャンネルの連続回答: {stats.streak}回（毎日のドリルに公開前まで続けて回答した回数。「今すぐ出題」の問題は数えません）"
     )
     return Message(text="あなたのドリル記録", blocks=[section_text(text)])
