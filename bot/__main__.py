@@ -21,6 +21,9 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-content", help="validate role documents and print a per-file report")
     check.add_argument("directory", nargs="?", help="directory of role documents (default: CONTENT_DIR or content/)")
     check.add_argument("--strict", action="store_true", help="fail on warnings too (what CI runs)")
+    check.add_argument(
+        "--database", metavar="URL", help="also warn about question ids that this database's drill history refers to but the content no longer has (read only)"
+    )
     return parser
 
 
@@ -50,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         if command == "check-content":
             from bot.content.report import check_content
 
-            return check_content(Path(args.directory) if args.directory else settings.content_dir, strict=args.strict)
+            directory = Path(args.directory) if args.directory else settings.content_dir
+            return check_content(directory, strict=args.strict, database_url=args.database)
         if command == "console":
             logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
             from bot.console import run_console

@@ -24,7 +24,7 @@ from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
 from bot.domain.markup import to_plain, unwrap_emphasis
-from bot.domain.role import CareerPath, Group, Partner, Question, Role, Story
+from bot.domain.role import CareerPath, Group, Partner, Question, Role, Story, question_id
 
 _md = MarkdownIt("commonmark")
 # Only the block structure is read here; inline Markdown is kept as source text and rendered (and
@@ -37,6 +37,8 @@ _md.block.ruler.disable(["lheading", "reference", "html_block"])
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _POINTS_PREFIX = re.compile(r"^(回答ポイント|回答のポイント|ポイント|answer points?)\s*[：:]\s*", re.I)
 _FOLLOW_UP_PREFIX = re.compile(r"^(深掘り|深堀り|follow[- ]?up)\s*[：:]\s*", re.I)
+_ID_PREFIX = re.compile(r"^(ID|ＩＤ)\s*[：:]\s*", re.I)
+QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{2,31}$")
 _HEADING_NUMBER = re.compile(r"^\s*(\d+|[０-９]+)\s*[.．、)）]\s*")
 _PATH_ARROW = re.compile(r"\s*(?:→|->|⇒|＞)\s*")
 
@@ -243,6 +245,12 @@ def _follow_up(text: str) -> str | None:
     return _FOLLOW_UP_PREFIX.sub("", plain).strip() if _FOLLOW_UP_PREFIX.match(plain) else None
 
 
+def explicit_id(text: str) -> str | None:
+    """The value of an `ID：…` bullet (a question's explicit id, unchecked), or None for any other."""
+    plain = unwrap_emphasis(text)
+    return _ID_PREFIX.sub("", plain).strip().strip("`").strip() if _ID_PREFIX.match(plain) else None
+
+
 # ---------------------------------------------------------------------------------------------
 # One reader per section kind. Each returns the Role fields its section fills, and adds any
 # warning about the section to the document's list.
@@ -287,6 +295,17 @@ def _read_outlook(section: _Section, warnings: list[str]) -> _Fields:
     return {"outlook_intro": "\n\n".join(section.paragraphs()), "outlook": tuple(items), "outlook_stories": stories}
 
 
+def _bullets(blocks: Iterable[SyntaxTreeNode], section: _Section) -> list[tuple[str, int | None]]:
+    """(text, line) of the non-empty items of the lists among `blocks`, like _item_texts."""
+    return [
+        (text, section.line_of(item))
+        for block in blocks
+        if block.type in _LISTS
+        for item in block.children
+        if (text := _item_text(item))
+    ]
+
+
 @dataclass
 class _Found:
     number: int
@@ -294,9 +313,23 @@ class _Found:
     line: int | None
     points: list[str] = field(default_factory=list)
     follow_up: str = ""
+    id: str = ""  # the explicit `ID：…`, checked
 
-    def take(self, bullet: str) -> bool:
-        """Attach a bullet under the question: a follow-up or answer points. False for anything else."""
+    def take(self, bullet: str, line: int | None = None) -> bool:
+        """Attach a bullet under the question: an explicit id, a follow-up or answer points. False for
+        anything else. Raises ContentError for an id that is not one."""
+        given = explicit_id(bullet)
+        if given is not None:
+            where = line or self.line
+            if self.id:
+                raise ContentError(f"Q{self.number}にIDが2つ書かれているので、「* *ID：…*」は1つにしてください。", where)
+            if not QUESTION_ID.match(given):
+                raise ContentError(
+                    f"Q{self.number}のID「{given}」は使えないので、英小文字か数字で始まり英小文字・数字・「_」「-」だけでできた3〜32文字のIDにしてください。",
+                    where,
+                )
+            self.id = given
+            return True
         follow_up = _follow_up(bullet)
         if follow_up is not None:
             self.follow_up = self.follow_up or follow_up
@@ -308,8 +341,10 @@ class _Found:
 
 
 def _read_questions(section: _Section, warnings: list[str]) -> _Fields:
-    """Questions are ordered-list items; answer points (`回答ポイント：…`) and a follow-up question
-    (`深掘り：…`) are bullets under them, or right after them when a bullet lost its indentation."""
+    """Questions are ordered-list items; answer points (`回答ポイント：…`), a follow-up question
+    (`深掘り：…`) and an explicit id (`ID：…`) are bullets under them, or right after them when a
+    bullet lost its indentation. Every question gets an id, unique within the role: the explicit one
+    or question_id(text)."""
     found: list[_Found] = []
     notes: list[str] = []
     for block in section.blocks:
@@ -320,19 +355,20 @@ def _read_questions(section: _Section, warnings: list[str]) -> _Fields:
                 if number is None:
                     number = found[-1].number + 1 if found else 1
                 question = _Found(number, unwrap_emphasis(_item_text(item)), section.line_of(item))
-                for text in _item_texts(_blocks(item)):
+                for text, line in _bullets(_blocks(item), section):
                     # A bullet without a marker under a question still reads as its answer points.
-                    if not question.take(text) and (point := _answer_point(text)):
+                    if not question.take(text, line) and (point := _answer_point(text)):
                         question.points.append(point)
                 found.append(question)
         elif kind == "bullet_list" and found:
-            texts = [_item_text(item) for item in block.children]
-            if all(_is_answer_point(text) or _follow_up(text) is not None for text in texts):
-                for text in texts:
-                    found[-1].take(text)
+            bullets = _bullets([block], section)
+            if all(_is_answer_point(text) or _follow_up(text) is not None or explicit_id(text) is not None for text, _ in bullets):
+                for text, line in bullets:
+                    found[-1].take(text, line)
         elif found and (text := _prose(block)) is not None:
             notes.append(text)
     seen: set[int] = set()
+    numbers_by_id: dict[str, int] = {}
     questions = []
     for q in found:
         if not q.text:
@@ -341,7 +377,15 @@ def _read_questions(section: _Section, warnings: list[str]) -> _Fields:
             warnings.append(f"line {section.line}: question {q.number} is numbered twice; the later one is skipped")
             continue
         seen.add(q.number)
-        questions.append(Question(number=q.number, text=q.text, answer_points=tuple(q.points), follow_up=q.follow_up, line=q.line))
+        qid = q.id or question_id(q.text)
+        if qid in numbers_by_id:
+            raise ContentError(
+                f"Q{q.number}のID「{qid}」がQ{numbers_by_id[qid]}と重なっているので（同じ文面の質問は同じIDになります）、"
+                f"どちらかの文面を変えるか「* *ID：…*」で別のIDを付けてください。",
+                q.line,
+            )
+        numbers_by_id[qid] = q.number
+        questions.append(Question(number=q.number, text=q.text, answer_points=tuple(q.points), follow_up=q.follow_up, id=qid, line=q.line))
     if not questions:
         raise ContentError("the interview-questions section has no numbered questions", section.line)
     return {"questions": tuple(questions), "questions_note": "\n\n".join(notes)}

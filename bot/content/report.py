@@ -1,9 +1,14 @@
-"""`python -m bot check-content [--strict] [DIR]`: a per-file report of what would make a weak drill.
+"""`python -m bot check-content [--strict] [--database URL] [DIR]`: a per-file report of what would
+make a weak drill.
 
 Errors stop a file from loading. Warnings name what loads but serves study groups badly: a question
 without answer points (the reveal would have nothing to show), a related role that does not exist,
 a name that fits two roles, text that no view shows. Info is worth a look and no more. `--strict`
 fails on warnings too. Exit 1 on failure.
+
+With `--database`, the report also reads (and only reads) which question ids the drill and review
+history refers to, and warns about each id that a loaded role no longer has: a reworded question
+gets a new id unless its document keeps the old one with `* *ID：…*`.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from markdown_it import MarkdownIt
 
 import frontmatter
 
-from bot.content.loader import Problem, load_directory
+from bot.content.loader import Problem, explicit_id, load_directory
 from bot.domain.catalog import RoleCatalog, role_names
 from bot.domain.markup import unwrap_emphasis
 from bot.domain.role import Role
@@ -82,6 +87,8 @@ def unshown(role: Role, text: str) -> list[Finding]:
     shown = shown_text(role)
     findings = []
     for line, piece in _body_texts(text):
+        if explicit_id(piece) is not None:
+            continue  # a question's id is for the bot, not for display
         squashed = _squash(_MARKER.sub("", unwrap_emphasis(piece)))
         # A career path is shown step by step, and a partner as name and description: a text made
         # of shown pieces is covered.
@@ -107,7 +114,89 @@ def weak_spots(role: Role, catalog: RoleCatalog) -> list[Finding]:
     return findings
 
 
-def check_content(directory: Path, out: TextIO = sys.stdout, strict: bool = False) -> int:
+# Tables whose rows name a question by (role_slug, question_id); rows from before ids have NULL.
+HISTORY_TABLES = ("drills", "reviews")
+
+
+class DatabaseUnavailable(Exception):
+    pass
+
+
+def history_question_ids(database_url: str) -> dict[tuple[str, str], int]:
+    """(role slug, question id) → how many history rows refer to it, read without writing anything.
+
+    A table or column that does not exist (a database older than the ids) contributes nothing.
+    Raises DatabaseUnavailable when the database cannot be opened at all.
+    """
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = _read_only_engine(database_url)
+    counts: dict[tuple[str, str], int] = {}
+    try:
+        try:
+            engine.connect().close()
+        except SQLAlchemyError as exc:
+            raise DatabaseUnavailable(str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]) from None
+        for table in HISTORY_TABLES:
+            query = text(f"SELECT role_slug, question_id, COUNT(*) FROM {table} WHERE question_id IS NOT NULL GROUP BY role_slug, question_id")
+            # One connection per table: on PostgreSQL a failed statement spoils its transaction.
+            try:
+                with engine.connect() as connection:
+                    rows = connection.execute(query).all()
+            except SQLAlchemyError:
+                continue
+            for slug, qid, count in rows:
+                key = (str(slug), str(qid))
+                counts[key] = counts.get(key, 0) + int(count)
+    finally:
+        engine.dispose()
+    return counts
+
+
+def _read_only_engine(database_url: str):
+    import sqlite3
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    try:
+        url = make_url(database_url)
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            # Read-only mode: a missing file is an error rather than a new empty database.
+            path = Path(url.database).resolve()
+            return create_engine("sqlite://", creator=lambda: sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True))
+        return create_engine(url)
+    except (ArgumentError, ImportError, ValueError) as exc:
+        raise DatabaseUnavailable(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+
+
+def vanished_ids(roles: Iterable[Role], referred: dict[tuple[str, str], int]) -> list[Finding]:
+    """A warning for each question id that history refers to and its (loaded) role no longer has."""
+    by_slug = {role.slug: role for role in roles}
+    findings = []
+    for (slug, qid), count in sorted(referred.items()):
+        role = by_slug.get(slug)
+        if role is None or role.question_by_id(qid) is not None:
+            continue  # a role that did not load is reported as such already
+        findings.append(
+            Finding(
+                role.source or Path("?"),
+                None,
+                "warning",
+                f"ロール「{slug}」の履歴{count}件が参照する質問ID「{qid}」がもう内容にないのは、おそらく質問の文面が変わったためなので、"
+                f"書き換えた質問の下に「* *ID：{qid}*」を加えればその履歴を引き継げます。",
+            )
+        )
+    return findings
+
+
+def check_content(directory: Path, out: TextIO = sys.stdout, strict: bool = False, database_url: str | None = None) -> int:
     result = load_directory(directory)
     catalog = RoleCatalog(result.roles)
     by_file: dict[Path, list[Problem | Finding]] = {}
@@ -118,6 +207,15 @@ def check_content(directory: Path, out: TextIO = sys.stdout, strict: bool = Fals
         assert role.source is not None
         found = weak_spots(role, catalog) + unshown(role, role.source.read_text(encoding="utf-8"))
         by_file.setdefault(role.source, []).extend(found)
+    unreadable = ""
+    if database_url:
+        try:
+            referred = history_question_ids(database_url)
+        except DatabaseUnavailable as exc:
+            unreadable = f"FAIL  --database: the database cannot be read ({exc})\n"
+        else:
+            for finding in vanished_ids(result.roles, referred):
+                by_file.setdefault(finding.path, []).append(finding)
     warnings = infos = 0
     for path in result.files:
         role = roles_by_file.get(path)
@@ -138,7 +236,8 @@ def check_content(directory: Path, out: TextIO = sys.stdout, strict: bool = Fals
     for path, problems in by_file.items():  # problems not tied to one role file (e.g. the directory)
         for problem in problems:
             out.write(f"FAIL  {problem}\n")
-    errors = len(result.errors)
+    out.write(unreadable)
+    errors = len(result.errors) + bool(unreadable)
     out.write(f"{len(result.roles)} role(s) loaded, {errors} error(s), {warnings} warning(s), {infos} info\n")
     if strict and warnings:
         out.write("--strict: warnings count as errors\n")

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import string
+import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+
+from bot.domain.markup import to_plain
 
 
 @dataclass(frozen=True)
@@ -34,12 +40,36 @@ class Story:
     text: str
 
 
+_INLINE_MARKUP = re.compile(r"[*_`\[\]<>\\&!]")  # what could make CommonMark's inline parse differ from the text
+_LEFTOVER_MARKUP = re.compile(r"[\s*`]+")
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def question_id(text: str) -> str:
+    """A question's stable identity: the first 10 hex digits of the SHA-256 of its normalised text.
+
+    Normalised means NFKC, Markdown emphasis and backticks removed, no whitespace at all and ASCII
+    in lower case, so reformatting (spacing, bold, full-width letters) keeps the id and rewording
+    changes it. Reordering or inserting other questions never does: the number is not part of it.
+    """
+    plain = unicodedata.normalize("NFKC", text)
+    # Most questions hold no inline Markdown, and parsing it is most of the cost (roles load by the thousand).
+    if _INLINE_MARKUP.search(plain):
+        plain = unicodedata.normalize("NFKC", to_plain(plain))  # an entity may decode to a full-width letter
+    # Emphasis that CommonMark does not read as emphasis (`**「CISO」**として`) is markup all the same.
+    squashed = _LEFTOVER_MARKUP.sub("", plain)
+    lowered = squashed.translate(_ASCII_LOWER)
+    return hashlib.sha256(lowered.encode("utf-8")).hexdigest()[:10]
+
+
 @dataclass(frozen=True)
 class Question:
     number: int
     text: str
     answer_points: tuple[str, ...] = ()
     follow_up: str = ""  # the next question an interviewer would ask (`深掘り：…`)
+    # Stable across reordering: question_id(text), or the document's explicit `ID：…` (the loader sets it).
+    id: str = ""
     line: int | None = field(default=None, compare=False)  # where it is in its file
 
     @property
@@ -101,3 +131,11 @@ class Role:
             if q.number == number:
                 return q
         return None
+
+    def question_by_id(self, qid: str) -> Question | None:
+        return self._questions_by_id.get(qid)
+
+    @cached_property
+    def _questions_by_id(self) -> dict[str, Question]:
+        # A frozen dataclass without slots keeps an instance __dict__, which cached_property writes.
+        return {q.id: q for q in self.questions if q.id}
