@@ -17,6 +17,7 @@ from slack_bolt import App
 from sqlalchemy import Engine
 
 from bot.commands.drill import DrillCommands
+from bot.commands.learning import LearningCommands
 from bot.commands.router import CommandRouter
 from bot.config import Settings
 from bot.content.loader import LoadResult, load_directory
@@ -26,6 +27,7 @@ from bot.store.db import make_engine, session_factory, upgrade
 from bot.ticker import Ticker
 from bot.usecases.delivery import DrillDelivery
 from bot.usecases.drill_cycle import DrillCycle
+from bot.usecases.learning import Learning
 from bot.usecases.lookups import Lookups
 from bot.usecases.replies import Replies
 from bot.usecases.schedule_admin import ScheduleAdmin
@@ -65,6 +67,7 @@ class Bot:
     router: CommandRouter
     engine: Engine
     replies: Replies
+    learning: Learning
     schedules: ScheduleAdmin
     delivery: DrillDelivery
     cycle: DrillCycle
@@ -93,13 +96,16 @@ def build_bot(
     clock: Callable[[], datetime] = utc_now,
     rng: random.Random | None = None,
     database_url: str | None = None,
+    zone_of: Callable[[str], str | None] = lambda user_id: None,
 ) -> Bot:
+    """`zone_of` gives a member's time zone (their Slack profile), or None for DEFAULT_TIMEZONE."""
     content, catalog = load_catalog(settings)
     url = database_url or settings.database_url
     engine = make_engine(url)
-    upgrade(engine, url)
+    upgrade(engine, url, question_ids={role.slug: {q.number: q.id for q in role.questions} for role in catalog.roles})
     sessions = session_factory(engine)
     replies = Replies(sessions)
+    learning = Learning(sessions, catalog, lambda user_id: zone_of(user_id) or settings.default_timezone)
     delivery = DrillDelivery(
         sessions, catalog, chat, lease=timedelta(seconds=settings.drill_lease_seconds), record_reply=replies.record,
         rng=rng, host=socket.gethostname(),
@@ -107,9 +113,9 @@ def build_bot(
     cycle = DrillCycle(sessions, delivery)
     ticker = Ticker(cycle.tick, clock, settings.drill_tick_seconds)
     schedules = ScheduleAdmin(sessions, catalog, is_admin, wake=ticker.wake)
-    drill_commands = DrillCommands(schedules, replies, clock, settings.default_timezone, bot_in_channel)
-    router = CommandRouter(Lookups(catalog, rng), drill_commands)
-    return Bot(settings, content, catalog, router, engine, replies, schedules, delivery, cycle, ticker, clock)
+    drill_commands = DrillCommands(schedules, replies, clock, settings.default_timezone, bot_in_channel, learning)
+    router = CommandRouter(Lookups(catalog, rng), drill_commands, LearningCommands(learning, clock))
+    return Bot(settings, content, catalog, router, engine, replies, learning, schedules, delivery, cycle, ticker, clock)
 
 
 @dataclass(frozen=True)
@@ -120,12 +126,13 @@ class SlackBot:
 
 def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now, rng: random.Random | None = None) -> SlackBot:
     from bot.slack.app import create_app
-    from bot.slack.chat import Admins, SlackChat
+    from bot.slack.chat import Admins, SlackChat, TimeZones
     from bot.slack.client import make_claim_client, make_web_client
 
     client = make_web_client(settings)
     chat = SlackChat(make_claim_client(settings), client)
     admins = Admins(client, settings.admin_user_ids)
-    bot = build_bot(settings, chat, is_admin=admins.is_admin, bot_in_channel=chat.bot_in_channel, clock=clock, rng=rng)
+    zones = TimeZones(client)
+    bot = build_bot(settings, chat, is_admin=admins.is_admin, bot_in_channel=chat.bot_in_channel, clock=clock, rng=rng, zone_of=zones.of)
     app = create_app(settings, client, bot.router, bot.replies)
     return SlackBot(bot, app)

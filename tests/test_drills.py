@@ -273,7 +273,7 @@ def test_a_process_killed_after_posting_is_taken_over_without_a_second_post(worl
     with world.cycle.sessions.begin() as s:
         assert repo.claim(s, drill.id, "pending", "posting", "killed-process", now, now)
         row = s.get(DrillRow, drill.id)
-        world.bot.delivery._choose_question(s, row)
+        world.bot.delivery._choose_question(s, row, now)
         world.chat.post_question(CH, world.bot.delivery.post_view(row), f"question:{CH}:{row.occurrence}")
     world.at(9, 1)
     assert len(world.chat.of("question")) == 1 and world.rows()[0].status == "posting"  # lease holds

@@ -19,6 +19,10 @@ class Kind(str, enum.Enum):
     PRACTICE = "practice"
     REVEAL_POINTS = "reveal_points"
     SHARE = "share"
+    GRADE = "grade"  # a self-grade on a drill's reveal: drill id | grade
+    REVIEW_POINTS = "review_points"  # the review queue's 回答ポイントを見る: role | question id
+    REVIEW_GRADE = "review_grade"  # a self-grade in the review queue: role | question id | grade
+    REVIEW_NEW = "review_new"  # one question the member has not graded yet
 
 
 def action_id(kind: Kind) -> str:

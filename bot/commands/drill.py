@@ -13,7 +13,9 @@ from bot.views.mrkdwn import escape_mrkdwn
 from bot.ports import AdminCheckFailed, Message
 from bot.views import drill_blocks as ui
 from bot.views.blocks import notice
+from bot.usecases.learning import Learning
 from bot.usecases.replies import Replies
+from bot.views import learning_blocks as learning_ui
 from bot.usecases.schedule_admin import NotAllowed, ScheduleAdmin
 
 log = logging.getLogger(__name__)
@@ -31,18 +33,21 @@ class DrillCommands:
         clock: Callable[[], datetime],
         default_timezone: str,
         bot_in_channel: Callable[[str], bool | None],
+        learning: Learning | None = None,
     ):
         self.schedules = schedules
         self.replies = replies
         self.clock = clock
         self.default_timezone = default_timezone
         self.bot_in_channel = bot_in_channel
+        self.learning = learning
 
     def handle(self, command: ScheduleCommand | DrillCommand | StatsCommand, user_id: str, channel_id: str) -> Message:
         now = self.clock()
         try:
             if isinstance(command, StatsCommand):
-                return ui.stats_message(self.replies.stats(user_id, channel_id))
+                learned = learning_ui.learning_stats_lines(self.learning.stats(user_id, now)) if self.learning else []
+                return ui.stats_message(self.replies.stats(user_id, channel_id), learned)
             if isinstance(command, DrillCommand):
                 return self._drill(command, user_id, channel_id, now)
             return self._schedule(command, user_id, channel_id, now)

@@ -9,6 +9,7 @@ database and may ask Slack who is an admin, so they are answered after the ack.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from functools import lru_cache
 
 from bot.domain.catalog import NotFound, Resolved
@@ -17,6 +18,7 @@ from bot.domain.commands import (
     Help,
     ListRoles,
     Practice,
+    ReviewCommand,
     ScheduleCommand,
     ShowRole,
     ShowSection,
@@ -25,6 +27,7 @@ from bot.domain.commands import (
 )
 from bot.commands.actions import Kind, decode
 from bot.commands.drill import DrillCommands
+from bot.commands.learning import LearningCommands
 from bot.domain.role import Role
 from bot.domain.sections import SECTION_KEYS
 from bot.domain.text import clean_user_text
@@ -35,7 +38,8 @@ from bot.usecases.lookups import Lookups
 log = logging.getLogger(__name__)
 
 
-_DRILL_COMMANDS = (ScheduleCommand, DrillCommand, StatsCommand)
+_DRILL_COMMANDS = (ScheduleCommand, DrillCommand, StatsCommand, ReviewCommand)
+_LEARNING_KINDS = (Kind.GRADE, Kind.REVIEW_POINTS, Kind.REVIEW_GRADE, Kind.REVIEW_NEW)
 
 
 @lru_cache(maxsize=4096)
@@ -46,9 +50,10 @@ def _parse(text: str):
 
 
 class CommandRouter:
-    def __init__(self, lookups: Lookups, drill_commands: DrillCommands | None = None):
+    def __init__(self, lookups: Lookups, drill_commands: DrillCommands | None = None, learning: LearningCommands | None = None):
         self.lookups = lookups
         self.drill_commands = drill_commands
+        self.learning = learning
 
     @property
     def catalog(self):
@@ -73,6 +78,8 @@ class CommandRouter:
             return ui.help_message(self.catalog.roles, drills=self.drill_commands is not None)
         if isinstance(command, ListRoles):
             return ui.role_list(self.catalog.roles)
+        if isinstance(command, ReviewCommand) and self.learning is not None:
+            return self.learning.review(user_id)
         if isinstance(command, _DRILL_COMMANDS):
             if self.drill_commands is None:
                 return ui.notice("この環境ではドリル機能が有効になっていません。")
@@ -98,9 +105,18 @@ class CommandRouter:
 
     # ------------------------------------------------------------------ buttons
 
-    def handle_action(self, action_id: str, value: str, user_id: str = "") -> Message:
-        """Answer a button press. A forged or stale value gets one sentence, never an exception."""
+    def handle_action(self, action_id: str, value: str, user_id: str = "", channel_id: str = "") -> Message:
+        """Answer a button press. A forged or stale value gets one sentence, never an exception.
+        `replace_original` says whether the answer takes the pressed message's place."""
         pressed = decode(action_id, value)
+        if pressed.kind in _LEARNING_KINDS:
+            if self.learning is None:
+                return ui.notice("この環境では自己評価と復習が有効になっていません。")
+            return self.learning.press(pressed, user_id, channel_id)
+        # The lookup buttons sit on private answers, which each press replaces.
+        return replace(self._lookup_action(pressed, action_id, user_id), replace_original=True)
+
+    def _lookup_action(self, pressed, action_id: str, user_id: str) -> Message:
         parts = pressed.parts
         role = self.catalog.by_slug(parts[0]) if pressed.kind not in (None, Kind.SHARE) else None
         if pressed.kind is Kind.OPEN_ROLE and role:

@@ -53,7 +53,12 @@ class StatsCommand:
     pass
 
 
-Command = Help | ListRoles | ShowRole | ShowSection | Practice | ScheduleCommand | DrillCommand | StatsCommand
+@dataclass(frozen=True)
+class ReviewCommand:
+    """The member's private review queue."""
+
+
+Command = Help | ListRoles | ShowRole | ShowSection | Practice | ScheduleCommand | DrillCommand | StatsCommand | ReviewCommand
 
 SCHEDULE_WORDS = {"schedule", "スケジュール", "予定"}
 SCHEDULE_ACTIONS = {
@@ -69,6 +74,7 @@ SCHEDULE_ACTIONS = {
 DRILL_WORDS = {"drill", "ドリル"}
 DRILL_ACTIONS = {"now": "now", "今すぐ": "now", "post": "now", "reveal": "reveal", "公開": "reveal", "答え": "reveal"}
 STATS_WORDS = {"stats", "成績", "統計", "記録"}
+REVIEW_WORDS = {"review", "復習", "おさらい"}
 
 
 def parse_command(text: str) -> Command:
@@ -85,6 +91,8 @@ def parse_command(text: str) -> Command:
         return DrillCommand(DRILL_ACTIONS.get(normalize_key(words[1]), "help") if len(words) > 1 else "help")
     if head in STATS_WORDS and len(words) == 1:
         return StatsCommand()
+    if head in REVIEW_WORDS and len(words) == 1:
+        return ReviewCommand()
     if len(words) >= 2:
         # Both "/career ciso スキル" and "/career スキル ciso" work.
         for section_word, rest in ((words[-1], words[:-1]), (words[0], words[1:])):

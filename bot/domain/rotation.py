@@ -1,6 +1,6 @@
 """Question rotation: every question of a schedule's role(s), in a shuffled order, before any repeats.
 
-The deck is plain data (a list of "slug#number" cards and a position) so the store can persist it
+The deck is plain data (a list of "slug#question_id" cards and a position) so the store can persist it
 and the order survives restarts. Content changes are tolerated: cards for removed questions are
 skipped, and new questions join the next deck.
 """
@@ -13,18 +13,21 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Card:
+    """A question as decks, drills and members' memories refer to it: its role and its stable id
+    (not its number, which shifts when a question is inserted)."""
+
     slug: str
-    number: int
+    question_id: str
 
     def __str__(self) -> str:
-        return f"{self.slug}#{self.number}"
+        return f"{self.slug}#{self.question_id}"
 
     @classmethod
     def parse(cls, text: str) -> "Card | None":
-        slug, sep, number = text.rpartition("#")
-        if not sep or not number.isdigit():
+        slug, sep, question_id = text.rpartition("#")
+        if not sep or not slug or not question_id:
             return None
-        return cls(slug, int(number))
+        return cls(slug, question_id)
 
 
 @dataclass(frozen=True)

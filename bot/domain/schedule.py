@@ -63,6 +63,8 @@ class Schedule:
     paused: bool = False
     # Ask only questions whose answer points can be revealed, unless the admin asked for all.
     all_questions: bool = False
+    # "adaptive": the questions the group struggles with come back; "rotation": a shuffled deck.
+    order: str = "adaptive"
     # Occurrences whose post time is before this instant are not due: a schedule set at 09:30 for
     # 09:00 starts tomorrow, and a restart never re-creates what happened before the last change.
     effective_from: datetime = datetime(1970, 1, 1, tzinfo=timezone.utc)

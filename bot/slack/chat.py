@@ -175,3 +175,45 @@ class Admins:
         with self._lock:
             self._cache[user_id] = (allowed, now)
         return allowed
+
+
+class TimeZones:
+    """Each member's time zone from their Slack profile (users.info `tz`), cached; None when Slack
+    does not say or cannot be asked, and the caller falls back to DEFAULT_TIMEZONE."""
+
+    def __init__(self, client: WebClient | None, ttl: float = 3600.0, monotonic: Callable[[], float] = time.monotonic):
+        self.client = client
+        self.ttl = ttl
+        self.monotonic = monotonic
+        self._cache: dict[str, tuple[str | None, float]] = {}
+        self._lock = threading.Lock()
+
+    def of(self, user_id: str) -> str | None:
+        if self.client is None or not user_id:
+            return None
+        now = self.monotonic()
+        with self._lock:
+            cached = self._cache.get(user_id)
+        if cached and now - cached[1] < self.ttl:
+            return cached[0]
+        try:
+            user = _call(self.client.users_info, user=user_id).get("user") or {}
+        except ChatError as err:
+            log.warning("users.info failed for %s (%s); using the default time zone", user_id, err.code)
+            return None  # not cached: the next press asks again
+        zone = _valid_zone(user.get("tz"))
+        with self._lock:
+            self._cache[user_id] = (zone, now)
+        return zone
+
+
+def _valid_zone(name: object) -> str | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not isinstance(name, str) or not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name

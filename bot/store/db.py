@@ -70,30 +70,36 @@ def utc(stored: datetime | None) -> datetime | None:
     return stored.replace(tzinfo=timezone.utc) if stored.tzinfo is None else stored.astimezone(timezone.utc)
 
 
-def alembic_config(url: str):
+QuestionIds = dict[str, dict[int, str]]  # {role slug: {question number: question id}}
+
+
+def alembic_config(url: str, question_ids: QuestionIds | None = None):
     from alembic.config import Config
 
     config = Config(toml_file=str(ROOT / "pyproject.toml"))
     config.attributes["database_url"] = url
+    if question_ids is not None:
+        # The content the bot loaded: a data migration matches old rows' question numbers to ids.
+        config.attributes["question_ids"] = question_ids
     return config
 
 
-def upgrade(engine: Engine, url: str, revision: str = "head") -> None:
+def upgrade(engine: Engine, url: str, revision: str = "head", question_ids: QuestionIds | None = None) -> None:
     """Bring the schema to `revision`. On PostgreSQL an advisory lock keeps replicas that start
     together from racing each other."""
     from alembic import command
 
-    _migrate(engine, url, lambda config: command.upgrade(config, revision))
+    _migrate(engine, url, lambda config: command.upgrade(config, revision), question_ids)
 
 
-def downgrade(engine: Engine, url: str, revision: str) -> None:
+def downgrade(engine: Engine, url: str, revision: str, question_ids: QuestionIds | None = None) -> None:
     from alembic import command
 
-    _migrate(engine, url, lambda config: command.downgrade(config, revision))
+    _migrate(engine, url, lambda config: command.downgrade(config, revision), question_ids)
 
 
-def _migrate(engine: Engine, url: str, run) -> None:
-    config = alembic_config(url)
+def _migrate(engine: Engine, url: str, run, question_ids: QuestionIds | None = None) -> None:
+    config = alembic_config(url, question_ids)
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
             # SQLite alters a table by copying it and dropping the old one; with foreign keys on,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
-from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Enum, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.domain.drill import DrillStatus
@@ -28,8 +28,10 @@ class ScheduleRow(Base):
     skip_dates: Mapped[list[str]] = mapped_column(JSON)  # ISO dates
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     all_questions: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # "adaptive" (what the group struggles with comes back) or "rotation" (a shuffled deck).
+    question_order: Mapped[str] = mapped_column(String(16), default="adaptive", server_default="rotation")
     effective_from: Mapped[datetime] = mapped_column(DateTime)
-    deck: Mapped[list[str]] = mapped_column(JSON)  # "slug#n" cards in the order they are drawn
+    deck: Mapped[list[str]] = mapped_column(JSON)  # "slug#question_id" cards in the order they are drawn
     deck_position: Mapped[int] = mapped_column(Integer, default=0)
     updated_by: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
@@ -66,7 +68,10 @@ class DrillRow(Base):
         Enum(DrillStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e], validate_strings=True)
     )
     role_slug: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    question_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    question_number: Mapped[int | None] = mapped_column(Integer, nullable=True)  # as shown when posted
+    # The question's stable identity (bot.domain.role.question_id); NULL only on rows whose
+    # question could not be matched to the content when this column was added.
+    question_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     question_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
     post_at: Mapped[datetime] = mapped_column(DateTime)
     reveal_at: Mapped[datetime] = mapped_column(DateTime)
@@ -105,3 +110,47 @@ class ReplyRow(Base):
     replied_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CardRow(Base):
+    """A member's memory of one question: FSRS state rebuilt from their reviews after each rating.
+    Kept as a table so that due queues and the group's next question are one query, not a replay."""
+
+    __tablename__ = "cards"
+    __table_args__ = (
+        UniqueConstraint("user_id", "role_slug", "question_id", name="uq_cards_member_question"),
+        Index("ix_cards_user_due", "user_id", "due"),
+        Index("ix_cards_question", "role_slug", "question_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    role_slug: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[str] = mapped_column(String(40))
+    stability: Mapped[float | None] = mapped_column(Float, nullable=True)  # days
+    difficulty: Mapped[float | None] = mapped_column(Float, nullable=True)
+    due: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_review: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReviewRow(Base):
+    """One self-grade: who, which question, which rating, when — never an answer's text. A member
+    has at most one per question per local day; grading again that day replaces it."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint("user_id", "role_slug", "question_id", "local_day", name="uq_reviews_member_question_day"),
+        Index("ix_reviews_user_at", "user_id", "at"),
+        Index("ix_reviews_drill", "drill_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    role_slug: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[str] = mapped_column(String(40))
+    local_day: Mapped[date] = mapped_column(Date)  # in the member's time zone
+    rating: Mapped[int] = mapped_column(Integer)  # 1 again, 2 hard, 3 good, 4 easy (FSRS)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    # The drill whose reveal it was graded on (NULL from the private review queue).
+    drill_id: Mapped[int | None] = mapped_column(ForeignKey("drills.id", ondelete="SET NULL"), nullable=True)

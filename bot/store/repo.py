@@ -11,11 +11,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain.drill import EXTRA_PREFIX, OPEN, SHOWN, DrillStatus
+from bot.domain.memory import Grade, Memory, Review
 from bot.domain.progress import ShownDrill
 from bot.domain.rotation import Deck
 from bot.domain.schedule import Reveal, Schedule, days_served
 from bot.store.db import to_db, utc
-from bot.store.models import DrillRow, ReplyRow, ScheduleChangeRow, ScheduleRow
+from bot.store.models import CardRow, DrillRow, ReplyRow, ReviewRow, ScheduleChangeRow, ScheduleRow
 
 
 def limit_wait(session: Session, seconds: float) -> None:
@@ -54,6 +55,7 @@ def to_schedule(row: ScheduleRow) -> Schedule:
         skip_dates=frozenset(date.fromisoformat(d) for d in row.skip_dates),
         paused=row.paused,
         all_questions=bool(row.all_questions),
+        order=row.question_order or "rotation",
         effective_from=utc(row.effective_from),  # type: ignore[arg-type]
     )
 
@@ -86,6 +88,7 @@ def save_schedule(session: Session, schedule: Schedule, user_id: str, now: datet
     row.skip_dates = sorted(d.isoformat() for d in schedule.skip_dates)
     row.paused = schedule.paused
     row.all_questions = schedule.all_questions
+    row.question_order = schedule.order
     row.effective_from = to_db(schedule.effective_from)
     row.updated_by = user_id
     row.updated_at = to_db(now)
@@ -109,6 +112,7 @@ def _schedule_json(schedule: Schedule | None, note: str = "") -> str:
             "skip_dates": sorted(d.isoformat() for d in schedule.skip_dates),
             "paused": schedule.paused,
             "all_questions": schedule.all_questions,
+            "order": schedule.order,
         },
         ensure_ascii=False,
     )
@@ -135,6 +139,7 @@ def _schedule_from_json(channel_id: str, text: str) -> tuple[Schedule | None, st
         skip_dates=frozenset(date.fromisoformat(d) for d in data.get("skip_dates", [])),
         paused=bool(data.get("paused")),
         all_questions=bool(data.get("all_questions")),
+        order=data.get("order", "rotation"),
     ), ""
 
 
@@ -408,3 +413,110 @@ def shown_history(session: Session, channel_id: str, limit: int = 400) -> list[S
         .limit(limit)
     ).all()
     return [ShownDrill(r[0], DrillStatus(r[1]), r[2].startswith(EXTRA_PREFIX)) for r in rows]
+
+
+# ----------------------------------------------------------------------------- learning
+
+
+def lock_card(session: Session, user_id: str, role_slug: str, question_id: str) -> CardRow:
+    """The member's card for a question, created if new and locked for this transaction, so that
+    two grades of one card (a double click, or two replicas) are applied one after the other."""
+    insert_ignore(session, CardRow, {"user_id": user_id, "role_slug": role_slug, "question_id": question_id, "reviews": 0})
+    card = session.scalars(
+        select(CardRow)
+        .where(CardRow.user_id == user_id, CardRow.role_slug == role_slug, CardRow.question_id == question_id)
+        .with_for_update()
+    ).one()
+    session.refresh(card)  # another transaction may have written it since this session first saw it
+    return card
+
+
+def put_review(session: Session, user_id: str, role_slug: str, question_id: str, day: date, grade: int, at: datetime, drill_id: int | None) -> int | None:
+    """Record the member's grade for the day, replacing an earlier one that day. Returns the grade
+    it replaced, or None if this is the day's first."""
+    values = {"user_id": user_id, "role_slug": role_slug, "question_id": question_id, "local_day": day, "rating": grade, "at": to_db(at), "drill_id": drill_id}
+    if insert_ignore(session, ReviewRow, values):
+        return None
+    key = (ReviewRow.user_id == user_id, ReviewRow.role_slug == role_slug, ReviewRow.question_id == question_id, ReviewRow.local_day == day)
+    previous = session.scalars(select(ReviewRow.rating).where(*key)).one()
+    session.execute(update(ReviewRow).where(*key).values(rating=grade, at=to_db(at), drill_id=func.coalesce(drill_id, ReviewRow.drill_id)))
+    return previous
+
+
+def reviews_of(session: Session, user_id: str, role_slug: str, question_id: str) -> list[Review]:
+    rows = session.execute(
+        select(ReviewRow.rating, ReviewRow.at)
+        .where(ReviewRow.user_id == user_id, ReviewRow.role_slug == role_slug, ReviewRow.question_id == question_id)
+        .order_by(ReviewRow.at, ReviewRow.id)
+    ).all()
+    return [Review(Grade(r[0]), utc(r[1])) for r in rows]  # type: ignore[arg-type]
+
+
+def store_memory(card: CardRow, memory: Memory) -> None:
+    card.stability, card.difficulty = memory.stability, memory.difficulty
+    card.due = to_db(memory.due) if memory.due else None
+    card.last_review = to_db(memory.last_review) if memory.last_review else None
+    card.reviews = memory.reviews
+
+
+def to_memory(card: CardRow) -> Memory:
+    return Memory(card.stability, card.difficulty, utc(card.due), utc(card.last_review), card.reviews)
+
+
+def member_cards(session: Session, user_id: str) -> Sequence[CardRow]:
+    """Every card of a member that has been reviewed, soonest due first."""
+    return session.scalars(
+        select(CardRow).where(CardRow.user_id == user_id, CardRow.reviews > 0).order_by(CardRow.due, CardRow.id)
+    ).all()
+
+
+def reviewed_on(session: Session, user_id: str, day: date) -> int:
+    return session.scalar(select(func.count()).select_from(ReviewRow).where(ReviewRow.user_id == user_id, ReviewRow.local_day == day)) or 0
+
+
+def recent_grades(session: Session, user_id: str, since: datetime) -> list[Grade]:
+    rows = session.scalars(select(ReviewRow.rating).where(ReviewRow.user_id == user_id, ReviewRow.at >= to_db(since))).all()
+    return [Grade(r) for r in rows]
+
+
+def member_roles(session: Session, user_id: str) -> set[str]:
+    """The roles drilled in the channels where this member replied to or graded a drill ("all" for
+    a channel that rotates through every role)."""
+    replied = select(DrillRow.channel_id).join(ReplyRow, ReplyRow.drill_id == DrillRow.id).where(ReplyRow.user_id == user_id)
+    graded = select(DrillRow.channel_id).join(ReviewRow, ReviewRow.drill_id == DrillRow.id).where(ReviewRow.user_id == user_id)
+    channels = set(session.scalars(replied.union(graded)).all())
+    if not channels:
+        return set()
+    roles = set(session.scalars(select(ScheduleRow.role).where(ScheduleRow.channel_id.in_(channels))).all())
+    roles |= {s for s in session.scalars(select(DrillRow.role_slug).where(DrillRow.channel_id.in_(channels), DrillRow.role_slug.is_not(None)).distinct()).all() if s}
+    return roles
+
+
+def channel_questions(session: Session, channel_id: str) -> list[tuple[str, str, datetime]]:
+    """(role, question id, post time) of every question this channel has been given, or is being
+    given now."""
+    rows = session.execute(
+        select(DrillRow.role_slug, DrillRow.question_id, DrillRow.post_at).where(
+            DrillRow.channel_id == channel_id, DrillRow.question_id.is_not(None),
+            DrillRow.status.in_((DrillStatus.POSTING, *SHOWN)),
+        )
+    ).all()
+    return [(r[0], r[1], utc(r[2])) for r in rows]  # type: ignore[misc]
+
+
+def active_members(session: Session, channel_id: str, since: datetime) -> list[str]:
+    """Members who graded one of this channel's drills since `since`."""
+    return list(session.scalars(
+        select(ReviewRow.user_id).join(DrillRow, DrillRow.id == ReviewRow.drill_id)
+        .where(DrillRow.channel_id == channel_id, ReviewRow.at >= to_db(since)).distinct()
+    ).all())
+
+
+def cards_of_members(session: Session, user_ids: Sequence[str]) -> Sequence[CardRow]:
+    if not user_ids:
+        return []
+    return session.scalars(select(CardRow).where(CardRow.user_id.in_(set(user_ids)), CardRow.reviews > 0)).all()
+
+
+def drill_for_grading(session: Session, drill_id: int) -> DrillRow | None:
+    return session.get(DrillRow, drill_id)

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.catalog import RoleCatalog
 from bot.domain.drill import DrillPost, DrillReveal, DrillStatus, is_member_reply
+from bot.domain.adaptive import Asked, choose_adaptive
+from bot.domain.role import Question, Role
 from bot.domain.rotation import Card, draw
 from bot.ports import ChatError, ChatPort
 from bot.store import repo
@@ -26,6 +28,19 @@ from bot.store.db import to_db, utc
 from bot.store.models import DrillRow
 
 log = logging.getLogger(__name__)
+
+ADAPTIVE = "adaptive"
+# The members whose memories steer the group's next question: those who graded in this window.
+ACTIVE_WINDOW = timedelta(days=30)
+
+
+def question_of(role: Role | None, question_id: str | None, number: int | None) -> Question | None:
+    """A drill's question by its stable id; rows from before ids existed fall back to the number."""
+    if role is None:
+        return None
+    if question_id:
+        return role.question_by_id(question_id)
+    return role.question(number or 0)
 
 
 def message_key(drill: DrillRow, kind: str) -> str:
@@ -134,10 +149,10 @@ class DrillDelivery:
     # ------------------------------------------------------------------ posting
 
     def post(self, drill_id: int, now: datetime) -> bool:
-        return self._deliver(drill_id, now, POSTING, self._plan_post)
+        return self._deliver(drill_id, now, POSTING, lambda session, drill: self._plan_post(session, drill, now))
 
-    def _plan_post(self, session: Session, drill: DrillRow) -> Attempt | str:
-        if drill.question_number is None and not self._choose_question(session, drill):
+    def _plan_post(self, session: Session, drill: DrillRow, now: datetime) -> Attempt | str:
+        if drill.question_id is None and drill.question_number is None and not self._choose_question(session, drill, now):
             return "no role or questions to ask"
         post = self.post_view(drill)
         if post is None:
@@ -154,25 +169,45 @@ class DrillDelivery:
             adopted=lambda ts: {"backfill_due": True},
         )
 
-    def _choose_question(self, session: Session, drill: DrillRow) -> bool:
+    def _choose_question(self, session: Session, drill: DrillRow, now: datetime) -> bool:
         row = repo.get_schedule_row(session, drill.channel_id, for_update=True)
         if row is None:
             return False
         roles = self.catalog.roles if row.role == "all" else tuple(r for r in (self.catalog.by_slug(row.role),) if r)
         # By default the drill asks only what its reveal can answer.
-        available = [Card(r.slug, q.number) for r in roles for q in r.questions if row.all_questions or q.answer_points]
+        available = [Card(r.slug, q.id) for r in roles for q in r.questions if row.all_questions or q.answer_points]
         if not available:
             return False
-        card, deck = draw(repo.deck_of(row), available, self.rng)
-        repo.store_deck(row, deck)
+        if row.question_order == ADAPTIVE:
+            card = self._adaptive_pick(session, drill.channel_id, available, now)
+        else:
+            card, deck = draw(repo.deck_of(row), available, self.rng)
+            repo.store_deck(row, deck)
         role = self.catalog.by_slug(card.slug)
-        assert role is not None
-        drill.role_slug, drill.question_number, drill.question_total = card.slug, card.number, len(role.questions)
+        question = role.question_by_id(card.question_id) if role else None
+        assert role is not None and question is not None
+        drill.role_slug, drill.question_id = card.slug, card.question_id
+        drill.question_number, drill.question_total = question.number, len(role.questions)
         return True
+
+    def _adaptive_pick(self, session: Session, channel_id: str, available: list[Card], now: datetime) -> Card:
+        """What the channel's active members are least likely to recall, mixed with questions the
+        channel has not had yet (see bot.domain.adaptive)."""
+        keys = [str(c) for c in available]
+        history = [Asked(f"{slug}#{qid}", at) for slug, qid, at in repo.channel_questions(session, channel_id)]
+        members = repo.active_members(session, channel_id, now - ACTIVE_WINDOW)
+        forgetting: dict[str, list[float]] = {}
+        for card in repo.cards_of_members(session, members):
+            memory = repo.to_memory(card)
+            forgetting.setdefault(f"{card.role_slug}#{card.question_id}", []).append(1.0 - memory.retrievability(now))
+        means = {key: sum(values) / len(values) for key, values in forgetting.items() if values}
+        pick = choose_adaptive(keys, means, history, now, seed=channel_id)
+        log.info("channel %s: adaptive pick %s (%s)", channel_id, pick.key, pick.reason)
+        return Card.parse(pick.key)  # type: ignore[return-value]
 
     def post_view(self, drill: DrillRow, revealed: bool = False) -> DrillPost | None:
         role = self.catalog.by_slug(drill.role_slug or "")
-        question = role.question(drill.question_number or 0) if role else None
+        question = question_of(role, drill.question_id, drill.question_number)
         if role is None or question is None:
             return None
         return DrillPost(
@@ -221,10 +256,10 @@ class DrillDelivery:
         if post is None or drill.message_ts is None:
             return "the question of this drill is no longer in the content"
         role = self.catalog.by_slug(post.role_slug)
-        question = role.question(post.number) if role else None
+        question = question_of(role, drill.question_id, drill.question_number)
         reveal = DrillReveal(
             post=post, answer_points=question.answer_points if question else (), participants=tuple(repo.participants(session, drill.id)),
-            follow_up=question.follow_up if question else "",
+            follow_up=question.follow_up if question else "", drill_id=drill.id,
         )
         channel_id, thread_ts, key = drill.channel_id, drill.message_ts, message_key(drill, "reveal")
         return Attempt(

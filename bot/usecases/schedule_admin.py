@@ -107,6 +107,7 @@ class ScheduleAdmin:
                 skip_dates=before.skip_dates if before else frozenset(),
                 paused=False,
                 all_questions=request.all_questions,
+                order=request.order or (before.order if before else "adaptive"),
                 effective_from=now,
             )
             repo.save_schedule(session, schedule, user_id, now, keep_deck=bool(before and before.role == role))

@@ -228,7 +228,7 @@ def help_message(examples: Sequence[Role], drills: bool = False) -> Message:
         lines += [
             "",
             bold("毎日の面接ドリル"),
-            "• `/career schedule show` — このチャンネルのドリル設定　• `/career stats` — あなたの参加記録",
+            "• `/career schedule show` — このチャンネルのドリル設定　• `/career stats` — あなたの参加記録　• `/career review` — あなたの復習（自分だけに表示）",
             "• 管理者: `/career schedule set <職種|all> <HH:MM> [tz=…] [days=…] [reveal=…]`（詳しくは `/career schedule help`）",
         ]
     return Message(text="/career の使い方", blocks=[section_text("\n".join(lines))])
@@ -393,6 +393,6 @@ def unknown_section(role: Role, word: str) -> Message:
     return Message(text=text, blocks=fit(blocks))
 
 
-def notice(text: str) -> Message:
+def notice(text: str, replace_original: bool = False) -> Message:
     """A one-sentence answer (an error or a confirmation) whose text is already safe mrkdwn."""
-    return Message(text=text, blocks=[section_text(text)])
+    return Message(text=text, blocks=[section_text(text)], replace_original=replace_original)

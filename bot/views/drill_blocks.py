@@ -14,6 +14,7 @@ from bot.domain.schedule import Schedule, describe_days, format_local
 from bot.ports import Message
 from bot.views.blocks import bullets, context, fit, header, section_text, sections
 from bot.usecases.schedule_admin import Change, ScheduleView
+from bot.views.learning_blocks import reveal_grading
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
 
@@ -58,6 +59,8 @@ def drill_reveal(reveal: DrillReveal) -> Message:
         blocks += sections([f"👏 参加者 {len(reveal.participants)}人: {names}"])
     else:
         blocks.append(context("今回は回答がありませんでした。次回のドリルもお待ちしています。"))
+    if reveal.drill_id is not None:
+        blocks += reveal_grading(reveal.drill_id)
     return Message(text=f"回答ポイント（Q{post.number}）", blocks=fit(blocks), ephemeral=False)
 
 
@@ -73,6 +76,7 @@ def schedule_summary(view: ScheduleView) -> str:
     ]
     if s.all_questions:
         lines.append(bold("出題範囲:") + " 回答ポイントのない質問も含む（`questions=all`）")
+    lines.append(bold("出題順:") + (" 苦手な質問が復習に戻る（`order=adaptive`）" if s.order == "adaptive" else " 全問を一巡してから繰り返す（`order=rotation`）"))
     if s.skip_dates:
         lines.append(bold("お休み:") + " " + "、".join(sorted(d.isoformat() for d in s.skip_dates)))
     if s.paused:
@@ -140,20 +144,22 @@ def schedule_history(changes: Sequence[Change], role_label: Callable[[str], str]
 SCHEDULE_HELP = "\n".join(
     [
         bold("ドリルのスケジュール") + "（設定の変更は管理者のみ）",
-        "• `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=daily|weekdays|mon,wed,fri] [reveal=HH:MM|+30m|+2h] [questions=all]`",
+        "• `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=daily|weekdays|mon,wed,fri] [reveal=HH:MM|+30m|+2h] [questions=all] [order=adaptive|rotation]`",
         "• `/career schedule show` — このチャンネルの設定　• `/career schedule list` — 全チャンネル",
         "• `/career schedule pause` / `resume` / `off`　• `/career schedule skip YYYY-MM-DD`　• `/career schedule history`",
         "• `/career drill now` — 今すぐ1問投稿　• `/career drill reveal` — 今すぐ回答ポイントを公開",
-        "• `/career stats` — あなたの参加記録",
+        "• `/career stats` — あなたの参加記録と復習の進み具合　• `/career review` — あなたの復習（自分だけに表示）",
     ]
 )
 
 
-def stats_message(stats: Stats) -> Message:
+def stats_message(stats: Stats, learning: Sequence[str] = ()) -> Message:
     text = (
         bold("あなたのドリル記録") + "\n"
-        f""
         f"• 回答したドリル: {stats.answered}回（このチャンネルでは {stats.answered_here} / {stats.drills_here}回。公開前の回答だけを数えます）\n"
         f"• このチャンネルの連続回答: {stats.streak}回（毎日のドリルに公開前まで続けて回答した回数。「今すぐ出題」の問題は数えません）"
     )
-    return Message(text="あなたのドリル記録", blocks=[section_text(text)])
+    blocks = [section_text(text)]
+    if learning:
+        blocks += sections([bold("自己評価と復習"), *learning])
+    return Message(text="あなたのドリル記録", blocks=fit(blocks))

@@ -4,7 +4,7 @@ import random
 
 from bot.domain.rotation import Card, Deck, draw
 
-CARDS = [Card("ciso", n) for n in range(1, 21)] + [Card("cto", n) for n in range(1, 6)]
+CARDS = [Card("ciso", f"q{n:02d}") for n in range(1, 21)] + [Card("cto", f"q{n:02d}") for n in range(1, 6)]
 
 
 def test_every_question_once_before_any_repeats_across_restarts():
@@ -25,10 +25,11 @@ def test_removed_questions_are_skipped_and_new_ones_join_the_next_deck():
     remaining = [Card.parse(c) for c in deck.cards[1:]]
     card, deck = draw(deck, [remaining[1]], random.Random(1))  # remaining[0] was removed from content
     assert card == remaining[1]
-    card, deck = draw(deck, CARDS[:3] + [Card("new", 1)], random.Random(1))
-    assert "new#1" in deck.cards
+    card, deck = draw(deck, CARDS[:3] + [Card("new", "q01")], random.Random(1))
+    assert "new#q01" in deck.cards
 
 
 def test_card_round_trip():
-    assert Card.parse("security_engineer#12") == Card("security_engineer", 12)
+    assert Card.parse("security_engineer#3f2a9c1b0d") == Card("security_engineer", "3f2a9c1b0d")
     assert Card.parse("garbage") is None
+    assert Card.parse("#abc") is None

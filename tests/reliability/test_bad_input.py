@@ -209,7 +209,7 @@ BAD_FILES = {
     "title_list.md": b"---\ntitle: [a, b]\nslug: t\n---\n",
     "tabs.md": b"---\ntitle:\tx\n\tslug: y\n---\n",
     # Big but valid: it loads, and its views still respect Slack's limits.
-    "huge_questions.md": ("---\ntitle: Huge\nslug: huge\nmeta_description: 200 long questions\n---\n## 8. 面接\n" + "".join(f"{i}. **{'問' * 2000}**\n" for i in range(1, 201))).encode(),
+    "huge_questions.md": ("---\ntitle: Huge\nslug: huge\nmeta_description: 200 long questions\n---\n## 8. 面接\n" + "".join(f"{i}. **{'問' * 2000}{i}**\n" for i in range(1, 201))).encode(),
     "question_without_text.md": "---\ntitle: Q\nslug: q\n---\n## 8. 面接\n1. \n".encode(),
 }
 

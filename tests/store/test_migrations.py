@@ -80,10 +80,17 @@ def test_upgrade_from_string_columns_keeps_every_setting_and_downgrade_restores_
         assert (first.post_time, first.days, first.reveal.offset.total_seconds(), first.skip_dates) == (time(9, 0), frozenset(range(7)), 3600, frozenset())
         assert (second.post_time, sorted(second.days), second.reveal.at, second.paused) == (time(7, 30), [0, 2, 4], time(18, 0), True)
         assert sorted(d.isoformat() for d in second.skip_dates) == ["2026-12-24", "2026-12-31"]
-        assert (deck.cards, deck.position) == (("cto#3", "cto#1"), 1)
+        # Questions are now known by their stable ids, matched from the numbers against the content.
+        from bot.content.loader import load_directory
+
+        cto = next(r for r in load_directory(ROOT / "content").roles if r.slug == "cto")
+        q1, q3 = cto.question(1).id, cto.question(3).id
+        assert (deck.cards, deck.position) == ((f"cto#{q3}", f"cto#{q1}"), 1)
         with engine.connect() as c:
             # A drill revealed before the upgrade does not get its question edited again.
             assert c.execute(text("SELECT status, message_ts, marked_at IS NOT NULL FROM drills")).one() == ("revealed", "1.2", True)
+            assert c.execute(text("SELECT question_number, question_id FROM drills")).one() == (3, q3)
+            assert c.execute(text("SELECT question_order FROM schedules ORDER BY channel_id")).scalars().all() == ["rotation", "rotation"]
             assert c.execute(text("SELECT user_id, message_ts FROM replies")).one() == ("U2", "1.3")
 
         downgrade(engine, db_url, "0002")

@@ -1,4 +1,5 @@
-"""Buttons on /career answers: open a role or section, practise, reveal answer points, share.
+"""Buttons on /career answers (open a role or section, practise, reveal answer points, share),
+self-grades on a drill's reveal and the private review queue.
 
 The ack goes back at once; the answer follows through the button's response_url from a lazy
 listener, since sending it is itself a call out of this process."""
@@ -18,8 +19,9 @@ log = logging.getLogger(__name__)
 
 def answer_press(body: dict, action: dict, respond: Respond, router: CommandRouter) -> None:
     user_id = (body.get("user") or {}).get("id", "")
+    channel_id = (body.get("channel") or {}).get("id", "") or (body.get("container") or {}).get("channel_id", "")
     try:
-        message = router.handle_action(action.get("action_id", ""), action.get("value", ""), user_id=user_id)
+        message = router.handle_action(action.get("action_id", ""), action.get("value", ""), user_id=user_id, channel_id=channel_id)
     except Exception:  # noqa: BLE001 - the user pressed a button: say it failed rather than nothing
         log.exception("a /career button (%s) from %s failed", action.get("action_id"), user_id)
         message = notice("⚠️ うまく処理できませんでした。もう一度 `/career` からお試しください。")
@@ -27,7 +29,9 @@ def answer_press(body: dict, action: dict, respond: Respond, router: CommandRout
         log.warning("a /career button arrived without a response_url; nothing to answer to")
         return
     if message.ephemeral:
-        respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=True)
+        # A grade pressed on a reveal in the channel must not replace that message: its answer is a
+        # new private message. In a private flow (lookups, the review queue) it takes the card's place.
+        respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=message.replace_original)
     else:
         respond(text=message.text, blocks=message.blocks, response_type="in_channel", replace_original=False)
 

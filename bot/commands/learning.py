@@ -1,0 +1,67 @@
+"""Self-grades and `/career review`: decode what was pressed, call the learning use-case, render.
+Every answer is private; a bad or stale press gets one sentence and changes nothing."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Callable
+
+from bot.commands.actions import Kind, Pressed
+from bot.domain.memory import Grade
+from bot.ports import Message
+from bot.usecases.learning import CannotGrade, Learning
+from bot.views import learning_blocks as ui
+from bot.views.blocks import notice
+
+log = logging.getLogger(__name__)
+
+STALE = "このボタンは古いか、内容が正しくありません。何も記録していません。"
+
+
+class LearningCommands:
+    def __init__(self, learning: Learning, clock: Callable[[], datetime]):
+        self.learning = learning
+        self.clock = clock
+
+    def review(self, user_id: str) -> Message:
+        return ui.review_card(self.learning.queue(user_id, self.clock()))
+
+    def press(self, pressed: Pressed, user_id: str, channel_id: str) -> Message:
+        now = self.clock()
+        parts = pressed.parts
+        try:
+            if pressed.kind is Kind.GRADE:
+                drill_id, grade = pressed.int_at(0), _grade(parts, 1)
+                if drill_id is None or grade is None or len(parts) != 2:
+                    return _stale()
+                return ui.graded_message(self.learning.grade_drill(user_id, channel_id, drill_id, grade, now))
+            if pressed.kind is Kind.REVIEW_POINTS and len(parts) == 2:
+                role = self.learning.catalog.by_slug(parts[0])
+                question = role.question_by_id(parts[1]) if role else None
+                if role is None or question is None:
+                    raise CannotGrade("この質問はもう教材にありません。`/career review` でもう一度お試しください。")
+                return ui.review_points(role, question, self.learning.queue(user_id, now).due_today)
+            if pressed.kind is Kind.REVIEW_GRADE and len(parts) == 3:
+                grade = _grade(parts, 2)
+                if grade is None:
+                    return _stale()
+                graded = self.learning.grade_question(user_id, parts[0], parts[1], grade, now)
+                return ui.review_card(self.learning.queue(user_id, now), done_line=ui.graded_line(graded))
+            if pressed.kind is Kind.REVIEW_NEW:
+                return ui.review_card(self.learning.queue(user_id, now, fresh=True))
+        except CannotGrade as err:
+            return notice(f"⚠️ {err}", replace_original=False)
+        return _stale()
+
+
+def _grade(parts: tuple[str, ...], index: int) -> Grade | None:
+    try:
+        return Grade(int(parts[index]))
+    except (IndexError, ValueError):
+        return None
+
+
+def _stale() -> Message:
+    log.info("ignored a stale or malformed grading button")
+    return notice(f"⚠️ {STALE}", replace_original=False)

@@ -1,0 +1,179 @@
+"""Self-grading and spaced review: a member grades a question (after a drill's reveal, or in their
+private review queue), their FSRS card is rebuilt from their reviews, and the queue offers what is
+due. Only who, which question, which grade and when are stored; never what anyone wrote.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable, Sequence
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.domain.catalog import RoleCatalog
+from bot.domain.drill import DrillStatus
+from bot.domain.memory import Grade, Memory, end_of_local_day, grade_counts, local_day, replay
+from bot.domain.role import Question, Role
+from bot.store import repo
+from bot.usecases.delivery import question_of
+
+log = logging.getLogger(__name__)
+
+STATS_WINDOW = timedelta(days=30)
+
+
+class CannotGrade(Exception):
+    """A grade that cannot be taken (an unknown or unrevealed drill, a question no longer in the
+    content, a forged button). The message is one Japanese sentence for the member."""
+
+
+@dataclass(frozen=True)
+class Graded:
+    role: Role
+    question: Question
+    grade: Grade
+    replaced: Grade | None  # the grade given earlier the same day, which this one replaced
+    memory: Memory
+    zone: str  # the member's time zone, for saying when it comes back
+
+
+@dataclass(frozen=True)
+class Item:
+    """A question in a member's review queue."""
+
+    role: Role
+    question: Question
+    due: datetime | None  # None: a question the member has not graded yet
+
+
+@dataclass(frozen=True)
+class Card:
+    role: Role
+    question: Question
+    memory: Memory
+
+
+@dataclass(frozen=True)
+class Queue:
+    next: Item | None  # what to review now
+    due_today: int  # still due before the end of the member's day, `next` included
+    done_today: int  # graded today (reveals and reviews alike)
+    next_due: datetime | None  # the soonest due after today, when nothing more is due today
+    zone: str
+
+
+@dataclass(frozen=True)
+class RoleProgress:
+    role: Role
+    rated: int  # questions of this role the member has graded
+    mastered: int  # … whose memory lasts three weeks or more
+
+
+@dataclass(frozen=True)
+class LearningStats:
+    due_today: int
+    roles: tuple[RoleProgress, ...]
+    grades: dict[Grade, int]  # the last 30 days
+    zone: str
+
+
+class Learning:
+    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, zone_of: Callable[[str], str]):
+        self.sessions = sessions
+        self.catalog = catalog
+        self.zone_of = zone_of  # a member's time zone (Slack profile), or the default
+
+    # ------------------------------------------------------------------ grading
+
+    def grade_drill(self, user_id: str, channel_id: str, drill_id: int, grade: Grade, now: datetime) -> Graded:
+        """A grade pressed on a drill's reveal. Any member may grade, replied or not."""
+        with self.sessions() as session:
+            drill = repo.drill_for_grading(session, drill_id)
+            if drill is None or (channel_id and drill.channel_id != channel_id):
+                raise CannotGrade("このドリルは見つかりませんでした。")
+            if drill.status not in (DrillStatus.REVEALING, DrillStatus.REVEALED):
+                raise CannotGrade("このドリルの回答ポイントはまだ公開されていません。公開後に自己評価してください。")
+            role = self.catalog.by_slug(drill.role_slug or "")
+            question = question_of(role, drill.question_id, drill.question_number)
+            if role is None or question is None:
+                raise CannotGrade("この質問はもう教材にありません。評価は記録しませんでした。")
+        return self._grade(user_id, role, question, grade, now, drill_id)
+
+    def grade_question(self, user_id: str, role_slug: str, question_id: str, grade: Grade, now: datetime) -> Graded:
+        """A grade pressed in the member's private review queue."""
+        role = self.catalog.by_slug(role_slug)
+        question = role.question_by_id(question_id) if role else None
+        if role is None or question is None:
+            raise CannotGrade("この質問はもう教材にありません。評価は記録しませんでした。")
+        return self._grade(user_id, role, question, grade, now, None)
+
+    def _grade(self, user_id: str, role: Role, question: Question, grade: Grade, now: datetime, drill_id: int | None) -> Graded:
+        zone = self.zone_of(user_id)
+        with self.sessions.begin() as session:
+            card = repo.lock_card(session, user_id, role.slug, question.id)
+            previous = repo.put_review(session, user_id, role.slug, question.id, local_day(now, zone), int(grade), now, drill_id)
+            # FSRS has no undo: the card is rebuilt from the member's reviews, today's as it now stands.
+            memory = replay(repo.reviews_of(session, user_id, role.slug, question.id))
+            repo.store_memory(card, memory)
+        return Graded(role, question, grade, Grade(previous) if previous is not None else None, memory, zone)
+
+    # ------------------------------------------------------------------ the review queue
+
+    def queue(self, user_id: str, now: datetime, fresh: bool = False) -> Queue:
+        """What the member should review now: the soonest due of their cards, or, when nothing is
+        due (or `fresh` asks for something new), a question they have not graded yet from the roles
+        of their channels (every role if they have none)."""
+        zone = self.zone_of(user_id)
+        end = end_of_local_day(now, zone)
+        with self.sessions() as session:
+            mine = self._cards(session, user_id)
+            done = repo.reviewed_on(session, user_id, local_day(now, zone))
+            roles = repo.member_roles(session, user_id)
+        due = [item for item in mine if item.memory.due_by(end)]
+        later = [item.memory.due for item in mine if not item.memory.due_by(end) and item.memory.due is not None]
+        next_due = min(later) if later else None
+        if due and not fresh:
+            first = due[0]
+            return Queue(Item(first.role, first.question, first.memory.due), len(due), done, next_due, zone)
+        seen = {(item.role.slug, item.question.id) for item in mine}
+        return Queue(self._unseen(roles, seen, user_id, now), len(due), done, next_due, zone)
+
+    def _cards(self, session: Session, user_id: str) -> list["Card"]:
+        """The member's graded questions, soonest due first. A card whose question left the content
+        is ignored."""
+        found = []
+        for row in repo.member_cards(session, user_id):
+            role = self.catalog.by_slug(row.role_slug)
+            question = role.question_by_id(row.question_id) if role else None
+            if role is not None and question is not None:
+                found.append(Card(role, question, repo.to_memory(row)))
+        return found
+
+    def _unseen(self, roles: set[str], seen: set[tuple[str, str]], user_id: str, now: datetime) -> Item | None:
+        pool: Sequence[Role] = self.catalog.roles if not roles or "all" in roles else [r for r in self.catalog.roles if r.slug in roles]
+        candidates = [(r, q) for r in pool for q in r.questions if q.answer_points and (r.slug, q.id) not in seen]
+        if not candidates:
+            candidates = [(r, q) for r in self.catalog.roles for q in r.questions if q.answer_points and (r.slug, q.id) not in seen]
+        if not candidates:
+            return None
+        # A different new question each day, the same one all day: stable while the member decides.
+        index = (now.toordinal() + sum(map(ord, user_id))) % len(candidates)
+        role, question = candidates[index]
+        return Item(role, question, None)
+
+    # ------------------------------------------------------------------ stats
+
+    def stats(self, user_id: str, now: datetime) -> LearningStats:
+        zone = self.zone_of(user_id)
+        end = end_of_local_day(now, zone)
+        with self.sessions() as session:
+            mine = self._cards(session, user_id)
+            grades = repo.recent_grades(session, user_id, now - STATS_WINDOW)
+        progress = []
+        for role in self.catalog.roles:
+            memories = [item.memory for item in mine if item.role.slug == role.slug]
+            if memories:
+                progress.append(RoleProgress(role, len(memories), sum(1 for m in memories if m.mastered)))
+        return LearningStats(sum(1 for item in mine if item.memory.due_by(end)), tuple(progress), grade_counts(grades), zone)

@@ -1,0 +1,120 @@
+"""Block Kit for self-grading, the private review queue and the learning part of stats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.commands.actions import Kind, action_id, block_id, encode
+from bot.domain.memory import GRADE_BUTTONS, Grade
+from bot.domain.markup import to_plain
+from bot.domain.role import Question, Role
+from bot.ports import Block, Message
+from bot.usecases.learning import Graded, Item, LearningStats, Queue
+from bot.views.blocks import actions, bullets, button, context, fit, header, section_text, sections
+from bot.views.mrkdwn import bold, escape_mrkdwn, to_mrkdwn
+
+
+def month_day(instant: datetime, zone: str) -> str:
+    local = instant.astimezone(ZoneInfo(zone))
+    return f"{local.month}月{local.day}日"
+
+
+def grade_buttons(kind: Kind, *parts: object) -> list[dict]:
+    return [button(GRADE_BUTTONS[g], action_id(kind), encode(*parts, int(g)), style="primary" if g is Grade.GOOD else None) for g in Grade]
+
+
+def reveal_grading(drill_id: int) -> list[Block]:
+    """Under a drill's reveal: every member may grade themselves, privately."""
+    return [
+        context("📊 自己評価: 回答ポイントと比べて、どのくらい思い出せましたか？（結果はあなたにだけ届き、苦手な質問は復習に出ます）"),
+        *actions(grade_buttons(Kind.GRADE, drill_id), block_id("grade", str(drill_id))),
+    ]
+
+
+def _label(role: Role) -> str:
+    return role.short_title or role.title
+
+
+def graded_line(graded: Graded) -> str:
+    verb = f"「{graded.replaced.label}」を「{graded.grade.label}」に変更しました" if graded.replaced is not None else f"「{graded.grade.label}」で記録しました"
+    when = f"この質問は {month_day(graded.memory.due, graded.zone)} ごろに復習に出ます。" if graded.memory.due else ""
+    return f"✅ {_label(graded.role)} Q{graded.question.number} の自己評価を{verb}。{when}"
+
+
+def graded_message(graded: Graded) -> Message:
+    """The private answer to a grade pressed on a reveal."""
+    text = graded_line(graded)
+    return Message(text=text, blocks=[section_text(text), context("`/career review` で、復習の時期が来た質問をいつでも自分だけで練習できます。")], replace_original=False)
+
+
+def _question_blocks(item: Item, title: str) -> list[Block]:
+    return [
+        header(title),
+        section_text(f"{bold(f'{_label(item.role)} Q{item.question.number}')}\n{to_mrkdwn(item.question.text)}"),
+    ]
+
+
+def review_card(queue: Queue, done_line: str = "") -> Message:
+    """The review queue's current question, or the end of today's queue."""
+    blocks: list[Block] = [section_text(done_line)] if done_line else []
+    item = queue.next
+    if item is None or (item.due is None and done_line and queue.due_today == 0):
+        return review_finished(queue, blocks)
+    if item.due is not None:
+        title = f"🔁 復習（今日の残り {queue.due_today}問）"
+        note = "まず自分で答えを考えてから、回答ポイントを確認しましょう。"
+    else:
+        title = "🌱 新しい質問"
+        note = "今日の復習はありません。まだ評価していない質問に挑戦しましょう。まず自分で答えを考えてから、回答ポイントを確認してください。"
+    blocks += _question_blocks(item, title)
+    blocks.append(context(note))
+    blocks += actions([button("回答ポイントを見る", action_id(Kind.REVIEW_POINTS), encode(item.role.slug, item.question.id), style="primary")], block_id("review", item.role.slug))
+    return Message(text=f"復習: {_label(item.role)} Q{item.question.number} {to_plain(item.question.text)}", blocks=fit(blocks), replace_original=True)
+
+
+def review_points(role: Role, question: Question, queue_due: int) -> Message:
+    """The answer points and the four grades, in place of the question."""
+    item = Item(role, question, None)
+    blocks = _question_blocks(item, f"🔁 復習（今日の残り {queue_due}問）" if queue_due else "🌱 新しい質問")
+    if question.answer_points:
+        blocks += sections([bold("回答ポイント"), *bullets(question.answer_points)])
+    else:
+        blocks.append(section_text("この質問には回答ポイントがまだありません。自分の答えの筋道を振り返って評価してください。"))
+    if question.follow_up:
+        blocks += sections([f"🔎 {bold('深掘りの質問')}\n{to_mrkdwn(question.follow_up)}"])
+    blocks.append(context("📊 自己評価: どのくらい思い出せましたか？"))
+    blocks += actions(grade_buttons(Kind.REVIEW_GRADE, role.slug, question.id), block_id("review_grade", role.slug))
+    return Message(text=f"回答ポイント: {_label(role)} Q{question.number}", blocks=fit(blocks), replace_original=True)
+
+
+def review_finished(queue: Queue, blocks: list[Block] | None = None) -> Message:
+    blocks = list(blocks or [])
+    lines = [f"🎉 今日の復習はこれで全部です。今日は {queue.done_today}問 自己評価しました。"]
+    if queue.next_due is not None:
+        lines.append(f"次の復習は {month_day(queue.next_due, queue.zone)} です。")
+    blocks.append(section_text("".join(lines)))
+    if queue.next is not None:
+        blocks += actions([button("🌱 新しい質問に挑戦", action_id(Kind.REVIEW_NEW), "new")], block_id("review_new"))
+    else:
+        blocks.append(context("まだ評価していない質問はもうありません。お疲れさまでした！"))
+    return Message(text=lines[0], blocks=blocks, replace_original=True)
+
+
+def learning_stats_lines(stats: LearningStats) -> list[str]:
+    lines = [f"• 今日の復習: {stats.due_today}問（`/career review` で始められます）"]
+    if stats.roles:
+        lines.append(bold("職種ごとの進み具合") + "（評価した質問 / 定着した質問。定着 = 記憶の安定度が21日以上）")
+        for progress in stats.roles:
+            total = len(progress.role.questions) or 1
+            lines.append(
+                f"• {escape_mrkdwn(_label(progress.role))}: 評価 {progress.rated}問、定着 {progress.mastered}問"
+                f"（全{len(progress.role.questions)}問の {round(100 * progress.mastered / total)}%）"
+            )
+    else:
+        lines.append("• まだ自己評価した質問はありません。ドリルの回答ポイント公開後に、評価ボタンを押してみましょう。")
+    total = sum(stats.grades.values())
+    if total:
+        parts = "、".join(f"{g.label} {n}" for g, n in stats.grades.items())
+        lines.append(f"• 最近30日の自己評価（{total}回）: {parts}")
+    return lines
