@@ -108,6 +108,14 @@ class BotServer:
     def press(self, action_id: str, value: str, **fields) -> Response:
         return self.post_signed(action_body(action_id, value, response_url=self.stub.response_url("act"), **fields))
 
+    def press_answer(self, action_id: str, value: str, **fields) -> dict:
+        """What a user sees after pressing a button: the lazy answer sent to its response_url."""
+        self._answers += 1
+        name = f"act{self._answers}"
+        ack = self.post_signed(action_body(action_id, value, response_url=self.stub.response_url(name), **fields))
+        assert ack.status == 200, ack.status
+        return self.stub.answer_at(name)
+
 
 def start_bot(stub: StubSlackApi, content_dir, rng=None, clock=utc_now, **env: str) -> BotServer:
     return BotServer(settings_for(stub, content_dir, **env), stub, clock=clock, rng=rng).start()
