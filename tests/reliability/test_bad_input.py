@@ -15,7 +15,7 @@ import pytest
 from bot.config import ConfigError, load_settings
 from bot.content.loader import load_directory
 from bot.views import blocks as ui
-from bot.store.models import DrillRow, ReplyRow, ScheduleChangeRow, ScheduleRow
+from bot.store.models import CardRow, DrillRow, ReplyRow, ReviewRow, ScheduleChangeRow, ScheduleRow
 from tests.conftest import CONTENT_DIR, SEED
 from tests.views.test_blocks import assert_within_limits
 from tests.support.botserver import start_bot
@@ -46,7 +46,7 @@ def bot(tmp_path_factory):
 
 def state(bot) -> dict:
     with bot.core.cycle.sessions() as s:
-        tables = {m.__tablename__: s.query(m).count() for m in (ScheduleRow, ScheduleChangeRow, DrillRow, ReplyRow)}
+        tables = {m.__tablename__: s.query(m).count() for m in (ScheduleRow, ScheduleChangeRow, DrillRow, ReplyRow, ReviewRow, CardRow)}
     return {"tables": tables, "schedule": bot.core.schedules.show("C0STUDY01", bot.clock()).schedule}
 
 
@@ -185,12 +185,36 @@ PAYLOADS = [
     block_action({"action_id": "career.practice.0", "value": "<@UEVIL0001>|1"}, response_url="RESPONSE"),
     block_action({"action_id": "career.open_section.0", "value": "ciso_project_position|<!here>"}, response_url="RESPONSE"),
     block_action({"action_id": "unknown.thing", "value": "1"}, response_url="RESPONSE"),
+    block_action({"action_id": "career.grade.0", "value": "1|2|3|4"}),  # no response_url
+    block_action({"action_id": "career.review_new.99999999999", "value": "x"}, response_url="RESPONSE"),
     {"type": "view_submission", "user": {"id": "UMEMBER01"}, "view": {"callback_id": "x"}},
     {"type": "view_closed", "user": {"id": "UMEMBER01"}, "view": {}},
     {"type": "block_suggestion", "user": {"id": "UMEMBER01"}, "action_id": "x", "value": "<!channel>"},
     {"type": "shortcut", "callback_id": "nope", "user": {"id": "UMEMBER01"}},
     {"type": "nonsense"},
 ]
+
+
+GRADE_PRESSES = [
+    ("career.grade.0", "999999|3", "このドリルは見つかりませんでした。"),  # no such drill
+    ("career.grade.0", "1|9", "何も記録していません"),  # no such grade
+    ("career.grade.0", "<!channel>|1", "何も記録していません"),
+    ("career.grade.0", "", "何も記録していません"),
+    ("career.review_grade.0", "ciso_project_position|0000000000|3", "もう教材にありません"),  # a question no longer in the content
+    ("career.review_grade.0", "nosuchrole|abc|3", "もう教材にありません"),
+    ("career.review_grade.0", "ciso_project_position|<@UEVIL0001>", "何も記録していません"),
+    ("career.review_points.0", "<!here>|x", "もう教材にありません"),
+]
+
+
+@pytest.mark.parametrize("action, value, sentence", GRADE_PRESSES, ids=[f"grade-{i}" for i in range(len(GRADE_PRESSES))])
+def test_forged_or_stale_grades_get_one_private_sentence_and_change_nothing(bot, action, value, sentence):
+    before = state(bot)
+    bot.stub.clear()
+    answer = bot.press_answer(action, value)
+    assert answer["response_type"] == "ephemeral" and sentence in json.dumps(answer, ensure_ascii=False)
+    assert len(answer["blocks"]) == 1  # one sentence
+    assert_clean(bot, None, before, answer)
 
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=[f"payload-{i}" for i in range(len(PAYLOADS))])

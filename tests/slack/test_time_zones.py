@@ -1,0 +1,39 @@
+"""A member's time zone comes from their Slack profile (users.info `tz`), cached; when Slack cannot
+say, the caller uses DEFAULT_TIMEZONE, and a failure is not remembered."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+
+from bot.slack.chat import TimeZones
+
+
+def zones_for(stub_api, profiles: dict[str, dict]) -> TimeZones:
+    stub_api.handlers["users.info"] = lambda call: {"ok": True, "user": {"id": call.params["user"], **profiles.get(call.params["user"], {})}}
+    clock = [0.0]
+    zones = TimeZones(WebClient(token="xoxb-test", base_url=stub_api.api_url), ttl=60, monotonic=lambda: clock[0])
+    zones.clock_ = clock
+    return zones
+
+
+def test_profile_zone_is_used_and_asked_once_within_the_cache_time(stub_api):
+    zones = zones_for(stub_api, {"UTOKYO001": {"tz": "Asia/Tokyo"}})
+    assert zones.of("UTOKYO001") == "Asia/Tokyo"
+    assert zones.of("UTOKYO001") == "Asia/Tokyo"
+    assert len(stub_api.calls_to("users.info")) == 1
+    zones.clock_[0] = 61  # the cache ran out: Slack is asked again
+    assert zones.of("UTOKYO001") == "Asia/Tokyo"
+    assert len(stub_api.calls_to("users.info")) == 2
+
+
+def test_no_zone_or_an_unknown_one_means_the_default(stub_api):
+    zones = zones_for(stub_api, {"UNOZONE01": {}, "UMARS0001": {"tz": "Mars/Olympus"}})
+    assert zones.of("UNOZONE01") is None
+    assert zones.of("UMARS0001") is None
+
+
+def test_a_failed_lookup_falls_back_and_is_not_cached(stub_api):
+    zones = zones_for(stub_api, {"UTOKYO001": {"tz": "Asia/Tokyo"}})
+    stub_api.script("users.info", (500, {}, {"ok": False, "error": "internal_error"}))
+    assert zones.of("UTOKYO001") is None
+    assert zones.of("UTOKYO001") == "Asia/Tokyo"  # asked again, and answered this time
