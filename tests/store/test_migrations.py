@@ -3,6 +3,7 @@ upgrade on start, produce the models' schema on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -102,5 +103,62 @@ def test_upgrade_from_string_columns_keeps_every_setting_and_downgrade_restores_
             ]
             assert c.execute(text("SELECT user_id FROM replies")).scalar_one() == "U2"
         upgrade(engine, db_url)
+    finally:
+        engine.dispose()
+
+
+def test_question_ids_migration_matches_old_rows_and_steps_back_and_forth(db_url):
+    """0003 → 0004 gives existing drills and decks their questions' stable ids (by number, against
+    the content as it stands); a number the content no longer has keeps its row with no id, and its
+    deck card is dropped. Downgrading restores the numbers, and upgrading again gives the ids back,
+    with the drills, replies and schedules intact throughout."""
+    from sqlalchemy import text
+
+    from bot.store.db import downgrade
+
+    ids = {"cto": {1: "aaaaaaaaaa", 3: "cccccccccc"}}
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, db_url, "0003")
+        with engine.begin() as c:
+            c.execute(text(
+                "INSERT INTO schedules (channel_id, role, post_time, timezone, days, reveal_time, reveal_offset_minutes, skip_dates, paused, all_questions, effective_from, deck, deck_position, updated_by, updated_at)"
+                " VALUES ('C1', 'cto', '09:00:00', 'UTC', '[0,1,2,3,4,5,6]', NULL, 60, '[]', false, false, '2026-11-25 00:00:00', '[\"cto#3\", \"cto#7\", \"cto#1\"]', 2, 'U1', '2026-11-25 00:00:00')"
+            ))
+            for number, occurrence in ((3, "2026-11-24"), (7, "2026-11-25")):
+                c.execute(text(
+                    "INSERT INTO drills (channel_id, occurrence, status, role_slug, question_number, question_total, post_at, reveal_at, timezone, message_ts, attempts, created_at, reveal_attempts, backfill_due)"
+                    f" VALUES ('C1', '{occurrence}', 'posted', 'cto', {number}, 20, '2026-11-25 09:00:00', '2026-11-25 10:00:00', 'UTC', '1.{number}', 1, '2026-11-25 09:00:00', 0, false)"
+                ))
+            first = c.execute(text("SELECT id FROM drills WHERE question_number = 3")).scalar_one()
+            c.execute(text(f"INSERT INTO replies (drill_id, message_ts, user_id, replied_at, late, deleted) VALUES ({first}, '1.9', 'U2', '2026-11-25 09:05:00', false, false)"))
+
+        def check_upgraded() -> None:
+            with engine.connect() as c:
+                drills = c.execute(text("SELECT question_number, question_id FROM drills ORDER BY question_number")).all()
+                assert [tuple(d) for d in drills] == [(3, "cccccccccc"), (7, None)]
+                schedule = c.execute(text("SELECT deck, deck_position, question_order FROM schedules")).one()
+                deck = schedule[0] if isinstance(schedule[0], list) else json.loads(schedule[0])
+                # cto#7 is gone from the content: dropped, and the position still points past cto#3.
+                assert (deck, schedule[1], schedule[2]) == (["cto#cccccccccc", "cto#aaaaaaaaaa"], 1, "rotation")
+
+        upgrade(engine, db_url, question_ids=ids)
+        check_upgraded()
+        with engine.begin() as c:
+            c.execute(text(
+                "INSERT INTO reviews (user_id, role_slug, question_id, local_day, rating, at, drill_id)"
+                f" VALUES ('U2', 'cto', 'cccccccccc', '2026-11-25', 3, '2026-11-25 10:05:00', {first})"
+            ))
+        downgrade(engine, db_url, "0003", question_ids=ids)
+        with engine.connect() as c:
+            deck = c.execute(text("SELECT deck FROM schedules")).scalar_one()
+            assert (deck if isinstance(deck, list) else json.loads(deck)) == ["cto#3", "cto#1"]
+            assert c.execute(text("SELECT count(*) FROM drills")).scalar_one() == 2
+            assert c.execute(text("SELECT user_id FROM replies")).scalar_one() == "U2"
+        upgrade(engine, db_url, question_ids=ids)
+        with engine.connect() as c:
+            drills = c.execute(text("SELECT question_number, question_id FROM drills ORDER BY question_number")).all()
+            assert [tuple(d) for d in drills] == [(3, "cccccccccc"), (7, None)]
+            assert c.execute(text("SELECT count(*) FROM reviews")).scalar_one() == 0  # a downgrade drops what 0004 added
     finally:
         engine.dispose()
