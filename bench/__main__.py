@@ -19,7 +19,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import admin_ack, content_scale, fanout, ingestion, lookup
+from bench import admin_ack, content_scale, fanout, ingestion, learning, lookup
 from bench.databases import postgres_version
 from bench.load import GENERATORS
 from bench.plan import FULL, QUICK
@@ -32,6 +32,7 @@ BENCHMARKS = {
     "fanout": fanout.run,
     "ingestion": ingestion.run,
     "admin": admin_ack.run,
+    "learning": learning.run,
 }
 DOCUMENT = ROOT / "docs" / "PERFORMANCE.md"
 SKELETON = """# Performance

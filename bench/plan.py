@@ -17,6 +17,8 @@ class Plan:
     ingestion_events: int
     lookup_busy_reply_rate: float  # thread replies/s sent while lookups are measured on a busy bot
     admin_commands: int  # admin commands timed per run, one after another
+    learning_members: int  # members grading a revealed drill, per run (a quarter of them double-click)
+    learning_walks: int  # of them, members walking /career review → points → grade, per run
     databases: tuple[str, ...] = ("sqlite", "postgresql")
     load_generator: str = "auto"  # "wrk", "python" (bench.loadgen), or "auto": wrk when installed
 
@@ -36,6 +38,8 @@ FULL = Plan(
     ingestion_events=5_000,
     lookup_busy_reply_rate=200,
     admin_commands=4,
+    learning_members=200,
+    learning_walks=100,
 )
 
 # Every benchmark end to end, once, on small sizes: for trying changes and for the smoke test.
@@ -50,4 +54,6 @@ QUICK = Plan(
     ingestion_events=500,
     lookup_busy_reply_rate=200,
     admin_commands=2,
+    learning_members=20,
+    learning_walks=10,
 )

@@ -27,7 +27,7 @@ from tests.support.db import postgres_available
 from tests.support.signing import command_body
 from tests.support.slack_api import StubSlackApi
 
-# Every figure the quick plan reports (its sizes: 1, 10 and 100 roles; 100 channels; 500 replies).
+# Every figure the quick plan reports (its sizes: 1, 10 and 100 roles; 100 channels; 500 replies; 20 graders).
 EXPECTED = [
     *(f"lookup.{ratio}.c{c}" for ratio in ("ratio", "ratio_same") for c in (1, 16)),
     *(f"lookup.{app}.c{c}.{what}" for app in ("web", "best", "bare") for c in (1, 16) for what in ("rps", "p50", "p99")),
@@ -38,8 +38,10 @@ EXPECTED = [
     *(f"fanout.{db}.{what}" for db in ("sqlite", "postgresql") for what in ("wall_s", "wrong_count", "too_fast", "ticks", "posts_per_s")),
     *(f"ingestion.{db}.{what}" for db in ("sqlite", "postgresql") for what in ("p99", "lost", "p50", "eps")),
     *(f"admin.{what}" for what in ("p99", "p50", "unanswered", "answer_p50")),
+    *(f"learning.{db}.{flow}.{what}" for db in ("sqlite", "postgresql") for flow in ("grade", "walk") for what in ("ack_p99", "answer_p99", "ack_p50", "answer_p50")),
+    *(f"learning.{db}.{what}" for db in ("sqlite", "postgresql") for what in ("unanswered", "drill_reviews_wrong", "walk_reviews_wrong")),
 ]
-BENCHMARKS = ["1. Lookup", "2. Content scale", "3. Drill fan-out", "4. Reply ingestion", "5. Admin ack"]
+BENCHMARKS = ["1. Lookup", "2. Content scale", "3. Drill fan-out", "4. Reply ingestion", "5. Admin ack", "6. Learning"]
 
 
 def run_quick(tmp_path: Path, timeout: float = 150) -> tuple[str, str]:
@@ -74,7 +76,10 @@ def test_quick_mode_reports_every_benchmark_with_numbers(tmp_path):
         assert (figure["target"] is not None) == (figure["met"] in (True, False)) == verdict, key
 
     # The correctness checks inside the benchmarks held: nothing lost, nothing posted twice.
-    for key in ("fanout.sqlite.wrong_count", "fanout.sqlite.too_fast", "ingestion.sqlite.lost", "admin.unanswered"):
+    for key in (
+        "fanout.sqlite.wrong_count", "fanout.sqlite.too_fast", "ingestion.sqlite.lost", "admin.unanswered",
+        "learning.sqlite.unanswered", "learning.sqlite.drill_reviews_wrong", "learning.sqlite.walk_reviews_wrong",
+    ):
         assert figures[key]["samples"] == [0], key
     # The lookup target is judged against the best-served bare app, and the ack against Slack's 3 s.
     assert figures["lookup.ratio.c16"]["target"] == "≥ 80%" and figures["lookup.ratio_same.c16"]["target"] is None
