@@ -2,8 +2,9 @@
 
 Type `/career ciso` (the `/career` prefix is optional), a button's number to press it, or `quit`.
 The drill works too, on a throw-away database with a clock you move yourself:
-`:reply [user]` answers the latest drill in its thread, `:next` jumps to the next post or reveal,
-`:wait 30m` moves time on, `:time` shows it. A line starting with `#` is a comment.
+`:reply [user]` answers the latest drill in its thread, `:grade <1-4|忘れた|…> [user]` grades the
+latest revealed drill (the reveal's buttons grade it as you), `:next` jumps to the next post or
+reveal, `:wait 30m|2h|1d|30d` moves time on, `:time` shows it. A line starting with `#` is a comment.
 """
 
 from __future__ import annotations
@@ -15,21 +16,43 @@ import tempfile
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterable, Iterator, TextIO
+from typing import Callable, Iterable, Iterator, TextIO
 
+from sqlalchemy import select
+
+from bot.commands.actions import Kind, action_id, encode
 from bot.commands.router import CommandRouter
 from bot.composition import Bot, build_bot
 from bot.config import Settings
 from bot.domain.drill import DrillPost, DrillReveal, DrillStatus
+from bot.domain.memory import GRADE_LABELS, Grade
 from bot.ports import Message, ThreadMessage
 from bot.views import drill_blocks
 from bot.views.plaintext import render
 from bot.store import repo
+from bot.store.db import utc
+from bot.store.models import DrillRow
 
 CONSOLE_USER = "UCONSOLE1"
 CONSOLE_CHANNEL = "CCONSOLE1"
 PROMPT = "career> "
 _WAIT = re.compile(r"^(\d+)\s*(m|min|h|d)$")
+_COMMENT = re.compile(r"(?:^|\s)#.*$", re.S)
+# `:wait` and `:next` jump from one due instant to the next; a month of daily drills is about 60.
+_MAX_JUMPS = 5000
+_MAX_WAIT = timedelta(days=366)
+_REPLACED = "[↻ 押したメッセージをこの内容に置き換えました]"
+_GRADE_HELP = "1〜4 または " + "・".join(GRADE_LABELS[g] for g in Grade)
+HELP = (
+    "console のコマンド:\n"
+    "  :next                      次の投稿・回答ポイントの公開まで時刻を進める\n"
+    "  :wait 30m|2h|1d|30d        時刻を進める（途中の投稿と公開はすべて順に行われます）\n"
+    "  :reply [ユーザーID]        回答を受け付けているドリルのスレッドに回答（省略するとあなた）\n"
+    f"  :grade <評価> [ユーザーID] 最後に公開されたドリルを自己評価（評価は {_GRADE_HELP}、省略するとあなた）\n"
+    "  :time                      いまの時刻\n"
+    "  番号                       直前に表示されたボタンを押す（回答ポイント公開時の自己評価ボタンも）\n"
+    "  /career review             あなたの復習、/career stats であなたの記録\n"
+)
 
 
 class ManualClock:
@@ -47,14 +70,21 @@ class ConsoleChat:
         self.out = out
         self.count = 0
         self.latest_ts: str | None = None
+        # Told of the buttons of what is posted in the channel (the reveal's self-grades), so the
+        # console can press them by number.
+        self.on_buttons: Callable[[list[dict]], None] | None = None
 
     def _next_ts(self) -> str:
         self.count += 1
         return f"1700000000.{self.count:06d}"
 
     def _print(self, where: str, message: Message) -> None:
-        text, _ = render(message.blocks)
+        text, buttons = render(message.blocks)
         self.out.write(f"\n[{where}]\n{text}\n")
+        if buttons:
+            self.out.write("  （番号のボタンはあなたの自己評価です。ほかのメンバーとしては `:grade <評価> <ユーザーID>`）\n")
+            if self.on_buttons is not None:
+                self.on_buttons(buttons)
 
     def post_question(self, channel_id: str, post: DrillPost, key: str) -> str:
         self._print(f"#{channel_id} に投稿", drill_blocks.drill_post(post))
@@ -79,20 +109,36 @@ class ConsoleChat:
 
 
 class Console:
-    def __init__(self, router: CommandRouter, out: TextIO = sys.stdout, bot: Bot | None = None, clock: ManualClock | None = None):
+    def __init__(self, router: CommandRouter, out: TextIO = sys.stdout, bot: Bot | None = None, clock: ManualClock | None = None, chat: ConsoleChat | None = None):
         self.router = router
         self.out = out
         self.bot = bot
         self.clock = clock
         self.buttons: list[dict] = []
         self.replies = 0
+        if chat is not None:
+            chat.on_buttons = self._take_buttons
 
-    def show(self, message: Message) -> None:
+    def _take_buttons(self, buttons: list[dict]) -> None:
+        self.buttons = buttons
+
+    def show(self, message: Message, viewer: str = CONSOLE_USER, pressed: bool = False) -> None:
+        """Print an answer. `pressed`: it answers a button, so `replace_original` takes the pressed
+        message's place (and its buttons); otherwise it is a new message below."""
         text, buttons = render(message.blocks)
-        where = "（あなただけに表示）" if message.ephemeral else "（チャンネルに投稿）"
+        if message.ephemeral:
+            where = "（あなただけに表示）" if viewer == CONSOLE_USER else f"（{viewer} だけに表示）"
+        else:
+            where = "（チャンネルに投稿）"
+        replaced = pressed and message.replace_original
+        self.out.write(f"{_REPLACED}\n" if replaced else "")
         self.out.write(f"{text}\n  {where}\n")
-        if buttons:
+        if buttons or replaced:
             self.buttons = buttons
+
+    def press(self, button: dict, user_id: str = CONSOLE_USER) -> None:
+        answer = self.router.handle_action(button["action_id"], button["value"], user_id=user_id, channel_id=CONSOLE_CHANNEL)
+        self.show(answer, viewer=user_id, pressed=True)
 
     def tick(self) -> None:
         if self.bot is not None and self.clock is not None:
@@ -100,21 +146,20 @@ class Console:
 
     def handle(self, line: str) -> bool:
         """Handle one line; False means the user asked to leave."""
-        line = line.strip()
-        if not line or line.startswith("#"):
+        line = _COMMENT.sub("", line).strip()  # `# …` starts a comment, alone or after a command
+        if not line:
             return True
         if line in ("quit", "exit", "q", ":q"):
             return False
         if line.startswith(":"):
-            self._console_command(line[1:].split("#", 1)[0].split())  # `# …` after a console command is a comment
+            self._console_command(line[1:].split())
             return True
         if line.isdigit() and self.buttons:
             index = int(line) - 1
             if not 0 <= index < len(self.buttons):
                 self.out.write(f"ボタンは 1〜{len(self.buttons)} の番号で選んでください。\n")
                 return True
-            button = self.buttons[index]
-            self.show(self.router.handle_action(button["action_id"], button["value"], user_id=CONSOLE_USER))
+            self.press(self.buttons[index])
             return True
         if line.startswith("/"):
             name, _, rest = line.partition(" ")
@@ -136,7 +181,7 @@ class Console:
         elif name == "wait" and len(words) == 2 and _WAIT.match(words[1]):
             amount, unit = _WAIT.match(words[1]).groups()  # type: ignore[union-attr]
             step = {"m": timedelta(minutes=1), "min": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}[unit]
-            self._walk_to(self.clock() + step * int(amount))
+            self._walk_to(self.clock() + min(step * int(amount), _MAX_WAIT))
             self.out.write(f"時刻を進めました: {self._now_text()}\n")
         elif name == "next":
             target = self._next_event()
@@ -148,32 +193,56 @@ class Console:
         elif name == "reply":
             # With no user given, you answer: `/career stats` then shows your own record.
             self._reply(words[1] if len(words) > 1 else CONSOLE_USER)
+        elif name == "grade" and len(words) in (2, 3) and Grade.parse(words[1]) is not None:
+            self._grade(Grade.parse(words[1]), words[2] if len(words) == 3 else CONSOLE_USER)  # type: ignore[arg-type]
+        elif name == "grade":
+            self.out.write(f"`:grade <評価> [ユーザーID]` の評価は {_GRADE_HELP} のどれかです。例: `:grade 忘れた UAKI00001`\n")
         else:
-            self.out.write("console のコマンド: `:next`、`:reply [ユーザーID]`（省略するとあなたの回答）、`:wait 30m|2h|1d`、`:time`\n")
+            self.out.write(HELP)
+
+    # ------------------------------------------------------------------ the clock
 
     def _walk_to(self, end: datetime) -> None:
-        """Walk the clock a minute at a time so every post and reveal on the way happens in order."""
+        """Move the clock to `end`, stopping at every instant something is due on the way (a post,
+        a reveal, a retry) and ticking there, so each post and reveal happens once, in order, at
+        its own time. A month of daily drills is some sixty ticks, not one per minute."""
         assert self.clock is not None
-        for _ in range(60 * 24 * 32):  # bounded: a month
-            if self.clock.now >= end:
-                break
-            self.clock.now = min(end, self.clock.now + timedelta(minutes=1))
+        for _ in range(_MAX_JUMPS):  # bounded: a tick that keeps something due forever cannot loop
+            now = self.clock.now
+            if now >= end:
+                return
+            due = [at for at in self._due_instants(now) if now < at < end]
+            self.clock.now = min(due) if due else end
             self.tick()
 
     def _next_event(self) -> datetime | None:
-        """The next instant something happens in the console's channel: a post or a reveal."""
-        assert self.bot is not None and self.clock is not None
+        """The next instant something happens: a post, a reveal, a retry."""
+        assert self.clock is not None
         now = self.clock()
+        later = [at for at in self._due_instants(now) if at > now]
+        return min(later) if later else None
+
+    def _due_instants(self, now: datetime) -> list[datetime]:
+        """When the drills already recorded are next due (a pending post, an open drill's reveal, a
+        retry, an expired claim), and every schedule's next occurrence: the only instants at which a
+        tick can do anything. Instants at or before `now` are included; callers keep what they need."""
+        assert self.bot is not None
         found: list[datetime] = []
+        lease = self.bot.cycle.lease
+        waiting = (DrillStatus.PENDING, DrillStatus.POSTING, DrillStatus.POSTED, DrillStatus.REVEALING)
         with self.bot.cycle.sessions() as session:
-            drill = repo.latest_open_drill(session, CONSOLE_CHANNEL)
-            if drill is not None:
+            for drill in session.scalars(select(DrillRow).where(DrillRow.status.in_(waiting))):
                 at = drill.post_at if drill.status in (DrillStatus.PENDING, DrillStatus.POSTING) else drill.reveal_at
-                found.append(at.replace(tzinfo=timezone.utc))
-        view = self.bot.schedules.show(CONSOLE_CHANNEL, now)
-        if view is not None and view.next is not None:
-            found.append(view.next.post_at)
-        return max(now + timedelta(minutes=1), min(found)) if found else None
+                found.append(utc(at))  # type: ignore[arg-type]
+                if drill.next_attempt_at is not None:
+                    found.append(utc(drill.next_attempt_at))  # type: ignore[arg-type]
+                if drill.claimed_at is not None and drill.status in (DrillStatus.POSTING, DrillStatus.REVEALING):
+                    found.append(utc(drill.claimed_at) + lease)  # type: ignore[operator]
+            unmarked = select(DrillRow.mark_claimed_at).where(DrillRow.status == DrillStatus.REVEALED, DrillRow.marked_at.is_(None))
+            # A mark not done is retried on the next tick, or once another tick's claim runs out.
+            found += [utc(claimed) + lease for claimed in session.scalars(unmarked) if claimed is not None]  # type: ignore[operator]
+        found += [view.next.post_at for view in self.bot.schedules.list_all(now) if view.next is not None]
+        return found
 
     def _now_text(self) -> str:
         assert self.clock is not None and self.bot is not None
@@ -183,6 +252,8 @@ class Console:
         from zoneinfo import ZoneInfo
 
         return f"{now.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} {zone}（{now:%Y-%m-%d %H:%M} UTC）"
+
+    # ------------------------------------------------------------------ members
 
     def _reply(self, user_id: str) -> None:
         bot = self.bot
@@ -198,9 +269,29 @@ class Console:
         counted = bot.replies.record(CONSOLE_CHANNEL, thread_ts, ts, user_id, self.clock())
         self.out.write(f"{user_id} がスレッドに回答しました{'' if counted else '（記録されませんでした）'}。\n")
 
+    def latest_revealed_drill(self) -> int | None:
+        """The id of the console channel's most recently revealed drill: what `:grade` grades."""
+        assert self.bot is not None
+        with self.bot.cycle.sessions() as session:
+            return session.scalars(
+                select(DrillRow.id)
+                .where(DrillRow.channel_id == CONSOLE_CHANNEL, DrillRow.status.in_((DrillStatus.REVEALING, DrillStatus.REVEALED)))
+                .order_by(DrillRow.reveal_at.desc(), DrillRow.id.desc())
+            ).first()
+
+    def _grade(self, grade: Grade, user_id: str) -> None:
+        """What pressing that grade on the latest reveal does, as `user_id`: the same button value
+        through the same router and use-case."""
+        drill_id = self.latest_revealed_drill()
+        if drill_id is None:
+            self.out.write("自己評価できるドリルがありません。回答ポイントが公開されてから `:grade` してください。\n")
+            return
+        self.out.write(f"{'あなた' if user_id == CONSOLE_USER else user_id} が「{grade.label}」を押しました。\n")
+        self.press({"action_id": action_id(Kind.GRADE), "value": encode(drill_id, int(grade))}, user_id=user_id)
+
     def run(self, lines: Iterable[str], interactive: bool) -> None:
         if interactive:
-            self.out.write("career-drill-bot console — `/career help` で使い方、番号でボタン、:wait 10m で時間を進める、quit で終了\n" + PROMPT)
+            self.out.write("career-drill-bot console — `/career help` で使い方、番号でボタン、:wait 10m で時間を進める、:help で console のコマンド、quit で終了\n" + PROMPT)
             self.out.flush()
         for line in lines:
             if not self.handle(line):
@@ -225,7 +316,7 @@ def build_console(settings: Settings, database_url: str, out: TextIO = sys.stdou
         settings, chat, is_admin=lambda user_id: user_id == CONSOLE_USER or user_id in settings.admin_user_ids,
         bot_in_channel=lambda channel_id: True, clock=clock, rng=rng, database_url=database_url,
     )
-    return Console(bot.router, out=out, bot=bot, clock=clock)
+    return Console(bot.router, out=out, bot=bot, clock=clock, chat=chat)
 
 
 def _line_editing() -> None:
@@ -252,7 +343,7 @@ def run_console(settings: Settings, commands: list[str]) -> int:
                 console.run(commands, interactive=False)
             elif sys.stdin.isatty():
                 _line_editing()
-                console.out.write("career-drill-bot console — `/career help` で使い方、番号でボタン、:next で次の投稿・公開まで進める、quit で終了\n")
+                console.out.write("career-drill-bot console — `/career help` で使い方、番号でボタン、:next で次の投稿・公開まで進める、:help で console のコマンド、quit で終了\n")
                 console.run(_typed_lines(), interactive=False)
             else:
                 console.run(sys.stdin, interactive=False)

@@ -125,3 +125,202 @@ def test_a_reply_with_no_user_is_yours_and_shows_in_your_stats(tmp_path):
     console.bot.engine.dispose()
     text = out.getvalue()
     assert "参加者 1人: @UCONSOLE1" in text and "回答したドリル: 1回" in text and "連続回答: 1回" in text
+
+
+# ----------------------------------------------------------------------------- the learning loop
+
+import re
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+UTC = timezone.utc
+POSTED = "[#CCONSOLE1 に投稿]"
+REVEALED = "[#CCONSOLE1 のスレッドに返信]"
+REPLACED = "[↻ 押したメッセージをこの内容に置き換えました]"
+
+
+@pytest.fixture
+def drill_console(tmp_path):
+    """A console with a drill, in UTC, starting 2026-11-25 08:00: `make()` returns it and its output."""
+    from bot.config import load_settings
+    from bot.console import build_console
+
+    made = []
+
+    def make(start: datetime = datetime(2026, 11, 25, 8, 0, tzinfo=UTC), zone: str = "UTC"):
+        out = io.StringIO()
+        settings = load_settings({"CONTENT_DIR": str(ROOT / "content"), "DEFAULT_TIMEZONE": zone})
+        console = build_console(settings, f"sqlite:///{tmp_path / f'c{len(made)}.sqlite3'}", out=out, start=start)
+        made.append(console)
+        return console, out
+
+    yield make
+    for console in made:
+        console.bot.engine.dispose()
+
+
+def _since(out: io.StringIO, mark: int) -> str:
+    return out.getvalue()[mark:]
+
+
+def test_a_reveals_grade_buttons_are_pressed_by_number_and_answer_privately(drill_console):
+    console, out = drill_console()
+    console.run(["/career schedule set ciso 09:00 reveal=+30m", ":next", ":reply", ":next"], interactive=False)
+    assert "[1] 😵 忘れた  [2] 😓 苦労したが思い出せた  [3] 🙂 普通に思い出せた  [4] 😎 簡単" in out.getvalue()
+    number = re.search(r"回答ポイント（Q(\d+)）", out.getvalue()).group(1)
+
+    mark = len(out.getvalue())
+    console.run(["4"], interactive=False)  # 😎 簡単 on the reveal, at 09:30 UTC on 11月25日
+    easy = _since(out, mark)
+    assert f"✅ CISO Q{number} の自己評価を「簡単」で記録しました。この質問は 12月3日 ごろに復習に出ます。" in easy
+    assert "（あなただけに表示）" in easy and REPLACED not in easy  # a new private message; the reveal stays
+
+    mark = len(out.getvalue())
+    console.run(["1"], interactive=False)  # the reveal's buttons are still the console's: 😵 忘れた replaces the grade
+    again = _since(out, mark)
+    assert "「簡単」を「忘れた」に変更しました。この質問は 11月26日 ごろに復習に出ます。" in again
+
+
+def test_grade_as_two_members_then_stats_show_the_graded_question_and_the_grades(drill_console):
+    console, out = drill_console()
+    console.run(
+        [
+            "/career schedule set ciso 09:00 reveal=+30m",
+            ":grade 普通",  # nothing revealed yet: refused, nothing recorded
+            ":next", ":next",
+            ":grade 忘れた UAKI00001",
+            ":grade 3",  # you: 普通
+            ":grade hard",  # you again, the same day: replaces your 普通
+            ":grade 7",
+            "/career stats",
+        ],
+        interactive=False,
+    )
+    text = out.getvalue()
+    assert "自己評価できるドリルがありません" in text
+    assert "UAKI00001 が「忘れた」を押しました。" in text and "（UAKI00001 だけに表示）" in text
+    assert "あなた が「普通」を押しました。" in text and "「普通」を「苦労した」に変更しました" in text
+    assert "評価は 1〜4 または 忘れた・苦労した・普通・簡単 のどれかです" in text
+    stats = text.rsplit("あなたのドリル記録", 1)[1]
+    assert "CISO: 評価 1問、定着 0問（全20問の 0%）" in stats
+    assert "最近30日の自己評価（1回）: 忘れた 0、苦労した 1、普通 0、簡単 0" in stats  # yours only, replaced once
+
+
+def test_the_review_queue_walks_question_points_grade_then_the_end_of_the_queue(drill_console):
+    console, out = drill_console()
+    console.run(["/career schedule set ciso 09:00 reveal=+30m", ":next", ":next", ":grade 忘れた", ":wait 1d"], interactive=False)
+    forgotten = re.search(r"回答ポイント（Q(\d+)）", out.getvalue()).group(1)
+
+    mark = len(out.getvalue())
+    console.run(["/career review"], interactive=False)
+    card = _since(out, mark)
+    assert "■ 🔁 復習（今日の残り 1問）" in card and f"CISO Q{forgotten}\n" in card
+    assert "[1] 回答ポイントを見る" in card and "回答ポイント\n" not in card
+
+    mark = len(out.getvalue())
+    console.run(["1"], interactive=False)
+    points = _since(out, mark)
+    assert points.startswith(REPLACED) and f"CISO Q{forgotten}\n" in points and "回答ポイント\n• " in points
+    assert "[1] 😵 忘れた  [2] 😓 苦労したが思い出せた  [3] 🙂 普通に思い出せた  [4] 😎 簡単" in points
+
+    mark = len(out.getvalue())
+    console.run(["3"], interactive=False)
+    done = _since(out, mark)
+    assert done.startswith(REPLACED)
+    assert f"✅ CISO Q{forgotten} の自己評価を「普通」で記録しました。" in done
+    assert "🎉 今日の復習はこれで全部です。今日は 1問 自己評価しました。次の復習は 11月" in done
+    assert "[1] 🌱 新しい質問に挑戦" in done
+
+    mark = len(out.getvalue())
+    console.run(["1", "1", "2"], interactive=False)  # a new question, its points, 😓 苦労した
+    fresh = _since(out, mark)
+    assert "■ 🌱 新しい質問" in fresh and "の自己評価を「苦労した」で記録しました。" in fresh
+    assert fresh.rstrip().endswith("（あなただけに表示）") and "今日は 2問 自己評価しました。" in fresh
+
+
+def test_a_month_of_drills_in_which_a_hard_question_comes_back(drill_console):
+    """An adaptive daily drill; after each reveal three members grade. One question (the first one
+    asked) they always forget; every other they find easy. The forgotten one keeps coming back, a
+    week apart at the soonest; an easy one comes back only once FSRS has it due (a single 簡単 lasts
+    about eight days), and less often than the forgotten one."""
+    from bot.domain.adaptive import REVIEW_GAP
+    from bot.domain.memory import Grade, Review, replay
+
+    start = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    console, out = drill_console(start)
+    console.run(["/career schedule set ciso 09:00 reveal=+1h", ":wait 2h"], interactive=False)  # 09:00 post, 10:00 reveal
+    members = ("UAKI00001", "UBEN00001", "UCHO00001")
+    asked: list[int] = []  # the question posted on day n
+    mark = 0
+    for day in range(30):
+        today = _since(out, mark)
+        assert today.count(POSTED) == 1 and today.count(REVEALED) == 1, (day, today)
+        assert f"回答ポイントは {(start + timedelta(days=day)):%Y-%m-%d}" in today
+        asked.append(int(re.search(r"Q(\d+) / 20", today).group(1)))
+        grade = "忘れた" if asked[-1] == asked[0] else "簡単"
+        console.run([f":grade {grade} {member}" for member in members], interactive=False)
+        mark = len(out.getvalue())
+        console.run([":wait 1d"], interactive=False)  # tomorrow 10:00: the post and the reveal on the way
+
+    hard = asked[0]
+    hard_days = [day for day, number in enumerate(asked) if number == hard]
+    assert len(hard_days) >= 3  # posted again within the month, more than once
+    assert all(b - a >= REVIEW_GAP.days for a, b in zip(hard_days, hard_days[1:]))
+    first_repeat = next(day for day, number in enumerate(asked) if number in asked[:day])
+    assert asked[first_repeat] == hard
+    counts = Counter(asked)
+    assert all(n < counts[hard] for number, n in counts.items() if number != hard)
+    # An easy question comes back only once the members' memory of it is due. Some do come back
+    # within the month: one 簡単 lasts about eight days in FSRS, and a role has twenty questions.
+    easy_returns = [
+        (max(d for d in range(day) if asked[d] == number), day)
+        for day, number in enumerate(asked) if number != hard and number in asked[:day]
+    ]
+    assert easy_returns
+    for last, day in easy_returns:
+        graded_at = start + timedelta(days=last, hours=2)  # that day's reveal, 10:00
+        assert start + timedelta(days=day, hours=1) >= replay([Review(Grade.EASY, graded_at)]).due, (last, day)
+
+
+def test_wait_30d_posts_and_reveals_every_day_once_in_order(drill_console):
+    console, out = drill_console(zone="Asia/Tokyo")
+    console.run(["/career schedule set ciso 09:00 reveal=+30m", ":wait 30d", ":time"], interactive=False)
+    text = out.getvalue()
+    events = re.findall(re.escape(POSTED) + "|" + re.escape(REVEALED), text)
+    assert events == [POSTED, REVEALED] * 30
+    days = re.findall(r"回答ポイントは (\d{4}-\d\d-\d\d)（.）09:30 Asia/Tokyo に公開します", text)
+    assert days == [f"{datetime(2026, 11, 26) + timedelta(days=n):%Y-%m-%d}" for n in range(30)]
+    assert "いまの時刻: 2026-12-25 17:00 Asia/Tokyo（2026-12-25 08:00 UTC）" in text
+
+
+def test_the_console_help_lists_its_commands(drill_console):
+    console, out = drill_console()
+    console.run([":help"], interactive=False)
+    text = out.getvalue()
+    for command in (":next", ":wait 30m|2h|1d|30d", ":reply [ユーザーID]", ":grade <評価> [ユーザーID]", ":time", "/career review"):
+        assert command in text
+
+
+def _readme_learning_example() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- console-learning-example -->", 1)[1].split("```", 2)[1]
+    return "\n".join(line for line in block.splitlines() if line.strip())
+
+
+@pytest.mark.parametrize("hour", [0, 7, 13, 19])
+def test_the_readme_learning_example_works_after_the_drill_example(drill_console, hour):
+    console, out = drill_console(datetime(2026, 11, 25, hour, 17, tzinfo=UTC), zone="Asia/Tokyo")
+    drill = [line for line in README_DRILL_EXAMPLE.splitlines() if line.strip()]
+    learning = [line for line in _readme_learning_example().splitlines() if line.strip()]
+    console.run(drill + learning, interactive=False)
+    text = out.getvalue()
+    assert "の自己評価を「忘れた」で記録しました。" in text and "UBEN00001 が「簡単」を押しました。" in text
+    review = text.split("■ 🔁 復習（今日の残り 1問）", 1)[1]
+    assert REPLACED in review and "回答ポイント\n• " in review
+    assert "の自己評価を「簡単」で記録しました。" in review and "🎉 今日の復習はこれで全部です。" in review
+    assert "最近30日の自己評価（2回）: 忘れた 1、苦労した 0、普通 0、簡単 1" in review
+    events = re.findall(re.escape(POSTED) + "|" + re.escape(REVEALED), text)
+    assert events == [POSTED, REVEALED] * 32  # the example's two days, then thirty more
+    assert "コマンドはありません" not in text and "見つかりません" not in text
