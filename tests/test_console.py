@@ -180,7 +180,7 @@ def test_a_reveals_grade_buttons_are_pressed_by_number_and_answer_privately(dril
     mark = len(out.getvalue())
     console.run(["1"], interactive=False)  # the reveal's buttons are still the console's: 😵 忘れた replaces the grade
     again = _since(out, mark)
-    assert "「簡単」を「忘れた」に変更しました。この質問は 11月26日 ごろに復習に出ます。" in again
+    assert "「簡単」から「忘れた」に変更しました。この質問は 11月26日 ごろに復習に出ます。" in again
 
 
 def test_grade_as_two_members_then_stats_show_the_graded_question_and_the_grades(drill_console):
@@ -201,7 +201,7 @@ def test_grade_as_two_members_then_stats_show_the_graded_question_and_the_grades
     text = out.getvalue()
     assert "自己評価できるドリルがありません" in text
     assert "UAKI00001 が「忘れた」を押しました。" in text and "（UAKI00001 だけに表示）" in text
-    assert "あなた が「普通」を押しました。" in text and "「普通」を「苦労した」に変更しました" in text
+    assert "あなた が「普通」を押しました。" in text and "「普通」から「苦労した」に変更しました" in text
     assert "評価は 1〜4 または 忘れた・苦労した・普通・簡単 のどれかです" in text
     stats = text.rsplit("あなたのドリル記録", 1)[1]
     assert "CISO: 評価 1問、定着 0問（全20問の 0%）" in stats

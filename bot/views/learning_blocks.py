@@ -37,7 +37,7 @@ def _label(role: Role) -> str:
 
 
 def graded_line(graded: Graded) -> str:
-    verb = f"「{graded.replaced.label}」を「{graded.grade.label}」に変更しました" if graded.replaced is not None else f"「{graded.grade.label}」で記録しました"
+    verb = f"「{graded.replaced.label}」から「{graded.grade.label}」に変更しました" if graded.replaced is not None else f"「{graded.grade.label}」で記録しました"
     when = f"この質問は {month_day(graded.memory.due, graded.zone)} ごろに復習に出ます。" if graded.memory.due else ""
     return f"✅ {_label(graded.role)} Q{graded.question.number} の自己評価を{verb}。{when}"
 

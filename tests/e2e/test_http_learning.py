@@ -68,7 +68,7 @@ def test_members_grade_a_reveal_review_it_later_and_see_it_in_stats(learning_bot
         bob = bot.press_answer(grade["😵 忘れた"]["action_id"], grade["😵 忘れた"]["value"], user_id=BOB)
     assert "11月26日 ごろに復習に出ます" in blocks_text(bob["blocks"])
     bob = bot.press_answer(grade["😎 簡単"]["action_id"], grade["😎 簡単"]["value"], user_id=BOB)
-    assert "「忘れた」を「簡単」に変更しました" in blocks_text(bob["blocks"])
+    assert "「忘れた」から「簡単」に変更しました" in blocks_text(bob["blocks"])
     with bot.core.cycle.sessions() as s:
         reviews = s.execute(select(ReviewRow.user_id, ReviewRow.rating).order_by(ReviewRow.user_id)).all()
         cards = s.execute(select(CardRow.user_id, CardRow.reviews).order_by(CardRow.user_id)).all()
