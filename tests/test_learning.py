@@ -260,3 +260,41 @@ def test_stats_show_due_reviews_progress_per_role_and_recent_grades(world):
     world.clock.now = at
     shown = str(world.bot.router.handle_command("stats", user_id="UAKI00001", channel_id=CH).blocks)
     assert "今日の復習: 2問" in shown and "評価 3問、定着 1問（全20問の 5%）" in shown and "簡単 2" in shown
+
+
+def test_on_the_day_dst_ends_a_question_graded_today_is_not_offered_again_today(db_url):
+    """America/New_York's 1 November 2026 lasts 25 hours: a 忘れた at 00:30 is due 24 hours later,
+    still before that day's midnight. It comes back tomorrow, and the answer says so."""
+    w = World(db_url)
+    try:
+        w.bot.learning.zone_of = lambda user_id: "America/New_York"
+        role = w.bot.catalog.by_slug(SLUG)
+        at = datetime(2026, 11, 1, 4, 30, tzinfo=UTC)  # 00:30 EDT
+        graded = w.bot.learning.grade_question("UAKI00001", SLUG, role.questions[0].id, Grade.AGAIN, at)
+        from bot.views.learning_blocks import graded_line
+
+        assert "11月2日 ごろに復習に出ます" in graded_line(graded)
+        queue = w.bot.learning.queue("UAKI00001", at + timedelta(minutes=1))
+        assert queue.due_today == 0 and queue.next.due is None  # a new question, not the same one again
+        tomorrow = w.bot.learning.queue("UAKI00001", datetime(2026, 11, 2, 15, 0, tzinfo=UTC))
+        assert tomorrow.due_today == 1 and tomorrow.next.question.id == role.questions[0].id
+    finally:
+        w.bot.engine.dispose()
+
+
+def test_a_double_click_on_the_same_grade_confirms_it_once_and_changes_nothing(world):
+    world.set("ciso", "09:00", "reveal=+1h")
+    _key, drill_id = run_day(world, 0)
+    router = world.bot.router
+    value = encode(drill_id, int(Grade.GOOD))
+    first = router.handle_action(action_id(Kind.GRADE) + ".2", value, user_id="UAKI00001", channel_id=CH)
+    second = router.handle_action(action_id(Kind.GRADE) + ".2", value, user_id="UAKI00001", channel_id=CH)
+    assert "「普通」で記録しました" in first.text and "「普通」で記録しました" in second.text and "変更" not in second.text
+    assert count(world, ReviewRow) == 1
+
+
+@pytest.mark.parametrize("drill_id", [0, -1, 2**31, 10**20])
+def test_a_drill_id_out_of_any_range_is_refused_politely(world, drill_id):
+    answer = world.bot.router.handle_action(action_id(Kind.GRADE) + ".0", encode(drill_id, 3), user_id="UAKI00001", channel_id=CH)
+    assert "何も記録していません" in answer.text
+    assert count(world, ReviewRow) == 0

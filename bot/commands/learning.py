@@ -33,7 +33,7 @@ class LearningCommands:
         try:
             if pressed.kind is Kind.GRADE:
                 drill_id, grade = pressed.int_at(0), _grade(parts, 1)
-                if drill_id is None or grade is None or len(parts) != 2:
+                if drill_id is None or not 0 < drill_id < 2**31 or grade is None or len(parts) != 2:
                     return _stale()
                 return ui.graded_message(self.learning.grade_drill(user_id, channel_id, drill_id, grade, now))
             if pressed.kind is Kind.REVIEW_POINTS and len(parts) == 2:
@@ -41,7 +41,9 @@ class LearningCommands:
                 question = role.question_by_id(parts[1]) if role else None
                 if role is None or question is None:
                     raise CannotGrade("この質問はもう教材にありません。`/career review` でもう一度お試しください。")
-                return ui.review_points(role, question, self.learning.queue(user_id, now).due_today)
+                queue = self.learning.queue(user_id, now)
+                due = queue.next is not None and queue.next.due is not None and (queue.next.role.slug, queue.next.question.id) == (role.slug, question.id)
+                return ui.review_points(role, question, queue.due_today if due else None)
             if pressed.kind is Kind.REVIEW_GRADE and len(parts) == 3:
                 grade = _grade(parts, 2)
                 if grade is None:

@@ -78,7 +78,9 @@ class CommandRouter:
             return ui.help_message(self.catalog.roles, drills=self.drill_commands is not None)
         if isinstance(command, ListRoles):
             return ui.role_list(self.catalog.roles)
-        if isinstance(command, ReviewCommand) and self.learning is not None:
+        if isinstance(command, ReviewCommand):
+            if self.learning is None:
+                return ui.notice("この環境では復習機能が有効になっていません。")
             return self.learning.review(user_id)
         if isinstance(command, _DRILL_COMMANDS):
             if self.drill_commands is None:

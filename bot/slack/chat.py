@@ -199,8 +199,10 @@ class TimeZones:
         try:
             user = _call(self.client.users_info, user=user_id).get("user") or {}
         except ChatError as err:
-            log.warning("users.info failed for %s (%s); using the default time zone", user_id, err.code)
-            return None  # not cached: the next press asks again
+            # A zone we knew, even an old one, beats the default: a member's local day must not
+            # flip between two presses because Slack did not answer once.
+            log.warning("users.info failed for %s (%s); using %s", user_id, err.code, "the zone last seen" if cached else "the default time zone")
+            return cached[0] if cached else None  # not refreshed: the next press asks again
         zone = _valid_zone(user.get("tz"))
         with self._lock:
             self._cache[user_id] = (zone, now)

@@ -62,6 +62,7 @@ class Queue:
     done_today: int  # graded today (reveals and reviews alike)
     next_due: datetime | None  # the soonest due after today, when nothing more is due today
     zone: str
+    now: datetime
 
 
 @dataclass(frozen=True)
@@ -131,14 +132,14 @@ class Learning:
             mine = self._cards(session, user_id)
             done = repo.reviewed_on(session, user_id, local_day(now, zone))
             roles = repo.member_roles(session, user_id)
-        due = [item for item in mine if item.memory.due_by(end)]
-        later = [item.memory.due for item in mine if not item.memory.due_by(end) and item.memory.due is not None]
+        due = [item for item in mine if _due_today(item.memory, now, end, zone)]
+        later = [max(item.memory.due, end) for item in mine if item not in due and item.memory.due is not None]
         next_due = min(later) if later else None
         if due and not fresh:
             first = due[0]
-            return Queue(Item(first.role, first.question, first.memory.due), len(due), done, next_due, zone)
+            return Queue(Item(first.role, first.question, first.memory.due), len(due), done, next_due, zone, now)
         seen = {(item.role.slug, item.question.id) for item in mine}
-        return Queue(self._unseen(roles, seen, user_id, now), len(due), done, next_due, zone)
+        return Queue(self._unseen(roles, seen, user_id, local_day(now, zone).toordinal()), len(due), done, next_due, zone, now)
 
     def _cards(self, session: Session, user_id: str) -> list["Card"]:
         """The member's graded questions, soonest due first. A card whose question left the content
@@ -151,7 +152,7 @@ class Learning:
                 found.append(Card(role, question, repo.to_memory(row)))
         return found
 
-    def _unseen(self, roles: set[str], seen: set[tuple[str, str]], user_id: str, now: datetime) -> Item | None:
+    def _unseen(self, roles: set[str], seen: set[tuple[str, str]], user_id: str, day: int) -> Item | None:
         pool: Sequence[Role] = self.catalog.roles if not roles or "all" in roles else [r for r in self.catalog.roles if r.slug in roles]
         candidates = [(r, q) for r in pool for q in r.questions if q.answer_points and (r.slug, q.id) not in seen]
         if not candidates:
@@ -159,7 +160,7 @@ class Learning:
         if not candidates:
             return None
         # A different new question each day, the same one all day: stable while the member decides.
-        index = (now.toordinal() + sum(map(ord, user_id))) % len(candidates)
+        index = (day + sum(map(ord, user_id))) % len(candidates)
         role, question = candidates[index]
         return Item(role, question, None)
 
@@ -176,4 +177,11 @@ class Learning:
             memories = [item.memory for item in mine if item.role.slug == role.slug]
             if memories:
                 progress.append(RoleProgress(role, len(memories), sum(1 for m in memories if m.mastered)))
-        return LearningStats(sum(1 for item in mine if item.memory.due_by(end)), tuple(progress), grade_counts(grades), zone)
+        return LearningStats(sum(1 for item in mine if _due_today(item.memory, now, end, zone)), tuple(progress), grade_counts(grades), zone)
+
+
+def _due_today(memory: Memory, now: datetime, end: datetime, zone: str) -> bool:
+    """Due before the member's day ends, and not already graded today: on the 25-hour day when DST
+    ends, a one-day interval can end before midnight, and the queue must not offer it again."""
+    graded_today = memory.last_review is not None and local_day(memory.last_review, zone) == local_day(now, zone)
+    return memory.due_by(end) and not graded_today

@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.commands.actions import Kind, action_id, block_id, encode
-from bot.domain.memory import GRADE_BUTTONS, Grade
+from bot.domain.memory import GRADE_BUTTONS, Grade, end_of_local_day
 from bot.domain.markup import to_plain
 from bot.domain.role import Question, Role
 from bot.ports import Block, Message
@@ -15,8 +15,11 @@ from bot.views.blocks import actions, bullets, button, context, fit, header, sec
 from bot.views.mrkdwn import bold, escape_mrkdwn, to_mrkdwn
 
 
-def month_day(instant: datetime, zone: str) -> str:
+def month_day(instant: datetime, zone: str, today: datetime | None = None) -> str:
+    """「12月3日」, with the year when it is not this year's."""
     local = instant.astimezone(ZoneInfo(zone))
+    if today is not None and today.astimezone(ZoneInfo(zone)).year != local.year:
+        return f"{local.year}年{local.month}月{local.day}日"
     return f"{local.month}月{local.day}日"
 
 
@@ -37,8 +40,13 @@ def _label(role: Role) -> str:
 
 
 def graded_line(graded: Graded) -> str:
-    verb = f"「{graded.replaced.label}」から「{graded.grade.label}」に変更しました" if graded.replaced is not None else f"「{graded.grade.label}」で記録しました"
-    when = f"この質問は {month_day(graded.memory.due, graded.zone)} ごろに復習に出ます。" if graded.memory.due else ""
+    changed = graded.replaced is not None and graded.replaced != graded.grade  # a double click changes nothing
+    verb = f"「{graded.replaced.label}」から「{graded.grade.label}」に変更しました" if changed else f"「{graded.grade.label}」で記録しました"  # type: ignore[union-attr]
+    when = ""
+    if graded.memory.due is not None and graded.memory.last_review is not None:
+        # Never "today": on a 25-hour day (DST ends) a one-day interval can end before midnight.
+        back = max(graded.memory.due, end_of_local_day(graded.memory.last_review, graded.zone))
+        when = f"この質問は {month_day(back, graded.zone, graded.memory.last_review)} ごろに復習に出ます。"
     return f"✅ {_label(graded.role)} Q{graded.question.number} の自己評価を{verb}。{when}"
 
 
@@ -66,17 +74,18 @@ def review_card(queue: Queue, done_line: str = "") -> Message:
         note = "まず自分で答えを考えてから、回答ポイントを確認しましょう。"
     else:
         title = "🌱 新しい質問"
-        note = "今日の復習はありません。まだ評価していない質問に挑戦しましょう。まず自分で答えを考えてから、回答ポイントを確認してください。"
+        note = ("今日の復習はありません。" if queue.due_today == 0 else "") + "まだ評価していない質問です。まず自分で答えを考えてから、回答ポイントを確認してください。"
     blocks += _question_blocks(item, title)
     blocks.append(context(note))
     blocks += actions([button("回答ポイントを見る", action_id(Kind.REVIEW_POINTS), encode(item.role.slug, item.question.id), style="primary")], block_id("review", item.role.slug))
     return Message(text=f"復習: {_label(item.role)} Q{item.question.number} {to_plain(item.question.text)}", blocks=fit(blocks), replace_original=True)
 
 
-def review_points(role: Role, question: Question, queue_due: int) -> Message:
-    """The answer points and the four grades, in place of the question."""
+def review_points(role: Role, question: Question, due_today: int | None) -> Message:
+    """The answer points and the four grades, in place of the question. `due_today` is the count of
+    the member's due questions when this is one of them, None for a question new to them."""
     item = Item(role, question, None)
-    blocks = _question_blocks(item, f"🔁 復習（今日の残り {queue_due}問）" if queue_due else "🌱 新しい質問")
+    blocks = _question_blocks(item, f"🔁 復習（今日の残り {due_today}問）" if due_today else "🌱 新しい質問")
     if question.answer_points:
         blocks += sections([bold("回答ポイント"), *bullets(question.answer_points)])
     else:
@@ -92,7 +101,7 @@ def review_finished(queue: Queue, blocks: list[Block] | None = None) -> Message:
     blocks = list(blocks or [])
     lines = [f"🎉 今日の復習はこれで全部です。今日は {queue.done_today}問 自己評価しました。"]
     if queue.next_due is not None:
-        lines.append(f"次の復習は {month_day(queue.next_due, queue.zone)} です。")
+        lines.append(f"次の復習は {month_day(queue.next_due, queue.zone, queue.now)} です。")
     blocks.append(section_text("".join(lines)))
     if queue.next is not None:
         blocks += actions([button("🌱 新しい質問に挑戦", action_id(Kind.REVIEW_NEW), "new")], block_id("review_new"))

@@ -13,7 +13,6 @@ Create Date: 2026-11-26
 """
 from __future__ import annotations
 
-import logging
 from typing import Sequence, Union
 
 import sqlalchemy as sa
@@ -23,8 +22,6 @@ revision: str = "0004"
 down_revision: Union[str, None] = "0003"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
-
-log = logging.getLogger("alembic.runtime.migration")
 
 _drills = sa.table(
     "drills",
@@ -41,15 +38,25 @@ def _question_ids() -> dict[str, dict[int, str]]:
     given = context.config.attributes.get("question_ids")
     if given is not None:
         return given
-    try:
-        from bot.config import load_settings
-        from bot.content.loader import load_directory
+    from bot.config import load_settings
+    from bot.content.loader import load_directory
 
-        roles = load_directory(load_settings().content_dir).roles
-    except Exception as err:  # noqa: BLE001 - without content the rows keep their numbers
-        log.warning("could not load the content to give existing drills their question ids (%s)", err)
-        return {}
+    directory = load_settings().content_dir
+    roles = load_directory(directory).roles
+    if not roles and _needs_content():
+        # Without the content every existing drill would lose its question for good.
+        raise RuntimeError(
+            f"Migration 0004 matches existing drills to their questions by reading the role documents, "
+            f"but none were found in {directory}. Run it from the repository root or set CONTENT_DIR."
+        )
     return {role.slug: {q.number: q.id for q in role.questions} for role in roles}
+
+
+def _needs_content() -> bool:
+    bind = op.get_bind()
+    drills = bind.execute(sa.select(sa.func.count()).select_from(_drills).where(_drills.c.question_number.is_not(None))).scalar()
+    decks = [d for d in bind.execute(sa.select(_schedules.c.deck)).scalars() if d]
+    return bool(drills) or bool(decks)
 
 
 def _convert_decks(convert) -> None:

@@ -37,3 +37,12 @@ def test_a_failed_lookup_falls_back_and_is_not_cached(stub_api):
     stub_api.script("users.info", (500, {}, {"ok": False, "error": "internal_error"}))
     assert zones.of("UTOKYO001") is None
     assert zones.of("UTOKYO001") == "Asia/Tokyo"  # asked again, and answered this time
+
+
+def test_when_slack_fails_a_zone_seen_before_is_kept_rather_than_the_default(stub_api):
+    """A member's local day must not flip between two presses because Slack did not answer once."""
+    zones = zones_for(stub_api, {"UTOKYO001": {"tz": "Asia/Tokyo"}})
+    assert zones.of("UTOKYO001") == "Asia/Tokyo"
+    zones.clock_[0] = 61  # the cache ran out …
+    stub_api.script("users.info", (500, {}, {"ok": False, "error": "internal_error"}))
+    assert zones.of("UTOKYO001") == "Asia/Tokyo"  # … and Slack failed: the zone last seen is used

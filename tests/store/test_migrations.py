@@ -162,3 +162,27 @@ def test_question_ids_migration_matches_old_rows_and_steps_back_and_forth(db_url
             assert c.execute(text("SELECT count(*) FROM reviews")).scalar_one() == 0  # a downgrade drops what 0004 added
     finally:
         engine.dispose()
+
+
+def test_question_ids_migration_refuses_to_run_without_the_content(db_url, monkeypatch):
+    """Run from elsewhere (CONTENT_DIR not found), 0004 would strip every drill of its question: it
+    stops with a sentence saying what to do, and the database stays at 0003."""
+    import pytest
+    from sqlalchemy import text
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, db_url, "0003")
+        with engine.begin() as c:
+            c.execute(text(
+                "INSERT INTO drills (channel_id, occurrence, status, role_slug, question_number, question_total, post_at, reveal_at, timezone, attempts, created_at, reveal_attempts, backfill_due)"
+                " VALUES ('C1', '2026-11-24', 'revealed', 'cto', 3, 20, '2026-11-24 09:00:00', '2026-11-24 10:00:00', 'UTC', 1, '2026-11-24 09:00:00', 1, false)"
+            ))
+        monkeypatch.setenv("CONTENT_DIR", "/nonexistent/content")
+        with pytest.raises(RuntimeError, match="set CONTENT_DIR"):
+            upgrade(engine, db_url)
+        with engine.connect() as c:
+            assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
+            assert c.execute(text("SELECT question_number FROM drills")).scalar_one() == 3
+    finally:
+        engine.dispose()
