@@ -17,7 +17,9 @@ from slack_bolt import App
 from sqlalchemy import Engine
 
 from bot.commands.drill import DrillCommands
+from bot.commands.feedback import FeedbackCommands
 from bot.commands.learning import LearningCommands
+from bot.domain.coverage import Analyse
 from bot.commands.router import CommandRouter
 from bot.config import Settings
 from bot.content.loader import LoadResult, load_directory
@@ -27,6 +29,7 @@ from bot.store.db import make_engine, session_factory, upgrade
 from bot.ticker import Ticker
 from bot.usecases.delivery import DrillDelivery
 from bot.usecases.drill_cycle import DrillCycle
+from bot.usecases.feedback import AnswerCheck, Feedback, FeedbackDelivery
 from bot.usecases.learning import Learning
 from bot.usecases.lookups import Lookups
 from bot.usecases.replies import Replies
@@ -51,6 +54,13 @@ def load_catalog(settings: Settings) -> tuple[LoadResult, RoleCatalog]:
     return content, catalog
 
 
+def default_analyser() -> Analyse:
+    """The Japanese morphological analyser behind answer feedback (see docs/FEEDBACK.md)."""
+    from bot.analysis import load_analyser
+
+    return load_analyser().tokens
+
+
 def build_router(settings: Settings, rng: random.Random | None = None) -> CommandRouter:
     """Lookups only, with no database: what `check-content`-style tools and lookup tests need."""
     _content, catalog = load_catalog(settings)
@@ -68,6 +78,7 @@ class Bot:
     engine: Engine
     replies: Replies
     learning: Learning
+    answer_check: AnswerCheck
     schedules: ScheduleAdmin
     delivery: DrillDelivery
     cycle: DrillCycle
@@ -97,6 +108,7 @@ def build_bot(
     rng: random.Random | None = None,
     database_url: str | None = None,
     zone_of: Callable[[str], str | None] = lambda user_id: None,
+    analyser: Callable[[], Analyse] | None = None,
 ) -> Bot:
     """`zone_of` gives a member's time zone (their Slack profile), or None for DEFAULT_TIMEZONE."""
     content, catalog = load_catalog(settings)
@@ -104,18 +116,20 @@ def build_bot(
     engine = make_engine(url)
     upgrade(engine, url, question_ids={role.slug: {q.number: q.id for q in role.questions} for role in catalog.roles})
     sessions = session_factory(engine)
-    replies = Replies(sessions)
+    answer_check = AnswerCheck(catalog, analyser or default_analyser)
+    replies = Replies(sessions, answer_check)
     learning = Learning(sessions, catalog, lambda user_id: zone_of(user_id) or settings.default_timezone)
     delivery = DrillDelivery(
         sessions, catalog, chat, lease=timedelta(seconds=settings.drill_lease_seconds), record_reply=replies.record,
         rng=rng, host=socket.gethostname(),
     )
-    cycle = DrillCycle(sessions, delivery)
+    feedback_delivery = FeedbackDelivery(sessions, catalog, chat, delivery.lease, lambda: delivery.owner)
+    cycle = DrillCycle(sessions, delivery, feedback=feedback_delivery)
     ticker = Ticker(cycle.tick, clock, settings.drill_tick_seconds)
     schedules = ScheduleAdmin(sessions, catalog, is_admin, wake=ticker.wake)
     drill_commands = DrillCommands(schedules, replies, clock, settings.default_timezone, bot_in_channel, learning)
-    router = CommandRouter(Lookups(catalog, rng), drill_commands, LearningCommands(learning, clock))
-    return Bot(settings, content, catalog, router, engine, replies, learning, schedules, delivery, cycle, ticker, clock)
+    router = CommandRouter(Lookups(catalog, rng), drill_commands, LearningCommands(learning, clock), FeedbackCommands(Feedback(sessions, catalog), clock))
+    return Bot(settings, content, catalog, router, engine, replies, learning, answer_check, schedules, delivery, cycle, ticker, clock)
 
 
 @dataclass(frozen=True)
@@ -134,5 +148,8 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
     admins = Admins(client, settings.admin_user_ids)
     zones = TimeZones(client)
     bot = build_bot(settings, chat, is_admin=admins.is_admin, bot_in_channel=chat.bot_in_channel, clock=clock, rng=rng, zone_of=zones.of)
+    # Loaded here, before gunicorn forks its workers: they share the analyser's dictionary pages,
+    # and the first reply is not slowed by loading it (figures in docs/PERFORMANCE.md).
+    bot.answer_check.warm()
     app = create_app(settings, client, bot.router, bot.replies)
     return SlackBot(bot, app)

@@ -24,10 +24,11 @@ from bot.commands.actions import Kind, action_id, encode
 from bot.commands.router import CommandRouter
 from bot.composition import Bot, build_bot
 from bot.config import Settings
+from bot.domain.coverage import AnswerFeedback
 from bot.domain.drill import DrillPost, DrillReveal, DrillStatus
 from bot.domain.memory import GRADE_LABELS, Grade
 from bot.ports import Message, ThreadMessage
-from bot.views import drill_blocks
+from bot.views import drill_blocks, feedback_blocks
 from bot.views.plaintext import render
 from bot.store import repo
 from bot.store.db import utc
@@ -106,6 +107,9 @@ class ConsoleChat:
 
     def notify(self, user_id: str, text: str) -> None:
         self.out.write(f"[DM to {user_id}] {text}\n")
+
+    def post_feedback(self, channel_id: str, thread_ts: str, user_id: str, feedback: AnswerFeedback) -> None:
+        self._print(f"#{channel_id} のスレッドで {user_id} にだけ表示", feedback_blocks.answer_feedback(feedback))
 
 
 class Console:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.domain.coverage import AnswerFeedback
 from bot.domain.drill import DrillPost, DrillReveal
 
 Block = dict[str, Any]
@@ -73,3 +74,6 @@ class ChatPort(Protocol):
     def mark_revealed(self, channel_id: str, ts: str, post: DrillPost) -> None: ...
 
     def notify(self, user_id: str, text: str) -> None: ...
+
+    def post_feedback(self, channel_id: str, thread_ts: str, user_id: str, feedback: AnswerFeedback) -> None:
+        """Show one member, and only them, which answer points their reply covered."""

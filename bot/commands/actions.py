@@ -23,6 +23,7 @@ class Kind(str, enum.Enum):
     REVIEW_POINTS = "review_points"  # the review queue's 回答ポイントを見る: role | question id
     REVIEW_GRADE = "review_grade"  # a self-grade in the review queue: role | question id | grade
     REVIEW_NEW = "review_new"  # one question the member has not graded yet
+    CHECK_ANSWER = "check_answer"  # the reveal's 自分の回答をチェック: drill id
 
 
 def action_id(kind: Kind) -> str:

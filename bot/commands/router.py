@@ -17,6 +17,7 @@ from bot.domain.commands import (
     DrillCommand,
     Help,
     ListRoles,
+    FeedbackCommand,
     Practice,
     ReviewCommand,
     ScheduleCommand,
@@ -27,6 +28,7 @@ from bot.domain.commands import (
 )
 from bot.commands.actions import Kind, decode
 from bot.commands.drill import DrillCommands
+from bot.commands.feedback import FeedbackCommands
 from bot.commands.learning import LearningCommands
 from bot.domain.role import Role
 from bot.domain.sections import SECTION_KEYS
@@ -38,7 +40,7 @@ from bot.usecases.lookups import Lookups
 log = logging.getLogger(__name__)
 
 
-_DRILL_COMMANDS = (ScheduleCommand, DrillCommand, StatsCommand, ReviewCommand)
+_DRILL_COMMANDS = (ScheduleCommand, DrillCommand, StatsCommand, ReviewCommand, FeedbackCommand)
 _LEARNING_KINDS = (Kind.GRADE, Kind.REVIEW_POINTS, Kind.REVIEW_GRADE, Kind.REVIEW_NEW)
 
 
@@ -50,10 +52,11 @@ def _parse(text: str):
 
 
 class CommandRouter:
-    def __init__(self, lookups: Lookups, drill_commands: DrillCommands | None = None, learning: LearningCommands | None = None):
+    def __init__(self, lookups: Lookups, drill_commands: DrillCommands | None = None, learning: LearningCommands | None = None, feedback: FeedbackCommands | None = None):
         self.lookups = lookups
         self.drill_commands = drill_commands
         self.learning = learning
+        self.feedback = feedback
 
     @property
     def catalog(self):
@@ -78,6 +81,10 @@ class CommandRouter:
             return ui.help_message(self.catalog.roles, drills=self.drill_commands is not None)
         if isinstance(command, ListRoles):
             return ui.role_list(self.catalog.roles)
+        if isinstance(command, FeedbackCommand):
+            if self.feedback is None:
+                return ui.notice("この環境では回答のチェックが有効になっていません。")
+            return self.feedback.handle(command, user_id)
         if isinstance(command, ReviewCommand):
             if self.learning is None:
                 return ui.notice("この環境では復習機能が有効になっていません。")
@@ -111,6 +118,10 @@ class CommandRouter:
         """Answer a button press. A forged or stale value gets one sentence, never an exception.
         `replace_original` says whether the answer takes the pressed message's place."""
         pressed = decode(action_id, value)
+        if pressed.kind is Kind.CHECK_ANSWER:
+            if self.feedback is None:
+                return ui.notice("この環境では回答のチェックが有効になっていません。")
+            return self.feedback.check(pressed, user_id, channel_id)
         if pressed.kind in _LEARNING_KINDS:
             if self.learning is None:
                 return ui.notice("この環境では自己評価と復習が有効になっていません。")

@@ -14,6 +14,7 @@ import os
 import re
 import threading
 from concurrent.futures import ProcessPoolExecutor
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -24,7 +25,7 @@ from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
 from bot.domain.markup import to_plain, unwrap_emphasis
-from bot.domain.role import CareerPath, Group, Partner, Question, Role, Story, question_id
+from bot.domain.role import CareerPath, Group, Keywords, Partner, Question, Role, Story, question_id
 
 _md = MarkdownIt("commonmark")
 # Only the block structure is read here; inline Markdown is kept as source text and rendered (and
@@ -38,6 +39,7 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _POINTS_PREFIX = re.compile(r"^(回答ポイント|回答のポイント|ポイント|answer points?)\s*[：:]\s*", re.I)
 _FOLLOW_UP_PREFIX = re.compile(r"^(深掘り|深堀り|follow[- ]?up)\s*[：:]\s*", re.I)
 _ID_PREFIX = re.compile(r"^(ID|ＩＤ)\s*[：:]\s*", re.I)
+_KEYWORDS_PREFIX = re.compile(r"^(キーワード|keywords?)\s*[：:]\s*", re.I)
 QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{2,31}$")
 _HEADING_NUMBER = re.compile(r"^\s*(\d+|[０-９]+)\s*[.．、)）]\s*")
 _PATH_ARROW = re.compile(r"\s*(?:→|->|⇒|＞)\s*")
@@ -245,6 +247,26 @@ def _follow_up(text: str) -> str | None:
     return _FOLLOW_UP_PREFIX.sub("", plain).strip() if _FOLLOW_UP_PREFIX.match(plain) else None
 
 
+def keywords_text(text: str) -> str | None:
+    """The value of a `キーワード：…` bullet, or None for any other."""
+    plain = unwrap_emphasis(text)
+    return _KEYWORDS_PREFIX.sub("", plain).strip() if _KEYWORDS_PREFIX.match(plain) else None
+
+
+def parse_keywords(text: str) -> tuple[Keywords, ...]:
+    """`経営/取締役会 + 戦略 | リスク + 低減/最小化 | ガバナンス`: per point (`|`), the groups that must
+    all appear (`+`), each matched by any of its synonyms (`/`)."""
+    points = []
+    for point in re.split(r"[|｜]", text):
+        groups = []
+        for group in re.split(r"[+＋]", point):
+            synonyms = tuple(s.strip() for s in re.split(r"[/／]", group) if s.strip())
+            if synonyms:
+                groups.append(synonyms)
+        points.append(tuple(groups))
+    return tuple(points)
+
+
 def explicit_id(text: str) -> str | None:
     """The value of an `ID：…` bullet (a question's explicit id, unchecked), or None for any other."""
     plain = unwrap_emphasis(text)
@@ -314,6 +336,8 @@ class _Found:
     points: list[str] = field(default_factory=list)
     follow_up: str = ""
     id: str = ""  # the explicit `ID：…`, checked
+    keywords: str = ""  # the `キーワード：…` bullet, parsed once the points are known
+    keywords_line: int | None = None
 
     def take(self, bullet: str, line: int | None = None) -> bool:
         """Attach a bullet under the question: an explicit id, a follow-up or answer points. False for
@@ -333,6 +357,10 @@ class _Found:
         follow_up = _follow_up(bullet)
         if follow_up is not None:
             self.follow_up = self.follow_up or follow_up
+            return True
+        keywords = keywords_text(bullet)
+        if keywords is not None:
+            self.keywords, self.keywords_line = keywords, line or self.line
             return True
         if _is_answer_point(bullet):
             self.points.append(_answer_point(bullet))
@@ -362,7 +390,7 @@ def _read_questions(section: _Section, warnings: list[str]) -> _Fields:
                 found.append(question)
         elif kind == "bullet_list" and found:
             bullets = _bullets([block], section)
-            if all(_is_answer_point(text) or _follow_up(text) is not None or explicit_id(text) is not None for text, _ in bullets):
+            if all(_is_answer_point(text) or _follow_up(text) is not None or explicit_id(text) is not None or keywords_text(text) is not None for text, _ in bullets):
                 for text, line in bullets:
                     found[-1].take(text, line)
         elif found and (text := _prose(block)) is not None:
@@ -385,7 +413,17 @@ def _read_questions(section: _Section, warnings: list[str]) -> _Fields:
                 q.line,
             )
         numbers_by_id[qid] = q.number
-        questions.append(Question(number=q.number, text=q.text, answer_points=tuple(q.points), follow_up=q.follow_up, id=qid, line=q.line))
+        question = Question(number=q.number, text=q.text, answer_points=tuple(q.points), follow_up=q.follow_up, id=qid, line=q.line)
+        if q.keywords:
+            keywords = parse_keywords(q.keywords)
+            if len(keywords) != len(question.points):
+                warnings.append(
+                    f"line {q.keywords_line}: Q{q.number}のキーワードは{len(keywords)}項目ですが回答ポイントは{len(question.points)}個あるため、"
+                    f"このキーワードは使わず回答ポイントの語で判定します。「|」でポイントと同じ数に区切ってください。"
+                )
+            else:
+                question = dataclasses.replace(question, keywords=keywords)
+        questions.append(question)
     if not questions:
         raise ContentError("the interview-questions section has no numbered questions", section.line)
     return {"questions": tuple(questions), "questions_note": "\n\n".join(notes)}

@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 
 import frontmatter
 
-from bot.content.loader import Problem, explicit_id, load_directory
+from bot.content.loader import Problem, explicit_id, keywords_text, load_directory
 from bot.domain.catalog import RoleCatalog, role_names
 from bot.domain.markup import unwrap_emphasis
 from bot.domain.role import Role
@@ -87,8 +87,8 @@ def unshown(role: Role, text: str) -> list[Finding]:
     shown = shown_text(role)
     findings = []
     for line, piece in _body_texts(text):
-        if explicit_id(piece) is not None:
-            continue  # a question's id is for the bot, not for display
+        if explicit_id(piece) is not None or keywords_text(piece) is not None:
+            continue  # a question's id and its keywords are for the bot, not for display
         squashed = _squash(_MARKER.sub("", unwrap_emphasis(piece)))
         # A career path is shown step by step, and a partner as name and description: a text made
         # of shown pieces is covered.
@@ -106,6 +106,10 @@ def weak_spots(role: Role, catalog: RoleCatalog) -> list[Finding]:
             findings.append(Finding(path, question.line, "warning", f"Q{question.number}「{question.text[:30]}」 has no answer points: its drill reveal would have nothing to show"))
         if not _READS_AS_QUESTION.search(unwrap_emphasis(question.text).strip()):
             findings.append(Finding(path, question.line, "info", f"Q{question.number}「{question.text[:30]}」 does not read as a question"))
+    bare = [q.number for q in role.questions if q.points and not q.keywords]
+    if bare:
+        numbers = ", ".join(f"Q{n}" for n in bare)
+        findings.append(Finding(path, None, "info", f"{len(bare)} question(s) have no curated keywords (`キーワード：…`), so answer feedback matches their points' own words: {numbers}"))
     for name in sorted(role_names(role)):
         key = normalize_key(name)
         if key in catalog.ambiguous_keys:

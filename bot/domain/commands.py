@@ -58,7 +58,14 @@ class ReviewCommand:
     """The member's private review queue."""
 
 
-Command = Help | ListRoles | ShowRole | ShowSection | Practice | ScheduleCommand | DrillCommand | StatsCommand | ReviewCommand
+@dataclass(frozen=True)
+class FeedbackCommand:
+    """The member's own switch for answer feedback."""
+
+    action: str  # on | off | help
+
+
+Command = Help | ListRoles | ShowRole | ShowSection | Practice | ScheduleCommand | DrillCommand | StatsCommand | ReviewCommand | FeedbackCommand
 
 SCHEDULE_WORDS = {"schedule", "スケジュール", "予定"}
 SCHEDULE_ACTIONS = {
@@ -75,6 +82,8 @@ DRILL_WORDS = {"drill", "ドリル"}
 DRILL_ACTIONS = {"now": "now", "今すぐ": "now", "post": "now", "reveal": "reveal", "公開": "reveal", "答え": "reveal"}
 STATS_WORDS = {"stats", "成績", "統計", "記録"}
 REVIEW_WORDS = {"review", "復習", "おさらい"}
+FEEDBACK_WORDS = {"feedback", "フィードバック", "チェック"}
+FEEDBACK_ACTIONS = {"on": "on", "オン": "on", "off": "off", "オフ": "off"}
 
 
 def parse_command(text: str) -> Command:
@@ -93,6 +102,8 @@ def parse_command(text: str) -> Command:
         return StatsCommand()
     if head in REVIEW_WORDS and len(words) == 1:
         return ReviewCommand()
+    if head in FEEDBACK_WORDS and len(words) <= 2:
+        return FeedbackCommand(FEEDBACK_ACTIONS.get(normalize_key(words[1]), "help") if len(words) == 2 else "help")
     if len(words) >= 2:
         # Both "/career ciso スキル" and "/career スキル ciso" work.
         for section_word, rest in ((words[-1], words[:-1]), (words[0], words[1:])):

@@ -49,6 +49,7 @@ class DrillReveal:
     participants: tuple[str, ...]  # Slack user IDs, in the order they first replied on time
     follow_up: str = ""  # a prompt for the thread's discussion
     drill_id: int | None = None  # what the grading buttons refer to
+    feedback: bool = False  # the channel has answer feedback on, and the question has points
 
 
 def is_member_reply(user_id: str | None, subtype: str | None, from_bot: bool, bot_user_id: str | None = None) -> bool:

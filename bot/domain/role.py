@@ -62,6 +62,32 @@ def question_id(text: str) -> str:
     return hashlib.sha256(lowered.encode("utf-8")).hexdigest()[:10]
 
 
+_OPENING, _CLOSING = "「『（([【", "」』）)]】"
+
+
+def split_points(text: str) -> tuple[str, ...]:
+    """An answer-points line as its separate points: split at 「、」 (and 「，」), but not inside
+    brackets, so 「『守り』と『攻め』、…」 keeps its quotes whole."""
+    points, current, depth = [], "", 0
+    for char in text:
+        if char in _OPENING:
+            depth += 1
+        elif char in _CLOSING:
+            depth = max(0, depth - 1)
+        if char in "、，" and depth == 0:
+            points.append(current)
+            current = ""
+        else:
+            current += char
+    points.append(current)
+    return tuple(p.strip() for p in points if p.strip())
+
+
+# A curated keyword group matches when any of its synonyms appears; a point is covered when all of
+# its groups match (see bot.domain.coverage).
+Keywords = tuple[tuple[str, ...], ...]
+
+
 @dataclass(frozen=True)
 class Question:
     number: int
@@ -70,11 +96,19 @@ class Question:
     follow_up: str = ""  # the next question an interviewer would ask (`深掘り：…`)
     # Stable across reordering: question_id(text), or the document's explicit `ID：…` (the loader sets it).
     id: str = ""
+    # Per point (in the order of `points`), the curated synonym groups that count as covering it
+    # (`キーワード：…`); empty when the document gives none.
+    keywords: tuple[Keywords, ...] = ()
     line: int | None = field(default=None, compare=False)  # where it is in its file
 
     @property
     def has_answer_points(self) -> bool:
         return bool(self.answer_points)
+
+    @property
+    def points(self) -> tuple[str, ...]:
+        """The separate answer points, each of which a reply may cover."""
+        return tuple(p for line in self.answer_points for p in split_points(line))
 
 
 @dataclass(frozen=True)

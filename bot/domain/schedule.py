@@ -65,6 +65,8 @@ class Schedule:
     all_questions: bool = False
     # "adaptive": the questions the group struggles with come back; "rotation": a shuffled deck.
     order: str = "adaptive"
+    # Members are told privately which answer points their reply covered.
+    feedback: bool = True
     # Occurrences whose post time is before this instant are not due: a schedule set at 09:30 for
     # 09:00 starts tomorrow, and a restart never re-creates what happened before the last change.
     effective_from: datetime = datetime(1970, 1, 1, tzinfo=timezone.utc)

@@ -21,8 +21,8 @@ _OFFSET = re.compile(r"^\+(\d{1,4})\s*(m|min|分|h|時間)$", re.I)
 # Zones named for a place. `localtime`, `Factory`, `posixrules` and the POSIX-style `EST5EDT` are
 # real files in the tz database but no study group lives in them.
 _GEOGRAPHIC_AREAS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
-SCHEDULE_OPTIONS = ("tz", "days", "reveal", "questions", "order")
-USAGE = "使い方: `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=weekdays] [reveal=+2h] [questions=all] [order=adaptive|rotation]`"
+SCHEDULE_OPTIONS = ("tz", "days", "reveal", "questions", "order", "feedback")
+USAGE = "使い方: `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=weekdays] [reveal=+2h] [questions=all] [order=adaptive|rotation] [feedback=on|off]`"
 
 
 def parse_clock(text: str) -> time:
@@ -114,6 +114,7 @@ class ScheduleRequest:
     reveal: Reveal = field(default_factory=lambda: DEFAULT_REVEAL)
     all_questions: bool = False
     order: str | None = None  # None: keep the schedule's order (a new schedule is adaptive)
+    feedback: bool | None = None  # None: keep the schedule's setting (a new schedule has it on)
 
 
 ORDERS = ("adaptive", "rotation")
@@ -128,6 +129,15 @@ def parse_order(text: str) -> str:
     if word in ("rotation", "ローテーション", "順番"):
         return "rotation"
     raise ScheduleError(f"order は adaptive（苦手な質問を復習に出す）か rotation（全問を一巡してから繰り返す）で指定してください。「{text}」は読めませんでした。")
+
+
+def parse_switch(name: str, text: str) -> bool:
+    word = text.strip().lower()
+    if word in ("on", "オン", "yes", "true"):
+        return True
+    if word in ("off", "オフ", "no", "false"):
+        return False
+    raise ScheduleError(f"{name} は on か off で指定してください。「{text}」は読めませんでした。")
 
 
 def parse_questions(text: str) -> bool:
@@ -171,6 +181,7 @@ def parse_schedule_set(words: list[str], default_timezone: str, default_reveal: 
         reveal=parse_reveal(options["reveal"]) if "reveal" in options else (default_reveal or DEFAULT_REVEAL),
         all_questions=parse_questions(options["questions"]) if "questions" in options else False,
         order=parse_order(options["order"]) if "order" in options else None,
+        feedback=parse_switch("feedback", options["feedback"]) if "feedback" in options else None,
     )
     if request.reveal.at is not None and request.reveal.at <= request.post_time:
         raise ScheduleError(

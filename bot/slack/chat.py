@@ -13,7 +13,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.drill import DrillPost, DrillReveal
 from bot.ports import AdminCheckFailed, ChatError, ThreadMessage
-from bot.views import drill_blocks
+from bot.domain.coverage import AnswerFeedback
+from bot.views import drill_blocks, feedback_blocks
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,10 @@ class SlackChat:
 
     def notify(self, user_id: str, text: str) -> None:
         _call(self.poster.chat_postMessage, channel=user_id, text=text)
+
+    def post_feedback(self, channel_id: str, thread_ts: str, user_id: str, feedback: AnswerFeedback) -> None:
+        message = feedback_blocks.answer_feedback(feedback)
+        _call(self.poster.chat_postEphemeral, channel=channel_id, user=user_id, thread_ts=thread_ts, text=message.text, blocks=message.blocks)
 
     def bot_in_channel(self, channel_id: str) -> bool | None:
         """False only when Slack says so; None when we cannot tell (e.g. missing scope)."""

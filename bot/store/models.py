@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Enum, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, Float, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.domain.drill import DrillStatus
@@ -30,6 +30,8 @@ class ScheduleRow(Base):
     all_questions: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # "adaptive" (what the group struggles with comes back) or "rotation" (a shuffled deck).
     question_order: Mapped[str] = mapped_column(String(16), default="adaptive", server_default="rotation")
+    # Members are told privately which answer points their reply covered (`feedback=off` stops it).
+    feedback: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     effective_from: Mapped[datetime] = mapped_column(DateTime)
     deck: Mapped[list[str]] = mapped_column(JSON)  # "slug#question_id" cards in the order they are drawn
     deck_position: Mapped[int] = mapped_column(Integer, default=0)
@@ -93,6 +95,8 @@ class DrillRow(Base):
     # The post was adopted after an uncertain outcome: replies made meanwhile are read from the
     # thread, a step retried until it succeeds.
     backfill_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Every participant's private answer feedback has been sent (or given up on) after the reveal.
+    feedback_done_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
@@ -110,6 +114,9 @@ class ReplyRow(Base):
     replied_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Which answer points this reply covered, one letter per point (c covered, p partly, m missing),
+    # derived in memory from the text when it arrived; the text itself is never kept.
+    verdicts: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class CardRow(Base):
@@ -154,3 +161,29 @@ class ReviewRow(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
     # The drill whose reveal it was graded on (NULL from the private review queue).
     drill_id: Mapped[int | None] = mapped_column(ForeignKey("drills.id", ondelete="SET NULL"), nullable=True)
+
+
+class MemberSettingRow(Base):
+    """A member's own choices: whether they want private answer feedback."""
+
+    __tablename__ = "member_settings"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    feedback: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FeedbackNoticeRow(Base):
+    """One participant's private feedback after a drill's reveal: claimed before it is sent, so
+    that it is sent at most once across processes."""
+
+    __tablename__ = "feedback_notices"
+    __table_args__ = (UniqueConstraint("drill_id", "user_id", name="uq_feedback_notices_drill_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    drill_id: Mapped[int] = mapped_column(ForeignKey("drills.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    error: Mapped[str | None] = mapped_column(String(100), nullable=True)

@@ -16,7 +16,7 @@ from bot.domain.progress import ShownDrill
 from bot.domain.rotation import Deck
 from bot.domain.schedule import Reveal, Schedule, days_served
 from bot.store.db import to_db, utc
-from bot.store.models import CardRow, DrillRow, ReplyRow, ReviewRow, ScheduleChangeRow, ScheduleRow
+from bot.store.models import CardRow, DrillRow, FeedbackNoticeRow, MemberSettingRow, ReplyRow, ReviewRow, ScheduleChangeRow, ScheduleRow
 
 
 def limit_wait(session: Session, seconds: float) -> None:
@@ -56,6 +56,7 @@ def to_schedule(row: ScheduleRow) -> Schedule:
         paused=row.paused,
         all_questions=bool(row.all_questions),
         order=row.question_order or "rotation",
+        feedback=bool(row.feedback),
         effective_from=utc(row.effective_from),  # type: ignore[arg-type]
     )
 
@@ -89,6 +90,7 @@ def save_schedule(session: Session, schedule: Schedule, user_id: str, now: datet
     row.paused = schedule.paused
     row.all_questions = schedule.all_questions
     row.question_order = schedule.order
+    row.feedback = schedule.feedback
     row.effective_from = to_db(schedule.effective_from)
     row.updated_by = user_id
     row.updated_at = to_db(now)
@@ -113,6 +115,7 @@ def _schedule_json(schedule: Schedule | None, note: str = "") -> str:
             "paused": schedule.paused,
             "all_questions": schedule.all_questions,
             "order": schedule.order,
+            "feedback": schedule.feedback,
         },
         ensure_ascii=False,
     )
@@ -140,6 +143,7 @@ def _schedule_from_json(channel_id: str, text: str) -> tuple[Schedule | None, st
         paused=bool(data.get("paused")),
         all_questions=bool(data.get("all_questions")),
         order=data.get("order", "rotation"),
+        feedback=bool(data.get("feedback", True)),
     ), ""
 
 
@@ -370,17 +374,18 @@ def latest_open_drill(session: Session, channel_id: str) -> DrillRow | None:
 # ----------------------------------------------------------------------------- replies
 
 
-def add_reply(session: Session, drill_id: int, message_ts: str, user_id: str, at: datetime, late: bool) -> bool:
+def add_reply(session: Session, drill_id: int, message_ts: str, user_id: str, at: datetime, late: bool, verdicts: str | None = None) -> bool:
     return insert_ignore(
         session,
         ReplyRow,
-        {"drill_id": drill_id, "message_ts": message_ts, "user_id": user_id, "replied_at": to_db(at), "late": late, "deleted": False},
+        {"drill_id": drill_id, "message_ts": message_ts, "user_id": user_id, "replied_at": to_db(at), "late": late, "deleted": False, "verdicts": verdicts},
     )
 
 
 def delete_reply(session: Session, drill_id: int, message_ts: str) -> None:
     if not insert_ignore(session, ReplyRow, {"drill_id": drill_id, "message_ts": message_ts, "user_id": None, "replied_at": None, "late": False, "deleted": True}):
-        session.execute(update(ReplyRow).where(ReplyRow.drill_id == drill_id, ReplyRow.message_ts == message_ts).values(deleted=True))
+        # A deleted reply keeps no verdict either: it no longer speaks for its author.
+        session.execute(update(ReplyRow).where(ReplyRow.drill_id == drill_id, ReplyRow.message_ts == message_ts).values(deleted=True, verdicts=None))
 
 
 def participants(session: Session, drill_id: int) -> list[str]:
@@ -518,5 +523,104 @@ def cards_of_members(session: Session, user_ids: Sequence[str]) -> Sequence[Card
     return session.scalars(select(CardRow).where(CardRow.user_id.in_(set(user_ids)), CardRow.reviews > 0)).all()
 
 
-def drill_for_grading(session: Session, drill_id: int) -> DrillRow | None:
+def get_drill(session: Session, drill_id: int) -> DrillRow | None:
     return session.get(DrillRow, drill_id)
+
+
+# ----------------------------------------------------------------------------- answer feedback
+
+
+def channel_feedback_enabled(session: Session, channel_id: str) -> bool:
+    """On unless the channel's schedule says `feedback=off` (a drill outlives its schedule)."""
+    value = session.scalar(select(ScheduleRow.feedback).where(ScheduleRow.channel_id == channel_id))
+    return True if value is None else bool(value)
+
+
+def member_feedback_enabled(session: Session, user_id: str) -> bool | None:
+    """The member's own choice, or None if they never made one (on)."""
+    value = session.scalar(select(MemberSettingRow.feedback).where(MemberSettingRow.user_id == user_id))
+    return None if value is None else bool(value)
+
+
+def members_without_feedback(session: Session, user_ids: Sequence[str]) -> set[str]:
+    if not user_ids:
+        return set()
+    return set(session.scalars(select(MemberSettingRow.user_id).where(MemberSettingRow.user_id.in_(set(user_ids)), MemberSettingRow.feedback.is_(False))).all())
+
+
+def set_member_feedback(session: Session, user_id: str, enabled: bool, now: datetime) -> None:
+    if not insert_ignore_key(session, MemberSettingRow, {"user_id": user_id, "feedback": enabled, "updated_at": to_db(now)}):
+        session.execute(update(MemberSettingRow).where(MemberSettingRow.user_id == user_id).values(feedback=enabled, updated_at=to_db(now)))
+
+
+def insert_ignore_key(session: Session, model, values: dict[str, Any]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING for a table whose key is not an `id` column."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    key = next(iter(model.__table__.primary_key.columns))
+    return session.execute(insert(model).values(**values).on_conflict_do_nothing().returning(key)).first() is not None
+
+
+def set_reply_verdicts(session: Session, drill_id: int, message_ts: str, verdicts: str | None) -> bool:
+    """An edit made before the reveal: the reply is judged again. False if there is no such live,
+    on-time reply."""
+    result = session.execute(
+        update(ReplyRow)
+        .where(ReplyRow.drill_id == drill_id, ReplyRow.message_ts == message_ts, ReplyRow.deleted.is_(False), ReplyRow.late.is_(False))
+        .values(verdicts=verdicts)
+    )
+    return result.rowcount == 1
+
+
+def feedback_targets(session: Session, drill_id: int) -> dict[str, list[str]]:
+    """Each participant's verdict letters, one string per on-time reply that has them."""
+    rows = session.execute(
+        select(ReplyRow.user_id, ReplyRow.verdicts).where(
+            ReplyRow.drill_id == drill_id, ReplyRow.deleted.is_(False), ReplyRow.late.is_(False),
+            ReplyRow.user_id.is_not(None), ReplyRow.verdicts.is_not(None),
+        ).order_by(ReplyRow.replied_at, ReplyRow.id)
+    ).all()
+    found: dict[str, list[str]] = {}
+    for user_id, verdicts in rows:
+        found.setdefault(user_id, []).append(verdicts)
+    return found
+
+
+def feedback_due_ids(session: Session, now: datetime, lease_cutoff: datetime, limit: int = 500) -> list[int]:
+    query = (
+        select(DrillRow.id)
+        .where(DrillRow.status == DrillStatus.REVEALED, DrillRow.feedback_done_at.is_(None), DrillRow.message_ts.is_not(None))
+        .order_by(DrillRow.revealed_at, DrillRow.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def claim_notice(session: Session, drill_id: int, user_id: str, owner: str, now: datetime, lease_cutoff: datetime) -> bool:
+    """Take the right to send one member's feedback: a new claim, or one whose holder's lease ran
+    out before it finished. Never one that was sent or given up on."""
+    if insert_ignore(session, FeedbackNoticeRow, {"drill_id": drill_id, "user_id": user_id, "claimed_by": owner, "claimed_at": to_db(now)}):
+        return True
+    result = session.execute(
+        update(FeedbackNoticeRow)
+        .where(
+            FeedbackNoticeRow.drill_id == drill_id, FeedbackNoticeRow.user_id == user_id,
+            FeedbackNoticeRow.sent_at.is_(None), FeedbackNoticeRow.error.is_(None),
+            or_(FeedbackNoticeRow.claimed_at.is_(None), FeedbackNoticeRow.claimed_at < to_db(lease_cutoff)),
+        )
+        .values(claimed_by=owner, claimed_at=to_db(now))
+    )
+    return result.rowcount == 1
+
+
+def notice_unfinished(session: Session, drill_id: int, user_id: str) -> bool:
+    row = session.scalars(select(FeedbackNoticeRow).where(FeedbackNoticeRow.drill_id == drill_id, FeedbackNoticeRow.user_id == user_id)).first()
+    return row is not None and row.sent_at is None and row.error is None
+
+
+def finish_notice(session: Session, drill_id: int, user_id: str, **values: Any) -> None:
+    session.execute(update(FeedbackNoticeRow).where(FeedbackNoticeRow.drill_id == drill_id, FeedbackNoticeRow.user_id == user_id).values(**values))
+
+
+def set_feedback_done(session: Session, drill_id: int, now: datetime) -> None:
+    session.execute(update(DrillRow).where(DrillRow.id == drill_id).values(feedback_done_at=to_db(now)))

@@ -22,6 +22,7 @@ from bot.domain.drill import DrillStatus
 from bot.domain.schedule import due_occurrences
 from bot.store import repo
 from bot.usecases.delivery import DrillDelivery
+from bot.usecases.feedback import FeedbackDelivery
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +34,15 @@ class TickReport:
     posted: list[int] = field(default_factory=list)
     revealed: list[int] = field(default_factory=list)
     marked: list[int] = field(default_factory=list)
+    feedback: list[int] = field(default_factory=list)  # drills whose participants all got their answer feedback
     failed: list[int] = field(default_factory=list)
 
 
 class DrillCycle:
-    def __init__(self, sessions: sessionmaker[Session], delivery: DrillDelivery, workers: int = 16):
+    def __init__(self, sessions: sessionmaker[Session], delivery: DrillDelivery, workers: int = 16, feedback: FeedbackDelivery | None = None):
         self.sessions = sessions
         self.delivery = delivery
+        self.feedback = feedback
         self.workers = workers
         self._tick_lock = threading.Lock()
         self._started = time.monotonic()
@@ -62,6 +65,8 @@ class DrillCycle:
             self._in_batches(repo.backfill_ids, self.delivery.backfill, now, [], [])
             self._in_batches(repo.revealable_ids, self.delivery.reveal, now, report.revealed, report.failed)
             self._in_batches(repo.markable_ids, self.delivery.mark, now, report.marked, report.failed)
+            if self.feedback is not None:
+                self._in_batches(repo.feedback_due_ids, self.feedback.send, now, report.feedback, [])
         finally:
             self._tick_lock.release()
         if report.posted or report.revealed or report.missed or report.failed:

@@ -91,7 +91,7 @@ class Learning:
     def grade_drill(self, user_id: str, channel_id: str, drill_id: int, grade: Grade, now: datetime) -> Graded:
         """A grade pressed on a drill's reveal. Any member may grade, replied or not."""
         with self.sessions() as session:
-            drill = repo.drill_for_grading(session, drill_id)
+            drill = repo.get_drill(session, drill_id)
             if drill is None or (channel_id and drill.channel_id != channel_id):
                 raise CannotGrade("このドリルは見つかりませんでした。")
             if drill.status not in (DrillStatus.REVEALING, DrillStatus.REVEALED):

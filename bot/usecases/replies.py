@@ -13,6 +13,7 @@ from bot.domain.drill import DrillStatus
 from bot.domain.progress import Stats, member_stats
 from bot.store import repo
 from bot.store.db import utc
+from bot.usecases.feedback import AnswerCheck
 
 
 # Slack waits 3 s for the 200 that acknowledges an event; the write before it must end well inside.
@@ -20,21 +21,50 @@ EVENT_WRITE_SECONDS = 1.5
 
 
 class Replies:
-    def __init__(self, sessions: sessionmaker[Session]):
+    def __init__(self, sessions: sessionmaker[Session], check: AnswerCheck | None = None):
         self.sessions = sessions
+        self.check = check  # answer feedback: which points a reply covered (None: not judged)
 
-    def record(self, channel_id: str, thread_ts: str, message_ts: str, user_id: str, at: datetime) -> bool:
+    def record(self, channel_id: str, thread_ts: str, message_ts: str, user_id: str, at: datetime, text: str | None = None) -> bool:
         """Count a thread reply once, however often Slack delivers it. True if it was new. A reply
         after the reveal is kept as late: it is not a participation and earns no credit. One that
         arrives while the reveal is being posted is late too: the reveal has already named who
-        took part, and stats must say the same."""
+        took part, and stats must say the same.
+
+        With the reply's `text`, the points it covers are judged here, in memory and in the same
+        transaction, so the verdict is as durable as the reply record; the text goes no further."""
         with self.sessions.begin() as session:
             repo.limit_wait(session, EVENT_WRITE_SECONDS)
             drill = repo.drill_by_thread(session, channel_id, thread_ts)
             if drill is None:
                 return False
-            late = drill.status in (DrillStatus.REVEALING, DrillStatus.REVEALED) or at >= utc(drill.reveal_at)  # type: ignore[operator]
-            return repo.add_reply(session, drill.id, message_ts, user_id, at, late)
+            late = self._late(drill, at)
+            verdicts = self._judge(session, drill, user_id, text) if text and not late else None
+            return repo.add_reply(session, drill.id, message_ts, user_id, at, late, verdicts)
+
+    def revise(self, channel_id: str, thread_ts: str, message_ts: str, user_id: str, text: str, at: datetime, edited_at: datetime) -> bool:
+        """An edited reply. Before the reveal it is judged again (or recorded, if the edit arrived
+        first); after the reveal an edit changes nothing: the points are out."""
+        with self.sessions.begin() as session:
+            repo.limit_wait(session, EVENT_WRITE_SECONDS)
+            drill = repo.drill_by_thread(session, channel_id, thread_ts)
+            if drill is None or self._late(drill, edited_at):
+                return False
+            verdicts = self._judge(session, drill, user_id, text)
+            if repo.set_reply_verdicts(session, drill.id, message_ts, verdicts):
+                return True
+            return repo.add_reply(session, drill.id, message_ts, user_id, at, self._late(drill, at), verdicts)
+
+    @staticmethod
+    def _late(drill, at: datetime) -> bool:
+        return drill.status in (DrillStatus.REVEALING, DrillStatus.REVEALED) or at >= utc(drill.reveal_at)  # type: ignore[operator]
+
+    def _judge(self, session: Session, drill, user_id: str, text: str) -> str | None:
+        """The verdict letters, unless feedback is off for the channel or the member: then the
+        text is not even analysed."""
+        if self.check is None or not repo.channel_feedback_enabled(session, drill.channel_id) or repo.member_feedback_enabled(session, user_id) is False:
+            return None
+        return self.check.codes(drill.role_slug, drill.question_id, drill.question_number, text)
 
     def remove(self, channel_id: str, thread_ts: str, message_ts: str) -> bool:
         with self.sessions.begin() as session:

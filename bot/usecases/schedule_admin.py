@@ -108,6 +108,7 @@ class ScheduleAdmin:
                 paused=False,
                 all_questions=request.all_questions,
                 order=request.order or (before.order if before else "adaptive"),
+                feedback=request.feedback if request.feedback is not None else (before.feedback if before else True),
                 effective_from=now,
             )
             repo.save_schedule(session, schedule, user_id, now, keep_deck=bool(before and before.role == role))

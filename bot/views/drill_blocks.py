@@ -14,6 +14,7 @@ from bot.domain.schedule import Schedule, describe_days, format_local
 from bot.ports import Message
 from bot.views.blocks import bullets, context, fit, header, section_text, sections
 from bot.usecases.schedule_admin import Change, ScheduleView
+from bot.views.feedback_blocks import check_button
 from bot.views.learning_blocks import reveal_grading
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
@@ -61,6 +62,8 @@ def drill_reveal(reveal: DrillReveal) -> Message:
         blocks.append(context("今回は回答がありませんでした。次回のドリルもお待ちしています。"))
     if reveal.drill_id is not None:
         blocks += reveal_grading(reveal.drill_id)
+        if reveal.feedback:
+            blocks += check_button(reveal.drill_id)
     return Message(text=f"回答ポイント（Q{post.number}）", blocks=fit(blocks), ephemeral=False)
 
 
@@ -77,6 +80,8 @@ def schedule_summary(view: ScheduleView) -> str:
     if s.all_questions:
         lines.append(bold("出題範囲:") + " 回答ポイントのない質問も含む（`questions=all`）")
     lines.append(bold("出題順:") + (" 苦手な質問が復習に戻る（`order=adaptive`）" if s.order == "adaptive" else " 全問を一巡してから繰り返す（`order=rotation`）"))
+    if not s.feedback:
+        lines.append(bold("回答のチェック:") + " オフ（`feedback=off`）")
     if s.skip_dates:
         lines.append(bold("お休み:") + " " + "、".join(sorted(d.isoformat() for d in s.skip_dates)))
     if s.paused:
@@ -144,11 +149,12 @@ def schedule_history(changes: Sequence[Change], role_label: Callable[[str], str]
 SCHEDULE_HELP = "\n".join(
     [
         bold("ドリルのスケジュール") + "（設定の変更は管理者のみ）",
-        "• `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=daily|weekdays|mon,wed,fri] [reveal=HH:MM|+30m|+2h] [questions=all] [order=adaptive|rotation]`",
+        "• `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=daily|weekdays|mon,wed,fri] [reveal=HH:MM|+30m|+2h] [questions=all] [order=adaptive|rotation] [feedback=on|off]`",
         "• `/career schedule show` — このチャンネルの設定　• `/career schedule list` — 全チャンネル",
         "• `/career schedule pause` / `resume` / `off`　• `/career schedule skip YYYY-MM-DD`　• `/career schedule history`",
         "• `/career drill now` — 今すぐ1問投稿　• `/career drill reveal` — 今すぐ回答ポイントを公開",
         "• `/career stats` — あなたの参加記録と復習の進み具合　• `/career review` — あなたの復習（自分だけに表示）",
+        "• `/career feedback on|off` — 回答がどの回答ポイントに触れたかを、公開後にあなたにだけ知らせる機能の切り替え",
     ]
 )
 

@@ -29,6 +29,7 @@ class Sent:
     reveal: DrillReveal | None = None
     text: str = ""
     key: str = ""
+    feedback: object = None  # AnswerFeedback, for kind "feedback" (text holds the member)
 
 
 class RecordingChat:
@@ -93,6 +94,11 @@ class RecordingChat:
     def notify(self, user_id: str, text: str) -> None:
         with self._lock:
             self.sent.append(Sent("dm", user_id, text=text))
+
+    def post_feedback(self, channel_id: str, thread_ts: str, user_id: str, feedback) -> None:
+        self._maybe_fail()
+        with self._lock:
+            self.sent.append(Sent("feedback", channel_id, thread_ts=thread_ts, text=user_id, feedback=feedback))
 
     def of(self, kind: str, channel: str | None = None) -> list[Sent]:
         with self._lock:

@@ -1,4 +1,5 @@
-"""Thread replies to drill posts: who replied and when (never the text).
+"""Thread replies to drill posts: who replied and when, and which answer points they covered
+(never the text).
 
 The short database write happens before the 200: if it fails, Slack retries the event, which makes
 ingestion at-least-once; the writes are idempotent, which makes it count once."""
@@ -25,17 +26,34 @@ def on_message(event: dict, replies: Replies, bot_user_id: str | None) -> None:
         if channel_id and thread_ts and ts and thread_ts != ts:
             replies.remove(channel_id, thread_ts, ts)
         return
+    if subtype == "message_changed":
+        # An edit before the reveal is judged again for answer feedback; after it, nothing changes.
+        message = event.get("message") or {}
+        thread_ts, ts = message.get("thread_ts"), message.get("ts")
+        user = message.get("user")
+        if channel_id and thread_ts and ts and thread_ts != ts and is_member_reply(user, message.get("subtype"), bool(message.get("bot_id")), bot_user_id):
+            at, edited = _time(ts), _time(event.get("event_ts") or event.get("ts"))
+            if at is not None and edited is not None:
+                replies.revise(channel_id, thread_ts, ts, user, message.get("text") or "", at, edited)
+        return
     if not is_member_reply(event.get("user"), subtype, bool(event.get("bot_id")), bot_user_id):
-        return  # edits add nothing; joins, topics and bot messages (ours too) are not replies
+        return  # joins, topics and bot messages (ours too) are not replies
     thread_ts, ts = event.get("thread_ts"), event.get("ts")
     if not channel_id or not thread_ts or not ts or thread_ts == ts:
         return
-    try:
-        at = datetime.fromtimestamp(float(ts), timezone.utc)
-    except (TypeError, ValueError):
+    at = _time(ts)
+    if at is None:
         log.info("ignored a message event with an unreadable ts")
         return
-    replies.record(channel_id, thread_ts, ts, event["user"], at)
+    # The text is handed on for answer feedback, judged in memory, and never kept or logged.
+    replies.record(channel_id, thread_ts, ts, event["user"], at, text=event.get("text") or "")
+
+
+def _time(ts) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(float(ts), timezone.utc)
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def register(app: App, replies: Replies) -> None:

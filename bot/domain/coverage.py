@@ -1,0 +1,182 @@
+"""Which answer points a reply covers: pure matching over the tokens a morphological analyser gives.
+
+A point is matched by its curated keyword groups (`キーワード：…` in the role document) or, when the
+document has none, by the point's own content words. A reply is cut into clauses (sentences, and
+「〜が、」「〜けど」 turns); a clause that is negated (「導入していません」「不要です」) covers nothing,
+so a member who says they do not do something is not told they covered it. Numbers are compared
+with their units read alike (3割 = 30%). The text is only ever held in memory: the result is a verdict
+per point, nothing else.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable, Iterable, Protocol, Sequence
+
+from bot.domain.role import Keywords, Question, Role
+
+
+class TokenLike(Protocol):
+    surface: str
+    normalized: str
+    lemma: str
+    pos: str  # noun, proper_noun, verb, adjective, adverb, auxiliary, particle, prefix, suffix, symbol, number, other
+    negation: bool
+
+
+Analyse = Callable[[str], Sequence[TokenLike]]
+
+
+class Verdict(enum.IntEnum):
+    MISSING = 0
+    PARTLY = 1
+    COVERED = 2
+
+    @property
+    def mark(self) -> str:
+        return {Verdict.COVERED: "✓", Verdict.PARTLY: "△", Verdict.MISSING: "–"}[self]
+
+    @property
+    def code(self) -> str:
+        return "mpc"[self.value]
+
+    @classmethod
+    def from_code(cls, code: str) -> "Verdict":
+        return cls("mpc".index(code)) if code in ("m", "p", "c") else cls.MISSING
+
+
+CONTENT_POS = frozenset({"noun", "proper_noun", "verb", "adjective", "number", "prefix", "suffix"})
+# Words that carry no point of their own: matching them says nothing about the answer.
+STOP_WORDS = frozenset(
+    "こと もの ため よう など 等 する ある いる なる できる 出来る れる られる せる 思う 考える 行う 言う いう "
+    "自分 具体 的 化 性 上 中 時 場合 方 点 際 后 後 前 つ 人 的確 それ これ あれ どれ 何 内容 形 ところ "
+    "とき 事 物 為 様 さ み 達 たち 方法 について における よる 対する 関する".split()
+)
+# A clause is cut here: 「導入済みですが、運用はしていません」 negates only its second half.
+_CLAUSE = re.compile(r"[。．.!?！？\n]+|(?<=が)[、,]|(?<=けど)[、,]?|(?<=けれど)[、,]?|(?<=一方)[、,]?|(?<=ものの)[、,]?")
+_TENTHS = re.compile(r"(\d+(?:\.\d+)?)\s*割")
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|パーセント|％)")
+# Negation an analyser may not mark on a token: 「不要」「未実施」「なし」.
+_NEGATING_WORDS = ("不要", "必要ない", "必要はない", "未実施", "未導入", "未対応", "やっていない", "なし", "無し")
+
+
+def normalize_text(text: str) -> str:
+    """NFKC, with numbers and units read alike: 3割 → 30%, ３０％ → 30%."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _TENTHS.sub(lambda m: f"{_number(float(m.group(1)) * 10)}%", text)
+    return _PERCENT.sub(lambda m: f"{m.group(1)}%", text)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def clauses(text: str) -> list[str]:
+    return [c.strip() for c in _CLAUSE.split(normalize_text(text)) if c and c.strip()]
+
+
+def _keys(tokens: Iterable[TokenLike]) -> list[str]:
+    """The forms a clause is matched by: normalised and dictionary forms of content words."""
+    keys: list[str] = []
+    for token in tokens:
+        if token.pos not in CONTENT_POS:
+            continue
+        for form in {token.normalized.lower(), token.lemma.lower(), token.surface.lower()}:
+            if form and form not in STOP_WORDS:
+                keys.append(form)
+    return keys
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str  # NFKC, lower-cased: for terms an analyser cuts apart (zero trust, CI/CD)
+    keys: frozenset[str]
+    negated: bool
+
+
+def analyse_reply(text: str, analyse: Analyse, limit: int = 20_000) -> list[Clause]:
+    """The reply as clauses the matcher can read. Only the first `limit` characters are read: a
+    longer reply is not a better answer, and the analysis must stay fast."""
+    found = []
+    for piece in clauses(text[:limit]):
+        tokens = analyse(piece)
+        negated = any(t.negation for t in tokens) or any(w in piece for w in _NEGATING_WORDS)
+        found.append(Clause(piece.lower(), frozenset(_keys(tokens)), negated))
+    return found
+
+
+@dataclass(frozen=True)
+class Synonym:
+    text: str  # NFKC, lower-cased
+    keys: tuple[str, ...]  # its content words' forms (any form of each must appear)
+
+
+@dataclass(frozen=True)
+class PointMatcher:
+    groups: tuple[tuple[Synonym, ...], ...]
+    curated: bool
+
+
+def _synonym(text: str, analyse: Analyse) -> Synonym:
+    normalized = normalize_text(text).lower().strip()
+    per_token = [t for t in analyse(normalized) if t.pos in CONTENT_POS]
+    keys = tuple(t.normalized.lower() or t.lemma.lower() for t in per_token if (t.normalized.lower() or t.lemma.lower()) not in STOP_WORDS)
+    return Synonym(normalized, keys)
+
+
+def matcher_for(point: str, keywords: Keywords | None, analyse: Analyse) -> PointMatcher:
+    """Curated groups when the document gives them; otherwise each content word of the point is a
+    group of its own."""
+    if keywords:
+        return PointMatcher(tuple(tuple(_synonym(s, analyse) for s in group) for group in keywords), curated=True)
+    words: list[str] = []
+    for token in analyse(normalize_text(point)):
+        form = (token.normalized or token.lemma).lower()
+        if token.pos in ("noun", "proper_noun", "verb", "adjective", "number") and form not in STOP_WORDS and len(form) > 1 and form not in words:
+            words.append(form)
+    return PointMatcher(tuple((Synonym(w, (w,)),) for w in words), curated=False)
+
+
+def _found(synonym: Synonym, clause: Clause) -> bool:
+    if synonym.text and synonym.text in clause.text:
+        return True
+    return bool(synonym.keys) and all(key in clause.keys for key in synonym.keys)
+
+
+def judge(matcher: PointMatcher, reply: Sequence[Clause]) -> Verdict:
+    """Covered when every group is found in the reply's affirmative clauses; partly when some are."""
+    if not matcher.groups:
+        return Verdict.MISSING
+    affirmed = [c for c in reply if not c.negated]
+    matched = sum(1 for group in matcher.groups if any(_found(s, c) for s in group for c in affirmed))
+    if matcher.curated:
+        if matched == len(matcher.groups):
+            return Verdict.COVERED
+        return Verdict.PARTLY if matched else Verdict.MISSING
+    share = matched / len(matcher.groups)
+    if share >= 0.6:
+        return Verdict.COVERED
+    return Verdict.PARTLY if matched and share >= 0.3 else Verdict.MISSING
+
+
+def best(verdicts: Iterable[Sequence[Verdict]]) -> tuple[Verdict, ...]:
+    """A member's verdict for a drill: per point, the best over their replies."""
+    rows = list(verdicts)
+    width = max((len(r) for r in rows), default=0)
+    return tuple(max((r[i] for r in rows if i < len(r)), default=Verdict.MISSING) for i in range(width))
+
+
+@dataclass(frozen=True)
+class AnswerFeedback:
+    """What one member is told about one drill: per answer point, whether their replies covered it."""
+
+    role: Role
+    question: Question
+    verdicts: tuple[Verdict, ...]
+
+    @property
+    def lines(self) -> list[tuple[Verdict, str]]:
+        return [(self.verdicts[i] if i < len(self.verdicts) else Verdict.MISSING, point) for i, point in enumerate(self.question.points)]

@@ -1,0 +1,162 @@
+"""Private answer feedback: which answer points a member's reply covered, told only to them.
+
+A reply's text is analysed in memory when its event arrives, inside the transaction that records
+the reply, and only the per-point verdicts are kept, so a verdict is exactly as durable as the
+reply record and the text is never stored. After the reveal, each participant gets the verdict once
+(claimed like a post), and a button on the reveal shows it again at any time.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.domain.catalog import RoleCatalog
+from bot.domain.coverage import Analyse, AnswerFeedback, PointMatcher, Verdict, analyse_reply, best, judge, matcher_for
+from bot.domain.drill import DrillStatus
+from bot.domain.role import Question, Role
+from bot.ports import ChatError, ChatPort
+from bot.store import repo
+from bot.store.db import to_db
+from bot.usecases.delivery import question_of
+
+log = logging.getLogger(__name__)
+
+
+class AnswerCheck:
+    """Matches a reply against a question's answer points. The analyser is loaded once per process:
+    at start in the web process (before workers fork, so they share it), or on first use."""
+
+    def __init__(self, catalog: RoleCatalog, load_analyser: Callable[[], Analyse]):
+        self.catalog = catalog
+        self._load = load_analyser
+        self._analyse: Analyse | None = None
+        self._matchers: dict[tuple[str, str], tuple[PointMatcher, ...]] = {}
+        self._lock = threading.Lock()
+
+    def warm(self) -> None:
+        self.analyser()
+
+    def analyser(self) -> Analyse:
+        if self._analyse is None:
+            with self._lock:
+                if self._analyse is None:
+                    self._analyse = self._load()
+        return self._analyse
+
+    def matchers(self, role: Role, question: Question) -> tuple[PointMatcher, ...]:
+        key = (role.slug, question.id)
+        found = self._matchers.get(key)
+        if found is None:
+            analyse = self.analyser()
+            keywords = question.keywords or (None,) * len(question.points)
+            found = tuple(matcher_for(point, keywords[i], analyse) for i, point in enumerate(question.points))
+            self._matchers[key] = found
+        return found
+
+    def judge(self, role: Role, question: Question, text: str) -> tuple[Verdict, ...]:
+        clauses = analyse_reply(text, self.analyser())
+        return tuple(judge(m, clauses) for m in self.matchers(role, question))
+
+    def codes(self, role_slug: str | None, question_id: str | None, number: int | None, text: str) -> str | None:
+        """The verdict letters for a drill's question, or None when there is nothing to judge. Never
+        raises: a reply the analyser cannot read gets no verdict, and the reply is still counted."""
+        role = self.catalog.by_slug(role_slug or "")
+        question = question_of(role, question_id, number)
+        if role is None or question is None or not question.points or not text.strip():
+            return None
+        try:
+            return "".join(v.code for v in self.judge(role, question, text))
+        except Exception:  # noqa: BLE001 - the reply must be recorded whatever the analysis does
+            log.exception("answer analysis failed for a reply to %s Q%s; no verdict kept", role.slug, question.number)
+            return None
+
+
+class FeedbackDelivery:
+    """After the reveal: each participant's verdict, sent privately in the thread, once."""
+
+    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, chat: ChatPort, lease: timedelta, owner: Callable[[], str]):
+        self.sessions = sessions
+        self.catalog = catalog
+        self.chat = chat
+        self.lease = lease
+        self.owner = owner
+
+    def send(self, drill_id: int, now: datetime) -> bool:
+        with self.sessions() as session:
+            drill = repo.get_drill(session, drill_id)
+            if drill is None or drill.feedback_done_at is not None or drill.status != DrillStatus.REVEALED:
+                return False
+            role = self.catalog.by_slug(drill.role_slug or "")
+            question = question_of(role, drill.question_id, drill.question_number)
+            channel_id, thread_ts = drill.channel_id, drill.message_ts
+            enabled = repo.channel_feedback_enabled(session, channel_id)
+            targets = repo.feedback_targets(session, drill_id) if enabled and role and question else {}
+            opted_out = repo.members_without_feedback(session, list(targets))
+        pending = False
+        for user_id, rows in targets.items():
+            if user_id in opted_out:
+                continue
+            with self.sessions.begin() as session:
+                if not repo.claim_notice(session, drill_id, user_id, self.owner(), now, now - self.lease):
+                    pending = pending or repo.notice_unfinished(session, drill_id, user_id)
+                    continue
+            feedback = AnswerFeedback(role, question, best(tuple(Verdict.from_code(c) for c in row) for row in rows))  # type: ignore[arg-type]
+            try:
+                self.chat.post_feedback(channel_id, thread_ts or "", user_id, feedback)
+                outcome: dict = {"sent_at": to_db(now)}
+            except ChatError as err:
+                if err.retryable:
+                    log.warning("drill %s: feedback to %s failed (%s); retried on a later tick", drill_id, user_id, err.code)
+                    outcome, pending = {"claimed_at": None, "claimed_by": None}, True
+                else:
+                    # Slack shows ephemerals only to members active in the channel; the reveal's
+                    # 「自分の回答をチェック」 button is the durable path.
+                    log.info("drill %s: feedback to %s not delivered (%s); the reveal's button still shows it", drill_id, user_id, err.code)
+                    outcome = {"error": err.code[:100]}
+            with self.sessions.begin() as session:
+                repo.finish_notice(session, drill_id, user_id, **outcome)
+        if not pending:
+            with self.sessions.begin() as session:
+                repo.set_feedback_done(session, drill_id, now)
+        return not pending
+
+
+class NoFeedback(Exception):
+    """Why there is no feedback to show: one Japanese sentence for the member."""
+
+
+class Feedback:
+    """The 「自分の回答をチェック」 button and `/career feedback on|off`."""
+
+    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog):
+        self.sessions = sessions
+        self.catalog = catalog
+
+    def for_member(self, drill_id: int, user_id: str, channel_id: str) -> AnswerFeedback:
+        with self.sessions() as session:
+            drill = repo.get_drill(session, drill_id)
+            if drill is None or (channel_id and drill.channel_id != channel_id):
+                raise NoFeedback("このドリルは見つかりませんでした。")
+            if drill.status not in (DrillStatus.REVEALING, DrillStatus.REVEALED):
+                raise NoFeedback("回答ポイントの公開前は、判定をお見せできません。公開後にもう一度押してください。")
+            if not repo.channel_feedback_enabled(session, drill.channel_id):
+                raise NoFeedback("このチャンネルでは回答のチェックが無効になっています（`feedback=off`）。")
+            if repo.member_feedback_enabled(session, user_id) is False:
+                raise NoFeedback("回答のチェックをオフにしています。`/career feedback on` でオンに戻せます。")
+            rows = repo.feedback_targets(session, drill_id).get(user_id)
+            role = self.catalog.by_slug(drill.role_slug or "")
+            question = question_of(role, drill.question_id, drill.question_number)
+        if role is None or question is None or not question.points:
+            raise NoFeedback("この質問には判定に使う回答ポイントがありません。")
+        if not rows:
+            raise NoFeedback("このドリルには、回答ポイントの公開前に書いたあなたの回答が見つかりませんでした。")
+        return AnswerFeedback(role, question, best(tuple(Verdict.from_code(c) for c in row) for row in rows))
+
+    def set_member(self, user_id: str, enabled: bool, now: datetime) -> None:
+        with self.sessions.begin() as session:
+            repo.set_member_feedback(session, user_id, enabled, now)

@@ -1,0 +1,35 @@
+"""Block Kit for private answer feedback: which answer points a member's reply covered."""
+
+from __future__ import annotations
+
+from bot.commands.actions import Kind, action_id, block_id, encode
+from bot.domain.coverage import AnswerFeedback, Verdict
+from bot.ports import Block, Message
+from bot.views.blocks import actions, button, context, fit, section_text, sections
+from bot.views.mrkdwn import bold, to_mrkdwn
+
+# Honest about what it is: words matched in the reply, not a grader.
+DISCLAIMER = "※ 回答の言葉と回答ポイントを機械的に照らし合わせた目安です。言い換えを見落とすことがあります。あなたの回答の文章は保存していません。"
+
+
+def encouragement(verdicts: tuple[Verdict, ...]) -> str:
+    covered = sum(1 for v in verdicts if v is Verdict.COVERED)
+    touched = sum(1 for v in verdicts if v is not Verdict.MISSING)
+    if verdicts and covered == len(verdicts):
+        return "すべてのポイントに触れられています。深掘りの質問にも挑戦してみましょう。"
+    if touched:
+        return "触れられたポイントがあります。「–」のポイントを次の回答に足すと、さらに伝わる答えになります。"
+    return "今回は回答ポイントとは別の切り口でした。ポイントを一つ取り入れて、もう一度組み立ててみましょう。"
+
+
+def answer_feedback(feedback: AnswerFeedback) -> Message:
+    title = f"🔍 あなたの回答と回答ポイント（{feedback.role.short_title or feedback.role.title} Q{feedback.question.number}）"
+    lines = [bold(title), *(f"{verdict.mark} {to_mrkdwn(point)}" for verdict, point in feedback.lines)]
+    blocks: list[Block] = [*sections(lines), section_text(encouragement(feedback.verdicts)), context("✓ 触れている　△ 一部触れている　– まだ触れていない　" + DISCLAIMER)]
+    return Message(text=title, blocks=fit(blocks), replace_original=False)
+
+
+def check_button(drill_id: int) -> list[Block]:
+    """On the reveal: the durable way to see one's own feedback (ephemerals reach only members
+    active in the channel at that moment)."""
+    return actions([button("🔍 自分の回答をチェック", action_id(Kind.CHECK_ANSWER), encode(drill_id))], block_id("check", str(drill_id)))
