@@ -1,0 +1,141 @@
+"""`python -m bench.feedback [--split dev|test|all] [--analyser NAME] [--quick] [--json PATH] [--errors]`
+
+How well answer feedback judges replies, on the hand-labelled set in tests/feedback/eval_set.json
+(see tests/feedback/README.md). For "covered" (the verdict that tells a member they made a point)
+it prints precision and recall per split, role and kind, and the confusion table of labels against
+verdicts. Keywords are tuned on the dev half only; the test half is where the targets apply:
+precision >= 0.85 and recall >= 0.70. `--errors` lists each wrong verdict with its reply (this is
+test data we wrote, never a member's text).
+
+`--quick` judges every third reply of the test half: what CI runs, failing below precision 0.80.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL_SET = ROOT / "tests" / "feedback" / "eval_set.json"
+CONTENT = ROOT / "content"
+LABELS = ("covered", "partly", "missing")
+VERDICT_LABEL = {"c": "covered", "p": "partly", "m": "missing"}
+TARGET_PRECISION, TARGET_RECALL, CI_PRECISION = 0.85, 0.70, 0.80
+
+
+@dataclass(frozen=True)
+class Judged:
+    item: dict
+    point: int
+    label: str
+    verdict: str
+
+
+def load_items(split: str = "all", quick: bool = False) -> list[dict]:
+    items = json.loads(EVAL_SET.read_text(encoding="utf-8"))["items"]
+    if split != "all":
+        items = [i for i in items if i["split"] == split]
+    if quick:
+        items = items[::3]
+    return items
+
+
+def judge_items(items: Iterable[dict], analyser: str | None = None) -> tuple[list[Judged], float]:
+    """Every (reply, point) pair with its label and the bot's verdict; and the mean ms per reply."""
+    from bot.analysis import load_analyser
+    from bot.content.loader import load_directory
+    from bot.domain.catalog import RoleCatalog
+    from bot.usecases.feedback import AnswerCheck
+
+    catalog = RoleCatalog(load_directory(CONTENT).roles)
+    tokens = (load_analyser(analyser) if analyser else load_analyser()).tokens
+    check = AnswerCheck(catalog, lambda: tokens)
+    judged: list[Judged] = []
+    elapsed, count = 0.0, 0
+    for item in items:
+        started = time.perf_counter()
+        codes = check.codes(item["role"], item["question_id"], item["number"], item["text"])
+        elapsed += time.perf_counter() - started
+        count += 1
+        if codes is None:
+            raise SystemExit(f"{item['id']}: its question ({item['role']} {item['question_id']}) is not in the content any more")
+        if len(codes) != len(item["labels"]):
+            raise SystemExit(f"{item['id']}: {len(item['labels'])} labels but the question has {len(codes)} points")
+        for point, (label, code) in enumerate(zip(item["labels"], codes)):
+            judged.append(Judged(item, point, label, VERDICT_LABEL[code]))
+    return judged, (elapsed * 1000 / count if count else 0.0)
+
+
+def precision_recall(judged: Iterable[Judged], positive: str = "covered") -> tuple[float, float, int, int, int]:
+    judged = list(judged)
+    tp = sum(1 for j in judged if j.verdict == positive and j.label == positive)
+    fp = sum(1 for j in judged if j.verdict == positive and j.label != positive)
+    fn = sum(1 for j in judged if j.verdict != positive and j.label == positive)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return precision, recall, tp, fp, fn
+
+
+def confusion(judged: Iterable[Judged]) -> str:
+    counts = Counter((j.label, j.verdict) for j in judged)
+    lines = ["| label \\ verdict | " + " | ".join(LABELS) + " |", "| --- |" + " ---: |" * len(LABELS)]
+    for label in LABELS:
+        lines.append(f"| {label} | " + " | ".join(str(counts[(label, v)]) for v in LABELS) + " |")
+    return "\n".join(lines)
+
+
+def table(judged: list[Judged], key) -> str:
+    groups: dict[str, list[Judged]] = defaultdict(list)
+    for j in judged:
+        groups[key(j)].append(j)
+    lines = ["| | points | precision | recall | tp | fp | fn |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for name in sorted(groups):
+        p, r, tp, fp, fn = precision_recall(groups[name])
+        lines.append(f"| {name} | {len(groups[name])} | {p:.2f} | {r:.2f} | {tp} | {fp} | {fn} |")
+    return "\n".join(lines)
+
+
+def report(split: str, analyser: str | None, quick: bool, show_errors: bool) -> dict:
+    items = load_items(split, quick)
+    judged, ms = judge_items(items, analyser)
+    precision, recall, tp, fp, fn = precision_recall(judged)
+    print(f"## Answer feedback on the {split} half{' (quick subset)' if quick else ''}: {len(items)} replies, {len(judged)} points, analyser {analyser or 'default'}\n")
+    met = precision >= TARGET_PRECISION and recall >= TARGET_RECALL
+    print(f"covered: precision {precision:.3f}, recall {recall:.3f} (targets {TARGET_PRECISION} / {TARGET_RECALL}: {'met' if met else 'missed'}); {ms:.2f} ms per reply\n")
+    print("### Confusion (rows: label, columns: verdict)\n")
+    print(confusion(judged) + "\n")
+    print("### By role\n")
+    print(table(judged, lambda j: j.item["role"]) + "\n")
+    print("### By kind of reply\n")
+    print(table(judged, lambda j: j.item["kind"]) + "\n")
+    if show_errors:
+        print("### Wrong verdicts\n")
+        for j in judged:
+            if (j.verdict == "covered") != (j.label == "covered"):
+                print(f"- {j.item['id']} P{j.point} label {j.label}, verdict {j.verdict}: {j.item['text'][:120]}")
+    return {"split": split, "quick": quick, "replies": len(items), "points": len(judged), "precision": precision, "recall": recall, "ms_per_reply": ms}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.feedback", description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=("dev", "test", "all"), default=None, help="one half (default: dev, then test)")
+    parser.add_argument("--analyser", default=None, help="sudachi-core (default), sudachi-small, fugashi-unidic-lite, janome")
+    parser.add_argument("--quick", action="store_true", help="every third reply of the test half, as CI runs it")
+    parser.add_argument("--errors", action="store_true", help="list the wrong verdicts")
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args(argv)
+    splits = [args.split] if args.split else (["test"] if args.quick else ["dev", "test"])
+    results = [report(split, args.analyser, args.quick, args.errors) for split in splits]
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
