@@ -30,6 +30,9 @@ class TokenLike(Protocol):
 Analyse = Callable[[str], Sequence[TokenLike]]
 
 
+FALLBACK_COVERED = 0.4
+
+
 class Verdict(enum.IntEnum):
     MISSING = 0
     PARTLY = 1
@@ -156,10 +159,12 @@ def judge(matcher: PointMatcher, reply: Sequence[Clause]) -> Verdict:
         if matched == len(matcher.groups):
             return Verdict.COVERED
         return Verdict.PARTLY if matched else Verdict.MISSING
+    # Without curated keywords a paraphrase shares few of the point's own words: 40% of them
+    # (tuned on the evaluation set's dev half, docs/FEEDBACK.md) reads as covered.
     share = matched / len(matcher.groups)
-    if share >= 0.6:
+    if share >= FALLBACK_COVERED:
         return Verdict.COVERED
-    return Verdict.PARTLY if matched and share >= 0.3 else Verdict.MISSING
+    return Verdict.PARTLY if matched else Verdict.MISSING
 
 
 def best(verdicts: Iterable[Sequence[Verdict]]) -> tuple[Verdict, ...]:
