@@ -33,7 +33,7 @@ def _configure_logging(settings: Settings) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # slack_sdk logs request details at DEBUG; keep it quieter than our own logs.
+    # slack_sdk and Bolt log message bodies at DEBUG: never below INFO (see bot.slack.client).
     logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLevelName(settings.log_level)))
     logging.getLogger("slack_bolt").setLevel(max(logging.INFO, logging.getLevelName(settings.log_level)))
     # APScheduler logs two INFO lines per tick (about 17,000 a day); our tick logs what it did.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from typing import Optional
 
 from slack_sdk import WebClient
@@ -53,8 +55,21 @@ def retry_handlers(settings: Settings) -> list[RetryHandler]:
     ]
 
 
+# slack_sdk logs request and response bodies at DEBUG, and Bolt logs what it received: members'
+# messages would reach the logs. Below INFO they are never logged, whatever the root level.
+QUIET_LOGGERS = ("slack_sdk", "slack_bolt")
+
+
+def keep_message_text_out_of_logs() -> None:
+    for name in QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < logging.INFO:
+            logger.setLevel(logging.INFO)
+
+
 def make_web_client(settings: Settings) -> WebClient:
     """For reads and for calls that are safe to repeat."""
+    keep_message_text_out_of_logs()
     return WebClient(
         token=settings.bot_token,
         base_url=settings.slack_api_url,

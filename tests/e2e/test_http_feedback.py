@@ -1,0 +1,84 @@
+"""Answer feedback through the real HTTP app: three members reply to a drill (one covering two
+points, one negating a point, one off topic); at the reveal each gets exactly one private message
+in the thread, with their own marks, and no reply text is kept anywhere."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.store.models import DrillRow
+from tests.conftest import CONTENT_DIR
+from tests.e2e.test_http_drill import ADMIN, CH, reply
+from tests.e2e.test_http_lookups import blocks_text
+from tests.support.botserver import start_bot
+from tests.support.fakes import Clock
+
+UTC = timezone.utc
+MARKER = "ＺＺ秘密のマーカーＺＺ"
+
+
+@pytest.fixture
+def feedback_bot(stub_api, tmp_path):
+    clock = Clock(datetime(2026, 11, 25, 8, 58, tzinfo=UTC))
+    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(5), clock=clock, DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}", LOG_LEVEL="DEBUG")
+    server.clock_ = clock
+    yield server
+    server.stop()
+
+
+def test_three_replies_three_private_verdicts_and_no_text_kept(feedback_bot, stub_api, caplog):
+    caplog.set_level(logging.DEBUG)
+    bot = feedback_bot
+    # CTO questions have no curated keywords: a reply that uses a point's own words covers it.
+    assert "設定しました" in blocks_text(bot.answer("schedule set cto 09:00 tz=UTC reveal=+1m", user_id=ADMIN)["blocks"])
+    bot.clock_.now = datetime(2026, 11, 25, 9, 0, 5, tzinfo=UTC)
+    bot.tick()
+    drill_ts = stub_api.calls_to("chat.postMessage")[0].response["ts"]
+    with bot.core.cycle.sessions() as s:
+        row = s.scalars(select(DrillRow)).one()
+    points = bot.core.catalog.by_slug("cto").question_by_id(row.question_id).points
+
+    replies = [
+        ("UAKI00001", f"{points[0]}。{points[1]}。{MARKER}"),  # two points
+        ("UBEN00001", f"{points[0]}はしていません。{MARKER}"),  # a point, negated
+        ("UCHI00001", f"週末は山に登りました。{MARKER}"),  # off topic
+    ]
+    for n, (user, text) in enumerate(replies, start=1):
+        assert bot.event(reply(f"1764061210.00000{n}", user, drill_ts, text=text), f"Ev{n}").status == 200
+    assert stub_api.calls_to("chat.postEphemeral") == []  # nothing before the reveal
+
+    bot.clock_.now = datetime(2026, 11, 25, 9, 1, 5, tzinfo=UTC)
+    bot.tick()
+    bot.tick()
+    sent = {c.params["user"]: c.params for c in stub_api.calls_to("chat.postEphemeral")}
+    assert len(stub_api.calls_to("chat.postEphemeral")) == 3 and set(sent) == {"UAKI00001", "UBEN00001", "UCHI00001"}
+    assert all(p["channel"] == CH and p["thread_ts"] == drill_ts for p in sent.values())
+
+    def marks(user: str) -> list[str]:
+        points_block = sent[user]["blocks"][0]["text"]["text"]  # the legend below also starts with ✓
+        return [line.split(" ", 1)[0] for line in points_block.splitlines() if line[:1] in ("✓", "△", "–")]
+
+    rest = ["–"] * (len(points) - 2)
+    assert marks("UAKI00001") == ["✓", "✓", *rest]
+    assert marks("UBEN00001") == ["–"] * len(points)
+    assert marks("UCHI00001") == ["–"] * len(points)
+    assert "間違" not in str(sent)  # encouragement, never "wrong"
+
+    # The reveal carries the durable path: the same verdict, privately, at any later time.
+    reveal = next(c.params for c in stub_api.calls_to("chat.postMessage") if c.params.get("thread_ts") == drill_ts)
+    check = next(e for b in reveal["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"].startswith("career.check_answer"))
+    again = bot.press_answer(check["action_id"], check["value"], user_id="UAKI00001")
+    assert again["response_type"] == "ephemeral" and again["replace_original"] is False
+    assert again["blocks"][0]["text"]["text"].count("✓") == 2
+
+    bot.core.engine.dispose()
+    path = Path(bot.core.engine.url.database)
+    stored = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    assert b"UAKI00001" in stored and MARKER.encode() not in stored
+    assert MARKER not in caplog.text
