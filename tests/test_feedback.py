@@ -176,3 +176,17 @@ def test_a_channel_with_feedback_off_analyses_nothing_and_shows_no_button(world)
     world.at(10, 1)
     assert world.chat.of("feedback") == []
     assert world.chat.of("reveal")[0].reveal.feedback is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\x00\x07\x1b[31m\u202e", "回答" * 20_000, "😀🎉" * 100, "https://example.com/x?y=1", "```\nSELECT 1;\n```", "<!channel>"],
+    ids=["control", "40000-chars", "emoji", "url", "code", "mention"],
+)
+def test_an_odd_reply_is_counted_with_a_verdict_or_none_and_nothing_else_changes(world, text):
+    ts, question, _drill = posted(world)
+    assert reply(world, ts, 1, "UAKI00001", text)
+    stored = verdicts_stored(world)["1800000300.000001"]
+    assert stored == "m" * len(question.points)  # judged, and none of these makes a point
+    world.at(10, 1)
+    assert world.chat.of("reveal")[0].reveal.participants == ("UAKI00001",)
