@@ -33,13 +33,31 @@ USERS = 1_000  # distinct members replying
 MAX_SECONDS = 300
 
 
+# Replies of realistic length (about 60-400 characters), which answer feedback analyses before the ack.
+SENTENCES = (
+    "前職では経営会議で毎月リスクの状況を報告し、投資の優先順位を決めていました。",
+    "アクセス制御を見直してMFAと最小権限を徹底し、サーバ間の通信もマイクロセグメンテーションで絞りました。",
+    "ログはSIEMに集約して、不審なサインインを検知したら一次対応の手順で動けるようにしています。",
+    "SLOはユーザーにとって重要な操作の成功率とレイテンシで決め、エラーバジェットの運用ルールを事前に合意しました。",
+    "技術的負債は影響を数字で示し、開発工数の2割を返済に充てるルールを経営陣と合意しました。",
+    "インシデントの後はポストモーテムを書いて、再発防止策を担当者と期限つきで追いかけています。",
+    "正直まだ経験はありませんが、学んだことを整理すると次のように考えます。",
+    "クラウド費用は3割削減できました。使っていないリソースの削除とサイズの見直しが効きました。",
+)
+
+
+def reply_text(number: int) -> str:
+    count = 1 + number % 5
+    return "".join(SENTENCES[(number + i) % len(SENTENCES)] for i in range(count))
+
+
 def reply_event(number: int, thread_ts: str, base_ts: int) -> str:
     """An event_callback body for one thread reply, in the shape of tests/support/botserver.py's event()."""
     event = {
         "type": "message",
         "channel": CHANNEL,
         "user": f"UBENCH{number % USERS:05d}",
-        "text": "私の回答は…",
+        "text": reply_text(number),
         "ts": f"{base_ts}.{number:06d}",
         "thread_ts": thread_ts,
         "channel_type": "channel",

@@ -536,6 +536,15 @@ def channel_feedback_enabled(session: Session, channel_id: str) -> bool:
     return True if value is None else bool(value)
 
 
+def feedback_allowed(session: Session, channel_id: str, user_id: str) -> bool:
+    """Both switches in one round trip (this runs before every recorded reply): the channel's
+    schedule has not turned feedback off, and the member has not either."""
+    channel = select(ScheduleRow.feedback).where(ScheduleRow.channel_id == channel_id).scalar_subquery()
+    member = select(MemberSettingRow.feedback).where(MemberSettingRow.user_id == user_id).scalar_subquery()
+    # No row is "on"; SQLite gives a scalar subquery's boolean back as 0 or 1.
+    return all(value is None or bool(value) for value in session.execute(select(channel, member)).one())
+
+
 def member_feedback_enabled(session: Session, user_id: str) -> bool | None:
     """The member's own choice, or None if they never made one (on)."""
     value = session.scalar(select(MemberSettingRow.feedback).where(MemberSettingRow.user_id == user_id))
