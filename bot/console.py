@@ -2,8 +2,8 @@
 
 Type `/career ciso` (the `/career` prefix is optional), a button's number to press it, or `quit`.
 The drill works too, on a throw-away database with a clock you move yourself:
-`:reply [user]` answers the latest drill in its thread, `:grade <1-4|忘れた|…> [user]` grades the
-latest revealed drill (the reveal's buttons grade it as you), `:next` jumps to the next post or
+`:reply [user] [text]` answers the latest drill in its thread (a text is judged for answer
+feedback), `:grade <1-4|忘れた|…> [user]` grades the latest revealed drill (the reveal's buttons grade it as you), `:next` jumps to the next post or
 reveal, `:wait 30m|2h|1d|30d` moves time on, `:time` shows it. A line starting with `#` is a comment.
 """
 
@@ -48,12 +48,15 @@ HELP = (
     "console のコマンド:\n"
     "  :next                      次の投稿・回答ポイントの公開まで時刻を進める\n"
     "  :wait 30m|2h|1d|30d        時刻を進める（途中の投稿と公開はすべて順に行われます）\n"
-    "  :reply [ユーザーID]        回答を受け付けているドリルのスレッドに回答（省略するとあなた）\n"
+    "  :reply [ユーザーID] [回答]  回答を受け付けているドリルのスレッドに回答（省略するとあなた。回答の文章を書くと公開時にチェック結果が届きます）\n"
     f"  :grade <評価> [ユーザーID] 最後に公開されたドリルを自己評価（評価は {_GRADE_HELP}、省略するとあなた）\n"
     "  :time                      いまの時刻\n"
     "  番号                       直前に表示されたボタンを押す（回答ポイント公開時の自己評価ボタンも）\n"
     "  /career review             あなたの復習、/career stats であなたの記録\n"
 )
+
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
 
 
 class ManualClock:
@@ -195,8 +198,11 @@ class Console:
             self._walk_to(target)
             self.out.write(f"次の予定まで時刻を進めました: {self._now_text()}\n")
         elif name == "reply":
-            # With no user given, you answer: `/career stats` then shows your own record.
-            self._reply(words[1] if len(words) > 1 else CONSOLE_USER)
+            # With no user given, you answer: `/career stats` then shows your own record. Words
+            # after it are the reply's text, judged for answer feedback and then forgotten.
+            rest = words[1:]
+            user = rest.pop(0) if rest and _USER_ID.match(rest[0]) else CONSOLE_USER
+            self._reply(user, " ".join(rest))
         elif name == "grade" and len(words) in (2, 3) and Grade.parse(words[1]) is not None:
             self._grade(Grade.parse(words[1]), words[2] if len(words) == 3 else CONSOLE_USER)  # type: ignore[arg-type]
         elif name == "grade":
@@ -259,7 +265,7 @@ class Console:
 
     # ------------------------------------------------------------------ members
 
-    def _reply(self, user_id: str) -> None:
+    def _reply(self, user_id: str, text: str = "") -> None:
         bot = self.bot
         assert bot is not None and self.clock is not None
         with bot.cycle.sessions() as session:
@@ -270,7 +276,7 @@ class Console:
             return
         self.replies += 1
         ts = f"1700000001.{self.replies:06d}"
-        counted = bot.replies.record(CONSOLE_CHANNEL, thread_ts, ts, user_id, self.clock())
+        counted = bot.replies.record(CONSOLE_CHANNEL, thread_ts, ts, user_id, self.clock(), text=text or None)
         self.out.write(f"{user_id} がスレッドに回答しました{'' if counted else '（記録されませんでした）'}。\n")
 
     def latest_revealed_drill(self) -> int | None:

@@ -324,3 +324,24 @@ def test_the_readme_learning_example_works_after_the_drill_example(drill_console
     events = re.findall(re.escape(POSTED) + "|" + re.escape(REVEALED), text)
     assert events == [POSTED, REVEALED] * 32  # the example's two days, then thirty more
     assert "コマンドはありません" not in text and "見つかりません" not in text
+
+
+def test_a_reply_with_text_gets_its_answer_feedback_at_the_reveal(tmp_path):
+    """`:reply <user> <text>`: the text is judged, and at the reveal only that member is shown marks."""
+    import random
+    from datetime import datetime, timezone
+
+    from bot.config import load_settings
+    from bot.console import build_console
+    from bot.content.loader import load_directory
+
+    cto = next(r for r in load_directory(ROOT / "content").roles if r.slug == "cto")
+    out = io.StringIO()
+    settings = load_settings({"CONTENT_DIR": str(ROOT / "content"), "DEFAULT_TIMEZONE": "UTC"})
+    console = build_console(settings, f"sqlite:///{tmp_path / 'console.sqlite3'}", out=out, start=datetime(2026, 11, 25, 8, 50, tzinfo=timezone.utc), rng=random.Random(2))
+    console.run(["/career schedule set cto 09:00 reveal=+30m", ":next"], interactive=False)
+    question = next(q for q in cto.questions if f"Q{q.number} / 20" in out.getvalue())
+    console.run([f":reply UAKI00001 {question.points[0]}。{question.points[1]}。", ":reply UBEN00001", ":next"], interactive=False)
+    shown = out.getvalue()
+    assert shown.count("にだけ表示") == 1 and "UAKI00001 にだけ表示" in shown  # Ben wrote no text
+    assert f"✓ {question.points[0]}" in shown and f"– {question.points[-1]}" in shown
