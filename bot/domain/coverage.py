@@ -59,11 +59,41 @@ STOP_WORDS = frozenset(
     "とき 事 物 為 様 さ み 達 たち 方法 について における よる 対する 関する".split()
 )
 # A clause is cut here: 「導入済みですが、運用はしていません」 negates only its second half.
-_CLAUSE = re.compile(r"[。．.!?！？\n]+|(?<=が)[、,]|(?<=けど)[、,]?|(?<=けれど)[、,]?|(?<=一方)[、,]?|(?<=ものの)[、,]?")
+_CLAUSE = re.compile(r"[。．.!?！？\n]+|(?<=が)[、,]|(?<=けど)[、,]?|(?<=けれど)[、,]?|(?<=一方)[、,]?|(?<=ものの)[、,]?|(?<=なく)[、,]|(?<=ず)[、,]")
 _TENTHS = re.compile(r"(\d+(?:\.\d+)?)\s*割")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|パーセント|％)")
-# Negation an analyser may not mark on a token: 「不要」「未実施」「なし」.
-_NEGATING_WORDS = ("不要", "必要ない", "必要はない", "未実施", "未導入", "未対応", "やっていない", "なし", "無し")
+# Negation an analyser does not mark on a token, when a clause ends with it: 「…は不要です」.
+_NEGATING_ENDS = ("不要", "必要ない", "必要はない", "未実施", "未導入", "未対応", "なし", "無し", "まだ")
+_POLITE_END = re.compile(r"(です|でした|だ|である|と考えます|と思います|と考えている|と思う|ね|よ|[\s、,…])+$")
+# 〜ないように, 〜ないため, 〜なければ: the negation serves what follows, it does not deny the clause.
+_NOT_DENIAL_AFTER = frozenset({"よう", "ため", "と", "ば", "なら", "限り", "場合", "うち", "まま", "こと", "で"})
+_OBLIGATION = re.compile(r"(なければ|なくては|ないと)(なら|いけ|だめ|ダメ)")
+_ENGLISH_NEGATION = re.compile(r"\b(not|never|no longer|haven't|hasn't|don't|doesn't|didn't|won't|isn't|aren't|wasn't|weren't|cannot|can't)\b")
+_SUBSTANCE = frozenset({"noun", "proper_noun", "verb", "adjective", "number"})
+
+
+def negated(piece: str, tokens: Sequence[TokenLike]) -> bool:
+    """Whether a clause denies what it says: its predicate is negated (「導入していません」「予算が
+    ない」). A negation the clause goes on past (「使われていないリソースを削除した」「価値を生まず
+    繰り返す作業」「起きないように監視する」), 「かもしれない」 and 「〜しなければならない」 do not."""
+    if _ENGLISH_NEGATION.search(piece):
+        return True
+    if _OBLIGATION.search(piece):
+        return False
+    if _POLITE_END.sub("", piece).endswith(_NEGATING_ENDS):
+        return True
+    for index, token in enumerate(tokens):
+        if not token.negation:
+            continue
+        if index and tokens[index - 1].surface in ("しれ", "知れ"):
+            continue  # かもしれない: a possibility
+        after = tokens[index + 1:]
+        if after and (after[0].surface in _NOT_DENIAL_AFTER or after[0].lemma in _NOT_DENIAL_AFTER):
+            continue
+        if any(t.pos in _SUBSTANCE for t in after):
+            continue  # the clause goes on: the negation is inside it
+        return True
+    return False
 
 
 def normalize_text(text: str) -> str:
@@ -106,8 +136,7 @@ def analyse_reply(text: str, analyse: Analyse, limit: int = 20_000) -> list[Clau
     found = []
     for piece in clauses(text[:limit]):
         tokens = analyse(piece)
-        negated = any(t.negation for t in tokens) or any(w in piece for w in _NEGATING_WORDS)
-        found.append(Clause(piece.lower(), frozenset(_keys(tokens)), negated))
+        found.append(Clause(piece.lower(), frozenset(_keys(tokens)), negated(piece.lower(), tokens)))
     return found
 
 

@@ -88,3 +88,20 @@ def test_a_members_verdict_is_the_best_over_their_replies():
 )
 def test_odd_replies_get_a_verdict_and_never_an_error(analyse, text):
     assert len(verdicts(analyse, ZERO_TRUST, text)) == 3
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("マイクロセグメンテーションは導入していません。", M),  # the predicate is denied
+        ("マイクロセグメンテーションは不要だと考えます。", M),
+        ("We haven't done micro segmentation yet, マイクロセグメンテーションも未導入", M),
+        ("使われていない通信を止めるため、マイクロセグメンテーションを導入しました。", C),  # a negation inside the clause
+        ("横移動されないようにマイクロセグメンテーションを入れました。", C),  # 〜ないように: a purpose
+        ("マイクロセグメンテーションが効くかもしれないと考えて試しました。", C),  # a possibility
+        ("マイクロセグメンテーションは必ずやらなければならない対策です。", C),  # an obligation
+        ("境界防御ではなく、マイクロセグメンテーションで守ります。", C),  # 「AではなくB」: B stands
+    ],
+)
+def test_only_a_denied_predicate_cancels_a_point(analyse, text, expected):
+    assert verdicts(analyse, ZERO_TRUST, text)[1] == expected
