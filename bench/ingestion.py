@@ -117,7 +117,9 @@ def ingest(database_url: str, events: int, workdir: Path) -> tuple[LoadResult, i
     try:
         with web_process(stub, database_url, workdir / "web.log", DRILL_TICK_SECONDS="0.2") as web:
             thread_ts = post_drill(web.url, stub)
-            base_ts = int(time.time())
+            # Replies come after their thread's post: a reply whose ts equalled the post's (the same
+            # second, and a fraction below .005) would be the post itself, and rightly not counted.
+            base_ts = int(float(thread_ts)) + 1
             bodies = [SignedRequest.sign(reply_event(n, thread_ts, base_ts), "application/json") for n in range(events)]
             result = replay(web.url + "/slack/events", bodies, CONCURRENCY, workdir, max_requests=events, max_seconds=MAX_SECONDS)
             if result.failed:
