@@ -25,7 +25,7 @@ from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
 from bot.domain.markup import to_plain, unwrap_emphasis
-from bot.domain.role import CareerPath, Group, Keywords, Partner, Question, Role, Story, question_id
+from bot.domain.role import CareerPath, Group, Partner, Question, Role, Story, keyword_points, question_id
 
 _md = MarkdownIt("commonmark")
 # Only the block structure is read here; inline Markdown is kept as source text and rendered (and
@@ -135,6 +135,8 @@ class _Section:
     line: int | None
     blocks: list[SyntaxTreeNode]
     line_offset: int = 0
+    # `キーワード：…` bullets, taken out of the text before parsing: (line, text after the marker).
+    keyword_lines: list[tuple[int, str]] = field(default_factory=list)
 
     def line_of(self, node: SyntaxTreeNode) -> int | None:
         return node.map[0] + 1 + self.line_offset if node.map else None
@@ -251,20 +253,6 @@ def keywords_text(text: str) -> str | None:
     """The value of a `キーワード：…` bullet, or None for any other."""
     plain = unwrap_emphasis(text)
     return _KEYWORDS_PREFIX.sub("", plain).strip() if _KEYWORDS_PREFIX.match(plain) else None
-
-
-def parse_keywords(text: str) -> tuple[Keywords, ...]:
-    """`経営/取締役会 + 戦略 | リスク + 低減/最小化 | ガバナンス`: per point (`|`), the groups that must
-    all appear (`+`), each matched by any of its synonyms (`/`)."""
-    points = []
-    for point in re.split(r"[|｜]", text):
-        groups = []
-        for group in re.split(r"[+＋]", point):
-            synonyms = tuple(s.strip() for s in re.split(r"[/／]", group) if s.strip())
-            if synonyms:
-                groups.append(synonyms)
-        points.append(tuple(groups))
-    return tuple(points)
 
 
 def explicit_id(text: str) -> str | None:
@@ -395,6 +383,11 @@ def _read_questions(section: _Section, warnings: list[str]) -> _Fields:
                     found[-1].take(text, line)
         elif found and (text := _prose(block)) is not None:
             notes.append(text)
+    # A keyword bullet belongs to the question above it.
+    for line, text in section.keyword_lines:
+        owner = max((q for q in found if q.line is not None and q.line < line), key=lambda q: q.line or 0, default=None)
+        if owner is not None and not owner.keywords:
+            owner.keywords, owner.keywords_line = text, line
     seen: set[int] = set()
     numbers_by_id: dict[str, int] = {}
     questions = []
@@ -413,16 +406,15 @@ def _read_questions(section: _Section, warnings: list[str]) -> _Fields:
                 q.line,
             )
         numbers_by_id[qid] = q.number
-        question = Question(number=q.number, text=q.text, answer_points=tuple(q.points), follow_up=q.follow_up, id=qid, line=q.line)
+        question = Question(number=q.number, text=q.text, answer_points=tuple(q.points), follow_up=q.follow_up, id=qid, keyword_text=q.keywords, line=q.line)
         if q.keywords:
-            keywords = parse_keywords(q.keywords)
-            if len(keywords) != len(question.points):
+            counted = keyword_points(q.keywords)
+            if counted != len(question.points):
                 warnings.append(
-                    f"line {q.keywords_line}: Q{q.number}のキーワードは{len(keywords)}項目ですが回答ポイントは{len(question.points)}個あるため、"
+                    f"line {q.keywords_line}: Q{q.number}のキーワードは{counted}項目ですが回答ポイントは{len(question.points)}個あるため、"
                     f"このキーワードは使わず回答ポイントの語で判定します。「|」でポイントと同じ数に区切ってください。"
                 )
-            else:
-                question = dataclasses.replace(question, keywords=keywords)
+                question = dataclasses.replace(question, keyword_text="")
         questions.append(question)
     if not questions:
         raise ContentError("the interview-questions section has no numbered questions", section.line)
@@ -441,8 +433,27 @@ _SECTION_READERS: dict[str, Callable[[_Section, list[str]], _Fields]] = {
 }
 
 
+_KEYWORD_BULLET = re.compile(r"[ \t]*[*+-][ \t]+\*?(?:キーワード|keywords?)[ \t]*[：:]", re.I)
+
+
+def _take_keyword_lines(body: str, line_offset: int) -> tuple[str, list[tuple[int, str]]]:
+    """Keyword bullets are long and for the bot alone: they are taken out before the Markdown parse
+    (which they would otherwise make a quarter slower) and given to their questions by line. Each
+    is replaced by an empty line, so every other line keeps its number."""
+    found: list[tuple[int, str]] = []
+    if "キーワード" not in body and "eyword" not in body:
+        return body, found
+    lines = body.split("\n")
+    for index, line in enumerate(lines):
+        if ("キーワード" in line or "eyword" in line) and (match := _KEYWORD_BULLET.match(line)):
+            found.append((index + 1 + line_offset, line[match.end():].strip().rstrip("*").strip()))
+            lines[index] = ""
+    return "\n".join(lines), found
+
+
 def _read_sections(body: str, line_offset: int) -> tuple[_Fields, list[str]]:
     """The Role fields that the document's sections fill, and warnings about the sections."""
+    body, keyword_lines = _take_keyword_lines(body, line_offset)
     document = SyntaxTreeNode(_md.parse(body))
     warnings: list[str] = []
     fields: _Fields = {}
@@ -457,6 +468,7 @@ def _read_sections(body: str, line_offset: int) -> tuple[_Fields, list[str]]:
                 warnings.append(f"line {section.line}: a second '{kind}' section is skipped")
                 continue
             seen_kinds.add(kind)
+            section.keyword_lines = keyword_lines
             fields.update(_SECTION_READERS[kind](section, warnings))
     finally:
         _unlink_parents(document)

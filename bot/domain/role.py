@@ -7,7 +7,7 @@ import re
 import string
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from bot.domain.markup import to_plain
@@ -63,11 +63,14 @@ def question_id(text: str) -> str:
 
 
 _OPENING, _CLOSING = "「『（([【", "」』）)]】"
+_POINT_SEPARATOR = re.compile(r"[、，]")
 
 
 def split_points(text: str) -> tuple[str, ...]:
     """An answer-points line as its separate points: split at 「、」 (and 「，」), but not inside
     brackets, so 「『守り』と『攻め』、…」 keeps its quotes whole."""
+    if not any(char in text for char in _OPENING):
+        return tuple(p.strip() for p in _POINT_SEPARATOR.split(text) if p.strip())
     points, current, depth = [], "", 0
     for char in text:
         if char in _OPENING:
@@ -88,6 +91,26 @@ def split_points(text: str) -> tuple[str, ...]:
 Keywords = tuple[tuple[str, ...], ...]
 
 
+@lru_cache(maxsize=4096)
+def parse_keywords(text: str) -> tuple[Keywords, ...]:
+    """`経営/取締役会 + 戦略 | リスク + 低減/最小化 | ガバナンス`: per point (`|`), the groups that must
+    all appear (`+`), each matched by any of its synonyms (`/`)."""
+    points = []
+    for point in re.split(r"[|｜]", text):
+        groups = []
+        for group in re.split(r"[+＋]", point):
+            synonyms = tuple(s.strip() for s in re.split(r"[/／]", group) if s.strip())
+            if synonyms:
+                groups.append(synonyms)
+        points.append(tuple(groups))
+    return tuple(points)
+
+
+def keyword_points(text: str) -> int:
+    """How many points a keywords line speaks for, without building its groups."""
+    return len(re.split(r"[|｜]", text))
+
+
 @dataclass(frozen=True)
 class Question:
     number: int
@@ -96,14 +119,20 @@ class Question:
     follow_up: str = ""  # the next question an interviewer would ask (`深掘り：…`)
     # Stable across reordering: question_id(text), or the document's explicit `ID：…` (the loader sets it).
     id: str = ""
-    # Per point (in the order of `points`), the curated synonym groups that count as covering it
-    # (`キーワード：…`); empty when the document gives none.
-    keywords: tuple[Keywords, ...] = ()
+    # The document's `キーワード：…` line, kept as written: a thousand roles' parsed groups would be
+    # most of the catalog's memory, and only answer feedback reads them (see `keywords`).
+    keyword_text: str = ""
     line: int | None = field(default=None, compare=False)  # where it is in its file
 
     @property
     def has_answer_points(self) -> bool:
         return bool(self.answer_points)
+
+    @property
+    def keywords(self) -> tuple[Keywords, ...]:
+        """Per point (in the order of `points`), the curated synonym groups that count as covering
+        it; empty when the document gives none."""
+        return parse_keywords(self.keyword_text) if self.keyword_text else ()
 
     @property
     def points(self) -> tuple[str, ...]:
