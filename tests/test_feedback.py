@@ -190,3 +190,45 @@ def test_an_odd_reply_is_counted_with_a_verdict_or_none_and_nothing_else_changes
     assert stored == "m" * len(question.points)  # judged, and none of these makes a point
     world.at(10, 1)
     assert world.chat.of("reveal")[0].reveal.participants == ("UAKI00001",)
+
+
+def test_after_a_timeout_or_5xx_feedback_is_not_sent_again(world):
+    """Slack may have shown it already, and an ephemeral cannot be looked up: never twice."""
+    ts, question, drill_id = posted(world)
+    reply(world, ts, 1, "UAKI00001", question.points[0])
+    world.clock.now = world.clock.now.replace(hour=10, minute=0)
+    assert world.bot.delivery.reveal(drill_id, world.clock.now)
+    world.chat.failures = [ChatError("connection_error: TimeoutError", retryable=True)]
+    world.at(10, 1)
+    world.at(10, 2)
+    assert world.chat.of("feedback") == []
+    with world.cycle.sessions() as s:
+        assert s.scalars(select(FeedbackNoticeRow.error)).one() == "connection_error: TimeoutError"
+
+
+def test_no_feedback_when_the_reveal_itself_could_not_be_posted(world):
+    ts, question, drill_id = posted(world)
+    reply(world, ts, 1, "UAKI00001", question.points[0])
+    world.chat.failures = [ChatError("invalid_blocks", retryable=False)]  # Slack refuses the reveal
+    world.at(10, 1)
+    world.at(10, 2)
+    assert world.chat.of("reveal") == [] and world.chat.of("feedback") == []
+
+
+def test_a_claim_taken_over_cannot_be_released_by_its_old_holder(world):
+    from bot.store import repo
+
+    ts, question, drill_id = posted(world)
+    now = world.clock()
+    lease = timedelta(minutes=2)
+    with world.cycle.sessions.begin() as s:
+        assert repo.claim_notice(s, drill_id, "UAKI00001", "A", now, now - lease)
+    later = now + timedelta(minutes=5)
+    with world.cycle.sessions.begin() as s:
+        assert repo.claim_notice(s, drill_id, "UAKI00001", "B", later, later - lease)  # A's lease ran out
+    from bot.store.db import to_db
+
+    with world.cycle.sessions.begin() as s:
+        assert not repo.finish_notice(s, drill_id, "UAKI00001", "A", to_db(now), claimed_at=None, claimed_by=None)
+    with world.cycle.sessions.begin() as s:
+        assert not repo.claim_notice(s, drill_id, "UAKI00001", "C", later, later - lease)  # B still holds it

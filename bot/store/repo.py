@@ -357,10 +357,14 @@ def finish_mark(session: Session, drill_id: int, now: datetime, done: bool) -> N
     session.execute(update(DrillRow).where(DrillRow.id == drill_id).values(**values))
 
 
-def drill_by_thread(session: Session, channel_id: str, thread_ts: str) -> DrillRow | None:
-    return session.scalars(
-        select(DrillRow).where(DrillRow.channel_id == channel_id, DrillRow.message_ts == thread_ts, DrillRow.status.in_(SHOWN))
-    ).first()
+def drill_by_thread(session: Session, channel_id: str, thread_ts: str, for_share: bool = False) -> DrillRow | None:
+    """`for_share` holds the drill (PostgreSQL) until the transaction ends, so that the reveal's
+    claim waits for a reply being recorded: whether that reply was on time, and whether the reveal
+    counts it, are then decided in one order."""
+    query = select(DrillRow).where(DrillRow.channel_id == channel_id, DrillRow.message_ts == thread_ts, DrillRow.status.in_(SHOWN))
+    if for_share:
+        query = query.with_for_update(read=True)
+    return session.scalars(query).first()
 
 
 def latest_open_drill(session: Session, channel_id: str) -> DrillRow | None:
@@ -627,8 +631,18 @@ def notice_unfinished(session: Session, drill_id: int, user_id: str) -> bool:
     return row is not None and row.sent_at is None and row.error is None
 
 
-def finish_notice(session: Session, drill_id: int, user_id: str, **values: Any) -> None:
-    session.execute(update(FeedbackNoticeRow).where(FeedbackNoticeRow.drill_id == drill_id, FeedbackNoticeRow.user_id == user_id).values(**values))
+def finish_notice(session: Session, drill_id: int, user_id: str, owner: str, stamp: datetime, **values: Any) -> bool:
+    """Only the holder of this very claim may finish or release it: one whose lease ran out and was
+    taken over must not clear the new holder's claim."""
+    result = session.execute(
+        update(FeedbackNoticeRow)
+        .where(
+            FeedbackNoticeRow.drill_id == drill_id, FeedbackNoticeRow.user_id == user_id,
+            FeedbackNoticeRow.claimed_by == owner, FeedbackNoticeRow.claimed_at == stamp,
+        )
+        .values(**values)
+    )
+    return result.rowcount == 1
 
 
 def set_feedback_done(session: Session, drill_id: int, now: datetime) -> None:

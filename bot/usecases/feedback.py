@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -25,6 +26,8 @@ from bot.store.db import to_db
 from bot.usecases.delivery import question_of
 
 log = logging.getLogger(__name__)
+
+MAX_POINTS = 32  # replies.verdicts holds one letter per point
 
 
 class AnswerCheck:
@@ -69,6 +72,8 @@ class AnswerCheck:
         question = question_of(role, question_id, number)
         if role is None or question is None or not question.points or not text.strip():
             return None
+        if len(question.points) > MAX_POINTS:
+            return None  # one letter per point must fit its column
         try:
             return "".join(v.code for v in self.judge(role, question, text))
         except Exception:  # noqa: BLE001 - the reply must be recorded whatever the analysis does
@@ -87,10 +92,17 @@ class FeedbackDelivery:
         self.owner = owner
 
     def send(self, drill_id: int, now: datetime) -> bool:
+        started = time.monotonic()
         with self.sessions() as session:
             drill = repo.get_drill(session, drill_id)
             if drill is None or drill.feedback_done_at is not None or drill.status != DrillStatus.REVEALED:
                 return False
+            if drill.reveal_ts is None:
+                # The reveal was never posted (Slack refused it): the points are not out, so
+                # nobody is told anything.
+                repo.set_feedback_done(session, drill_id, now)
+                session.commit()
+                return True
             role = self.catalog.by_slug(drill.role_slug or "")
             question = question_of(role, drill.question_id, drill.question_number)
             channel_id, thread_ts = drill.channel_id, drill.message_ts
@@ -101,8 +113,11 @@ class FeedbackDelivery:
         for user_id, rows in targets.items():
             if user_id in opted_out:
                 continue
+            # Each claim is stamped when it is taken: a drill with many participants must not look
+            # expired to the other replicas halfway through.
+            stamp = now + timedelta(seconds=time.monotonic() - started)
             with self.sessions.begin() as session:
-                if not repo.claim_notice(session, drill_id, user_id, self.owner(), now, now - self.lease):
+                if not repo.claim_notice(session, drill_id, user_id, self.owner(), stamp, stamp - self.lease):
                     pending = pending or repo.notice_unfinished(session, drill_id, user_id)
                     continue
             feedback = AnswerFeedback(role, question, best(tuple(Verdict.from_code(c) for c in row) for row in rows))  # type: ignore[arg-type]
@@ -110,7 +125,7 @@ class FeedbackDelivery:
                 self.chat.post_feedback(channel_id, thread_ts or "", user_id, feedback)
                 outcome: dict = {"sent_at": to_db(now)}
             except ChatError as err:
-                if err.retryable:
+                if err.retryable and _not_delivered(err):
                     log.warning("drill %s: feedback to %s failed (%s); retried on a later tick", drill_id, user_id, err.code)
                     outcome, pending = {"claimed_at": None, "claimed_by": None}, True
                 else:
@@ -119,11 +134,18 @@ class FeedbackDelivery:
                     log.info("drill %s: feedback to %s not delivered (%s); the reveal's button still shows it", drill_id, user_id, err.code)
                     outcome = {"error": err.code[:100]}
             with self.sessions.begin() as session:
-                repo.finish_notice(session, drill_id, user_id, **outcome)
+                repo.finish_notice(session, drill_id, user_id, self.owner(), to_db(stamp), **outcome)
         if not pending:
             with self.sessions.begin() as session:
                 repo.set_feedback_done(session, drill_id, now)
         return not pending
+
+
+def _not_delivered(err: ChatError) -> bool:
+    """Only a rate limit says for sure that Slack did not deliver. After a timeout or a 5xx the
+    message may have been shown, and an ephemeral cannot be looked up afterwards: it is not sent
+    again (the reveal's button shows the same verdict)."""
+    return err.code in ("ratelimited", "http_429") or err.retry_after is not None
 
 
 class NoFeedback(Exception):

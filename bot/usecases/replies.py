@@ -35,7 +35,7 @@ class Replies:
         transaction, so the verdict is as durable as the reply record; the text goes no further."""
         with self.sessions.begin() as session:
             repo.limit_wait(session, EVENT_WRITE_SECONDS)
-            drill = repo.drill_by_thread(session, channel_id, thread_ts)
+            drill = repo.drill_by_thread(session, channel_id, thread_ts, for_share=True)
             if drill is None:
                 return False
             late = self._late(drill, at)
@@ -47,7 +47,7 @@ class Replies:
         first); after the reveal an edit changes nothing: the points are out."""
         with self.sessions.begin() as session:
             repo.limit_wait(session, EVENT_WRITE_SECONDS)
-            drill = repo.drill_by_thread(session, channel_id, thread_ts)
+            drill = repo.drill_by_thread(session, channel_id, thread_ts, for_share=True)
             if drill is None or self._late(drill, edited_at):
                 return False
             verdicts = self._judge(session, drill, user_id, text)
