@@ -59,7 +59,11 @@ STOP_WORDS = frozenset(
     "とき 事 物 為 様 さ み 達 たち 方法 について における よる 対する 関する".split()
 )
 # A clause is cut here: 「導入済みですが、運用はしていません」 negates only its second half.
-_CLAUSE = re.compile(r"[。．.!?！？\n]+|(?<=が)[、,]|(?<=けど)[、,]?|(?<=けれど)[、,]?|(?<=一方)[、,]?|(?<=ものの)[、,]?|(?<=なく)[、,]|(?<=ず)[、,]")
+# Not a decimal point (99.9%, CSF 2.0); 「だけでなく、」「のみならず、」 add rather than deny.
+_CLAUSE = re.compile(
+    r"[。．!?！？;；\n]+|(?<!\d)\.|\.(?!\d)|(?<=が)[、,]|(?<=けど)[、,]?|(?<=けれど)[、,]?|(?<=一方)[、,]?|(?<=ものの)[、,]?"
+    r"|(?<=なく)(?<!だけでなく)(?<!のみでなく)[、,]|(?<=ず)(?<!のみならず)(?<!に限らず)(?<!かかわらず)[、,]|(?<=し)[、,]|(?<=て)[、,]"
+)
 _TENTHS = re.compile(r"(\d+(?:\.\d+)?)\s*割")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|パーセント|％)")
 # Negation an analyser does not mark on a token, when a clause ends with it: 「…は不要です」.
@@ -67,8 +71,12 @@ _NEGATING_ENDS = ("不要", "必要ない", "必要はない", "未実施", "未
 _POLITE_END = re.compile(r"(です|でした|だ|である|と考えます|と思います|と考えている|と思う|ね|よ|[\s、,…])+$")
 # 〜ないように, 〜ないため, 〜なければ: the negation serves what follows, it does not deny the clause.
 _NOT_DENIAL_AFTER = frozenset({"よう", "ため", "と", "ば", "なら", "限り", "場合", "うち", "まま", "こと", "で"})
-_OBLIGATION = re.compile(r"(なければ|なくては|ないと)(なら|いけ|だめ|ダメ)")
-_ENGLISH_NEGATION = re.compile(r"\b(not|never|no longer|haven't|hasn't|don't|doesn't|didn't|won't|isn't|aren't|wasn't|weren't|cannot|can't)\b")
+# Negative forms that affirm: an obligation, something indispensable, a rhetorical question.
+_AFFIRMING = re.compile(
+    r"なければ|なくては|ないと(なら|いけ|だめ|ダメ)|ねばなら|なきゃ|ざるを(得|え)|欠かせ(ない|ません)|ではないでしょうか|ではないか|じゃないか"
+    r"|手はない|に違いない|しかない|しかありません|ほかない|以外にない|だけでなく|のみならず|に限らず"
+)
+_ENGLISH_NEGATION = re.compile(r"\b(not(?! only)|never|no longer|haven't|hasn't|don't|doesn't|didn't|won't|isn't|aren't|wasn't|weren't|cannot|can't)\b")
 _SUBSTANCE = frozenset({"noun", "proper_noun", "verb", "adjective", "number"})
 
 
@@ -78,7 +86,7 @@ def negated(piece: str, tokens: Sequence[TokenLike]) -> bool:
     繰り返す作業」「起きないように監視する」), 「かもしれない」 and 「〜しなければならない」 do not."""
     if _ENGLISH_NEGATION.search(piece):
         return True
-    if _OBLIGATION.search(piece):
+    if _AFFIRMING.search(piece):
         return False
     if _POLITE_END.sub("", piece).endswith(_NEGATING_ENDS):
         return True
@@ -144,6 +152,9 @@ def analyse_reply(text: str, analyse: Analyse, limit: int = 20_000) -> list[Clau
 class Synonym:
     text: str  # NFKC, lower-cased
     keys: tuple[str, ...]  # its content words' forms (any form of each must appear)
+    # A keyword that is itself a negation (「責めない」「隠さない」) is found in denied clauses too:
+    # the point is the denial.
+    negative: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,9 +165,10 @@ class PointMatcher:
 
 def _synonym(text: str, analyse: Analyse) -> Synonym:
     normalized = normalize_text(text).lower().strip()
-    per_token = [t for t in analyse(normalized) if t.pos in CONTENT_POS]
+    tokens = analyse(normalized)
+    per_token = [t for t in tokens if t.pos in CONTENT_POS]
     keys = tuple(t.normalized.lower() or t.lemma.lower() for t in per_token if (t.normalized.lower() or t.lemma.lower()) not in STOP_WORDS)
-    return Synonym(normalized, keys)
+    return Synonym(normalized, keys, negative=any(t.negation for t in tokens) or normalized.endswith(("ない", "ず", "ぬ", "不要")))
 
 
 def matcher_for(point: str, keywords: Keywords | None, analyse: Analyse) -> PointMatcher:
@@ -178,12 +190,25 @@ def _found(synonym: Synonym, clause: Clause) -> bool:
     return bool(synonym.keys) and all(key in clause.keys for key in synonym.keys)
 
 
+_DENIALS = ("ない", "ず", "ぬ", "ません", "なかった", "なく")
+
+
+def _found_affirmed(synonym: Synonym, clause: Clause) -> bool:
+    """Found where it is not denied. In a denied clause a keyword still counts when the denial is
+    its own meaning: a keyword written as one (「責めない」), or a stem the denial directly follows
+    (「個人を責め」 in 「個人を責めない」)."""
+    if not clause.negated:
+        return _found(synonym, clause)
+    if synonym.negative:
+        return bool(synonym.text) and synonym.text in clause.text  # its words alone would drop the denial
+    return bool(synonym.text) and any(synonym.text + denial in clause.text for denial in _DENIALS)
+
+
 def judge(matcher: PointMatcher, reply: Sequence[Clause]) -> Verdict:
     """Covered when every group is found in the reply's affirmative clauses; partly when some are."""
     if not matcher.groups:
         return Verdict.MISSING
-    affirmed = [c for c in reply if not c.negated]
-    matched = sum(1 for group in matcher.groups if any(_found(s, c) for s in group for c in affirmed))
+    matched = sum(1 for group in matcher.groups if any(_found_affirmed(s, c) for s in group for c in reply))
     if matcher.curated:
         if matched == len(matcher.groups):
             return Verdict.COVERED

@@ -104,3 +104,22 @@ def test_odd_replies_get_a_verdict_and_never_an_error(analyse, text):
 )
 def test_only_a_denied_predicate_cancels_a_point(analyse, text, expected):
     assert verdicts(analyse, ZERO_TRUST, text)[1] == expected
+
+
+BLAMELESS = Question(6, "q", ("個人を責めない振り返り、99.9%のSLO",), keyword_text="個人を責め/責めない/ブレームレス | 99.9% + slo")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("振り返りでは個人を責めない。", (C, M)),  # the point is itself a denial
+        ("振り返りで個人を責めることはしていません。", (M, M)),  # …and this denies it
+        ("SLOは99.9%にしています。", (M, C)),  # a decimal point does not end a clause
+        ("ブレームレスにするだけでなく、SLOは99.9%にしました。", (C, C)),  # 「だけでなく」 adds
+        ("ブレームレスは欠かせません。", (C, M)),  # a negative form that affirms
+        ("ブレームレスにはしていない; we set the SLO at 99.9%", (M, C)),  # a semicolon ends a clause
+        ("ブレームレスで進めて、SLOは決めていない。", (C, M)),  # 「〜し、」「〜て、」 end a clause
+    ],
+)
+def test_denials_reach_only_their_own_clause_and_a_denial_can_be_the_point(analyse, text, expected):
+    assert verdicts(analyse, BLAMELESS, text) == expected
