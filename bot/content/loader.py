@@ -386,7 +386,11 @@ def _read_questions(section: _Section, warnings: list[str]) -> _Fields:
     # A keyword bullet belongs to the question above it.
     for line, text in section.keyword_lines:
         owner = max((q for q in found if q.line is not None and q.line < line), key=lambda q: q.line or 0, default=None)
-        if owner is not None and not owner.keywords:
+        if owner is None:
+            warnings.append(f"line {line}: キーワードの前に質問がないため、この行は使いません。")
+        elif owner.keywords:
+            warnings.append(f"line {line}: Q{owner.number}にはキーワードがすでにあるため、この行は使いません。1つにまとめてください。")
+        else:
             owner.keywords, owner.keywords_line = text, line
     seen: set[int] = set()
     numbers_by_id: dict[str, int] = {}
@@ -444,7 +448,15 @@ def _take_keyword_lines(body: str, line_offset: int) -> tuple[str, list[tuple[in
     if "キーワード" not in body and "eyword" not in body:
         return body, found
     lines = body.split("\n")
+    fence = ""
     for index, line in enumerate(lines):
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            marker = stripped[:3]
+            fence = "" if fence == marker else (fence or marker)
+            continue
+        if fence:
+            continue  # a code block shows what it holds
         if ("キーワード" in line or "eyword" in line) and (match := _KEYWORD_BULLET.match(line)):
             found.append((index + 1 + line_offset, line[match.end():].strip().rstrip("*").strip()))
             lines[index] = ""
@@ -458,8 +470,10 @@ def _read_sections(body: str, line_offset: int) -> tuple[_Fields, list[str]]:
     warnings: list[str] = []
     fields: _Fields = {}
     seen_kinds: set[str] = set()
+    claimed: set[int] = set()
     try:
-        for section in _split_sections(document, line_offset):
+        sections = _split_sections(document, line_offset)
+        for index, section in enumerate(sections):
             kind = section_kind(section.title)
             if kind is None:
                 warnings.append(f"line {section.line}: section '{to_plain(section.title)}' is not one the bot knows; it is skipped")
@@ -468,8 +482,15 @@ def _read_sections(body: str, line_offset: int) -> tuple[_Fields, list[str]]:
                 warnings.append(f"line {section.line}: a second '{kind}' section is skipped")
                 continue
             seen_kinds.add(kind)
-            section.keyword_lines = keyword_lines
+            if kind == "questions":
+                # Only the keyword bullets inside this section belong to its questions.
+                end = sections[index + 1].line if index + 1 < len(sections) else None
+                section.keyword_lines = [(line, text) for line, text in keyword_lines if (section.line or 0) < line and (end is None or line < end)]
+                claimed.update(line for line, _ in section.keyword_lines)
             fields.update(_SECTION_READERS[kind](section, warnings))
+        for line, _text in keyword_lines:
+            if line not in claimed:
+                warnings.append(f"line {line}: キーワードは面接の質問の下にだけ書けます。この行は使いません。")
     finally:
         _unlink_parents(document)
     return fields, warnings

@@ -210,3 +210,48 @@ def test_a_database_that_cannot_be_opened_fails_the_check_and_is_not_created(tmp
     assert "FAIL  --database: the database cannot be read" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     assert not missing.exists()
+
+
+KEYWORD_DOC = """---
+title: テスト職
+slug: kwtest
+meta_description: キーワードの読み取り
+---
+## 1. テスト職とは
+
+説明です。
+
+* *キーワード：ここは質問ではない*
+
+## 8. 面接でよく聞かれる質問
+
+1. **一つ目の質問ですか？**
+   * *回答ポイント：甲、乙*
+   * *キーワード：甲/こう | 乙*
+   * *キーワード：二つ目の行*
+
+```
+- keywords: コードの中
+```
+
+2. **二つ目の質問ですか？**
+   * *回答ポイント：丙*
+
+## 9. 面接でよく聞かれる質問（続き）
+
+1. **別の節の質問ですか？**
+   * *キーワード：別の節*
+"""
+
+
+def test_keyword_bullets_belong_to_the_question_above_them_in_the_questions_section_only(tmp_path):
+    from bot.content.loader import parse_role
+
+    role, warnings = parse_role(KEYWORD_DOC, tmp_path / "kwtest.md")
+    first, second = role.questions
+    assert first.keywords == ((("甲", "こう"),), (("乙",),))
+    assert second.keywords == ()  # the code block's line is not a keyword bullet, and the other section is skipped
+    text = "\n".join(warnings)
+    assert "line 10: キーワードは面接の質問の下にだけ書けます" in text  # in the summary section
+    assert "line 17: Q1にはキーワードがすでにある" in text
+    assert "line 29: キーワードは面接の質問の下にだけ書けます" in text  # the second questions section is skipped
