@@ -232,3 +232,12 @@ def test_a_claim_taken_over_cannot_be_released_by_its_old_holder(world):
         assert not repo.finish_notice(s, drill_id, "UAKI00001", "A", to_db(now), claimed_at=None, claimed_by=None)
     with world.cycle.sessions.begin() as s:
         assert not repo.claim_notice(s, drill_id, "UAKI00001", "C", later, later - lease)  # B still holds it
+
+
+def test_a_drill_keeps_its_channels_feedback_off_after_the_schedule_is_removed(world):
+    ts, question, _drill = posted(world, "feedback=off")
+    world.schedules.remove(CH, "UADMIN001", world.clock())
+    reply(world, ts, 1, "UAKI00001", question.points[0])
+    assert verdicts_stored(world)["1800000300.000001"] is None  # not analysed
+    world.at(10, 1)
+    assert world.chat.of("feedback") == [] and world.chat.of("reveal")[0].reveal.feedback is False

@@ -97,6 +97,10 @@ class DrillRow(Base):
     backfill_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Every participant's private answer feedback has been sent (or given up on) after the reveal.
     feedback_done_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # The channel's answer-feedback switch when the drill was created: a drill outlives a schedule
+    # that is removed while it is open. NULL on drills from before the switch existed (then the
+    # channel's schedule decides).
+    feedback: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 

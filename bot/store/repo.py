@@ -224,7 +224,7 @@ def scheduled_post_times(session: Session, channel_ids: Sequence[str], since: da
     return found
 
 
-def create_drill(session: Session, channel_id: str, occurrence: str, post_at: datetime, reveal_at: datetime, timezone: str, now: datetime, status: DrillStatus = DrillStatus.PENDING, note: str | None = None) -> bool:
+def create_drill(session: Session, channel_id: str, occurrence: str, post_at: datetime, reveal_at: datetime, timezone: str, now: datetime, status: DrillStatus = DrillStatus.PENDING, note: str | None = None, feedback: bool | None = None) -> bool:
     return insert_ignore(
         session,
         DrillRow,
@@ -238,6 +238,7 @@ def create_drill(session: Session, channel_id: str, occurrence: str, post_at: da
             "attempts": 0,
             "last_error": note,
             "created_at": to_db(now),
+            "feedback": feedback,
         },
     )
 
@@ -535,18 +536,27 @@ def get_drill(session: Session, drill_id: int) -> DrillRow | None:
 
 
 def channel_feedback_enabled(session: Session, channel_id: str) -> bool:
-    """On unless the channel's schedule says `feedback=off` (a drill outlives its schedule)."""
+    """On unless the channel's schedule says `feedback=off`."""
     value = session.scalar(select(ScheduleRow.feedback).where(ScheduleRow.channel_id == channel_id))
     return True if value is None else bool(value)
 
 
-def feedback_allowed(session: Session, channel_id: str, user_id: str) -> bool:
-    """Both switches in one round trip (this runs before every recorded reply): the channel's
-    schedule has not turned feedback off, and the member has not either."""
-    channel = select(ScheduleRow.feedback).where(ScheduleRow.channel_id == channel_id).scalar_subquery()
+def drill_feedback_enabled(session: Session, drill: DrillRow) -> bool:
+    """The switch as it stood when the drill was created (its schedule may be gone since)."""
+    return bool(drill.feedback) if drill.feedback is not None else channel_feedback_enabled(session, drill.channel_id)
+
+
+def feedback_allowed(session: Session, drill: DrillRow, user_id: str) -> bool:
+    """Both switches in one round trip (this runs before every recorded reply): the drill's channel
+    has not turned feedback off (as it stood when the drill was created), and the member has not."""
     member = select(MemberSettingRow.feedback).where(MemberSettingRow.user_id == user_id).scalar_subquery()
+    if drill.feedback is not None:
+        values = [drill.feedback, session.execute(select(member)).scalar()]
+    else:
+        channel = select(ScheduleRow.feedback).where(ScheduleRow.channel_id == drill.channel_id).scalar_subquery()
+        values = list(session.execute(select(channel, member)).one())
     # No row is "on"; SQLite gives a scalar subquery's boolean back as 0 or 1.
-    return all(value is None or bool(value) for value in session.execute(select(channel, member)).one())
+    return all(value is None or bool(value) for value in values)
 
 
 def member_feedback_enabled(session: Session, user_id: str) -> bool | None:

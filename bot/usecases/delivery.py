@@ -260,7 +260,7 @@ class DrillDelivery:
         reveal = DrillReveal(
             post=post, answer_points=question.answer_points if question else (), participants=tuple(repo.participants(session, drill.id)),
             follow_up=question.follow_up if question else "", drill_id=drill.id,
-            feedback=bool(question and question.points) and repo.channel_feedback_enabled(session, drill.channel_id),
+            feedback=bool(question and question.points) and repo.drill_feedback_enabled(session, drill),
         )
         channel_id, thread_ts, key = drill.channel_id, drill.message_ts, message_key(drill, "reveal")
         return Attempt(

@@ -127,7 +127,7 @@ class DrillCycle:
             if (schedule.channel_id, occurrence.key) in existing:
                 continue
             if now < occurrence.reveal_at:
-                created += repo.create_drill(session, schedule.channel_id, occurrence.key, occurrence.post_at, occurrence.reveal_at, schedule.timezone, now)
+                created += repo.create_drill(session, schedule.channel_id, occurrence.key, occurrence.post_at, occurrence.reveal_at, schedule.timezone, now, feedback=schedule.feedback)
             else:
                 # The bot was not running between post and reveal time: say so in the record.
                 repo.create_drill(

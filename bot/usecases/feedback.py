@@ -106,7 +106,7 @@ class FeedbackDelivery:
             role = self.catalog.by_slug(drill.role_slug or "")
             question = question_of(role, drill.question_id, drill.question_number)
             channel_id, thread_ts = drill.channel_id, drill.message_ts
-            enabled = repo.channel_feedback_enabled(session, channel_id)
+            enabled = repo.drill_feedback_enabled(session, drill)
             targets = repo.feedback_targets(session, drill_id) if enabled and role and question else {}
             opted_out = repo.members_without_feedback(session, list(targets))
         pending = False
@@ -166,7 +166,7 @@ class Feedback:
                 raise NoFeedback("このドリルは見つかりませんでした。")
             if drill.status not in (DrillStatus.REVEALING, DrillStatus.REVEALED):
                 raise NoFeedback("回答ポイントの公開前は、判定をお見せできません。公開後にもう一度押してください。")
-            if not repo.channel_feedback_enabled(session, drill.channel_id):
+            if not repo.drill_feedback_enabled(session, drill):
                 raise NoFeedback("このチャンネルでは回答のチェックが無効になっています（`feedback=off`）。")
             if repo.member_feedback_enabled(session, user_id) is False:
                 raise NoFeedback("回答のチェックをオフにしています。`/career feedback on` でオンに戻せます。")

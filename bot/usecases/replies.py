@@ -62,7 +62,7 @@ class Replies:
     def _judge(self, session: Session, drill, user_id: str, text: str) -> str | None:
         """The verdict letters, unless feedback is off for the channel or the member: then the
         text is not even analysed."""
-        if self.check is None or not repo.feedback_allowed(session, drill.channel_id, user_id):
+        if self.check is None or not repo.feedback_allowed(session, drill, user_id):
             return None
         return self.check.codes(drill.role_slug, drill.question_id, drill.question_number, text)
 

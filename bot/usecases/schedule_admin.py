@@ -201,7 +201,7 @@ class ScheduleAdmin:
                 reveal_at = today.reveal_at if today.reveal_at > now + timedelta(minutes=5) else now + timedelta(hours=1)
             # Keyed by the instant in the schedule's own zone, never the server's.
             occurrence = f"{EXTRA_PREFIX}{now.astimezone(schedule.zone).strftime('%Y-%m-%dT%H:%M:%S%z')}"
-            created = repo.create_drill(session, channel_id, occurrence, now, reveal_at, schedule.timezone, now)
+            created = repo.create_drill(session, channel_id, occurrence, now, reveal_at, schedule.timezone, now, feedback=schedule.feedback)
             if created:
                 repo.record_change(session, channel_id, user_id, now, "drill now", None, None, note=f"回答ポイントの公開 {format_local(reveal_at, schedule.timezone)}")
         if not created:

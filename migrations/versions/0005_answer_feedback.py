@@ -23,6 +23,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("feedback", sa.Boolean(), nullable=False, server_default="1"))
     with op.batch_alter_table("drills", schema=None) as batch_op:
         batch_op.add_column(sa.Column("feedback_done_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("feedback", sa.Boolean(), nullable=True))
     # Drills revealed before feedback existed have nobody to tell.
     op.execute(sa.text("UPDATE drills SET feedback_done_at = revealed_at WHERE revealed_at IS NOT NULL"))
     op.create_table(
@@ -50,6 +51,7 @@ def downgrade() -> None:
     op.drop_table("feedback_notices")
     op.drop_table("member_settings")
     with op.batch_alter_table("drills", schema=None) as batch_op:
+        batch_op.drop_column("feedback")
         batch_op.drop_column("feedback_done_at")
     with op.batch_alter_table("schedules", schema=None) as batch_op:
         batch_op.drop_column("feedback")
