@@ -241,3 +241,14 @@ def test_a_drill_keeps_its_channels_feedback_off_after_the_schedule_is_removed(w
     assert verdicts_stored(world)["1800000300.000001"] is None  # not analysed
     world.at(10, 1)
     assert world.chat.of("feedback") == [] and world.chat.of("reveal")[0].reveal.feedback is False
+
+
+def test_a_counted_reply_without_a_verdict_is_explained_not_denied(world):
+    ts, question, drill_id = posted(world)
+    router = world.bot.router
+    router.handle_command("feedback off", user_id="UAKI00001", channel_id=CH)
+    reply(world, ts, 1, "UAKI00001", question.points[0])  # counted, not analysed
+    router.handle_command("feedback on", user_id="UAKI00001", channel_id=CH)
+    world.at(10, 1)
+    shown = router.handle_action(action_id(Kind.CHECK_ANSWER) + ".0", encode(drill_id), user_id="UAKI00001", channel_id=CH).text
+    assert "数えられていますが、判定はありません" in shown

@@ -115,12 +115,15 @@ class FeedbackDelivery:
                 continue
             # Each claim is stamped when it is taken: a drill with many participants must not look
             # expired to the other replicas halfway through.
+            verdicts = _best(rows, question)
+            if verdicts is None:
+                continue
             stamp = now + timedelta(seconds=time.monotonic() - started)
             with self.sessions.begin() as session:
                 if not repo.claim_notice(session, drill_id, user_id, self.owner(), stamp, stamp - self.lease):
                     pending = pending or repo.notice_unfinished(session, drill_id, user_id)
                     continue
-            feedback = AnswerFeedback(role, question, best(tuple(Verdict.from_code(c) for c in row) for row in rows))  # type: ignore[arg-type]
+            feedback = AnswerFeedback(role, question, verdicts)  # type: ignore[arg-type]
             try:
                 self.chat.post_feedback(channel_id, thread_ts or "", user_id, feedback)
                 outcome: dict = {"sent_at": to_db(now)}
@@ -139,6 +142,13 @@ class FeedbackDelivery:
             with self.sessions.begin() as session:
                 repo.set_feedback_done(session, drill_id, now)
         return not pending
+
+
+def _best(rows: list[str], question) -> tuple[Verdict, ...] | None:
+    """The member's best verdict per point, from replies judged against the points as they are now
+    (letters from before the points were edited would be read against the wrong points)."""
+    current = [row for row in rows if len(row) == len(question.points)]
+    return best(tuple(Verdict.from_code(c) for c in row) for row in current) if current else None
 
 
 def _not_delivered(err: ChatError) -> bool:
@@ -171,10 +181,14 @@ class Feedback:
             if repo.member_feedback_enabled(session, user_id) is False:
                 raise NoFeedback("回答のチェックをオフにしています。`/career feedback on` でオンに戻せます。")
             rows = repo.feedback_targets(session, drill_id).get(user_id)
+            took_part = user_id in repo.participants(session, drill_id)
             role = self.catalog.by_slug(drill.role_slug or "")
             question = question_of(role, drill.question_id, drill.question_number)
         if role is None or question is None or not question.points:
             raise NoFeedback("この質問には判定に使う回答ポイントがありません。")
+        rows = [row for row in rows or [] if len(row) == len(question.points)]
+        if not rows and took_part:
+            raise NoFeedback("あなたの回答は数えられていますが、判定はありません（回答のチェックがオフだったときの回答や、回答ポイントが書き換えられた質問など）。")
         if not rows:
             raise NoFeedback("このドリルには、回答ポイントの公開前に書いたあなたの回答が見つかりませんでした。")
         return AnswerFeedback(role, question, best(tuple(Verdict.from_code(c) for c in row) for row in rows))
