@@ -140,13 +140,14 @@ class SlackBot:
 
 def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now, rng: random.Random | None = None) -> SlackBot:
     from bot.slack.app import create_app
-    from bot.slack.chat import Admins, SlackChat, TimeZones
+    from bot.slack.chat import Admins, Profiles, SlackChat, TimeZones
     from bot.slack.client import make_claim_client, make_web_client
 
     client = make_web_client(settings)
     chat = SlackChat(make_claim_client(settings), client)
-    admins = Admins(client, settings.admin_user_ids)
-    zones = TimeZones(client)
+    profiles = Profiles(client)
+    admins = Admins(profiles, settings.admin_user_ids)
+    zones = TimeZones(profiles)
     bot = build_bot(settings, chat, is_admin=admins.is_admin, bot_in_channel=chat.bot_in_channel, clock=clock, rng=rng, zone_of=zones.of)
     # Loaded here, before gunicorn forks its workers: they share the analyser's dictionary pages,
     # and the first reply is not slowed by loading it (figures in docs/PERFORMANCE.md).

@@ -145,73 +145,78 @@ def _metadata(key: str) -> dict:
     return {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
 
 
+class Profiles:
+    """Slack's users.info for each member, cached for `ttl` seconds: the admin check and the time
+    zone read the same answer. A failed call is not cached; the last answer stays available."""
+
+    def __init__(self, client: WebClient | None, ttl: float = 300.0, monotonic: Callable[[], float] = time.monotonic):
+        self.client = client
+        self.ttl = ttl
+        self.monotonic = monotonic
+        self._cache: dict[str, tuple[dict, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, user_id: str) -> dict:
+        """The member's users.info `user`. Raises ChatError when Slack could not be asked."""
+        now = self.monotonic()
+        with self._lock:
+            cached = self._cache.get(user_id)
+        if cached and now - cached[1] < self.ttl:
+            return cached[0]
+        user = _call(self.client.users_info, user=user_id).get("user") or {}  # type: ignore[union-attr]
+        with self._lock:
+            self._cache[user_id] = (user, now)
+        return user
+
+    def last_seen(self, user_id: str) -> dict | None:
+        with self._lock:
+            cached = self._cache.get(user_id)
+        return cached[0] if cached else None
+
+
 class Admins:
     """ADMIN_USER_IDS, plus Slack workspace admins and owners (users.info, cached briefly)."""
 
-    def __init__(self, client: WebClient | None, admin_ids: Iterable[str], ttl: float = 300.0, monotonic: Callable[[], float] = time.monotonic):
-        self.client = client
+    def __init__(self, profiles: Profiles, admin_ids: Iterable[str]):
+        self.profiles = profiles
         self.admin_ids = frozenset(admin_ids)
-        self.ttl = ttl
-        self.monotonic = monotonic
-        self._cache: dict[str, tuple[bool, float]] = {}
-        self._lock = threading.Lock()
 
     def is_admin(self, user_id: str) -> bool:
         """Raises AdminCheckFailed when Slack could not be asked."""
         if user_id in self.admin_ids:
             return True
-        if self.client is None or not user_id:
+        if self.profiles.client is None or not user_id:
             return False
-        now = self.monotonic()
-        with self._lock:
-            cached = self._cache.get(user_id)
-        if cached and now - cached[1] < self.ttl:
-            return cached[0]
         try:
-            user = _call(self.client.users_info, user=user_id).get("user") or {}
+            user = self.profiles.get(user_id)
         except ChatError as err:
             if err.retryable:
-                # Slack did not answer: say so rather than refuse a real admin. Not cached.
+                # Slack did not answer: say so rather than refuse a real admin.
                 log.warning("users.info failed for %s (%s); the admin check could not be made", user_id, err.code)
                 raise AdminCheckFailed(user_id) from None
             log.warning("users.info refused %s (%s); treating as not an admin", user_id, err.code)
             return False
-        allowed = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
-        with self._lock:
-            self._cache[user_id] = (allowed, now)
-        return allowed
+        return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
 
 class TimeZones:
-    """Each member's time zone from their Slack profile (users.info `tz`), cached; None when Slack
-    does not say or cannot be asked, and the caller falls back to DEFAULT_TIMEZONE."""
+    """Each member's time zone from their Slack profile (users.info `tz`); None when Slack does not
+    say or cannot be asked, and the caller falls back to DEFAULT_TIMEZONE."""
 
-    def __init__(self, client: WebClient | None, ttl: float = 3600.0, monotonic: Callable[[], float] = time.monotonic):
-        self.client = client
-        self.ttl = ttl
-        self.monotonic = monotonic
-        self._cache: dict[str, tuple[str | None, float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, profiles: Profiles):
+        self.profiles = profiles
 
     def of(self, user_id: str) -> str | None:
-        if self.client is None or not user_id:
+        if self.profiles.client is None or not user_id:
             return None
-        now = self.monotonic()
-        with self._lock:
-            cached = self._cache.get(user_id)
-        if cached and now - cached[1] < self.ttl:
-            return cached[0]
         try:
-            user = _call(self.client.users_info, user=user_id).get("user") or {}
+            user = self.profiles.get(user_id)
         except ChatError as err:
             # A zone we knew, even an old one, beats the default: a member's local day must not
             # flip between two presses because Slack did not answer once.
-            log.warning("users.info failed for %s (%s); using %s", user_id, err.code, "the zone last seen" if cached else "the default time zone")
-            return cached[0] if cached else None  # not refreshed: the next press asks again
-        zone = _valid_zone(user.get("tz"))
-        with self._lock:
-            self._cache[user_id] = (zone, now)
-        return zone
+            user = self.profiles.last_seen(user_id) or {}
+            log.warning("users.info failed for %s (%s); using %s", user_id, err.code, "the zone last seen" if user else "the default time zone")
+        return _valid_zone(user.get("tz"))
 
 
 def _valid_zone(name: object) -> str | None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from slack_sdk import WebClient
 
-from bot.slack.chat import TimeZones
+from bot.slack.chat import Profiles, TimeZones
 
 
 def zones_for(stub_api, profiles: dict[str, dict]) -> TimeZones:
     stub_api.handlers["users.info"] = lambda call: {"ok": True, "user": {"id": call.params["user"], **profiles.get(call.params["user"], {})}}
     clock = [0.0]
-    zones = TimeZones(WebClient(token="xoxb-test", base_url=stub_api.api_url), ttl=60, monotonic=lambda: clock[0])
+    zones = TimeZones(Profiles(WebClient(token="xoxb-test", base_url=stub_api.api_url), ttl=60, monotonic=lambda: clock[0]))
     zones.clock_ = clock
     return zones
 
@@ -46,3 +46,12 @@ def test_when_slack_fails_a_zone_seen_before_is_kept_rather_than_the_default(stu
     zones.clock_[0] = 61  # the cache ran out …
     stub_api.script("users.info", (500, {}, {"ok": False, "error": "internal_error"}))
     assert zones.of("UTOKYO001") == "Asia/Tokyo"  # … and Slack failed: the zone last seen is used
+
+
+def test_the_admin_check_and_the_time_zone_share_one_users_info_call(stub_api):
+    from bot.slack.chat import Admins
+
+    zones = zones_for(stub_api, {"UOWNER001": {"tz": "Asia/Tokyo", "is_owner": True}})
+    admins = Admins(zones.profiles, admin_ids=())
+    assert admins.is_admin("UOWNER001") and zones.of("UOWNER001") == "Asia/Tokyo"
+    assert len(stub_api.calls_to("users.info")) == 1
