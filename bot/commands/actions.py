@@ -49,6 +49,12 @@ class Pressed:
         except (IndexError, ValueError):
             return None
 
+    def row_id_at(self, index: int) -> int | None:
+        """A database row id (a drill's): positive and within a 32-bit integer column, so a forged
+        value is refused here rather than by the database."""
+        value = self.int_at(index)
+        return value if value is not None and 0 < value < 2**31 else None
+
 
 def decode(action: str, value: str) -> Pressed:
     name = action[len(PREFIX):].split(".")[0] if action.startswith(PREFIX) else ""

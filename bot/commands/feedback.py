@@ -33,8 +33,8 @@ class FeedbackCommands:
         )
 
     def check(self, pressed: Pressed, user_id: str, channel_id: str) -> Message:
-        drill_id = pressed.int_at(0)
-        if drill_id is None or not 0 < drill_id < 2**31 or len(pressed.parts) != 1:
+        drill_id = pressed.row_id_at(0)
+        if drill_id is None or len(pressed.parts) != 1:
             return notice(f"⚠️ {STALE}")
         try:
             return ui.answer_feedback(self.feedback.for_member(drill_id, user_id, channel_id))

@@ -32,8 +32,8 @@ class LearningCommands:
         parts = pressed.parts
         try:
             if pressed.kind is Kind.GRADE:
-                drill_id, grade = pressed.int_at(0), _grade(parts, 1)
-                if drill_id is None or not 0 < drill_id < 2**31 or grade is None or len(parts) != 2:
+                drill_id, grade = pressed.row_id_at(0), _grade(parts, 1)
+                if drill_id is None or grade is None or len(parts) != 2:
                     return _stale()
                 return ui.graded_message(self.learning.grade_drill(user_id, channel_id, drill_id, grade, now))
             if pressed.kind is Kind.REVIEW_POINTS and len(parts) == 2:

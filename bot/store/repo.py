@@ -595,14 +595,15 @@ def set_reply_verdicts(session: Session, drill_id: int, message_ts: str, verdict
     return result.rowcount == 1
 
 
-def feedback_targets(session: Session, drill_id: int) -> dict[str, list[str]]:
-    """Each participant's verdict letters, one string per on-time reply that has them."""
-    rows = session.execute(
-        select(ReplyRow.user_id, ReplyRow.verdicts).where(
-            ReplyRow.drill_id == drill_id, ReplyRow.deleted.is_(False), ReplyRow.late.is_(False),
-            ReplyRow.user_id.is_not(None), ReplyRow.verdicts.is_not(None),
-        ).order_by(ReplyRow.replied_at, ReplyRow.id)
-    ).all()
+def feedback_targets(session: Session, drill_id: int, user_id: str | None = None) -> dict[str, list[str]]:
+    """Each participant's verdict letters (or one member's), one string per on-time reply that has them."""
+    query = select(ReplyRow.user_id, ReplyRow.verdicts).where(
+        ReplyRow.drill_id == drill_id, ReplyRow.deleted.is_(False), ReplyRow.late.is_(False),
+        ReplyRow.user_id.is_not(None), ReplyRow.verdicts.is_not(None),
+    )
+    if user_id is not None:
+        query = query.where(ReplyRow.user_id == user_id)
+    rows = session.execute(query.order_by(ReplyRow.replied_at, ReplyRow.id)).all()
     found: dict[str, list[str]] = {}
     for user_id, verdicts in rows:
         found.setdefault(user_id, []).append(verdicts)

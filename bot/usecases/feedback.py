@@ -144,7 +144,7 @@ class FeedbackDelivery:
         return not pending
 
 
-def _best(rows: list[str], question) -> tuple[Verdict, ...] | None:
+def _best(rows: list[str], question: Question) -> tuple[Verdict, ...] | None:
     """The member's best verdict per point, from replies judged against the points as they are now
     (letters from before the points were edited would be read against the wrong points)."""
     current = [row for row in rows if len(row) == len(question.points)]
@@ -180,18 +180,18 @@ class Feedback:
                 raise NoFeedback("このチャンネルでは回答のチェックが無効になっています（`feedback=off`）。")
             if repo.member_feedback_enabled(session, user_id) is False:
                 raise NoFeedback("回答のチェックをオフにしています。`/career feedback on` でオンに戻せます。")
-            rows = repo.feedback_targets(session, drill_id).get(user_id)
+            rows = repo.feedback_targets(session, drill_id, user_id).get(user_id, [])
             took_part = user_id in repo.participants(session, drill_id)
             role = self.catalog.by_slug(drill.role_slug or "")
             question = question_of(role, drill.question_id, drill.question_number)
         if role is None or question is None or not question.points:
             raise NoFeedback("この質問には判定に使う回答ポイントがありません。")
-        rows = [row for row in rows or [] if len(row) == len(question.points)]
-        if not rows and took_part:
+        verdicts = _best(rows, question)
+        if verdicts is None and took_part:
             raise NoFeedback("あなたの回答は数えられていますが、判定はありません（回答のチェックがオフだったときの回答や、回答ポイントが書き換えられた質問など）。")
-        if not rows:
+        if verdicts is None:
             raise NoFeedback("このドリルには、回答ポイントの公開前に書いたあなたの回答が見つかりませんでした。")
-        return AnswerFeedback(role, question, best(tuple(Verdict.from_code(c) for c in row) for row in rows))
+        return AnswerFeedback(role, question, verdicts)
 
     def set_member(self, user_id: str, enabled: bool, now: datetime) -> None:
         with self.sessions.begin() as session:

@@ -229,6 +229,7 @@ def help_message(examples: Sequence[Role], drills: bool = False) -> Message:
             "",
             bold("毎日の面接ドリル"),
             "• `/career schedule show` — このチャンネルのドリル設定　• `/career stats` — あなたの参加記録　• `/career review` — あなたの復習（自分だけに表示）",
+            "• `/career feedback on|off` — 回答がどの回答ポイントに触れたかを、公開後にあなたにだけ知らせる機能の切り替え",
             "• 管理者: `/career schedule set <職種|all> <HH:MM> [tz=…] [days=…] [reveal=…]`（詳しくは `/career schedule help`）",
         ]
     return Message(text="/career の使い方", blocks=[section_text("\n".join(lines))])
