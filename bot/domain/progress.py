@@ -52,3 +52,10 @@ def member_stats(history_here: Sequence[ShownDrill], answered_everywhere: dict[i
         drills_here=len(history_here),
         streak=streak(history_here, here),
     )
+
+
+def channel_streaks(history: Sequence[ShownDrill], answered: dict[str, set[int]]) -> dict[str, int]:
+    """Every member's current streak in one channel: `answered` maps each member to the drills of
+    this channel they answered on time. Members whose streak is 0 are left out."""
+    streaks = {user_id: streak(history, drills) for user_id, drills in answered.items()}
+    return {user_id: count for user_id, count in streaks.items() if count > 0}

@@ -52,6 +52,45 @@ DEFAULT_REVEAL = Reveal(offset=timedelta(hours=8))
 
 
 @dataclass(frozen=True)
+class Remind:
+    """A nudge in the drill's thread before its reveal: this long before it, or at a clock time
+    (on the reveal's local day). `remind=off` is no Remind at all (None on the schedule)."""
+
+    before: timedelta | None = None
+    at: time | None = None
+
+    def __str__(self) -> str:
+        if self.at is not None:
+            return self.at.strftime("%H:%M")
+        assert self.before is not None
+        minutes = int(self.before.total_seconds() // 60)
+        return f"-{minutes // 60}h" if minutes % 60 == 0 else f"-{minutes}m"
+
+    def describe(self) -> str:
+        """How a person reads it: 「21:00」 or 「公開の1時間前」."""
+        if self.at is not None:
+            return self.at.strftime("%H:%M")
+        assert self.before is not None
+        minutes = int(self.before.total_seconds() // 60)
+        hours, rest = divmod(minutes, 60)
+        return "公開の" + (f"{hours}時間" if hours else "") + (f"{rest}分" if rest else "") + "前"
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The weekly digest: a weekday (Monday = 0) and a clock time in the schedule's zone."""
+
+    day: int
+    at: time
+
+    def __str__(self) -> str:
+        return f"{DAY_NAMES[self.day]}-{self.at:%H:%M}"
+
+    def describe(self) -> str:
+        return f"毎週{DAY_LABELS_JA[self.day]}曜 {self.at:%H:%M}"
+
+
+@dataclass(frozen=True)
 class Schedule:
     channel_id: str
     role: str  # a role slug, or "all" to rotate across every role
@@ -67,6 +106,9 @@ class Schedule:
     order: str = "adaptive"
     # Members are told privately which answer points their reply covered.
     feedback: bool = True
+    # A reminder in the thread before the reveal, and a weekly digest; both off unless asked for.
+    remind: Remind | None = None
+    digest: Digest | None = None
     # Occurrences whose post time is before this instant are not due: a schedule set at 09:30 for
     # 09:00 starts tomorrow, and a restart never re-creates what happened before the last change.
     effective_from: datetime = datetime(1970, 1, 1, tzinfo=timezone.utc)

@@ -12,7 +12,7 @@ from datetime import date, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.domain.schedule import ALL_DAYS, DAY_LABELS_JA, DEFAULT_REVEAL, MAX_OFFSET, WEEKDAYS, Reveal, ScheduleError
+from bot.domain.schedule import ALL_DAYS, DAY_LABELS_JA, DAY_NAMES, DEFAULT_REVEAL, MAX_OFFSET, WEEKDAYS, Digest, Remind, Reveal, ScheduleError
 
 _FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _JA_DAYS = {label: i for i, label in enumerate(DAY_LABELS_JA)}
@@ -21,8 +21,8 @@ _OFFSET = re.compile(r"^\+(\d{1,4})\s*(m|min|分|h|時間)$", re.I)
 # Zones named for a place. `localtime`, `Factory`, `posixrules` and the POSIX-style `EST5EDT` are
 # real files in the tz database but no study group lives in them.
 _GEOGRAPHIC_AREAS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
-SCHEDULE_OPTIONS = ("tz", "days", "reveal", "questions", "order", "feedback")
-USAGE = "使い方: `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=weekdays] [reveal=+2h] [questions=all] [order=adaptive|rotation] [feedback=on|off]`"
+SCHEDULE_OPTIONS = ("tz", "days", "reveal", "questions", "order", "feedback", "remind", "digest")
+USAGE = "使い方: `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=weekdays] [reveal=+2h] [questions=all] [order=adaptive|rotation] [feedback=on|off] [remind=-1h|20:00|off] [digest=fri-18:00|off]`"
 
 
 def parse_clock(text: str) -> time:
@@ -93,6 +93,43 @@ def parse_reveal(text: str) -> Reveal:
     raise ScheduleError(f"reveal は HH:MM か +30m / +2h の形で指定してください。「{text}」は読めませんでした。")
 
 
+_BEFORE = re.compile(r"^-(\d{1,4})\s*(m|min|分|h|時間)$", re.I)
+_OFF = ("off", "オフ", "なし", "none")
+
+
+def parse_remind(text: str) -> Remind | None:
+    """`-1h` / `-30m` before the reveal, `20:00` on the reveal's day, or `off` (None)."""
+    word = text.strip()
+    if word.lower() in _OFF:
+        return None
+    match = _BEFORE.match(word)
+    if match:
+        amount = int(match.group(1))
+        before = timedelta(hours=amount) if match.group(2).lower() in ("h", "時間") else timedelta(minutes=amount)
+        if before <= timedelta(0) or before > MAX_OFFSET:
+            raise ScheduleError("リマインダーは公開の 1 分前から 23 時間 59 分前までの間で指定してください。")
+        return Remind(before=before)
+    if _TIME.match(word):
+        return Remind(at=parse_clock(word))
+    raise ScheduleError(f"remind は -1h / -30m（公開の何時間・何分前か）、20:00 のような時刻、または off で指定してください。「{text}」は読めませんでした。")
+
+
+def parse_digest(text: str) -> Digest | None:
+    """`fri-18:00` (a weekday and a time) or `off` (None)."""
+    word = text.strip()
+    if word.lower() in _OFF:
+        return None
+    day_text, sep, clock = word.rpartition("-")
+    if sep and day_text.strip() and "," not in day_text and "、" not in day_text:
+        try:
+            days = parse_days(day_text)
+        except ScheduleError:
+            days = frozenset()
+        if len(days) == 1:
+            return Digest(day=next(iter(days)), at=parse_clock(clock))
+    raise ScheduleError(f"digest は fri-18:00 のように曜日と時刻を1つずつ、または off で指定してください。「{text}」は読めませんでした。")
+
+
 def parse_skip_date(text: str, today: date) -> date:
     try:
         day = date.fromisoformat(text.strip())
@@ -101,6 +138,16 @@ def parse_skip_date(text: str, today: date) -> date:
     if day < today:
         raise ScheduleError(f"{day.isoformat()} はもう過ぎています。今日以降の日付を指定してください。")
     return day
+
+
+class Keep:
+    """An option the admin did not give: the schedule keeps what it had."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP = Keep()
 
 
 @dataclass(frozen=True)
@@ -115,6 +162,9 @@ class ScheduleRequest:
     all_questions: bool = False
     order: str | None = None  # None: keep the schedule's order (a new schedule is adaptive)
     feedback: bool | None = None  # None: keep the schedule's setting (a new schedule has it on)
+    # KEEP: keep the schedule's setting (a new schedule has none); None: turned off.
+    remind: Remind | None | Keep = KEEP
+    digest: Digest | None | Keep = KEEP
 
 
 ORDERS = ("adaptive", "rotation")
@@ -182,6 +232,8 @@ def parse_schedule_set(words: list[str], default_timezone: str, default_reveal: 
         all_questions=parse_questions(options["questions"]) if "questions" in options else False,
         order=parse_order(options["order"]) if "order" in options else None,
         feedback=parse_switch("feedback", options["feedback"]) if "feedback" in options else None,
+        remind=parse_remind(options["remind"]) if "remind" in options else KEEP,
+        digest=parse_digest(options["digest"]) if "digest" in options else KEEP,
     )
     if request.reveal.at is not None and request.reveal.at <= request.post_time:
         raise ScheduleError(

@@ -168,6 +168,20 @@ class Profiles:
             self._cache[user_id] = (user, now)
         return user
 
+    def name_of(self, user_id: str) -> str:
+        """How the member is shown without a mention (which would ping them): their display name,
+        else their full name, else their user id. Raw: the view escapes it like any user text."""
+        try:
+            user = self.get(user_id) if self.client is not None and user_id else {}
+        except ChatError as err:
+            user = self.last_seen(user_id) or {}
+            log.info("users.info failed for %s (%s); showing %s", user_id, err.code, "the name last seen" if user else "the user id")
+        profile = user.get("profile") or {}
+        for name in (profile.get("display_name"), profile.get("real_name"), user.get("real_name"), user.get("name")):
+            if isinstance(name, str) and name.strip():
+                return name.strip()
+        return user_id
+
     def last_seen(self, user_id: str) -> dict | None:
         with self._lock:
             cached = self._cache.get(user_id)

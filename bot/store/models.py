@@ -32,6 +32,12 @@ class ScheduleRow(Base):
     question_order: Mapped[str] = mapped_column(String(16), default="adaptive", server_default="rotation")
     # Members are told privately which answer points their reply covered (`feedback=off` stops it).
     feedback: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # `remind=`: minutes before the reveal, or a clock time on the reveal's day; neither is off.
+    remind_before_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    remind_time: Mapped[time | None] = mapped_column(Time, nullable=True)
+    # `digest=`: a weekday (Monday = 0) and a clock time in the schedule's zone; NULL is off.
+    digest_day: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    digest_time: Mapped[time | None] = mapped_column(Time, nullable=True)
     effective_from: Mapped[datetime] = mapped_column(DateTime)
     deck: Mapped[list[str]] = mapped_column(JSON)  # "slug#question_id" cards in the order they are drawn
     deck_position: Mapped[int] = mapped_column(Integer, default=0)
@@ -47,6 +53,8 @@ class ScheduleChangeRow(Base):
     user_id: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(DateTime)
     action: Mapped[str] = mapped_column(String(16))
+    # Where the change was made: "command" (/career schedule …) or "modal" (the schedule editor).
+    source: Mapped[str] = mapped_column(String(16), default="command", server_default="command")
     before: Mapped[str] = mapped_column(Text, default="")
     after: Mapped[str] = mapped_column(Text, default="")
 
@@ -191,3 +199,42 @@ class FeedbackNoticeRow(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class ChannelPostRow(Base):
+    """A message the bot posts in a channel besides the drill itself: a drill's pre-reveal reminder
+    (key: the drill id) or a weekly digest (key: the ISO week). The unique (channel, kind, key) row
+    and its claim make each one posted once across processes and restarts."""
+
+    __tablename__ = "channel_posts"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "kind", "key", name="uq_channel_posts_channel_kind_key"),
+        Index("ix_channel_posts_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # "reminder" | "digest"
+    key: Mapped[str] = mapped_column(String(64))
+    drill_id: Mapped[int | None] = mapped_column(ForeignKey("drills.id", ondelete="CASCADE"), nullable=True)
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16))  # pending | sending | sent | skipped
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class HomeTabRow(Base):
+    """A member who has opened the bot's App Home: only they get it republished when what it shows
+    changes."""
+
+    __tablename__ = "home_tabs"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -14,7 +14,7 @@ from bot.domain.drill import EXTRA_PREFIX, OPEN, SHOWN, DrillStatus
 from bot.domain.memory import Grade, Memory, Review
 from bot.domain.progress import ShownDrill
 from bot.domain.rotation import Deck
-from bot.domain.schedule import Reveal, Schedule, days_served
+from bot.domain.schedule import DAY_NAMES, Digest, Remind, Reveal, Schedule, days_served
 from bot.store.db import to_db, utc
 from bot.store.models import CardRow, DrillRow, FeedbackNoticeRow, MemberSettingRow, ReplyRow, ReviewRow, ScheduleChangeRow, ScheduleRow
 
@@ -57,8 +57,18 @@ def to_schedule(row: ScheduleRow) -> Schedule:
         all_questions=bool(row.all_questions),
         order=row.question_order or "rotation",
         feedback=bool(row.feedback),
+        remind=_remind(row.remind_before_minutes, row.remind_time),
+        digest=Digest(day=row.digest_day, at=row.digest_time) if row.digest_day is not None and row.digest_time is not None else None,
         effective_from=utc(row.effective_from),  # type: ignore[arg-type]
     )
+
+
+def _remind(before_minutes: int | None, at: time | None) -> Remind | None:
+    if at is not None:
+        return Remind(at=at)
+    if before_minutes:
+        return Remind(before=timedelta(minutes=before_minutes))
+    return None
 
 
 def get_schedule_row(session: Session, channel_id: str, for_update: bool = False) -> ScheduleRow | None:
@@ -91,6 +101,11 @@ def save_schedule(session: Session, schedule: Schedule, user_id: str, now: datet
     row.all_questions = schedule.all_questions
     row.question_order = schedule.order
     row.feedback = schedule.feedback
+    remind = schedule.remind
+    row.remind_time = remind.at if remind else None
+    row.remind_before_minutes = int(remind.before.total_seconds() // 60) if remind and remind.before is not None else None
+    row.digest_day = schedule.digest.day if schedule.digest else None
+    row.digest_time = schedule.digest.at if schedule.digest else None
     row.effective_from = to_db(schedule.effective_from)
     row.updated_by = user_id
     row.updated_at = to_db(now)
@@ -116,6 +131,8 @@ def _schedule_json(schedule: Schedule | None, note: str = "") -> str:
             "all_questions": schedule.all_questions,
             "order": schedule.order,
             "feedback": schedule.feedback,
+            "remind": str(schedule.remind) if schedule.remind else None,
+            "digest": str(schedule.digest) if schedule.digest else None,
         },
         ensure_ascii=False,
     )
@@ -144,12 +161,32 @@ def _schedule_from_json(channel_id: str, text: str) -> tuple[Schedule | None, st
         all_questions=bool(data.get("all_questions")),
         order=data.get("order", "rotation"),
         feedback=bool(data.get("feedback", True)),
+        remind=_remind_from_text(data.get("remind")),
+        digest=_digest_from_text(data.get("digest")),
     ), ""
 
 
-def record_change(session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: Schedule | None, after: Schedule | None, note: str = "") -> None:
+def _remind_from_text(text: str | None) -> Remind | None:
+    """A recorded `remind` as `str(Remind)` wrote it: "-90m", "-1h" or "20:00"."""
+    if not text:
+        return None
+    if text.startswith("-"):
+        amount, unit = int(text[1:-1]), text[-1]
+        return Remind(before=timedelta(hours=amount) if unit == "h" else timedelta(minutes=amount))
+    return Remind(at=time.fromisoformat(text))
+
+
+def _digest_from_text(text: str | None) -> Digest | None:
+    """A recorded `digest` as `str(Digest)` wrote it: "fri-18:00"."""
+    if not text:
+        return None
+    day, _, clock = text.partition("-")
+    return Digest(day=DAY_NAMES.index(day), at=time.fromisoformat(clock))
+
+
+def record_change(session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: Schedule | None, after: Schedule | None, note: str = "", source: str = "command") -> None:
     session.add(ScheduleChangeRow(
-        channel_id=channel_id, user_id=user_id, at=to_db(now), action=action,
+        channel_id=channel_id, user_id=user_id, at=to_db(now), action=action, source=source,
         before=_schedule_json(before), after=_schedule_json(after, note),
     ))
 
@@ -413,6 +450,22 @@ def answered_on_time(session: Session, user_id: str) -> dict[int, str]:
         .distinct()
     ).all()
     return {r[0]: r[1] for r in rows}
+
+
+def channel_answers(session: Session, channel_id: str, since: datetime | None = None) -> dict[str, set[int]]:
+    """Who answered which of this channel's drills on time (posted at or after `since`, if given)."""
+    query = (
+        select(ReplyRow.user_id, ReplyRow.drill_id)
+        .join(DrillRow, DrillRow.id == ReplyRow.drill_id)
+        .where(DrillRow.channel_id == channel_id, ReplyRow.user_id.is_not(None), ReplyRow.deleted.is_(False), ReplyRow.late.is_(False))
+        .distinct()
+    )
+    if since is not None:
+        query = query.where(DrillRow.post_at >= to_db(since))
+    answers: dict[str, set[int]] = {}
+    for user_id, drill_id in session.execute(query).all():
+        answers.setdefault(user_id, set()).add(drill_id)
+    return answers
 
 
 def shown_history(session: Session, channel_id: str, limit: int = 400) -> list[ShownDrill]:

@@ -21,7 +21,7 @@ from bot.domain.schedule import (
     next_occurrence,
     occurrence_on,
 )
-from bot.domain.schedule_input import ScheduleRequest, parse_skip_date
+from bot.domain.schedule_input import KEEP, Keep, ScheduleRequest, parse_skip_date
 from bot.ports import AdminCheckFailed
 from bot.store import repo
 from bot.store.db import utc
@@ -34,7 +34,11 @@ class NotAllowed(Exception):
     """The user may not change schedules."""
 
 
-__all__ = ["AdminCheckFailed", "NotAllowed", "ScheduleAdmin", "ScheduleView", "Change"]
+class StaleSchedule(Exception):
+    """The schedule changed after the form that would change it was opened."""
+
+
+__all__ = ["AdminCheckFailed", "NotAllowed", "StaleSchedule", "ScheduleAdmin", "ScheduleView", "Change"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class Change:
     before: Schedule | None
     after: Schedule | None
     note: str = ""
+    source: str = "command"  # or "modal": the schedule editor
 
 
 class ScheduleAdmin:
@@ -75,7 +80,7 @@ class ScheduleAdmin:
     def history(self, channel_id: str, limit: int = 10) -> list[Change]:
         with self.sessions() as session:
             rows: Sequence[ScheduleChangeRow] = repo.recent_changes(session, channel_id, limit)
-            return [Change(utc(r.at), r.user_id, r.action, *repo.change_settings(r)) for r in rows]  # type: ignore[arg-type]
+            return [Change(utc(r.at), r.user_id, r.action, *repo.change_settings(r), source=r.source or "command") for r in rows]  # type: ignore[arg-type]
 
     def _views(self, session: Session, schedules: list[Schedule], now: datetime) -> list[ScheduleView]:
         """With the next post that will really happen: a day already served (today's drill posted
@@ -91,11 +96,15 @@ class ScheduleAdmin:
 
     # ------------------------------------------------------------------ changing
 
-    def set(self, channel_id: str, user_id: str, request: ScheduleRequest, now: datetime) -> ScheduleView:
+    def set(self, channel_id: str, user_id: str, request: ScheduleRequest, now: datetime, source: str = "command", expected_version: datetime | None | Keep = KEEP) -> ScheduleView:
+        """`expected_version` (the schedule's `updated_at` when a form was opened, None for a new
+        one) refuses a change made from a stale form: StaleSchedule, and nothing changes."""
         self.authorize(user_id)
         role = self._resolve_role(request.role)
         with self.sessions.begin() as session:
             row = repo.get_schedule_row(session, channel_id, for_update=True)
+            if not isinstance(expected_version, Keep) and (utc(row.updated_at) if row else None) != expected_version:
+                raise StaleSchedule(channel_id)
             before = repo.to_schedule(row) if row else None
             schedule = Schedule(
                 channel_id=channel_id,
@@ -109,10 +118,12 @@ class ScheduleAdmin:
                 all_questions=request.all_questions,
                 order=request.order or (before.order if before else "adaptive"),
                 feedback=request.feedback if request.feedback is not None else (before.feedback if before else True),
+                remind=(before.remind if before else None) if isinstance(request.remind, Keep) else request.remind,
+                digest=(before.digest if before else None) if isinstance(request.digest, Keep) else request.digest,
                 effective_from=now,
             )
             repo.save_schedule(session, schedule, user_id, now, keep_deck=bool(before and before.role == role))
-            self._record(session, channel_id, user_id, now, "set", before, schedule)
+            self._record(session, channel_id, user_id, now, "set", before, schedule, source)
             view = self._views(session, [schedule], now)[0]
         self.wake()
         return view
@@ -159,9 +170,9 @@ class ScheduleAdmin:
             raise ScheduleError(_NO_SCHEDULE)
         return repo.to_schedule(row)
 
-    def _record(self, session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: Schedule | None, after: Schedule | None) -> None:
-        repo.record_change(session, channel_id, user_id, now, action, before, after)
-        log.info("schedule %s in %s by %s", action, channel_id, user_id)
+    def _record(self, session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: Schedule | None, after: Schedule | None, source: str = "command") -> None:
+        repo.record_change(session, channel_id, user_id, now, action, before, after, source=source)
+        log.info("schedule %s in %s by %s (%s)", action, channel_id, user_id, source)
 
     @property
     def has_roles(self) -> bool:
