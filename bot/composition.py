@@ -109,8 +109,10 @@ def build_bot(
     database_url: str | None = None,
     zone_of: Callable[[str], str | None] = lambda user_id: None,
     analyser: Callable[[], Analyse] | None = None,
+    name_of: Callable[[str], str] = lambda user_id: user_id,
 ) -> Bot:
-    """`zone_of` gives a member's time zone (their Slack profile), or None for DEFAULT_TIMEZONE."""
+    """`zone_of` gives a member's time zone (their Slack profile), or None for DEFAULT_TIMEZONE;
+    `name_of` how a member is shown without a mention (their display name)."""
     content, catalog = load_catalog(settings)
     url = database_url or settings.database_url
     engine = make_engine(url)
@@ -148,7 +150,7 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
     profiles = Profiles(client)
     admins = Admins(profiles, settings.admin_user_ids)
     zones = TimeZones(profiles)
-    bot = build_bot(settings, chat, is_admin=admins.is_admin, bot_in_channel=chat.bot_in_channel, clock=clock, rng=rng, zone_of=zones.of)
+    bot = build_bot(settings, chat, is_admin=admins.is_admin, bot_in_channel=chat.bot_in_channel, clock=clock, rng=rng, zone_of=zones.of, name_of=profiles.name_of)
     # Loaded here, before gunicorn forks its workers: they share the analyser's dictionary pages,
     # and the first reply is not slowed by loading it (figures in docs/PERFORMANCE.md).
     bot.answer_check.warm()
