@@ -186,3 +186,43 @@ def test_question_ids_migration_refuses_to_run_without_the_content(db_url, monke
             assert c.execute(text("SELECT question_number FROM drills")).scalar_one() == 3
     finally:
         engine.dispose()
+
+
+def test_reminder_digest_migration_keeps_schedules_and_history_both_ways(db_url):
+    """0005 → 0006 adds `remind=`/`digest=` (off for existing schedules), where each change was made
+    (existing history came from the text command), the reminders and digests posted, and App Home
+    openers. A schedule with its history survives the upgrade, a step back and a second upgrade."""
+    from sqlalchemy import text
+
+    from bot.store import repo
+    from bot.store.db import downgrade, session_factory
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, db_url, "0005")
+        with engine.begin() as c:
+            c.execute(text(
+                "INSERT INTO schedules (channel_id, role, post_time, timezone, days, reveal_time, reveal_offset_minutes, skip_dates, paused, all_questions, question_order, feedback, effective_from, deck, deck_position, updated_by, updated_at)"
+                " VALUES ('C1', 'cto', '09:00:00', 'Asia/Tokyo', '[0,2,4]', NULL, 60, '[]', false, false, 'adaptive', true, '2026-11-25 00:00:00', '[]', 0, 'U1', '2026-11-25 00:00:00')"
+            ))
+            c.execute(text("INSERT INTO schedule_changes (channel_id, user_id, at, action, before, after) VALUES ('C1', 'U1', '2026-11-25 00:00:00', 'set', '', '')"))
+
+        def check() -> None:
+            with session_factory(engine)() as session:
+                schedule = repo.to_schedule(repo.get_schedule_row(session, "C1"))
+                assert (schedule.role, schedule.days, schedule.remind, schedule.digest) == ("cto", frozenset({0, 2, 4}), None, None)
+                assert [row.source for row in repo.recent_changes(session, "C1")] == ["command"]
+
+        upgrade(engine, db_url)
+        check()
+        with engine.begin() as c:
+            c.execute(text("UPDATE schedules SET remind_before_minutes = 60, digest_day = 4, digest_time = '18:00:00'"))
+            c.execute(text("INSERT INTO home_tabs (user_id, opened_at) VALUES ('U2', '2026-11-25 00:00:00')"))
+        downgrade(engine, db_url, "0005")
+        with engine.connect() as c:
+            assert c.execute(text("SELECT role, updated_by FROM schedules")).one() == ("cto", "U1")
+            assert c.execute(text("SELECT count(*) FROM schedule_changes")).scalar_one() == 1
+        upgrade(engine, db_url)
+        check()
+    finally:
+        engine.dispose()
