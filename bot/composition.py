@@ -27,6 +27,7 @@ from bot.domain.catalog import RoleCatalog
 from bot.ports import ChatPort
 from bot.store.db import make_engine, session_factory, upgrade
 from bot.ticker import Ticker
+from bot.usecases.announcements import Announcements
 from bot.usecases.delivery import DrillDelivery
 from bot.usecases.drill_cycle import DrillCycle
 from bot.usecases.feedback import AnswerCheck, Feedback, FeedbackDelivery
@@ -126,7 +127,8 @@ def build_bot(
         rng=rng, host=socket.gethostname(),
     )
     feedback_delivery = FeedbackDelivery(sessions, catalog, chat, delivery.lease, lambda: delivery.owner)
-    cycle = DrillCycle(sessions, delivery, feedback=feedback_delivery)
+    announcements = Announcements(sessions, catalog, chat, delivery.lease, lambda: delivery.owner, name_of)
+    cycle = DrillCycle(sessions, delivery, feedback=feedback_delivery, announcements=announcements)
     ticker = Ticker(cycle.tick, clock, settings.drill_tick_seconds)
     schedules = ScheduleAdmin(sessions, catalog, is_admin, wake=ticker.wake)
     drill_commands = DrillCommands(schedules, replies, clock, settings.default_timezone, bot_in_channel, learning)

@@ -24,11 +24,12 @@ from bot.commands.actions import Kind, action_id, encode
 from bot.commands.router import CommandRouter
 from bot.composition import Bot, build_bot
 from bot.config import Settings
+from bot.domain.announcements import Reminder, WeeklyDigest
 from bot.domain.coverage import AnswerFeedback
 from bot.domain.drill import DrillPost, DrillReveal, DrillStatus
 from bot.domain.memory import GRADE_LABELS, Grade
 from bot.ports import Message, ThreadMessage
-from bot.views import drill_blocks, feedback_blocks
+from bot.views import announcement_blocks, drill_blocks, feedback_blocks
 from bot.views.plaintext import render
 from bot.store import repo
 from bot.store.db import utc
@@ -113,6 +114,14 @@ class ConsoleChat:
 
     def post_feedback(self, channel_id: str, thread_ts: str, user_id: str, feedback: AnswerFeedback) -> None:
         self._print(f"#{channel_id} のスレッドで {user_id} にだけ表示", feedback_blocks.answer_feedback(feedback))
+
+    def post_reminder(self, channel_id: str, thread_ts: str, reminder: Reminder, key: str) -> str:
+        self._print(f"#{channel_id} のスレッドに返信", announcement_blocks.reminder_message(reminder))
+        return self._next_ts()
+
+    def post_digest(self, channel_id: str, digest: WeeklyDigest, key: str) -> str:
+        self._print(f"#{channel_id} に投稿", announcement_blocks.digest_message(digest))
+        return self._next_ts()
 
 
 class Console:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.domain.announcements import Reminder, WeeklyDigest
 from bot.domain.coverage import AnswerFeedback
 from bot.domain.drill import DrillPost, DrillReveal
 
@@ -77,3 +78,9 @@ class ChatPort(Protocol):
 
     def post_feedback(self, channel_id: str, thread_ts: str, user_id: str, feedback: AnswerFeedback) -> None:
         """Show one member, and only them, which answer points their reply covered."""
+
+    def post_reminder(self, channel_id: str, thread_ts: str, reminder: Reminder, key: str) -> str:
+        """Reply in a drill's thread that the reveal is near; tagged with `key` like every drill message."""
+
+    def post_digest(self, channel_id: str, digest: WeeklyDigest, key: str) -> str:
+        """Post the channel's weekly digest; tagged with `key`."""

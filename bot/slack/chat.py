@@ -14,7 +14,8 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.drill import DrillPost, DrillReveal
 from bot.ports import AdminCheckFailed, ChatError, ThreadMessage
 from bot.domain.coverage import AnswerFeedback
-from bot.views import drill_blocks, feedback_blocks
+from bot.domain.announcements import Reminder, WeeklyDigest
+from bot.views import announcement_blocks, drill_blocks, feedback_blocks
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +129,22 @@ class SlackChat:
     def post_feedback(self, channel_id: str, thread_ts: str, user_id: str, feedback: AnswerFeedback) -> None:
         message = feedback_blocks.answer_feedback(feedback)
         _call(self.poster.chat_postEphemeral, channel=channel_id, user=user_id, thread_ts=thread_ts, text=message.text, blocks=message.blocks)
+
+    def post_reminder(self, channel_id: str, thread_ts: str, reminder: Reminder, key: str) -> str:
+        message = announcement_blocks.reminder_message(reminder)
+        response = _call(
+            self.poster.chat_postMessage, channel=channel_id, thread_ts=thread_ts, text=message.text,
+            blocks=message.blocks, unfurl_links=False, metadata=_metadata(key),
+        )
+        return str(response["ts"])
+
+    def post_digest(self, channel_id: str, digest: WeeklyDigest, key: str) -> str:
+        message = announcement_blocks.digest_message(digest)
+        response = _call(
+            self.poster.chat_postMessage, channel=channel_id, text=message.text, blocks=message.blocks,
+            unfurl_links=False, unfurl_media=False, metadata=_metadata(key),
+        )
+        return str(response["ts"])
 
     def bot_in_channel(self, channel_id: str) -> bool | None:
         """False only when Slack says so; None when we cannot tell (e.g. missing scope)."""

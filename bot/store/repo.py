@@ -16,7 +16,7 @@ from bot.domain.progress import ShownDrill
 from bot.domain.rotation import Deck
 from bot.domain.schedule import DAY_NAMES, Digest, Remind, Reveal, Schedule, days_served
 from bot.store.db import to_db, utc
-from bot.store.models import CardRow, DrillRow, FeedbackNoticeRow, MemberSettingRow, ReplyRow, ReviewRow, ScheduleChangeRow, ScheduleRow
+from bot.store.models import CardRow, ChannelPostRow, DrillRow, FeedbackNoticeRow, MemberSettingRow, ReplyRow, ReviewRow, ScheduleChangeRow, ScheduleRow
 
 
 def limit_wait(session: Session, seconds: float) -> None:
@@ -711,3 +711,119 @@ def finish_notice(session: Session, drill_id: int, user_id: str, owner: str, sta
 
 def set_feedback_done(session: Session, drill_id: int, now: datetime) -> None:
     session.execute(update(DrillRow).where(DrillRow.id == drill_id).values(feedback_done_at=to_db(now)))
+
+
+# ---- reminders and digests
+
+
+def reminder_candidates(session: Session, now: datetime, limit: int = 1000) -> list[tuple[int, str, datetime, datetime, str, Remind]]:
+    """Open drills in channels whose schedule has a reminder, with no reminder recorded yet:
+    (drill id, channel, when it was posted, its reveal, its zone, the channel's reminder)."""
+    recorded = select(ChannelPostRow.id).where(ChannelPostRow.kind == "reminder", ChannelPostRow.drill_id == DrillRow.id).exists()
+    rows = session.execute(
+        select(
+            DrillRow.id, DrillRow.channel_id, func.coalesce(DrillRow.posted_at, DrillRow.post_at), DrillRow.reveal_at, DrillRow.timezone,
+            ScheduleRow.remind_before_minutes, ScheduleRow.remind_time,
+        )
+        .join(ScheduleRow, ScheduleRow.channel_id == DrillRow.channel_id)
+        .where(
+            DrillRow.status == DrillStatus.POSTED, DrillRow.reveal_at > to_db(now), DrillRow.message_ts.is_not(None),
+            or_(ScheduleRow.remind_before_minutes.is_not(None), ScheduleRow.remind_time.is_not(None)),
+            ~recorded,
+        )
+        .order_by(DrillRow.reveal_at, DrillRow.id)
+        .limit(limit)
+    ).all()
+    found = []
+    for drill_id, channel_id, posted_at, reveal_at, zone, before, at in rows:
+        remind = _remind(before, at)
+        if remind is not None:
+            found.append((drill_id, channel_id, utc(posted_at), utc(reveal_at), zone, remind))
+    return found  # type: ignore[return-value]
+
+
+def digest_schedules(session: Session) -> list[Schedule]:
+    rows = session.scalars(select(ScheduleRow).where(ScheduleRow.digest_day.is_not(None), ScheduleRow.digest_time.is_not(None)).order_by(ScheduleRow.channel_id)).all()
+    return [to_schedule(row) for row in rows]
+
+
+def add_channel_post(session: Session, channel_id: str, kind: str, key: str, due_at: datetime, now: datetime, drill_id: int | None = None) -> bool:
+    """Record a reminder or digest as due; False if it was already recorded (by any process)."""
+    return insert_ignore(session, ChannelPostRow, {
+        "channel_id": channel_id, "kind": kind, "key": key, "drill_id": drill_id, "due_at": to_db(due_at),
+        "status": "pending", "attempts": 0, "created_at": to_db(now),
+    })
+
+
+def channel_post_due_ids(session: Session, now: datetime, lease_cutoff: datetime, limit: int = 500) -> list[int]:
+    query = (
+        select(ChannelPostRow.id)
+        .where(
+            ChannelPostRow.due_at <= to_db(now),
+            or_(ChannelPostRow.status == "pending", and_(ChannelPostRow.status == "sending", ChannelPostRow.claimed_at < to_db(lease_cutoff))),
+            or_(ChannelPostRow.next_attempt_at.is_(None), ChannelPostRow.next_attempt_at <= to_db(now)),
+        )
+        .order_by(ChannelPostRow.due_at, ChannelPostRow.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def claim_channel_post(session: Session, post_id: int, owner: str, now: datetime, lease_cutoff: datetime) -> bool:
+    """Take a reminder or digest to send: one pending, or one whose holder's lease ran out. Atomic
+    like the drill's claim: of several processes racing for it, exactly one sees rowcount 1."""
+    result = session.execute(
+        update(ChannelPostRow)
+        .where(
+            ChannelPostRow.id == post_id,
+            or_(ChannelPostRow.status == "pending", and_(ChannelPostRow.status == "sending", ChannelPostRow.claimed_at < to_db(lease_cutoff))),
+            or_(ChannelPostRow.next_attempt_at.is_(None), ChannelPostRow.next_attempt_at <= to_db(now)),
+        )
+        .values(status="sending", claimed_by=owner, claimed_at=to_db(now), attempts=ChannelPostRow.attempts + 1)
+    )
+    return result.rowcount == 1
+
+
+def finish_channel_post(session: Session, post_id: int, owner: str, stamp: datetime, **values: Any) -> bool:
+    """Only the holder of this very claim may finish or release it."""
+    result = session.execute(
+        update(ChannelPostRow)
+        .where(ChannelPostRow.id == post_id, ChannelPostRow.status == "sending", ChannelPostRow.claimed_by == owner, ChannelPostRow.claimed_at == to_db(stamp))
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
+def get_channel_post(session: Session, post_id: int) -> ChannelPostRow | None:
+    return session.get(ChannelPostRow, post_id)
+
+
+def week_drills(session: Session, channel_id: str, start: datetime, end: datetime) -> Sequence[DrillRow]:
+    """The channel's drills whose question was shown, due in (start, end], oldest first."""
+    return session.scalars(
+        select(DrillRow)
+        .where(DrillRow.channel_id == channel_id, DrillRow.status.in_(SHOWN), DrillRow.post_at > to_db(start), DrillRow.post_at <= to_db(end))
+        .order_by(DrillRow.post_at, DrillRow.id)
+    ).all()
+
+
+def participant_counts(session: Session, drill_ids: Sequence[int]) -> dict[int, int]:
+    """How many members answered each drill on time (what its reveal counted)."""
+    if not drill_ids:
+        return {}
+    rows = session.execute(
+        select(ReplyRow.drill_id, func.count(func.distinct(ReplyRow.user_id)))
+        .where(ReplyRow.drill_id.in_(set(drill_ids)), ReplyRow.deleted.is_(False), ReplyRow.late.is_(False), ReplyRow.user_id.is_not(None))
+        .group_by(ReplyRow.drill_id)
+    ).all()
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def drill_ratings(session: Session, drill_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The self-grades given on each drill's reveal (1 忘れた … 4 簡単)."""
+    if not drill_ids:
+        return {}
+    found: dict[int, list[int]] = {}
+    for drill_id, rating in session.execute(select(ReviewRow.drill_id, ReviewRow.rating).where(ReviewRow.drill_id.in_(set(drill_ids)))).all():
+        found.setdefault(drill_id, []).append(int(rating))
+    return found

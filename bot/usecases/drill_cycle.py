@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.domain.drill import DrillStatus
 from bot.domain.schedule import due_occurrences
 from bot.store import repo
+from bot.usecases.announcements import Announcements
 from bot.usecases.delivery import DrillDelivery
 from bot.usecases.feedback import FeedbackDelivery
 
@@ -35,14 +36,16 @@ class TickReport:
     revealed: list[int] = field(default_factory=list)
     marked: list[int] = field(default_factory=list)
     feedback: list[int] = field(default_factory=list)  # drills whose participants all got their answer feedback
+    announced: list[int] = field(default_factory=list)  # reminders and digests posted (channel_posts ids)
     failed: list[int] = field(default_factory=list)
 
 
 class DrillCycle:
-    def __init__(self, sessions: sessionmaker[Session], delivery: DrillDelivery, workers: int = 16, feedback: FeedbackDelivery | None = None):
+    def __init__(self, sessions: sessionmaker[Session], delivery: DrillDelivery, workers: int = 16, feedback: FeedbackDelivery | None = None, announcements: Announcements | None = None):
         self.sessions = sessions
         self.delivery = delivery
         self.feedback = feedback
+        self.announcements = announcements
         self.workers = workers
         self._tick_lock = threading.Lock()
         self._started = time.monotonic()
@@ -67,6 +70,10 @@ class DrillCycle:
             self._in_batches(repo.markable_ids, self.delivery.mark, now, report.marked, report.failed)
             if self.feedback is not None:
                 self._in_batches(repo.feedback_due_ids, self.feedback.send, now, report.feedback, [])
+            if self.announcements is not None:
+                # After the reveals: a reminder whose drill was just revealed is skipped, not sent.
+                self.announcements.record_due(now)
+                self._in_batches(repo.channel_post_due_ids, self.announcements.send, now, report.announced, [])
         finally:
             self._tick_lock.release()
         if report.posted or report.revealed or report.missed or report.failed:

@@ -82,6 +82,10 @@ def schedule_summary(view: ScheduleView) -> str:
     lines.append(bold("出題順:") + (" 苦手な質問が復習に戻る（`order=adaptive`）" if s.order == "adaptive" else " 全問を一巡してから繰り返す（`order=rotation`）"))
     if not s.feedback:
         lines.append(bold("回答のチェック:") + " オフ（`feedback=off`）")
+    if s.remind is not None:
+        lines.append(bold("リマインダー:") + f" {s.remind.describe()}にスレッドでお知らせ（`remind={s.remind}`）")
+    if s.digest is not None:
+        lines.append(bold("週間まとめ:") + f" {s.digest.describe()}にチャンネルへ投稿（`digest={s.digest}`）")
     if s.skip_dates:
         lines.append(bold("お休み:") + " " + "、".join(sorted(d.isoformat() for d in s.skip_dates)))
     if s.paused:
@@ -112,7 +116,8 @@ def schedule_list(views: Sequence[ScheduleView]) -> Message:
     for v in views:
         s = v.schedule
         state = "⏸ 停止中" if s.paused else (f"次回 {format_local(v.next.post_at, s.timezone)}" if v.next else "予定なし")
-        lines.append(f"• <#{s.channel_id}> {escape_mrkdwn(v.role_label)} {describe_days(s.days)} {s.post_time:%H:%M}（{s.timezone}）— {state}")
+        extras = f" {_extras(s)} " if _extras(s) else ""
+        lines.append(f"• <#{s.channel_id}> {escape_mrkdwn(v.role_label)} {describe_days(s.days)} {s.post_time:%H:%M}（{s.timezone}）{extras}— {state}")
     return Message(text=f"ドリルのスケジュール（{len(views)}件）", blocks=fit([header(f"ドリルのスケジュール（{len(views)}件）"), *sections(lines)]))
 
 
@@ -128,9 +133,21 @@ def _setting(schedule: Schedule | None, role_label: Callable[[str], str]) -> str
     text = f"{escape_mrkdwn(role_label(schedule.role))} {describe_days(schedule.days)} {schedule.post_time:%H:%M}（{schedule.timezone}）公開 {schedule.reveal.describe()}"
     if schedule.skip_dates:
         text += " お休み " + "、".join(sorted(d.isoformat() for d in schedule.skip_dates))
+    if _extras(schedule):
+        text += " " + _extras(schedule)
     if schedule.paused:
         text += " ⏸"
     return text
+
+
+def _extras(schedule: Schedule) -> str:
+    """The reminder and the weekly digest, when set: 「リマインダー 公開の1時間前・まとめ 毎週金曜 18:00」."""
+    parts = []
+    if schedule.remind is not None:
+        parts.append(f"リマインダー {schedule.remind.describe()}")
+    if schedule.digest is not None:
+        parts.append(f"まとめ {schedule.digest.describe()}")
+    return "・".join(parts)
 
 
 def schedule_history(changes: Sequence[Change], role_label: Callable[[str], str]) -> Message:
@@ -149,7 +166,8 @@ def schedule_history(changes: Sequence[Change], role_label: Callable[[str], str]
 SCHEDULE_HELP = "\n".join(
     [
         bold("ドリルのスケジュール") + "（設定の変更は管理者のみ）",
-        "• `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=daily|weekdays|mon,wed,fri] [reveal=HH:MM|+30m|+2h] [questions=all] [order=adaptive|rotation] [feedback=on|off]`",
+        "• `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=daily|weekdays|mon,wed,fri] [reveal=HH:MM|+30m|+2h] [questions=all] [order=adaptive|rotation] [feedback=on|off] [remind=-1h|-30m|20:00|off] [digest=fri-18:00|off]`",
+        "　`remind=` 公開前にスレッドで回答を呼びかける（誰の名前も出しません）　`digest=` 毎週その曜日・時刻に1週間のまとめを投稿",
         "• `/career schedule show` — このチャンネルの設定　• `/career schedule list` — 全チャンネル",
         "• `/career schedule pause` / `resume` / `off`　• `/career schedule skip YYYY-MM-DD`　• `/career schedule history`",
         "• `/career drill now` — 今すぐ1問投稿　• `/career drill reveal` — 今すぐ回答ポイントを公開",

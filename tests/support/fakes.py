@@ -30,6 +30,8 @@ class Sent:
     text: str = ""
     key: str = ""
     feedback: object = None  # AnswerFeedback, for kind "feedback" (text holds the member)
+    reminder: object = None  # Reminder, for kind "reminder"
+    digest: object = None  # WeeklyDigest, for kind "digest"
 
 
 class RecordingChat:
@@ -99,6 +101,22 @@ class RecordingChat:
         self._maybe_fail()
         with self._lock:
             self.sent.append(Sent("feedback", channel_id, thread_ts=thread_ts, text=user_id, feedback=feedback))
+
+    def post_reminder(self, channel_id: str, thread_ts: str, reminder, key: str) -> str:
+        self._maybe_fail()
+        with self._lock:
+            ts = self._ts()
+            self.sent.append(Sent("reminder", channel_id, ts=ts, thread_ts=thread_ts, key=key, reminder=reminder))
+        self._maybe_lose_response()
+        return ts
+
+    def post_digest(self, channel_id: str, digest, key: str) -> str:
+        self._maybe_fail()
+        with self._lock:
+            ts = self._ts()
+            self.sent.append(Sent("digest", channel_id, ts=ts, key=key, digest=digest))
+        self._maybe_lose_response()
+        return ts
 
     def of(self, kind: str, channel: str | None = None) -> list[Sent]:
         with self._lock:

@@ -1,0 +1,216 @@
+"""A drill's pre-reveal reminder and the channel's weekly digest, each posted exactly once.
+
+Both are the drill's own step (see `delivery`), applied to a `channel_posts` row: the row is
+recorded once under a unique (channel, kind, key) constraint when it falls due, claimed with a
+conditional UPDATE and a lease, sent after looking for an earlier message when an earlier attempt's
+outcome is unknown, then finished or released. Recording and sending run in every replica's tick;
+the constraint and the claim make one of them do it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.domain.announcements import (
+    DIGEST_GRACE,
+    DigestDrill,
+    Reminder,
+    StreakLine,
+    WeeklyDigest,
+    coming_days,
+    digest_due,
+    hardest_questions,
+    is_stale,
+    reminder_at,
+    shorten,
+    top_streaks,
+    week_key,
+    week_window,
+)
+from bot.domain.catalog import RoleCatalog
+from bot.domain.drill import DrillStatus
+from bot.domain.markup import to_plain
+from bot.domain.progress import channel_streaks
+from bot.ports import ChatError, ChatPort
+from bot.store import repo
+from bot.store.db import to_db, utc
+from bot.store.models import ChannelPostRow
+from bot.usecases.delivery import question_of
+
+log = logging.getLogger(__name__)
+
+REMINDER = "reminder"
+DIGEST = "digest"
+PENDING, SENDING, SENT, SKIPPED = "pending", "sending", "sent", "skipped"
+MAX_DIGEST_DRILLS = 14  # two a day at most are listed; the rest are counted
+
+
+def post_key(row: ChannelPostRow) -> str:
+    """The message metadata key: how a retry finds what an earlier attempt may have posted."""
+    return f"{row.kind}:{row.channel_id}:{row.key}"
+
+
+@dataclass
+class Plan:
+    """What one claimed reminder or digest sends, built inside the claim's transaction."""
+
+    channel_id: str
+    key: str
+    since: datetime
+    retry: bool
+    deadline: datetime  # past this, nothing is sent: it is skipped
+    send: Callable[[], str]
+    thread_ts: str | None = None
+
+
+class Announcements:
+    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, chat: ChatPort, lease: timedelta, owner: Callable[[], str], name_of: Callable[[str], str]):
+        self.sessions = sessions
+        self.catalog = catalog
+        self.chat = chat
+        self.lease = lease
+        self.owner = owner
+        self.name_of = name_of
+
+    # ------------------------------------------------------------------ what is due
+
+    def record_due(self, now: datetime) -> int:
+        """Record the reminders and digests that are due at `now`; returns how many this call added.
+        Any number of processes may do this at once: each row is inserted once."""
+        added = 0
+        with self.sessions.begin() as session:
+            for drill_id, channel_id, posted_at, reveal_at, zone, remind in repo.reminder_candidates(session, now):
+                instant = reminder_at(remind, posted_at, reveal_at, zone)
+                if instant is not None and instant <= now:
+                    # Late (the bot was down at the reminder time) is still useful before the reveal.
+                    added += repo.add_channel_post(session, channel_id, REMINDER, str(drill_id), instant, now, drill_id=drill_id)
+            for schedule in repo.digest_schedules(session):
+                assert schedule.digest is not None
+                instant = digest_due(schedule.digest, schedule.timezone, now, schedule.effective_from)
+                if instant is not None:
+                    added += repo.add_channel_post(session, schedule.channel_id, DIGEST, week_key(instant, schedule.timezone), instant, now)
+        return added
+
+    # ------------------------------------------------------------------ the one step
+
+    def send(self, post_id: int, now: datetime) -> bool:
+        """Claim one due reminder or digest, then send it, adopt an earlier copy, or skip it."""
+        owner = self.owner()
+        with self.sessions.begin() as session:
+            if not repo.claim_channel_post(session, post_id, owner, now, now - self.lease):
+                return False
+            row = repo.get_channel_post(session, post_id)
+            assert row is not None
+            plan = self._plan_reminder(session, row, now) if row.kind == REMINDER else self._plan_digest(session, row, now)
+        if isinstance(plan, str):
+            return self._finish(post_id, owner, now, status=SKIPPED, last_error=plan[:200])
+        try:
+            ts = self.chat.find_posted(plan.channel_id, plan.key, since=plan.since, thread_ts=plan.thread_ts) if plan.retry else None
+            if ts is not None:
+                log.info("%s: found its earlier message %s in %s; not posting it again", plan.key, ts, plan.channel_id)
+            elif now >= plan.deadline:
+                return self._finish(post_id, owner, now, status=SKIPPED, last_error="not sent before its deadline")
+            else:
+                ts = plan.send()
+                log.info("%s posted in %s", plan.key, plan.channel_id)
+        except ChatError as err:
+            return self._failed(post_id, owner, now, plan, err)
+        self._finish(post_id, owner, now, status=SENT, message_ts=ts, sent_at=to_db(now), last_error=None, next_attempt_at=None)
+        return True
+
+    def _finish(self, post_id: int, owner: str, stamp: datetime, **values) -> bool:
+        with self.sessions.begin() as session:
+            if not repo.finish_channel_post(session, post_id, owner, stamp, **values):
+                log.error("channel post %s: finished (%s) but its claim had been taken over", post_id, values.get("status"))
+        return values.get("status") == SENT
+
+    def _failed(self, post_id: int, owner: str, now: datetime, plan: Plan, err: ChatError) -> bool:
+        if not err.retryable:
+            log.error("%s cannot be posted in %s (%s); skipping it", plan.key, plan.channel_id, err.code)
+            return self._finish(post_id, owner, now, status=SKIPPED, last_error=err.code[:200])
+        # Released for a later tick; a 429's Retry-After is kept so that no process tries sooner.
+        later = to_db(now + timedelta(seconds=err.retry_after)) if err.retry_after else None
+        log.warning("%s in %s failed (%s); it will be retried%s", plan.key, plan.channel_id, err.code, f" after {err.retry_after:g}s" if err.retry_after else " on the next tick")
+        self._finish(post_id, owner, now, status=PENDING, claimed_by=None, claimed_at=None, last_error=err.code[:200], next_attempt_at=later)
+        return False
+
+    # ------------------------------------------------------------------ the reminder
+
+    def _plan_reminder(self, session: Session, row: ChannelPostRow, now: datetime) -> Plan | str:
+        drill = repo.get_drill(session, row.drill_id) if row.drill_id is not None else None
+        if drill is None or drill.message_ts is None:
+            return "its drill is gone"
+        if drill.status != DrillStatus.POSTED:
+            return f"its drill is {drill.status}"  # revealed (or being revealed) already, or missed
+        reveal_at = utc(drill.reveal_at)
+        assert reveal_at is not None
+        if now >= reveal_at:
+            return "its drill's reveal time has come"
+        reminder = Reminder(left=reveal_at - now, reveal_at=reveal_at, timezone=drill.timezone)
+        channel_id, thread_ts, key = drill.channel_id, drill.message_ts, post_key(row)
+        return Plan(
+            channel_id=channel_id, key=key, since=utc(drill.post_at), retry=row.attempts > 1,  # type: ignore[arg-type]
+            deadline=reveal_at, thread_ts=thread_ts,
+            send=lambda: self.chat.post_reminder(channel_id, thread_ts, reminder, key),
+        )
+
+    # ------------------------------------------------------------------ the digest
+
+    def _plan_digest(self, session: Session, row: ChannelPostRow, now: datetime) -> Plan | str:
+        due_at = utc(row.due_at)
+        assert due_at is not None
+        if is_stale(due_at, now) and row.attempts <= 1:
+            return "too late for this week's digest"
+        schedule_row = repo.get_schedule_row(session, row.channel_id)
+        if schedule_row is None:
+            return "the channel's schedule was removed"
+        schedule = repo.to_schedule(schedule_row)
+        if schedule.digest is None:
+            return "the channel's digest was turned off"
+        start, end = week_window(due_at)
+        drills = repo.week_drills(session, row.channel_id, start, end)
+        if not drills:
+            return "no drill was shown this week"
+        answered = repo.participant_counts(session, [d.id for d in drills])
+        listed: list[tuple[int, DigestDrill]] = []
+        for drill in drills:
+            role = self.catalog.by_slug(drill.role_slug or "")
+            question = question_of(role, drill.question_id, drill.question_number)
+            if role is None or question is None or drill.message_ts is None:
+                continue  # a role removed from the content since: nothing to title it with
+            listed.append((drill.id, DigestDrill(
+                role_title=role.short_title or role.title, number=question.number, question=shorten(to_plain(question.text)),
+                posted_at=utc(drill.posted_at or drill.post_at), message_ts=drill.message_ts,  # type: ignore[arg-type]
+                answered=answered.get(drill.id, 0), extra=drill.occurrence.startswith("now:"),
+            )))
+        ratings = repo.drill_ratings(session, [drill_id for drill_id, _ in listed])
+        hardest = hardest_questions(listed, ratings)
+        streaks = top_streaks(channel_streaks(repo.shown_history(session, row.channel_id), repo.channel_answers(session, row.channel_id)))
+        zone = schedule.zone
+        channel_id, key, week = row.channel_id, post_key(row), row.key
+        shown = tuple(d for _, d in listed)
+
+        def send() -> str:
+            # Names are asked for outside the transaction (they may call Slack), for a handful of members.
+            digest = WeeklyDigest(
+                channel_id=channel_id, week=week,
+                start=(start + timedelta(days=1)).astimezone(zone).date(), end=end.astimezone(zone).date(),
+                timezone=schedule.timezone,
+                drills=shown[:MAX_DIGEST_DRILLS], more_drills=max(0, len(shown) - MAX_DIGEST_DRILLS),
+                hardest=hardest, streaks=tuple(StreakLine(self.name_of(user), n) for user, n in streaks),
+                coming=coming_days(schedule, due_at), paused=schedule.paused,
+            )
+            return self.chat.post_digest(channel_id, digest, key)
+
+        return Plan(
+            channel_id=channel_id, key=key, since=due_at, retry=row.attempts > 1,
+            # A retry may look for what an earlier attempt posted even when late; nothing new is
+            # posted past the grace period.
+            deadline=due_at + DIGEST_GRACE,
+            send=send,
+        )

@@ -1,0 +1,250 @@
+"""The pre-reveal reminder on a real database (SQLite and PostgreSQL), with time injected: one
+thread reply at the right instant, never after the reveal, exactly once across restarts, replicas
+and lost responses."""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.composition import Bot, build_bot
+from bot.config import load_settings
+from bot.domain.schedule_input import parse_schedule_set
+from bot.ports import ChatError
+from bot.store.models import ChannelPostRow, DrillRow
+from bot.views.announcement_blocks import reminder_message
+from tests.conftest import CONTENT_DIR
+from tests.e2e.test_http_lookups import blocks_text as all_text
+from tests.support.fakes import Clock, RecordingChat
+
+UTC = timezone.utc
+TOKYO = ZoneInfo("Asia/Tokyo")
+ADMIN = "UADMIN001"
+CH = "C0STUDY01"
+
+
+def jst(day: int, hour: int, minute: int = 0, second: int = 0, month: int = 11) -> datetime:
+    """A Tokyo wall-clock time (no DST) as the aware UTC instant the bot is given."""
+    return datetime(2026, month, day, hour, minute, second, tzinfo=TOKYO).astimezone(UTC)
+
+
+class Core:
+    """One bot core (one replica) on a shared database, with its own chat port unless given one."""
+
+    def __init__(self, db_url: str, clock: Clock, chat: RecordingChat | None = None, names: dict[str, str] | None = None):
+        self.chat = chat or RecordingChat()
+        self.clock = clock
+        settings = load_settings({"CONTENT_DIR": str(CONTENT_DIR), "ADMIN_USER_IDS": ADMIN, "DEFAULT_TIMEZONE": "Asia/Tokyo"})
+        self.bot: Bot = build_bot(
+            settings, self.chat, is_admin=lambda user_id: user_id == ADMIN, bot_in_channel=lambda channel_id: True,
+            clock=clock, rng=random.Random(11), database_url=db_url,
+            name_of=lambda user_id: (names or {}).get(user_id, user_id),
+        )
+
+    def set(self, *words: str, channel: str = CH):
+        return self.bot.schedules.set(channel, ADMIN, parse_schedule_set(list(words), "Asia/Tokyo"), self.clock())
+
+    def at(self, instant: datetime):
+        self.clock.now = instant
+        return self.bot.cycle.tick(instant)
+
+    def drills(self, channel: str = CH) -> list[DrillRow]:
+        with self.bot.cycle.sessions() as s:
+            return list(s.scalars(select(DrillRow).where(DrillRow.channel_id == channel).order_by(DrillRow.id)))
+
+    def posts(self, kind: str) -> list[ChannelPostRow]:
+        with self.bot.cycle.sessions() as s:
+            return list(s.scalars(select(ChannelPostRow).where(ChannelPostRow.kind == kind).order_by(ChannelPostRow.id)))
+
+    def close(self) -> None:
+        self.bot.engine.dispose()
+
+
+@pytest.fixture
+def clock():
+    return Clock(jst(24, 21))  # the evening before the first drill
+
+
+@pytest.fixture
+def core(db_url, clock):
+    c = Core(db_url, clock)
+    yield c
+    c.close()
+
+
+def posted(core: Core, *options: str) -> str:
+    """A CISO drill posted at 09:00 Tokyo time on the 25th, revealed at 17:00: its thread ts."""
+    core.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+8h", *options)
+    core.at(jst(25, 9))
+    (question,) = core.chat.of("question", CH)
+    return question.ts  # type: ignore[return-value]
+
+
+def test_one_reminder_in_the_thread_an_hour_before_the_reveal(core):
+    thread = posted(core, "remind=-1h")
+    core.at(jst(25, 15, 59))
+    assert core.chat.of("reminder") == []
+    core.at(jst(25, 16))
+    (reminder,) = core.chat.of("reminder", CH)
+    assert reminder.thread_ts == thread
+    assert reminder.reminder.left_text == "1時間"
+    message = reminder_message(reminder.reminder)
+    text = all_text(message.blocks)
+    assert "回答ポイントの公開まであと1時間です。" in text and "このスレッド" in text
+    assert "<@" not in text and "<!" not in text  # it names nobody
+    core.at(jst(25, 16, 30))
+    core.at(jst(25, 17))
+    assert len(core.chat.of("reminder")) == 1
+    assert len(core.chat.of("reveal")) == 1
+
+
+def test_a_clock_time_reminder_says_how_long_is_left(core):
+    thread = posted(core, "remind=16:30")
+    core.at(jst(25, 16, 29))
+    assert core.chat.of("reminder") == []
+    core.at(jst(25, 16, 30))
+    (reminder,) = core.chat.of("reminder", CH)
+    assert reminder.thread_ts == thread and reminder.reminder.left_text == "30分"
+
+
+def test_no_reminder_once_the_drill_was_revealed_early(core):
+    posted(core, "remind=-1h")
+    core.bot.schedules.reveal_now(CH, ADMIN, jst(25, 12))
+    core.at(jst(25, 12))
+    assert len(core.chat.of("reveal")) == 1
+    core.at(jst(25, 16))
+    core.at(jst(25, 16, 30))
+    assert core.chat.of("reminder") == []
+
+
+def test_no_reminder_when_it_is_turned_off(core):
+    core.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+8h", "remind=-1h")
+    view = core.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+8h", "remind=off")
+    assert view.schedule.remind is None
+    core.at(jst(25, 9))
+    core.at(jst(25, 16))
+    core.at(jst(25, 16, 30))
+    assert len(core.chat.of("question")) == 1 and core.chat.of("reminder") == []
+
+
+def test_a_reminder_missed_while_the_bot_was_down_is_sent_late_but_never_after_the_reveal(db_url, clock):
+    first = Core(db_url, clock)
+    try:
+        posted(first, "remind=-1h")
+        first.at(jst(25, 16, 40))  # down from 09:00 to 16:40: twenty minutes are left
+        (reminder,) = first.chat.of("reminder")
+        assert reminder.reminder.left_text == "20分"
+
+        # The next day the bot is down from the post until after the reveal: no reminder at all.
+        first.at(jst(26, 9))
+        first.at(jst(26, 17, 5))
+        assert len(first.chat.of("reveal")) == 2
+        assert len(first.chat.of("reminder")) == 1
+    finally:
+        first.close()
+
+
+def test_a_restarted_bot_does_not_remind_again(db_url, clock):
+    first = Core(db_url, clock)
+    posted(first, "remind=-1h")
+    first.at(jst(25, 16))
+    assert len(first.chat.of("reminder")) == 1
+    first.close()
+
+    second = Core(db_url, clock)  # the same database after a restart
+    try:
+        second.at(jst(25, 16))
+        second.at(jst(25, 16, 30))
+        assert second.chat.of("reminder") == []
+        assert [p.status for p in second.posts("reminder")] == ["sent"]
+    finally:
+        second.close()
+
+
+def test_two_replicas_racing_send_each_reminder_once(db_url, clock):
+    chat = RecordingChat()  # one channel seen by both replicas
+    channels = [f"C0RACE{n:03d}" for n in range(6)]
+    a, b = Core(db_url, clock, chat=chat), Core(db_url, clock, chat=chat)
+    try:
+        for channel in channels:
+            a.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+8h", "remind=-1h", channel=channel)
+        a.at(jst(25, 9))
+        assert len(chat.of("question")) == len(channels)
+
+        clock.now = jst(25, 16)
+        start = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def run(core: Core) -> None:
+            try:
+                start.wait(timeout=10)
+                core.bot.cycle.tick(jst(25, 16))
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=run, args=(c,)) for c in (a, b)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert errors == []
+        reminders = chat.of("reminder")
+        assert sorted(r.channel for r in reminders) == sorted(channels)
+        a.at(jst(25, 16, 1))
+        b.at(jst(25, 16, 1))
+        assert len(chat.of("reminder")) == len(channels)
+    finally:
+        a.close()
+        b.close()
+
+
+def test_a_lost_response_is_found_in_the_thread_rather_than_posted_twice(core):
+    thread = posted(core, "remind=-1h")
+    core.chat.lost_responses = 1  # the reminder is posted but its answer never arrives
+    core.at(jst(25, 16))
+    assert len(core.chat.of("reminder")) == 1
+    lookups = core.chat.lookups
+    core.at(jst(25, 16, 1))
+    (reminder,) = core.chat.of("reminder")
+    assert core.chat.lookups > lookups  # the retry looked before posting
+    (row,) = core.posts("reminder")
+    assert row.status == "sent" and row.message_ts == reminder.ts and reminder.thread_ts == thread
+
+
+def test_a_rate_limited_reminder_waits_for_retry_after(core):
+    posted(core, "remind=-1h")
+    core.chat.failures.append(ChatError("ratelimited", retry_after=30))
+    core.at(jst(25, 16))
+    core.at(jst(25, 16, 0, 20))
+    assert core.chat.of("reminder") == []
+    core.at(jst(25, 16, 0, 31))
+    assert len(core.chat.of("reminder")) == 1
+
+
+def test_a_drill_now_question_gets_its_reminder_by_the_same_rule(core):
+    core.set("ciso", "23:00", "tz=Asia/Tokyo", "reveal=+2h", "remind=-30m")
+    core.bot.schedules.drill_now(CH, ADMIN, jst(25, 10))
+    core.at(jst(25, 10))
+    (question,) = core.chat.of("question", CH)
+    core.at(jst(25, 11, 29))
+    assert core.chat.of("reminder") == []
+    core.at(jst(25, 11, 30))
+    (reminder,) = core.chat.of("reminder", CH)
+    assert reminder.thread_ts == question.ts and reminder.reminder.left_text == "30分"
+
+
+def test_schedule_show_and_history_name_the_reminder_and_digest(core):
+    from bot.views.drill_blocks import schedule_history, schedule_show
+
+    core.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+8h")
+    view = core.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+8h", "remind=-90m", "digest=fri-18:00")
+    shown = all_text(schedule_show(view).blocks)
+    assert "公開の1時間30分前" in shown and "`remind=-90m`" in shown
+    assert "毎週金曜 18:00" in shown and "`digest=fri-18:00`" in shown
+    history = all_text(schedule_history(core.bot.schedules.history(CH), core.bot.schedules.role_label).blocks)
+    assert "→" in history and "リマインダー 公開の1時間30分前・まとめ 毎週金曜 18:00" in history
