@@ -19,7 +19,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import admin_ack, content_scale, fanout, ingestion, learning, lookup
+from bench import admin_ack, content_scale, fanout, ingestion, learning, lookup, modal
 from bench.databases import postgres_version
 from bench.load import GENERATORS
 from bench.plan import FULL, QUICK
@@ -33,6 +33,7 @@ BENCHMARKS = {
     "ingestion": ingestion.run,
     "admin": admin_ack.run,
     "learning": learning.run,
+    "modal": modal.run,
 }
 DOCUMENT = ROOT / "docs" / "PERFORMANCE.md"
 SKELETON = """# Performance

@@ -19,6 +19,7 @@ class Plan:
     admin_commands: int  # admin commands timed per run, one after another
     learning_members: int  # members grading a revealed drill, per run (a quarter of them double-click)
     learning_walks: int  # of them, members walking /career review → points → grade, per run
+    modal_submissions: int = 20  # schedule editor forms opened, each submitted invalid then valid, per run
     databases: tuple[str, ...] = ("sqlite", "postgresql")
     load_generator: str = "auto"  # "wrk", "python" (bench.loadgen), or "auto": wrk when installed
 
@@ -40,6 +41,7 @@ FULL = Plan(
     admin_commands=4,
     learning_members=200,
     learning_walks=100,
+    modal_submissions=40,
 )
 
 # Every benchmark end to end, once, on small sizes: for trying changes and for the smoke test.
@@ -56,4 +58,5 @@ QUICK = Plan(
     admin_commands=2,
     learning_members=20,
     learning_walks=10,
+    modal_submissions=5,
 )

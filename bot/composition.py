@@ -146,6 +146,8 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
     from bot.slack.app import create_app
     from bot.slack.chat import Admins, Profiles, SlackChat, TimeZones
     from bot.slack.client import make_claim_client, make_web_client
+    from bot.slack.listeners.schedule_modal import ScheduleEditor
+    from bot.slack.metadata import Sealer
 
     client = make_web_client(settings)
     chat = SlackChat(make_claim_client(settings), client)
@@ -156,5 +158,9 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
     # Loaded here, before gunicorn forks its workers: they share the analyser's dictionary pages,
     # and the first reply is not slowed by loading it (figures in docs/PERFORMANCE.md).
     bot.answer_check.warm()
-    app = create_app(settings, client, bot.router, bot.replies)
+    # The editor's metadata is sealed with the signing secret (Socket Mode has none: the bot token,
+    # which every replica shares too).
+    sealer = Sealer(settings.signing_secret or settings.bot_token or "")
+    editor = ScheduleEditor(bot.schedules, bot.catalog, admins.known, sealer, settings.default_timezone, clock)
+    app = create_app(settings, client, bot.router, bot.replies, schedule_editor=editor)
     return SlackBot(bot, app)

@@ -25,7 +25,12 @@ from bot.commands.router import CommandRouter
 from bot.composition import Bot, build_bot
 from bot.config import Settings
 from bot.domain.announcements import Reminder, WeeklyDigest
+from bot.commands.drill import REFUSAL
+from bot.domain import schedule_form
 from bot.domain.coverage import AnswerFeedback
+from bot.domain.schedule import ScheduleError
+from bot.usecases.schedule_admin import NotAllowed, StaleSchedule
+from bot.views.modal_blocks import field_errors_text
 from bot.domain.drill import DrillPost, DrillReveal, DrillStatus
 from bot.domain.memory import GRADE_LABELS, Grade
 from bot.ports import Message, ThreadMessage
@@ -54,10 +59,12 @@ HELP = (
     "  :time                      いまの時刻\n"
     "  番号                       直前に表示されたボタンを押す（回答ポイント公開時の自己評価ボタンも）\n"
     "  /career review             あなたの復習、/career stats であなたの記録\n"
+    "  :schedule-form 項目=値 …   スケジュールの編集フォームを送信（例: :schedule-form role=ciso time=09:00 remind=-1h digest=fri-18:00）\n"
 )
 
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+SCHEDULE_FORM_EXAMPLE = ":schedule-form role=ciso time=09:00 tz=Asia/Tokyo days=月,水,金 reveal=+8h remind=-1h digest=fri-18:00"
 
 
 class ManualClock:
@@ -184,6 +191,9 @@ class Console:
                 return True
             line = rest
         self.show(self.router.handle_command(line, user_id=CONSOLE_USER, channel_id=CONSOLE_CHANNEL))
+        if schedule_form.opens_form(line):
+            # In Slack this opens the schedule editor; here it shows the schedule, and says how.
+            self.out.write(f"  （Slack ではスケジュールの編集フォームが開きます。console では `{SCHEDULE_FORM_EXAMPLE}` のように送信できます）\n")
         self.tick()
         return True
 
@@ -216,6 +226,8 @@ class Console:
             self._grade(Grade.parse(words[1]), words[2] if len(words) == 3 else CONSOLE_USER)  # type: ignore[arg-type]
         elif name == "grade":
             self.out.write(f"`:grade <評価> [ユーザーID]` の評価は {_GRADE_HELP} のどれかです。例: `:grade 忘れた UAKI00001`\n")
+        elif name == "schedule-form":
+            self._schedule_form(words[1:])
         else:
             self.out.write(HELP)
 
@@ -271,6 +283,68 @@ class Console:
         from zoneinfo import ZoneInfo
 
         return f"{now.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} {zone}（{now:%Y-%m-%d %H:%M} UTC）"
+
+    # ------------------------------------------------------------------ the schedule editor
+
+    def _schedule_form(self, words: list[str]) -> None:
+        """Submit the schedule editor as a form, as Slack's modal would: the fields not given keep
+        what the form opens with (the channel's schedule, or the defaults), the same validation
+        answers per field, and a valid form goes through the same use-case, marked as the modal's."""
+        bot = self.bot
+        assert bot is not None and self.clock is not None
+        fields = [f for f in schedule_form.FIELDS if f != schedule_form.CHANNEL]
+        given: dict[str, str] = {}
+        for word in words:
+            key, sep, value = word.partition("=")
+            if not sep or key not in fields:
+                self.out.write(f"`:schedule-form` の項目は {'、'.join(f + '=' for f in fields)} です。例: {SCHEDULE_FORM_EXAMPLE}\n")
+                return
+            given[key] = value
+        schedule, version = bot.schedules.for_form(CONSOLE_CHANNEL)
+        values = schedule_form.initial_values(schedule, bot.settings.default_timezone)
+        if schedule_form.TZ in given:
+            values[schedule_form.TZ_OTHER] = ""  # a zone given replaces the one the form opened with
+        values.update(given)
+        parsed = schedule_form.parse_form(values, schedule_form.known_role(bot.catalog))
+        if isinstance(parsed, dict):
+            self.out.write("⚠️ フォームに誤りがあります。何も変更していません。\n" + "".join(f"  {line}\n" for line in field_errors_text(parsed).splitlines()))
+            return
+        try:
+            view = bot.schedules.set(CONSOLE_CHANNEL, CONSOLE_USER, parsed, self.clock(), source="modal", expected_version=version)
+        except (NotAllowed, StaleSchedule, ScheduleError) as err:
+            sentence = REFUSAL if isinstance(err, NotAllowed) else ("フォームを開いた後にスケジュールが変更されました。" if isinstance(err, StaleSchedule) else str(err))
+            self.out.write(f"⚠️ {sentence}何も変更していません。\n")
+            return
+        self.show(drill_blocks.schedule_changed("フォームからドリルのスケジュールを設定しました。", view))
+        self.tick()
+
+    # ------------------------------------------------------------------ App Home
+
+    def _home(self) -> None:
+        """Your App Home as text. Its buttons press by number where the console can do what Slack
+        would: a role opens its card, 復習をはじめる starts your review, 一時停止／再開 acts on the
+        console's channel; the others (the schedule editor) are shown without a number."""
+        from bot.composition import build_home
+        from bot.views import home_blocks
+
+        assert self.bot is not None and self.clock is not None
+        if self._home_data is None:
+            self._home_data = build_home(self.bot)
+        view = home_blocks.home_view(self._home_data.data(CONSOLE_USER, self.clock()))
+        blocks = []
+        for block in view["blocks"]:
+            if block["type"] != "actions":
+                blocks.append(block)
+                continue
+            pressable = [b for b in (_console_button(e) for e in block["elements"]) if b is not None]
+            shown = [e["text"]["text"] for e in block["elements"] if _console_button(e) is None]
+            if pressable:
+                blocks.append({**block, "elements": pressable})
+            if shown:
+                blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "（Slack のみ: " + "、".join(shown) + "）"}]})
+        text, buttons = render(blocks)
+        self.out.write(f"[App Home]\n{text}\n")
+        self.buttons = buttons
 
     # ------------------------------------------------------------------ members
 

@@ -204,6 +204,12 @@ class Profiles:
             cached = self._cache.get(user_id)
         return cached[0] if cached else None
 
+    def cached(self, user_id: str) -> dict | None:
+        """The member's users.info answer if it is cached and fresh, without calling Slack."""
+        with self._lock:
+            cached = self._cache.get(user_id)
+        return cached[0] if cached and self.monotonic() - cached[1] < self.ttl else None
+
 
 class Admins:
     """ADMIN_USER_IDS, plus Slack workspace admins and owners (users.info, cached briefly)."""
@@ -227,6 +233,19 @@ class Admins:
                 raise AdminCheckFailed(user_id) from None
             log.warning("users.info refused %s (%s); treating as not an admin", user_id, err.code)
             return False
+        return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+    def known(self, user_id: str) -> bool | None:
+        """The admin check from memory only (ADMIN_USER_IDS and the cached profile), for when a
+        call to Slack would cost time the caller does not have (a modal's trigger expires in 3 s):
+        None when only users.info could tell."""
+        if user_id in self.admin_ids:
+            return True
+        if self.profiles.client is None or not user_id:
+            return False
+        user = self.profiles.cached(user_id)
+        if user is None:
+            return None
         return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
 

@@ -73,6 +73,13 @@ class ScheduleAdmin:
             row = repo.get_schedule_row(session, channel_id)
             return self._views(session, [repo.to_schedule(row)], now)[0] if row else None
 
+    def for_form(self, channel_id: str) -> tuple[Schedule | None, datetime | None]:
+        """The channel's schedule and its version (when it last changed), which a form opened on
+        it hands back to `set` as `expected_version`; (None, None) when there is none."""
+        with self.sessions() as session:
+            row = repo.get_schedule_row(session, channel_id)
+            return (repo.to_schedule(row), utc(row.updated_at)) if row else (None, None)
+
     def list_all(self, now: datetime) -> list[ScheduleView]:
         with self.sessions() as session:
             return self._views(session, [repo.to_schedule(row) for row in repo.all_schedule_rows(session)], now)

@@ -159,7 +159,8 @@ def schedule_history(changes: Sequence[Change], role_label: Callable[[str], str]
         zone = (c.after or c.before).timezone if (c.after or c.before) else "UTC"
         what = ACTION_LABELS.get(c.action, escape_mrkdwn(c.action))
         detail = escape_mrkdwn(c.note) if c.note else f"{_setting(c.before, role_label)} → {_setting(c.after, role_label)}"
-        lines.append(f"• {format_local(c.at, zone)} {mention(c.user_id)} {bold(what)}: {detail}")
+        source = "（フォーム）" if c.source == "modal" else ""
+        lines.append(f"• {format_local(c.at, zone)} {mention(c.user_id)} {bold(what)}{source}: {detail}")
     return Message(text="スケジュールの変更履歴", blocks=[section_text(bold("スケジュールの変更履歴（新しい順）")), *sections(lines)])
 
 

@@ -40,8 +40,9 @@ EXPECTED = [
     *(f"admin.{what}" for what in ("p99", "p50", "unanswered", "answer_p50")),
     *(f"learning.{db}.{flow}.{what}" for db in ("sqlite", "postgresql") for flow in ("grade", "walk") for what in ("ack_p99", "answer_p99", "ack_p50", "answer_p50")),
     *(f"learning.{db}.{what}" for db in ("sqlite", "postgresql") for what in ("unanswered", "drill_reviews_wrong", "walk_reviews_wrong")),
+    *(f"modal.{what}" for what in ("open_p99", "open_p50", "filled_p50", "valid.ack_p99", "valid.ack_p50", "valid.saved_p50", "invalid.ack_p99", "invalid.ack_p50", "unsaved")),
 ]
-BENCHMARKS = ["1. Lookup", "2. Content scale", "3. Drill fan-out", "4. Reply ingestion", "5. Admin ack", "6. Learning"]
+BENCHMARKS = ["1. Lookup", "2. Content scale", "3. Drill fan-out", "4. Reply ingestion", "5. Admin ack", "6. Learning", "7. Schedule modal"]
 
 
 def run_quick(tmp_path: Path, timeout: float = 150) -> tuple[str, str]:
@@ -78,7 +79,7 @@ def test_quick_mode_reports_every_benchmark_with_numbers(tmp_path):
     # The correctness checks inside the benchmarks held: nothing lost, nothing posted twice.
     for key in (
         "fanout.sqlite.wrong_count", "fanout.sqlite.too_fast", "ingestion.sqlite.lost", "admin.unanswered",
-        "learning.sqlite.unanswered", "learning.sqlite.drill_reviews_wrong", "learning.sqlite.walk_reviews_wrong",
+        "learning.sqlite.unanswered", "learning.sqlite.drill_reviews_wrong", "learning.sqlite.walk_reviews_wrong", "modal.unsaved",
     ):
         assert figures[key]["samples"] == [0], key
     # The lookup target is judged against the best-served bare app, and the ack against Slack's 3 s.

@@ -75,7 +75,7 @@ COMMANDS = [
     "<#CEVIL0001|general>",
     "ciso <!everyone>",
     "ciso questions <!channel>",
-    "schedule",
+    "schedule show",  # the bare word opens the editor modal: tests/e2e/test_http_schedule_modal.py
     "schedule set",
     "schedule set ciso",
     "schedule set ciso 09:00 tz=",

@@ -61,3 +61,63 @@ def action_body(action_id: str, value: str, response_url: str, user_id: str = "U
         ],
     }
     return urlencode({"payload": json.dumps(payload)})
+
+
+def view_submission_body(view: dict, user_id: str = "U0MEMBER1", values: dict | None = None) -> str:
+    """A modal's submission, as Slack sends it: the view as it was opened (id, hash, callback_id,
+    private_metadata), with `values` as its `state.values` (block_id → action_id → element state)."""
+    submitted = {**view, "id": view.get("id", "V0MODAL01"), "hash": view.get("hash", "h1"), "state": {"values": values or {}}}
+    payload = {
+        "type": "view_submission",
+        "team": {"id": "T0001", "domain": "study"},
+        "user": {"id": user_id, "username": "member", "team_id": "T0001"},
+        "api_app_id": "A0001",
+        "token": "legacy",
+        "trigger_id": "4.5.6",
+        "view": submitted,
+        "response_urls": [],
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def view_action_body(action_id: str, value: str, user_id: str = "U0MEMBER1", view_id: str = "VHOME0001") -> str:
+    """A button pressed on a view (App Home or a modal): no channel and no response_url."""
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0001", "domain": "study"},
+        "user": {"id": user_id, "username": "member", "team_id": "T0001"},
+        "api_app_id": "A0001",
+        "token": "legacy",
+        "container": {"type": "view", "view_id": view_id},
+        "trigger_id": "7.8.9",
+        "view": {"id": view_id, "type": "home", "hash": "h1", "callback_id": "", "private_metadata": "", "blocks": [], "state": {"values": {}}},
+        "actions": [
+            {"action_id": action_id, "block_id": "b1", "type": "button", "value": value, "action_ts": "1700000001.000001", "text": {"type": "plain_text", "text": "x"}}
+        ],
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def form_state(view: dict, **changes: str) -> dict:
+    """The form's state.values as Slack sends them: each input as it opened, with `changes`
+    (block_id → value) typed or picked by the user."""
+    values: dict = {}
+    for block in view["blocks"]:
+        if block.get("type") != "input":
+            continue
+        element, block_id = block["element"], block["block_id"]
+        kind, given = element["type"], changes.get(block_id)
+        if kind in ("static_select", "radio_buttons"):
+            value = given if given is not None else (element.get("initial_option") or {}).get("value")
+            state = {"selected_option": {"text": {"type": "plain_text", "text": value}, "value": value} if value else None}
+        elif kind == "checkboxes":
+            chosen = given.split(",") if given is not None else [o["value"] for o in element.get("initial_options", [])]
+            state = {"selected_options": [{"text": {"type": "plain_text", "text": v}, "value": v} for v in chosen if v]}
+        elif kind == "timepicker":
+            state = {"selected_time": given if given is not None else element.get("initial_time")}
+        elif kind == "conversations_select":
+            state = {"selected_conversation": given}
+        else:
+            state = {"value": (given if given is not None else element.get("initial_value")) or None}
+        values[block_id] = {element["action_id"]: {"type": kind, **state}}
+    return values

@@ -78,6 +78,8 @@ class StubSlackApi:
             "conversations.replies": self._replies,
         }
         self.messages: list[dict] = []  # what a channel would show, with metadata
+        self._views = 0
+        self.handlers.update({"views.open": self._open_view, "views.update": self._update_view})
         self._ts = 1700000000.000100
         self.faults: FaultPlan | None = None
         self.delay_seconds = 0.0  # answer every Web API call this much later (latency)
@@ -208,6 +210,22 @@ class StubSlackApi:
                 metadata = json.loads(metadata)
             self.messages.append({"channel": call.params.get("channel"), "ts": ts, "thread_ts": call.params.get("thread_ts"), "metadata": metadata})
         return {"ok": True, "channel": call.params.get("channel"), "ts": ts, "message": {"text": call.params.get("text"), "ts": ts}}
+
+    def _open_view(self, call: Call) -> dict:
+        """views.open: the view as Slack would hold it, with an id and a hash of its own."""
+        with self._lock:
+            self._views += 1
+            view_id = f"V{self._views:08d}"
+        return {"ok": True, "view": {**self._view_of(call), "id": view_id, "hash": f"{view_id}-h1"}}
+
+    def _update_view(self, call: Call) -> dict:
+        view_id = str(call.params.get("view_id") or "V0UNKNOWN")
+        return {"ok": True, "view": {**self._view_of(call), "id": view_id, "hash": f"{view_id}-h{len(self.calls_to('views.update')) + 1}"}}
+
+    @staticmethod
+    def _view_of(call: Call) -> dict:
+        view = call.params.get("view")
+        return json.loads(view) if isinstance(view, str) else dict(view or {})
 
     def posted(self, channel: str | None = None) -> list[dict]:
         with self._lock:

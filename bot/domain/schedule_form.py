@@ -1,0 +1,193 @@
+"""The schedule editor form: its fields, the values it opens with, and what a submission means.
+
+A submitted form arrives as plain strings, one per field (the Slack adapter extracts them from
+`view.state.values`, the console from `key=value` words), and becomes a ScheduleRequest through the
+same parsers as `/career schedule set`, or a Japanese sentence per field saying what is wrong. The
+field names are the form's block ids, so an error lands on the input it is about.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Mapping
+
+from bot.domain.catalog import RoleCatalog, Resolved
+from bot.domain.commands import SCHEDULE_WORDS
+from bot.domain.schedule import DAY_NAMES, DEFAULT_REVEAL, Schedule, ScheduleError
+from bot.domain.schedule_input import (
+    ScheduleRequest,
+    parse_clock,
+    parse_days,
+    parse_digest,
+    parse_order,
+    parse_questions,
+    parse_remind,
+    parse_reveal,
+    parse_switch,
+    parse_timezone,
+)
+from bot.domain.text import normalize_key
+
+# Block ids of the form's inputs; also the keys of the console's `:schedule-form key=value`.
+CHANNEL = "channel"
+ROLE = "role"
+TIME = "time"
+TZ = "tz"
+TZ_OTHER = "tz_other"
+DAYS = "days"
+REVEAL = "reveal"
+ORDER = "order"
+REMIND = "remind"
+DIGEST = "digest"
+FEEDBACK = "feedback"
+QUESTIONS = "questions"
+FIELDS = (CHANNEL, ROLE, TIME, TZ, TZ_OTHER, DAYS, REVEAL, ORDER, REMIND, DIGEST, FEEDBACK, QUESTIONS)
+
+LABELS = {
+    CHANNEL: "チャンネル",
+    ROLE: "職種",
+    TIME: "投稿時刻",
+    TZ: "タイムゾーン",
+    TZ_OTHER: "その他のタイムゾーン",
+    DAYS: "曜日",
+    REVEAL: "回答ポイントの公開",
+    ORDER: "出題順",
+    REMIND: "リマインダー",
+    DIGEST: "週間まとめ",
+    FEEDBACK: "回答のチェック",
+    QUESTIONS: "出題範囲",
+}
+
+# The zone select's choices, Japan first; any other IANA zone goes in the free-text field.
+COMMON_ZONES = (
+    ("Asia/Tokyo", "日本"),
+    ("Asia/Seoul", "韓国"),
+    ("Asia/Shanghai", "中国"),
+    ("Asia/Taipei", "台湾"),
+    ("Asia/Hong_Kong", "香港"),
+    ("Asia/Singapore", "シンガポール"),
+    ("Asia/Bangkok", "タイ"),
+    ("Asia/Kolkata", "インド"),
+    ("Asia/Dubai", "アラブ首長国連邦"),
+    ("Europe/London", "イギリス"),
+    ("Europe/Paris", "フランス"),
+    ("Europe/Berlin", "ドイツ"),
+    ("America/New_York", "アメリカ東部"),
+    ("America/Chicago", "アメリカ中部"),
+    ("America/Denver", "アメリカ山岳部"),
+    ("America/Los_Angeles", "アメリカ西部"),
+    ("America/Sao_Paulo", "ブラジル"),
+    ("Australia/Sydney", "オーストラリア東部"),
+    ("Pacific/Auckland", "ニュージーランド"),
+    ("Pacific/Honolulu", "ハワイ"),
+    ("UTC", "協定世界時"),
+)
+_COMMON = frozenset(name for name, _ in COMMON_ZONES)
+DEFAULT_POST_TIME = "09:00"
+# A form value longer than this is no answer to any field: cut before it is parsed or quoted back.
+MAX_VALUE_LENGTH = 100
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,30}$")
+
+
+def opens_form(text: str) -> bool:
+    """`/career schedule` with nothing after it: the form (in Slack), rather than `schedule show`."""
+    words = (text or "").split()
+    return len(words) == 1 and normalize_key(words[0]) in SCHEDULE_WORDS
+
+
+def is_channel_id(text: str) -> bool:
+    """A public (C…) or private (G…) channel's id, the only places a drill can run."""
+    return bool(_CHANNEL_ID.match(text or ""))
+
+
+def initial_values(schedule: Schedule | None, default_timezone: str) -> dict[str, str]:
+    """What the form shows when it opens: the channel's schedule as it stands, or the defaults a
+    new schedule gets."""
+    zone = schedule.timezone if schedule else default_timezone
+    return {
+        ROLE: schedule.role if schedule else "",
+        TIME: f"{schedule.post_time:%H:%M}" if schedule else DEFAULT_POST_TIME,
+        TZ: zone if zone in _COMMON else "",
+        TZ_OTHER: "" if zone in _COMMON else zone,
+        DAYS: ",".join(DAY_NAMES[d] for d in sorted(schedule.days)) if schedule else ",".join(DAY_NAMES),
+        REVEAL: str(schedule.reveal if schedule else DEFAULT_REVEAL),
+        ORDER: schedule.order if schedule else "adaptive",
+        REMIND: str(schedule.remind) if schedule and schedule.remind else "",
+        DIGEST: str(schedule.digest) if schedule and schedule.digest else "",
+        FEEDBACK: "on" if (schedule.feedback if schedule else True) else "off",
+        QUESTIONS: "all" if schedule and schedule.all_questions else "",
+    }
+
+
+def parse_form(values: Mapping[str, str], role_known: Callable[[str], bool]) -> ScheduleRequest | dict[str, str]:
+    """A submitted form → the request it makes, or {field: one Japanese sentence} for every field
+    that is wrong. Empty reminder and digest fields turn them off; every other field is required."""
+    errors: dict[str, str] = {}
+
+    def text(field: str) -> str:
+        value = values.get(field)
+        return value.strip()[:MAX_VALUE_LENGTH] if isinstance(value, str) else ""
+
+    def parsed(field: str, parse: Callable[[str], object], missing: str | None = None):
+        value = text(field)
+        if not value and missing is not None:
+            errors[field] = missing
+            return None
+        try:
+            return parse(value)
+        except ScheduleError as err:
+            errors[field] = str(err)
+            return None
+
+    role = text(ROLE)
+    if not role:
+        errors[ROLE] = "職種を選んでください。"
+    elif not role_known(role):
+        errors[ROLE] = f"職種「{role}」は見つかりません。一覧から選んでください。"
+    post_time = parsed(TIME, parse_clock, "投稿時刻を選んでください。")
+    if text(TZ_OTHER):
+        zone = parsed(TZ_OTHER, parse_timezone)
+    else:
+        zone = parsed(TZ, parse_timezone, "タイムゾーンを選ぶか、その他の欄に入力してください。")
+    days = parsed(DAYS, parse_days, "曜日を1つ以上選んでください。")
+    reveal = parsed(REVEAL, parse_reveal, "回答ポイントを公開する時刻（HH:MM）か、投稿からの時間（+30m / +2h）を入力してください。")
+    order = parsed(ORDER, parse_order, "出題順を選んでください。")
+    remind = parsed(REMIND, parse_remind) if text(REMIND) else None
+    digest = parsed(DIGEST, parse_digest) if text(DIGEST) else None
+    feedback = parsed(FEEDBACK, lambda value: parse_switch("回答のチェック", value), "回答のチェックのオン・オフを選んでください。")
+    all_questions = parsed(QUESTIONS, parse_questions) if text(QUESTIONS) else False
+    if post_time is not None and reveal is not None and reveal.at is not None and reveal.at <= post_time:
+        errors[REVEAL] = f"解答の公開（{reveal}）は投稿（{post_time:%H:%M}）より後の時刻にしてください。"
+    if errors:
+        return errors
+    return ScheduleRequest(
+        role=role,
+        post_time=post_time,
+        timezone=zone,
+        days=days,
+        reveal=reveal,
+        all_questions=bool(all_questions),
+        order=order,
+        feedback=feedback,
+        remind=remind,
+        digest=digest,
+    )
+
+
+ALL_ROLES = "all"
+ALL_ROLES_LABEL = "全職種ローテーション"
+_ALL_WORDS = ("all", "全部", "すべて", "全職種")  # as ScheduleAdmin reads them
+
+
+def role_choices(catalog: RoleCatalog) -> list[tuple[str, str]]:
+    """(value, label) of the role field: the rotation across every role, then each role."""
+    return [(ALL_ROLES, ALL_ROLES_LABEL), *((role.slug, role.short_title) for role in catalog.roles)]
+
+
+def known_role(catalog: RoleCatalog) -> Callable[[str], bool]:
+    """Whether a role field's value names a role (or every role), as `schedule set` reads it."""
+
+    def known(value: str) -> bool:
+        return value.strip().lower() in _ALL_WORDS or isinstance(catalog.resolve(value), Resolved)
+
+    return known

@@ -1,0 +1,302 @@
+"""The schedule editor modal: `/career schedule` with no arguments, and App Home's 編集 and
+新しいスケジュール buttons, open it; its submission goes through ScheduleAdmin.set, the same use-case
+as `/career schedule set`, recorded as made from the modal.
+
+A trigger_id expires 3 s after the command or press, so `views.open` is the first call the lazy
+listener makes, with a loading view built without I/O; the schedule is read afterwards and the
+form is put in its place with `views.update` (with the opened view's hash, so a later update is
+never overwritten by this one). Whether the user is an admin is decided from memory only at that
+point: a user known not to be one is refused, anyone else sees the form, and the submission is
+checked in full.
+
+A submission is checked inside the ack, from the request alone: the sealed private_metadata (who
+opened the form, for which channel, against which version), the submitting user, and every field.
+Inline errors go back in the ack; a valid form acks with a 「保存しています…」 view, and the lazy
+listener saves it and updates the modal with what was set, or why nothing changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.commands.drill import CHECK_FAILED, NO_ROLES, REFUSAL
+from bot.domain import schedule_form as form
+from bot.domain.catalog import RoleCatalog
+from bot.domain.schedule import ScheduleError
+from bot.domain.schedule_input import ScheduleRequest
+from bot.ports import AdminCheckFailed
+from bot.slack.metadata import FormMetadata, Sealer
+from bot.usecases.schedule_admin import NotAllowed, ScheduleAdmin, StaleSchedule
+from bot.views import modal_blocks as ui
+from bot.views.mrkdwn import escape_mrkdwn
+
+log = logging.getLogger(__name__)
+
+EDIT_ACTION = "home_schedule_edit"  # App Home's 編集 button; its value is the channel id
+NEW_ACTION = "home_schedule_new"  # App Home's 新しいスケジュール button: the form has a channel picker
+
+FORGED = "このフォームの内容を確認できませんでした（改ざんされたか、古い形式のフォームです）。何も変更していません。フォームを開き直してください。"
+OTHER_USER = "このフォームはほかのメンバーが開いたものです。何も変更していません。ご自身で `/career schedule` からフォームを開いてください。"
+UNKNOWN_CHANNEL = "このチャンネルは見つかりませんでした。何も変更していません。チャンネルを確かめて、フォームを開き直してください。"
+STALE = "フォームを開いた後に、このチャンネルのスケジュールが変更されました。何も変更していません。フォームを開き直して、最新の設定から変更してください。"
+ALREADY_SCHEDULED = "<#{channel}> にはすでにドリルのスケジュールがあります。何も変更していません。そのチャンネルで `/career schedule` を実行するか、ホームの「編集」から変更してください。"
+FAILED = "うまく処理できませんでした。変更は行われていない可能性があります。`/career schedule show` で確認してから、もう一度お試しください。"
+NOT_ADMIN = REFUSAL + "何も変更していません。"
+
+
+def form_values(state_values: Any) -> dict[str, str]:
+    """`view.state.values` → {block_id: the input's value as a string}. Selects give their option's
+    value, checkboxes their values joined by commas, the timepicker HH:MM, the channel picker the
+    channel id. Anything of an unexpected shape reads as empty."""
+    values: dict[str, str] = {}
+    if not isinstance(state_values, dict):
+        return values
+    for block_id, actions in state_values.items():
+        action = actions.get(ui.ACTION) if isinstance(actions, dict) else None
+        if not isinstance(block_id, str) or not isinstance(action, dict):
+            continue
+        kind = action.get("type")
+        if kind in ("static_select", "radio_buttons"):
+            value = (action.get("selected_option") or {}).get("value")
+        elif kind == "checkboxes":
+            options = action.get("selected_options")
+            value = ",".join(str(o.get("value", "")) for o in options if isinstance(o, dict)) if isinstance(options, list) else ""
+        elif kind == "timepicker":
+            value = action.get("selected_time")
+        elif kind == "conversations_select":
+            value = action.get("selected_conversation")
+        elif kind == "channels_select":
+            value = action.get("selected_channel")
+        else:
+            value = action.get("value")
+        values[block_id] = value[: form.MAX_VALUE_LENGTH * 2] if isinstance(value, str) else ""
+    return values
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The submission cannot be trusted or used; the modal says why."""
+
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Invalid:
+    errors: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Valid:
+    metadata: FormMetadata
+    user_id: str
+    channel_id: str
+    request: ScheduleRequest
+
+
+class ScheduleEditor:
+    def __init__(
+        self,
+        schedules: ScheduleAdmin,
+        catalog: RoleCatalog,
+        known_admin: Callable[[str], bool | None],
+        sealer: Sealer,
+        default_timezone: str,
+        clock: Callable[[], datetime],
+    ):
+        self.schedules = schedules
+        self.catalog = catalog
+        self.known_admin = known_admin
+        self.sealer = sealer
+        self.default_timezone = default_timezone
+        self.clock = clock
+        self._role_known = form.known_role(catalog)
+
+    # ------------------------------------------------------------------ opening
+
+    def open(self, client: WebClient, trigger_id: str, user_id: str, channel_id: str | None, refuse: Callable[[str], None]) -> None:
+        """Open the form for `channel_id` (None: with a channel picker). views.open comes first."""
+        if self.known_admin(user_id) is False:
+            refuse(REFUSAL)
+            return
+        try:
+            opened = client.views_open(trigger_id=trigger_id, view=ui.loading_modal())
+        except SlackApiError as err:
+            log.warning("views.open for the schedule editor failed (%s)", (err.response or {}).get("error"))
+            return
+        view = opened.get("view") or {}
+        try:
+            form_view = self.form_view(user_id, channel_id)
+        except Exception:  # noqa: BLE001 - the user is looking at a loading modal: say it failed
+            log.exception("could not build the schedule editor for %s", channel_id)
+            form_view = ui.notice_modal(f"⚠️ {FAILED}")
+        self._update(client, view.get("id"), form_view, view.get("hash"))
+
+    def form_view(self, user_id: str, channel_id: str | None) -> dict:
+        if len(self.catalog) == 0:
+            return ui.notice_modal(f"⚠️ {NO_ROLES}")
+        schedule, version = self.schedules.for_form(channel_id) if channel_id else (None, None)
+        metadata = self.sealer.seal(FormMetadata(user_id, channel_id, version))
+        return ui.editor_modal(form.initial_values(schedule, self.default_timezone), form.role_choices(self.catalog), metadata, channel_id)
+
+    @staticmethod
+    def _update(client: WebClient, view_id: str | None, view: dict, view_hash: str | None = None) -> None:
+        if not view_id:
+            log.warning("no view id to update the schedule editor with")
+            return
+        try:
+            if view_hash:
+                client.views_update(view_id=view_id, hash=view_hash, view=view)
+            else:
+                client.views_update(view_id=view_id, view=view)
+        except SlackApiError as err:
+            log.warning("views.update of the schedule editor failed (%s)", (err.response or {}).get("error"))
+
+    # ------------------------------------------------------------------ submitting
+
+    def check(self, body: dict) -> Refused | Invalid | Valid:
+        """What a submission amounts to, from the request alone (no I/O: this runs in the ack)."""
+        view = body.get("view") or {}
+        user_id = (body.get("user") or {}).get("id") or ""
+        metadata = self.sealer.open(view.get("private_metadata"))
+        if metadata is None:
+            return Refused(FORGED)
+        if metadata.user_id != user_id:
+            return Refused(OTHER_USER)
+        values = form_values((view.get("state") or {}).get("values"))
+        errors: dict[str, str] = {}
+        channel_id = metadata.channel_id
+        if channel_id is None:
+            channel_id = values.get(form.CHANNEL, "").strip()
+            if not form.is_channel_id(channel_id):
+                errors[form.CHANNEL] = "ドリルを投稿するチャンネル（公開またはプライベートチャンネル）を選んでください。"
+        elif not form.is_channel_id(channel_id):
+            return Refused(UNKNOWN_CHANNEL)
+        parsed = form.parse_form(values, self._role_known)
+        if isinstance(parsed, dict):
+            errors.update(parsed)
+        if errors:
+            return Invalid(errors)
+        assert isinstance(parsed, ScheduleRequest)
+        return Valid(metadata, user_id, channel_id, parsed)
+
+    def acknowledge(self, ack: Ack, body: dict) -> None:
+        checked = self.check(body)
+        if isinstance(checked, Invalid):
+            ack(response_action="errors", errors=checked.errors)
+        elif isinstance(checked, Refused):
+            ack(response_action="update", view=ui.notice_modal(f"⚠️ {checked.sentence}"))
+        else:
+            ack(response_action="update", view=ui.saving_modal())
+
+    def save(self, body: dict, client: WebClient, refresh_home: Callable[[str], None]) -> None:
+        checked = self.check(body)
+        if not isinstance(checked, Valid):
+            return  # answered in the ack
+        try:
+            view, saved = self._save(checked, client)
+        except Exception:  # noqa: BLE001 - the modal says 保存しています…: it must not stay so
+            log.exception("saving a schedule from the editor for %s failed", checked.channel_id)
+            view, saved = ui.notice_modal(f"⚠️ {FAILED}"), False
+        self._update(client, (body.get("view") or {}).get("id"), view)
+        if saved:
+            try:
+                refresh_home(checked.user_id)
+            except Exception:  # noqa: BLE001 - the schedule is saved; a stale Home is not worth failing for
+                log.exception("refreshing the Home of %s failed", checked.user_id)
+
+    def _save(self, checked: Valid, client: WebClient) -> tuple[dict, bool]:
+        """(the modal's next view, whether the schedule changed)."""
+        user_id, channel_id = checked.user_id, checked.channel_id
+        try:
+            # Refuse before anything else is looked at, so a non-admin learns nothing either.
+            self.schedules.authorize(user_id)
+            bot_member = self._bot_in_channel(client, channel_id)
+            if bot_member == "missing":
+                return ui.notice_modal(f"⚠️ {UNKNOWN_CHANNEL}"), False
+            view = self.schedules.set(channel_id, user_id, checked.request, self.clock(), source="modal", expected_version=checked.metadata.version)
+        except NotAllowed:
+            return ui.notice_modal(NOT_ADMIN), False
+        except AdminCheckFailed:
+            return ui.notice_modal(f"⚠️ {CHECK_FAILED}"), False
+        except StaleSchedule:
+            if checked.metadata.channel_id is None:
+                return ui.notice_modal(f"⚠️ {ALREADY_SCHEDULED.format(channel=channel_id)}"), False
+            return ui.notice_modal(f"⚠️ {STALE}"), False
+        except ScheduleError as err:
+            return ui.notice_modal(f"⚠️ {escape_mrkdwn(str(err))}"), False
+        return ui.saved_modal(view, channel_id, bot_missing=bot_member == "outside"), True
+
+    @staticmethod
+    def _bot_in_channel(client: WebClient, channel_id: str) -> str | None:
+        """"missing" when Slack knows no such channel, "outside" when the bot is not in it, None
+        when it is or Slack cannot say (a missing scope: the drill's own post will tell)."""
+        try:
+            info = client.conversations_info(channel=channel_id)
+        except SlackApiError as err:
+            code = (err.response or {}).get("error")
+            if code == "channel_not_found":
+                return "missing"
+            log.info("conversations.info for %s failed (%s); saving without the check", channel_id, code)
+            return None
+        return "outside" if (info.get("channel") or {}).get("is_member") is False else None
+
+
+def register(app: App, editor: ScheduleEditor, refresh_home: Callable[[str], None] = lambda user_id: None) -> None:
+    """Registered before the /career command's own listeners, so `/career schedule` alone is ours."""
+
+    def opens_form(command: dict) -> bool:
+        return form.opens_form(command.get("text", ""))
+
+    def ack_listener(ack: Ack) -> None:
+        ack()
+
+    def open_from_command(command: dict, client: WebClient, respond: Respond) -> None:
+        channel_id = command.get("channel_id", "")
+        user_id = command.get("user_id", "")
+
+        def refuse(sentence: str) -> None:
+            if command.get("response_url"):
+                respond(text=sentence, response_type="ephemeral")
+            elif form.is_channel_id(channel_id):
+                client.chat_postEphemeral(channel=channel_id, user=user_id, text=sentence)
+
+        # From a DM (no channel a drill could run in), the form asks which channel.
+        editor.open(client, command.get("trigger_id", ""), user_id, channel_id if form.is_channel_id(channel_id) else None, refuse)
+
+    def open_from_home(body: dict, action: dict, client: WebClient) -> None:
+        user_id = (body.get("user") or {}).get("id", "")
+        trigger_id = body.get("trigger_id", "")
+
+        def refuse(sentence: str) -> None:
+            # A Home button has no response_url and no channel: the refusal is a modal of its own.
+            try:
+                client.views_open(trigger_id=trigger_id, view=ui.notice_modal(sentence))
+            except SlackApiError as err:
+                log.warning("views.open for a refusal failed (%s)", (err.response or {}).get("error"))
+
+        if action.get("action_id") == NEW_ACTION:
+            editor.open(client, trigger_id, user_id, None, refuse)
+            return
+        channel_id = action.get("value") or ""
+        if not form.is_channel_id(channel_id):
+            refuse(f"⚠️ {UNKNOWN_CHANNEL}")
+            return
+        editor.open(client, trigger_id, user_id, channel_id, refuse)
+
+    def acknowledge(ack: Ack, body: dict) -> None:
+        editor.acknowledge(ack, body)
+
+    def save(body: dict, client: WebClient) -> None:
+        editor.save(body, client, refresh_home)
+
+    app.command("/career", matchers=[opens_form])(ack=ack_listener, lazy=[open_from_command])
+    app.action(EDIT_ACTION)(ack=ack_listener, lazy=[open_from_home])
+    app.action(NEW_ACTION)(ack=ack_listener, lazy=[open_from_home])
+    app.view(ui.CALLBACK_ID)(ack=acknowledge, lazy=[save])

@@ -1,0 +1,59 @@
+"""The schedule editor's private_metadata: who opened the form, for which channel, against which
+version of its schedule; sealed with an HMAC so that a submission cannot name another channel,
+user or version than the form was opened with.
+
+Slack hands private_metadata back as it was set, but the submission itself is only as trustworthy
+as its signature: anyone holding a signed request to replay could change the JSON. The seal is
+HMAC-SHA256 over the metadata with a key derived from the app's signing secret (never logged).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+_PURPOSE = b"career-drill schedule editor v1"
+_SEPARATOR = "|"
+MAX_METADATA = 3000  # Slack's limit on private_metadata
+
+
+@dataclass(frozen=True)
+class FormMetadata:
+    user_id: str  # who opened the form: only they may submit it
+    channel_id: str | None  # None: the form has a channel picker (a new schedule)
+    version: datetime | None  # the schedule's updated_at when the form opened; None: no schedule yet
+
+
+class Sealer:
+    def __init__(self, secret: str):
+        # A key of its own, so the signing secret itself never signs anything but Slack's requests.
+        self._key = hmac.new(secret.encode(), _PURPOSE, hashlib.sha256).digest()
+
+    def _mac(self, payload: str) -> str:
+        return hmac.new(self._key, payload.encode(), hashlib.sha256).hexdigest()
+
+    def seal(self, metadata: FormMetadata) -> str:
+        payload = json.dumps(
+            {"u": metadata.user_id, "c": metadata.channel_id, "v": metadata.version.isoformat() if metadata.version else None},
+            separators=(",", ":"),
+        )
+        return f"{payload}{_SEPARATOR}{self._mac(payload)}"
+
+    def open(self, sealed: object) -> FormMetadata | None:
+        """The metadata, or None when it is missing, unsigned, altered or malformed."""
+        if not isinstance(sealed, str) or len(sealed) > MAX_METADATA:
+            return None
+        payload, separator, mac = sealed.rpartition(_SEPARATOR)
+        if not separator or not hmac.compare_digest(mac.encode(), self._mac(payload).encode()):
+            return None
+        try:
+            data = json.loads(payload)
+            user, channel, version = data["u"], data["c"], data["v"]
+            if not isinstance(user, str) or not (channel is None or isinstance(channel, str)):
+                return None
+            return FormMetadata(user, channel, datetime.fromisoformat(version) if version is not None else None)
+        except (ValueError, KeyError, TypeError):
+            return None

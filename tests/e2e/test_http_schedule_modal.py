@@ -1,0 +1,256 @@
+"""The schedule editor modal through the real HTTP app: signed slash commands, view submissions and
+App Home presses in; views.open / views.update out to the Web API stand-in."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, time, timedelta, timezone
+
+import pytest
+
+from bot.domain.schedule import Digest, Remind
+from tests.conftest import CONTENT_DIR
+from tests.e2e.test_http_lookups import blocks_text
+from tests.support.botserver import start_bot
+from tests.support.fakes import Clock
+from tests.support.signing import form_state, view_action_body, view_submission_body
+
+UTC = timezone.utc
+ADMIN = "UADMIN001"  # in ADMIN_USER_IDS
+WORKSPACE_ADMIN = "UWSADMIN1"  # an admin by users.info only
+MEMBER = "UMEMBER01"
+CH = "C0STUDY01"
+
+
+@pytest.fixture
+def modal_bot(stub_api, db_url):
+    clock = Clock(datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
+    stub_api.handlers["users.info"] = lambda call: {
+        "ok": True,
+        "user": {"id": call.params.get("user"), "is_admin": call.params.get("user") == WORKSPACE_ADMIN, "is_owner": False},
+    }
+    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(5), clock=clock, DATABASE_URL=db_url)
+    server.clock_ = clock
+    yield server
+    server.stop()
+
+
+def view_of(call) -> dict:
+    view = call.params["view"]
+    return json.loads(view) if isinstance(view, str) else view
+
+
+def opened_form(bot, stub, user_id: str = ADMIN, text: str = "schedule", updates_before: int = 0) -> dict:
+    """Run `/career schedule` and return the form as Slack would hold it after views.update."""
+    ack = bot.command(text, user_id=user_id)
+    assert ack.status == 200 and not ack.body.strip()
+    return updated_form(stub, updates_before + 1)
+
+
+def updated_form(stub, count: int) -> dict:
+    updates = stub.wait_for("views.update", count=count)
+    assert len(updates) >= count, "the form was never filled in"
+    call = updates[count - 1]
+    return {**view_of(call), "id": call.params["view_id"], "hash": "after-update"}
+
+
+def submit(bot, view: dict, user_id: str = ADMIN, **changes: str) -> dict:
+    ack = bot.post_signed(view_submission_body(view, user_id=user_id, values=form_state(view, **changes)))
+    assert ack.status == 200, ack.status
+    return ack.json()
+
+
+def result_text(stub, count: int) -> str:
+    """The text of the view the modal shows after the `count`-th views.update."""
+    return blocks_text(updated_form(stub, count)["blocks"])
+
+
+def slug(bot, name: str) -> str:
+    return bot.core.catalog.resolve(name).role.slug
+
+
+def schedule_of(bot):
+    view = bot.core.schedules.show(CH, bot.clock())
+    return view.schedule if view else None
+
+
+def test_an_admin_opens_the_form_fixes_an_inline_error_and_saves_a_schedule_with_remind_and_digest(modal_bot, stub_api):
+    bot = modal_bot
+    form = opened_form(bot, stub_api, user_id=WORKSPACE_ADMIN)
+
+    calls = [c.method for c in stub_api.calls]
+    opened = stub_api.calls_to("views.open")
+    assert len(opened) == 1 and opened[0].params["trigger_id"] == "1.2.3"
+    # The trigger expires in 3 s: the modal opens before anything else is asked of Slack.
+    assert "users.info" not in calls[: calls.index("views.open")]
+    assert "submit" not in view_of(opened[0])  # the loading modal cannot be submitted
+    update = stub_api.calls_to("views.update")[0].params
+    assert update["view_id"] == opened[0].response["view"]["id"] and update["hash"] == opened[0].response["view"]["hash"]
+    assert form["callback_id"] == "schedule_editor" and form["private_metadata"] and len(form["blocks"]) <= 100
+    inputs = {b["block_id"]: b["element"] for b in form["blocks"] if b["type"] == "input"}
+    assert set(inputs) == {"role", "time", "tz", "tz_other", "days", "reveal", "order", "remind", "digest", "feedback", "questions"}
+    roles = [o["text"]["text"] for o in inputs["role"]["options"]]
+    assert roles[0] == "全職種ローテーション" and "CISO" in roles
+    assert inputs["tz"]["options"][0]["value"] == "Asia/Tokyo"
+    assert inputs["time"]["initial_time"] == "09:00" and inputs["reveal"]["initial_value"] == "+8h"
+    assert len(inputs["days"]["initial_options"]) == 7
+
+    invalid = submit(bot, form, user_id=WORKSPACE_ADMIN, role="ciso", time="25:00")
+    assert invalid == {"response_action": "errors", "errors": {"time": "「25:00」は時刻として正しくありません。00:00〜23:59 で指定してください。"}}
+    assert schedule_of(bot) is None
+
+    saving = submit(bot, form, user_id=WORKSPACE_ADMIN, role="ciso", time="09:30", days="mon,wed,fri", remind="-1h", digest="fri-18:00")
+    assert saving["response_action"] == "update" and "保存しています" in blocks_text(saving["view"]["blocks"])
+    saved = result_text(stub_api, 2)
+    assert "保存しました" in saved and "09:30" in saved
+    assert stub_api.calls_to("views.update")[1].params["view_id"] == form["id"]
+
+    shown = blocks_text(bot.answer("schedule show")["blocks"])
+    assert "CISO" in shown and "月・水・金曜 09:30" in shown
+    schedule = schedule_of(bot)
+    assert schedule.remind == Remind(before=timedelta(hours=1)) and schedule.digest == Digest(day=4, at=time(18, 0))
+    history = blocks_text(bot.answer("schedule history")["blocks"])
+    assert "*設定*（フォーム）: （なし） → CISO 月・水・金曜 09:30" in history
+
+    # Opened again, the form shows the schedule as it now stands.
+    again = opened_form(bot, stub_api, user_id=WORKSPACE_ADMIN, updates_before=2)
+    inputs = {b["block_id"]: b["element"] for b in again["blocks"] if b["type"] == "input"}
+    assert inputs["role"]["initial_option"]["value"] == slug(bot, "ciso") and inputs["time"]["initial_time"] == "09:30"
+    assert inputs["remind"]["initial_value"] == "-1h" and inputs["digest"]["initial_value"] == "fri-18:00"
+    assert [o["value"] for o in inputs["days"]["initial_options"]] == ["mon", "wed", "fri"]
+    # … and submitting it changes that version of the schedule (it is not stale).
+    bot.clock_.now += timedelta(minutes=5)
+    submit(bot, again, user_id=WORKSPACE_ADMIN, time="10:00", remind="")
+    assert "保存しました" in result_text(stub_api, 4)
+    assert schedule_of(bot).post_time == time(10, 0) and schedule_of(bot).remind is None and schedule_of(bot).digest == Digest(day=4, at=time(18, 0))
+
+
+def test_a_member_known_not_to_be_an_admin_is_refused_without_a_modal(modal_bot, stub_api):
+    bot = modal_bot
+    refused = bot.answer("schedule set ciso 09:00", user_id=MEMBER)  # Slack said: not an admin
+    assert "管理者だけです" in blocks_text(refused["blocks"])
+
+    ack = bot.command("schedule", user_id=MEMBER, response_url=stub_api.response_url("form"))
+    assert ack.status == 200
+    answer = stub_api.answer_at("form")
+    assert "管理者だけです" in answer["text"] and answer["response_type"] == "ephemeral"
+    assert stub_api.calls_to("views.open") == []
+
+
+def test_an_unknown_member_sees_the_form_but_their_submission_changes_nothing(modal_bot, stub_api):
+    bot = modal_bot
+    form = opened_form(bot, stub_api, user_id="UNEW00001")
+    assert submit(bot, form, user_id="UNEW00001", role="ciso")["response_action"] == "update"
+    said = result_text(stub_api, 2)
+    assert "管理者だけです" in said and "何も変更していません" in said
+    assert schedule_of(bot) is None
+    assert "変更履歴はまだありません" in blocks_text(bot.answer("schedule history")["blocks"])
+
+
+def test_a_form_submitted_by_another_member_changes_nothing(modal_bot, stub_api):
+    bot = modal_bot
+    form = opened_form(bot, stub_api)
+    answer = submit(bot, form, user_id=WORKSPACE_ADMIN, role="ciso")
+    assert answer["response_action"] == "update" and "ほかのメンバーが開いたもの" in blocks_text(answer["view"]["blocks"])
+    assert schedule_of(bot) is None
+
+
+@pytest.mark.parametrize("forge", ["other channel", "unsigned", "missing"])
+def test_altered_or_unsigned_metadata_changes_nothing(modal_bot, stub_api, forge):
+    bot = modal_bot
+    form = opened_form(bot, stub_api)
+    payload, _, mac = form["private_metadata"].rpartition("|")
+    if forge == "other channel":
+        metadata = payload.replace(CH, "C0OTHER01") + "|" + mac
+    elif forge == "unsigned":
+        metadata = payload
+    else:
+        metadata = ""
+    answer = submit(bot, {**form, "private_metadata": metadata}, role="ciso")
+    assert answer["response_action"] == "update" and "確認できませんでした" in blocks_text(answer["view"]["blocks"])
+    assert schedule_of(bot) is None and bot.core.schedules.show("C0OTHER01", bot.clock()) is None
+    assert len(stub_api.calls_to("views.update")) == 1  # nothing follows the refusal
+
+
+def test_a_form_whose_schedule_changed_after_it_opened_changes_nothing(modal_bot, stub_api):
+    bot = modal_bot
+    form = opened_form(bot, stub_api)
+    assert "設定しました" in blocks_text(bot.answer("schedule set sre 10:00", user_id=ADMIN)["blocks"])
+
+    assert submit(bot, form, role="ciso", time="07:00")["response_action"] == "update"
+    said = result_text(stub_api, 2)
+    assert "フォームを開いた後に" in said and "開き直して" in said
+    assert schedule_of(bot).role == slug(bot, "sre") and schedule_of(bot).post_time == time(10, 0)
+
+
+def test_home_new_schedule_opens_a_form_with_a_channel_picker(modal_bot, stub_api):
+    bot = modal_bot
+    ack = bot.post_signed(view_action_body("home_schedule_new", "", user_id=ADMIN))
+    assert ack.status == 200
+    form = updated_form(stub_api, 1)
+    assert stub_api.calls_to("views.open")[0].params["trigger_id"] == "7.8.9"
+    assert form["blocks"][0]["block_id"] == "channel" and form["blocks"][0]["element"]["type"] == "conversations_select"
+
+    # No channel, or a direct message: the picker's error, on the picker.
+    assert submit(bot, form, role="ciso") == {"response_action": "errors", "errors": {"channel": "ドリルを投稿するチャンネル（公開またはプライベートチャンネル）を選んでください。"}}
+    assert submit(bot, form, role="ciso", channel="D0DIRECT1")["errors"] == {"channel": "ドリルを投稿するチャンネル（公開またはプライベートチャンネル）を選んでください。"}
+
+    # A channel Slack does not know.
+    stub_api.handlers["conversations.info"] = lambda call: (
+        {"ok": False, "error": "channel_not_found"} if call.params.get("channel") == "C0GONE001" else {"ok": True, "channel": {"id": call.params.get("channel"), "is_member": True}}
+    )
+    assert submit(bot, form, role="ciso", channel="C0GONE001")["response_action"] == "update"
+    assert "チャンネルは見つかりませんでした" in result_text(stub_api, 2)
+    assert bot.core.schedules.show("C0GONE001", bot.clock()) is None
+
+    # A channel picked as new that meanwhile has a schedule: nothing is overwritten.
+    bot.answer("schedule set sre 10:00", user_id=ADMIN)
+    submit(bot, form, role="ciso", channel=CH)
+    assert "すでにドリルのスケジュールがあります" in result_text(stub_api, 3)
+    assert schedule_of(bot).role == slug(bot, "sre")
+
+    # A new channel: saved, from the form.
+    submit(bot, form, role="all", channel="C0NEW0001", time="08:15")
+    assert "保存しました" in result_text(stub_api, 4)
+    created = bot.core.schedules.show("C0NEW0001", bot.clock())
+    assert created.schedule.role == "all" and created.schedule.post_time == time(8, 15)
+
+
+def test_home_edit_opens_the_channels_form_and_a_forged_channel_opens_none(modal_bot, stub_api):
+    bot = modal_bot
+    bot.answer("schedule set sre 10:00 remind=-30m", user_id=ADMIN)
+    bot.post_signed(view_action_body("home_schedule_edit", CH, user_id=ADMIN))
+    form = updated_form(stub_api, 1)
+    assert f"<#{CH}>" in blocks_text(form["blocks"])
+    inputs = {b["block_id"]: b["element"] for b in form["blocks"] if b["type"] == "input"}
+    assert inputs["role"]["initial_option"]["value"] == slug(bot, "sre") and inputs["remind"]["initial_value"] == "-30m"
+
+    bot.post_signed(view_action_body("home_schedule_edit", "<!channel>", user_id=ADMIN))
+    opened = stub_api.wait_for("views.open", count=2)
+    assert "見つかりませんでした" in blocks_text(view_of(opened[1])["blocks"]) and "submit" not in view_of(opened[1])
+
+
+def test_the_console_submits_the_same_form_with_the_same_errors_and_marks_it_as_the_forms(tmp_path):
+    import io
+
+    from bot.config import load_settings
+    from bot.console import build_console
+
+    out = io.StringIO()
+    settings = load_settings({"CONTENT_DIR": str(CONTENT_DIR), "DEFAULT_TIMEZONE": "UTC"})
+    console = build_console(settings, f"sqlite:///{tmp_path / 'console.sqlite3'}", out=out, start=datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
+    try:
+        console.run([":schedule-form role=ciso time=25:00 digest=fri"], interactive=False)
+        rejected = out.getvalue()
+        assert "何も変更していません" in rejected
+        assert "投稿時刻: 「25:00」は時刻として正しくありません。" in rejected and "週間まとめ: digest は fri-18:00 のように" in rejected
+        assert console.bot.schedules.show("CCONSOLE1", console.clock()) is None
+
+        console.run([":schedule-form role=ciso time=09:00 tz=Asia/Tokyo days=月,水,金 reveal=+8h remind=-1h digest=fri-18:00", "/career schedule history"], interactive=False)
+        schedule = console.bot.schedules.show("CCONSOLE1", console.clock()).schedule
+        assert schedule.days == frozenset({0, 2, 4}) and schedule.timezone == "Asia/Tokyo"
+        assert schedule.remind == Remind(before=timedelta(hours=1)) and schedule.digest == Digest(day=4, at=time(18, 0))
+        assert "設定（フォーム）" in out.getvalue()
+    finally:
+        console.bot.engine.dispose()
