@@ -248,3 +248,34 @@ def test_schedule_show_and_history_name_the_reminder_and_digest(core):
     assert "毎週金曜 18:00" in shown and "`digest=fri-18:00`" in shown
     history = all_text(schedule_history(core.bot.schedules.history(CH), core.bot.schedules.role_label).blocks)
     assert "→" in history and "リマインダー 公開の1時間30分前・まとめ 毎週金曜 18:00" in history
+
+
+def test_two_replicas_claiming_the_same_reminder_at_once_send_it_once(db_url, clock):
+    """Both replicas found the reminder due before either claimed it: the claim decides."""
+    chat = RecordingChat()
+    a, b = Core(db_url, clock, chat=chat), Core(db_url, clock, chat=chat)
+    try:
+        posted_ts = posted(a, "remind=-1h")
+        clock.now = jst(25, 16)
+        assert a.bot.cycle.announcements.record_due(clock.now) == 1
+        (row,) = a.posts("reminder")
+        start = threading.Barrier(2)
+        results: list[bool] = []
+
+        def run(core: Core) -> None:
+            start.wait(timeout=10)
+            results.append(core.bot.cycle.announcements.send(row.id, jst(25, 16)))
+
+        threads = [threading.Thread(target=run, args=(c,)) for c in (a, b)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert sorted(results) == [False, True]
+        (reminder,) = chat.of("reminder")
+        assert reminder.thread_ts == posted_ts
+        b.at(jst(25, 16, 1))
+        assert len(chat.of("reminder")) == 1
+    finally:
+        a.close()
+        b.close()

@@ -51,7 +51,7 @@ def digest_message(digest: WeeklyDigest) -> Message:
     blocks += sections(drill_lines)
 
     if digest.hardest:
-        lines = [bold("今週むずかしかった質問（自己評価の平均が低い順）")]
+        lines = [bold("今週の自己評価（むずかしかった順）")]
         for hard in digest.hardest:
             word = next(w for limit, w in _RATING_WORDS if hard.mean_rating <= limit)
             lines.append(f"• {_title(hard.drill, digest.channel_id)} — 平均 {hard.mean_rating:.1f}（{hard.ratings}人）{word}")
@@ -67,7 +67,10 @@ def digest_message(digest: WeeklyDigest) -> Message:
     if digest.paused:
         blocks.append(section_text(bold("来週の予定") + "\nドリルは一時停止中です。"))
     elif digest.coming:
-        days = "、".join(_day(o.local_date) for o in digest.coming)
+        days = (
+            f"毎日（{_day(digest.coming[0].local_date)}〜{_day(digest.coming[-1].local_date)}）" if len(digest.coming) == 7
+            else "、".join(_day(o.local_date) for o in digest.coming)
+        )
         clock = digest.coming[0].post_at.astimezone(_zone(digest)).strftime("%H:%M")
         blocks.append(section_text(bold("来週の予定") + f"\n{days} の {clock}（{escape_mrkdwn(digest.timezone)}）に出題します。"))
     else:
