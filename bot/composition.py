@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from bot.commands.drill import DrillCommands
 from bot.commands.feedback import FeedbackCommands
 from bot.commands.learning import LearningCommands
+from bot.commands.standings import StandingsCommands
 from bot.domain.coverage import Analyse
 from bot.commands.router import CommandRouter
 from bot.config import Settings
@@ -30,7 +31,9 @@ from bot.ticker import Ticker
 from bot.usecases.announcements import Announcements
 from bot.usecases.delivery import DrillDelivery
 from bot.usecases.drill_cycle import DrillCycle
+from bot.usecases.export import Export
 from bot.usecases.feedback import AnswerCheck, Feedback, FeedbackDelivery
+from bot.usecases.leaderboard import Leaderboard
 from bot.usecases.learning import Learning
 from bot.usecases.lookups import Lookups
 from bot.usecases.replies import Replies
@@ -132,7 +135,9 @@ def build_bot(
     ticker = Ticker(cycle.tick, clock, settings.drill_tick_seconds)
     schedules = ScheduleAdmin(sessions, catalog, is_admin, wake=ticker.wake)
     drill_commands = DrillCommands(schedules, replies, clock, settings.default_timezone, bot_in_channel, learning)
-    router = CommandRouter(Lookups(catalog, rng), drill_commands, LearningCommands(learning, clock), FeedbackCommands(Feedback(sessions, catalog), clock))
+    leaderboard = Leaderboard(sessions, name_of, settings.default_timezone)
+    standings = StandingsCommands(leaderboard, Export(sessions, catalog, chat, name_of, settings.default_timezone), schedules, clock, name_of)
+    router = CommandRouter(Lookups(catalog, rng), drill_commands, LearningCommands(learning, clock), FeedbackCommands(Feedback(sessions, catalog), clock), standings=standings)
     return Bot(settings, content, catalog, router, engine, replies, learning, answer_check, schedules, delivery, cycle, ticker, clock)
 
 

@@ -122,6 +122,13 @@ class ConsoleChat:
     def post_feedback(self, channel_id: str, thread_ts: str, user_id: str, feedback: AnswerFeedback) -> None:
         self._print(f"#{channel_id} のスレッドで {user_id} にだけ表示", feedback_blocks.answer_feedback(feedback))
 
+    def upload_file(self, user_id: str, filename: str, content: bytes, title: str, comment: str) -> None:
+        """Slack would send the file in a DM; the console keeps it in a temporary file."""
+        path = Path(tempfile.mkdtemp(prefix="career-drill-")) / filename
+        path.write_bytes(content)
+        rows = max(0, content.count(b"\r\n") - 1)
+        self.out.write(f"[DM to {user_id}] {comment}\n  CSV（{rows}行）: {path}\n")
+
     def post_reminder(self, channel_id: str, thread_ts: str, reminder: Reminder, key: str) -> str:
         self._print(f"#{channel_id} のスレッドに返信", announcement_blocks.reminder_message(reminder))
         return self._next_ts()

@@ -79,6 +79,9 @@ class ChatPort(Protocol):
     def post_feedback(self, channel_id: str, thread_ts: str, user_id: str, feedback: AnswerFeedback) -> None:
         """Show one member, and only them, which answer points their reply covered."""
 
+    def upload_file(self, user_id: str, filename: str, content: bytes, title: str, comment: str) -> None:
+        """Send a file to one member privately, in their DM with the bot. Raises ChatError."""
+
     def post_reminder(self, channel_id: str, thread_ts: str, reminder: Reminder, key: str) -> str:
         """Reply in a drill's thread that the reveal is near; tagged with `key` like every drill message."""
 

@@ -24,6 +24,7 @@ class Kind(str, enum.Enum):
     REVIEW_GRADE = "review_grade"  # a self-grade in the review queue: role | question id | grade
     REVIEW_NEW = "review_new"  # one question the member has not graded yet
     CHECK_ANSWER = "check_answer"  # the reveal's 自分の回答をチェック: drill id
+    SHARE_LEADERBOARD = "share_leaderboard"  # a private leaderboard's チャンネルに共有: period
 
 
 def action_id(kind: Kind) -> str:

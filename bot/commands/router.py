@@ -15,7 +15,9 @@ from functools import lru_cache
 from bot.domain.catalog import NotFound, Resolved
 from bot.domain.commands import (
     DrillCommand,
+    ExportCommand,
     Help,
+    LeaderboardCommand,
     ListRoles,
     FeedbackCommand,
     Practice,
@@ -30,6 +32,7 @@ from bot.commands.actions import Kind, decode
 from bot.commands.drill import DrillCommands
 from bot.commands.feedback import FeedbackCommands
 from bot.commands.learning import LearningCommands
+from bot.commands.standings import StandingsCommands
 from bot.domain.role import Role
 from bot.domain.sections import SECTION_KEYS
 from bot.domain.text import clean_user_text
@@ -40,7 +43,7 @@ from bot.usecases.lookups import Lookups
 log = logging.getLogger(__name__)
 
 
-_DRILL_COMMANDS = (ScheduleCommand, DrillCommand, StatsCommand, ReviewCommand, FeedbackCommand)
+_DRILL_COMMANDS = (ScheduleCommand, DrillCommand, StatsCommand, ReviewCommand, FeedbackCommand, LeaderboardCommand, ExportCommand)
 _LEARNING_KINDS = (Kind.GRADE, Kind.REVIEW_POINTS, Kind.REVIEW_GRADE, Kind.REVIEW_NEW)
 
 
@@ -52,11 +55,12 @@ def _parse(text: str):
 
 
 class CommandRouter:
-    def __init__(self, lookups: Lookups, drill_commands: DrillCommands | None = None, learning: LearningCommands | None = None, feedback: FeedbackCommands | None = None):
+    def __init__(self, lookups: Lookups, drill_commands: DrillCommands | None = None, learning: LearningCommands | None = None, feedback: FeedbackCommands | None = None, standings: StandingsCommands | None = None):
         self.lookups = lookups
         self.drill_commands = drill_commands
         self.learning = learning
         self.feedback = feedback
+        self.standings = standings
 
     @property
     def catalog(self):
@@ -89,6 +93,10 @@ class CommandRouter:
             if self.learning is None:
                 return ui.notice("この環境では復習機能が有効になっていません。")
             return self.learning.review(user_id)
+        if isinstance(command, (LeaderboardCommand, ExportCommand)):
+            if self.standings is None:
+                return ui.notice("この環境ではランキングと書き出しが有効になっていません。")
+            return self.standings.handle(command, user_id, channel_id)
         if isinstance(command, _DRILL_COMMANDS):
             if self.drill_commands is None:
                 return ui.notice("この環境ではドリル機能が有効になっていません。")
@@ -122,6 +130,10 @@ class CommandRouter:
             if self.feedback is None:
                 return ui.notice("この環境では回答のチェックが有効になっていません。")
             return self.feedback.check(pressed, user_id, channel_id)
+        if pressed.kind is Kind.SHARE_LEADERBOARD:
+            if self.standings is None:
+                return ui.notice("この環境ではランキングが有効になっていません。")
+            return self.standings.share(pressed, user_id, channel_id)
         if pressed.kind in _LEARNING_KINDS:
             if self.learning is None:
                 return ui.notice("この環境では自己評価と復習が有効になっていません。")

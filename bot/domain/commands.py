@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.sections import resolve_section
+from bot.domain.standings import parse_period
 from bot.domain.text import normalize_key
 
 HELP_WORDS = {"help", "ヘルプ", "使い方", "?", "？"}
@@ -65,7 +66,21 @@ class FeedbackCommand:
     action: str  # on | off | help
 
 
-Command = Help | ListRoles | ShowRole | ShowSection | Practice | ScheduleCommand | DrillCommand | StatsCommand | ReviewCommand | FeedbackCommand
+@dataclass(frozen=True)
+class LeaderboardCommand:
+    """The channel's leaderboard for a period: week | month | all, or "" for a word that is none."""
+
+    period: str
+
+
+@dataclass(frozen=True)
+class ExportCommand:
+    """An admin's CSV of this channel's records: `days_text` as typed ("" for the default)."""
+
+    days_text: str = ""
+
+
+Command = Help | ListRoles | ShowRole | ShowSection | Practice | ScheduleCommand | DrillCommand | StatsCommand | ReviewCommand | FeedbackCommand | LeaderboardCommand | ExportCommand
 
 SCHEDULE_WORDS = {"schedule", "スケジュール", "予定"}
 SCHEDULE_ACTIONS = {
@@ -84,6 +99,8 @@ STATS_WORDS = {"stats", "成績", "統計", "記録"}
 REVIEW_WORDS = {"review", "復習", "おさらい"}
 FEEDBACK_WORDS = {"feedback", "フィードバック", "チェック"}
 FEEDBACK_ACTIONS = {"on": "on", "オン": "on", "off": "off", "オフ": "off"}
+LEADERBOARD_WORDS = {"leaderboard", "ranking", "rankings", "ランキング", "順位", "ランキング表"}
+EXPORT_WORDS = {"export", "csv", "エクスポート", "書き出し"}
 
 
 def parse_command(text: str) -> Command:
@@ -104,6 +121,10 @@ def parse_command(text: str) -> Command:
         return ReviewCommand()
     if head in FEEDBACK_WORDS and len(words) <= 2:
         return FeedbackCommand(FEEDBACK_ACTIONS.get(normalize_key(words[1]), "help") if len(words) == 2 else "help")
+    if head in LEADERBOARD_WORDS:
+        return LeaderboardCommand((parse_period(words[1] if len(words) > 1 else None) or "") if len(words) <= 2 else "")
+    if head in EXPORT_WORDS:
+        return ExportCommand(" ".join(words[1:]))
     if len(words) >= 2:
         # Both "/career ciso スキル" and "/career スキル ciso" work.
         for section_word, rest in ((words[-1], words[:-1]), (words[0], words[1:])):

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Callable, Iterable
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.domain.drill import DrillPost, DrillReveal
 from bot.ports import AdminCheckFailed, ChatError, ThreadMessage
@@ -145,6 +145,20 @@ class SlackChat:
             unfurl_links=False, unfurl_media=False, metadata=_metadata(key),
         )
         return str(response["ts"])
+
+    def upload_file(self, user_id: str, filename: str, content: bytes, title: str, comment: str) -> None:
+        """The member's DM with the bot (conversations.open), then slack_sdk's files_upload_v2:
+        files.getUploadURLExternal, a POST of the bytes to the upload_url it returns, then
+        files.completeUploadExternal, which shares the file in the DM. Not inside a drill's claim,
+        so it uses the reading client."""
+        opened = _call(self.reader.conversations_open, users=user_id)
+        dm = (opened.get("channel") or {}).get("id")
+        if not dm:
+            raise ChatError("channel_not_found", retryable=False)
+        try:
+            _call(self.reader.files_upload_v2, channel=dm, content=content, filename=filename, title=title, initial_comment=comment)
+        except SlackRequestError:  # the upload_url did not take the bytes
+            raise ChatError("upload_failed", retryable=True) from None
 
     def bot_in_channel(self, channel_id: str) -> bool | None:
         """False only when Slack says so; None when we cannot tell (e.g. missing scope)."""

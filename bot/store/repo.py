@@ -827,3 +827,68 @@ def drill_ratings(session: Session, drill_ids: Sequence[int]) -> dict[int, list[
     for drill_id, rating in session.execute(select(ReviewRow.drill_id, ReviewRow.rating).where(ReviewRow.drill_id.in_(set(drill_ids)))).all():
         found.setdefault(drill_id, []).append(int(rating))
     return found
+
+
+# ---- leaderboard and export
+
+
+def channel_zone(session: Session, channel_id: str) -> str | None:
+    """The time zone of the channel's schedule, if it has one."""
+    return session.scalar(select(ScheduleRow.timezone).where(ScheduleRow.channel_id == channel_id))
+
+
+def shown_drill_times(session: Session, channel_id: str, since: datetime | None = None) -> dict[int, datetime]:
+    """When each of this channel's drills that reached it was due (posted at or after `since`)."""
+    query = select(DrillRow.id, DrillRow.post_at).where(DrillRow.channel_id == channel_id, DrillRow.status.in_(SHOWN))
+    if since is not None:
+        query = query.where(DrillRow.post_at >= to_db(since))
+    return {r[0]: utc(r[1]) for r in session.execute(query).all()}  # type: ignore[misc]
+
+
+def channel_answer_times(session: Session, channel_id: str, since: datetime | None = None) -> list[tuple[str, int, datetime]]:
+    """(member, drill, first on-time reply) for this channel's drills posted at or after `since`:
+    what the reveal counted, with when."""
+    query = (
+        select(ReplyRow.user_id, ReplyRow.drill_id, func.min(ReplyRow.replied_at))
+        .join(DrillRow, DrillRow.id == ReplyRow.drill_id)
+        .where(DrillRow.channel_id == channel_id, ReplyRow.user_id.is_not(None), ReplyRow.deleted.is_(False), ReplyRow.late.is_(False))
+        .group_by(ReplyRow.user_id, ReplyRow.drill_id)
+    )
+    if since is not None:
+        query = query.where(DrillRow.post_at >= to_db(since))
+    return [(r[0], r[1], utc(r[2])) for r in session.execute(query).all()]  # type: ignore[misc]
+
+
+def export_drills(session: Session, channel_id: str, since: datetime) -> Sequence[Any]:
+    """(id, post_at, timezone, role_slug, question_number) of this channel's drills that reached it
+    and were posted at or after `since`, oldest first."""
+    return session.execute(
+        select(DrillRow.id, DrillRow.post_at, DrillRow.timezone, DrillRow.role_slug, DrillRow.question_number)
+        .where(DrillRow.channel_id == channel_id, DrillRow.status.in_(SHOWN), DrillRow.post_at >= to_db(since))
+        .order_by(DrillRow.post_at, DrillRow.id)
+    ).all()
+
+
+def export_replies(session: Session, drill_ids: Sequence[int]) -> list[tuple[int, str, bool, datetime]]:
+    """(drill, member, late, first reply) per drill, member and lateness: who replied and when,
+    never what (deleted replies left out)."""
+    if not drill_ids:
+        return []
+    rows = session.execute(
+        select(ReplyRow.drill_id, ReplyRow.user_id, ReplyRow.late, func.min(ReplyRow.replied_at))
+        .where(ReplyRow.drill_id.in_(set(drill_ids)), ReplyRow.user_id.is_not(None), ReplyRow.deleted.is_(False))
+        .group_by(ReplyRow.drill_id, ReplyRow.user_id, ReplyRow.late)
+    ).all()
+    return [(r[0], r[1], bool(r[2]), utc(r[3])) for r in rows]  # type: ignore[misc]
+
+
+def export_ratings(session: Session, drill_ids: Sequence[int]) -> dict[tuple[int, str], int]:
+    """The latest self-grade each member gave on each drill's reveal."""
+    if not drill_ids:
+        return {}
+    rows = session.execute(
+        select(ReviewRow.drill_id, ReviewRow.user_id, ReviewRow.rating)
+        .where(ReviewRow.drill_id.in_(set(drill_ids)))
+        .order_by(ReviewRow.at, ReviewRow.id)
+    ).all()
+    return {(r[0], r[1]): r[2] for r in rows}

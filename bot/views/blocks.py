@@ -230,7 +230,9 @@ def help_message(examples: Sequence[Role], drills: bool = False) -> Message:
             bold("毎日の面接ドリル"),
             "• `/career schedule show` — このチャンネルのドリル設定　• `/career stats` — あなたの参加記録　• `/career review` — あなたの復習（自分だけに表示）",
             "• `/career feedback on|off` — 回答がどの回答ポイントに触れたかを、公開後にあなたにだけ知らせる機能の切り替え",
+            "• `/career leaderboard [week|month|all]` — このチャンネルのランキング（自分だけに表示。ボタンでチャンネルに共有）",
             "• 管理者: `/career schedule set <職種|all> <HH:MM> [tz=…] [days=…] [reveal=…]`（詳しくは `/career schedule help`）",
+            "• 管理者: `/career export [日数]` — このチャンネルの記録（日付・職種・問題・回答日時・自己評価。本文は含みません）を CSV で DM に送る",
         ]
     return Message(text="/career の使い方", blocks=[section_text("\n".join(lines))])
 

@@ -30,6 +30,7 @@ class Sent:
     text: str = ""
     key: str = ""
     feedback: object = None  # AnswerFeedback, for kind "feedback" (text holds the member)
+    file: bytes = b""  # for kind "file": the uploaded bytes
     reminder: object = None  # Reminder, for kind "reminder"
     digest: object = None  # WeeklyDigest, for kind "digest"
 
@@ -117,6 +118,12 @@ class RecordingChat:
             self.sent.append(Sent("digest", channel_id, ts=ts, key=key, digest=digest))
         self._maybe_lose_response()
         return ts
+
+    def upload_file(self, user_id: str, filename: str, content: bytes, title: str, comment: str) -> None:
+        """Kind "file", to the member: `key` holds the file name and `file` its bytes."""
+        self._maybe_fail()
+        with self._lock:
+            self.sent.append(Sent("file", user_id, text=comment, key=filename, file=content))
 
     def of(self, kind: str, channel: str | None = None) -> list[Sent]:
         with self._lock:

@@ -73,11 +73,20 @@ class StubSlackApi:
             "auth.test": lambda call: {"ok": True, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "team_id": "T0001", "user": "careerbot"},
             "chat.postMessage": self._post_message,
             "chat.update": lambda call: {"ok": True, "channel": call.params.get("channel"), "ts": call.params.get("ts")},
-            "users.info": lambda call: {"ok": True, "user": {"id": call.params.get("user"), "is_admin": False, "is_owner": False}},
+            "users.info": self._user_info,
             "conversations.history": self._history,
             "conversations.replies": self._replies,
         }
         self.messages: list[dict] = []  # what a channel would show, with metadata
+        self.profiles: dict[str, dict] = {}  # users.info `profile` per user id (display_name, …)
+        self.uploads: dict[str, bytes] = {}  # file id → the bytes POSTed to its upload_url
+        self._files = 0
+        self.handlers.update({
+            "conversations.open": self._open_dm,
+            "files.getUploadURLExternal": self._upload_url,
+            "upload": lambda call: {"ok": True},
+            "files.completeUploadExternal": self._complete_upload,
+        })
         self._views = 0
         self.handlers.update({"views.open": self._open_view, "views.update": self._update_view})
         self._ts = 1700000000.000100
@@ -91,6 +100,22 @@ class StubSlackApi:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
+                if self.path.startswith("/upload/"):
+                    # A file's bytes, POSTed to the upload_url of files.getUploadURLExternal: kept as
+                    # they came, never parsed.
+                    data = self.rfile.read(length) if length else b""
+                    file_id = self.path.rsplit("/", 1)[-1]
+                    with stub._lock:
+                        stub.uploads[file_id] = data
+                    call = Call("upload", self.path, {"file_id": file_id, "length": len(data)}, dict(self.headers))
+                    status, headers, body = stub._answer(call)
+                    self.send_response(status)
+                    self.send_header("Content-Type", "text/plain")
+                    answer = f"OK - {len(data)}".encode() if status == 200 else b"error"
+                    self.send_header("Content-Length", str(len(answer)))
+                    self.end_headers()
+                    self.wfile.write(answer)
+                    return
                 raw = self.rfile.read(length).decode("utf-8") if length else ""
                 if "json" in (self.headers.get("Content-Type") or ""):
                     params = json.loads(raw or "{}")
@@ -226,6 +251,37 @@ class StubSlackApi:
     def _view_of(call: Call) -> dict:
         view = call.params.get("view")
         return json.loads(view) if isinstance(view, str) else dict(view or {})
+
+    def _user_info(self, call: Call) -> dict:
+        user_id = call.params.get("user")
+        user = {"id": user_id, "is_admin": False, "is_owner": False}
+        if user_id in self.profiles:
+            user["profile"] = dict(self.profiles[user_id])
+        return {"ok": True, "user": user}
+
+    def _open_dm(self, call: Call) -> dict:
+        user_id = str(call.params.get("users") or "")
+        return {"ok": True, "channel": {"id": "D" + user_id[1:] if user_id else "D0UNKNOWN"}}
+
+    def _upload_url(self, call: Call) -> dict:
+        with self._lock:
+            self._files += 1
+            file_id = f"F{self._files:08d}"
+        return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    def _complete_upload(self, call: Call) -> dict:
+        files = call.params.get("files")
+        files = json.loads(files) if isinstance(files, str) else (files or [])
+        return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
+
+    def uploaded(self, file_id: str | None = None) -> bytes:
+        """The bytes of an uploaded file (the latest one when no id is given)."""
+        with self._lock:
+            if file_id is None:
+                if not self.uploads:
+                    raise AssertionError("no file was uploaded")
+                file_id = list(self.uploads)[-1]
+            return self.uploads[file_id]
 
     def posted(self, channel: str | None = None) -> list[dict]:
         with self._lock:

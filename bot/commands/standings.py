@@ -1,0 +1,75 @@
+"""`/career leaderboard` (anyone), its share button, and `/career export` (admins): parse, call one
+use-case, render. Both are answered after the ack: they read the database, may ask Slack for
+display names, and the export uploads a file."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Callable
+
+from bot.commands.actions import Pressed
+from bot.commands.drill import CHECK_FAILED
+from bot.domain.commands import ExportCommand, LeaderboardCommand
+from bot.domain.standings import EXPORT_MAX_DAYS, PERIODS, parse_days
+from bot.ports import AdminCheckFailed, ChatError, Message
+from bot.usecases.export import Export
+from bot.usecases.leaderboard import Leaderboard
+from bot.usecases.schedule_admin import NotAllowed, ScheduleAdmin
+from bot.views import leaderboard_blocks as ui
+from bot.views.blocks import notice
+
+log = logging.getLogger(__name__)
+
+EXPORT_REFUSAL = "すみません、ドリルの記録を CSV で書き出せるのは管理者だけです。必要な場合は管理者に相談してください。"
+BAD_DAYS = f"⚠️ 日数は 1〜{EXPORT_MAX_DAYS} の数字で指定してください（例: `/career export 30`）。"
+UPLOAD_FAILED = "⚠️ CSV を DM に送れませんでした。少し待ってからもう一度お試しください。"
+UPLOAD_NOT_ALLOWED = "⚠️ CSV を DM に送れませんでした。アプリにファイル送信（files:write）と DM（im:write）の権限があるか、ワークスペースの管理者に確認してください。"
+_SCOPE_ERRORS = frozenset({"missing_scope", "not_allowed_token_type", "no_permission", "restricted_action", "not_authed", "invalid_auth"})
+STALE = "このボタンは古いか、内容が正しくありません。もう一度 `/career leaderboard` からお試しください。"
+
+
+class StandingsCommands:
+    def __init__(self, leaderboard: Leaderboard, export: Export, schedules: ScheduleAdmin, clock: Callable[[], datetime], name_of: Callable[[str], str]):
+        self.leaderboard = leaderboard
+        self.export = export
+        self.schedules = schedules
+        self.clock = clock
+        self.name_of = name_of
+
+    def handle(self, command: LeaderboardCommand | ExportCommand, user_id: str, channel_id: str) -> Message:
+        if isinstance(command, LeaderboardCommand):
+            if command.period not in PERIODS:
+                return notice(f"⚠️ 期間は week・month・all のどれかで指定してください。{ui.LEADERBOARD_USAGE}")
+            return ui.leaderboard(self.leaderboard.board(channel_id, command.period, self.clock()))
+        return self._export(command, user_id, channel_id)
+
+    def share(self, pressed: Pressed, user_id: str, channel_id: str) -> Message:
+        """The board the presser saw, computed again now and posted to the channel."""
+        if len(pressed.parts) != 1 or pressed.parts[0] not in PERIODS or not channel_id:
+            log.info("ignored a stale or malformed leaderboard share button")
+            return notice(f"⚠️ {STALE}")
+        board = self.leaderboard.board(channel_id, pressed.parts[0], self.clock())
+        if not board.entries:
+            return notice(f"{board.label}のランキングはまだ空なので、チャンネルには共有していません。")
+        return ui.leaderboard(board, shared_by=self.name_of(user_id))
+
+    def _export(self, command: ExportCommand, user_id: str, channel_id: str) -> Message:
+        # Refuse before reading the days, so a non-admin learns nothing from error messages either.
+        try:
+            self.schedules.authorize(user_id)
+        except NotAllowed:
+            return notice(EXPORT_REFUSAL)
+        except AdminCheckFailed:
+            return notice(f"⚠️ {CHECK_FAILED}")
+        days = parse_days(command.days_text)
+        if days is None:
+            return notice(BAD_DAYS)
+        try:
+            sent = self.export.send(channel_id, user_id, days, self.clock())
+        except ChatError as err:
+            log.warning("the CSV export of %s for %s failed (%s)", channel_id, user_id, err.code)
+            return notice(UPLOAD_NOT_ALLOWED if err.code in _SCOPE_ERRORS else UPLOAD_FAILED)
+        if not sent.rows:
+            return notice(f"直近{days}日間に書き出せる記録（回答や自己評価）がなかったため、CSV は送っていません。")
+        return notice(f"✅ DM に CSV を送りました（{sent.rows}行、直近{days}日間）。")

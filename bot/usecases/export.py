@@ -1,0 +1,88 @@
+"""`/career export`: a CSV of one channel's drill records, sent privately to the admin who asked.
+
+One row per (drill, member) for every member who replied to or self-graded a drill posted in the
+last N days: when, whether on time, and the grade. Never what anyone wrote (it is not stored)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.domain.catalog import RoleCatalog
+from bot.domain.standings import ExportDrill, MemberRecord, csv_bytes, export_rows
+from bot.ports import ChatPort
+from bot.store import repo
+from bot.store.db import utc
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    filename: str
+    content: bytes
+    rows: int  # data rows, the header not counted
+
+
+class Export:
+    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, chat: ChatPort, name_of: Callable[[str], str], default_timezone: str):
+        self.sessions = sessions
+        self.catalog = catalog
+        self.chat = chat
+        self.name_of = name_of
+        self.default_timezone = default_timezone
+
+    def build(self, channel_id: str, days: int, now: datetime) -> ExportFile:
+        since = now - timedelta(days=days)
+        with self.sessions() as session:
+            zone = repo.channel_zone(session, channel_id) or self.default_timezone
+            drills = [
+                ExportDrill(row[0], utc(row[1]), row[2], row[3] or "", self._role_title(row[3]), row[4])  # type: ignore[arg-type]
+                for row in repo.export_drills(session, channel_id, since)
+            ]
+            ids = [d.id for d in drills]
+            replies = repo.export_replies(session, ids)
+            ratings = repo.export_ratings(session, ids)
+        records = _records(replies, ratings)
+        rows = export_rows(drills, records, self.name_of)
+        day = now.astimezone(ZoneInfo(zone)).date().isoformat()
+        return ExportFile(f"career-drill-{channel_id}-{day}.csv", csv_bytes(rows), len(rows))
+
+    def send(self, channel_id: str, user_id: str, days: int, now: datetime) -> ExportFile:
+        """Build the CSV and upload it to the admin's DM; nothing is uploaded when it has no rows.
+        Raises ChatError when Slack refused the DM or the upload."""
+        export = self.build(channel_id, days, now)
+        if export.rows:
+            self.chat.upload_file(
+                user_id, export.filename, export.content,
+                title=f"面接ドリルの記録（直近{days}日間）",
+                comment=f"<#{channel_id}> の面接ドリルの記録です（直近{days}日間、{export.rows}行）。回答の本文は含みません。",
+            )
+            log.info("exported %d rows of %s to %s", export.rows, channel_id, user_id)
+        return export
+
+    def _role_title(self, slug: str | None) -> str:
+        role = self.catalog.by_slug(slug) if slug else None
+        return (role.short_title or role.title) if role else (slug or "")
+
+
+def _records(replies: list[tuple[int, str, bool, datetime]], ratings: dict[tuple[int, str], int]) -> list[MemberRecord]:
+    """Each member's first on-time reply (else their first late one) and grade, per drill."""
+    first: dict[tuple[int, str], tuple[bool, datetime]] = {}
+    for drill_id, user_id, late, at in replies:
+        key = (drill_id, user_id)
+        known = first.get(key)
+        # An on-time reply wins over a late one; among equals, the earlier.
+        if known is None or (known[0] and not late) or (known[0] == late and at < known[1]):
+            first[key] = (late, at)
+    keys = set(first) | set(ratings)
+    return [
+        MemberRecord(drill_id, user_id, first[(drill_id, user_id)][1] if (drill_id, user_id) in first else None,
+                     (drill_id, user_id) in first and not first[(drill_id, user_id)][0], ratings.get((drill_id, user_id)))
+        for drill_id, user_id in keys
+    ]
