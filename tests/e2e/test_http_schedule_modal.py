@@ -137,6 +137,12 @@ def test_a_member_known_not_to_be_an_admin_is_refused_without_a_modal(modal_bot,
     assert "管理者だけです" in answer["text"] and answer["response_type"] == "ephemeral"
     assert stub_api.calls_to("views.open") == []
 
+    # From App Home, which has no response_url: the refusal is a modal of its own, with no form.
+    bot.post_signed(view_action_body("home_schedule_edit", CH, user_id=MEMBER))
+    opened = stub_api.wait_for("views.open")
+    assert len(opened) == 1 and "管理者だけです" in blocks_text(view_of(opened[0])["blocks"]) and "submit" not in view_of(opened[0])
+    assert stub_api.calls_to("views.update") == []
+
 
 def test_an_unknown_member_sees_the_form_but_their_submission_changes_nothing(modal_bot, stub_api):
     bot = modal_bot
