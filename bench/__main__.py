@@ -19,7 +19,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import admin_ack, content_scale, fanout, ingestion, learning, lookup, modal
+from bench import admin_ack, content_scale, fanout, home, ingestion, learning, lookup, modal
 from bench.databases import postgres_version
 from bench.load import GENERATORS
 from bench.plan import FULL, QUICK
@@ -34,6 +34,7 @@ BENCHMARKS = {
     "admin": admin_ack.run,
     "learning": learning.run,
     "modal": modal.run,
+    "home": home.run,
 }
 DOCUMENT = ROOT / "docs" / "PERFORMANCE.md"
 SKELETON = """# Performance

@@ -20,6 +20,8 @@ class Plan:
     learning_members: int  # members grading a revealed drill, per run (a quarter of them double-click)
     learning_walks: int  # of them, members walking /career review → points → grade, per run
     modal_submissions: int = 20  # schedule editor forms opened, each submitted invalid then valid, per run
+    home_opens: int = 50  # members opening their App Home once each, per run
+    home_burst: int = 20  # thread replies from one member whose Home is open, sent in a burst
     databases: tuple[str, ...] = ("sqlite", "postgresql")
     load_generator: str = "auto"  # "wrk", "python" (bench.loadgen), or "auto": wrk when installed
 
@@ -42,6 +44,8 @@ FULL = Plan(
     learning_members=200,
     learning_walks=100,
     modal_submissions=40,
+    home_opens=200,
+    home_burst=50,
 )
 
 # Every benchmark end to end, once, on small sizes: for trying changes and for the smoke test.
@@ -59,4 +63,6 @@ QUICK = Plan(
     learning_members=20,
     learning_walks=10,
     modal_submissions=5,
+    home_opens=20,
+    home_burst=20,
 )

@@ -11,7 +11,7 @@ import random
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from slack_bolt import App
 from sqlalchemy import Engine
@@ -38,6 +38,10 @@ from bot.usecases.learning import Learning
 from bot.usecases.lookups import Lookups
 from bot.usecases.replies import Replies
 from bot.usecases.schedule_admin import ScheduleAdmin
+
+if TYPE_CHECKING:
+    from bot.slack.home import HomeParts
+    from bot.usecases.home import Home, Visible
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +149,7 @@ def build_bot(
 class SlackBot:
     bot: Bot
     app: App
+    home: "HomeParts | None" = None  # the App Home's publisher and debounced refresh
 
 
 def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now, rng: random.Random | None = None) -> SlackBot:
@@ -167,5 +172,22 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
     # which every replica shares too).
     sealer = Sealer(settings.signing_secret or settings.bot_token or "")
     editor = ScheduleEditor(bot.schedules, bot.catalog, admins.known, sealer, settings.default_timezone, clock)
-    app = create_app(settings, client, bot.router, bot.replies, schedule_editor=editor)
-    return SlackBot(bot, app)
+    home = build_slack_home(bot, client, clock)
+    app = create_app(settings, client, bot.router, bot.replies, schedule_editor=editor, home=home)
+    return SlackBot(bot, app, home)
+
+
+def build_home(bot: Bot, visible: "Visible | None" = None) -> "Home":
+    """The App Home's use-case over the bot's parts; `visible` says which channels a member can see
+    (every channel when no chat service can tell, as in the console)."""
+    from bot.usecases.home import Home, everyone_sees_all
+
+    return Home(session_factory(bot.engine), bot.learning, bot.schedules, bot.catalog, visible or everyone_sees_all)
+
+
+def build_slack_home(bot: Bot, client, clock: Callable[[], datetime]) -> "HomeParts":
+    from bot.slack.home import ChannelAccess, HomeParts, HomePublisher, HomeRefresh
+
+    home = build_home(bot, ChannelAccess(client).visible)
+    publisher = HomePublisher(client, home, clock)
+    return HomeParts(home, publisher, HomeRefresh(publisher.publish, home.openers), clock)

@@ -57,6 +57,7 @@ HELP = (
     "  :reply [ユーザーID] [回答]  回答を受け付けているドリルのスレッドに回答（省略するとあなた。回答の文章を書くと公開時にチェック結果が届きます）\n"
     f"  :grade <評価> [ユーザーID] 最後に公開されたドリルを自己評価（評価は {_GRADE_HELP}、省略するとあなた）\n"
     "  :time                      いまの時刻\n"
+    "  :home                      あなたの App Home（番号で職種・復習・一時停止／再開のボタンを押せます）\n"
     "  番号                       直前に表示されたボタンを押す（回答ポイント公開時の自己評価ボタンも）\n"
     "  /career review             あなたの復習、/career stats であなたの記録\n"
     "  :schedule-form 項目=値 …   スケジュールの編集フォームを送信（例: :schedule-form role=ciso time=09:00 remind=-1h digest=fri-18:00）\n"
@@ -145,6 +146,7 @@ class Console:
         self.bot = bot
         self.clock = clock
         self.buttons: list[dict] = []
+        self._home_data = None  # the App Home's use-case, built on first `:home`
         self.replies = 0
         if chat is not None:
             chat.on_buttons = self._take_buttons
@@ -167,6 +169,10 @@ class Console:
             self.buttons = buttons
 
     def press(self, button: dict, user_id: str = CONSOLE_USER) -> None:
+        if button.get("command"):  # a Home button: what the command it stands for answers
+            self.show(self.router.handle_command(button["command"], user_id=user_id, channel_id=CONSOLE_CHANNEL), viewer=user_id)
+            self.tick()
+            return
         answer = self.router.handle_action(button["action_id"], button["value"], user_id=user_id, channel_id=CONSOLE_CHANNEL)
         self.show(answer, viewer=user_id, pressed=True)
 
@@ -211,6 +217,8 @@ class Console:
         name = words[0] if words else ""
         if name == "time":
             self.out.write(f"いまの時刻: {self._now_text()}\n")
+        elif name == "home":
+            self._home()
         elif name == "wait" and len(words) == 2 and _WAIT.match(words[1]):
             amount, unit = _WAIT.match(words[1]).groups()  # type: ignore[union-attr]
             step = {"m": timedelta(minutes=1), "min": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}[unit]
@@ -399,6 +407,21 @@ class Console:
             if interactive:
                 self.out.write(PROMPT)
                 self.out.flush()
+
+
+def _console_button(element: dict) -> dict | None:
+    """A Home button as the console presses it, or None when only Slack can (the schedule editor)."""
+    from bot.views import home_blocks
+
+    action, value = element.get("action_id", ""), element.get("value", "")
+    if home_blocks.ROLE_ACTION.match(action):
+        return {**element, "action_id": action_id(Kind.OPEN_ROLE), "value": value}
+    if action == home_blocks.REVIEW:
+        return {**element, "command": "review"}
+    if action == home_blocks.SCHEDULE_TOGGLE and value == CONSOLE_CHANNEL:
+        paused = "再開" in element["text"]["text"]
+        return {**element, "command": "schedule resume" if paused else "schedule pause"}
+    return None
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 
 from bot.commands.router import CommandRouter
 from bot.config import Settings
+from bot.slack.home import HomeParts
 from bot.slack.listeners import register_listeners
 from bot.slack.listeners.schedule_modal import ScheduleEditor
 from bot.usecases.replies import Replies
@@ -15,7 +16,7 @@ from bot.usecases.replies import Replies
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, client: WebClient, router: CommandRouter, replies: Replies, schedule_editor: ScheduleEditor | None = None) -> App:
+def create_app(settings: Settings, client: WebClient, router: CommandRouter, replies: Replies, schedule_editor: ScheduleEditor | None = None, home: HomeParts | None = None) -> App:
     app = App(
         client=client,
         signing_secret=settings.signing_secret or "",
@@ -25,7 +26,7 @@ def create_app(settings: Settings, client: WebClient, router: CommandRouter, rep
         # auth.test at start-up tells us our own bot user, so we can ignore our own messages.
         token_verification_enabled=bool(settings.bot_token),
     )
-    register_listeners(app, router, replies, schedule_editor=schedule_editor)
+    register_listeners(app, router, replies, schedule_editor=schedule_editor, home=home)
 
     @app.error
     def reject(error: Exception, body: dict, response: BoltResponse) -> BoltResponse:

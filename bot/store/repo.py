@@ -829,6 +829,41 @@ def drill_ratings(session: Session, drill_ids: Sequence[int]) -> dict[int, list[
     return found
 
 
+# ---- App Home
+
+from bot.store.models import HomeTabRow  # noqa: E402 - kept with the functions that use it
+
+
+def record_home_opened(session: Session, user_id: str, now: datetime, fresh_since: datetime) -> bool:
+    """Remember that the member opened their App Home (idempotent: Slack retries events), and claim
+    its publish: True unless it was published, or claimed by another delivery of the same event, at
+    or after `fresh_since`. The claim is one conditional UPDATE, so replicas agree on it."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(HomeTabRow)
+        .values(user_id=user_id, opened_at=to_db(now), published_at=None)
+        .on_conflict_do_update(index_elements=[HomeTabRow.user_id], set_={"opened_at": to_db(now)})
+    )
+    result = session.execute(
+        update(HomeTabRow)
+        .where(HomeTabRow.user_id == user_id, or_(HomeTabRow.published_at.is_(None), HomeTabRow.published_at < to_db(fresh_since)))
+        .values(published_at=to_db(now))
+    )
+    return result.rowcount == 1
+
+
+def home_openers(session: Session, user_ids: Sequence[str]) -> set[str]:
+    """Those of these members who have opened their App Home."""
+    if not user_ids:
+        return set()
+    return set(session.scalars(select(HomeTabRow.user_id).where(HomeTabRow.user_id.in_(set(user_ids)))).all())
+
+
+def set_home_published(session: Session, user_id: str, now: datetime) -> None:
+    session.execute(update(HomeTabRow).where(HomeTabRow.user_id == user_id).values(published_at=to_db(now)))
+
+
 # ---- leaderboard and export
 
 

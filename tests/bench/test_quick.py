@@ -41,8 +41,9 @@ EXPECTED = [
     *(f"learning.{db}.{flow}.{what}" for db in ("sqlite", "postgresql") for flow in ("grade", "walk") for what in ("ack_p99", "answer_p99", "ack_p50", "answer_p50")),
     *(f"learning.{db}.{what}" for db in ("sqlite", "postgresql") for what in ("unanswered", "drill_reviews_wrong", "walk_reviews_wrong")),
     *(f"modal.{what}" for what in ("open_p99", "open_p50", "filled_p50", "valid.ack_p99", "valid.ack_p50", "valid.saved_p50", "invalid.ack_p99", "invalid.ack_p50", "unsaved")),
+    *(f"home.{db}.{what}" for db in ("sqlite", "postgresql") for what in ("ack_p99", "ack_p50", "publish_wrong", "burst_publishes")),
 ]
-BENCHMARKS = ["1. Lookup", "2. Content scale", "3. Drill fan-out", "4. Reply ingestion", "5. Admin ack", "6. Learning", "7. Schedule modal"]
+BENCHMARKS = ["1. Lookup", "2. Content scale", "3. Drill fan-out", "4. Reply ingestion", "5. Admin ack", "6. Learning", "7. Schedule modal", "8. App Home"]
 
 
 def run_quick(tmp_path: Path, timeout: float = 150) -> tuple[str, str]:
@@ -80,6 +81,7 @@ def test_quick_mode_reports_every_benchmark_with_numbers(tmp_path):
     for key in (
         "fanout.sqlite.wrong_count", "fanout.sqlite.too_fast", "ingestion.sqlite.lost", "admin.unanswered",
         "learning.sqlite.unanswered", "learning.sqlite.drill_reviews_wrong", "learning.sqlite.walk_reviews_wrong", "modal.unsaved",
+        "home.sqlite.publish_wrong",
     ):
         assert figures[key]["samples"] == [0], key
     # The lookup target is judged against the best-served bare app, and the ack against Slack's 3 s.

@@ -47,6 +47,7 @@ class BotServer:
     def __init__(self, settings: Settings, stub: StubSlackApi, clock=utc_now, rng=None):
         slack = build_slack_bot(settings, clock=clock, rng=rng)
         self.core, self.app = slack.bot, slack.app
+        self.home = slack.home  # the App Home's publisher and debounced refresh (tests call home.refresh.flush())
         self._answers = 0
         self.stub = stub
         self.clock = clock
@@ -119,3 +120,18 @@ class BotServer:
 
 def start_bot(stub: StubSlackApi, content_dir, rng=None, clock=utc_now, **env: str) -> BotServer:
     return BotServer(settings_for(stub, content_dir, **env), stub, clock=clock, rng=rng).start()
+
+
+def open_home(server: BotServer, user_id: str, event_id: str, tab: str = "home", retry: int | None = None) -> Response:
+    """A member opens the bot's App Home (or its Messages tab): the signed app_home_opened event."""
+    from tests.support.signing import home_opened_event
+
+    return server.event(home_opened_event(user_id, tab), event_id, retry)
+
+
+def press_in_view(server: BotServer, action_id: str, value: str, view: dict, user_id: str) -> Response:
+    """A button pressed in a published Home or an opened modal (no response_url)."""
+    from tests.support.signing import view_press_body
+
+    return server.post_signed(view_press_body(action_id, value, view, user_id=user_id))
+

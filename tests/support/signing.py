@@ -98,6 +98,31 @@ def view_action_body(action_id: str, value: str, user_id: str = "U0MEMBER1", vie
     return urlencode({"payload": json.dumps(payload)})
 
 
+def view_press_body(action_id: str, value: str, view: dict, user_id: str = "U0MEMBER1", trigger_id: str = "4.5.6") -> str:
+    """A button pressed in a given view (the App Home as published, or a modal as opened): like
+    view_action_body, with the view itself (id, title, blocks) as Slack sends it."""
+    view = {"hash": "h1", **view}
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0001", "domain": "study"},
+        "user": {"id": user_id, "username": "member", "team_id": "T0001"},
+        "api_app_id": "A0001",
+        "token": "legacy",
+        "container": {"type": "view", "view_id": view["id"]},
+        "trigger_id": trigger_id,
+        "view": view,
+        "actions": [
+            {"action_id": action_id, "block_id": "b1", "type": "button", "value": value, "action_ts": "1700000001.000001", "text": {"type": "plain_text", "text": "x"}}
+        ],
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def home_opened_event(user_id: str, tab: str = "home") -> dict:
+    """The `event` of app_home_opened (send it with BotServer.event)."""
+    return {"type": "app_home_opened", "user": user_id, "channel": "D0HOME001", "tab": tab, "event_ts": "1700000002.000001"}
+
+
 def form_state(view: dict, **changes: str) -> dict:
     """The form's state.values as Slack sends them: each input as it opened, with `changes`
     (block_id → value) typed or picked by the user."""

@@ -89,6 +89,14 @@ class StubSlackApi:
         })
         self._views = 0
         self.handlers.update({"views.open": self._open_view, "views.update": self._update_view})
+        # App Home: views.publish, and which channels are private and who is in them.
+        self.private_channels: set[str] = set()  # conversations.info says is_private for these
+        self.private_members: dict[str, set[str]] = {}  # user id -> the private channels they are in
+        self.handlers.update({
+            "views.publish": self._publish_view,
+            "conversations.info": self._channel_info,
+            "users.conversations": self._user_conversations,
+        })
         self._ts = 1700000000.000100
         self.faults: FaultPlan | None = None
         self.delay_seconds = 0.0  # answer every Web API call this much later (latency)
@@ -307,3 +315,25 @@ class StubSlackApi:
         if message["metadata"]:
             shown["metadata"] = message["metadata"]
         return shown
+
+    def _publish_view(self, call: Call) -> dict:
+        """views.publish: the member's Home as Slack would hold it."""
+        with self._lock:
+            self._views += 1
+            view_id = f"VH{self._views:07d}"
+        return {"ok": True, "view": {**self._view_of(call), "id": view_id, "hash": f"{view_id}-h1"}}
+
+    def published(self, user_id: str | None = None) -> list[dict]:
+        """The Home views published (for one member), oldest first, as dicts."""
+        return [c.response.get("view") or self._view_of(c) for c in self.calls_to("views.publish") if user_id is None or c.params.get("user_id") == user_id]
+
+    def _channel_info(self, call: Call) -> dict:
+        channel = str(call.params.get("channel") or "")
+        private = channel in self.private_channels
+        return {"ok": True, "channel": {"id": channel, "name": channel.lower(), "is_channel": not private, "is_private": private, "is_member": True}}
+
+    def _user_conversations(self, call: Call) -> dict:
+        user = str(call.params.get("user") or "")
+        channels = sorted(self.private_members.get(user, set()))
+        return {"ok": True, "channels": [{"id": c, "is_private": True} for c in channels], "response_metadata": {"next_cursor": ""}}
+

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Callable
+
 from slack_bolt import App
 
 from bot.commands.router import CommandRouter
-from bot.slack.listeners import actions, commands, events, schedule_modal
-from bot.slack.listeners.schedule_modal import ScheduleEditor
+from bot.slack.listeners import actions, commands, events
+from bot.slack.listeners import home as home_listeners
+from bot.slack.listeners import schedule_modal
 from bot.usecases.replies import Replies
 
+if TYPE_CHECKING:
+    from bot.slack.home import HomeParts
+    from bot.slack.listeners.schedule_modal import ScheduleEditor
 
-def register_listeners(app: App, router: CommandRouter, replies: Replies, schedule_editor: ScheduleEditor | None = None) -> None:
+
+def register_listeners(app: App, router: CommandRouter, replies: Replies, home: "HomeParts | None" = None, schedule_editor: "ScheduleEditor | None" = None) -> None:
+    # What changes a member's App Home republishes it (debounced); without a Home, nothing to do.
+    refresh_home: Callable[[str], None] = home.refresh.touch if home is not None else (lambda user_id: None)
     if schedule_editor is not None:
         # Before the command's own listeners: `/career schedule` alone opens the editor.
-        schedule_modal.register(app, schedule_editor)
-    commands.register(app, router)
-    actions.register(app, router)
-    events.register(app, replies)
+        schedule_modal.register(app, schedule_editor, refresh_home)
+    commands.register(app, router, refresh_home)
+    actions.register(app, router, refresh_home)
+    events.register(app, replies, refresh_home)
+    if home is not None:
+        home_listeners.register(app, home.home, home.publisher, router, home.refresh.touch, home.clock)

@@ -15,6 +15,8 @@ from typing import Callable
 from slack_bolt import Ack, App, BoltResponse, Respond
 
 from bot.commands.router import CommandRouter
+from bot.domain.commands import ScheduleCommand, parse_command
+from bot.domain.text import clean_user_text
 from bot.views.blocks import notice
 
 log = logging.getLogger(__name__)
@@ -32,12 +34,23 @@ def answer_in_ack(ack: Ack, command: dict, router: CommandRouter) -> None:
 FAILED = "⚠️ うまく処理できませんでした。変更は行われていない可能性があります。`/career schedule show` で確認してから、もう一度お試しください。"
 
 
-def answer_later(command: dict, respond: Respond, router: CommandRouter) -> None:
+# Schedule commands after which the admin's App Home shows something else.
+_CHANGING = frozenset({"set", "pause", "resume", "off", "skip"})
+
+
+def changes_schedule(text: str) -> bool:
+    command = parse_command(clean_user_text(text or "", limit=300))
+    return isinstance(command, ScheduleCommand) and command.action in _CHANGING
+
+
+def answer_later(command: dict, respond: Respond, router: CommandRouter, refresh_home: Callable[[str], None] = lambda user_id: None) -> None:
     try:
         message = _answer(router, command)
     except Exception:  # noqa: BLE001 - the user waits for an answer: say it failed rather than nothing
         log.exception("a /career command from %s in %s failed", command.get("user_id"), command.get("channel_id"))
         message = notice(FAILED)
+    if changes_schedule(command.get("text", "")):
+        refresh_home(command.get("user_id", ""))
     if not command.get("response_url"):
         log.warning("a /career command arrived without a response_url; nothing to answer to")
         return
@@ -79,7 +92,7 @@ class AnswerCache:
         return answer_known_lookups
 
 
-def register(app: App, router: CommandRouter) -> None:
+def register(app: App, router: CommandRouter, refresh_home: Callable[[str], None] = lambda user_id: None) -> None:
     app.use(AnswerCache(router).middleware())
 
     # Two listeners, so that a lookup is a plain listener: Bolt prepares a lazy run (a deep copy of
@@ -95,7 +108,7 @@ def register(app: App, router: CommandRouter) -> None:
         ack()
 
     def lazy_listener(command: dict, respond: Respond) -> None:
-        answer_later(command, respond, router)
+        answer_later(command, respond, router, refresh_home)
 
     app.command("/career", matchers=[from_memory])(lookup_listener)
     app.command("/career")(ack=ack_listener, lazy=[lazy_listener])

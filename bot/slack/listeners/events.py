@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
+from typing import Callable
 
 from slack_bolt import App
 
@@ -17,7 +18,8 @@ from bot.usecases.replies import Replies
 log = logging.getLogger(__name__)
 
 
-def on_message(event: dict, replies: Replies, bot_user_id: str | None) -> None:
+def on_message(event: dict, replies: Replies, bot_user_id: str | None, recorded: Callable[[str], None] = lambda user_id: None) -> None:
+    """`recorded(user_id)` is told of a reply that was counted (it changes the member's App Home)."""
     channel_id = event.get("channel") or ""
     subtype = event.get("subtype")
     if subtype == "message_deleted":
@@ -46,7 +48,8 @@ def on_message(event: dict, replies: Replies, bot_user_id: str | None) -> None:
         log.info("ignored a message event with an unreadable ts")
         return
     # The text is handed on for answer feedback, judged in memory, and never kept or logged.
-    replies.record(channel_id, thread_ts, ts, event["user"], at, text=event.get("text") or "")
+    if replies.record(channel_id, thread_ts, ts, event["user"], at, text=event.get("text") or ""):
+        recorded(event["user"])
 
 
 def _time(ts) -> datetime | None:
@@ -56,8 +59,8 @@ def _time(ts) -> datetime | None:
         return None
 
 
-def register(app: App, replies: Replies) -> None:
+def register(app: App, replies: Replies, refresh_home: Callable[[str], None] = lambda user_id: None) -> None:
     def listener(event: dict, context) -> None:
-        on_message(event, replies, context.get("bot_user_id"))
+        on_message(event, replies, context.get("bot_user_id"), refresh_home)
 
     app.event("message")(listener)

@@ -1,0 +1,138 @@
+"""The App Home: its opening, and the buttons on it and in the modals it opens.
+
+`app_home_opened` keeps its short database write (who opened it, and whether this delivery should
+publish) before the 200, so Slack retries it if the write fails; the publish follows from a lazy
+listener. Home buttons have no response_url: a role card or the review queue opens in a modal
+(views.open with the press's trigger, valid for 3 s), and a button inside that modal replaces the
+modal's content (views.update)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Callable
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.commands.actions import Kind, action_id, decode
+from bot.commands.router import CommandRouter
+from bot.ports import ChatError
+from bot.slack.chat import _call
+from bot.slack.home import HomePublisher
+from bot.usecases.home import Home
+from bot.views import home_blocks as ui
+from bot.views.blocks import notice
+
+log = logging.getLogger(__name__)
+
+PUBLISH = "home_publish"  # set by the ack listener in the request's context, read by the lazy one
+_CHANGES_HOME = (Kind.GRADE, Kind.REVIEW_GRADE)
+FAILED = "⚠️ うまく処理できませんでした。もう一度お試しください。"
+
+
+def record_opening(event: dict, context: BoltContext, home: Home, clock: Callable[[], datetime]) -> None:
+    user_id = event.get("user") or ""
+    context[PUBLISH] = bool(event.get("tab") == "home" and user_id and home.opened(user_id, clock()))
+
+
+def publish_opening(event: dict, context: BoltContext, publisher: HomePublisher) -> None:
+    if context.get(PUBLISH):
+        publisher.publish(event.get("user") or "")
+
+
+def _user(body: dict) -> str:
+    return (body.get("user") or {}).get("id", "")
+
+
+def open_role(body: dict, action: dict, client: WebClient, router: CommandRouter) -> None:
+    role = router.catalog.by_slug(action.get("value") or "")
+    message = router.handle_action(action_id(Kind.OPEN_ROLE), action.get("value") or "", user_id=_user(body))
+    title = (role.short_title or role.title) if role else "職種"
+    _open(client, body, ui.modal(title, message))
+
+
+def open_review(body: dict, client: WebClient, router: CommandRouter) -> None:
+    """The modal opens first, with the press's trigger; the card (a database read) follows."""
+    opened = _open(client, body, ui.loading_modal("復習"))
+    if opened is None:
+        return
+    try:
+        message = router.handle_command("review", user_id=_user(body))
+    except Exception:  # noqa: BLE001 - the member is looking at the modal: say it failed there
+        log.exception("the review queue of %s could not be read", _user(body))
+        message = notice(FAILED)
+    _update(client, opened, ui.modal("復習", message))
+
+
+def press_in_modal(body: dict, action: dict, client: WebClient, router: CommandRouter, refresh: Callable[[str], None]) -> None:
+    original = ui.original_action(action.get("action_id") or "")
+    view = body.get("view") or {}
+    if original is None or not view.get("id"):
+        log.info("ignored a modal button without a view or an action of ours")
+        return
+    user_id, value = _user(body), action.get("value") or ""
+    try:
+        message = router.handle_action(original, value, user_id=user_id)
+    except Exception:  # noqa: BLE001 - answer in the modal rather than leave the press unanswered
+        log.exception("a modal button (%s) from %s failed", original, user_id)
+        message = notice(FAILED)
+    title = ((view.get("title") or {}).get("text")) or "キャリア面接ドリル"
+    _update(client, view["id"], ui.modal(title, message))
+    if decode(original, value).kind in _CHANGES_HOME:
+        refresh(user_id)
+
+
+def toggle_schedule(body: dict, action: dict, home: Home, publisher: HomePublisher, clock: Callable[[], datetime]) -> None:
+    """一時停止 / 再開 on an admin's Home: the admin check is made again; the Home is republished
+    with a line saying what happened (or why nothing did)."""
+    user_id, channel_id = _user(body), action.get("value") or ""
+    outcome = home.toggle(channel_id, user_id, clock())
+    publisher.publish(user_id, notice=ui.toggle_notice(outcome, channel_id))
+
+
+def _open(client: WebClient, body: dict, view: dict) -> str | None:
+    try:
+        response = _call(client.views_open, trigger_id=body.get("trigger_id") or "", view=view)
+    except ChatError as err:
+        log.warning("views.open failed for %s (%s)", _user(body), err.code)
+        return None
+    return str((response.get("view") or {}).get("id") or "") or None
+
+
+def _update(client: WebClient, view_id: str, view: dict) -> None:
+    try:
+        _call(client.views_update, view_id=view_id, view=view)
+    except ChatError as err:
+        log.warning("views.update failed for view %s (%s)", view_id, err.code)
+
+
+def register(app: App, home: Home, publisher: HomePublisher, router: CommandRouter, refresh: Callable[[str], None], clock: Callable[[], datetime]) -> None:
+    def ack_opening(ack: Ack, event: dict, context: BoltContext) -> None:
+        record_opening(event, context, home, clock)
+        ack()
+
+    def lazy_opening(event: dict, context: BoltContext) -> None:
+        publish_opening(event, context, publisher)
+
+    def ack_only(ack: Ack) -> None:
+        ack()
+
+    def lazy_role(body: dict, action: dict, client: WebClient) -> None:
+        open_role(body, action, client, router)
+
+    def lazy_review(body: dict, client: WebClient) -> None:
+        open_review(body, client, router)
+
+    def lazy_modal_press(body: dict, action: dict, client: WebClient) -> None:
+        press_in_modal(body, action, client, router, refresh)
+
+    def lazy_toggle(body: dict, action: dict) -> None:
+        toggle_schedule(body, action, home, publisher, clock)
+
+    app.event("app_home_opened")(ack=ack_opening, lazy=[lazy_opening])
+    app.action(ui.ROLE_ACTION)(ack=ack_only, lazy=[lazy_role])
+    app.action(ui.REVIEW)(ack=ack_only, lazy=[lazy_review])
+    app.action(ui.IN_MODAL_ACTION)(ack=ack_only, lazy=[lazy_modal_press])
+    app.action(ui.SCHEDULE_TOGGLE)(ack=ack_only, lazy=[lazy_toggle])
+

@@ -1,0 +1,141 @@
+"""What a member's App Home shows: their drill record and learning progress, the drill channels they
+can see, and the roles; and who has opened it (only they get it republished)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable, Sequence
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.domain.catalog import RoleCatalog
+from bot.domain.progress import streak
+from bot.domain.role import Role
+from bot.ports import AdminCheckFailed
+from bot.store import repo
+from bot.usecases.learning import Learning, LearningStats
+from bot.domain.schedule import ScheduleError
+from bot.usecases.schedule_admin import NotAllowed, ScheduleAdmin, ScheduleView
+
+log = logging.getLogger(__name__)
+
+# Slack retries an event it did not see acknowledged, and a member may flick between tabs: a Home
+# published this recently is current (anything that changes it republishes it), so it is not sent again.
+REOPEN_SECONDS = 10
+
+# `visible(user_id, channel_ids)`: which of these channels the member can see (public ones, and
+# private ones they belong to). A channel the chat service could not tell about is left out.
+Visible = Callable[[str, Sequence[str]], set[str]]
+
+
+def everyone_sees_all(user_id: str, channel_ids: Sequence[str]) -> set[str]:
+    """For the console and tests without a chat service: every channel is public."""
+    return set(channel_ids)
+
+
+@dataclass(frozen=True)
+class HomeChannel:
+    view: ScheduleView
+    mine: bool  # the member has answered a drill here
+    streak: int  # their current streak here
+
+
+@dataclass(frozen=True)
+class HomeData:
+    user_id: str
+    now: datetime
+    answered: int  # drills answered on time, in every channel
+    best_streak: int  # the longest current streak over their channels
+    learning: LearningStats
+    channels: tuple[HomeChannel, ...]  # the member's own channels first, then by next post
+    roles: tuple[Role, ...]
+    admin: bool  # may change schedules (False too when the check could not be made)
+    notice: str = ""  # one sentence for the top of the Home, e.g. why a press changed nothing
+
+
+class Home:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        learning: Learning,
+        schedules: ScheduleAdmin,
+        catalog: RoleCatalog,
+        visible: Visible = everyone_sees_all,
+    ):
+        self.sessions = sessions
+        self.learning = learning
+        self.schedules = schedules
+        self.catalog = catalog
+        self.visible = visible
+
+    # ------------------------------------------------------------------ who opened it
+
+    def opened(self, user_id: str, now: datetime) -> bool:
+        """Record that the member opened their Home; True if this opening should publish it."""
+        with self.sessions.begin() as session:
+            repo.limit_wait(session, 1.5)
+            return repo.record_home_opened(session, user_id, now, now - timedelta(seconds=REOPEN_SECONDS))
+
+    def openers(self, user_ids: Sequence[str]) -> set[str]:
+        with self.sessions() as session:
+            return repo.home_openers(session, user_ids)
+
+    def published(self, user_id: str, now: datetime) -> None:
+        with self.sessions.begin() as session:
+            repo.set_home_published(session, user_id, now)
+
+    # ------------------------------------------------------------------ the admin's toggle
+
+    def toggle(self, channel_id: str, user_id: str, now: datetime) -> str:
+        """Pause a running schedule or resume a paused one, as the Home's button asks. The admin
+        check is made again here. Returns what happened: "paused", "resumed", "refused" (not an
+        admin), "unchecked" (the check could not be made) or "missing" (no such schedule)."""
+        try:
+            self.schedules.authorize(user_id)
+            view = self.schedules.show(channel_id, now) if channel_id else None
+            if view is None:
+                return "missing"
+            if view.schedule.paused:
+                self.schedules.resume(channel_id, user_id, now)
+                return "resumed"
+            self.schedules.pause(channel_id, user_id, now)
+            return "paused"
+        except NotAllowed:
+            return "refused"
+        except AdminCheckFailed:
+            return "unchecked"
+        except ScheduleError:  # removed between the Home's publish and the press
+            return "missing"
+
+    # ------------------------------------------------------------------ what it shows
+
+    def data(self, user_id: str, now: datetime, notice: str = "") -> HomeData:
+        with self.sessions() as session:
+            answered = repo.answered_on_time(session, user_id)
+            mine = set(answered.values())
+            streaks = {channel: streak(repo.shown_history(session, channel), {d for d, c in answered.items() if c == channel}) for channel in mine}
+        views = self.schedules.list_all(now)
+        seen = self.visible(user_id, [v.schedule.channel_id for v in views]) if views else set()
+        channels = [HomeChannel(v, v.schedule.channel_id in mine, streaks.get(v.schedule.channel_id, 0)) for v in views if v.schedule.channel_id in seen]
+        far = now + timedelta(days=3660)
+        channels.sort(key=lambda c: (not c.mine, c.view.schedule.paused, c.view.next.post_at if c.view.next else far, c.view.schedule.channel_id))
+        return HomeData(
+            user_id=user_id,
+            now=now,
+            answered=len(answered),
+            best_streak=max(streaks.values(), default=0),
+            learning=self.learning.stats(user_id, now),
+            channels=tuple(channels),
+            roles=tuple(self.catalog.roles),
+            admin=self._admin(user_id),
+            notice=notice,
+        )
+
+    def _admin(self, user_id: str) -> bool:
+        try:
+            return bool(self.schedules.is_admin(user_id))
+        except AdminCheckFailed:
+            log.info("the admin check for %s could not be made; their Home shows the member view", user_id)
+            return False
