@@ -95,7 +95,9 @@ class ChannelAccess:
 
 class HomePublisher:
     """Builds a member's Home and publishes it with views.publish. A failed publish is logged (the
-    error code only) and dropped: the next change or opening publishes it again."""
+    error code only) and dropped: the next change or opening publishes it again. Nothing is written:
+    an opening's claim already stamped the row, and a write here would queue behind the acks of
+    other openings for the database's lock."""
 
     def __init__(self, client: WebClient, home: Home, clock: Callable[[], datetime]):
         self.client = client
@@ -113,7 +115,6 @@ class HomePublisher:
         except Exception:  # noqa: BLE001 - a Home that cannot be built must not take its caller down
             log.exception("could not build the Home of %s; dropped", user_id)
             return False
-        self.home.published(user_id, now)
         return True
 
 

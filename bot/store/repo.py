@@ -860,10 +860,6 @@ def home_openers(session: Session, user_ids: Sequence[str]) -> set[str]:
     return set(session.scalars(select(HomeTabRow.user_id).where(HomeTabRow.user_id.in_(set(user_ids)))).all())
 
 
-def set_home_published(session: Session, user_id: str, now: datetime) -> None:
-    session.execute(update(HomeTabRow).where(HomeTabRow.user_id == user_id).values(published_at=to_db(now)))
-
-
 # ---- leaderboard and export
 
 

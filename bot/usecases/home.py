@@ -82,10 +82,6 @@ class Home:
         with self.sessions() as session:
             return repo.home_openers(session, user_ids)
 
-    def published(self, user_id: str, now: datetime) -> None:
-        with self.sessions.begin() as session:
-            repo.set_home_published(session, user_id, now)
-
     # ------------------------------------------------------------------ the admin's toggle
 
     def toggle(self, channel_id: str, user_id: str, now: datetime) -> str:
