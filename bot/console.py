@@ -3,8 +3,9 @@
 Type `/career ciso` (the `/career` prefix is optional), a button's number to press it, or `quit`.
 The drill works too, on a throw-away database with a clock you move yourself:
 `:reply [user] [text]` answers the latest drill in its thread (a text is judged for answer
-feedback), `:grade <1-4|忘れた|…> [user]` grades the latest revealed drill (the reveal's buttons grade it as you), `:next` jumps to the next post or
-reveal, `:wait 30m|2h|1d|30d` moves time on, `:time` shows it. A line starting with `#` is a comment.
+feedback), `:grade <1-4|忘れた|…> [user]` grades the latest revealed drill (the reveal's buttons grade it as you), `:next` jumps to the next post,
+reminder, reveal or weekly digest, `:wait 30m|2h|1d|30d` moves time on, `:time` shows it, `:home`
+shows your App Home and `:schedule-form key=value …` submits the schedule editor. A line starting with `#` is a comment.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.config import Settings
 from bot.domain.announcements import Reminder, WeeklyDigest
 from bot.commands.drill import REFUSAL
 from bot.domain import schedule_form
+from bot.domain.announcements import latest_digest_at, reminder_at
 from bot.domain.coverage import AnswerFeedback
 from bot.domain.schedule import ScheduleError
 from bot.usecases.schedule_admin import NotAllowed, StaleSchedule
@@ -52,7 +54,7 @@ _REPLACED = "[↻ 押したメッセージをこの内容に置き換えまし�
 _GRADE_HELP = "1〜4 または " + "・".join(GRADE_LABELS[g] for g in Grade)
 HELP = (
     "console のコマンド:\n"
-    "  :next                      次の投稿・回答ポイントの公開まで時刻を進める\n"
+    "  :next                      次の予定（投稿・リマインダー・回答ポイントの公開・週間まとめ）まで時刻を進める\n"
     "  :wait 30m|2h|1d|30d        時刻を進める（途中の投稿と公開はすべて順に行われます）\n"
     "  :reply [ユーザーID] [回答]  回答を受け付けているドリルのスレッドに回答（省略するとあなた。回答の文章を書くと公開時にチェック結果が届きます）\n"
     f"  :grade <評価> [ユーザーID] 最後に公開されたドリルを自己評価（評価は {_GRADE_HELP}、省略するとあなた）\n"
@@ -60,6 +62,7 @@ HELP = (
     "  :home                      あなたの App Home（番号で職種・復習・一時停止／再開のボタンを押せます）\n"
     "  番号                       直前に表示されたボタンを押す（回答ポイント公開時の自己評価ボタンも）\n"
     "  /career review             あなたの復習、/career stats であなたの記録\n"
+    "  /career leaderboard        このチャンネルのランキング、/career export で記録の CSV\n"
     "  :schedule-form 項目=値 …   スケジュールの編集フォームを送信（例: :schedule-form role=ciso time=09:00 remind=-1h digest=fri-18:00）\n"
 )
 
@@ -287,7 +290,27 @@ class Console:
             unmarked = select(DrillRow.mark_claimed_at).where(DrillRow.status == DrillStatus.REVEALED, DrillRow.marked_at.is_(None))
             # A mark not done is retried on the next tick, or once another tick's claim runs out.
             found += [utc(claimed) + lease for claimed in session.scalars(unmarked) if claimed is not None]  # type: ignore[operator]
-        found += [view.next.post_at for view in self.bot.schedules.list_all(now) if view.next is not None]
+        views = self.bot.schedules.list_all(now)
+        found += [view.next.post_at for view in views if view.next is not None]
+        found += self._announcement_instants(views, now)
+        return found
+
+    def _announcement_instants(self, views, now: datetime) -> list[datetime]:
+        """When an open drill's reminder and each schedule's next weekly digest are due, so that
+        `:next` and `:wait` stop there too."""
+        assert self.bot is not None
+        found: list[datetime] = []
+        reminders = {view.schedule.channel_id: view.schedule.remind for view in views if view.schedule.remind is not None}
+        if reminders:
+            with self.bot.cycle.sessions() as session:
+                for drill in session.scalars(select(DrillRow).where(DrillRow.status == DrillStatus.POSTED, DrillRow.channel_id.in_(list(reminders)))):
+                    instant = reminder_at(reminders[drill.channel_id], utc(drill.posted_at or drill.post_at), utc(drill.reveal_at), drill.timezone)  # type: ignore[arg-type]
+                    if instant is not None:
+                        found.append(instant)
+        for view in views:
+            digest = view.schedule.digest
+            if digest is not None and not view.schedule.paused:
+                found.append(latest_digest_at(digest, view.schedule.timezone, now + timedelta(days=7)))
         return found
 
     def _now_text(self) -> str:

@@ -345,3 +345,12 @@ def test_a_reply_with_text_gets_its_answer_feedback_at_the_reveal(tmp_path):
     shown = out.getvalue()
     assert shown.count("にだけ表示") == 1 and "UAKI00001 にだけ表示" in shown  # Ben wrote no text
     assert f"✓ {question.points[0]}" in shown and f"– {question.points[-1]}" in shown
+
+
+def test_next_stops_at_the_reminder_and_the_weekly_digest(drill_console):
+    """`:next` stops where a reminder or a digest is due, so the console shows both, in order."""
+    console, out = drill_console()  # Wednesday 2026-11-25 08:00 UTC
+    console.run(["/career schedule set ciso 09:00 reveal=+30m remind=-10m digest=wed-18:00", ":next", ":next", ":next", ":next"], interactive=False)
+    text = out.getvalue()
+    assert text.index("回答ポイントの公開まであと10分です。") < text.index("回答ポイント（Q") < text.index("今週のドリル（1問）")
+    assert "2026-11-25 09:20 UTC" in text and "2026-11-25 18:00 UTC" in text

@@ -69,7 +69,7 @@ def test_the_weekly_digest_is_posted_once_with_the_weeks_drills(core):
 
     text = blocks_text(digest_message(digest).blocks)
     assert "<@" not in text and "<!channel>" not in text  # nobody is pinged, not even by a name
-    assert "&lt;!channel&gt; あき &amp; co — 5回連続" in text
+    assert "&lt;!channel&gt; あき &amp; co — 連続 5回" in text
     assert permalink(CH, drills[4].message_ts) in text and "3人が回答" in text
     assert "12月3日（木）" in text and "12月2日" not in text  # the skip date is honoured
 

@@ -60,7 +60,7 @@ def digest_message(digest: WeeklyDigest) -> Message:
 
     if digest.streaks:
         lines = [bold("連続回答")]
-        lines += [f"• {escape_mrkdwn(shorten(s.name, 40))} — {s.streak}回連続" for s in digest.streaks]
+        lines += [f"• {escape_mrkdwn(shorten(s.name, 40))} — 連続 {s.streak}回" for s in digest.streaks]
         blocks += sections(lines)
 
     blocks.append(divider())
@@ -69,10 +69,10 @@ def digest_message(digest: WeeklyDigest) -> Message:
     elif digest.coming:
         days = (
             f"毎日（{_day(digest.coming[0].local_date)}〜{_day(digest.coming[-1].local_date)}）" if len(digest.coming) == 7
-            else "、".join(_day(o.local_date) for o in digest.coming)
+            else "・".join(_day(o.local_date) for o in digest.coming)
         )
         clock = digest.coming[0].post_at.astimezone(_zone(digest)).strftime("%H:%M")
-        blocks.append(section_text(bold("来週の予定") + f"\n{days} の {clock}（{escape_mrkdwn(digest.timezone)}）に出題します。"))
+        blocks.append(section_text(bold("来週の予定") + f"\n{days}の {clock}（{escape_mrkdwn(digest.timezone)}）に出題します。"))
     else:
         blocks.append(section_text(bold("来週の予定") + "\nこの先7日間に予定されたドリルはありません。"))
     blocks.append(context("来週もスレッドでの回答をお待ちしています。"))

@@ -73,7 +73,7 @@ def test_one_reminder_and_one_digest_reach_slack(drill_bot, stub_api):
     assert params["channel"] == CH and not params.get("thread_ts")
     shown = blocks_text(params["blocks"]) + params["text"]
     assert "<@" not in shown and "<!channel>" not in shown
-    assert "&lt;!channel&gt; めんばー — 1回連続" in shown
+    assert "&lt;!channel&gt; めんばー — 連続 1回" in shown
     assert f"https://slack.com/archives/{CH}/p{drill_ts.replace('.', '')}" in shown
-    assert "毎日（11月28日（土）〜12月4日（金）） の 09:00（UTC）に出題します。" in shown
+    assert "毎日（11月28日（土）〜12月4日（金））の 09:00（UTC）に出題します。" in shown
     assert len([c for c in stub_api.calls_to("chat.postMessage") if _key(c).startswith("reminder:")]) == 1
