@@ -238,3 +238,18 @@ class HomeTabRow(Base):
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     opened_at: Mapped[datetime] = mapped_column(DateTime)
     published_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+# Slack's OAuth installations and states, as slack_sdk's SQLAlchemy stores read and write them. The
+# tables are built by the SDK's own builders, so the schema Alembic creates (migration 0007) is the
+# one the stores expect, and the schema test compares them like every other table.
+def _slack_store_tables() -> None:
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+    SQLAlchemyInstallationStore.build_bots_table(Base.metadata, SQLAlchemyInstallationStore.default_bots_table_name)
+    SQLAlchemyInstallationStore.build_installations_table(Base.metadata, SQLAlchemyInstallationStore.default_installations_table_name)
+    SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, SQLAlchemyOAuthStateStore.default_table_name)
+
+
+_slack_store_tables()
