@@ -441,9 +441,10 @@ def _console_button(element: dict) -> dict | None:
         return {**element, "action_id": action_id(Kind.OPEN_ROLE), "value": value}
     if action == home_blocks.REVIEW:
         return {**element, "command": "review"}
-    if action == home_blocks.SCHEDULE_TOGGLE and value == CONSOLE_CHANNEL:
-        paused = "再開" in element["text"]["text"]
-        return {**element, "command": "schedule resume" if paused else "schedule pause"}
+    channel_id, want = home_blocks.read_toggle(value)
+    if action == home_blocks.SCHEDULE_TOGGLE and channel_id == CONSOLE_CHANNEL:
+        resume = want == home_blocks.RESUME if want else "再開" in element["text"]["text"]
+        return {**element, "command": "schedule resume" if resume else "schedule pause"}
     return None
 
 

@@ -114,6 +114,14 @@ def test_the_toggle_says_what_happened_and_changes_nothing_for_a_member(world):
     assert home.toggle("C0NOWHERE", ADMIN, world.clock()) == "missing"
     assert home.toggle(CH, ADMIN, world.clock()) == "paused"
     assert home.toggle(CH, ADMIN, world.clock()) == "resumed"
+    # A press carries what its button said: pausing a running drill twice pauses it once.
+    assert home.toggle(CH, ADMIN, world.clock(), "pause") == "paused"
+    assert home.toggle(CH, ADMIN, world.clock(), "pause") == "already_paused"
+    assert world.schedules.show(CH, world.clock()).schedule.paused is True
+    assert home.toggle(CH, ADMIN, world.clock(), "resume") == "resumed"
+    assert home.toggle(CH, ADMIN, world.clock(), "resume") == "already_running"
+    assert world.schedules.show(CH, world.clock()).schedule.paused is False
+    assert ui.read_toggle(f"{CH}|pause") == (CH, "pause") and ui.read_toggle(CH) == (CH, None) and ui.read_toggle(f"{CH}|flip") == (CH, None)
     assert ui.toggle_notice("paused", CH) == f"⏸ <#{CH}> のドリルを一時停止しました。"
     assert ui.toggle_notice("paused", "<!here>") == "⏸ &lt;!here&gt; のドリルを一時停止しました。"
 
@@ -146,6 +154,12 @@ def test_the_console_shows_the_home_as_text_and_its_role_buttons_press(tmp_path)
         number = next(i for i, b in enumerate(console.buttons, 1) if b["text"]["text"] == "CISO")
         console.run([str(number)], interactive=False)
         assert "キャリアパス" in out.getvalue().split(":home")[-1]
+        # 一時停止 presses as what it says, and the Home shown again offers 再開.
+        console.run([":home"], interactive=False)
+        number = next(i for i, b in enumerate(console.buttons, 1) if b["text"]["text"] == "⏸ 一時停止")
+        console.run([str(number), ":home"], interactive=False)
+        assert console.bot.schedules.show("CCONSOLE1", console.clock()).schedule.paused is True
+        assert any(b["text"]["text"] == "▶️ 再開" for b in console.buttons)
     finally:
         console.bot.engine.dispose()
 

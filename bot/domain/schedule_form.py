@@ -89,6 +89,15 @@ MAX_VALUE_LENGTH = 100
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,30}$")
 
 
+def zone_choices(current: str) -> list[tuple[str, str]]:
+    """(zone, place) of the zone select: the common zones, Japan first, and the schedule's own zone
+    when it is not one of them, so the form opens with it selected."""
+    zones = list(COMMON_ZONES)
+    if current and current not in _COMMON:
+        zones.append((current, "現在の設定"))
+    return zones
+
+
 def opens_form(text: str) -> bool:
     """`/career schedule` with nothing after it: the form (in Slack), rather than `schedule show`."""
     words = (text or "").split()
@@ -107,8 +116,10 @@ def initial_values(schedule: Schedule | None, default_timezone: str) -> dict[str
     return {
         ROLE: schedule.role if schedule else "",
         TIME: f"{schedule.post_time:%H:%M}" if schedule else DEFAULT_POST_TIME,
-        TZ: zone if zone in _COMMON else "",
-        TZ_OTHER: "" if zone in _COMMON else zone,
+        # Always in the select (which lists a zone outside COMMON_ZONES too: see zone_choices): a
+        # zone prefilled in the free-text field would override whatever the admin then picks.
+        TZ: zone,
+        TZ_OTHER: "",
         DAYS: ",".join(DAY_NAMES[d] for d in sorted(schedule.days)) if schedule else ",".join(DAY_NAMES),
         REVEAL: str(schedule.reveal if schedule else DEFAULT_REVEAL),
         ORDER: schedule.order if schedule else "adaptive",

@@ -84,15 +84,22 @@ class Home:
 
     # ------------------------------------------------------------------ the admin's toggle
 
-    def toggle(self, channel_id: str, user_id: str, now: datetime) -> str:
-        """Pause a running schedule or resume a paused one, as the Home's button asks. The admin
-        check is made again here. Returns what happened: "paused", "resumed", "refused" (not an
-        admin), "unchecked" (the check could not be made) or "missing" (no such schedule)."""
+    def toggle(self, channel_id: str, user_id: str, now: datetime, want: str | None = None) -> str:
+        """Pause or resume the schedule, as the Home's button asks: `want` is "pause" or "resume"
+        (what the pressed button said; None flips the current state). The admin check is made again
+        here. Returns what happened: "paused", "resumed", "already_paused" / "already_running" (it
+        already was what the button asked for: a double click, or a Home older than another
+        admin's change), "refused" (not an admin), "unchecked" (the check could not be made) or
+        "missing" (no such schedule)."""
         try:
             self.schedules.authorize(user_id)
             view = self.schedules.show(channel_id, now) if channel_id else None
             if view is None:
                 return "missing"
+            if want == "pause" and view.schedule.paused:
+                return "already_paused"
+            if want == "resume" and not view.schedule.paused:
+                return "already_running"
             if view.schedule.paused:
                 self.schedules.resume(channel_id, user_id, now)
                 return "resumed"

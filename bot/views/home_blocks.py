@@ -27,7 +27,8 @@ MAX_MODAL_TITLE = 24
 REVIEW = "home_review"
 ROLE = "home_role"  # home_role.<n>, value: the role's slug
 SCHEDULE_EDIT = "home_schedule_edit"  # value: the channel id
-SCHEDULE_TOGGLE = "home_schedule_toggle"  # value: the channel id
+SCHEDULE_TOGGLE = "home_schedule_toggle"  # value: the channel id | pause or resume (what the button says)
+PAUSE, RESUME = "pause", "resume"
 SCHEDULE_NEW = "home_schedule_new"
 ROLE_ACTION = re.compile(r"^home_role\.\d+$")
 # A /career button shown inside a modal: the same action with this prefix, so that its answer
@@ -42,12 +43,25 @@ TOGGLE_NOTICES = {
     "refused": "⚠️ ドリルのスケジュールを変更できるのは管理者だけです。何も変更していません。",
     "unchecked": "⚠️ Slack に管理者かどうかを確認できませんでした。何も変更していません。少し待ってからもう一度お試しください。",
     "missing": "⚠️ このスケジュールは見つかりませんでした。すでに終了した可能性があります。何も変更していません。",
+    "already_paused": "⏸ {channel} のドリルはすでに一時停止中です。何も変更していません。",
+    "already_running": "▶️ {channel} のドリルはすでに再開しています。何も変更していません。",
 }
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
 
 
 def channel_link(channel_id: str) -> str:
     return f"<#{channel_id}>" if _CHANNEL_ID.match(channel_id or "") else escape_mrkdwn(channel_id or "?")
+
+
+def toggle_value(channel_id: str, intent: str) -> str:
+    return f"{channel_id}|{intent}"
+
+
+def read_toggle(value: str) -> tuple[str, str | None]:
+    """(channel id, "pause" / "resume" / None) from a toggle button's value; None (flip whatever the
+    state is) for a value without an intent, as Homes published before the intent was added carry."""
+    channel_id, _, intent = (value or "").partition("|")
+    return channel_id, intent if intent in (PAUSE, RESUME) else None
 
 
 def toggle_notice(outcome: str, channel_id: str) -> str:
@@ -111,11 +125,13 @@ def _channels(data: HomeData) -> list[Block]:
         channel_id = entry.view.schedule.channel_id
         blocks.append(section_text(_channel_line(entry)))
         if data.admin:
-            toggle = ("▶️ 再開", SCHEDULE_TOGGLE) if entry.view.schedule.paused else ("⏸ 一時停止", SCHEDULE_TOGGLE)
+            # The button carries what it says, not "toggle": a double click, or a Home published
+            # before another admin's change, must not undo what its label promised.
+            label, intent = ("▶️ 再開", RESUME) if entry.view.schedule.paused else ("⏸ 一時停止", PAUSE)
             blocks.append({
                 "type": "actions",
                 "block_id": f"home_schedule.{channel_id}"[:255],
-                "elements": [button("✏️ 編集", SCHEDULE_EDIT, channel_id), button(toggle[0], toggle[1], channel_id)],
+                "elements": [button("✏️ 編集", SCHEDULE_EDIT, channel_id), button(label, SCHEDULE_TOGGLE, toggle_value(channel_id, intent))],
             })
     more = len(data.channels) - len(shown)
     if more > 0:

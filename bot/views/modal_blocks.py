@@ -109,7 +109,7 @@ def editor_modal(values: dict[str, str], roles: Sequence[tuple[str, str]], metad
     if values.get(form.TIME):
         time_element["initial_time"] = values[form.TIME]
     blocks.append(_input(form.TIME, time_element))
-    zones = [(name, f"{name}（{place}）") for name, place in form.COMMON_ZONES]
+    zones = [(name, f"{name}（{place}）") for name, place in form.zone_choices(values.get(form.TZ, ""))]
     blocks.append(_input(form.TZ, _select(zones, values.get(form.TZ, ""), "タイムゾーンを選ぶ"), optional=True))
     blocks.append(_input(form.TZ_OTHER, _text_input(values.get(form.TZ_OTHER, ""), "例: America/Sao_Paulo"), optional=True,
                          hint="一覧にない IANA タイムゾーン（地域/都市）。入力すると上の選択より優先されます。"))

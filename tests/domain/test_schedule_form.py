@@ -100,7 +100,10 @@ def test_the_form_opens_with_the_schedule_as_it_stands_and_submitting_it_unchang
         effective_from=datetime(2026, 1, 1, tzinfo=timezone.utc),
     )
     values = form.initial_values(schedule, "Asia/Tokyo")
-    assert values[form.TZ] == "" and values[form.TZ_OTHER] == "Europe/Lisbon"  # not in the select: typed
+    # Not a common zone: the select lists it and opens on it, and the free-text field is empty
+    # (text there would override a zone the admin picks from the list).
+    assert values[form.TZ] == "Europe/Lisbon" and values[form.TZ_OTHER] == ""
+    assert form.zone_choices("Europe/Lisbon")[-1] == ("Europe/Lisbon", "現在の設定") and form.zone_choices("Asia/Tokyo") == list(form.COMMON_ZONES)
     assert values[form.DAYS] == "sat,sun" and values[form.REMIND] == "20:00" and values[form.DIGEST] == "sun-19:00"
     request = form.parse_form(values, known)
     assert request == ScheduleRequest(

@@ -118,7 +118,7 @@ def test_an_admin_sees_edit_and_pause_and_a_member_does_not(home_bot, stub_api):
     (member,) = homes(stub_api, BOB, 1)
     admin_buttons = {(b["action_id"], b["value"]): b["text"]["text"] for b in buttons(admin)}
     assert admin_buttons[("home_schedule_edit", CH)] == "✏️ 編集"
-    assert admin_buttons[("home_schedule_toggle", CH)] == "⏸ 一時停止"
+    assert admin_buttons[("home_schedule_toggle", f"{CH}|pause")] == "⏸ 一時停止"
     assert any(a == "home_schedule_new" for a, _ in admin_buttons)
     assert f"<#{CH}>" in blocks_text(member["blocks"])
     assert not any(b["action_id"].startswith("home_schedule") for b in buttons(member))
@@ -157,7 +157,7 @@ def test_an_admin_pauses_from_home_and_sees_it_and_a_member_cannot(home_bot, stu
     schedule(bot)
     open_home(bot, ADMIN, "EvA1")
     (home,) = homes(stub_api, ADMIN, 1)
-    assert press_in_view(bot, "home_schedule_toggle", CH, home, ADMIN).status == 200
+    assert press_in_view(bot, "home_schedule_toggle", toggle_of(home)["value"], home, ADMIN).status == 200
     paused = homes(stub_api, ADMIN, 2)[-1]
     text = blocks_text(paused["blocks"])
     assert f"⏸ <#{CH}> のドリルを一時停止しました。" in text and "⏸ 一時停止中" in text
@@ -174,8 +174,39 @@ def test_an_admin_pauses_from_home_and_sees_it_and_a_member_cannot(home_bot, stu
     assert bot.core.schedules.show(CH, bot.clock_()).schedule.paused is True
 
     # The admin resumes it.
-    assert press_in_view(bot, "home_schedule_toggle", CH, paused, ADMIN).status == 200
+    assert press_in_view(bot, "home_schedule_toggle", toggle_of(paused)["value"], paused, ADMIN).status == 200
     assert "のドリルを再開しました。" in blocks_text(homes(stub_api, ADMIN, 3)[-1]["blocks"])
+    assert bot.core.schedules.show(CH, bot.clock_()).schedule.paused is False
+
+
+def toggle_of(view: dict) -> dict:
+    (found,) = [b for b in buttons(view) if b["action_id"] == "home_schedule_toggle"]
+    return found
+
+
+def test_a_pause_pressed_twice_or_on_a_stale_home_never_resumes_the_drill(home_bot, stub_api):
+    bot = home_bot
+    schedule(bot)
+    open_home(bot, ADMIN, "EvA1")
+    (home,) = homes(stub_api, ADMIN, 1)
+    pause = toggle_of(home)
+    assert pause["text"]["text"] == "⏸ 一時停止"
+    # A double click: two presses of the same 一時停止 button.
+    assert press_in_view(bot, "home_schedule_toggle", pause["value"], home, ADMIN).status == 200
+    homes(stub_api, ADMIN, 2)
+    assert press_in_view(bot, "home_schedule_toggle", pause["value"], home, ADMIN).status == 200
+    second = blocks_text(homes(stub_api, ADMIN, 3)[-1]["blocks"])
+    assert f"⏸ <#{CH}> のドリルはすでに一時停止中です。何も変更していません。" in second
+    assert bot.core.schedules.show(CH, bot.clock_()).schedule.paused is True
+
+    # Another admin resumed it by command; this Home still shows ▶️ 再開 and is pressed twice.
+    paused_home = homes(stub_api, ADMIN, 3)[-1]
+    resume = toggle_of(paused_home)
+    assert resume["text"]["text"] == "▶️ 再開"
+    bot.core.schedules.resume(CH, ADMIN, bot.clock_())
+    assert press_in_view(bot, "home_schedule_toggle", resume["value"], paused_home, ADMIN).status == 200
+    said = blocks_text(homes(stub_api, ADMIN, 4)[-1]["blocks"])
+    assert f"▶️ <#{CH}> のドリルはすでに再開しています。何も変更していません。" in said
     assert bot.core.schedules.show(CH, bot.clock_()).schedule.paused is False
 
 

@@ -126,6 +126,18 @@ def test_an_admin_opens_the_form_fixes_an_inline_error_and_saves_a_schedule_with
     assert schedule_of(bot).post_time == time(10, 0) and schedule_of(bot).remind is None and schedule_of(bot).digest == Digest(day=4, at=time(18, 0))
 
 
+def test_a_zone_picked_from_the_list_replaces_a_schedules_uncommon_zone(modal_bot, stub_api):
+    bot = modal_bot
+    bot.answer("schedule set sre 10:00 tz=Europe/Lisbon", user_id=ADMIN)
+    form = opened_form(bot, stub_api)
+    inputs = {b["block_id"]: b["element"] for b in form["blocks"] if b["type"] == "input"}
+    assert inputs["tz"]["initial_option"]["value"] == "Europe/Lisbon" and inputs["tz"]["options"][0]["value"] == "Asia/Tokyo"
+    assert "initial_value" not in inputs["tz_other"]
+    submit(bot, form, tz="Asia/Tokyo")
+    assert "保存しました" in result_text(stub_api, 2)
+    assert schedule_of(bot).timezone == "Asia/Tokyo"
+
+
 def test_a_member_known_not_to_be_an_admin_is_refused_without_a_modal(modal_bot, stub_api):
     bot = modal_bot
     refused = bot.answer("schedule set ciso 09:00", user_id=MEMBER)  # Slack said: not an admin
@@ -142,6 +154,15 @@ def test_a_member_known_not_to_be_an_admin_is_refused_without_a_modal(modal_bot,
     opened = stub_api.wait_for("views.open")
     assert len(opened) == 1 and "管理者だけです" in blocks_text(view_of(opened[0])["blocks"]) and "submit" not in view_of(opened[0])
     assert stub_api.calls_to("views.update") == []
+
+
+def test_a_form_slack_would_not_open_is_answered_with_a_sentence(modal_bot, stub_api):
+    bot = modal_bot
+    stub_api.script("views.open", (200, {}, {"ok": False, "error": "expired_trigger_id"}))
+    assert bot.command("schedule", user_id=ADMIN, response_url=stub_api.response_url("late")).status == 200
+    answer = stub_api.answer_at("late")
+    assert answer["text"] == "⚠️ スケジュールの編集フォームを開けませんでした。何も変更していません。もう一度 `/career schedule` を実行してください。"
+    assert answer["response_type"] == "ephemeral" and stub_api.calls_to("views.update") == []
 
 
 def test_an_unknown_member_sees_the_form_but_their_submission_changes_nothing(modal_bot, stub_api):

@@ -86,8 +86,9 @@ def press_in_modal(body: dict, action: dict, client: WebClient, router: CommandR
 def toggle_schedule(body: dict, action: dict, home: Home, publisher: HomePublisher, clock: Callable[[], datetime]) -> None:
     """一時停止 / 再開 on an admin's Home: the admin check is made again; the Home is republished
     with a line saying what happened (or why nothing did)."""
-    user_id, channel_id = _user(body), action.get("value") or ""
-    outcome = home.toggle(channel_id, user_id, clock())
+    user_id = _user(body)
+    channel_id, want = ui.read_toggle(action.get("value") or "")
+    outcome = home.toggle(channel_id, user_id, clock(), want)
     publisher.publish(user_id, notice=ui.toggle_notice(outcome, channel_id))
 
 

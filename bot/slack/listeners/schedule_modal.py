@@ -47,6 +47,7 @@ OTHER_USER = "このフォームはほかのメンバーが開いたものです
 UNKNOWN_CHANNEL = "このチャンネルは見つかりませんでした。何も変更していません。チャンネルを確かめて、フォームを開き直してください。"
 STALE = "フォームを開いた後に、このチャンネルのスケジュールが変更されました。何も変更していません。フォームを開き直して、最新の設定から変更してください。"
 ALREADY_SCHEDULED = "<#{channel}> にはすでにドリルのスケジュールがあります。何も変更していません。そのチャンネルで `/career schedule` を実行するか、ホームの「編集」から変更してください。"
+NOT_OPENED = "スケジュールの編集フォームを開けませんでした。何も変更していません。もう一度 `/career schedule` を実行してください。"
 FAILED = "うまく処理できませんでした。変更は行われていない可能性があります。`/career schedule show` で確認してから、もう一度お試しください。"
 NOT_ADMIN = REFUSAL + "何も変更していません。"
 
@@ -121,14 +122,18 @@ class ScheduleEditor:
     # ------------------------------------------------------------------ opening
 
     def open(self, client: WebClient, trigger_id: str, user_id: str, channel_id: str | None, refuse: Callable[[str], None]) -> None:
-        """Open the form for `channel_id` (None: with a channel picker). views.open comes first."""
+        """Open the form for `channel_id` (None: with a channel picker). views.open comes first.
+        `refuse(sentence)` tells the user privately why no form opened."""
         if self.known_admin(user_id) is False:
             refuse(REFUSAL)
             return
         try:
             opened = client.views_open(trigger_id=trigger_id, view=ui.loading_modal())
         except SlackApiError as err:
+            # E.g. expired_trigger_id: the user waits for a form that will not come, so say so
+            # (through the command's response_url; from the Home there is no way left to answer).
             log.warning("views.open for the schedule editor failed (%s)", (err.response or {}).get("error"))
+            refuse(f"⚠️ {NOT_OPENED}")
             return
         view = opened.get("view") or {}
         try:
