@@ -160,3 +160,53 @@ def test_a_busy_weeks_digest_stays_within_slacks_limits():
     assert len(message.blocks) <= MAX_BLOCKS
     assert all(len(b["text"]["text"]) <= MAX_SECTION_TEXT for b in message.blocks if b["type"] == "section")
     assert "…ほか 30問" in blocks_text(message.blocks) and "<名前>" not in blocks_text(message.blocks)
+
+
+class SlowNames(dict):
+    """Display names from a users.info that hangs until the test lets it answer."""
+
+    def __init__(self, names: dict[str, str]):
+        super().__init__(names)
+        self.asked = threading.Event()
+        self.answer = threading.Event()
+
+    def get(self, user_id, default=None):
+        self.asked.set()
+        assert self.answer.wait(timeout=30)
+        return super().get(user_id, default)
+
+
+def test_a_slow_users_info_never_makes_the_digest_post_twice(db_url, clock):
+    """Display names are asked for before the digest is claimed: a users.info that hangs past the
+    claim's lease must not leave a claim that another replica takes over while this one still posts."""
+    chat = RecordingChat()
+    slow = SlowNames(NAMES)
+    a, b = Core(db_url, clock, chat=chat, names=slow), Core(db_url, clock, chat=chat, names=NAMES)
+    try:
+        a.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+8h", "digest=fri-18:00")
+        run_day(a, 26, [AKI])
+        errors: list[BaseException] = []
+
+        def stuck() -> None:
+            try:
+                a.bot.cycle.tick(jst(27, 18))
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        thread = threading.Thread(target=stuck)
+        thread.start()
+        assert slow.asked.wait(timeout=30)  # replica A is waiting on users.info
+        # Replica B ticks once A's claim (if it took one) has run out.
+        b.at(jst(27, 18) + timedelta(seconds=a.bot.cycle.lease.total_seconds() + 1))
+        slow.answer.set()
+        thread.join(timeout=60)
+        assert errors == [] and not thread.is_alive()
+        a.at(jst(27, 18, 10))
+        b.at(jst(27, 18, 10))
+        (sent,) = chat.of("digest")
+        assert [(s.name, s.streak) for s in sent.digest.streaks] == [(NAMES[AKI], 1)]
+        assert [p.status for p in a.posts("digest")] == ["sent"]
+    finally:
+        slow.answer.set()
+        a.close()
+        b.close()

@@ -101,12 +101,16 @@ class Announcements:
     def send(self, post_id: int, now: datetime) -> bool:
         """Claim one due reminder or digest, then send it, adopt an earlier copy, or skip it."""
         owner = self.owner()
+        # A digest's names come from users.info, which may take long when Slack is slow: they are
+        # asked for before the claim, whose lease covers only the lookup and the post. A claim held
+        # while waiting on them could run out, be taken over by another replica and posted twice.
+        streaks = self._streak_lines(post_id)
         with self.sessions.begin() as session:
             if not repo.claim_channel_post(session, post_id, owner, now, now - self.lease):
                 return False
             row = repo.get_channel_post(session, post_id)
             assert row is not None
-            plan = self._plan_reminder(session, row, now) if row.kind == REMINDER else self._plan_digest(session, row, now)
+            plan = self._plan_reminder(session, row, now) if row.kind == REMINDER else self._plan_digest(session, row, now, streaks or ())
         if isinstance(plan, str):
             return self._finish(post_id, owner, now, status=SKIPPED, last_error=plan[:200])
         try:
@@ -161,7 +165,17 @@ class Announcements:
 
     # ------------------------------------------------------------------ the digest
 
-    def _plan_digest(self, session: Session, row: ChannelPostRow, now: datetime) -> Plan | str:
+    def _streak_lines(self, post_id: int) -> tuple[StreakLine, ...] | None:
+        """The channel's longest current streaks by display name, for a digest still to be sent;
+        None for anything else. Read in a session of its own, closed before Slack is asked."""
+        with self.sessions() as session:
+            row = repo.get_channel_post(session, post_id)
+            if row is None or row.kind != DIGEST or row.status not in (PENDING, SENDING):
+                return None
+            streaks = top_streaks(channel_streaks(repo.shown_history(session, row.channel_id), repo.channel_answers(session, row.channel_id)))
+        return tuple(StreakLine(self.name_of(user), n) for user, n in streaks)
+
+    def _plan_digest(self, session: Session, row: ChannelPostRow, now: datetime, streaks: tuple[StreakLine, ...]) -> Plan | str:
         due_at = utc(row.due_at)
         assert due_at is not None
         if is_stale(due_at, now) and row.attempts <= 1:
@@ -190,19 +204,17 @@ class Announcements:
             )))
         ratings = repo.drill_ratings(session, [drill_id for drill_id, _ in listed])
         hardest = hardest_questions(listed, ratings)
-        streaks = top_streaks(channel_streaks(repo.shown_history(session, row.channel_id), repo.channel_answers(session, row.channel_id)))
         zone = schedule.zone
         channel_id, key, week = row.channel_id, post_key(row), row.key
         shown = tuple(d for _, d in listed)
 
         def send() -> str:
-            # Names are asked for outside the transaction (they may call Slack), for a handful of members.
             digest = WeeklyDigest(
                 channel_id=channel_id, week=week,
                 start=(start + timedelta(days=1)).astimezone(zone).date(), end=end.astimezone(zone).date(),
                 timezone=schedule.timezone,
                 drills=shown[:MAX_DIGEST_DRILLS], more_drills=max(0, len(shown) - MAX_DIGEST_DRILLS),
-                hardest=hardest, streaks=tuple(StreakLine(self.name_of(user), n) for user, n in streaks),
+                hardest=hardest, streaks=streaks,
                 coming=coming_days(schedule, due_at), paused=schedule.paused,
             )
             return self.chat.post_digest(channel_id, digest, key)
