@@ -236,8 +236,8 @@ def test_the_refresh_window_runs_on_a_timer_thread_off_the_caller():
 class Api:
     """Just enough of the Web API client for ChannelAccess, counting calls."""
 
-    def __init__(self, private: set[str], members: dict[str, set[str]], failing: set[str] = frozenset()):
-        self.private, self.members, self.failing = private, members, failing
+    def __init__(self, private: set[str], members: dict[str, set[str]], failing: set[str] = frozenset(), gone: set[str] = frozenset()):
+        self.private, self.members, self.failing, self.gone = private, members, failing, gone
         self.calls: list[str] = []
 
     def conversations_info(self, channel: str):
@@ -246,6 +246,8 @@ class Api:
         self.calls.append(f"info {channel}")
         if channel in self.failing:
             raise SlackApiError("failed", type("R", (), {"status_code": 500, "get": lambda self, k, d=None: "internal_error", "headers": {}})())
+        if channel in self.gone:
+            raise SlackApiError("not found", type("R", (), {"status_code": 200, "get": lambda self, k, d=None: "channel_not_found", "headers": {}})())
         return {"ok": True, "channel": {"id": channel, "is_private": channel in self.private}}
 
     def users_conversations(self, user: str, **kwargs):
@@ -264,3 +266,15 @@ def test_a_member_sees_public_channels_and_only_the_private_ones_they_are_in_and
     # Only the failed channel is asked again; privacy and membership come from the cache.
     assert api.calls[calls:] == ["info CFAIL0001"]
 
+
+
+def test_a_channel_slack_does_not_know_is_left_out_and_not_asked_about_on_every_publish():
+    now = [1000.0]
+    api = Api(private=set(), members={}, gone={"CGONE0001"})
+    access = ChannelAccess(api, member_ttl=60.0, monotonic=lambda: now[0])  # type: ignore[arg-type]
+    assert access.visible(ALICE, ["CPUB00001", "CGONE0001"]) == {"CPUB00001"}
+    assert access.visible(BOB, ["CPUB00001", "CGONE0001"]) == {"CPUB00001"}
+    assert api.calls == ["info CPUB00001", "info CGONE0001"]
+    now[0] += 61  # asked again after a while (the bot may have been invited since)
+    assert access.visible(ALICE, ["CPUB00001", "CGONE0001"]) == {"CPUB00001"}
+    assert api.calls[2:] == ["info CGONE0001"]

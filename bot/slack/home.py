@@ -35,7 +35,7 @@ class ChannelAccess:
         self.ttl = ttl
         self.member_ttl = member_ttl
         self.monotonic = monotonic
-        self._private: dict[str, tuple[bool, float]] = {}
+        self._private: dict[str, tuple[bool | None, float]] = {}  # None: Slack knows no such channel
         self._members: dict[str, tuple[frozenset[str], float]] = {}
         self._lock = threading.Lock()
 
@@ -57,12 +57,17 @@ class ChannelAccess:
         now = self.monotonic()
         with self._lock:
             cached = self._private.get(channel_id)
-        if cached and now - cached[1] < self.ttl:
+        if cached and now - cached[1] < (self.ttl if cached[0] is not None else self.member_ttl):
             return cached[0]
         try:
             channel = _call(self.client.conversations_info, channel=channel_id).get("channel") or {}
         except ChatError as err:
             log.info("conversations.info failed for %s (%s); left out of the Home", channel_id, err.code)
+            if err.code == "channel_not_found":
+                # An answer, not a failure (a deleted channel, or a private one the bot is not in):
+                # kept for a while, so that every Home publish does not ask again for each of them.
+                with self._lock:
+                    self._private[channel_id] = (None, now)
             return None
         value = bool(channel.get("is_private") or channel.get("is_group"))
         with self._lock:

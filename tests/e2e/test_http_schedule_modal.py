@@ -156,6 +156,25 @@ def test_a_member_known_not_to_be_an_admin_is_refused_without_a_modal(modal_bot,
     assert stub_api.calls_to("views.update") == []
 
 
+def test_a_form_opened_in_a_private_channel_without_the_bot_saves_and_says_to_invite_it(modal_bot, stub_api):
+    bot = modal_bot
+    private = "C0PRIV001"
+    # Slack answers channel_not_found for a private channel the bot has not been invited to.
+    stub_api.handlers["conversations.info"] = lambda call: (
+        {"ok": False, "error": "channel_not_found"} if call.params.get("channel") == private else {"ok": True, "channel": {"id": call.params.get("channel"), "is_member": True}}
+    )
+    ack = bot.command("schedule", user_id=ADMIN, channel_id=private)
+    assert ack.status == 200
+    form = updated_form(stub_api, 1)
+    assert f"<#{private}>" in blocks_text(form["blocks"])
+    submit(bot, form, role="ciso")
+    said = result_text(stub_api, 2)
+    assert "保存しました" in said and "ボットがまだこのチャンネルに参加していません" in said
+    assert bot.core.schedules.show(private, bot.clock()).schedule.role == slug(bot, "ciso")
+    # `schedule set` typed there does the same.
+    assert "ボットがまだこのチャンネルに参加していません" in blocks_text(bot.answer("schedule set sre 10:00", user_id=ADMIN, channel_id=private)["blocks"])
+
+
 def test_a_form_slack_would_not_open_is_answered_with_a_sentence(modal_bot, stub_api):
     bot = modal_bot
     stub_api.script("views.open", (200, {}, {"ok": False, "error": "expired_trigger_id"}))
@@ -228,7 +247,8 @@ def test_home_new_schedule_opens_a_form_with_a_channel_picker(modal_bot, stub_ap
         {"ok": False, "error": "channel_not_found"} if call.params.get("channel") == "C0GONE001" else {"ok": True, "channel": {"id": call.params.get("channel"), "is_member": True}}
     )
     assert submit(bot, form, role="ciso", channel="C0GONE001")["response_action"] == "update"
-    assert "チャンネルは見つかりませんでした" in result_text(stub_api, 2)
+    gone = result_text(stub_api, 2)
+    assert "チャンネルは見つかりませんでした" in gone and "`/invite @career-drill` でボットを招待してから選んでください" in gone
     assert bot.core.schedules.show("C0GONE001", bot.clock()) is None
 
     # A channel picked as new that meanwhile has a schedule: nothing is overwritten.

@@ -45,6 +45,7 @@ NEW_ACTION = "home_schedule_new"  # App Home's 新しいスケジュール butto
 FORGED = "このフォームの内容を確認できませんでした（改ざんされたか、古い形式のフォームです）。何も変更していません。フォームを開き直してください。"
 OTHER_USER = "このフォームはほかのメンバーが開いたものです。何も変更していません。ご自身で `/career schedule` からフォームを開いてください。"
 UNKNOWN_CHANNEL = "このチャンネルは見つかりませんでした。何も変更していません。チャンネルを確かめて、フォームを開き直してください。"
+PICKED_UNKNOWN = "このチャンネルは見つかりませんでした。何も変更していません。プライベートチャンネルの場合は、先に `/invite @career-drill` でボットを招待してから選んでください。"
 STALE = "フォームを開いた後に、このチャンネルのスケジュールが変更されました。何も変更していません。フォームを開き直して、最新の設定から変更してください。"
 ALREADY_SCHEDULED = "<#{channel}> にはすでにドリルのスケジュールがあります。何も変更していません。そのチャンネルで `/career schedule` を実行するか、ホームの「編集」から変更してください。"
 NOT_OPENED = "スケジュールの編集フォームを開けませんでした。何も変更していません。もう一度 `/career schedule` を実行してください。"
@@ -224,7 +225,13 @@ class ScheduleEditor:
             self.schedules.authorize(user_id)
             bot_member = self._bot_in_channel(client, channel_id)
             if bot_member == "missing":
-                return ui.notice_modal(f"⚠️ {UNKNOWN_CHANNEL}"), False
+                if checked.metadata.channel_id is None:
+                    # Picked from the list: Slack knows no such channel, or it is a private one the
+                    # bot has not been invited to (Slack answers the same for both).
+                    return ui.notice_modal(f"⚠️ {PICKED_UNKNOWN}"), False
+                # The form was opened in (or for) this channel, as the sealed metadata shows: a
+                # private channel the bot is not in yet. Saved with the same warning as `schedule set`.
+                bot_member = "outside"
             view = self.schedules.set(channel_id, user_id, checked.request, self.clock(), source="modal", expected_version=checked.metadata.version)
         except NotAllowed:
             return ui.notice_modal(NOT_ADMIN), False
