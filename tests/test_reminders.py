@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from bot.composition import Bot, build_bot
 from bot.config import load_settings
+from bot.domain.schedule import Remind, Reveal, ScheduleError
 from bot.domain.schedule_input import parse_schedule_set
 from bot.ports import ChatError
 from bot.store.models import ChannelPostRow, DrillRow
@@ -110,6 +111,34 @@ def test_a_clock_time_reminder_says_how_long_is_left(core):
     core.at(jst(25, 16, 30))
     (reminder,) = core.chat.of("reminder", CH)
     assert reminder.thread_ts == thread and reminder.reminder.left_text == "30分"
+
+
+def test_a_clock_time_reminder_before_midnight_reaches_a_drill_revealed_after_it(core):
+    core.set("ciso", "21:00", "tz=Asia/Tokyo", "reveal=+8h", "remind=23:00")
+    core.at(jst(25, 21))
+    (question,) = core.chat.of("question", CH)
+    core.at(jst(25, 22, 59))
+    assert core.chat.of("reminder") == []
+    core.at(jst(25, 23))
+    (reminder,) = core.chat.of("reminder", CH)
+    assert reminder.thread_ts == question.ts and reminder.reminder.left_text == "6時間"
+
+
+@pytest.mark.parametrize("remind", ["remind=-9h", "remind=-8h", "remind=20:00", "remind=17:00", "remind=08:00"])
+def test_a_reminder_that_could_never_fall_before_the_reveal_is_refused_in_one_sentence(core, remind):
+    core.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+8h", "remind=-1h")
+    answer = core.bot.router.handle_command(f"schedule set ciso 09:00 tz=Asia/Tokyo reveal=+8h {remind}", user_id=ADMIN, channel_id=CH)
+    text = all_text(answer.blocks)
+    assert len(answer.blocks) == 1 and "投稿（09:00）から回答ポイントの公開（投稿の8時間後）までの間になるように指定してください" in text
+    assert core.bot.schedules.show(CH, core.clock()).schedule.remind == Remind(before=timedelta(hours=1))  # unchanged
+
+
+def test_a_kept_reminder_that_a_new_reveal_leaves_behind_is_refused_and_nothing_changes(core):
+    core.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+8h", "remind=-1h")
+    with pytest.raises(ScheduleError, match="リマインダー（公開の1時間前）は、投稿（09:00）から回答ポイントの公開（投稿の30分後）までの間"):
+        core.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+30m")
+    assert core.bot.schedules.show(CH, core.clock()).schedule.reveal == Reveal(offset=timedelta(hours=8))
+    assert core.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+30m", "remind=-10m").schedule.remind == Remind(before=timedelta(minutes=10))
 
 
 def test_no_reminder_once_the_drill_was_revealed_early(core):

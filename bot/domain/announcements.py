@@ -29,9 +29,10 @@ QUESTION_CHARS = 40  # a question's text in the digest, shortened to one line
 
 
 def reminder_at(remind: Remind, posted_at: datetime, reveal_at: datetime, zone_name: str) -> datetime | None:
-    """When a drill's reminder is due: `before` the reveal, or at a clock time on the reveal's local
-    day (in the drill's zone). None when that instant is not strictly between the post and the
-    reveal: a reminder before the question, or at the reveal itself, would say nothing useful."""
+    """When a drill's reminder is due: `before` the reveal, or at the last time the clock reads
+    `at` before the reveal (in the drill's zone): 23:00 for a drill posted at 21:00 and revealed at
+    05:00 the next day. None when that instant is not strictly between the post and the reveal: a
+    reminder before the question, or at the reveal itself, would say nothing useful."""
     if remind.before is not None:
         instant = reveal_at - remind.before
     else:
@@ -39,6 +40,10 @@ def reminder_at(remind: Remind, posted_at: datetime, reveal_at: datetime, zone_n
         zone = ZoneInfo(zone_name)
         day = reveal_at.astimezone(zone).date()
         instant = local_datetime(day, remind.at, zone).astimezone(timezone.utc)
+        if instant >= reveal_at:
+            # Not before the reveal on its own day: the day before (a reveal after midnight). A
+            # reveal is at most a day after its post, so no earlier day can fall after the post.
+            instant = local_datetime(day - timedelta(days=1), remind.at, zone).astimezone(timezone.utc)
     return instant if posted_at < instant < reveal_at else None
 
 
@@ -102,17 +107,18 @@ def week_window(instant: datetime) -> tuple[datetime, datetime]:
 
 
 def coming_days(schedule: Schedule, instant: datetime) -> tuple[Occurrence, ...]:
-    """The drills the schedule will post in the seven local days after the digest's day, skip dates
-    and the schedule's days honoured; none while it is paused."""
+    """The drills the schedule will post in the seven days after the digest, skip dates and the
+    schedule's days honoured (a Monday 08:00 digest lists that day's 09:00 drill); none while it is
+    paused."""
     if schedule.paused:
         return ()
     start = instant.astimezone(schedule.zone).date()
     found = []
-    for offset in range(1, 8):
+    for offset in range(0, 8):
         day = start + timedelta(days=offset)
         if runs_on(schedule, day):
             occurrence = occurrence_on(schedule, day)
-            if occurrence.post_at >= schedule.effective_from:
+            if instant < occurrence.post_at <= instant + DIGEST_WEEK and occurrence.post_at >= schedule.effective_from:
                 found.append(occurrence)
     return tuple(found)
 

@@ -54,7 +54,8 @@ DEFAULT_REVEAL = Reveal(offset=timedelta(hours=8))
 @dataclass(frozen=True)
 class Remind:
     """A nudge in the drill's thread before its reveal: this long before it, or at a clock time
-    (on the reveal's local day). `remind=off` is no Remind at all (None on the schedule)."""
+    (the last time the clock reads it before the reveal). `remind=off` is no Remind at all (None on
+    the schedule)."""
 
     before: timedelta | None = None
     at: time | None = None

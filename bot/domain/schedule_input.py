@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -98,7 +98,7 @@ _OFF = ("off", "オフ", "なし", "none")
 
 
 def parse_remind(text: str) -> Remind | None:
-    """`-1h` / `-30m` before the reveal, `20:00` on the reveal's day, or `off` (None)."""
+    """`-1h` / `-30m` before the reveal, `20:00` (the last 20:00 before it), or `off` (None)."""
     word = text.strip()
     if word.lower() in _OFF:
         return None
@@ -112,6 +112,27 @@ def parse_remind(text: str) -> Remind | None:
     if _TIME.match(word):
         return Remind(at=parse_clock(word))
     raise ScheduleError(f"remind は -1h / -30m（公開の何時間・何分前か）、20:00 のような時刻、または off で指定してください。「{text}」は読めませんでした。")
+
+
+def remind_problem(post_time: time, reveal: Reveal, remind: Remind) -> str | None:
+    """One sentence when the reminder can never fall strictly between a scheduled drill's post and
+    its reveal (so it would never be sent), else None. Read on a day without DST: a confirmation
+    must not promise a reminder that never comes."""
+    day = date(2001, 1, 1)
+    post = datetime.combine(day, post_time)
+    reveal_at = post + reveal.offset if reveal.offset is not None else datetime.combine(day, reveal.at)  # type: ignore[arg-type]
+    if remind.before is not None:
+        at = reveal_at - remind.before
+    else:
+        at = datetime.combine(reveal_at.date(), remind.at)  # type: ignore[arg-type]
+        if at >= reveal_at:
+            at -= timedelta(days=1)
+    if post < at < reveal_at:
+        return None
+    return (
+        f"リマインダー（{remind.describe()}）は、投稿（{post_time:%H:%M}）から回答ポイントの公開（{reveal.describe()}）までの間になるように指定してください"
+        "（やめるときは remind=off）。"
+    )
 
 
 def parse_digest(text: str) -> Digest | None:

@@ -32,7 +32,7 @@ class ScheduleRow(Base):
     question_order: Mapped[str] = mapped_column(String(16), default="adaptive", server_default="rotation")
     # Members are told privately which answer points their reply covered (`feedback=off` stops it).
     feedback: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
-    # `remind=`: minutes before the reveal, or a clock time on the reveal's day; neither is off.
+    # `remind=`: minutes before the reveal, or a clock time (the last before the reveal); neither is off.
     remind_before_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     remind_time: Mapped[time | None] = mapped_column(Time, nullable=True)
     # `digest=`: a weekday (Monday = 0) and a clock time in the schedule's zone; NULL is off.

@@ -21,7 +21,7 @@ from bot.domain.schedule import (
     next_occurrence,
     occurrence_on,
 )
-from bot.domain.schedule_input import KEEP, Keep, ScheduleRequest, parse_skip_date
+from bot.domain.schedule_input import KEEP, Keep, ScheduleRequest, parse_skip_date, remind_problem
 from bot.ports import AdminCheckFailed
 from bot.store import repo
 from bot.store.db import utc
@@ -129,6 +129,9 @@ class ScheduleAdmin:
                 digest=(before.digest if before else None) if isinstance(request.digest, Keep) else request.digest,
                 effective_from=now,
             )
+            problem = remind_problem(schedule.post_time, schedule.reveal, schedule.remind) if schedule.remind else None
+            if problem:  # a reminder given now, or kept from before and left behind by a new reveal
+                raise ScheduleError(problem)
             repo.save_schedule(session, schedule, user_id, now, keep_deck=bool(before and before.role == role))
             self._record(session, channel_id, user_id, now, "set", before, schedule, source)
             view = self._views(session, [schedule], now)[0]

@@ -37,8 +37,9 @@ def test_a_reminder_before_the_reveal_counts_back_from_it():
 
 def test_a_clock_time_reminder_is_on_the_reveals_local_day_in_the_drills_zone():
     assert reminder_at(Remind(at=time(16, 30)), tokyo(25, 9), tokyo(25, 17), "Asia/Tokyo") == tokyo(25, 16, 30)
-    # A reveal after midnight: the clock time is read on the reveal's day, not the post's.
+    # A reveal after midnight: the last such clock time before the reveal, on whichever day it falls.
     assert reminder_at(Remind(at=time(1, 0)), tokyo(25, 20), tokyo(26, 2), "Asia/Tokyo") == tokyo(26, 1)
+    assert reminder_at(Remind(at=time(23, 0)), tokyo(25, 20), tokyo(26, 4), "Asia/Tokyo") == tokyo(25, 23)
 
 
 def test_no_reminder_unless_it_falls_strictly_between_the_post_and_the_reveal():
@@ -94,6 +95,15 @@ def test_next_weeks_days_follow_the_schedules_days_and_skip_dates():
     assert coming[0].post_at == tokyo(30, 9)
     paused = Schedule(**{**schedule.__dict__, "paused": True})
     assert coming_days(paused, tokyo(27, 18)) == ()
+
+
+def test_a_morning_digest_lists_the_drill_still_to_come_that_day_and_a_week_from_it():
+    schedule = Schedule(channel_id="C1", role="ciso", post_time=time(9, 0), timezone="Asia/Tokyo", days=frozenset({0, 2}))
+    monday_eight = tokyo(30, 8)  # a Monday digest at 08:00, an hour before that day's drill
+    coming = coming_days(schedule, monday_eight)
+    assert [o.local_date for o in coming] == [date(2026, 11, 30), date(2026, 12, 2)]
+    # At 10:00 that day's drill is past; next Monday's is seven days on and is listed instead.
+    assert [o.local_date for o in coming_days(schedule, tokyo(30, 10))] == [date(2026, 12, 2), date(2026, 12, 7)]
 
 
 def _drill(n: int) -> DigestDrill:
