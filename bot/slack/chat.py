@@ -149,14 +149,16 @@ class SlackChat:
     def upload_file(self, user_id: str, filename: str, content: bytes, title: str, comment: str) -> None:
         """The member's DM with the bot (conversations.open), then slack_sdk's files_upload_v2:
         files.getUploadURLExternal, a POST of the bytes to the upload_url it returns, then
-        files.completeUploadExternal, which shares the file in the DM. Not inside a drill's claim,
-        so it uses the reading client."""
+        files.completeUploadExternal, which shares the file in the DM. The upload goes through the
+        posting client, which retries only a 429 (Slack did nothing): a 5xx or a timeout on
+        files.completeUploadExternal may already have shared the file, and a blind retry would
+        share it twice."""
         opened = _call(self.reader.conversations_open, users=user_id)
         dm = (opened.get("channel") or {}).get("id")
         if not dm:
             raise ChatError("channel_not_found", retryable=False)
         try:
-            _call(self.reader.files_upload_v2, channel=dm, content=content, filename=filename, title=title, initial_comment=comment)
+            _call(self.poster.files_upload_v2, channel=dm, content=content, filename=filename, title=title, initial_comment=comment)
         except SlackRequestError:  # the upload_url did not take the bytes
             raise ChatError("upload_failed", retryable=True) from None
 
