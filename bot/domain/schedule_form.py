@@ -16,6 +16,7 @@ from bot.domain.commands import SCHEDULE_WORDS
 from bot.domain.schedule import DAY_NAMES, DEFAULT_REVEAL, Schedule, ScheduleError
 from bot.domain.schedule_input import (
     ScheduleRequest,
+    remind_problem,
     parse_clock,
     parse_days,
     parse_digest,
@@ -169,6 +170,11 @@ def parse_form(values: Mapping[str, str], role_known: Callable[[str], bool]) -> 
     all_questions = parsed(QUESTIONS, parse_questions) if text(QUESTIONS) else False
     if post_time is not None and reveal is not None and reveal.at is not None and reveal.at <= post_time:
         errors[REVEAL] = f"解答の公開（{reveal}）は投稿（{post_time:%H:%M}）より後の時刻にしてください。"
+    elif post_time is not None and reveal is not None and remind is not None:
+        # Shown under the reminder field: a reminder that could never come is refused there.
+        problem = remind_problem(post_time, reveal, remind)
+        if problem:
+            errors[REMIND] = problem.replace("（やめるときは remind=off）", "（やめるときは空欄に）")
     if errors:
         return errors
     return ScheduleRequest(

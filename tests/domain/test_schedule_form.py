@@ -129,3 +129,9 @@ def test_only_the_bare_schedule_word_opens_the_form():
 def test_channel_ids_are_public_or_private_channels_only():
     assert form.is_channel_id("C0STUDY01") and form.is_channel_id("G0PRIVATE1")
     assert not form.is_channel_id("D0DIRECT1") and not form.is_channel_id("c0study01") and not form.is_channel_id("<#C0STUDY01>")
+
+
+def test_a_reminder_that_could_never_come_is_refused_under_the_reminder_field():
+    errors = form.parse_form(valid(**{form.REVEAL: "+30m", form.REMIND: "-1h"}), known)
+    assert errors == {form.REMIND: "リマインダー（公開の1時間前）は、投稿（09:00）から回答ポイントの公開（投稿の30分後）までの間になるように指定してください（やめるときは空欄に）。"}
+    assert isinstance(form.parse_form(valid(**{form.REVEAL: "+30m", form.REMIND: "-10m"}), known), ScheduleRequest)
