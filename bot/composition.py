@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import random
 import socket
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Callable
@@ -152,7 +153,7 @@ class SlackBot:
     home: "HomeParts | None" = None  # the App Home's publisher and debounced refresh
 
 
-def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now, rng: random.Random | None = None) -> SlackBot:
+def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now, rng: random.Random | None = None, listener_executor: Executor | None = None) -> SlackBot:
     from bot.slack.app import create_app
     from bot.slack.chat import Admins, Profiles, SlackChat, TimeZones
     from bot.slack.client import make_claim_client, make_web_client
@@ -173,7 +174,7 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
     sealer = Sealer(settings.signing_secret or settings.bot_token or "")
     editor = ScheduleEditor(bot.schedules, bot.catalog, admins.known, sealer, settings.default_timezone, clock)
     home = build_slack_home(bot, client, clock)
-    app = create_app(settings, client, bot.router, bot.replies, schedule_editor=editor, home=home)
+    app = create_app(settings, client, bot.router, bot.replies, schedule_editor=editor, home=home, listener_executor=listener_executor)
     return SlackBot(bot, app, home)
 
 

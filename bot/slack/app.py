@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Executor
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
@@ -16,8 +17,11 @@ from bot.usecases.replies import Replies
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, client: WebClient, router: CommandRouter, replies: Replies, schedule_editor: ScheduleEditor | None = None, home: HomeParts | None = None) -> App:
+def create_app(settings: Settings, client: WebClient, router: CommandRouter, replies: Replies, schedule_editor: ScheduleEditor | None = None, home: HomeParts | None = None, listener_executor: Executor | None = None) -> App:
+    """`listener_executor` runs the lazy listeners (Bolt's default: a pool of 5 threads); tests
+    pass one they can wait on."""
     app = App(
+        listener_executor=listener_executor,
         client=client,
         signing_secret=settings.signing_secret or "",
         # Lookups are answered from memory inside the ack itself; anything that waits on the

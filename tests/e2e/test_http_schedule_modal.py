@@ -190,6 +190,7 @@ def test_an_unknown_member_sees_the_form_but_their_submission_changes_nothing(mo
     assert submit(bot, form, user_id="UNEW00001", role="ciso")["response_action"] == "update"
     said = result_text(stub_api, 2)
     assert "管理者だけです" in said and "何も変更していません" in said
+    bot.lazy.settle()
     assert schedule_of(bot) is None
     assert "変更履歴はまだありません" in blocks_text(bot.answer("schedule history")["blocks"])
 
@@ -199,7 +200,9 @@ def test_a_form_submitted_by_another_member_changes_nothing(modal_bot, stub_api)
     form = opened_form(bot, stub_api)
     answer = submit(bot, form, user_id=WORKSPACE_ADMIN, role="ciso")
     assert answer["response_action"] == "update" and "ほかのメンバーが開いたもの" in blocks_text(answer["view"]["blocks"])
+    bot.lazy.settle()  # the lazy listener has run too, and did nothing
     assert schedule_of(bot) is None
+    assert len(stub_api.calls_to("views.update")) == 1
 
 
 @pytest.mark.parametrize("forge", ["other channel", "unsigned", "missing"])
@@ -215,6 +218,7 @@ def test_altered_or_unsigned_metadata_changes_nothing(modal_bot, stub_api, forge
         metadata = ""
     answer = submit(bot, {**form, "private_metadata": metadata}, role="ciso")
     assert answer["response_action"] == "update" and "確認できませんでした" in blocks_text(answer["view"]["blocks"])
+    bot.lazy.settle()  # the lazy listener has run too, and did nothing
     assert schedule_of(bot) is None and bot.core.schedules.show("C0OTHER01", bot.clock()) is None
     assert len(stub_api.calls_to("views.update")) == 1  # nothing follows the refusal
 

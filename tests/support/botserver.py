@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -40,12 +41,35 @@ def settings_for(stub: StubSlackApi, content_dir, **extra: str) -> Settings:
     return load_settings(env)
 
 
+class LazyListeners(ThreadPoolExecutor):
+    """Bolt's lazy listeners run here, as on Bolt's own pool; `settle()` waits until every one
+    started so far has finished, so a test can check what a request did after its ack."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=5, thread_name_prefix="lazy")
+        self._futures: list[Future] = []
+        self._lock = threading.Lock()
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future = super().submit(fn, *args, **kwargs)
+        with self._lock:
+            self._futures.append(future)
+        return future
+
+    def settle(self, timeout: float = 10.0) -> None:
+        with self._lock:
+            pending = list(self._futures)
+        done, not_done = wait(pending, timeout=timeout)
+        assert not not_done, f"{len(not_done)} lazy listener(s) still running after {timeout}s"
+
+
 class BotServer:
     """The HTTP app as `python -m bot web` builds it; the scheduler is not started; tests call
     `tick()` with the injected clock instead of waiting for the wall clock."""
 
     def __init__(self, settings: Settings, stub: StubSlackApi, clock=utc_now, rng=None):
-        slack = build_slack_bot(settings, clock=clock, rng=rng)
+        self.lazy = LazyListeners()
+        slack = build_slack_bot(settings, clock=clock, rng=rng, listener_executor=self.lazy)
         self.core, self.app = slack.bot, slack.app
         self.home = slack.home  # the App Home's publisher and debounced refresh (tests call home.refresh.flush())
         self._answers = 0
@@ -64,6 +88,7 @@ class BotServer:
 
     def stop(self) -> None:
         self.httpd.shutdown()
+        self.lazy.shutdown(wait=False)
         self.httpd.server_close()
         self.core.engine.dispose()
 
