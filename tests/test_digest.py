@@ -14,7 +14,7 @@ from bot.domain.memory import Grade
 from bot.views.announcement_blocks import digest_message, permalink
 from tests.e2e.test_http_lookups import blocks_text
 from tests.support.fakes import Clock, RecordingChat
-from tests.test_reminders import ADMIN, CH, Core, jst
+from tests.test_reminders import ADMIN, CH, Core, jst, tick_together
 
 AKI, BEN, CHI = "UAKI00001", "UBEN00001", "UCHI00001"
 NAMES = {AKI: "<!channel> あき & co", BEN: "ベン"}
@@ -119,22 +119,7 @@ def test_two_replicas_post_the_digest_once(db_url, clock):
         a.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+8h", "digest=fri-18:00")
         run_day(a, 26, [AKI])
         clock.now = jst(27, 18)
-        start = threading.Barrier(2)
-        errors: list[BaseException] = []
-
-        def run(core: Core) -> None:
-            try:
-                start.wait(timeout=10)
-                core.bot.cycle.tick(jst(27, 18))
-            except BaseException as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=run, args=(c,)) for c in (a, b)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-        assert errors == []
+        tick_together([a, b], jst(27, 18))
         for core in (a, b):
             core.at(jst(27, 18) + timedelta(minutes=1))
         assert len(chat.of("digest")) == 1

@@ -66,6 +66,26 @@ class Core:
         self.bot.engine.dispose()
 
 
+def tick_together(cores: list[Core], at: datetime) -> None:
+    """Replicas ticking at the same instant, released together from threads; none may fail."""
+    start = threading.Barrier(len(cores))
+    errors: list[BaseException] = []
+
+    def run(core: Core) -> None:
+        try:
+            start.wait(timeout=10)
+            core.bot.cycle.tick(at)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in cores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+
+
 @pytest.fixture
 def clock():
     return Clock(jst(24, 21))  # the evening before the first drill
@@ -206,22 +226,7 @@ def test_two_replicas_racing_send_each_reminder_once(db_url, clock):
         assert len(chat.of("question")) == len(channels)
 
         clock.now = jst(25, 16)
-        start = threading.Barrier(2)
-        errors: list[BaseException] = []
-
-        def run(core: Core) -> None:
-            try:
-                start.wait(timeout=10)
-                core.bot.cycle.tick(jst(25, 16))
-            except BaseException as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=run, args=(c,)) for c in (a, b)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-        assert errors == []
+        tick_together([a, b], jst(25, 16))
         reminders = chat.of("reminder")
         assert sorted(r.channel for r in reminders) == sorted(channels)
         a.at(jst(25, 16, 1))
