@@ -73,6 +73,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     bot_token = get("SLACK_BOT_TOKEN")
     if bot_token and not bot_token.startswith("xox"):
         raise ConfigError("SLACK_BOT_TOKEN does not look like a Slack token: it should start with 'xoxb-'.")
+    # Bolt switches on OAuth by itself (with file stores in $HOME) when it finds these two in the
+    # environment, beside the bot token's client: a deployment must be one or the other.
+    oauth = [name for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET") if get(name)]
+    if bot_token and oauth:
+        raise ConfigError(
+            f"SLACK_BOT_TOKEN is set together with {' and '.join(oauth)}: this version serves one workspace with its bot token,"
+            f" so remove {' and '.join(oauth)} (or unset SLACK_BOT_TOKEN once OAuth installs are supported)."
+        )
     app_token = get("SLACK_APP_TOKEN")
     if app_token and not app_token.startswith("xapp-"):
         raise ConfigError("SLACK_APP_TOKEN does not look like an app-level token: it should start with 'xapp-'.")

@@ -69,3 +69,18 @@ def test_a_fractional_slack_timeout_is_used_as_given():
 
     settings = load_settings({"SLACK_TIMEOUT_SECONDS": "0.5", "DRILL_LEASE_SECONDS": "3"})
     assert make_web_client(settings).timeout == 0.5 and make_claim_client(settings).timeout == 0.5
+
+
+def test_a_bot_token_with_oauth_credentials_refuses_to_start_and_says_what_to_remove():
+    """Bolt would otherwise switch on OAuth by itself, with file stores in $HOME, beside the token."""
+    both = {"SLACK_BOT_TOKEN": "xoxb-secret-value", "SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "client-secret-value"}
+    with pytest.raises(ConfigError) as err:
+        load_settings(both)
+    assert str(err.value) == (
+        "SLACK_BOT_TOKEN is set together with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: this version serves one workspace with its bot token,"
+        " so remove SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (or unset SLACK_BOT_TOKEN once OAuth installs are supported)."
+    )
+    assert "secret-value" not in str(err.value)
+    with pytest.raises(ConfigError, match="remove SLACK_CLIENT_SECRET "):
+        load_settings({"SLACK_BOT_TOKEN": "xoxb-secret-value", "SLACK_CLIENT_SECRET": "client-secret-value"})
+    assert load_settings({"SLACK_BOT_TOKEN": "xoxb-secret-value", "SLACK_CLIENT_ID": "  "}).bot_token == "xoxb-secret-value"
