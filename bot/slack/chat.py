@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.domain.drill import DrillPost, DrillReveal
-from bot.ports import AdminCheckFailed, ChatError, ThreadMessage
+from bot.ports import AdminCheckFailed, ChatError, Message, ThreadMessage
 from bot.domain.coverage import AnswerFeedback
 from bot.domain.announcements import Reminder, WeeklyDigest
 from bot.views import announcement_blocks, drill_blocks, feedback_blocks
@@ -67,21 +67,21 @@ class SlackChat:
         self.poster = poster
         self.reader = reader or poster
 
-    def post_question(self, channel_id: str, post: DrillPost, key: str) -> str:
-        message = drill_blocks.drill_post(post)
+    def _post_tagged(self, channel_id: str, message: Message, key: str, thread_ts: str | None = None, **extra) -> str:
+        """Post under a claim, tagged with `key` in the message metadata so that a retry after an
+        unknown outcome can find it (`find_posted`); returns the message's ts."""
+        thread = {"thread_ts": thread_ts} if thread_ts else {}
         response = _call(
             self.poster.chat_postMessage, channel=channel_id, text=message.text, blocks=message.blocks,
-            unfurl_links=False, metadata=_metadata(key),
+            unfurl_links=False, metadata=_metadata(key), **thread, **extra,
         )
         return str(response["ts"])
 
+    def post_question(self, channel_id: str, post: DrillPost, key: str) -> str:
+        return self._post_tagged(channel_id, drill_blocks.drill_post(post), key)
+
     def post_reveal(self, channel_id: str, thread_ts: str, reveal: DrillReveal, key: str) -> str:
-        message = drill_blocks.drill_reveal(reveal)
-        response = _call(
-            self.poster.chat_postMessage, channel=channel_id, thread_ts=thread_ts, text=message.text,
-            blocks=message.blocks, unfurl_links=False, metadata=_metadata(key),
-        )
-        return str(response["ts"])
+        return self._post_tagged(channel_id, drill_blocks.drill_reveal(reveal), key, thread_ts=thread_ts)
 
     def find_posted(self, channel_id: str, key: str, since: datetime, thread_ts: str | None = None) -> str | None:
         """The ts of a message this bot posted with `key`, in the channel since `since` (or in a
@@ -131,20 +131,10 @@ class SlackChat:
         _call(self.poster.chat_postEphemeral, channel=channel_id, user=user_id, thread_ts=thread_ts, text=message.text, blocks=message.blocks)
 
     def post_reminder(self, channel_id: str, thread_ts: str, reminder: Reminder, key: str) -> str:
-        message = announcement_blocks.reminder_message(reminder)
-        response = _call(
-            self.poster.chat_postMessage, channel=channel_id, thread_ts=thread_ts, text=message.text,
-            blocks=message.blocks, unfurl_links=False, metadata=_metadata(key),
-        )
-        return str(response["ts"])
+        return self._post_tagged(channel_id, announcement_blocks.reminder_message(reminder), key, thread_ts=thread_ts)
 
     def post_digest(self, channel_id: str, digest: WeeklyDigest, key: str) -> str:
-        message = announcement_blocks.digest_message(digest)
-        response = _call(
-            self.poster.chat_postMessage, channel=channel_id, text=message.text, blocks=message.blocks,
-            unfurl_links=False, unfurl_media=False, metadata=_metadata(key),
-        )
-        return str(response["ts"])
+        return self._post_tagged(channel_id, announcement_blocks.digest_message(digest), key, unfurl_media=False)
 
     def upload_file(self, user_id: str, filename: str, content: bytes, title: str, comment: str) -> None:
         """The member's DM with the bot (conversations.open), then slack_sdk's files_upload_v2:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.drill import EXTRA_PREFIX, OPEN, SHOWN, DrillStatus
 from bot.domain.memory import Grade, Memory, Review
-from bot.domain.progress import ShownDrill
+from bot.domain.progress import ShownDrill, channel_streaks
 from bot.domain.rotation import Deck
 from bot.domain.schedule import DAY_NAMES, Digest, Remind, Reveal, Schedule, days_served
 from bot.store.db import to_db, utc
@@ -466,6 +466,12 @@ def channel_answers(session: Session, channel_id: str, since: datetime | None = 
     for user_id, drill_id in session.execute(query).all():
         answers.setdefault(user_id, set()).add(drill_id)
     return answers
+
+
+def current_streaks(session: Session, channel_id: str) -> dict[str, int]:
+    """Every member's current streak in this channel (members at 0 left out): what the leaderboard
+    and the weekly digest show."""
+    return channel_streaks(shown_history(session, channel_id), channel_answers(session, channel_id))
 
 
 def shown_history(session: Session, channel_id: str, limit: int = 400) -> list[ShownDrill]:

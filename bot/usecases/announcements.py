@@ -35,7 +35,6 @@ from bot.domain.announcements import (
 from bot.domain.catalog import RoleCatalog
 from bot.domain.drill import DrillStatus
 from bot.domain.markup import to_plain
-from bot.domain.progress import channel_streaks
 from bot.ports import ChatError, ChatPort
 from bot.store import repo
 from bot.store.db import to_db, utc
@@ -172,7 +171,7 @@ class Announcements:
             row = repo.get_channel_post(session, post_id)
             if row is None or row.kind != DIGEST or row.status not in (PENDING, SENDING):
                 return None
-            streaks = top_streaks(channel_streaks(repo.shown_history(session, row.channel_id), repo.channel_answers(session, row.channel_id)))
+            streaks = top_streaks(repo.current_streaks(session, row.channel_id))
         return tuple(StreakLine(self.name_of(user), n) for user, n in streaks)
 
     def _plan_digest(self, session: Session, row: ChannelPostRow, now: datetime, streaks: tuple[StreakLine, ...]) -> Plan | str:
