@@ -8,15 +8,34 @@ exits non-zero, without a traceback.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 
 from bot.domain.schedule import ScheduleError
 from bot.domain.schedule_input import parse_timezone
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///data/career-bot.sqlite3"
+
+# OAuth mode (many workspaces). The bot scopes are manifest.yml's (a test keeps the two equal).
+DEFAULT_SCOPES = (
+    "commands",
+    "chat:write",
+    "channels:history",
+    "groups:history",
+    "channels:read",
+    "groups:read",
+    "users:read",
+    "im:write",
+    "files:write",
+)
+INSTALL_PATH = "/slack/install"
+REDIRECT_URI_PATH = "/slack/oauth_redirect"
+SCOPE = re.compile(r"[a-z][a-z0-9._-]*(?::[a-z0-9._-]+)*")
+OAUTH_VARIABLES = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
 
 
 class ConfigError(ValueError):
@@ -39,18 +58,49 @@ class Settings:
     drill_tick_seconds: float = 10.0
     drill_lease_seconds: float = 120.0
     slack_timeout_seconds: float = 10.0
+    # OAuth mode: the app is installed in many workspaces, each with its own bot token.
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    scopes: tuple[str, ...] = DEFAULT_SCOPES
+    redirect_uri: str | None = None
+    state_expiration_seconds: int = 600
+    workspace_retention_days: int = 30
 
     @property
     def socket_mode(self) -> bool:
         return bool(self.app_token)
 
+    @property
+    def oauth_mode(self) -> bool:
+        return bool(self.client_id and self.client_secret)
+
     def require_http(self) -> None:
-        """Check what the HTTP (Procfile `web`) mode needs."""
-        _require(self.bot_token, "SLACK_BOT_TOKEN", "the bot token (xoxb-…) from the app's OAuth page")
+        """Check what the HTTP (Procfile `web`) mode needs: a bot token, or OAuth's credentials."""
+        if self.oauth_mode:
+            self.require_oauth()
+            return
+        _require(
+            self.bot_token,
+            "SLACK_BOT_TOKEN",
+            "the bot token (xoxb-…) from the app's OAuth page, or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET instead to install the app in many workspaces",
+        )
+        _require(self.signing_secret, "SLACK_SIGNING_SECRET", "the signing secret from the app's Basic Information page")
+
+    def require_oauth(self) -> None:
+        """Check what OAuth mode (installs in many workspaces, over HTTP) needs."""
+        _require(self.client_id, "SLACK_CLIENT_ID", "the client ID from the app's Basic Information page")
+        _require(self.client_secret, "SLACK_CLIENT_SECRET", "the client secret from the app's Basic Information page")
         _require(self.signing_secret, "SLACK_SIGNING_SECRET", "the signing secret from the app's Basic Information page")
 
     def require_socket(self) -> None:
-        """Check what Socket Mode needs."""
+        """Check what Socket Mode needs. Socket Mode serves the one workspace of its bot token."""
+        oauth = [name for name, value in zip(OAUTH_VARIABLES, (self.client_id, self.client_secret)) if value]
+        if oauth:
+            names = " and ".join(oauth)
+            raise ConfigError(
+                f"Socket Mode serves one workspace with SLACK_BOT_TOKEN and cannot install the app in others: remove {names},"
+                " or run the web process (python -m bot web) for installs in many workspaces."
+            )
         _require(self.bot_token, "SLACK_BOT_TOKEN", "the bot token (xoxb-…) from the app's OAuth page")
         _require(self.app_token, "SLACK_APP_TOKEN", "an app-level token (xapp-…) with connections:write")
 
@@ -73,14 +123,34 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     bot_token = get("SLACK_BOT_TOKEN")
     if bot_token and not bot_token.startswith("xox"):
         raise ConfigError("SLACK_BOT_TOKEN does not look like a Slack token: it should start with 'xoxb-'.")
-    # Bolt switches on OAuth by itself (with file stores in $HOME) when it finds these two in the
-    # environment, beside the bot token's client: a deployment must be one or the other.
-    oauth = [name for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET") if get(name)]
+    # Bolt switches on OAuth by itself when it finds these two in the environment, even beside a bot
+    # token: a deployment must be one mode or the other.
+    client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
+    oauth = [name for name, value in zip(OAUTH_VARIABLES, (client_id, client_secret)) if value]
     if bot_token and oauth:
+        names = " and ".join(oauth)
         raise ConfigError(
-            f"SLACK_BOT_TOKEN is set together with {' and '.join(oauth)}: this version serves one workspace with its bot token,"
-            f" so remove {' and '.join(oauth)} (or unset SLACK_BOT_TOKEN once OAuth installs are supported)."
+            f"SLACK_BOT_TOKEN is set together with {names}: to serve one workspace with its bot token, remove {names};"
+            " to install the app in many workspaces through OAuth, remove SLACK_BOT_TOKEN."
         )
+    if len(oauth) == 1:
+        missing = next(name for name in OAUTH_VARIABLES if name not in oauth)
+        raise ConfigError(
+            f"{missing} is not set: OAuth mode needs it beside {oauth[0]} (both are on the app's Basic Information page)."
+        )
+    scopes = _scopes(get("SLACK_SCOPES"))
+    redirect_uri = get("SLACK_REDIRECT_URI")
+    if redirect_uri is not None:
+        if not redirect_uri.startswith(("https://", "http://")):
+            raise ConfigError(
+                f"SLACK_REDIRECT_URI must be an http(s) URL such as https://YOUR-HOST{REDIRECT_URI_PATH}, got {redirect_uri!r}."
+            )
+        if urlsplit(redirect_uri).path != REDIRECT_URI_PATH:
+            raise ConfigError(
+                f"SLACK_REDIRECT_URI must end in {REDIRECT_URI_PATH}, where the bot completes installs, got {redirect_uri!r}."
+            )
+    state_expiration = _int_setting(get("SLACK_STATE_EXPIRATION_SECONDS"), "SLACK_STATE_EXPIRATION_SECONDS", 600, 60, 3600)
+    retention_days = _int_setting(get("WORKSPACE_RETENTION_DAYS"), "WORKSPACE_RETENTION_DAYS", 30, 1, 3650)
     app_token = get("SLACK_APP_TOKEN")
     if app_token and not app_token.startswith("xapp-"):
         raise ConfigError("SLACK_APP_TOKEN does not look like an app-level token: it should start with 'xapp-'.")
@@ -148,7 +218,25 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         drill_tick_seconds=tick,
         drill_lease_seconds=lease,
         slack_timeout_seconds=timeout,
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=scopes,
+        redirect_uri=redirect_uri,
+        state_expiration_seconds=state_expiration,
+        workspace_retention_days=retention_days,
     )
+
+
+def _scopes(raw: str | None) -> tuple[str, ...]:
+    if raw is None:
+        return DEFAULT_SCOPES
+    scopes = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+    bad = [scope for scope in scopes if not SCOPE.fullmatch(scope)]
+    if not scopes or bad:
+        raise ConfigError(
+            f"SLACK_SCOPES must be a comma-separated list of bot scopes such as commands,chat:write, got {(bad[0] if bad else raw)!r}."
+        )
+    return scopes
 
 
 MAX_WEB_CONCURRENCY = 64

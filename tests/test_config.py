@@ -72,15 +72,108 @@ def test_a_fractional_slack_timeout_is_used_as_given():
 
 
 def test_a_bot_token_with_oauth_credentials_refuses_to_start_and_says_what_to_remove():
-    """Bolt would otherwise switch on OAuth by itself, with file stores in $HOME, beside the token."""
+    """Bolt would otherwise switch on OAuth by itself beside the token: a deployment is one mode or the other."""
     both = {"SLACK_BOT_TOKEN": "xoxb-secret-value", "SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "client-secret-value"}
     with pytest.raises(ConfigError) as err:
         load_settings(both)
     assert str(err.value) == (
-        "SLACK_BOT_TOKEN is set together with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: this version serves one workspace with its bot token,"
-        " so remove SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (or unset SLACK_BOT_TOKEN once OAuth installs are supported)."
+        "SLACK_BOT_TOKEN is set together with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: to serve one workspace with its bot token,"
+        " remove SLACK_CLIENT_ID and SLACK_CLIENT_SECRET; to install the app in many workspaces through OAuth, remove SLACK_BOT_TOKEN."
     )
     assert "secret-value" not in str(err.value)
-    with pytest.raises(ConfigError, match="remove SLACK_CLIENT_SECRET "):
+    with pytest.raises(ConfigError, match="remove SLACK_CLIENT_SECRET;"):
         load_settings({"SLACK_BOT_TOKEN": "xoxb-secret-value", "SLACK_CLIENT_SECRET": "client-secret-value"})
     assert load_settings({"SLACK_BOT_TOKEN": "xoxb-secret-value", "SLACK_CLIENT_ID": "  "}).bot_token == "xoxb-secret-value"
+
+
+OAUTH = {"SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "client-secret-value", "SLACK_SIGNING_SECRET": "signing-secret-value"}
+
+
+def test_oauth_mode_is_on_with_the_client_id_and_secret_and_its_defaults():
+    s = load_settings(OAUTH)
+    assert s.oauth_mode and s.bot_token is None
+    assert s.client_id == "111.222" and s.client_secret == "client-secret-value"
+    assert s.redirect_uri is None
+    assert s.state_expiration_seconds == 600 and s.workspace_retention_days == 30
+    assert "client-secret-value" not in repr(s)
+    s.require_http()  # no bot token needed
+    s.require_oauth()
+    assert not load_settings({}).oauth_mode
+
+
+def test_the_default_scopes_are_the_manifests_bot_scopes():
+    import yaml
+
+    from tests.conftest import ROOT
+
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
+    assert load_settings(OAUTH).scopes == tuple(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def test_oauth_values_are_parsed():
+    s = load_settings(
+        {
+            **OAUTH,
+            "SLACK_SCOPES": " commands, chat:write ,,chat:write.public",
+            "SLACK_REDIRECT_URI": "https://bot.example.org/slack/oauth_redirect",
+            "SLACK_STATE_EXPIRATION_SECONDS": "300",
+            "WORKSPACE_RETENTION_DAYS": "7",
+        }
+    )
+    assert s.scopes == ("commands", "chat:write", "chat:write.public")
+    assert s.redirect_uri == "https://bot.example.org/slack/oauth_redirect"
+    assert s.state_expiration_seconds == 300 and s.workspace_retention_days == 7
+    assert load_settings({**OAUTH, "SLACK_REDIRECT_URI": "http://127.0.0.1:3000/slack/oauth_redirect"}).redirect_uri.startswith("http://")
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"SLACK_CLIENT_ID": "111.222"}, "SLACK_CLIENT_SECRET is not set: OAuth mode needs it beside SLACK_CLIENT_ID (both are on the app's Basic Information page)."),
+        ({"SLACK_CLIENT_SECRET": "client-secret-value"}, "SLACK_CLIENT_ID is not set: OAuth mode needs it beside SLACK_CLIENT_SECRET (both are on the app's Basic Information page)."),
+        ({**OAUTH, "SLACK_SCOPES": "chat:write commands"}, "SLACK_SCOPES must be a comma-separated list of bot scopes such as commands,chat:write, got 'chat:write commands'."),
+        ({**OAUTH, "SLACK_SCOPES": " , "}, "SLACK_SCOPES must be a comma-separated list of bot scopes such as commands,chat:write, got ','."),
+        ({**OAUTH, "SLACK_REDIRECT_URI": "bot.example.org/slack/oauth_redirect"}, "SLACK_REDIRECT_URI must be an http(s) URL such as https://YOUR-HOST/slack/oauth_redirect, got 'bot.example.org/slack/oauth_redirect'."),
+        ({**OAUTH, "SLACK_REDIRECT_URI": "https://bot.example.org/oauth"}, "SLACK_REDIRECT_URI must end in /slack/oauth_redirect, where the bot completes installs, got 'https://bot.example.org/oauth'."),
+        ({**OAUTH, "SLACK_STATE_EXPIRATION_SECONDS": "5"}, "SLACK_STATE_EXPIRATION_SECONDS must be between 60 and 3600, got 5."),
+        ({**OAUTH, "WORKSPACE_RETENTION_DAYS": "0"}, "WORKSPACE_RETENTION_DAYS must be between 1 and 3650, got 0."),
+        ({**OAUTH, "WORKSPACE_RETENTION_DAYS": "a month"}, "WORKSPACE_RETENTION_DAYS must be a whole number, got 'a month'."),
+    ],
+)
+def test_bad_oauth_settings_are_one_sentence_naming_the_variable(env, message):
+    with pytest.raises(ConfigError) as err:
+        load_settings(env)
+    assert str(err.value) == message
+    assert "client-secret-value" not in str(err.value)
+
+
+def test_oauth_mode_names_what_it_still_needs():
+    from bot.config import Settings
+
+    with pytest.raises(ConfigError) as err:
+        load_settings({"SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "client-secret-value"}).require_http()
+    assert str(err.value) == "SLACK_SIGNING_SECRET is not set: it must hold the signing secret from the app's Basic Information page."
+    with pytest.raises(ConfigError) as err:
+        Settings(signing_secret="s").require_oauth()
+    assert str(err.value) == "SLACK_CLIENT_ID is not set: it must hold the client ID from the app's Basic Information page."
+    with pytest.raises(ConfigError) as err:
+        Settings(client_id="111.222", signing_secret="s").require_oauth()
+    assert str(err.value) == "SLACK_CLIENT_SECRET is not set: it must hold the client secret from the app's Basic Information page."
+
+
+def test_http_mode_without_a_token_or_oauth_names_both_ways():
+    with pytest.raises(ConfigError) as err:
+        load_settings({"SLACK_SIGNING_SECRET": "s"}).require_http()
+    assert str(err.value) == (
+        "SLACK_BOT_TOKEN is not set: it must hold the bot token (xoxb-…) from the app's OAuth page,"
+        " or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET instead to install the app in many workspaces."
+    )
+
+
+def test_socket_mode_stays_single_workspace_and_says_so_when_oauth_is_set():
+    with pytest.raises(ConfigError) as err:
+        load_settings({**OAUTH, "SLACK_APP_TOKEN": "xapp-1"}).require_socket()
+    assert str(err.value) == (
+        "Socket Mode serves one workspace with SLACK_BOT_TOKEN and cannot install the app in others:"
+        " remove SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, or run the web process (python -m bot web) for installs in many workspaces."
+    )
