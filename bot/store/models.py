@@ -8,6 +8,13 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, Float, ForeignKey, I
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.domain.drill import DrillStatus
+from bot.domain.workspace import SINGLE_WORKSPACE
+
+
+def _team_id() -> Mapped[str]:
+    """The Slack workspace a row belongs to. Rows from before the bot knew about workspaces carry
+    the marker `SINGLE_WORKSPACE` (the server default), rewritten to the real team at start-up."""
+    return mapped_column(String(32), default=SINGLE_WORKSPACE, server_default=SINGLE_WORKSPACE)
 
 
 class Base(DeclarativeBase):
@@ -18,7 +25,11 @@ class ScheduleRow(Base):
     __tablename__ = "schedules"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Unique whichever workspace set it: a Slack Connect channel is shared between workspaces, and
+    # two schedules on one channel would post every drill twice.
     channel_id: Mapped[str] = mapped_column(String(32), unique=True)
+    team_id: Mapped[str] = mapped_column(String(32), default=SINGLE_WORKSPACE, server_default=SINGLE_WORKSPACE, index=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     role: Mapped[str] = mapped_column(String(64))
     post_time: Mapped[time] = mapped_column(Time)
     timezone: Mapped[str] = mapped_column(String(64))
@@ -50,6 +61,7 @@ class ScheduleChangeRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel_id: Mapped[str] = mapped_column(String(32), index=True)
+    team_id: Mapped[str] = _team_id()
     user_id: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(DateTime)
     action: Mapped[str] = mapped_column(String(16))
@@ -68,10 +80,13 @@ class DrillRow(Base):
         UniqueConstraint("channel_id", "occurrence", name="uq_drills_channel_occurrence"),
         Index("ix_drills_status_due", "status", "post_at"),
         Index("ix_drills_thread", "channel_id", "message_ts"),
+        Index("ix_drills_team", "team_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel_id: Mapped[str] = mapped_column(String(32))
+    # The workspace whose token posts and reveals it: its schedule's team when it was created.
+    team_id: Mapped[str] = _team_id()
     # A scheduled day "2026-11-25@Asia/Tokyo" (rows from before 0003: "2026-11-25"), or "now:<instant>".
     occurrence: Mapped[str] = mapped_column(String(64))
     status: Mapped[DrillStatus] = mapped_column(
@@ -121,6 +136,7 @@ class ReplyRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     drill_id: Mapped[int] = mapped_column(ForeignKey("drills.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[str] = _team_id()  # the drill's
     message_ts: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     replied_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
@@ -137,12 +153,15 @@ class CardRow(Base):
 
     __tablename__ = "cards"
     __table_args__ = (
-        UniqueConstraint("user_id", "role_slug", "question_id", name="uq_cards_member_question"),
+        # Slack user ids are unique within a workspace only: a member is (team, user). The leading
+        # team_id also serves the deletion of an uninstalled workspace's rows.
+        UniqueConstraint("team_id", "user_id", "role_slug", "question_id", name="uq_cards_member_question"),
         Index("ix_cards_user_due", "user_id", "due"),
         Index("ix_cards_question", "role_slug", "question_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = _team_id()
     user_id: Mapped[str] = mapped_column(String(32))
     role_slug: Mapped[str] = mapped_column(String(64))
     question_id: Mapped[str] = mapped_column(String(40))
@@ -159,12 +178,14 @@ class ReviewRow(Base):
 
     __tablename__ = "reviews"
     __table_args__ = (
-        UniqueConstraint("user_id", "role_slug", "question_id", "local_day", name="uq_reviews_member_question_day"),
+        # Per workspace, like cards (its leading team_id also serves deleting a workspace's rows).
+        UniqueConstraint("team_id", "user_id", "role_slug", "question_id", "local_day", name="uq_reviews_member_question_day"),
         Index("ix_reviews_user_at", "user_id", "at"),
         Index("ix_reviews_drill", "drill_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = _team_id()
     user_id: Mapped[str] = mapped_column(String(32))
     role_slug: Mapped[str] = mapped_column(String(64))
     question_id: Mapped[str] = mapped_column(String(40))
@@ -180,6 +201,8 @@ class MemberSettingRow(Base):
 
     __tablename__ = "member_settings"
 
+    # Slack user ids are unique within a workspace only.
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True, default=SINGLE_WORKSPACE, server_default=SINGLE_WORKSPACE)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     feedback: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
@@ -194,6 +217,7 @@ class FeedbackNoticeRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     drill_id: Mapped[int] = mapped_column(ForeignKey("drills.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[str] = _team_id()  # the drill's
     user_id: Mapped[str] = mapped_column(String(32))
     claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
@@ -214,6 +238,7 @@ class ChannelPostRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel_id: Mapped[str] = mapped_column(String(32))
+    team_id: Mapped[str] = _team_id()  # the drill's, or the channel schedule's
     kind: Mapped[str] = mapped_column(String(16))  # "reminder" | "digest"
     key: Mapped[str] = mapped_column(String(64))
     drill_id: Mapped[int | None] = mapped_column(ForeignKey("drills.id", ondelete="CASCADE"), nullable=True)
@@ -235,9 +260,25 @@ class HomeTabRow(Base):
 
     __tablename__ = "home_tabs"
 
+    # Slack user ids are unique within a workspace only.
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True, default=SINGLE_WORKSPACE, server_default=SINGLE_WORKSPACE)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     opened_at: Mapped[datetime] = mapped_column(DateTime)
     published_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class WorkspaceRow(Base):
+    """A workspace the app was installed in, and the deletion of its data after an uninstall: due
+    at `purge_after`, done once (`purged_at`), cancelled by a reinstall before then."""
+
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    installed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    uninstalled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    purge_after: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    purged_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 # Slack's OAuth installations and states, as slack_sdk's SQLAlchemy stores read and write them. The

@@ -15,8 +15,25 @@ from bot.domain.memory import Grade, Memory, Review
 from bot.domain.progress import ShownDrill, channel_streaks
 from bot.domain.rotation import Deck
 from bot.domain.schedule import DAY_NAMES, Digest, Remind, Reveal, Schedule, days_served
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store.db import to_db, utc
-from bot.store.models import CardRow, ChannelPostRow, DrillRow, FeedbackNoticeRow, MemberSettingRow, ReplyRow, ReviewRow, ScheduleChangeRow, ScheduleRow
+from bot.store.models import (
+    CardRow,
+    ChannelPostRow,
+    DrillRow,
+    FeedbackNoticeRow,
+    HomeTabRow,
+    MemberSettingRow,
+    ReplyRow,
+    ReviewRow,
+    ScheduleChangeRow,
+    ScheduleRow,
+    WorkspaceRow,
+)
+
+# Slack user ids are unique within a workspace only, so a member is (team_id, user_id): every
+# function below that reads or writes a member's cards, reviews, settings or App Home takes the
+# team (keyword-only, defaulting to the single workspace of a one-token deployment).
 
 
 def limit_wait(session: Session, seconds: float) -> None:
@@ -78,17 +95,22 @@ def get_schedule_row(session: Session, channel_id: str, for_update: bool = False
     return session.scalars(query).first()
 
 
-def all_schedule_rows(session: Session, for_update: bool = False) -> Sequence[ScheduleRow]:
+def all_schedule_rows(session: Session, for_update: bool = False, *, team_id: str | None = None) -> Sequence[ScheduleRow]:
+    """Every schedule, or one workspace's (`team_id`)."""
     query = select(ScheduleRow).order_by(ScheduleRow.channel_id)
+    if team_id is not None:
+        query = query.where(ScheduleRow.team_id == team_id)
     if for_update:
         query = query.with_for_update()
     return session.scalars(query).all()
 
 
-def save_schedule(session: Session, schedule: Schedule, user_id: str, now: datetime, keep_deck: bool) -> ScheduleRow:
+def save_schedule(session: Session, schedule: Schedule, user_id: str, now: datetime, keep_deck: bool, *, team_id: str = SINGLE_WORKSPACE, enterprise_id: str | None = None) -> ScheduleRow:
+    """Create or update the channel's schedule. A new one belongs to `team_id`; an update never
+    moves a schedule to another workspace (a shared channel has one schedule, its creator's)."""
     row = get_schedule_row(session, schedule.channel_id, for_update=True)
     if row is None:
-        row = ScheduleRow(channel_id=schedule.channel_id, deck=[], deck_position=0)
+        row = ScheduleRow(channel_id=schedule.channel_id, team_id=team_id, enterprise_id=enterprise_id, deck=[], deck_position=0)
         session.add(row)
     row.role = schedule.role
     row.post_time = schedule.post_time
@@ -113,6 +135,21 @@ def save_schedule(session: Session, schedule: Schedule, user_id: str, now: datet
         row.deck, row.deck_position = [], 0
     session.flush()
     return row
+
+
+def schedule_team(session: Session, channel_id: str) -> str | None:
+    """The workspace of the channel's schedule, if it has one."""
+    return session.scalar(select(ScheduleRow.team_id).where(ScheduleRow.channel_id == channel_id))
+
+
+def _schedule_team_or_single(channel_id: Any):
+    """SQL for the team of a channel's schedule, or the single workspace: what a drill or channel
+    post records when its caller does not say, in the INSERT itself."""
+    return func.coalesce(select(ScheduleRow.team_id).where(ScheduleRow.channel_id == channel_id).scalar_subquery(), SINGLE_WORKSPACE)
+
+
+def _drill_team(drill_id: Any):
+    return select(DrillRow.team_id).where(DrillRow.id == drill_id).scalar_subquery()
 
 
 def _schedule_json(schedule: Schedule | None, note: str = "") -> str:
@@ -184,9 +221,9 @@ def _digest_from_text(text: str | None) -> Digest | None:
     return Digest(day=DAY_NAMES.index(day), at=time.fromisoformat(clock))
 
 
-def record_change(session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: Schedule | None, after: Schedule | None, note: str = "", source: str = "command") -> None:
+def record_change(session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: Schedule | None, after: Schedule | None, note: str = "", source: str = "command", *, team_id: str = SINGLE_WORKSPACE) -> None:
     session.add(ScheduleChangeRow(
-        channel_id=channel_id, user_id=user_id, at=to_db(now), action=action, source=source,
+        channel_id=channel_id, team_id=team_id, user_id=user_id, at=to_db(now), action=action, source=source,
         before=_schedule_json(before), after=_schedule_json(after, note),
     ))
 
@@ -261,12 +298,15 @@ def scheduled_post_times(session: Session, channel_ids: Sequence[str], since: da
     return found
 
 
-def create_drill(session: Session, channel_id: str, occurrence: str, post_at: datetime, reveal_at: datetime, timezone: str, now: datetime, status: DrillStatus = DrillStatus.PENDING, note: str | None = None, feedback: bool | None = None) -> bool:
+def create_drill(session: Session, channel_id: str, occurrence: str, post_at: datetime, reveal_at: datetime, timezone: str, now: datetime, status: DrillStatus = DrillStatus.PENDING, note: str | None = None, feedback: bool | None = None, *, team_id: str | None = None) -> bool:
+    """Record a drill once per (channel, occurrence). Its workspace is `team_id`, or when not given
+    the team of the channel's schedule (the single workspace if the channel has none)."""
     return insert_ignore(
         session,
         DrillRow,
         {
             "channel_id": channel_id,
+            "team_id": team_id if team_id is not None else _schedule_team_or_single(channel_id),
             "occurrence": occurrence,
             "status": status.value,
             "post_at": to_db(post_at),
@@ -420,12 +460,12 @@ def add_reply(session: Session, drill_id: int, message_ts: str, user_id: str, at
     return insert_ignore(
         session,
         ReplyRow,
-        {"drill_id": drill_id, "message_ts": message_ts, "user_id": user_id, "replied_at": to_db(at), "late": late, "deleted": False, "verdicts": verdicts},
+        {"drill_id": drill_id, "team_id": _drill_team(drill_id), "message_ts": message_ts, "user_id": user_id, "replied_at": to_db(at), "late": late, "deleted": False, "verdicts": verdicts},
     )
 
 
 def delete_reply(session: Session, drill_id: int, message_ts: str) -> None:
-    if not insert_ignore(session, ReplyRow, {"drill_id": drill_id, "message_ts": message_ts, "user_id": None, "replied_at": None, "late": False, "deleted": True}):
+    if not insert_ignore(session, ReplyRow, {"drill_id": drill_id, "team_id": _drill_team(drill_id), "message_ts": message_ts, "user_id": None, "replied_at": None, "late": False, "deleted": True}):
         # A deleted reply keeps no verdict either: it no longer speaks for its author.
         session.execute(update(ReplyRow).where(ReplyRow.drill_id == drill_id, ReplyRow.message_ts == message_ts).values(deleted=True, verdicts=None))
 
@@ -440,13 +480,13 @@ def participants(session: Session, drill_id: int) -> list[str]:
     return [r[0] for r in rows]
 
 
-def answered_on_time(session: Session, user_id: str) -> dict[int, str]:
+def answered_on_time(session: Session, user_id: str, *, team_id: str = SINGLE_WORKSPACE) -> dict[int, str]:
     """The drills this member answered before the reveal, with their channels: what the reveal
     counted, and so what stats count."""
     rows = session.execute(
         select(ReplyRow.drill_id, DrillRow.channel_id)
         .join(DrillRow, DrillRow.id == ReplyRow.drill_id)
-        .where(ReplyRow.user_id == user_id, ReplyRow.deleted.is_(False), ReplyRow.late.is_(False))
+        .where(ReplyRow.team_id == team_id, ReplyRow.user_id == user_id, ReplyRow.deleted.is_(False), ReplyRow.late.is_(False))
         .distinct()
     ).all()
     return {r[0]: r[1] for r in rows}
@@ -487,35 +527,35 @@ def shown_history(session: Session, channel_id: str, limit: int = 400) -> list[S
 # ----------------------------------------------------------------------------- learning
 
 
-def lock_card(session: Session, user_id: str, role_slug: str, question_id: str) -> CardRow:
+def lock_card(session: Session, user_id: str, role_slug: str, question_id: str, *, team_id: str = SINGLE_WORKSPACE) -> CardRow:
     """The member's card for a question, created if new and locked for this transaction, so that
     two grades of one card (a double click, or two replicas) are applied one after the other."""
-    insert_ignore(session, CardRow, {"user_id": user_id, "role_slug": role_slug, "question_id": question_id, "reviews": 0})
+    insert_ignore(session, CardRow, {"team_id": team_id, "user_id": user_id, "role_slug": role_slug, "question_id": question_id, "reviews": 0})
     card = session.scalars(
         select(CardRow)
-        .where(CardRow.user_id == user_id, CardRow.role_slug == role_slug, CardRow.question_id == question_id)
+        .where(CardRow.team_id == team_id, CardRow.user_id == user_id, CardRow.role_slug == role_slug, CardRow.question_id == question_id)
         .with_for_update()
     ).one()
     session.refresh(card)  # another transaction may have written it since this session first saw it
     return card
 
 
-def put_review(session: Session, user_id: str, role_slug: str, question_id: str, day: date, grade: int, at: datetime, drill_id: int | None) -> int | None:
+def put_review(session: Session, user_id: str, role_slug: str, question_id: str, day: date, grade: int, at: datetime, drill_id: int | None, *, team_id: str = SINGLE_WORKSPACE) -> int | None:
     """Record the member's grade for the day, replacing an earlier one that day. Returns the grade
     it replaced, or None if this is the day's first."""
-    values = {"user_id": user_id, "role_slug": role_slug, "question_id": question_id, "local_day": day, "rating": grade, "at": to_db(at), "drill_id": drill_id}
+    values = {"team_id": team_id, "user_id": user_id, "role_slug": role_slug, "question_id": question_id, "local_day": day, "rating": grade, "at": to_db(at), "drill_id": drill_id}
     if insert_ignore(session, ReviewRow, values):
         return None
-    key = (ReviewRow.user_id == user_id, ReviewRow.role_slug == role_slug, ReviewRow.question_id == question_id, ReviewRow.local_day == day)
+    key = (ReviewRow.team_id == team_id, ReviewRow.user_id == user_id, ReviewRow.role_slug == role_slug, ReviewRow.question_id == question_id, ReviewRow.local_day == day)
     previous = session.scalars(select(ReviewRow.rating).where(*key)).one()
     session.execute(update(ReviewRow).where(*key).values(rating=grade, at=to_db(at), drill_id=func.coalesce(drill_id, ReviewRow.drill_id)))
     return previous
 
 
-def reviews_of(session: Session, user_id: str, role_slug: str, question_id: str) -> list[Review]:
+def reviews_of(session: Session, user_id: str, role_slug: str, question_id: str, *, team_id: str = SINGLE_WORKSPACE) -> list[Review]:
     rows = session.execute(
         select(ReviewRow.rating, ReviewRow.at)
-        .where(ReviewRow.user_id == user_id, ReviewRow.role_slug == role_slug, ReviewRow.question_id == question_id)
+        .where(ReviewRow.team_id == team_id, ReviewRow.user_id == user_id, ReviewRow.role_slug == role_slug, ReviewRow.question_id == question_id)
         .order_by(ReviewRow.at, ReviewRow.id)
     ).all()
     return [Review(Grade(r[0]), utc(r[1])) for r in rows]  # type: ignore[arg-type]
@@ -532,27 +572,27 @@ def to_memory(card: CardRow) -> Memory:
     return Memory(card.stability, card.difficulty, utc(card.due), utc(card.last_review), card.reviews)
 
 
-def member_cards(session: Session, user_id: str) -> Sequence[CardRow]:
+def member_cards(session: Session, user_id: str, *, team_id: str = SINGLE_WORKSPACE) -> Sequence[CardRow]:
     """Every card of a member that has been reviewed, soonest due first."""
     return session.scalars(
-        select(CardRow).where(CardRow.user_id == user_id, CardRow.reviews > 0).order_by(CardRow.due, CardRow.id)
+        select(CardRow).where(CardRow.team_id == team_id, CardRow.user_id == user_id, CardRow.reviews > 0).order_by(CardRow.due, CardRow.id)
     ).all()
 
 
-def reviewed_on(session: Session, user_id: str, day: date) -> int:
-    return session.scalar(select(func.count()).select_from(ReviewRow).where(ReviewRow.user_id == user_id, ReviewRow.local_day == day)) or 0
+def reviewed_on(session: Session, user_id: str, day: date, *, team_id: str = SINGLE_WORKSPACE) -> int:
+    return session.scalar(select(func.count()).select_from(ReviewRow).where(ReviewRow.team_id == team_id, ReviewRow.user_id == user_id, ReviewRow.local_day == day)) or 0
 
 
-def recent_grades(session: Session, user_id: str, since: datetime) -> list[Grade]:
-    rows = session.scalars(select(ReviewRow.rating).where(ReviewRow.user_id == user_id, ReviewRow.at >= to_db(since))).all()
+def recent_grades(session: Session, user_id: str, since: datetime, *, team_id: str = SINGLE_WORKSPACE) -> list[Grade]:
+    rows = session.scalars(select(ReviewRow.rating).where(ReviewRow.team_id == team_id, ReviewRow.user_id == user_id, ReviewRow.at >= to_db(since))).all()
     return [Grade(r) for r in rows]
 
 
-def member_roles(session: Session, user_id: str) -> set[str]:
+def member_roles(session: Session, user_id: str, *, team_id: str = SINGLE_WORKSPACE) -> set[str]:
     """The roles drilled in the channels where this member replied to or graded a drill ("all" for
     a channel that rotates through every role)."""
-    replied = select(DrillRow.channel_id).join(ReplyRow, ReplyRow.drill_id == DrillRow.id).where(ReplyRow.user_id == user_id)
-    graded = select(DrillRow.channel_id).join(ReviewRow, ReviewRow.drill_id == DrillRow.id).where(ReviewRow.user_id == user_id)
+    replied = select(DrillRow.channel_id).join(ReplyRow, ReplyRow.drill_id == DrillRow.id).where(ReplyRow.team_id == team_id, ReplyRow.user_id == user_id)
+    graded = select(DrillRow.channel_id).join(ReviewRow, ReviewRow.drill_id == DrillRow.id).where(ReviewRow.team_id == team_id, ReviewRow.user_id == user_id)
     channels = set(session.scalars(replied.union(graded)).all())
     if not channels:
         return set()
@@ -581,10 +621,10 @@ def active_members(session: Session, channel_id: str, since: datetime) -> list[s
     ).all())
 
 
-def cards_of_members(session: Session, user_ids: Sequence[str]) -> Sequence[CardRow]:
+def cards_of_members(session: Session, user_ids: Sequence[str], *, team_id: str = SINGLE_WORKSPACE) -> Sequence[CardRow]:
     if not user_ids:
         return []
-    return session.scalars(select(CardRow).where(CardRow.user_id.in_(set(user_ids)), CardRow.reviews > 0)).all()
+    return session.scalars(select(CardRow).where(CardRow.team_id == team_id, CardRow.user_id.in_(set(user_ids)), CardRow.reviews > 0)).all()
 
 
 def get_drill(session: Session, drill_id: int) -> DrillRow | None:
@@ -608,7 +648,8 @@ def drill_feedback_enabled(session: Session, drill: DrillRow) -> bool:
 def feedback_allowed(session: Session, drill: DrillRow, user_id: str) -> bool:
     """Both switches in one round trip (this runs before every recorded reply): the drill's channel
     has not turned feedback off (as it stood when the drill was created), and the member has not."""
-    member = select(MemberSettingRow.feedback).where(MemberSettingRow.user_id == user_id).scalar_subquery()
+    # The member's setting in the drill's workspace.
+    member = select(MemberSettingRow.feedback).where(MemberSettingRow.team_id == drill.team_id, MemberSettingRow.user_id == user_id).scalar_subquery()
     if drill.feedback is not None:
         values = [drill.feedback, session.execute(select(member)).scalar()]
     else:
@@ -618,21 +659,21 @@ def feedback_allowed(session: Session, drill: DrillRow, user_id: str) -> bool:
     return all(value is None or bool(value) for value in values)
 
 
-def member_feedback_enabled(session: Session, user_id: str) -> bool | None:
+def member_feedback_enabled(session: Session, user_id: str, *, team_id: str = SINGLE_WORKSPACE) -> bool | None:
     """The member's own choice, or None if they never made one (on)."""
-    value = session.scalar(select(MemberSettingRow.feedback).where(MemberSettingRow.user_id == user_id))
+    value = session.scalar(select(MemberSettingRow.feedback).where(MemberSettingRow.team_id == team_id, MemberSettingRow.user_id == user_id))
     return None if value is None else bool(value)
 
 
-def members_without_feedback(session: Session, user_ids: Sequence[str]) -> set[str]:
+def members_without_feedback(session: Session, user_ids: Sequence[str], *, team_id: str = SINGLE_WORKSPACE) -> set[str]:
     if not user_ids:
         return set()
-    return set(session.scalars(select(MemberSettingRow.user_id).where(MemberSettingRow.user_id.in_(set(user_ids)), MemberSettingRow.feedback.is_(False))).all())
+    return set(session.scalars(select(MemberSettingRow.user_id).where(MemberSettingRow.team_id == team_id, MemberSettingRow.user_id.in_(set(user_ids)), MemberSettingRow.feedback.is_(False))).all())
 
 
-def set_member_feedback(session: Session, user_id: str, enabled: bool, now: datetime) -> None:
-    if not insert_ignore_key(session, MemberSettingRow, {"user_id": user_id, "feedback": enabled, "updated_at": to_db(now)}):
-        session.execute(update(MemberSettingRow).where(MemberSettingRow.user_id == user_id).values(feedback=enabled, updated_at=to_db(now)))
+def set_member_feedback(session: Session, user_id: str, enabled: bool, now: datetime, *, team_id: str = SINGLE_WORKSPACE) -> None:
+    if not insert_ignore_key(session, MemberSettingRow, {"team_id": team_id, "user_id": user_id, "feedback": enabled, "updated_at": to_db(now)}):
+        session.execute(update(MemberSettingRow).where(MemberSettingRow.team_id == team_id, MemberSettingRow.user_id == user_id).values(feedback=enabled, updated_at=to_db(now)))
 
 
 def insert_ignore_key(session: Session, model, values: dict[str, Any]) -> bool:
@@ -682,7 +723,7 @@ def feedback_due_ids(session: Session, now: datetime, lease_cutoff: datetime, li
 def claim_notice(session: Session, drill_id: int, user_id: str, owner: str, now: datetime, lease_cutoff: datetime) -> bool:
     """Take the right to send one member's feedback: a new claim, or one whose holder's lease ran
     out before it finished. Never one that was sent or given up on."""
-    if insert_ignore(session, FeedbackNoticeRow, {"drill_id": drill_id, "user_id": user_id, "claimed_by": owner, "claimed_at": to_db(now)}):
+    if insert_ignore(session, FeedbackNoticeRow, {"drill_id": drill_id, "team_id": _drill_team(drill_id), "user_id": user_id, "claimed_by": owner, "claimed_at": to_db(now)}):
         return True
     result = session.execute(
         update(FeedbackNoticeRow)
@@ -749,14 +790,28 @@ def reminder_candidates(session: Session, now: datetime, limit: int = 1000) -> l
 
 
 def digest_schedules(session: Session) -> list[Schedule]:
-    rows = session.scalars(select(ScheduleRow).where(ScheduleRow.digest_day.is_not(None), ScheduleRow.digest_time.is_not(None)).order_by(ScheduleRow.channel_id)).all()
+    """Schedules with a weekly digest, but none of a workspace that uninstalled the app: a paused
+    schedule still gets its digest, and there is nobody to post it."""
+    gone = select(WorkspaceRow.team_id).where(WorkspaceRow.uninstalled_at.is_not(None))
+    rows = session.scalars(
+        select(ScheduleRow)
+        .where(ScheduleRow.digest_day.is_not(None), ScheduleRow.digest_time.is_not(None), ScheduleRow.team_id.not_in(gone))
+        .order_by(ScheduleRow.channel_id)
+    ).all()
     return [to_schedule(row) for row in rows]
 
 
-def add_channel_post(session: Session, channel_id: str, kind: str, key: str, due_at: datetime, now: datetime, drill_id: int | None = None) -> bool:
-    """Record a reminder or digest as due; False if it was already recorded (by any process)."""
+def add_channel_post(session: Session, channel_id: str, kind: str, key: str, due_at: datetime, now: datetime, drill_id: int | None = None, *, team_id: str | None = None) -> bool:
+    """Record a reminder or digest as due; False if it was already recorded (by any process). Its
+    workspace is `team_id`, or when not given its drill's, or else the channel schedule's."""
+    if team_id is not None:
+        team: Any = team_id
+    elif drill_id is not None:
+        team = func.coalesce(_drill_team(drill_id), _schedule_team_or_single(channel_id))
+    else:
+        team = _schedule_team_or_single(channel_id)
     return insert_ignore(session, ChannelPostRow, {
-        "channel_id": channel_id, "kind": kind, "key": key, "drill_id": drill_id, "due_at": to_db(due_at),
+        "channel_id": channel_id, "team_id": team, "kind": kind, "key": key, "drill_id": drill_id, "due_at": to_db(due_at),
         "status": "pending", "attempts": 0, "created_at": to_db(now),
     })
 
@@ -837,10 +892,8 @@ def drill_ratings(session: Session, drill_ids: Sequence[int]) -> dict[int, list[
 
 # ---- App Home
 
-from bot.store.models import HomeTabRow  # noqa: E402 - kept with the functions that use it
 
-
-def record_home_opened(session: Session, user_id: str, now: datetime, fresh_since: datetime) -> bool:
+def record_home_opened(session: Session, user_id: str, now: datetime, fresh_since: datetime, *, team_id: str = SINGLE_WORKSPACE) -> bool:
     """Remember that the member opened their App Home (idempotent: Slack retries events), and claim
     its publish: True unless it was published, or claimed by another delivery of the same event, at
     or after `fresh_since`. The claim is one conditional UPDATE, so replicas agree on it."""
@@ -848,22 +901,22 @@ def record_home_opened(session: Session, user_id: str, now: datetime, fresh_sinc
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(
         insert(HomeTabRow)
-        .values(user_id=user_id, opened_at=to_db(now), published_at=None)
-        .on_conflict_do_update(index_elements=[HomeTabRow.user_id], set_={"opened_at": to_db(now)})
+        .values(team_id=team_id, user_id=user_id, opened_at=to_db(now), published_at=None)
+        .on_conflict_do_update(index_elements=[HomeTabRow.team_id, HomeTabRow.user_id], set_={"opened_at": to_db(now)})
     )
     result = session.execute(
         update(HomeTabRow)
-        .where(HomeTabRow.user_id == user_id, or_(HomeTabRow.published_at.is_(None), HomeTabRow.published_at < to_db(fresh_since)))
+        .where(HomeTabRow.team_id == team_id, HomeTabRow.user_id == user_id, or_(HomeTabRow.published_at.is_(None), HomeTabRow.published_at < to_db(fresh_since)))
         .values(published_at=to_db(now))
     )
     return result.rowcount == 1
 
 
-def home_openers(session: Session, user_ids: Sequence[str]) -> set[str]:
+def home_openers(session: Session, user_ids: Sequence[str], *, team_id: str = SINGLE_WORKSPACE) -> set[str]:
     """Those of these members who have opened their App Home."""
     if not user_ids:
         return set()
-    return set(session.scalars(select(HomeTabRow.user_id).where(HomeTabRow.user_id.in_(set(user_ids)))).all())
+    return set(session.scalars(select(HomeTabRow.user_id).where(HomeTabRow.team_id == team_id, HomeTabRow.user_id.in_(set(user_ids)))).all())
 
 
 # ---- leaderboard and export
@@ -929,3 +982,126 @@ def export_ratings(session: Session, drill_ids: Sequence[int]) -> dict[tuple[int
         .order_by(ReviewRow.at, ReviewRow.id)
     ).all()
     return {(r[0], r[1]): r[2] for r in rows}
+
+
+# ----------------------------------------------------------------------------- workspaces
+
+# Every table whose rows belong to one workspace, children before their parents: the order a
+# workspace's rows are deleted in.
+TEAM_TABLES = (ReplyRow, FeedbackNoticeRow, ChannelPostRow, ReviewRow, CardRow, MemberSettingRow, HomeTabRow, DrillRow, ScheduleChangeRow, ScheduleRow)
+
+# The columns that make a member's row unique within a workspace: a marker row is given the real
+# team only where that team has no such row already (see resolve_single_workspace).
+_MEMBER_KEYS = {
+    CardRow: ("user_id", "role_slug", "question_id"),
+    ReviewRow: ("user_id", "role_slug", "question_id", "local_day"),
+    MemberSettingRow: ("user_id",),
+    HomeTabRow: ("user_id",),
+}
+
+# Why a workspace's open drills and reminders stopped: their last_error.
+UNINSTALLED = "app_uninstalled"
+
+
+def resolve_single_workspace(session: Session, team_id: str, enterprise_id: str | None) -> int:
+    """Give every row still carrying the SINGLE_WORKSPACE marker its real workspace (and schedules
+    their enterprise); returns how many rows changed, 0 when run again. A member row that the team
+    already has under its real id (written by a newer process while an older one still wrote the
+    marker) keeps the marker rather than break the team's uniqueness: nothing reads it any more."""
+    changed = 0
+    for model in TEAM_TABLES:
+        query = update(model).where(model.team_id == SINGLE_WORKSPACE)
+        keys = _MEMBER_KEYS.get(model)
+        if keys is not None:
+            # The table aliased under its own name would be ambiguous in an UPDATE's subquery.
+            other = model.__table__.alias("taken")
+            query = query.where(~select(other.c.team_id).where(other.c.team_id == team_id, *(other.c[k] == getattr(model, k) for k in keys)).exists())
+        values: dict[str, Any] = {"team_id": team_id}
+        if model is ScheduleRow:
+            values["enterprise_id"] = enterprise_id
+        changed += session.execute(query.values(**values)).rowcount
+    return changed
+
+
+def get_workspace(session: Session, team_id: str, for_update: bool = False) -> WorkspaceRow | None:
+    query = select(WorkspaceRow).where(WorkspaceRow.team_id == team_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def lock_workspace(session: Session, team_id: str, enterprise_id: str | None) -> WorkspaceRow:
+    """The workspace's row, created if new and locked for this transaction, so that an install and
+    an uninstall (or Slack's retries of either, on any replica) apply one after the other."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(WorkspaceRow).values(team_id=team_id, enterprise_id=enterprise_id).on_conflict_do_nothing())
+    row = get_workspace(session, team_id, for_update=True)
+    assert row is not None
+    session.refresh(row)  # another transaction may have written it since this session first saw it
+    return row
+
+
+def pause_team_schedules(session: Session, team_id: str) -> list[ScheduleRow]:
+    """Pause every running schedule of the workspace; returns those this call paused."""
+    rows = session.scalars(
+        select(ScheduleRow).where(ScheduleRow.team_id == team_id, ScheduleRow.paused.is_(False)).order_by(ScheduleRow.channel_id).with_for_update()
+    ).all()
+    for row in rows:
+        row.paused = True
+    session.flush()
+    return list(rows)
+
+
+def stop_team_drills(session: Session, team_id: str, now: datetime) -> int:
+    """Make sure none of the workspace's drills is posted, revealed, edited, read back or followed
+    by feedback any more: every one not yet revealed becomes missed (one being posted or revealed
+    right now included: its holder's finish then fails), and a revealed one is treated as marked
+    and its feedback as done. Returns how many drills this call stopped before their reveal."""
+    stopped = session.execute(
+        update(DrillRow)
+        .where(DrillRow.team_id == team_id, DrillRow.status.in_((DrillStatus.PENDING, DrillStatus.POSTING, *OPEN)))
+        .values(status=DrillStatus.MISSED, last_error=UNINSTALLED, backfill_due=False, feedback_done_at=func.coalesce(DrillRow.feedback_done_at, to_db(now)))
+    ).rowcount
+    session.execute(
+        update(DrillRow)
+        .where(DrillRow.team_id == team_id, DrillRow.status == DrillStatus.REVEALED, or_(DrillRow.marked_at.is_(None), DrillRow.feedback_done_at.is_(None)))
+        .values(marked_at=func.coalesce(DrillRow.marked_at, to_db(now)), feedback_done_at=func.coalesce(DrillRow.feedback_done_at, to_db(now)))
+    )
+    return stopped
+
+
+def skip_team_channel_posts(session: Session, team_id: str) -> int:
+    """Skip the workspace's reminders and digests that are not sent yet (one being sent included)."""
+    return session.execute(
+        update(ChannelPostRow)
+        .where(ChannelPostRow.team_id == team_id, ChannelPostRow.status.in_(("pending", "sending")))
+        .values(status="skipped", last_error=UNINSTALLED)
+    ).rowcount
+
+
+def purge_candidates(session: Session, now: datetime) -> list[str]:
+    """Workspaces whose data is due for deletion at `now` and not deleted yet."""
+    return list(session.scalars(
+        select(WorkspaceRow.team_id)
+        .where(WorkspaceRow.purged_at.is_(None), WorkspaceRow.purge_after.is_not(None), WorkspaceRow.purge_after <= to_db(now))
+        .order_by(WorkspaceRow.purge_after, WorkspaceRow.team_id)
+    ))
+
+
+def claim_purge(session: Session, team_id: str, now: datetime) -> bool:
+    """Take the deletion of a workspace's data. One conditional UPDATE, so that of several replicas
+    exactly one sees rowcount 1; it must be the transaction's first statement on SQLite (a read
+    first would make its write fail, not wait, when another replica wrote meanwhile)."""
+    result = session.execute(
+        update(WorkspaceRow)
+        .where(WorkspaceRow.team_id == team_id, WorkspaceRow.purged_at.is_(None), WorkspaceRow.purge_after.is_not(None), WorkspaceRow.purge_after <= to_db(now))
+        .values(purged_at=to_db(now))
+    )
+    return result.rowcount == 1
+
+
+def delete_team_rows(session: Session, team_id: str) -> dict[str, int]:
+    """Delete every row the bot keeps for the workspace; how many went, per table. Slack's own
+    installation rows are not the bot's to delete (the Slack layer deletes them on uninstall)."""
+    return {model.__tablename__: session.execute(delete(model).where(model.team_id == team_id)).rowcount for model in TEAM_TABLES}

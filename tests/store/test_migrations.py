@@ -226,3 +226,86 @@ def test_reminder_digest_migration_keeps_schedules_and_history_both_ways(db_url)
         check()
     finally:
         engine.dispose()
+
+
+def test_workspace_migration_gives_every_row_the_single_workspace_and_steps_back_and_forth(db_url):
+    """0007 → 0008: every schedule, change, drill, reply, card, review, member setting, feedback
+    notice, reminder and App Home opener survives with the single-workspace marker, members become
+    unique per workspace, and a step back and a second upgrade lose nothing."""
+    import pytest
+    from sqlalchemy import text
+
+    from bot.domain.workspace import SINGLE_WORKSPACE
+    from bot.store.db import downgrade
+
+    tables = ("schedules", "schedule_changes", "drills", "replies", "cards", "reviews", "member_settings", "feedback_notices", "channel_posts", "home_tabs")
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, db_url, "0007")
+        with engine.begin() as c:
+            c.execute(text(
+                "INSERT INTO schedules (channel_id, role, post_time, timezone, days, reveal_time, reveal_offset_minutes, skip_dates, paused, all_questions, question_order, feedback, remind_before_minutes, effective_from, deck, deck_position, updated_by, updated_at)"
+                " VALUES ('C1', 'cto', '09:00:00', 'Asia/Tokyo', '[0,2,4]', NULL, 60, '[]', false, false, 'adaptive', true, 30, '2026-11-25 00:00:00', '[]', 0, 'U1', '2026-11-25 00:00:00')"
+            ))
+            c.execute(text("INSERT INTO schedule_changes (channel_id, user_id, at, action, before, after, source) VALUES ('C1', 'U1', '2026-11-25 00:00:00', 'set', '', '', 'modal')"))
+            c.execute(text(
+                "INSERT INTO drills (channel_id, occurrence, status, role_slug, question_number, question_id, question_total, post_at, reveal_at, timezone, message_ts, attempts, created_at, reveal_attempts, backfill_due, feedback)"
+                " VALUES ('C1', '2026-11-25@Asia/Tokyo', 'posted', 'cto', 3, 'cccccccccc', 20, '2026-11-25 00:00:00', '2026-11-25 01:00:00', 'Asia/Tokyo', '1.1', 1, '2026-11-25 00:00:00', 0, false, true)"
+            ))
+            drill = c.execute(text("SELECT id FROM drills")).scalar_one()
+            c.execute(text(f"INSERT INTO replies (drill_id, message_ts, user_id, replied_at, late, deleted, verdicts) VALUES ({drill}, '1.2', 'U2', '2026-11-25 00:05:00', false, false, 'cp')"))
+            c.execute(text("INSERT INTO cards (user_id, role_slug, question_id, stability, difficulty, due, last_review, reviews) VALUES ('U2', 'cto', 'cccccccccc', 3.5, 5.0, '2026-11-28 00:00:00', '2026-11-25 01:05:00', 1)"))
+            c.execute(text(f"INSERT INTO reviews (user_id, role_slug, question_id, local_day, rating, at, drill_id) VALUES ('U2', 'cto', 'cccccccccc', '2026-11-25', 3, '2026-11-25 01:05:00', {drill})"))
+            c.execute(text("INSERT INTO member_settings (user_id, feedback, updated_at) VALUES ('U2', false, '2026-11-25 00:00:00')"))
+            c.execute(text(f"INSERT INTO feedback_notices (drill_id, user_id, sent_at) VALUES ({drill}, 'U2', '2026-11-25 01:10:00')"))
+            c.execute(text(f"INSERT INTO channel_posts (channel_id, kind, key, drill_id, due_at, status, attempts, created_at) VALUES ('C1', 'reminder', '{drill}', {drill}, '2026-11-25 00:30:00', 'pending', 0, '2026-11-25 00:00:00')"))
+            c.execute(text("INSERT INTO home_tabs (user_id, opened_at, published_at) VALUES ('U2', '2026-11-25 00:00:00', '2026-11-25 00:00:01')"))
+
+        def check_kept() -> None:
+            with engine.connect() as c:
+                assert c.execute(text("SELECT channel_id, role, remind_before_minutes, updated_by FROM schedules")).one() == ("C1", "cto", 30, "U1")
+                assert c.execute(text("SELECT source FROM schedule_changes")).scalar_one() == "modal"
+                assert c.execute(text("SELECT status, message_ts, question_id FROM drills")).one() == ("posted", "1.1", "cccccccccc")
+                assert c.execute(text("SELECT user_id, verdicts FROM replies")).one() == ("U2", "cp")
+                assert c.execute(text("SELECT user_id, stability, reviews FROM cards")).one() == ("U2", 3.5, 1)
+                assert c.execute(text("SELECT user_id, rating, drill_id FROM reviews")).one() == ("U2", 3, drill)
+                assert tuple(c.execute(text("SELECT user_id, feedback FROM member_settings")).one()) in {("U2", False), ("U2", 0)}
+                assert c.execute(text("SELECT user_id, sent_at IS NOT NULL FROM feedback_notices")).one() in {("U2", True), ("U2", 1)}
+                assert c.execute(text("SELECT kind, status, drill_id FROM channel_posts")).one() == ("reminder", "pending", drill)
+                assert c.execute(text("SELECT user_id FROM home_tabs")).scalar_one() == "U2"
+
+        upgrade(engine, db_url)
+        check_kept()
+        with engine.connect() as c:
+            for table in tables:
+                assert c.execute(text(f"SELECT DISTINCT team_id FROM {table}")).scalars().all() == [SINGLE_WORKSPACE], table
+            assert c.execute(text("SELECT enterprise_id FROM schedules")).scalar_one() is None
+        with engine.begin() as c:
+            # The same member id in another workspace is another member.
+            c.execute(text("INSERT INTO member_settings (team_id, user_id, feedback, updated_at) VALUES ('T2', 'U2', true, '2026-11-25 00:00:00')"))
+            c.execute(text("INSERT INTO home_tabs (team_id, user_id, opened_at) VALUES ('T2', 'U2', '2026-11-25 00:00:00')"))
+            c.execute(text("INSERT INTO cards (team_id, user_id, role_slug, question_id, reviews) VALUES ('T2', 'U2', 'cto', 'cccccccccc', 0)"))
+            c.execute(text("INSERT INTO reviews (team_id, user_id, role_slug, question_id, local_day, rating, at) VALUES ('T2', 'U2', 'cto', 'cccccccccc', '2026-11-25', 1, '2026-11-25 01:05:00')"))
+            c.execute(text("INSERT INTO workspaces (team_id, installed_at) VALUES ('T2', '2026-11-25 00:00:00')"))
+
+        # Two workspaces' members cannot fit the old keys: the step back refuses, and changes nothing.
+        with pytest.raises(RuntimeError, match="2 Slack workspaces"):
+            downgrade(engine, db_url, "0007")
+        with engine.connect() as c:
+            assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0008"
+            assert c.execute(text("SELECT count(*) FROM member_settings")).scalar_one() == 2
+        with engine.begin() as c:
+            for table in ("member_settings", "home_tabs", "cards", "reviews"):
+                c.execute(text(f"DELETE FROM {table} WHERE team_id = 'T2'"))
+
+        downgrade(engine, db_url, "0007")
+        check_kept()
+        with engine.connect() as c:
+            assert "team_id" not in {col["name"] for col in inspect(c).get_columns("cards")}
+        upgrade(engine, db_url)
+        check_kept()
+        with engine.connect() as c:
+            assert c.execute(text("SELECT DISTINCT team_id FROM home_tabs")).scalars().all() == [SINGLE_WORKSPACE]
+            assert c.execute(text("SELECT count(*) FROM workspaces")).scalar_one() == 0  # a downgrade drops what 0008 added
+    finally:
+        engine.dispose()
