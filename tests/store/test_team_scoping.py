@@ -1,0 +1,174 @@
+"""Every row knows its workspace (SQLite and PostgreSQL): two workspaces' members with the same
+Slack user id are two members, schedules list per workspace, drills and what hangs off them take
+their schedule's workspace, and rows from before workspaces are given the real one once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from bot.domain.drill import DrillStatus
+from bot.domain.memory import Grade, Memory
+from bot.domain.schedule import Schedule
+from bot.domain.workspace import SINGLE_WORKSPACE
+from bot.store import repo
+from bot.store.db import make_engine, session_factory, upgrade
+from bot.store.models import CardRow, ChannelPostRow, DrillRow, FeedbackNoticeRow, HomeTabRow, MemberSettingRow, ReplyRow, ReviewRow, ScheduleChangeRow, ScheduleRow
+
+UTC = timezone.utc
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+A, B = "T0000AAAA", "T0000BBBB"
+MEMBER = "U0SAMEID1"  # the same id in both workspaces: two different people
+
+
+@pytest.fixture
+def sessions(db_url):
+    engine = make_engine(db_url)
+    upgrade(engine, db_url)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+def schedule(channel_id: str, paused: bool = False) -> Schedule:
+    return Schedule(channel_id=channel_id, role="cto", post_time=time(9, 0), timezone="UTC", paused=paused)
+
+
+def add_drill(session, channel_id: str, day: int = 0, team_id: str | None = None) -> int:
+    post_at = NOW + timedelta(days=day)
+    assert repo.create_drill(session, channel_id, f"2026-11-{25 + day}@UTC", post_at, post_at + timedelta(hours=1), "UTC", NOW, team_id=team_id)
+    return session.scalars(select(DrillRow.id).where(DrillRow.channel_id == channel_id).order_by(DrillRow.id.desc())).first()
+
+
+def test_two_workspaces_members_with_the_same_user_id_keep_their_own_memory_settings_and_home(sessions):
+    with sessions.begin() as s:
+        for team, grade, day in ((A, Grade.AGAIN, date(2026, 11, 25)), (B, Grade.EASY, date(2026, 11, 24))):
+            card = repo.lock_card(s, MEMBER, "cto", "q1", team_id=team)
+            repo.store_memory(card, Memory(1.0 if team == A else 9.0, 5.0, NOW + timedelta(days=1), NOW, 1))
+            assert repo.put_review(s, MEMBER, "cto", "q1", day, int(grade), NOW, None, team_id=team) is None
+        repo.set_member_feedback(s, MEMBER, False, NOW, team_id=A)
+        assert repo.record_home_opened(s, MEMBER, NOW, NOW - timedelta(seconds=30), team_id=B)
+
+    with sessions.begin() as s:
+        # A's grade again the same day replaces A's, never B's.
+        assert repo.put_review(s, MEMBER, "cto", "q1", date(2026, 11, 25), int(Grade.GOOD), NOW, None, team_id=A) == int(Grade.AGAIN)
+
+    with sessions() as s:
+        assert [c.stability for c in repo.member_cards(s, MEMBER, team_id=A)] == [1.0]
+        assert [c.stability for c in repo.member_cards(s, MEMBER, team_id=B)] == [9.0]
+        assert [c.stability for c in repo.cards_of_members(s, [MEMBER], team_id=B)] == [9.0]
+        assert [r.grade for r in repo.reviews_of(s, MEMBER, "cto", "q1", team_id=A)] == [Grade.GOOD]
+        assert [r.grade for r in repo.reviews_of(s, MEMBER, "cto", "q1", team_id=B)] == [Grade.EASY]
+        assert (repo.reviewed_on(s, MEMBER, date(2026, 11, 25), team_id=A), repo.reviewed_on(s, MEMBER, date(2026, 11, 25), team_id=B)) == (1, 0)
+        assert repo.recent_grades(s, MEMBER, NOW - timedelta(days=1), team_id=B) == [Grade.EASY]
+        assert (repo.member_feedback_enabled(s, MEMBER, team_id=A), repo.member_feedback_enabled(s, MEMBER, team_id=B)) == (False, None)
+        assert (repo.members_without_feedback(s, [MEMBER], team_id=A), repo.members_without_feedback(s, [MEMBER], team_id=B)) == ({MEMBER}, set())
+        assert (repo.home_openers(s, [MEMBER], team_id=A), repo.home_openers(s, [MEMBER], team_id=B)) == (set(), {MEMBER})
+        # The single workspace's member (the default) is a third person, with nothing yet.
+        assert (repo.member_cards(s, MEMBER), repo.member_feedback_enabled(s, MEMBER), repo.home_openers(s, [MEMBER])) == ([], None, set())
+
+
+def test_a_member_answers_and_roles_count_in_their_own_workspace_only(sessions):
+    with sessions.begin() as s:
+        repo.save_schedule(s, schedule("CA"), "UADMIN", NOW, keep_deck=False, team_id=A)
+        repo.save_schedule(s, replace_role(schedule("CB"), "ciso"), "UADMIN", NOW, keep_deck=False, team_id=B)
+        drill_a, drill_b = add_drill(s, "CA"), add_drill(s, "CB")
+        assert repo.add_reply(s, drill_a, "1.1", MEMBER, NOW + timedelta(minutes=5), late=False)
+        assert repo.add_reply(s, drill_b, "2.1", MEMBER, NOW + timedelta(minutes=5), late=False)
+    with sessions() as s:
+        assert repo.answered_on_time(s, MEMBER, team_id=A) == {drill_a: "CA"}
+        assert repo.answered_on_time(s, MEMBER, team_id=B) == {drill_b: "CB"}
+        assert (repo.member_roles(s, MEMBER, team_id=A), repo.member_roles(s, MEMBER, team_id=B)) == ({"cto"}, {"ciso"})
+
+
+def replace_role(s: Schedule, role: str) -> Schedule:
+    from dataclasses import replace
+
+    return replace(s, role=role)
+
+
+def test_schedules_list_per_workspace_and_an_update_never_moves_one(sessions):
+    with sessions.begin() as s:
+        repo.save_schedule(s, schedule("CA1"), "UADMIN", NOW, keep_deck=False, team_id=A, enterprise_id="E0000001")
+        repo.save_schedule(s, schedule("CA2"), "UADMIN", NOW, keep_deck=False, team_id=A)
+        repo.save_schedule(s, schedule("CB1"), "UADMIN", NOW, keep_deck=False, team_id=B)
+        repo.save_schedule(s, schedule("COLD"), "UADMIN", NOW, keep_deck=False)  # an old caller: the single workspace
+        repo.record_change(s, "CB1", "UADMIN", NOW, "set", None, schedule("CB1"), team_id=B)
+    with sessions.begin() as s:
+        # A shared (Slack Connect) channel keeps the one schedule its workspace set.
+        repo.save_schedule(s, schedule("CA1", paused=True), "UOTHER", NOW, keep_deck=True, team_id=B, enterprise_id=None)
+    with sessions() as s:
+        assert [r.channel_id for r in repo.all_schedule_rows(s, team_id=A)] == ["CA1", "CA2"]
+        assert [r.channel_id for r in repo.all_schedule_rows(s, team_id=B)] == ["CB1"]
+        assert [r.channel_id for r in repo.all_schedule_rows(s)] == ["CA1", "CA2", "CB1", "COLD"]
+        assert [r.channel_id for r in repo.all_schedule_rows(s, True, team_id=SINGLE_WORKSPACE)] == ["COLD"]
+        assert (repo.schedule_team(s, "CA1"), repo.schedule_team(s, "CB1"), repo.schedule_team(s, "COLD"), repo.schedule_team(s, "CNONE")) == (A, B, SINGLE_WORKSPACE, None)
+        row = repo.get_schedule_row(s, "CA1")
+        assert (row.team_id, row.enterprise_id, row.paused, row.updated_by) == (A, "E0000001", True, "UOTHER")
+        assert s.scalars(select(ScheduleChangeRow.team_id)).all() == [B]
+
+
+def test_a_drill_and_what_hangs_off_it_take_the_workspace_of_the_channels_schedule(sessions):
+    with sessions.begin() as s:
+        repo.save_schedule(s, schedule("CA"), "UADMIN", NOW, keep_deck=False, team_id=A)
+        repo.save_schedule(s, schedule("CB"), "UADMIN", NOW, keep_deck=False, team_id=B)
+        drill_a, drill_b = add_drill(s, "CA"), add_drill(s, "CB")
+        explicit = add_drill(s, "CA", day=1, team_id=B)
+        orphan = add_drill(s, "CNONE")  # no schedule (and no team given): the single workspace
+        repo.add_reply(s, drill_b, "2.1", MEMBER, NOW, late=False, verdicts="c")
+        repo.delete_reply(s, drill_b, "2.2")  # a tombstone is the drill's too
+        assert repo.claim_notice(s, drill_b, MEMBER, "host-1", NOW, NOW - timedelta(minutes=5))
+        assert repo.add_channel_post(s, "CA", "reminder", str(drill_a), NOW, NOW, drill_id=drill_a)
+        assert repo.add_channel_post(s, "CB", "digest", "2026-W48", NOW, NOW)
+        assert repo.add_channel_post(s, "CNONE", "digest", "2026-W48", NOW, NOW)
+    with sessions() as s:
+        teams = dict(s.execute(select(DrillRow.id, DrillRow.team_id)).all())
+        assert (teams[drill_a], teams[drill_b], teams[explicit], teams[orphan]) == (A, B, B, SINGLE_WORKSPACE)
+        assert set(s.scalars(select(ReplyRow.team_id))) == {B}
+        assert s.scalars(select(FeedbackNoticeRow.team_id)).all() == [B]
+        posts = dict(s.execute(select(ChannelPostRow.channel_id, ChannelPostRow.team_id)).all())
+        assert posts == {"CA": A, "CB": B, "CNONE": SINGLE_WORKSPACE}
+
+
+def test_a_members_feedback_switch_is_read_in_the_drills_workspace(sessions):
+    with sessions.begin() as s:
+        repo.save_schedule(s, schedule("CA"), "UADMIN", NOW, keep_deck=False, team_id=A)
+        repo.save_schedule(s, schedule("CB"), "UADMIN", NOW, keep_deck=False, team_id=B)
+        drill_a, drill_b = add_drill(s, "CA"), add_drill(s, "CB")
+        repo.set_member_feedback(s, MEMBER, False, NOW, team_id=A)
+    with sessions() as s:
+        assert repo.feedback_allowed(s, repo.get_drill(s, drill_a), MEMBER) is False
+        assert repo.feedback_allowed(s, repo.get_drill(s, drill_b), MEMBER) is True
+
+
+def test_rows_of_the_single_workspace_are_given_the_real_one_once(sessions):
+    with sessions.begin() as s:
+        # Written by a one-token deployment before it knew its workspace (the defaults).
+        repo.save_schedule(s, schedule("C1"), "UADMIN", NOW, keep_deck=False)
+        repo.record_change(s, "C1", "UADMIN", NOW, "set", None, schedule("C1"))
+        drill = add_drill(s, "C1")
+        repo.add_reply(s, drill, "1.1", MEMBER, NOW, late=False, verdicts="c")
+        repo.claim_notice(s, drill, MEMBER, "host-1", NOW, NOW)
+        repo.add_channel_post(s, "C1", "reminder", str(drill), NOW, NOW, drill_id=drill)
+        repo.lock_card(s, MEMBER, "cto", "q1")
+        repo.lock_card(s, MEMBER, "cto", "q2")
+        repo.put_review(s, MEMBER, "cto", "q1", date(2026, 11, 25), 3, NOW, drill)
+        repo.set_member_feedback(s, MEMBER, False, NOW)
+        repo.record_home_opened(s, MEMBER, NOW, NOW)
+        # The real workspace already has this member's q2 card (a newer replica wrote it).
+        repo.lock_card(s, MEMBER, "cto", "q2", team_id=A).reviews = 5
+    with sessions.begin() as s:
+        changed = repo.resolve_single_workspace(s, A, "E0000001")
+    with sessions.begin() as s:
+        assert repo.resolve_single_workspace(s, A, "E0000001") == 0  # nothing left to resolve
+    assert changed == 10  # every row above but the q2 card A already had
+
+    with sessions() as s:
+        for model in (ScheduleRow, ScheduleChangeRow, DrillRow, ReplyRow, FeedbackNoticeRow, ChannelPostRow, ReviewRow, MemberSettingRow, HomeTabRow):
+            assert set(s.scalars(select(model.team_id))) == {A}, model.__tablename__
+        assert repo.get_schedule_row(s, "C1").enterprise_id == "E0000001"
+        assert sorted((c.question_id, c.team_id, c.reviews) for c in s.scalars(select(CardRow))) == [("q1", A, 0), ("q2", A, 5), ("q2", SINGLE_WORKSPACE, 0)]
+        assert repo.member_feedback_enabled(s, MEMBER, team_id=A) is False
+        assert [r.grade for r in repo.reviews_of(s, MEMBER, "cto", "q1", team_id=A)] == [Grade.GOOD]
+        assert repo.get_drill(s, drill).status == DrillStatus.PENDING
