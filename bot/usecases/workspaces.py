@@ -1,0 +1,95 @@
+"""A workspace's install, uninstall and the deletion of its data after a retention period.
+
+An uninstall (Slack's `app_uninstalled`, or `tokens_revoked` for the bot) stops the workspace at
+once: its schedules are paused, and its drills, reminders and digests are never posted or revealed
+after that. Its data is kept for the retention period, so that a reinstall finds its schedules
+again (paused, ready to resume: nothing resumes by itself), and is then deleted by the scheduler,
+exactly once across replicas.
+
+Slack sends both events for one uninstall, and retries each: every step here is idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.store import repo
+from bot.store.db import to_db
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """What an uninstall stopped: 0 and 0 when Slack delivers it again."""
+
+    schedules_paused: int
+    drills_cancelled: int
+    posts_skipped: int = 0
+
+
+class Workspaces:
+    def __init__(self, sessions: sessionmaker[Session], retention: timedelta, log: logging.Logger = logging.getLogger(__name__)):
+        self.sessions = sessions
+        self.retention = retention
+        self.log = log
+
+    def installed(self, team_id: str, enterprise_id: str | None, now: datetime) -> bool:
+        """Record an install (or a reinstall). True if it cancelled the pending deletion of the
+        workspace's data; its schedules stay paused until an admin resumes them."""
+        with self.sessions.begin() as session:
+            row = repo.lock_workspace(session, team_id, enterprise_id)
+            cancelled = row.uninstalled_at is not None and row.purged_at is None
+            row.enterprise_id = enterprise_id
+            row.installed_at = to_db(now)
+            row.uninstalled_at = row.purge_after = row.purged_at = None
+        if cancelled:
+            self.log.info("workspace %s reinstalled: its data is no longer to be deleted; its schedules stay paused until resumed", team_id)
+        return cancelled
+
+    def uninstalled(self, team_id: str, enterprise_id: str | None, now: datetime) -> Stopped:
+        """Stop everything of the workspace and set its data to be deleted after the retention
+        period (counted from the first notice of the uninstall, not from Slack's retries)."""
+        with self.sessions.begin() as session:
+            row = repo.lock_workspace(session, team_id, enterprise_id)
+            if row.uninstalled_at is None:
+                row.uninstalled_at = to_db(now)
+                row.purge_after = to_db(now + self.retention)
+                row.purged_at = None
+            paused = repo.pause_team_schedules(session, team_id)
+            drills = repo.stop_team_drills(session, team_id, now)
+            posts = repo.skip_team_channel_posts(session, team_id)
+            purge_after = row.purge_after
+        for schedule in paused:
+            # The admin cannot be told in Slack any more: the app is gone from their workspace.
+            self.log.warning(
+                "workspace %s uninstalled the app: the schedule of channel %s (last set by %s) is paused and cannot be announced there",
+                team_id, schedule.channel_id, schedule.updated_by,
+            )
+        if paused or drills or posts:
+            self.log.warning(
+                "workspace %s uninstalled the app: %d schedules paused, %d drills and %d reminders/digests stopped; its data will be deleted after %s UTC",
+                team_id, len(paused), drills, posts, purge_after,
+            )
+        return Stopped(schedules_paused=len(paused), drills_cancelled=drills, posts_skipped=posts)
+
+    def purge_due(self, now: datetime) -> list[str]:
+        """Delete the data of every workspace whose retention period has run out at `now`; returns
+        the workspaces this call deleted. Any number of replicas may call it at once: each
+        workspace's claim and deletion are one transaction, and one replica wins the claim."""
+        with self.sessions() as session:
+            due = repo.purge_candidates(session, now)
+        purged = []
+        for team_id in due:
+            with self.sessions.begin() as session:
+                if not repo.claim_purge(session, team_id, now):
+                    continue  # another replica took it (or a reinstall cancelled it) since
+                deleted = repo.delete_team_rows(session, team_id)
+            purged.append(team_id)
+            self.log.warning(
+                "workspace %s: deleted its data after the retention period (%s)",
+                team_id, ", ".join(f"{count} {table}" for table, count in deleted.items() if count) or "nothing left",
+            )
+        return purged
