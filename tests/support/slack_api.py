@@ -2,10 +2,18 @@
 
 It records every call so tests can assert what a user would see, and can be told to answer a
 method with a 429, a 500 or a slow response to exercise retries.
+
+OAuth installs: a test puts what oauth.v2.access answers for a code in `oauth_grants` (or calls
+`grant(...)`); a code is good once, an unknown or used one answers invalid_code. A granted bot
+token then answers auth.test as that workspace's bot. With token rotation (a grant with a
+refresh_token and expires_in), grant_type=refresh_token answers a new access token and a new
+refresh token; each refresh token is good once, a used or unknown one answers
+invalid_refresh_token. `Call.token` is the token a call was made with.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import threading
@@ -27,6 +35,15 @@ class Call:
     headers: dict[str, str]
     at: float = field(default_factory=time.monotonic)
     response: dict = field(default_factory=dict)
+
+    @property
+    def token(self) -> str | None:
+        """The token this call was made with: the Authorization: Bearer header, or a `token` param."""
+        for name, value in self.headers.items():
+            if name.lower() == "authorization" and value.startswith("Bearer "):
+                return value[len("Bearer "):]
+        token = self.params.get("token")
+        return str(token) if token else None
 
 
 @dataclass
@@ -97,6 +114,13 @@ class StubSlackApi:
             "conversations.info": self._channel_info,
             "users.conversations": self._user_conversations,
         })
+        # OAuth: oauth.v2.access by code (and by refresh token), and auth.test per granted token.
+        self.oauth_grants: dict[str, dict] = {}  # code -> the oauth.v2.access answer (without "ok")
+        self.oauth_client: tuple[str, str] | None = None  # (client_id, client_secret) to insist on
+        self.bots_by_token: dict[str, dict] = {}  # bot token -> auth.test's answer for it
+        self._refresh_tokens: dict[str, dict] = {}  # refresh token (unused) -> the grant it renews
+        self._rotations = 0
+        self.handlers.update({"oauth.v2.access": self._oauth_access, "auth.test": self._auth_test})
         self._ts = 1700000000.000100
         self.faults: FaultPlan | None = None
         self.delay_seconds = 0.0  # answer every Web API call this much later (latency)
@@ -204,7 +228,70 @@ class StubSlackApi:
             time.sleep(0.01)
         return self.calls_to(method)
 
+    def grant(self, code: str, team_id: str, team_name: str, token: str, *, bot_user_id: str | None = None,
+              refresh_token: str | None = None, expires_in: int | None = None, enterprise: dict | None = None,
+              installer: str = "UINSTALLER") -> dict:
+        """What oauth.v2.access answers for `code`: Slack's documented shape for a bot install."""
+        answer: dict[str, Any] = {
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "commands,chat:write,channels:history,groups:history,channels:read,groups:read,users:read,im:write,files:write",
+            "bot_user_id": bot_user_id or "UBOT" + team_id,
+            "app_id": "A0CAREER01",
+            "team": {"id": team_id, "name": team_name},
+            "enterprise": enterprise,
+            "is_enterprise_install": False,
+            "authed_user": {"id": installer},
+        }
+        if refresh_token is not None:
+            answer.update(refresh_token=refresh_token, expires_in=expires_in or 43200)
+        with self._lock:
+            self.oauth_grants[code] = answer
+        return answer
+
     # ---------------------------------------------------------------- answers
+
+    def _oauth_access(self, call: Call) -> dict:
+        if self.oauth_client is not None:
+            basic = next((v for k, v in call.headers.items() if k.lower() == "authorization" and v.startswith("Basic ")), "")
+            client_id, _, secret = base64.b64decode(basic[len("Basic "):] or b"").decode().partition(":")
+            client_id = client_id or str(call.params.get("client_id") or "")
+            secret = secret or str(call.params.get("client_secret") or "")
+            if client_id != self.oauth_client[0]:
+                return {"ok": False, "error": "invalid_client_id"}
+            if secret != self.oauth_client[1]:
+                return {"ok": False, "error": "bad_client_secret"}
+        with self._lock:
+            if call.params.get("grant_type") == "refresh_token":
+                grant = self._refresh_tokens.pop(str(call.params.get("refresh_token") or ""), None)
+                if grant is None:
+                    return {"ok": False, "error": "invalid_refresh_token"}
+                self._rotations += 1
+                team = grant["team"]["id"]
+                answer = {**grant, "access_token": f"xoxe.xoxb-1-{team}-r{self._rotations}",
+                          "refresh_token": f"xoxe-1-{team}-r{self._rotations}", "expires_in": grant.get("expires_in") or 43200}
+            else:
+                answer = self.oauth_grants.pop(str(call.params.get("code") or ""), None)
+                if answer is None:
+                    return {"ok": False, "error": "invalid_code"}
+            if answer.get("refresh_token"):
+                self._refresh_tokens[answer["refresh_token"]] = answer
+            team = answer.get("team") or {}
+            user_id = answer.get("bot_user_id") or BOT_USER_ID
+            self.bots_by_token[answer["access_token"]] = {
+                "ok": True, "team_id": team.get("id"), "team": team.get("name"), "user_id": user_id,
+                "bot_id": "B" + user_id[1:], "user": "careerbot", "url": f"https://{(team.get('id') or 'x').lower()}.slack.com/",
+                **({"enterprise_id": answer["enterprise"]["id"]} if answer.get("enterprise") else {}),
+            }
+        return {"ok": True, **answer}
+
+    def _auth_test(self, call: Call) -> dict:
+        """The installed bot's identity for a granted token; the single workspace's otherwise."""
+        with self._lock:
+            known = self.bots_by_token.get(call.token or "")
+        if known is not None:
+            return dict(known)
+        return {"ok": True, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "team_id": "T0001", "user": "careerbot"}
 
     def _answer(self, call: Call) -> tuple[int, dict, dict]:
         with self._lock:

@@ -1,0 +1,386 @@
+"""Installing the app in a workspace (OAuth mode), through the real web process (bot.web.WebApp over
+a Bolt App with our flow), the stand-in Web API and a migrated database, on SQLite and PostgreSQL:
+the install page, a completed install, every way one fails (each with a Japanese page and nothing
+stored), and no token in any log record, page or /healthz at any log level."""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from html import unescape
+from urllib.parse import parse_qs, urlencode, urlsplit
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from socketserver import ThreadingMixIn
+
+import pytest
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import Installation
+from sqlalchemy import func, select, text
+
+from bot.config import load_settings
+from bot.slack.oauth import OAuthParts, build_oauth_flow
+from bot.store.db import make_engine, upgrade
+from bot.views.oauth_pages import CANCELLED, INVALID_LINK, OTHER_BROWSER, SERVER_ERROR
+from bot.web import WebApp
+from tests.support.slack_api import StubSlackApi
+
+CLIENT_ID = "111.222"
+CLIENT_SECRET = "client-secret-not-real"
+SIGNING_SECRET = "signing-secret-not-real"
+TOKEN_A = "xoxe.xoxb-1-TOKEN-FOR-TEAM-A"
+REFRESH_A = "xoxe-1-REFRESH-FOR-TEAM-A"
+TOKEN_B = "xoxb-TOKEN-FOR-TEAM-B"
+COOKIE = "slack-app-oauth-state"
+MANIFEST_SCOPES = "commands,chat:write,channels:history,groups:history,channels:read,groups:read,users:read,im:write,files:write"
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@dataclass
+class Page:
+    status: int
+    headers: dict[str, str]
+    text: str
+
+
+@dataclass
+class Installer:
+    """The web process in OAuth mode, and a browser that keeps the state cookie."""
+
+    parts: OAuthParts
+    engine: object
+    url: str
+    installed: list[Installation] = field(default_factory=list)
+    cookie: str | None = None
+
+    def get(self, path: str, query: dict | None = None, cookie: str | None = None, method: str = "GET") -> Page:
+        target = path + ("?" + urlencode(query) if query else "")
+        host, port = urlsplit(self.url).netloc.split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        headers = {"Cookie": f"{COOKIE}={cookie}"} if cookie else {}
+        connection.request(method, target, headers=headers)
+        response = connection.getresponse()
+        page = Page(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode("utf-8"))
+        connection.close()
+        return page
+
+    def open_install_page(self) -> tuple[Page, str]:
+        """GET /slack/install; the state in its link, kept as the browser keeps its cookie."""
+        page = self.get("/slack/install")
+        state = parse_qs(urlsplit(authorize_url(page)).query)["state"][0]
+        self.cookie = state
+        return page, state
+
+    def redirect(self, **query: str) -> Page:
+        """Slack sending the member back to /slack/oauth_redirect, with the browser's cookie."""
+        return self.get("/slack/oauth_redirect", query, cookie=self.cookie)
+
+    def bots(self) -> int:
+        with self.engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(self.parts.installation_store.bots)).scalar_one()
+
+    def installations(self) -> int:
+        with self.engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(self.parts.installation_store.installations)).scalar_one()
+
+    def states(self) -> list[str]:
+        with self.engine.connect() as connection:
+            return list(connection.execute(select(self.parts.state_store.oauth_states.c.state)).scalars())
+
+
+def authorize_url(page: Page) -> str:
+    links = [unescape(href) for href in re.findall(r'href="([^"]*)"', page.text)]
+    return next(link for link in links if link.startswith("https://slack.com/"))
+
+
+def oauth_settings(stub: StubSlackApi, db_url: str, **extra: str):
+    env = {
+        "SLACK_CLIENT_ID": CLIENT_ID,
+        "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": stub.api_url,
+        "DATABASE_URL": db_url,
+    }
+    env.update(extra)
+    return load_settings(env)
+
+
+def bolt_app(settings, parts: OAuthParts) -> App:
+    """As the bot builds it in OAuth mode: the flow, and its settings so that Bolt does not build
+    default ones (with file stores) from SLACK_CLIENT_ID/SECRET in the environment."""
+    return App(
+        client=WebClient(base_url=settings.slack_api_url),
+        signing_secret=settings.signing_secret,
+        oauth_flow=parts.flow,
+        oauth_settings=parts.flow.settings,
+        process_before_response=True,
+        token_verification_enabled=False,
+    )
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """$HOME where Bolt would put its file stores, and the OAuth variables in the environment, as
+    a deployment has them (Bolt reads them there by itself)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("SLACK_CLIENT_ID", CLIENT_ID)
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", CLIENT_SECRET)
+    return home
+
+
+@pytest.fixture
+def serve(stub_api, db_url, home):
+    servers, engines = [], []
+
+    def start(on_installed=None, **env: str) -> Installer:
+        settings = oauth_settings(stub_api, db_url, **env)
+        engine = make_engine(db_url)
+        upgrade(engine, db_url)
+        engines.append(engine)
+        installed: list[Installation] = []
+        parts = build_oauth_flow(settings, engine, on_installed=on_installed or installed.append)
+        web = WebApp(bolt_app(settings, parts), health=lambda: {"ok": True, "installations": "stored"})
+        httpd = make_server("127.0.0.1", 0, web, server_class=_Server, handler_class=_Quiet)
+        threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers.append(httpd)
+        return Installer(parts, engine, f"http://127.0.0.1:{httpd.server_address[1]}", installed)
+
+    yield start
+    for httpd in servers:
+        httpd.shutdown()
+        httpd.server_close()
+    for engine in engines:
+        engine.dispose()
+
+
+def assert_japanese_page(page: Page) -> None:
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert '<html lang="ja">' in page.text
+    # Nothing loaded from elsewhere, no scripts; the browser is told so too.
+    assert "<script" not in page.text and " src=" not in page.text and "stylesheet" not in page.text
+    assert page.headers["content-security-policy"].startswith("default-src 'none'")
+    assert page.headers["cache-control"] == "no-store"
+
+
+def test_the_install_page_links_to_slacks_consent_page_with_a_stored_state(serve, home):
+    installer = serve()
+    page, state = installer.open_install_page()
+
+    assert page.status == 200
+    assert_japanese_page(page)
+    assert "Career Drill を Slack に追加" in page.text and ">Slack に追加</a>" in page.text
+    link = urlsplit(authorize_url(page))
+    assert f"{link.scheme}://{link.netloc}{link.path}" == "https://slack.com/oauth/v2/authorize"
+    query = parse_qs(link.query, keep_blank_values=True)
+    assert query["client_id"] == [CLIENT_ID]
+    assert query["scope"] == [MANIFEST_SCOPES]
+    assert query["user_scope"] == [""]
+    assert installer.states() == [state]
+    assert page.headers["set-cookie"].startswith(f"{COOKIE}={state}; Secure; HttpOnly")
+    # The only links are Slack's consent page and the blank favicon.
+    assert [unescape(h) for h in re.findall(r'(?:href|src)="([^"]*)"', page.text)] == ["data:,", authorize_url(page)]
+    assert not list(home.iterdir())  # no file store in $HOME
+
+
+def test_a_completed_install_stores_the_workspaces_token_and_shows_what_to_do_next(serve, stub_api, home):
+    installer = serve(SLACK_REDIRECT_URI="https://bot.example.org/slack/oauth_redirect")
+    stub_api.oauth_client = (CLIENT_ID, CLIENT_SECRET)
+    stub_api.grant("code-A", "TA0000001", "チームA <&>", TOKEN_A, refresh_token=REFRESH_A, expires_in=43200)
+    page, state = installer.open_install_page()
+    assert parse_qs(urlsplit(authorize_url(page)).query)["redirect_uri"] == ["https://bot.example.org/slack/oauth_redirect"]
+
+    done = installer.redirect(code="code-A", state=state)
+
+    assert done.status == 200
+    assert_japanese_page(done)
+    assert "インストールが完了しました" in done.text
+    assert "「チームA &lt;&amp;&gt;」" in done.text  # the workspace's name, escaped
+    assert "/invite @career-drill" in done.text and "/career help" in done.text
+    assert 'href="slack://open?team=TA0000001"' in done.text
+    assert done.headers["set-cookie"].startswith(f"{COOKIE}=deleted;")
+    bot = installer.parts.installation_store.find_bot(enterprise_id=None, team_id="TA0000001")
+    assert bot.bot_token == TOKEN_A and bot.bot_refresh_token == REFRESH_A and bot.bot_user_id == "UBOTTA0000001"
+    assert bot.bot_id == "BBOTTA0000001"  # from auth.test, asked with the new token
+    # oauth.v2.access went through SLACK_API_URL (the stand-in), with the code and the redirect URI.
+    [access] = stub_api.calls_to("oauth.v2.access")
+    assert access.params["code"] == "code-A" and access.params["redirect_uri"] == "https://bot.example.org/slack/oauth_redirect"
+    assert [call.token for call in stub_api.calls_to("auth.test")] == [TOKEN_A]
+    assert [i.team_id for i in installer.installed] == ["TA0000001"]
+    assert installer.states() == []  # the state was used up
+    assert not list(home.iterdir())
+
+
+def test_a_forged_state_gets_a_japanese_page_and_stores_nothing(serve, stub_api):
+    installer = serve()
+    stub_api.grant("code-A", "TA0000001", "チームA", TOKEN_A)
+    installer.open_install_page()
+
+    # A state this server never issued, with a cookie to match (the forger controls both) …
+    forged = installer.get("/slack/oauth_redirect", {"code": "code-A", "state": "forged-state"}, cookie="forged-state")
+    # … and one without the cookie that the install page set in this browser.
+    other_browser = installer.get("/slack/oauth_redirect", {"code": "code-A", "state": "forged-state"})
+
+    assert forged.status == 401 and INVALID_LINK in forged.text
+    assert other_browser.status == 400 and OTHER_BROWSER in other_browser.text
+    for page in (forged, other_browser):
+        assert_japanese_page(page)
+        assert "インストールできませんでした" in page.text
+    assert stub_api.calls_to("oauth.v2.access") == []
+    assert installer.bots() == 0 and installer.installations() == 0 and installer.installed == []
+
+
+def test_a_reused_state_gets_a_japanese_page_and_stores_nothing_more(serve, stub_api):
+    installer = serve()
+    stub_api.grant("code-A", "TA0000001", "チームA", TOKEN_A)
+    stub_api.grant("code-B", "TB0000001", "チームB", TOKEN_B)
+    _, state = installer.open_install_page()
+    assert installer.redirect(code="code-A", state=state).status == 200
+
+    again = installer.redirect(code="code-B", state=state)
+
+    assert again.status == 401
+    assert_japanese_page(again)
+    assert INVALID_LINK in again.text
+    assert len(stub_api.calls_to("oauth.v2.access")) == 1
+    assert installer.parts.installation_store.find_bot(enterprise_id=None, team_id="TB0000001") is None
+    assert installer.bots() == 1 and [i.team_id for i in installer.installed] == ["TA0000001"]
+
+
+def test_an_expired_state_gets_a_japanese_page_and_stores_nothing(serve, stub_api):
+    installer = serve()
+    stub_api.grant("code-A", "TA0000001", "チームA", TOKEN_A)
+    _, state = installer.open_install_page()
+    table = installer.parts.state_store.oauth_states
+    with installer.engine.begin() as connection:
+        # As the store writes it: naive UTC. A second past its expiry.
+        connection.execute(table.update().values(expire_at=datetime.utcnow() - timedelta(seconds=1)))
+
+    expired = installer.redirect(code="code-A", state=state)
+
+    assert expired.status == 401
+    assert_japanese_page(expired)
+    assert INVALID_LINK in expired.text
+    assert stub_api.calls_to("oauth.v2.access") == []
+    assert installer.bots() == 0 and installer.installations() == 0 and installer.installed == []
+
+
+def test_an_oauth_access_error_gets_a_japanese_page_naming_it_and_stores_nothing(serve, stub_api):
+    installer = serve()
+    _, state = installer.open_install_page()
+
+    refused = installer.redirect(code="code-nobody-granted", state=state)
+
+    assert refused.status == 401
+    assert_japanese_page(refused)
+    assert "Slack がインストールを受け付けませんでした（エラー: oauth.v2.access: invalid_code）。" in refused.text
+    assert [c.response for c in stub_api.calls_to("oauth.v2.access")] == [{"ok": False, "error": "invalid_code"}]
+    assert installer.bots() == 0 and installer.installations() == 0 and installer.installed == []
+
+
+def test_cancelling_on_slacks_page_gets_a_japanese_page_and_stores_nothing(serve, stub_api):
+    installer = serve()
+    _, state = installer.open_install_page()
+
+    cancelled = installer.redirect(error="access_denied", state=state)
+
+    assert cancelled.status == 200
+    assert_japanese_page(cancelled)
+    assert CANCELLED in cancelled.text
+    assert stub_api.calls_to("oauth.v2.access") == []
+    assert installer.bots() == 0 and installer.installed == []
+
+
+def test_an_error_from_the_query_string_is_shown_escaped(serve):
+    installer = serve()
+    _, state = installer.open_install_page()
+
+    page = installer.redirect(error='<img src=x onerror="alert(1)">', state=state)
+
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page.text
+    assert "<img" not in page.text
+
+
+def test_a_failure_after_the_install_is_saved_says_so_and_can_be_started_again(serve, stub_api):
+    def refuse(installation: Installation) -> None:
+        raise RuntimeError("the pending deletion could not be cancelled")
+
+    installer = serve(on_installed=refuse)
+    stub_api.grant("code-A", "TA0000001", "チームA", TOKEN_A)
+    _, state = installer.open_install_page()
+
+    page = installer.redirect(code="code-A", state=state)
+
+    assert page.status == 500
+    assert_japanese_page(page)
+    assert SERVER_ERROR in page.text and TOKEN_A not in page.text
+
+
+def test_install_pages_are_get_only(serve):
+    installer = serve()
+    assert installer.get("/slack/install", method="POST").status == 405
+    assert installer.get("/slack/oauth_redirect", method="POST").status == 405
+
+
+def test_install_pages_are_not_found_in_single_workspace_mode(stub_api, monkeypatch):
+    monkeypatch.delenv("SLACK_CLIENT_ID", raising=False)
+    monkeypatch.delenv("SLACK_CLIENT_SECRET", raising=False)
+    single = App(client=WebClient(base_url=stub_api.api_url, token="xoxb-single"), signing_secret=SIGNING_SECRET, token_verification_enabled=False)
+    web = WebApp(single, health=lambda: {"ok": True})
+    statuses = []
+    for path in ("/slack/install", "/slack/oauth_redirect"):
+        body = web({"PATH_INFO": path, "REQUEST_METHOD": "GET", "QUERY_STRING": ""}, lambda status, headers: statuses.append(status))
+        assert b"".join(body) == b"Not found."
+    assert statuses == ["404 Not Found", "404 Not Found"]
+
+
+@pytest.fixture
+def every_logger_at_debug(caplog):
+    """The root logger and every logger there is at DEBUG (slack_sdk and slack_bolt too), put back
+    afterwards. SQLAlchemy's are left alone: it logs statements only when asked (echo), and sets
+    its own loggers to WARNING for that reason."""
+    caplog.set_level(logging.DEBUG)
+    saved = {}
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if isinstance(logger, logging.Logger) and not name.startswith("sqlalchemy"):
+            saved[name] = logger.level
+            logger.setLevel(logging.DEBUG)
+    yield caplog
+    for name, level in saved.items():
+        logging.getLogger(name).setLevel(level)
+
+
+def test_no_token_reaches_a_log_record_a_page_or_healthz_at_debug_level(serve, stub_api, every_logger_at_debug):
+    caplog = every_logger_at_debug
+    installer = serve()
+    for name in ("bot.slack.oauth", "bot.slack.oauth.web_api", "bot.slack.oauth.installation_store", "bot.slack.oauth.state_store"):
+        logging.getLogger(name).setLevel(logging.DEBUG)  # as low as anyone could set them
+    stub_api.grant("code-A", "TA0000001", "チームA", TOKEN_A, refresh_token=REFRESH_A, expires_in=43200)
+    install_page, state = installer.open_install_page()
+    done = installer.redirect(code="code-A", state=state)
+    refused = installer.redirect(code="code-nobody-granted", state=installer.open_install_page()[1])
+    health = installer.get("/healthz")
+
+    assert done.status == 200 and refused.status == 401 and health.status == 200
+    assert stub_api.calls_to("oauth.v2.access")[0].response["access_token"] == TOKEN_A  # the token did come back …
+    secrets = (TOKEN_A, REFRESH_A, CLIENT_SECRET)
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("installed in workspace TA0000001" in m for m in messages)  # … the install was logged …
+    for secret in secrets:  # … and no record, page or health report holds a token or the secret
+        assert not [m for m in messages if secret in m]
+        assert secret not in caplog.text
+        for page in (install_page, done, refused, health):
+            assert secret not in page.text and secret not in str(page.headers)
