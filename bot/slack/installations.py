@@ -105,13 +105,15 @@ class Installations:
         return self._refresh(team_id, enterprise_id)
 
     def bot_token(self, team_id: str | None, enterprise_id: str | None = None, is_enterprise_install: bool = False) -> str | None:
-        """The live bot token for the workspace, or None if the app is not installed there."""
+        """The live bot token for the workspace, or None if the app is not installed there. What the
+        scheduler calls for each drill's team; raises TokenRefreshFailed like `bot`."""
         bot = self.bot(team_id, enterprise_id, is_enterprise_install)
         return bot.bot_token if bot is not None else None
 
     def delete(self, team_id: str | None, enterprise_id: str | None = None, is_enterprise_install: bool = False) -> None:
-        """Forget the workspace's bots and installations (app_uninstalled, tokens_revoked), under
-        the same lock, so that a refresh in flight cannot save the token back afterwards."""
+        """Forget the workspace's bots and installations (app_uninstalled, tokens_revoked). Under the
+        same lock, so it waits for a refresh in flight; a refresh only updates existing rows, so none
+        can bring a deleted token back."""
         if is_enterprise_install:
             team_id = None
         with self._locked(team_id, enterprise_id) as connection:

@@ -5,6 +5,7 @@ and PostgreSQL."""
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
@@ -99,6 +100,28 @@ def test_two_processes_racing_refresh_once_and_share_the_new_token(database, hel
     assert outcomes == [("token", saved.bot_token), ("token", saved.bot_token)]
     assert saved.bot_token.startswith(f"xoxb-{TEAM}-rotated-")
     assert saved.bot_refresh_token in held_stand_in.live
+
+
+def test_a_request_and_the_scheduler_in_one_process_refresh_once(database, held_stand_in):
+    _url, engine, store = database
+    install_expiring(store, held_stand_in, TEAM, expires_at=now() + timedelta(minutes=10))
+    installations = installations_for(engine, store, held_stand_in, clock=now)
+    start = threading.Barrier(2, timeout=5)
+    tokens: list[str | None] = []
+
+    def look_up() -> None:
+        start.wait()
+        tokens.append(installations.bot_token(TEAM))
+
+    threads = [threading.Thread(target=look_up) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=8)
+
+    assert [call.outcome for call in held_stand_in.refresh_calls()] == ["ok"]
+    saved = store.find_bot(enterprise_id=None, team_id=TEAM)
+    assert tokens == [saved.bot_token, saved.bot_token]
 
 
 def test_without_the_lock_bolts_own_authorize_spends_the_refresh_token_twice(database, held_stand_in):
