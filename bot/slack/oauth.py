@@ -28,6 +28,7 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth import OAuthStateUtils
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -173,6 +174,7 @@ def build_oauth_flow(settings: Settings, engine: Engine, on_installed: Callable[
         user_token_resolution="authed_user",
         state_validation_enabled=True,
         state_store=state_store,
+        state_cookie_name=OAuthStateUtils.default_cookie_name,
         state_expiration_seconds=settings.state_expiration_seconds,
         logger=logger,
     )
