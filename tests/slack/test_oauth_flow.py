@@ -10,17 +10,17 @@ import logging
 import re
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from html import unescape
+from socketserver import ThreadingMixIn
 from urllib.parse import parse_qs, urlencode, urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-from socketserver import ThreadingMixIn
 
 import pytest
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Installation
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from bot.config import load_settings
 from bot.slack.oauth import OAuthParts, build_oauth_flow
@@ -267,7 +267,7 @@ def test_an_expired_state_gets_a_japanese_page_and_stores_nothing(serve, stub_ap
     table = installer.parts.state_store.oauth_states
     with installer.engine.begin() as connection:
         # As the store writes it: naive UTC. A second past its expiry.
-        connection.execute(table.update().values(expire_at=datetime.utcnow() - timedelta(seconds=1)))
+        connection.execute(table.update().values(expire_at=datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(seconds=1)))
 
     expired = installer.redirect(code="code-A", state=state)
 
