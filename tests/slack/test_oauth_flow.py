@@ -20,12 +20,12 @@ import pytest
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Installation
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.config import load_settings
 from bot.slack.oauth import OAuthParts, build_oauth_flow
 from bot.store.db import make_engine, upgrade
-from bot.views.oauth_pages import CANCELLED, INVALID_LINK, OTHER_BROWSER, SERVER_ERROR
+from bot.views.oauth_pages import CANCELLED, INVALID_LINK, NOT_SAVED, OTHER_BROWSER, SERVER_ERROR
 from bot.web import WebApp
 from tests.support.slack_api import StubSlackApi
 
@@ -327,6 +327,22 @@ def test_a_failure_after_the_install_is_saved_says_so_and_can_be_started_again(s
     assert page.status == 500
     assert_japanese_page(page)
     assert SERVER_ERROR in page.text and TOKEN_A not in page.text
+
+
+def test_an_install_the_database_cannot_save_says_so_without_the_token(serve, stub_api, caplog):
+    installer = serve()
+    stub_api.grant("code-A", "TA0000001", "チームA", TOKEN_A)
+    _, state = installer.open_install_page()
+    with installer.engine.begin() as connection:
+        connection.execute(text("DROP TABLE slack_bots"))
+
+    page = installer.redirect(code="code-A", state=state)
+
+    assert page.status == 500
+    assert_japanese_page(page)
+    assert NOT_SAVED in page.text
+    assert installer.installed == []
+    assert "storage_error" in caplog.text and TOKEN_A not in caplog.text  # the database error's text holds it
 
 
 def test_install_pages_are_get_only(serve):
