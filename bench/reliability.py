@@ -2,14 +2,21 @@
 
     python -m bench.reliability            # every scenario, 200 drills each; writes docs/RELIABILITY.md
     python -m bench.reliability --drills 40 --scenario replicas-postgres
+    python -m bench.reliability --workspaces 1   # the single-workspace deployment (SLACK_BOT_TOKEN)
 
-Each scenario starts bot processes exactly as the Procfile does (`release:` then `web:`), sets
-drill schedules for many channels through signed `/career schedule set` commands, all due at the
-same minute with the reveal one minute later, and lets the real clock run. The stand-in Web API is
-"Slack": every message the bot posts is counted there by its metadata, so a duplicate cannot hide.
-Per scenario it reports drills attempted / posted / missed / lost / duplicated and reveals made /
-lost / duplicated. "Lost" means neither posted nor recorded as missed; "missed" is a drill the bot
-could not post before its reveal time and recorded as such.
+Each scenario starts bot processes exactly as the Procfile does (`release:` then `web:`). By
+default they run in OAuth mode and two workspaces are installed through the web process, as a
+member would (GET /slack/install, then /slack/oauth_redirect with Slack's code and the state
+cookie; the stand-in answers oauth.v2.access with a bot token per workspace). Half the channels
+belong to each workspace: their drill schedules are set through signed `/career schedule set`
+commands carrying the workspace's team id, from that workspace's admin (ADMIN_USER_IDS as
+T…:U…), all due at the same minute with the reveal one minute later, and the real clock runs.
+The stand-in Web API is "Slack": every message the bot posts is counted there by its metadata, so
+a duplicate cannot hide, and every call is checked for the token it used.
+Per scenario it reports drills attempted / posted / missed / lost / duplicated, reveals made /
+lost / duplicated, and calls made with the wrong workspace's token. "Lost" means neither posted
+nor recorded as missed; "missed" is a drill the bot could not post before its reveal time and
+recorded as such.
 
 All traffic stays on 127.0.0.1; every loop is bounded in count and time.
 """
@@ -31,9 +38,11 @@ import threading
 import time
 import uuid
 from collections import Counter
+from html import unescape
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from sqlalchemy import create_engine, text
 
@@ -46,6 +55,82 @@ from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, command_body, signe
 from tests.support.slack_api import FaultPlan, StubSlackApi  # noqa: E402
 
 ADMIN = "UADMIN001"
+
+
+# ----------------------------------------------------------------------------- workspaces
+
+
+@dataclass(frozen=True)
+class Workspace:
+    team_id: str
+    name: str
+    token: str  # the bot token Slack (the stand-in) gives this workspace
+    admin: str  # the member who sets its schedules
+
+
+# The single-workspace deployment: SLACK_BOT_TOKEN, whose auth.test at the stand-in names T0001.
+SINGLE = Workspace("T0001", "study", BOT_TOKEN, ADMIN)
+# OAuth mode: two workspaces, each installed through the web process.
+WORKSPACES = (
+    Workspace("TRELALPHA1", "信頼性チームA", "xoxb-reliability-alpha-0123456789", "UADMINA01"),
+    Workspace("TRELBRAVO1", "信頼性チームB", "xoxb-reliability-bravo-0123456789", "UADMINB01"),
+)
+CLIENT_ID, CLIENT_SECRET = "4444.5555", "reliability-client-secret-0123456789"
+STATE_COOKIE = "slack-app-oauth-state"
+
+
+def workspaces_for(count: int) -> tuple[Workspace, ...]:
+    return (SINGLE,) if count == 1 else WORKSPACES[:count]
+
+
+def slack_env(stub: StubSlackApi, workspaces: tuple[Workspace, ...]) -> dict[str, str]:
+    """The Slack part of the bot's environment: SINGLE's bot token (the single-workspace
+    deployment), or OAuth credentials and each workspace's admin as T…:U… (OAuth mode)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SCOPES", "SLACK_REDIRECT_URI")}
+    env.update(SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=stub.api_url)
+    if workspaces == (SINGLE,):
+        env.update(SLACK_BOT_TOKEN=BOT_TOKEN, ADMIN_USER_IDS=ADMIN)
+    else:
+        stub.oauth_client = (CLIENT_ID, CLIENT_SECRET)
+        env.update(SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET, ADMIN_USER_IDS=",".join(f"{w.team_id}:{w.admin}" for w in workspaces))
+    return env
+
+
+def install(url: str, stub: StubSlackApi, workspace: Workspace) -> None:
+    """A member of `workspace` opens the install page, consents on Slack's page, and comes back:
+    the redirect carries Slack's code and the state, and the browser the state cookie."""
+    code = f"code-{workspace.team_id}-{uuid.uuid4().hex[:8]}"
+    stub.grant(code, workspace.team_id, workspace.name, workspace.token, installer=workspace.admin)
+    page = request(url + "/slack/install")
+    links = [unescape(h) for h in re.findall(r'href="([^"]*)"', page.text) if h.startswith("https://slack.com/")]
+    if page.status != 200 or not links:
+        raise RuntimeError(f"install page: {page.status} {page.text[:300]}")
+    state = parse_qs(urlsplit(links[0]).query)["state"][0]
+    done = request(url + "/slack/oauth_redirect?" + urlencode({"code": code, "state": state}), headers={"Cookie": f"{STATE_COOKIE}={state}"})
+    if done.status != 200 or "インストールが完了しました" not in done.text:
+        raise RuntimeError(f"install of {workspace.team_id} failed: {done.status} {done.text[:300]}")
+
+
+def secrets_of(workspaces: tuple[Workspace, ...]) -> list[str]:
+    """What must never appear in a process's log."""
+    return [SIGNING_SECRET, CLIENT_SECRET, BOT_TOKEN, *(w.token for w in workspaces)]
+
+
+def wrong_tokens(stub: StubSlackApi, owners: dict[str, Workspace]) -> tuple[int, Counter]:
+    """Web API calls made with another token than their workspace's: a call naming a channel or a
+    member of a workspace must carry that workspace's token, and every call one of the tokens the
+    workspaces were given. Returns (wrong, calls checked per method)."""
+    tokens = {w.token for w in owners.values()}
+    wrong, checked = 0, Counter()
+    for call in stub.calls[:]:
+        if call.method in ("response_url", "oauth.v2.access"):
+            continue
+        owner = owners.get(str(call.params.get("channel") or "")) or owners.get(str(call.params.get("user") or call.params.get("users") or ""))
+        if owner is not None:
+            checked[call.method] += 1
+        if call.token not in tokens or (owner is not None and call.token != owner.token):
+            wrong += 1
+    return wrong, checked
 
 
 # ----------------------------------------------------------------------------- a TCP proxy we can cut
@@ -219,11 +304,12 @@ class Result:
     reveals: int = 0
     reveals_lost: int = 0
     reveals_duplicated: int = 0
+    wrong_token: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
 
-def run_scenario(scenario: Scenario, drills: int, workdir: Path, log=print) -> Result:
+def run_scenario(scenario: Scenario, drills: int, workdir: Path, log=print, workspaces: tuple[Workspace, ...] = WORKSPACES) -> Result:
     stub = StubSlackApi().start()
     stub.faults = scenario.faults
     proxy: CuttableProxy | None = None
@@ -242,13 +328,12 @@ def run_scenario(scenario: Scenario, drills: int, workdir: Path, log=print) -> R
     else:
         database_url = count_url = f"sqlite:///{workdir / 'bot.sqlite3'}"
     faulty = scenario.faults is not None or scenario.kill_every is not None or bool(scenario.db_outage)
+    home = workdir / "home"  # where Bolt would keep file stores: none may appear
+    home.mkdir()
     env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": stub.api_url,
+        **slack_env(stub, workspaces),
+        "HOME": str(home),
         "DATABASE_URL": database_url,
-        "ADMIN_USER_IDS": ADMIN,
         "PORT": "0",
         "DRILL_TICK_SECONDS": "1",
         # Short timeouts and leases so that takeovers happen within the run.
@@ -256,7 +341,6 @@ def run_scenario(scenario: Scenario, drills: int, workdir: Path, log=print) -> R
         "DRILL_LEASE_SECONDS": "10" if faulty else "30",
         "LOG_LEVEL": "INFO",
     }
-    env.pop("SLACK_APP_TOKEN", None)
     result = Result(scenario, drills)
     bots = [BotProcess(f"{scenario.name}-{i}", env, workdir) for i in range(scenario.processes)]
     stop = threading.Event()
@@ -266,18 +350,28 @@ def run_scenario(scenario: Scenario, drills: int, workdir: Path, log=print) -> R
             raise RuntimeError(f"release step failed: {release.stderr[-1000:]}")
         for bot in bots:
             bot.start()
+        if workspaces != (SINGLE,):
+            # The processes share the database, so one install (through any of them) serves all.
+            for i, workspace in enumerate(workspaces):
+                install(bots[i % len(bots)].url, stub, workspace)
+            log(f"  installed {', '.join(w.team_id for w in workspaces)} through /slack/install and /slack/oauth_redirect")
         # Due at the start of a minute at least 25 s away, so every schedule is in before it.
         now = datetime.now(timezone.utc)
         due = (now + timedelta(seconds=85)).replace(second=0, microsecond=0)
         channels = [f"CREL{i:05d}" for i in range(drills)]
+        # Channel i is workspace i mod n's; its command goes to a replica that varies within each workspace.
+        owner = {channel: workspaces[i % len(workspaces)] for i, channel in enumerate(channels)}
         for i, channel in enumerate(channels):
+            workspace = owner[channel]
             # Acked at once; the confirmation follows through the command's response_url.
-            body = command_body(f"schedule set ciso {due:%H:%M} tz=UTC reveal=+1m", user_id=ADMIN, channel_id=channel, response_url=stub.response_url(f"set-{channel}"))
-            ack = request(bots[i % len(bots)].url + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded"))
+            body = command_body(f"schedule set ciso {due:%H:%M} tz=UTC reveal=+1m", user_id=workspace.admin, channel_id=channel,
+                                response_url=stub.response_url(f"set-{channel}"), team_id=workspace.team_id)
+            bot = bots[(i // len(workspaces)) % len(bots)]
+            ack = request(bot.url + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded"))
             answer = stub.answer_at(f"set-{channel}", timeout=30) if ack.status == 200 else {}
             if "設定しました" not in answer.get("text", ""):
                 raise RuntimeError(f"schedule set failed for {channel}: {ack.status} {str(answer)[:200]}")
-        log(f"  {drills} schedules set; due {due:%H:%M:%S} UTC, reveal {due + timedelta(minutes=1):%H:%M:%S} UTC")
+        log(f"  {drills} schedules set ({', '.join(f'{sum(1 for c in channels if owner[c] is w)} in {w.team_id}' for w in workspaces)}); due {due:%H:%M:%S} UTC, reveal {due + timedelta(minutes=1):%H:%M:%S} UTC")
 
         threads = []
         if scenario.kill_every:
@@ -301,6 +395,7 @@ def run_scenario(scenario: Scenario, drills: int, workdir: Path, log=print) -> R
         result.seconds = time.monotonic() - started
         questions, reveals_by_channel = _by_channel(stub)
         statuses = _statuses(count_url)
+        teams = _teams(count_url)
         result.posted = sum(1 for c in channels if questions[c] >= 1)
         result.duplicated = sum(max(0, questions[c] - 1) for c in channels)
         result.missed = sum(1 for c in channels if questions[c] == 0 and statuses.get(c) == "missed")
@@ -308,6 +403,15 @@ def run_scenario(scenario: Scenario, drills: int, workdir: Path, log=print) -> R
         result.reveals = sum(1 for c in channels if reveals_by_channel[c] >= 1)
         result.reveals_duplicated = sum(max(0, reveals_by_channel[c] - 1) for c in channels)
         result.reveals_lost = sum(1 for c in channels if questions[c] >= 1 and reveals_by_channel[c] == 0)
+        result.wrong_token, checked = wrong_tokens(stub, owner | {w.admin: w for w in workspaces})
+        result.notes.append(
+            f"{len(workspaces)} workspace{'s' if len(workspaces) > 1 else ''} ({', '.join(w.team_id for w in workspaces)}); tokens checked on "
+            + ", ".join(f"{n} {m}" for m, n in sorted(checked.items(), key=lambda kv: -kv[1]))
+        )
+        if workspaces != (SINGLE,):
+            misfiled = sum(1 for c in channels if teams.get(c) != owner[c].team_id)
+            if misfiled:
+                result.notes.append(f"{misfiled} DRILLS STORED UNDER ANOTHER WORKSPACE")
         if stub.faults:
             result.notes.append("faults injected: " + ", ".join(f"{k}={v}" for k, v in stub.faults.counts.items()))
         logs = "".join(b.logs() for b in bots)
@@ -315,9 +419,12 @@ def run_scenario(scenario: Scenario, drills: int, workdir: Path, log=print) -> R
         failed_ticks = logs.count("drill tick failed")
         if adopted or failed_ticks:
             result.notes.append(f"{adopted} earlier posts/reveals found and adopted instead of repeated; {failed_ticks} ticks failed and were retried")
-        leaked = [b.name for b in bots if BOT_TOKEN in b.logs() or SIGNING_SECRET in b.logs()]
+        secrets = secrets_of(workspaces)
+        leaked = [b.name for b in bots if any(s in b.logs() for s in secrets)]
         if leaked:
             result.notes.append(f"SECRET IN LOGS of {leaked}")
+        if any(home.iterdir()):
+            result.notes.append(f"FILES IN $HOME: {sorted(p.name for p in home.iterdir())}")
         return result
     finally:
         stop.set()
@@ -384,6 +491,15 @@ def _statuses(url: str) -> dict[str, str]:
         return {}
 
 
+def _teams(url: str) -> dict[str, str]:
+    """Each drill's channel → the workspace it is stored under."""
+    engine = create_engine(url)
+    with engine.connect() as c:
+        rows = c.execute(text("SELECT channel_id, team_id FROM drills")).all()
+    engine.dispose()
+    return {r[0]: r[1] for r in rows}
+
+
 def _settled(url: str) -> list[bool]:
     return [status in ("revealed", "missed") for status in _statuses(url).values()] or [False]
 
@@ -403,25 +519,27 @@ class EventsResult:
     ack_max_ms: float
 
 
-def run_events(workdir: Path, replies: int = 1000, seed: int = 42) -> EventsResult:
+def run_events(workdir: Path, replies: int = 1000, seed: int = 42, workspace: Workspace = WORKSPACES[0]) -> EventsResult:
     """Thread replies through a real web process: 30 % redelivered 2–3 times (same event_id,
-    X-Slack-Retry-Num), reordered within windows, with edits and deletes."""
+    X-Slack-Retry-Num), reordered within windows, with edits and deletes. In OAuth mode the
+    process serves `workspace`, installed first (every event is authorized by its installation)."""
     import json
     import statistics
     from concurrent.futures import ThreadPoolExecutor
 
     stub = StubSlackApi().start()
     url = f"sqlite:///{workdir / 'events.sqlite3'}"
-    env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": stub.api_url,
-           "DATABASE_URL": url, "ADMIN_USER_IDS": ADMIN, "PORT": "0", "DRILL_TICK_SECONDS": "0.2"}
+    env = {**slack_env(stub, (workspace,)), "DATABASE_URL": url, "PORT": "0", "DRILL_TICK_SECONDS": "0.2"}
     bot = BotProcess("events", env, workdir)
     try:
         bot.start()
+        if workspace != SINGLE:
+            install(bot.url, stub, workspace)
         channel = "CEVENTS01"
         earlier = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%H:%M")
         for name, text_ in (("set", f"schedule set ciso {earlier} tz=UTC reveal=+8h"), ("now", "drill now")):
             # Acked at once; wait for each answer (through response_url) before the next command.
-            body = command_body(text_, user_id=ADMIN, channel_id=channel, response_url=stub.response_url(name))
+            body = command_body(text_, user_id=workspace.admin, channel_id=channel, response_url=stub.response_url(name), team_id=workspace.team_id)
             request(bot.url + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded"))
             stub.answer_at(name, timeout=30)
         posts = stub.wait_for("chat.postMessage", 1, timeout=20)
@@ -448,7 +566,7 @@ def run_events(workdir: Path, replies: int = 1000, seed: int = 42) -> EventsResu
 
         def send(delivery) -> float:
             event, event_id, retry = delivery
-            body = json.dumps({"type": "event_callback", "event_id": event_id, "team_id": "T0001", "api_app_id": "A0001", "event": event})
+            body = json.dumps({"type": "event_callback", "event_id": event_id, "team_id": workspace.team_id, "api_app_id": "A0001", "event": event})
             headers = signed_headers(body, "application/json")
             if retry:
                 headers["X-Slack-Retry-Num"] = str(retry)
@@ -476,7 +594,22 @@ def run_events(workdir: Path, replies: int = 1000, seed: int = 42) -> EventsResu
 # ----------------------------------------------------------------------------- report
 
 
-def render(results: list[Result], command: str, started: datetime, events: EventsResult | None = None) -> str:
+def render(results: list[Result], command: str, started: datetime, events: EventsResult | None = None, workspaces: tuple[Workspace, ...] = WORKSPACES) -> str:
+    if workspaces == (SINGLE,):
+        setup = [
+            "Every scenario ran the single-workspace deployment (`SLACK_BOT_TOKEN`): one workspace, every",
+            "call made with its token.",
+        ]
+    else:
+        setup = [
+            f"Every scenario ran in OAuth mode with {len(workspaces)} workspaces, each installed through the web process as a",
+            "member installs it (`GET /slack/install`, then `/slack/oauth_redirect` with Slack's code and the",
+            "state cookie; the stand-in answers `oauth.v2.access` with a bot token per workspace). Channel *i*",
+            f"belongs to workspace *i* mod {len(workspaces)}; its schedule is set by that workspace's admin (`ADMIN_USER_IDS` as",
+            "`T…:U…`) through a signed command carrying its team id. *Wrong token* counts the Web API calls",
+            "naming one workspace's channel or member that carried another token (or none of theirs): the",
+            "scheduler's posts and reveals look up the drill's workspace's token in the database.",
+        ]
     lines = [
         "# Reliability",
         "",
@@ -506,6 +639,9 @@ def render(results: list[Result], command: str, started: datetime, events: Event
         "  leaves a tombstone so a late delivery of the original cannot bring it back.",
         "- **After downtime** a due drill whose reveal time has not passed is posted on start, and",
         "  overdue reveals are made. A database outage makes ticks fail and log; the next tick retries.",
+        "- **Each workspace's calls carry its own token.** With the app installed in many workspaces",
+        "  (OAuth mode), every post, reveal and lookup for a workspace's channel is made with that",
+        "  workspace's bot token, found per call in the shared database, by whichever replica claims it.",
         "",
         "## How each is tested",
         "",
@@ -517,17 +653,20 @@ def render(results: list[Result], command: str, started: datetime, events: Event
         "| database unreachable | — | `db-outage` |",
         "| replies deduplicated | `tests/reliability/test_events.py` (1,000 events, 30 % redelivered) | — |",
         "| bad input, forged requests, secrets | `tests/reliability/test_bad_input.py`, `tests/reliability/test_security.py` | token/secret grep of every process log |",
+        "| each workspace's token | `tests/e2e/test_http_workspaces.py` (two workspaces through the web process, an uninstall) | every scenario (the *Wrong token* column) |",
         "",
         f"## Last run — {started:%Y-%m-%d %H:%M} UTC",
         "",
         f"Machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}.",
         "",
-        "| Scenario | Drills attempted | Posted | Missed (recorded) | Lost | Duplicated | Reveals made | Reveals lost | Reveals duplicated | Run time |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *setup,
+        "",
+        "| Scenario | Drills attempted | Posted | Missed (recorded) | Lost | Duplicated | Reveals made | Reveals lost | Reveals duplicated | Wrong token | Run time |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         lines.append(
-            f"| {r.scenario.title} | {r.drills} | {r.posted} | {r.missed} | {r.lost} | {r.duplicated} | {r.reveals} | {r.reveals_lost} | {r.reveals_duplicated} | {r.seconds:.0f} s |"
+            f"| {r.scenario.title} | {r.drills} | {r.posted} | {r.missed} | {r.lost} | {r.duplicated} | {r.reveals} | {r.reveals_lost} | {r.reveals_duplicated} | {r.wrong_token} | {r.seconds:.0f} s |"
         )
     if events is not None:
         lines += [
@@ -556,12 +695,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", action="append", choices=[s.name for s in SCENARIOS], help="run only these")
     parser.add_argument("--output", default=str(ROOT / "docs" / "RELIABILITY.md"))
     parser.add_argument("--no-events", action="store_true", help="skip the event-delivery run")
+    parser.add_argument("--workspaces", type=int, choices=(1, 2), default=2,
+                        help="2 (default): OAuth mode, two installed workspaces; 1: the single-workspace deployment (SLACK_BOT_TOKEN)")
     args = parser.parse_args(argv)
+    workspaces = workspaces_for(args.workspaces)
     chosen = [s for s in SCENARIOS if not args.scenario or s.name in args.scenario]
     if any(s.database == "postgres" for s in chosen) and (reason := postgres_available()):
         print(f"PostgreSQL at {POSTGRES_URL} is needed: {reason}", file=sys.stderr)
         return 2
-    command = "python -m bench.reliability" + "".join(f" --scenario {s}" for s in args.scenario or []) + (f" --drills {args.drills}" if args.drills != 200 else "")
+    command = "python -m bench.reliability" + "".join(f" --scenario {s}" for s in args.scenario or []) + (f" --drills {args.drills}" if args.drills != 200 else "") + (f" --workspaces {args.workspaces}" if args.workspaces != 2 else "") + (" --no-events" if args.no_events else "")
     started = datetime.now(timezone.utc)
     results = []
     with tempfile.TemporaryDirectory(prefix="reliability-") as tmp:
@@ -569,20 +711,21 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{scenario.name}: {scenario.title}", flush=True)
             workdir = Path(tmp) / scenario.name
             workdir.mkdir()
-            r = run_scenario(scenario, args.drills, workdir, log=lambda m: print(m, flush=True))
+            r = run_scenario(scenario, args.drills, workdir, log=lambda m: print(m, flush=True), workspaces=workspaces)
             results.append(r)
-            print(f"  posted {r.posted}, missed {r.missed}, lost {r.lost}, duplicated {r.duplicated}; reveals {r.reveals}, lost {r.reveals_lost}, duplicated {r.reveals_duplicated}; {'; '.join(r.notes)}", flush=True)
+            print(f"  posted {r.posted}, missed {r.missed}, lost {r.lost}, duplicated {r.duplicated}; reveals {r.reveals}, lost {r.reveals_lost}, duplicated {r.reveals_duplicated}; wrong token {r.wrong_token}; {'; '.join(r.notes)}", flush=True)
         events = None
         if not args.no_events:
             print("events: 1,000 thread replies with redeliveries, edits and deletes", flush=True)
             workdir = Path(tmp) / "events"
             workdir.mkdir()
-            events = run_events(workdir)
+            events = run_events(workdir, workspace=workspaces[0])
             print(f"  recorded right: {events.recorded_right}; ack p50 {events.ack_p50_ms:.1f} ms, p99 {events.ack_p99_ms:.1f} ms, max {events.ack_max_ms:.1f} ms", flush=True)
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(render(results, command, started, events), encoding="utf-8")
+    Path(args.output).write_text(render(results, command, started, events, workspaces), encoding="utf-8")
     print(f"wrote {args.output}")
-    bad = [r for r in results if r.lost or r.duplicated or r.reveals_lost or r.reveals_duplicated or any("SECRET" in n for n in r.notes)]
+    bad = [r for r in results if r.lost or r.duplicated or r.reveals_lost or r.reveals_duplicated or r.wrong_token
+           or any(alarm in n for n in r.notes for alarm in ("SECRET", "ANOTHER WORKSPACE", "FILES IN $HOME"))]
     return 1 if bad or (events is not None and not events.recorded_right) else 0
 
 
