@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _require_slack(settings: Settings, implicit: bool) -> None:
-    if implicit and not settings.bot_token:
+    if implicit and not settings.bot_token and not settings.oauth_mode:
         raise ConfigError(
             "SLACK_BOT_TOKEN is not set, so there is no Slack to connect to. "
             "To try the bot without Slack, run `python -m bot console`; `python -m bot --help` lists every command."

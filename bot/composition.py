@@ -26,7 +26,8 @@ from bot.commands.router import CommandRouter
 from bot.config import Settings
 from bot.content.loader import LoadResult, load_directory
 from bot.domain.catalog import RoleCatalog
-from bot.ports import ChatPort
+from bot.domain.workspace import SINGLE_WORKSPACE
+from bot.ports import ChatError, ChatPort, ChatPorts, NotInstalled
 from bot.store.db import make_engine, session_factory, upgrade
 from bot.ticker import Ticker
 from bot.usecases.announcements import Announcements
@@ -39,9 +40,13 @@ from bot.usecases.learning import Learning
 from bot.usecases.lookups import Lookups
 from bot.usecases.replies import Replies
 from bot.usecases.schedule_admin import ScheduleAdmin
+from bot.usecases.workspaces import Workspaces
 
 if TYPE_CHECKING:
+    from bot.slack.client import TeamClients
     from bot.slack.home import HomeParts
+    from bot.slack.installations import Installations
+    from bot.slack.oauth import OAuthParts
     from bot.usecases.home import Home, Visible
 
 log = logging.getLogger(__name__)
@@ -93,6 +98,7 @@ class Bot:
     cycle: DrillCycle
     ticker: Ticker
     clock: Callable[[], datetime]
+    workspaces: Workspaces
 
     @property
     def healthy(self) -> bool:
@@ -110,40 +116,49 @@ class Bot:
 
 def build_bot(
     settings: Settings,
-    chat: ChatPort,
-    is_admin: Callable[[str], bool],
-    bot_in_channel: Callable[[str], bool | None],
+    chat: ChatPort | None,
+    is_admin: Callable[[str, str], bool],
+    bot_in_channel: Callable[[str, str], bool | None],
     clock: Callable[[], datetime] = utc_now,
     rng: random.Random | None = None,
     database_url: str | None = None,
-    zone_of: Callable[[str], str | None] = lambda user_id: None,
+    zone_of: Callable[[str, str], str | None] = lambda user_id, team_id: None,
     analyser: Callable[[], Analyse] | None = None,
-    name_of: Callable[[str], str] = lambda user_id: user_id,
+    name_of: Callable[[str, str], str] = lambda user_id, team_id: user_id,
+    chats: ChatPorts | None = None,
+    engine: Engine | None = None,
 ) -> Bot:
-    """`zone_of` gives a member's time zone (their Slack profile), or None for DEFAULT_TIMEZONE;
-    `name_of` how a member is shown without a mention (their display name)."""
+    """The Slack-facing callables take (…, team id): `is_admin(user, team)`, `bot_in_channel(channel,
+    team)`, `zone_of(user, team)` (a member's time zone from their Slack profile, or None for
+    DEFAULT_TIMEZONE) and `name_of(user, team)` (how a member is shown without a mention). `chats`
+    gives each workspace's chat port; without it every workspace uses `chat`. `engine` is the
+    database's, when the caller needs it before the bot is built (the OAuth stores)."""
     content, catalog = load_catalog(settings)
     url = database_url or settings.database_url
-    engine = make_engine(url)
+    engine = engine or make_engine(url)
     upgrade(engine, url, question_ids={role.slug: {q.number: q.id for q in role.questions} for role in catalog.roles})
     sessions = session_factory(engine)
+    if chats is None:
+        assert chat is not None, "build_bot needs a chat port or one per workspace"
+        chats = lambda team_id: chat  # noqa: E731 - one chat service for every workspace
     answer_check = AnswerCheck(catalog, analyser or default_analyser)
     replies = Replies(sessions, answer_check)
-    learning = Learning(sessions, catalog, lambda user_id: zone_of(user_id) or settings.default_timezone)
+    learning = Learning(sessions, catalog, lambda user_id, team_id: zone_of(user_id, team_id) or settings.default_timezone)
     delivery = DrillDelivery(
-        sessions, catalog, chat, lease=timedelta(seconds=settings.drill_lease_seconds), record_reply=replies.record,
+        sessions, catalog, chats, lease=timedelta(seconds=settings.drill_lease_seconds), record_reply=replies.record,
         rng=rng, host=socket.gethostname(),
     )
-    feedback_delivery = FeedbackDelivery(sessions, catalog, chat, delivery.lease, lambda: delivery.owner)
-    announcements = Announcements(sessions, catalog, chat, delivery.lease, lambda: delivery.owner, name_of)
-    cycle = DrillCycle(sessions, delivery, feedback=feedback_delivery, announcements=announcements)
+    feedback_delivery = FeedbackDelivery(sessions, catalog, chats, delivery.lease, lambda: delivery.owner)
+    announcements = Announcements(sessions, catalog, chats, delivery.lease, lambda: delivery.owner, name_of)
+    workspaces = Workspaces(sessions, timedelta(days=settings.workspace_retention_days))
+    cycle = DrillCycle(sessions, delivery, feedback=feedback_delivery, announcements=announcements, workspaces=workspaces)
     ticker = Ticker(cycle.tick, clock, settings.drill_tick_seconds)
     schedules = ScheduleAdmin(sessions, catalog, is_admin, wake=ticker.wake)
     drill_commands = DrillCommands(schedules, replies, clock, settings.default_timezone, bot_in_channel, learning)
     leaderboard = Leaderboard(sessions, name_of, settings.default_timezone)
-    standings = StandingsCommands(leaderboard, Export(sessions, catalog, chat, name_of, settings.default_timezone), schedules, clock, name_of)
+    standings = StandingsCommands(leaderboard, Export(sessions, catalog, chats, name_of, settings.default_timezone), schedules, clock, name_of)
     router = CommandRouter(Lookups(catalog, rng), drill_commands, LearningCommands(learning, clock), FeedbackCommands(Feedback(sessions, catalog), clock), standings=standings)
-    return Bot(settings, content, catalog, router, engine, replies, learning, answer_check, schedules, delivery, cycle, ticker, clock)
+    return Bot(settings, content, catalog, router, engine, replies, learning, answer_check, schedules, delivery, cycle, ticker, clock, workspaces)
 
 
 @dataclass(frozen=True)
@@ -151,21 +166,64 @@ class SlackBot:
     bot: Bot
     app: App
     home: "HomeParts | None" = None  # the App Home's publisher and debounced refresh
+    clients: "TeamClients | None" = None  # each workspace's Web API clients
+    oauth: "OAuthParts | None" = None  # OAuth mode's install flow and stores
+    installations: "Installations | None" = None  # OAuth mode: each workspace's (rotated) bot token
 
 
 def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now, rng: random.Random | None = None, listener_executor: Executor | None = None) -> SlackBot:
+    """Single-workspace mode (SLACK_BOT_TOKEN) or OAuth mode (SLACK_CLIENT_ID/SECRET): the same bot,
+    with each workspace's token found per call (see bot.slack.client.TeamClients)."""
     from bot.slack.app import create_app
     from bot.slack.chat import Admins, Profiles, SlackChat, TimeZones
-    from bot.slack.client import make_claim_client, make_web_client
+    from bot.slack.client import TeamClients, make_web_client
     from bot.slack.listeners.schedule_modal import ScheduleEditor
     from bot.slack.metadata import Sealer
+    from bot.slack.teams import authorized_team, fixed_team
 
-    client = make_web_client(settings)
-    chat = SlackChat(make_claim_client(settings), client)
-    profiles = Profiles(client)
+    engine = make_engine(settings.database_url)
+    oauth = installations = None
+    if settings.oauth_mode:
+        from bot.slack.installations import Installations
+        from bot.slack.oauth import build_oauth_flow
+
+        # An install after an uninstall cancels the pending deletion of that workspace's data (the
+        # bot is built below; the flow calls this only when a member installs).
+        oauth = build_oauth_flow(settings, engine, on_installed=lambda installation: _installed(bot, installation, clock))
+        assert settings.client_id and settings.client_secret
+        installations = Installations(
+            engine, oauth.installation_store, settings.client_id, settings.client_secret, settings.slack_api_url,
+            timeout_seconds=settings.slack_timeout_seconds,
+        )
+        clients = TeamClients(settings, bot_token=_token_lookup(installations))
+        team_of = authorized_team
+        single = None
+    else:
+        clients = TeamClients(settings)
+        # The one workspace this token serves: rows from before workspaces were recorded are its.
+        single = clients.reader(SINGLE_WORKSPACE).auth_test()
+        team_of = fixed_team(single.get("team_id"))
+
+    def chats(team_id: str) -> ChatPort:
+        return SlackChat(clients.poster(team_id), clients.reader(team_id))
+
+    def bot_in_channel(channel_id: str, team_id: str) -> bool | None:
+        try:
+            return SlackChat(clients.reader(team_id)).bot_in_channel(channel_id)
+        except NotInstalled:
+            return None
+
+    profiles = Profiles(clients.reader)
     admins = Admins(profiles, settings.admin_user_ids)
     zones = TimeZones(profiles)
-    bot = build_bot(settings, chat, is_admin=admins.is_admin, bot_in_channel=chat.bot_in_channel, clock=clock, rng=rng, zone_of=zones.of, name_of=profiles.name_of)
+    bot = build_bot(
+        settings, None, is_admin=admins.is_admin, bot_in_channel=bot_in_channel, clock=clock, rng=rng, zone_of=zones.of,
+        name_of=profiles.name_of, chats=chats, engine=engine,
+    )
+    if single is not None and single.get("team_id"):
+        adopted = bot.workspaces.adopt_single_workspace(str(single["team_id"]), single.get("enterprise_id"))
+        if adopted:
+            log.info("%d stored row(s) from before workspaces were recorded now belong to team %s", adopted, single["team_id"])
     # Loaded here, before gunicorn forks its workers: they share the analyser's dictionary pages,
     # and the first reply is not slowed by loading it (figures in docs/PERFORMANCE.md).
     bot.answer_check.warm()
@@ -173,9 +231,44 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
     # which every replica shares too).
     sealer = Sealer(settings.signing_secret or settings.bot_token or "")
     editor = ScheduleEditor(bot.schedules, bot.catalog, admins.known, sealer, settings.default_timezone, clock)
-    home = build_slack_home(bot, client, clock)
-    app = create_app(settings, client, bot.router, bot.replies, schedule_editor=editor, home=home, listener_executor=listener_executor)
-    return SlackBot(bot, app, home)
+    home = build_slack_home(bot, clients.reader, clock)
+
+    def removed(team_id: str, enterprise_id: str | None) -> None:
+        assert installations is not None
+        installations.delete(team_id, enterprise_id)
+        bot.workspaces.uninstalled(team_id, enterprise_id, clock())
+
+    app = create_app(
+        settings, make_web_client(settings), bot.router, bot.replies, team_of, schedule_editor=editor, home=home,
+        listener_executor=listener_executor, oauth=oauth, authorize=installations.authorize if installations else None,
+        removed=removed if installations else _removed_single,
+    )
+    return SlackBot(bot, app, home, clients, oauth, installations)
+
+
+def _removed_single(team_id: str, enterprise_id: str | None) -> None:
+    """A single-workspace deployment's token is its configuration: the bot keeps everything and
+    says in the log what to do (its drills fail with invalid_auth until a new token is set)."""
+    log.error("the app was uninstalled from workspace %s or its bot token revoked: set a new SLACK_BOT_TOKEN after reinstalling", team_id)
+
+
+def _token_lookup(installations: "Installations") -> Callable[[str], str | None]:
+    """The workspace's bot token; a rotation that failed is a chat error worth retrying (the drill is
+    retried on a later tick, and a command says it could not be answered)."""
+    from bot.slack.installations import TokenRefreshFailed
+
+    def bot_token(team_id: str) -> str | None:
+        try:
+            return installations.bot_token(team_id)
+        except TokenRefreshFailed as err:
+            raise ChatError("token_refresh_failed", retryable=True) from err
+
+    return bot_token
+
+
+def _installed(bot: Bot, installation, clock: Callable[[], datetime]) -> None:
+    if bot.workspaces.installed(installation.team_id, installation.enterprise_id, clock()):
+        log.info("team %s installed the app again: the deletion of its data is cancelled; its schedules stay paused", installation.team_id)
 
 
 def build_home(bot: Bot, visible: "Visible | None" = None) -> "Home":
@@ -187,6 +280,7 @@ def build_home(bot: Bot, visible: "Visible | None" = None) -> "Home":
 
 
 def build_slack_home(bot: Bot, client, clock: Callable[[], datetime]) -> "HomeParts":
+    """`client`: each workspace's Web API client, by team id."""
     from bot.slack.home import ChannelAccess, HomeParts, HomePublisher, HomeRefresh
 
     home = build_home(bot, ChannelAccess(client).visible)

@@ -174,10 +174,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     admins_raw = get("ADMIN_USER_IDS") or ""
     admin_ids = frozenset(part.strip() for part in admins_raw.replace(" ", ",").split(",") if part.strip())
-    bad_ids = sorted(i for i in admin_ids if not i[:1].isalpha() or not i.isalnum() or i.upper() != i)
+    bad_ids = sorted(i for i in admin_ids if not _admin_entry(i))
     if bad_ids:
         raise ConfigError(
-            f"ADMIN_USER_IDS must be a comma-separated list of Slack user IDs such as U012ABCDEF, got {bad_ids[0]!r}."
+            "ADMIN_USER_IDS must be a comma-separated list of Slack user IDs such as U012ABCDEF"
+            f" (or T012ABCDEF:U012ABCDEF for one workspace only), got {bad_ids[0]!r}."
         )
 
     timezone = get("DEFAULT_TIMEZONE") or "Asia/Tokyo"
@@ -240,6 +241,18 @@ def _scopes(raw: str | None) -> tuple[str, ...]:
 
 
 MAX_WEB_CONCURRENCY = 64
+
+
+def _slack_id(text: str, prefixes: str) -> bool:
+    return text[:1] in prefixes and text.isalnum() and text.upper() == text and len(text) >= 2
+
+
+def _admin_entry(entry: str) -> bool:
+    """`U…`/`W…` (an admin in every workspace the bot serves) or `T…:U…` (in that workspace only)."""
+    team, colon, user = entry.partition(":")
+    if colon:
+        return _slack_id(team, "TE") and _slack_id(user, "UW")
+    return _slack_id(entry, "UW")
 
 
 def available_cores() -> int:

@@ -460,8 +460,8 @@ def build_console(settings: Settings, database_url: str, out: TextIO = sys.stdou
     clock = ManualClock(start or datetime.now(timezone.utc).replace(second=0, microsecond=0))
     chat = ConsoleChat(out)
     bot = build_bot(
-        settings, chat, is_admin=lambda user_id: user_id == CONSOLE_USER or user_id in settings.admin_user_ids,
-        bot_in_channel=lambda channel_id: True, clock=clock, rng=rng, database_url=database_url,
+        settings, chat, is_admin=lambda user_id, team_id: user_id == CONSOLE_USER or user_id in settings.admin_user_ids,
+        bot_in_channel=lambda channel_id, team_id: True, clock=clock, rng=rng, database_url=database_url,
     )
     return Console(bot.router, out=out, bot=bot, clock=clock, chat=chat)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from bot.domain.announcements import Reminder, WeeklyDigest
 from bot.domain.coverage import AnswerFeedback
@@ -41,6 +41,15 @@ class ChatError(Exception):
         self.code = code
         self.retryable = retryable and code not in PERMANENT_ERRORS
         self.retry_after = retry_after
+
+
+class NotInstalled(ChatError):
+    """The workspace has no installation (it was uninstalled or its tokens revoked): nothing can be
+    said there until it is installed again."""
+
+    def __init__(self, team_id: str):
+        super().__init__("not_installed", retryable=False)
+        self.team_id = team_id
 
 
 class AdminCheckFailed(Exception):
@@ -87,3 +96,7 @@ class ChatPort(Protocol):
 
     def post_digest(self, channel_id: str, digest: WeeklyDigest, key: str) -> str:
         """Post the channel's weekly digest; tagged with `key`."""
+
+
+# The chat port of one workspace, by team id: each workspace's calls use its own bot token.
+ChatPorts = Callable[[str], ChatPort]

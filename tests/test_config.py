@@ -18,14 +18,14 @@ def test_values_are_parsed():
     s = load_settings(
         {
             "SLACK_API_URL": "http://127.0.0.1:8080/api",
-            "ADMIN_USER_IDS": "U01ABC, W02DEF",
+            "ADMIN_USER_IDS": "U01ABC, W02DEF, T03GHI:U04JKL",
             "DATABASE_URL": "postgres://u@h/db",
             "PORT": "8000",
             "SLACK_APP_TOKEN": "xapp-1",
         }
     )
     assert s.slack_api_url == "http://127.0.0.1:8080/api/"
-    assert s.admin_user_ids == {"U01ABC", "W02DEF"}
+    assert s.admin_user_ids == {"U01ABC", "W02DEF", "T03GHI:U04JKL"}
     assert s.database_url == "postgresql+psycopg://u@h/db"
     assert s.port == 8000 and s.socket_mode
 
@@ -37,7 +37,8 @@ def test_values_are_parsed():
         ({"PORT": "70000"}, "PORT must be between 0 and 65535, got 70000."),
         ({"DEFAULT_TIMEZONE": "Mars/Olympus"}, "DEFAULT_TIMEZONE must be an IANA time zone named for a place, such as Asia/Tokyo, got 'Mars/Olympus'."),
         ({"SLACK_API_URL": "ftp://x"}, "SLACK_API_URL must be an http(s) URL, got 'ftp://x'."),
-        ({"ADMIN_USER_IDS": "alice"}, "ADMIN_USER_IDS must be a comma-separated list of Slack user IDs such as U012ABCDEF, got 'alice'."),
+        ({"ADMIN_USER_IDS": "alice"}, "ADMIN_USER_IDS must be a comma-separated list of Slack user IDs such as U012ABCDEF (or T012ABCDEF:U012ABCDEF for one workspace only), got 'alice'."),
+        ({"ADMIN_USER_IDS": "T01:alice"}, "ADMIN_USER_IDS must be a comma-separated list of Slack user IDs such as U012ABCDEF (or T012ABCDEF:U012ABCDEF for one workspace only), got 'T01:alice'."),
         ({"SLACK_BOT_TOKEN": "hunter2"}, "SLACK_BOT_TOKEN does not look like a Slack token: it should start with 'xoxb-'."),
         ({"DATABASE_URL": "just-a-file.db"}, "DATABASE_URL must be a database URL such as sqlite:///path.db, got 'just-a-file.db'."),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, got 'LOUD'."),

@@ -29,8 +29,8 @@ class World:
         self.clock = Clock(T0)
         settings = load_settings({"CONTENT_DIR": str(CONTENT_DIR), "ADMIN_USER_IDS": ADMIN, "DEFAULT_TIMEZONE": "UTC"})
         self.bot = build_bot(
-            settings, self.chat, is_admin=lambda user_id: user_id in settings.admin_user_ids,
-            bot_in_channel=lambda channel_id: True, clock=self.clock, rng=random.Random(seed), database_url=db_url,
+            settings, self.chat, is_admin=lambda user_id, team_id: user_id in settings.admin_user_ids,
+            bot_in_channel=lambda channel_id, team_id: True, clock=self.clock, rng=random.Random(seed), database_url=db_url,
         )
         self.cycle = self.bot.cycle
         self.replies = self.bot.replies

@@ -180,7 +180,7 @@ class Timer:
 def test_twenty_touches_in_one_window_publish_once():
     published: list[str] = []
     timer = Timer()
-    refresh = HomeRefresh(published.append, lambda users: set(users), delay=2.0, schedule=timer)
+    refresh = HomeRefresh(lambda user, team: published.append(user), lambda users, team: set(users), delay=2.0, schedule=timer)
     for _ in range(20):
         refresh.touch(ALICE)
     assert timer.started == [2.0] and published == []
@@ -192,20 +192,20 @@ def test_twenty_touches_in_one_window_publish_once():
 
 def test_a_member_who_never_opened_home_gets_no_publish():
     published: list[str] = []
-    refresh = HomeRefresh(published.append, lambda users: {u for u in users if u == ALICE}, schedule=Timer())
+    refresh = HomeRefresh(lambda user, team: published.append(user), lambda users, team: {u for u in users if u == ALICE}, schedule=Timer())
     refresh.touch(BOB)
     refresh.touch(ALICE)
     assert refresh.flush() == 1 and published == [ALICE]
 
 
 def test_pending_refreshes_are_bounded_and_a_failing_publish_is_logged_and_dropped(caplog):
-    def publish(user_id: str) -> None:
+    def publish(user_id: str, team_id: str) -> None:
         if user_id == "UFAIL0001":
             raise RuntimeError("views.publish exploded")
         published.append(user_id)
 
     published: list[str] = []
-    refresh = HomeRefresh(publish, lambda users: set(users), max_pending=3, schedule=Timer())
+    refresh = HomeRefresh(publish, lambda users, team: set(users), max_pending=3, schedule=Timer())
     caplog.set_level(logging.WARNING)
     for user in ("UFAIL0001", ALICE, BOB, "UCAROL001"):
         refresh.touch(user)
@@ -220,11 +220,11 @@ def test_the_refresh_window_runs_on_a_timer_thread_off_the_caller():
     done = threading.Event()
     where: list[str] = []
 
-    def publish(user_id: str) -> None:
+    def publish(user_id: str, team_id: str) -> None:
         where.append(threading.current_thread().name)
         done.set()
 
-    refresh = HomeRefresh(publish, lambda users: set(users), delay=0.01)
+    refresh = HomeRefresh(publish, lambda users, team: set(users), delay=0.01)
     refresh.touch(ALICE)
     assert done.wait(5)
     assert where and where[0] != threading.current_thread().name

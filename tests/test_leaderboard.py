@@ -35,13 +35,13 @@ class Group:
         self.named: list[str] = []
         settings = load_settings({"CONTENT_DIR": str(CONTENT_DIR), "ADMIN_USER_IDS": ADMIN, "DEFAULT_TIMEZONE": "UTC"})
         self.bot = build_bot(
-            settings, self.chat, is_admin=lambda user_id: user_id in settings.admin_user_ids,
-            bot_in_channel=lambda channel_id: True, clock=self.clock, rng=random.Random(3), database_url=db_url,
+            settings, self.chat, is_admin=lambda user_id, team_id: user_id in settings.admin_user_ids,
+            bot_in_channel=lambda channel_id, team_id: True, clock=self.clock, rng=random.Random(3), database_url=db_url,
             analyser=lambda: (lambda text: []), name_of=self._name_of,
         )
         self.bot.schedules.set(CH, ADMIN, parse_schedule_set(["ciso", "09:00", "reveal=+1h"], "UTC"), self.clock())
 
-    def _name_of(self, user_id: str) -> str:
+    def _name_of(self, user_id: str, team_id: str = "") -> str:
         self.named.append(user_id)
         return NAMES.get(user_id, user_id)
 

@@ -113,7 +113,7 @@ def test_the_local_day_is_the_members_own(db_url):
     """23:30 and 00:30 in Tokyo are two days there, though both are the same UTC day."""
     w = World(db_url)
     try:
-        w.bot.learning.zone_of = lambda user_id: "Asia/Tokyo"
+        w.bot.learning.zone_of = lambda user_id, team_id: "Asia/Tokyo"
         w.set("ciso", "09:00", "reveal=+1h")
         _key, drill_id = run_day(w, 0)
         at = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)  # 23:30 in Tokyo
@@ -267,7 +267,7 @@ def test_on_the_day_dst_ends_a_question_graded_today_is_not_offered_again_today(
     still before that day's midnight. It comes back tomorrow, and the answer says so."""
     w = World(db_url)
     try:
-        w.bot.learning.zone_of = lambda user_id: "America/New_York"
+        w.bot.learning.zone_of = lambda user_id, team_id: "America/New_York"
         role = w.bot.catalog.by_slug(SLUG)
         at = datetime(2026, 11, 1, 4, 30, tzinfo=UTC)  # 00:30 EDT
         graded = w.bot.learning.grade_question("UAKI00001", SLUG, role.questions[0].id, Grade.AGAIN, at)

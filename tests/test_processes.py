@@ -29,7 +29,7 @@ def _check_fork(db_url: str) -> None:
     from bot.config import load_settings
     from tests.support.fakes import RecordingChat
 
-    bot = build_bot(load_settings({"CONTENT_DIR": str(CONTENT_DIR)}), RecordingChat(), is_admin=lambda u: False, bot_in_channel=lambda c: True, database_url=db_url)
+    bot = build_bot(load_settings({"CONTENT_DIR": str(CONTENT_DIR)}), RecordingChat(), is_admin=lambda u, t: False, bot_in_channel=lambda c, t: True, database_url=db_url)
     with bot.engine.connect() as connection:
         parent_backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
     read, write = os.pipe()
@@ -81,7 +81,7 @@ def test_two_processes_never_post_twice_across_a_retry_after_longer_than_the_lea
         "ADMIN_USER_IDS": "UADMIN001", "DEFAULT_TIMEZONE": "UTC",
         "DRILL_LEASE_SECONDS": "6", "SLACK_TIMEOUT_SECONDS": "1", "LOG_LEVEL": "WARNING",
     }
-    setup = build_bot(load_settings(env), RecordingChat(), is_admin=lambda u: True, bot_in_channel=lambda c: True)
+    setup = build_bot(load_settings(env), RecordingChat(), is_admin=lambda u, t: True, bot_in_channel=lambda c, t: True)
     from bot.domain.schedule_input import parse_schedule_set
 
     now = datetime.now(timezone.utc)

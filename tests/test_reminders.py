@@ -42,9 +42,9 @@ class Core:
         self.clock = clock
         settings = load_settings({"CONTENT_DIR": str(CONTENT_DIR), "ADMIN_USER_IDS": ADMIN, "DEFAULT_TIMEZONE": "Asia/Tokyo"})
         self.bot: Bot = build_bot(
-            settings, self.chat, is_admin=lambda user_id: user_id == ADMIN, bot_in_channel=lambda channel_id: True,
+            settings, self.chat, is_admin=lambda user_id, team_id: user_id == ADMIN, bot_in_channel=lambda channel_id, team_id: True,
             clock=clock, rng=random.Random(11), database_url=db_url,
-            name_of=lambda user_id: (names or {}).get(user_id, user_id),
+            name_of=lambda user_id, team_id: (names or {}).get(user_id, user_id),
         )
 
     def set(self, *words: str, channel: str = CH):

@@ -9,6 +9,7 @@ from typing import Callable
 from bot.domain.commands import DrillCommand, ScheduleCommand, StatsCommand
 from bot.domain.schedule import ScheduleError, format_local
 from bot.domain.schedule_input import parse_schedule_set
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.views.mrkdwn import escape_mrkdwn
 from bot.ports import AdminCheckFailed, Message
 from bot.views import drill_blocks as ui
@@ -32,7 +33,7 @@ class DrillCommands:
         replies: Replies,
         clock: Callable[[], datetime],
         default_timezone: str,
-        bot_in_channel: Callable[[str], bool | None],
+        bot_in_channel: Callable[[str, str], bool | None],
         learning: Learning | None = None,
     ):
         self.schedules = schedules
@@ -42,15 +43,15 @@ class DrillCommands:
         self.bot_in_channel = bot_in_channel
         self.learning = learning
 
-    def handle(self, command: ScheduleCommand | DrillCommand | StatsCommand, user_id: str, channel_id: str) -> Message:
+    def handle(self, command: ScheduleCommand | DrillCommand | StatsCommand, user_id: str, channel_id: str, team_id: str = SINGLE_WORKSPACE) -> Message:
         now = self.clock()
         try:
             if isinstance(command, StatsCommand):
-                learned = learning_ui.learning_stats_lines(self.learning.stats(user_id, now)) if self.learning else []
-                return ui.stats_message(self.replies.stats(user_id, channel_id), learned)
+                learned = learning_ui.learning_stats_lines(self.learning.stats(user_id, now, team_id=team_id)) if self.learning else []
+                return ui.stats_message(self.replies.stats(user_id, channel_id, team_id), learned)
             if isinstance(command, DrillCommand):
-                return self._drill(command, user_id, channel_id, now)
-            return self._schedule(command, user_id, channel_id, now)
+                return self._drill(command, user_id, channel_id, now, team_id)
+            return self._schedule(command, user_id, channel_id, now, team_id)
         except NotAllowed:
             return notice(REFUSAL)
         except AdminCheckFailed:
@@ -59,44 +60,44 @@ class DrillCommands:
             # The sentence may quote what the admin typed: escaped, so `<!channel>` stays text.
             return notice(f"⚠️ {escape_mrkdwn(str(err))}")
 
-    def _schedule(self, command: ScheduleCommand, user_id: str, channel_id: str, now: datetime) -> Message:
+    def _schedule(self, command: ScheduleCommand, user_id: str, channel_id: str, now: datetime, team_id: str) -> Message:
         action, args = command.action, list(command.args)
         if action == "show":
             return ui.schedule_show(self.schedules.show(channel_id, now))
         if action == "list":
-            return ui.schedule_list(self.schedules.list_all(now))
+            return ui.schedule_list(self.schedules.list_all(now, team_id))
         if action == "history":
             return ui.schedule_history(self.schedules.history(channel_id), self.schedules.role_label)
         if action == "set":
             # Refuse before parsing, so a non-admin learns nothing from error messages either.
-            self.schedules.authorize(user_id)
+            self.schedules.authorize(user_id, team_id)
             if not self.schedules.has_roles:
                 raise ScheduleError(NO_ROLES)
             request = parse_schedule_set(args, self.default_timezone)
-            view = self.schedules.set(channel_id, user_id, request, now)
-            return ui.schedule_changed("ドリルのスケジュールを設定しました。", view, bot_missing=self.bot_in_channel(channel_id) is False)
+            view = self.schedules.set(channel_id, user_id, request, now, team_id=team_id)
+            return ui.schedule_changed("ドリルのスケジュールを設定しました。", view, bot_missing=self.bot_in_channel(channel_id, team_id) is False)
         if action == "pause":
-            return ui.schedule_changed("ドリルを一時停止しました。", self.schedules.pause(channel_id, user_id, now))
+            return ui.schedule_changed("ドリルを一時停止しました。", self.schedules.pause(channel_id, user_id, now, team_id=team_id))
         if action == "resume":
-            return ui.schedule_changed("ドリルを再開しました。", self.schedules.resume(channel_id, user_id, now))
+            return ui.schedule_changed("ドリルを再開しました。", self.schedules.resume(channel_id, user_id, now, team_id=team_id))
         if action == "off":
-            self.schedules.remove(channel_id, user_id, now)
+            self.schedules.remove(channel_id, user_id, now, team_id=team_id)
             return Message(text="このチャンネルのドリルを終了しました。", blocks=[ui.section_text("✅ このチャンネルのドリルを終了しました。これまでの記録は残ります。")], ephemeral=False)
         if action == "skip":
             if len(args) != 1:
                 raise ScheduleError("使い方: `/career schedule skip YYYY-MM-DD`")
-            view, day = self.schedules.skip(channel_id, user_id, args[0], now)
+            view, day = self.schedules.skip(channel_id, user_id, args[0], now, team_id=team_id)
             return ui.schedule_changed(f"{day} のドリルをお休みにしました。", view)
         return Message(text="スケジュールのコマンド", blocks=[ui.section_text(ui.SCHEDULE_HELP)])
 
-    def _drill(self, command: DrillCommand, user_id: str, channel_id: str, now: datetime) -> Message:
+    def _drill(self, command: DrillCommand, user_id: str, channel_id: str, now: datetime, team_id: str) -> Message:
         if command.action == "now":
-            self.schedules.authorize(user_id)
+            self.schedules.authorize(user_id, team_id)
             if not self.schedules.has_roles:
                 raise ScheduleError(NO_ROLES)
-            reveal_at, zone = self.schedules.drill_now(channel_id, user_id, now)
+            reveal_at, zone = self.schedules.drill_now(channel_id, user_id, now, team_id=team_id)
             return notice(f"このチャンネルにドリルを1問投稿します。回答ポイントは {format_local(reveal_at, zone)} に公開します。")
         if command.action == "reveal":
-            self.schedules.reveal_now(channel_id, user_id, now)
+            self.schedules.reveal_now(channel_id, user_id, now, team_id=team_id)
             return notice("回答ポイントを今すぐ公開します。")
         return Message(text="ドリルのコマンド", blocks=[ui.section_text(ui.SCHEDULE_HELP)])

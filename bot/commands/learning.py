@@ -7,6 +7,7 @@ import logging
 from datetime import datetime
 from typing import Callable
 
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.commands.actions import Kind, Pressed
 from bot.domain.memory import Grade
 from bot.ports import Message
@@ -24,10 +25,10 @@ class LearningCommands:
         self.learning = learning
         self.clock = clock
 
-    def review(self, user_id: str) -> Message:
-        return ui.review_card(self.learning.queue(user_id, self.clock()))
+    def review(self, user_id: str, team_id: str = SINGLE_WORKSPACE) -> Message:
+        return ui.review_card(self.learning.queue(user_id, self.clock(), team_id=team_id))
 
-    def press(self, pressed: Pressed, user_id: str, channel_id: str) -> Message:
+    def press(self, pressed: Pressed, user_id: str, channel_id: str, team_id: str = SINGLE_WORKSPACE) -> Message:
         now = self.clock()
         parts = pressed.parts
         try:
@@ -35,23 +36,23 @@ class LearningCommands:
                 drill_id, grade = pressed.row_id_at(0), _grade(parts, 1)
                 if drill_id is None or grade is None or len(parts) != 2:
                     return _stale()
-                return ui.graded_message(self.learning.grade_drill(user_id, channel_id, drill_id, grade, now))
+                return ui.graded_message(self.learning.grade_drill(user_id, channel_id, drill_id, grade, now, team_id=team_id))
             if pressed.kind is Kind.REVIEW_POINTS and len(parts) == 2:
                 role = self.learning.catalog.by_slug(parts[0])
                 question = role.question_by_id(parts[1]) if role else None
                 if role is None or question is None:
                     raise CannotGrade("この質問はもう教材にありません。`/career review` でもう一度お試しください。")
-                queue = self.learning.queue(user_id, now)
+                queue = self.learning.queue(user_id, now, team_id=team_id)
                 due = queue.next is not None and queue.next.due is not None and (queue.next.role.slug, queue.next.question.id) == (role.slug, question.id)
                 return ui.review_points(role, question, queue.due_today if due else None)
             if pressed.kind is Kind.REVIEW_GRADE and len(parts) == 3:
                 grade = _grade(parts, 2)
                 if grade is None:
                     return _stale()
-                graded = self.learning.grade_question(user_id, parts[0], parts[1], grade, now)
-                return ui.review_card(self.learning.queue(user_id, now), done_line=ui.graded_line(graded))
+                graded = self.learning.grade_question(user_id, parts[0], parts[1], grade, now, team_id=team_id)
+                return ui.review_card(self.learning.queue(user_id, now, team_id=team_id), done_line=ui.graded_line(graded))
             if pressed.kind is Kind.REVIEW_NEW:
-                return ui.review_card(self.learning.queue(user_id, now, fresh=True))
+                return ui.review_card(self.learning.queue(user_id, now, fresh=True, team_id=team_id))
         except CannotGrade as err:
             return notice(f"⚠️ {err}", replace_original=False)
         return _stale()

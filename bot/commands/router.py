@@ -36,6 +36,7 @@ from bot.commands.standings import StandingsCommands
 from bot.domain.role import Role
 from bot.domain.sections import SECTION_KEYS
 from bot.domain.text import clean_user_text
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import Message
 from bot.views import blocks as ui
 from bot.usecases.lookups import Lookups
@@ -79,7 +80,8 @@ class CommandRouter:
         adapter may keep it; a practice question is drawn at random, and drill commands are live."""
         return isinstance(_parse(text or ""), (Help, ListRoles, ShowRole, ShowSection))
 
-    def handle_command(self, text: str, user_id: str = "", channel_id: str = "") -> Message:
+    def handle_command(self, text: str, user_id: str = "", channel_id: str = "", team_id: str = SINGLE_WORKSPACE) -> Message:
+        """`team_id` is the workspace the command came from: member data and admin checks are per workspace."""
         command = _parse(text or "")
         if isinstance(command, Help):
             return ui.help_message(self.catalog.roles, drills=self.drill_commands is not None)
@@ -88,19 +90,19 @@ class CommandRouter:
         if isinstance(command, FeedbackCommand):
             if self.feedback is None:
                 return ui.notice("この環境では回答のチェックが有効になっていません。")
-            return self.feedback.handle(command, user_id)
+            return self.feedback.handle(command, user_id, team_id)
         if isinstance(command, ReviewCommand):
             if self.learning is None:
                 return ui.notice("この環境では復習機能が有効になっていません。")
-            return self.learning.review(user_id)
+            return self.learning.review(user_id, team_id)
         if isinstance(command, (LeaderboardCommand, ExportCommand)):
             if self.standings is None:
                 return ui.notice("この環境ではランキングと書き出しが有効になっていません。")
-            return self.standings.handle(command, user_id, channel_id)
+            return self.standings.handle(command, user_id, channel_id, team_id)
         if isinstance(command, _DRILL_COMMANDS):
             if self.drill_commands is None:
                 return ui.notice("この環境ではドリル機能が有効になっていません。")
-            return self.drill_commands.handle(command, user_id, channel_id)
+            return self.drill_commands.handle(command, user_id, channel_id, team_id)
         found = self.lookups.find(command.query)
         if isinstance(found, NotFound):
             words = command.query.split()
@@ -122,22 +124,22 @@ class CommandRouter:
 
     # ------------------------------------------------------------------ buttons
 
-    def handle_action(self, action_id: str, value: str, user_id: str = "", channel_id: str = "") -> Message:
+    def handle_action(self, action_id: str, value: str, user_id: str = "", channel_id: str = "", team_id: str = SINGLE_WORKSPACE) -> Message:
         """Answer a button press. A forged or stale value gets one sentence, never an exception.
         `replace_original` says whether the answer takes the pressed message's place."""
         pressed = decode(action_id, value)
         if pressed.kind is Kind.CHECK_ANSWER:
             if self.feedback is None:
                 return ui.notice("この環境では回答のチェックが有効になっていません。")
-            return self.feedback.check(pressed, user_id, channel_id)
+            return self.feedback.check(pressed, user_id, channel_id, team_id)
         if pressed.kind is Kind.SHARE_LEADERBOARD:
             if self.standings is None:
                 return ui.notice("この環境ではランキングが有効になっていません。")
-            return self.standings.share(pressed, user_id, channel_id)
+            return self.standings.share(pressed, user_id, channel_id, team_id)
         if pressed.kind in _LEARNING_KINDS:
             if self.learning is None:
                 return ui.notice("この環境では自己評価と復習が有効になっていません。")
-            return self.learning.press(pressed, user_id, channel_id)
+            return self.learning.press(pressed, user_id, channel_id, team_id)
         # The lookup buttons sit on private answers, which each press replaces.
         return replace(self._lookup_action(pressed, action_id, user_id), replace_original=True)
 

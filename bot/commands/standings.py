@@ -8,6 +8,7 @@ import logging
 from datetime import datetime
 from typing import Callable
 
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.commands.actions import Pressed
 from bot.commands.drill import CHECK_FAILED
 from bot.domain.commands import ExportCommand, LeaderboardCommand
@@ -30,34 +31,34 @@ STALE = "このボタンは古いか、内容が正しくありません。も�
 
 
 class StandingsCommands:
-    def __init__(self, leaderboard: Leaderboard, export: Export, schedules: ScheduleAdmin, clock: Callable[[], datetime], name_of: Callable[[str], str]):
+    def __init__(self, leaderboard: Leaderboard, export: Export, schedules: ScheduleAdmin, clock: Callable[[], datetime], name_of: Callable[[str, str], str]):
         self.leaderboard = leaderboard
         self.export = export
         self.schedules = schedules
         self.clock = clock
         self.name_of = name_of
 
-    def handle(self, command: LeaderboardCommand | ExportCommand, user_id: str, channel_id: str) -> Message:
+    def handle(self, command: LeaderboardCommand | ExportCommand, user_id: str, channel_id: str, team_id: str = SINGLE_WORKSPACE) -> Message:
         if isinstance(command, LeaderboardCommand):
             if command.period not in PERIODS:
                 return notice(f"⚠️ 期間は week・month・all のどれかで指定してください。{ui.LEADERBOARD_USAGE}")
-            return ui.leaderboard(self.leaderboard.board(channel_id, command.period, self.clock()))
-        return self._export(command, user_id, channel_id)
+            return ui.leaderboard(self.leaderboard.board(channel_id, command.period, self.clock(), team_id))
+        return self._export(command, user_id, channel_id, team_id)
 
-    def share(self, pressed: Pressed, user_id: str, channel_id: str) -> Message:
+    def share(self, pressed: Pressed, user_id: str, channel_id: str, team_id: str = SINGLE_WORKSPACE) -> Message:
         """The board the presser saw, computed again now and posted to the channel."""
         if len(pressed.parts) != 1 or pressed.parts[0] not in PERIODS or not channel_id:
             log.info("ignored a stale or malformed leaderboard share button")
             return notice(f"⚠️ {STALE}")
-        board = self.leaderboard.board(channel_id, pressed.parts[0], self.clock())
+        board = self.leaderboard.board(channel_id, pressed.parts[0], self.clock(), team_id)
         if not board.entries:
             return notice(f"{board.label}のランキングはまだ空なので、チャンネルには共有していません。")
-        return ui.leaderboard(board, shared_by=self.name_of(user_id))
+        return ui.leaderboard(board, shared_by=self.name_of(user_id, team_id))
 
-    def _export(self, command: ExportCommand, user_id: str, channel_id: str) -> Message:
+    def _export(self, command: ExportCommand, user_id: str, channel_id: str, team_id: str) -> Message:
         # Refuse before reading the days, so a non-admin learns nothing from error messages either.
         try:
-            self.schedules.authorize(user_id)
+            self.schedules.authorize(user_id, team_id)
         except NotAllowed:
             return notice(EXPORT_REFUSAL)
         except AdminCheckFailed:
@@ -66,7 +67,7 @@ class StandingsCommands:
         if days is None:
             return notice(BAD_DAYS)
         try:
-            sent = self.export.send(channel_id, user_id, days, self.clock())
+            sent = self.export.send(channel_id, user_id, days, self.clock(), team_id)
         except ChatError as err:
             log.warning("the CSV export of %s for %s failed (%s)", channel_id, user_id, err.code)
             return notice(UPLOAD_NOT_ALLOWED if err.code in _SCOPE_ERRORS else UPLOAD_FAILED)

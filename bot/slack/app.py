@@ -4,22 +4,50 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Executor
+from typing import TYPE_CHECKING
+
 from slack_bolt import App, BoltResponse
+from slack_bolt.authorization.authorize import Authorize
 from slack_sdk import WebClient
 
 from bot.commands.router import CommandRouter
 from bot.config import Settings
 from bot.slack.home import HomeParts
 from bot.slack.listeners import register_listeners
+from bot.slack.listeners import workspaces as workspace_listeners
+from bot.slack.listeners.workspaces import Removed
+from bot.slack.teams import TeamOf
 from bot.slack.listeners.schedule_modal import ScheduleEditor
 from bot.usecases.replies import Replies
 
 log = logging.getLogger(__name__)
 
+if TYPE_CHECKING:
+    from bot.slack.oauth import OAuthParts
 
-def create_app(settings: Settings, client: WebClient, router: CommandRouter, replies: Replies, schedule_editor: ScheduleEditor | None = None, home: HomeParts | None = None, listener_executor: Executor | None = None) -> App:
+# What a member sees when a request comes from a workspace without an installation.
+NOT_INSTALLED = "⚠️ このワークスペースにはアプリがインストールされていません。インストールし直してから、もう一度お試しください。"
+
+
+def create_app(
+    settings: Settings,
+    client: WebClient,
+    router: CommandRouter,
+    replies: Replies,
+    team_of: TeamOf,
+    schedule_editor: ScheduleEditor | None = None,
+    home: HomeParts | None = None,
+    listener_executor: Executor | None = None,
+    oauth: "OAuthParts | None" = None,
+    authorize: Authorize | None = None,
+    removed: Removed | None = None,
+) -> App:
     """`listener_executor` runs the lazy listeners (Bolt's default: a pool of 5 threads); tests
-    pass one they can wait on."""
+    pass one they can wait on. With `oauth` (OAuth mode), the app serves the install pages, every
+    request is authorized with its workspace's installation through `authorize` (which refreshes
+    rotated tokens under a lock), and `removed(team, enterprise)` handles a workspace leaving.
+    `client` carries SLACK_API_URL and the retry handlers: Bolt copies them into the client it
+    gives each request."""
     app = App(
         listener_executor=listener_executor,
         client=client,
@@ -28,9 +56,17 @@ def create_app(settings: Settings, client: WebClient, router: CommandRouter, rep
         # database or the Web API acks first and answers from a lazy listener (see listeners/).
         process_before_response=True,
         # auth.test at start-up tells us our own bot user, so we can ignore our own messages.
-        token_verification_enabled=bool(settings.bot_token),
+        token_verification_enabled=bool(settings.bot_token) and oauth is None,
+        oauth_flow=oauth.flow if oauth is not None else None,
+        # Given too, so that Bolt never builds default settings (with file stores in $HOME) from
+        # SLACK_CLIENT_ID/SLACK_CLIENT_SECRET in the environment.
+        oauth_settings=oauth.flow.settings if oauth is not None else None,
+        authorize=authorize,
+        user_facing_authorize_error_message=NOT_INSTALLED if oauth is not None else None,
     )
-    register_listeners(app, router, replies, schedule_editor=schedule_editor, home=home)
+    register_listeners(app, router, replies, team_of, schedule_editor=schedule_editor, home=home)
+    if removed is not None:
+        workspace_listeners.register(app, removed)
 
     @app.error
     def reject(error: Exception, body: dict, response: BoltResponse) -> BoltResponse:

@@ -15,6 +15,8 @@ from bot.domain.drill import DrillPost, DrillReveal
 from bot.ports import AdminCheckFailed, ChatError, Message, ThreadMessage
 from bot.domain.coverage import AnswerFeedback
 from bot.domain.announcements import Reminder, WeeklyDigest
+from bot.domain.workspace import SINGLE_WORKSPACE
+from bot.slack.client import ClientFor, per_team
 from bot.views import announcement_blocks, drill_blocks, feedback_blocks
 
 log = logging.getLogger(__name__)
@@ -172,32 +174,34 @@ class Profiles:
     """Slack's users.info for each member, cached for `ttl` seconds: the admin check and the time
     zone read the same answer. A failed call is not cached; the last answer stays available."""
 
-    def __init__(self, client: WebClient | None, ttl: float = 300.0, monotonic: Callable[[], float] = time.monotonic):
-        self.client = client
+    def __init__(self, client: "WebClient | ClientFor | None", ttl: float = 300.0, monotonic: Callable[[], float] = time.monotonic):
+        self.client = per_team(client)  # the member's workspace's client, by team id
         self.ttl = ttl
         self.monotonic = monotonic
-        self._cache: dict[str, tuple[dict, float]] = {}
+        # By (team, user): a member is asked about with their own workspace's token.
+        self._cache: dict[tuple[str, str], tuple[dict, float]] = {}
         self._lock = threading.Lock()
 
-    def get(self, user_id: str) -> dict:
+    def get(self, user_id: str, team_id: str = SINGLE_WORKSPACE) -> dict:
         """The member's users.info `user`. Raises ChatError when Slack could not be asked."""
         now = self.monotonic()
         with self._lock:
-            cached = self._cache.get(user_id)
+            cached = self._cache.get((team_id, user_id))
         if cached and now - cached[1] < self.ttl:
             return cached[0]
-        user = _call(self.client.users_info, user=user_id).get("user") or {}  # type: ignore[union-attr]
+        assert self.client is not None
+        user = _call(self.client(team_id).users_info, user=user_id).get("user") or {}
         with self._lock:
-            self._cache[user_id] = (user, now)
+            self._cache[(team_id, user_id)] = (user, now)
         return user
 
-    def name_of(self, user_id: str) -> str:
+    def name_of(self, user_id: str, team_id: str = SINGLE_WORKSPACE) -> str:
         """How the member is shown without a mention (which would ping them): their display name,
         else their full name, else their user id. Raw: the view escapes it like any user text."""
         try:
-            user = self.get(user_id) if self.client is not None and user_id else {}
+            user = self.get(user_id, team_id) if self.client is not None and user_id else {}
         except ChatError as err:
-            user = self.last_seen(user_id) or {}
+            user = self.last_seen(user_id, team_id) or {}
             log.info("users.info failed for %s (%s); showing %s", user_id, err.code, "the name last seen" if user else "the user id")
         profile = user.get("profile") or {}
         for name in (profile.get("display_name"), profile.get("real_name"), user.get("real_name"), user.get("name")):
@@ -205,33 +209,40 @@ class Profiles:
                 return name.strip()
         return user_id
 
-    def last_seen(self, user_id: str) -> dict | None:
+    def last_seen(self, user_id: str, team_id: str = SINGLE_WORKSPACE) -> dict | None:
         with self._lock:
-            cached = self._cache.get(user_id)
+            cached = self._cache.get((team_id, user_id))
         return cached[0] if cached else None
 
-    def cached(self, user_id: str) -> dict | None:
+    def cached(self, user_id: str, team_id: str = SINGLE_WORKSPACE) -> dict | None:
         """The member's users.info answer if it is cached and fresh, without calling Slack."""
         with self._lock:
-            cached = self._cache.get(user_id)
+            cached = self._cache.get((team_id, user_id))
         return cached[0] if cached and self.monotonic() - cached[1] < self.ttl else None
 
 
 class Admins:
-    """ADMIN_USER_IDS, plus Slack workspace admins and owners (users.info, cached briefly)."""
+    """ADMIN_USER_IDS, plus Slack workspace admins and owners (users.info, cached briefly).
+
+    An entry of ADMIN_USER_IDS is a user id (`U…`, or `W…` on Enterprise Grid), an admin in any
+    workspace the bot is installed in, or `T…:U…`, an admin in that workspace only. Whether Slack
+    calls someone an admin or owner is asked of their own workspace."""
 
     def __init__(self, profiles: Profiles, admin_ids: Iterable[str]):
         self.profiles = profiles
         self.admin_ids = frozenset(admin_ids)
 
-    def is_admin(self, user_id: str) -> bool:
+    def listed(self, user_id: str, team_id: str) -> bool:
+        return user_id in self.admin_ids or f"{team_id}:{user_id}" in self.admin_ids
+
+    def is_admin(self, user_id: str, team_id: str = SINGLE_WORKSPACE) -> bool:
         """Raises AdminCheckFailed when Slack could not be asked."""
-        if user_id in self.admin_ids:
+        if self.listed(user_id, team_id):
             return True
         if self.profiles.client is None or not user_id:
             return False
         try:
-            user = self.profiles.get(user_id)
+            user = self.profiles.get(user_id, team_id)
         except ChatError as err:
             if err.retryable:
                 # Slack did not answer: say so rather than refuse a real admin.
@@ -241,15 +252,15 @@ class Admins:
             return False
         return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
-    def known(self, user_id: str) -> bool | None:
+    def known(self, user_id: str, team_id: str = SINGLE_WORKSPACE) -> bool | None:
         """The admin check from memory only (ADMIN_USER_IDS and the cached profile), for when a
         call to Slack would cost time the caller does not have (a modal's trigger expires in 3 s):
         None when only users.info could tell."""
-        if user_id in self.admin_ids:
+        if self.listed(user_id, team_id):
             return True
         if self.profiles.client is None or not user_id:
             return False
-        user = self.profiles.cached(user_id)
+        user = self.profiles.cached(user_id, team_id)
         if user is None:
             return None
         return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
@@ -262,15 +273,15 @@ class TimeZones:
     def __init__(self, profiles: Profiles):
         self.profiles = profiles
 
-    def of(self, user_id: str) -> str | None:
+    def of(self, user_id: str, team_id: str = SINGLE_WORKSPACE) -> str | None:
         if self.profiles.client is None or not user_id:
             return None
         try:
-            user = self.profiles.get(user_id)
+            user = self.profiles.get(user_id, team_id)
         except ChatError as err:
             # A zone we knew, even an old one, beats the default: a member's local day must not
             # flip between two presses because Slack did not answer once.
-            user = self.profiles.last_seen(user_id) or {}
+            user = self.profiles.last_seen(user_id, team_id) or {}
             log.warning("users.info failed for %s (%s); using %s", user_id, err.code, "the zone last seen" if user else "the default time zone")
         return _valid_zone(user.get("tz"))
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from typing import Optional
+import threading
+from typing import Callable, Optional
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler
@@ -14,6 +15,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from bot.config import Settings
+from bot.ports import NotInstalled
 
 
 class BoundedRateLimitRetryHandler(RateLimitErrorRetryHandler):
@@ -67,18 +69,19 @@ def keep_message_text_out_of_logs() -> None:
             logger.setLevel(logging.INFO)
 
 
-def make_web_client(settings: Settings) -> WebClient:
-    """For reads and for calls that are safe to repeat."""
+def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
+    """For reads and for calls that are safe to repeat; with the bot token of SLACK_BOT_TOKEN, or
+    `token` (an installation's)."""
     keep_message_text_out_of_logs()
     return WebClient(
-        token=settings.bot_token,
+        token=token or settings.bot_token,
         base_url=settings.slack_api_url,
         timeout=settings.slack_timeout_seconds,  # type: ignore[arg-type] - urllib takes float seconds
         retry_handlers=retry_handlers(settings),
     )
 
 
-def make_claim_client(settings: Settings) -> WebClient:
+def make_claim_client(settings: Settings, token: str | None = None) -> WebClient:
     """For every call made while a drill is claimed (looking for an earlier message, posting), which
     must end inside the claim's lease and must not be repeated blindly.
 
@@ -86,8 +89,58 @@ def make_claim_client(settings: Settings) -> WebClient:
     connection or a 5xx may have posted: those are not retried here; the drill looks for its own
     message (by metadata) on the next tick before trying again."""
     return WebClient(
-        token=settings.bot_token,
+        token=token or settings.bot_token,
         base_url=settings.slack_api_url,
         timeout=settings.slack_timeout_seconds,  # type: ignore[arg-type]
         retry_handlers=[BoundedRateLimitRetryHandler(max_rate_limit_wait(settings), max_retry_count=1)],
     )
+
+
+# A workspace's client, by team id.
+ClientFor = Callable[[str], WebClient]
+
+
+class TeamClients:
+    """Each workspace's two clients (`reader`, `poster`: see above), by team id.
+
+    With SLACK_BOT_TOKEN (one workspace) every team id gets the same two clients. With OAuth
+    installs, `bot_token(team_id)` gives the workspace's live bot token (refreshed under a lock when
+    tokens rotate; see bot.slack.installations) or None when the workspace has no installation, and
+    the call raises NotInstalled. Clients are kept per token, so a rotated token gets new ones."""
+
+    MAX_CLIENTS = 512
+
+    def __init__(self, settings: Settings, bot_token: Callable[[str], str | None] | None = None):
+        self.settings = settings
+        self.bot_token = bot_token
+        self._single = (make_web_client(settings), make_claim_client(settings)) if bot_token is None else None
+        self._clients: dict[str, tuple[WebClient, WebClient]] = {}
+        self._lock = threading.Lock()
+
+    def reader(self, team_id: str) -> WebClient:
+        return self._pair(team_id)[0]
+
+    def poster(self, team_id: str) -> WebClient:
+        return self._pair(team_id)[1]
+
+    def _pair(self, team_id: str) -> tuple[WebClient, WebClient]:
+        if self._single is not None:
+            return self._single
+        assert self.bot_token is not None
+        token = self.bot_token(team_id)
+        if not token:
+            raise NotInstalled(team_id)
+        with self._lock:
+            pair = self._clients.get(token)
+            if pair is None:
+                if len(self._clients) >= self.MAX_CLIENTS:
+                    self._clients.clear()  # old tokens of rotated or removed installations
+                pair = self._clients[token] = (make_web_client(self.settings, token), make_claim_client(self.settings, token))
+        return pair
+
+
+def per_team(client: WebClient | ClientFor | None) -> ClientFor | None:
+    """One client for every workspace (a single-workspace deployment, a test), or already per team."""
+    if client is None or callable(client) and not isinstance(client, WebClient):
+        return client  # type: ignore[return-value]
+    return lambda team_id: client  # type: ignore[return-value]

@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def make_engine(url: str) -> Engine:
+    """`hide_parameters`: a database error's text (which reaches the log) never shows a statement's
+    values, among them the installations' bot tokens."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -31,7 +33,7 @@ def make_engine(url: str) -> Engine:
             # (up to 100 ms a try). Threads of one process queue for a single connection instead,
             # which is fair and never sleeps; other processes still meet the busy timeout.
             options.update(pool_size=1, max_overflow=0, pool_timeout=60)
-        engine = create_engine(url, **options)
+        engine = create_engine(url, hide_parameters=True, **options)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -48,7 +50,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -35,7 +35,7 @@ from bot.domain.announcements import (
 from bot.domain.catalog import RoleCatalog
 from bot.domain.drill import DrillStatus
 from bot.domain.markup import to_plain
-from bot.ports import ChatError, ChatPort
+from bot.ports import ChatError, ChatPort, ChatPorts
 from bot.store import repo
 from bot.store.db import to_db, utc
 from bot.store.models import ChannelPostRow
@@ -59,22 +59,23 @@ class Plan:
     """What one claimed reminder or digest sends, built inside the claim's transaction."""
 
     channel_id: str
+    team_id: str  # whose workspace: its bot token posts
     key: str
     since: datetime
     retry: bool
     deadline: datetime  # past this, nothing is sent: it is skipped
-    send: Callable[[], str]
+    send: Callable[[ChatPort], str]
     thread_ts: str | None = None
 
 
 class Announcements:
-    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, chat: ChatPort, lease: timedelta, owner: Callable[[], str], name_of: Callable[[str], str]):
+    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, chats: ChatPorts, lease: timedelta, owner: Callable[[], str], name_of: Callable[[str, str], str]):
         self.sessions = sessions
         self.catalog = catalog
-        self.chat = chat
+        self.chats = chats
         self.lease = lease
         self.owner = owner
-        self.name_of = name_of
+        self.name_of = name_of  # (user id, team id) -> display name
 
     # ------------------------------------------------------------------ what is due
 
@@ -113,13 +114,14 @@ class Announcements:
         if isinstance(plan, str):
             return self._finish(post_id, owner, now, status=SKIPPED, last_error=plan[:200])
         try:
-            ts = self.chat.find_posted(plan.channel_id, plan.key, since=plan.since, thread_ts=plan.thread_ts) if plan.retry else None
+            chat = self.chats(plan.team_id)
+            ts = chat.find_posted(plan.channel_id, plan.key, since=plan.since, thread_ts=plan.thread_ts) if plan.retry else None
             if ts is not None:
                 log.info("%s: found its earlier message %s in %s; not posting it again", plan.key, ts, plan.channel_id)
             elif now >= plan.deadline:
                 return self._finish(post_id, owner, now, status=SKIPPED, last_error="not sent before its deadline")
             else:
-                ts = plan.send()
+                ts = plan.send(chat)
                 log.info("%s posted in %s", plan.key, plan.channel_id)
         except ChatError as err:
             return self._failed(post_id, owner, now, plan, err)
@@ -157,9 +159,9 @@ class Announcements:
         reminder = Reminder(left=reveal_at - now, reveal_at=reveal_at, timezone=drill.timezone)
         channel_id, thread_ts, key = drill.channel_id, drill.message_ts, post_key(row)
         return Plan(
-            channel_id=channel_id, key=key, since=utc(drill.post_at), retry=row.attempts > 1,  # type: ignore[arg-type]
+            channel_id=channel_id, team_id=row.team_id, key=key, since=utc(drill.post_at), retry=row.attempts > 1,  # type: ignore[arg-type]
             deadline=reveal_at, thread_ts=thread_ts,
-            send=lambda: self.chat.post_reminder(channel_id, thread_ts, reminder, key),
+            send=lambda chat: chat.post_reminder(channel_id, thread_ts, reminder, key),
         )
 
     # ------------------------------------------------------------------ the digest
@@ -172,7 +174,8 @@ class Announcements:
             if row is None or row.kind != DIGEST or row.status not in (PENDING, SENDING):
                 return None
             streaks = top_streaks(repo.current_streaks(session, row.channel_id))
-        return tuple(StreakLine(self.name_of(user), n) for user, n in streaks)
+            team_id = row.team_id
+        return tuple(StreakLine(self.name_of(user, team_id), n) for user, n in streaks)
 
     def _plan_digest(self, session: Session, row: ChannelPostRow, now: datetime, streaks: tuple[StreakLine, ...]) -> Plan | str:
         due_at = utc(row.due_at)
@@ -207,7 +210,7 @@ class Announcements:
         channel_id, key, week = row.channel_id, post_key(row), row.key
         shown = tuple(d for _, d in listed)
 
-        def send() -> str:
+        def send(chat: ChatPort) -> str:
             digest = WeeklyDigest(
                 channel_id=channel_id, week=week,
                 start=(start + timedelta(days=1)).astimezone(zone).date(), end=end.astimezone(zone).date(),
@@ -216,10 +219,10 @@ class Announcements:
                 hardest=hardest, streaks=streaks,
                 coming=coming_days(schedule, due_at), paused=schedule.paused,
             )
-            return self.chat.post_digest(channel_id, digest, key)
+            return chat.post_digest(channel_id, digest, key)
 
         return Plan(
-            channel_id=channel_id, key=key, since=due_at, retry=row.attempts > 1,
+            channel_id=channel_id, team_id=row.team_id, key=key, since=due_at, retry=row.attempts > 1,
             # A retry may look for what an earlier attempt posted even when late; nothing new is
             # posted past the grace period.
             deadline=due_at + DIGEST_GRACE,

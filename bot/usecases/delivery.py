@@ -22,7 +22,7 @@ from bot.domain.drill import DrillPost, DrillReveal, DrillStatus, is_member_repl
 from bot.domain.adaptive import Asked, choose_adaptive
 from bot.domain.role import Question, Role
 from bot.domain.rotation import Card, draw
-from bot.ports import ChatError, ChatPort
+from bot.ports import ChatError, ChatPort, ChatPorts
 from bot.store import repo
 from bot.store.db import to_db, utc
 from bot.store.models import DrillRow
@@ -65,10 +65,11 @@ class Attempt:
     """What one step does for one claimed drill; built inside the claim's transaction."""
 
     channel_id: str
+    team_id: str  # whose workspace: its bot token sends the message
     key: str
     since: datetime
     retry: bool
-    send: Callable[[], str]
+    send: Callable[[ChatPort], str]
     thread_ts: str | None = None
     deadline: datetime | None = None  # past this, nothing is sent: the step gives up
     finish: Callable[[str, datetime], dict] = lambda ts, now: {}
@@ -76,10 +77,10 @@ class Attempt:
 
 
 class DrillDelivery:
-    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, chat: ChatPort, lease: timedelta, record_reply: Callable[[str, str, str, str, datetime], bool], rng: random.Random | None = None, host: str = "bot"):
+    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, chats: ChatPorts, lease: timedelta, record_reply: Callable[[str, str, str, str, datetime], bool], rng: random.Random | None = None, host: str = "bot"):
         self.sessions = sessions
         self.catalog = catalog
-        self.chat = chat
+        self.chats = chats  # each workspace's chat port, by team id
         self.lease = lease
         self.rng = rng or random.Random()
         self._host = host
@@ -102,14 +103,15 @@ class DrillDelivery:
         if isinstance(attempt, str):
             return self._give_up(drill_id, step, attempt)
         try:
-            ts = self.chat.find_posted(attempt.channel_id, attempt.key, since=attempt.since, thread_ts=attempt.thread_ts) if attempt.retry else None
+            chat = self.chats(attempt.team_id)
+            ts = chat.find_posted(attempt.channel_id, attempt.key, since=attempt.since, thread_ts=attempt.thread_ts) if attempt.retry else None
             adopted = ts is not None
             if adopted:
                 log.info("drill %s: found its earlier message %s in %s; not %s again", drill_id, ts, attempt.channel_id, step.name)
             elif attempt.deadline is not None and now >= attempt.deadline:
                 return self._give_up(drill_id, step, f"not {step.name} before its reveal time")
             else:
-                ts = attempt.send()
+                ts = attempt.send(chat)
         except ChatError as err:
             return self._failed(drill_id, step, attempt.channel_id, err, now)
         with self.sessions.begin() as session:
@@ -160,11 +162,12 @@ class DrillDelivery:
         channel_id, key = drill.channel_id, message_key(drill, "question")
         return Attempt(
             channel_id=channel_id,
+            team_id=drill.team_id,
             key=key,
             since=utc(drill.post_at),  # type: ignore[arg-type]
             retry=drill.attempts > 1,
             deadline=utc(drill.reveal_at),
-            send=lambda: self.chat.post_question(channel_id, post, key),
+            send=lambda chat: chat.post_question(channel_id, post, key),
             finish=lambda ts, now: {"message_ts": ts, "posted_at": to_db(now)},
             adopted=lambda ts: {"backfill_due": True},
         )
@@ -179,7 +182,7 @@ class DrillDelivery:
         if not available:
             return False
         if row.question_order == ADAPTIVE:
-            card = self._adaptive_pick(session, drill.channel_id, available, now)
+            card = self._adaptive_pick(session, drill.channel_id, available, now, drill.team_id)
         else:
             card, deck = draw(repo.deck_of(row), available, self.rng)
             repo.store_deck(row, deck)
@@ -190,14 +193,14 @@ class DrillDelivery:
         drill.question_number, drill.question_total = question.number, len(role.questions)
         return True
 
-    def _adaptive_pick(self, session: Session, channel_id: str, available: list[Card], now: datetime) -> Card:
+    def _adaptive_pick(self, session: Session, channel_id: str, available: list[Card], now: datetime, team_id: str) -> Card:
         """What the channel's active members are least likely to recall, mixed with questions the
         channel has not had yet (see bot.domain.adaptive)."""
         keys = [str(c) for c in available]
         history = [Asked(f"{slug}#{qid}", at) for slug, qid, at in repo.channel_questions(session, channel_id)]
         members = repo.active_members(session, channel_id, now - ACTIVE_WINDOW)
         forgetting: dict[str, list[float]] = {}
-        for card in repo.cards_of_members(session, members):
+        for card in repo.cards_of_members(session, members, team_id=team_id):
             memory = repo.to_memory(card)
             forgetting.setdefault(f"{card.role_slug}#{card.question_id}", []).append(1.0 - memory.retrievability(now))
         means = {key: sum(values) / len(values) for key, values in forgetting.items() if values}
@@ -229,9 +232,9 @@ class DrillDelivery:
             drill = session.get(DrillRow, drill_id)
             if drill is None or not drill.backfill_due or drill.message_ts is None:
                 return False
-            channel_id, thread_ts = drill.channel_id, drill.message_ts
+            channel_id, thread_ts, team_id = drill.channel_id, drill.message_ts, drill.team_id
         try:
-            messages = self.chat.thread_messages(channel_id, thread_ts)
+            messages = self.chats(team_id).thread_messages(channel_id, thread_ts)
         except ChatError as err:
             log.warning("drill %s: could not read its thread to count earlier replies (%s); retrying later", drill_id, err.code)
             return False
@@ -265,11 +268,12 @@ class DrillDelivery:
         channel_id, thread_ts, key = drill.channel_id, drill.message_ts, message_key(drill, "reveal")
         return Attempt(
             channel_id=channel_id,
+            team_id=drill.team_id,
             key=key,
             since=utc(drill.post_at),  # type: ignore[arg-type]
             retry=drill.reveal_attempts > 1,
             thread_ts=thread_ts,
-            send=lambda: self.chat.post_reveal(channel_id, thread_ts, reveal, key),
+            send=lambda chat: chat.post_reveal(channel_id, thread_ts, reveal, key),
             finish=lambda ts, now: {"revealed_at": to_db(now), "reveal_ts": ts},
         )
 
@@ -284,11 +288,11 @@ class DrillDelivery:
             drill = session.get(DrillRow, drill_id)
             assert drill is not None
             post = self.post_view(drill, revealed=True)
-            channel_id, ts = drill.channel_id, drill.message_ts
+            channel_id, ts, team_id = drill.channel_id, drill.message_ts, drill.team_id
         done = True
         if post is not None and ts is not None:
             try:
-                self.chat.mark_revealed(channel_id, ts, post)
+                self.chats(team_id).mark_revealed(channel_id, ts, post)
             except ChatError as err:
                 done = not err.retryable
                 log.warning("drill %s: could not mark its question as revealed in %s (%s)%s", drill_id, channel_id, err.code, "; retrying later" if not done else "")
@@ -302,6 +306,7 @@ class DrillDelivery:
         with self.sessions() as session:
             row = repo.get_schedule_row(session, channel_id)
             admin = row.updated_by if row else None
+            team_id = row.team_id if row else ""
         if not admin:
             return
         if code in ("not_in_channel", "channel_not_found"):
@@ -312,7 +317,7 @@ class DrillDelivery:
         else:
             text = f"<#{channel_id}> に今日のドリルを投稿できませんでした（{code}）。"
         try:
-            self.chat.notify(admin, text)
+            self.chats(team_id).notify(admin, text)
         except ChatError as err:
             log.warning("could not tell %s that the drill failed in %s (%s)", admin, channel_id, err.code)
 

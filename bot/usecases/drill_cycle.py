@@ -14,7 +14,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,6 +24,9 @@ from bot.store import repo
 from bot.usecases.announcements import Announcements
 from bot.usecases.delivery import DrillDelivery
 from bot.usecases.feedback import FeedbackDelivery
+
+if TYPE_CHECKING:
+    from bot.usecases.workspaces import Workspaces
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +40,17 @@ class TickReport:
     marked: list[int] = field(default_factory=list)
     feedback: list[int] = field(default_factory=list)  # drills whose participants all got their answer feedback
     announced: list[int] = field(default_factory=list)  # reminders and digests posted (channel_posts ids)
+    purged: list[str] = field(default_factory=list)  # uninstalled workspaces whose data was deleted
     failed: list[int] = field(default_factory=list)
 
 
 class DrillCycle:
-    def __init__(self, sessions: sessionmaker[Session], delivery: DrillDelivery, workers: int = 16, feedback: FeedbackDelivery | None = None, announcements: Announcements | None = None):
+    def __init__(self, sessions: sessionmaker[Session], delivery: DrillDelivery, workers: int = 16, feedback: FeedbackDelivery | None = None, announcements: Announcements | None = None, workspaces: "Workspaces | None" = None):
         self.sessions = sessions
         self.delivery = delivery
         self.feedback = feedback
         self.announcements = announcements
+        self.workspaces = workspaces
         self.workers = workers
         self._tick_lock = threading.Lock()
         self._started = time.monotonic()
@@ -74,6 +79,9 @@ class DrillCycle:
                 # After the reveals: a reminder whose drill was just revealed is skipped, not sent.
                 self.announcements.record_due(now)
                 self._in_batches(repo.channel_post_due_ids, self.announcements.send, now, report.announced, [])
+            if self.workspaces is not None:
+                # The data of a workspace uninstalled longer ago than the retention period.
+                report.purged = self.workspaces.purge_due(now)
         finally:
             self._tick_lock.release()
         if report.posted or report.revealed or report.missed or report.failed:

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.catalog import RoleCatalog
 from bot.domain.standings import ExportDrill, MemberRecord, csv_bytes, export_rows
-from bot.ports import ChatPort
+from bot.domain.workspace import SINGLE_WORKSPACE
+from bot.ports import ChatPorts
 from bot.store import repo
 from bot.store.db import utc
 
@@ -30,14 +31,14 @@ class ExportFile:
 
 
 class Export:
-    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, chat: ChatPort, name_of: Callable[[str], str], default_timezone: str):
+    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, chats: ChatPorts, name_of: Callable[[str, str], str], default_timezone: str):
         self.sessions = sessions
         self.catalog = catalog
-        self.chat = chat
-        self.name_of = name_of
+        self.chats = chats
+        self.name_of = name_of  # (user id, team id) -> display name
         self.default_timezone = default_timezone
 
-    def build(self, channel_id: str, days: int, now: datetime) -> ExportFile:
+    def build(self, channel_id: str, days: int, now: datetime, team_id: str = SINGLE_WORKSPACE) -> ExportFile:
         since = now - timedelta(days=days)
         with self.sessions() as session:
             zone = repo.channel_zone(session, channel_id) or self.default_timezone
@@ -49,16 +50,16 @@ class Export:
             replies = repo.export_replies(session, ids)
             ratings = repo.export_ratings(session, ids)
         records = _records(replies, ratings)
-        rows = export_rows(drills, records, self.name_of)
+        rows = export_rows(drills, records, lambda user_id: self.name_of(user_id, team_id))
         day = now.astimezone(ZoneInfo(zone)).date().isoformat()
         return ExportFile(f"career-drill-{channel_id}-{day}.csv", csv_bytes(rows), len(rows))
 
-    def send(self, channel_id: str, user_id: str, days: int, now: datetime) -> ExportFile:
+    def send(self, channel_id: str, user_id: str, days: int, now: datetime, team_id: str = SINGLE_WORKSPACE) -> ExportFile:
         """Build the CSV and upload it to the admin's DM; nothing is uploaded when it has no rows.
         Raises ChatError when Slack refused the DM or the upload."""
-        export = self.build(channel_id, days, now)
+        export = self.build(channel_id, days, now, team_id)
         if export.rows:
-            self.chat.upload_file(
+            self.chats(team_id).upload_file(
                 user_id, export.filename, export.content,
                 title=f"面接ドリルの記録（直近{days}日間）",
                 comment=f"<#{channel_id}> の面接ドリルの記録です（直近{days}日間、{export.rows}行）。回答の本文は含みません。",

@@ -20,7 +20,8 @@ from bot.domain.catalog import RoleCatalog
 from bot.domain.coverage import Analyse, AnswerFeedback, PointMatcher, Verdict, analyse_reply, best, judge, matcher_for
 from bot.domain.drill import DrillStatus
 from bot.domain.role import Question, Role
-from bot.ports import ChatError, ChatPort
+from bot.ports import ChatError, ChatPorts
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store import repo
 from bot.store.db import to_db
 from bot.usecases.delivery import question_of
@@ -84,10 +85,10 @@ class AnswerCheck:
 class FeedbackDelivery:
     """After the reveal: each participant's verdict, sent privately in the thread, once."""
 
-    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, chat: ChatPort, lease: timedelta, owner: Callable[[], str]):
+    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, chats: ChatPorts, lease: timedelta, owner: Callable[[], str]):
         self.sessions = sessions
         self.catalog = catalog
-        self.chat = chat
+        self.chats = chats
         self.lease = lease
         self.owner = owner
 
@@ -105,10 +106,10 @@ class FeedbackDelivery:
                 return True
             role = self.catalog.by_slug(drill.role_slug or "")
             question = question_of(role, drill.question_id, drill.question_number)
-            channel_id, thread_ts = drill.channel_id, drill.message_ts
+            channel_id, thread_ts, team_id = drill.channel_id, drill.message_ts, drill.team_id
             enabled = repo.drill_feedback_enabled(session, drill)
             targets = repo.feedback_targets(session, drill_id) if enabled and role and question else {}
-            opted_out = repo.members_without_feedback(session, list(targets))
+            opted_out = repo.members_without_feedback(session, list(targets), team_id=team_id)
         pending = False
         for user_id, rows in targets.items():
             if user_id in opted_out:
@@ -125,7 +126,7 @@ class FeedbackDelivery:
                     continue
             feedback = AnswerFeedback(role, question, verdicts)  # type: ignore[arg-type]
             try:
-                self.chat.post_feedback(channel_id, thread_ts or "", user_id, feedback)
+                self.chats(team_id).post_feedback(channel_id, thread_ts or "", user_id, feedback)
                 outcome: dict = {"sent_at": to_db(now)}
             except ChatError as err:
                 if err.retryable and _not_delivered(err):
@@ -169,7 +170,7 @@ class Feedback:
         self.sessions = sessions
         self.catalog = catalog
 
-    def for_member(self, drill_id: int, user_id: str, channel_id: str) -> AnswerFeedback:
+    def for_member(self, drill_id: int, user_id: str, channel_id: str, team_id: str = SINGLE_WORKSPACE) -> AnswerFeedback:
         with self.sessions() as session:
             drill = repo.get_drill(session, drill_id)
             if drill is None or (channel_id and drill.channel_id != channel_id):
@@ -178,7 +179,7 @@ class Feedback:
                 raise NoFeedback("回答ポイントの公開前は、判定をお見せできません。公開後にもう一度押してください。")
             if not repo.drill_feedback_enabled(session, drill):
                 raise NoFeedback("このチャンネルでは回答のチェックが無効になっています（`feedback=off`）。")
-            if repo.member_feedback_enabled(session, user_id) is False:
+            if repo.member_feedback_enabled(session, user_id, team_id=team_id) is False:
                 raise NoFeedback("回答のチェックをオフにしています。`/career feedback on` でオンに戻せます。")
             rows = repo.feedback_targets(session, drill_id, user_id).get(user_id, [])
             took_part = user_id in repo.participants(session, drill_id)
@@ -193,6 +194,6 @@ class Feedback:
             raise NoFeedback("このドリルには、回答ポイントの公開前に書いたあなたの回答が見つかりませんでした。")
         return AnswerFeedback(role, question, verdicts)
 
-    def set_member(self, user_id: str, enabled: bool, now: datetime) -> None:
+    def set_member(self, user_id: str, enabled: bool, now: datetime, team_id: str = SINGLE_WORKSPACE) -> None:
         with self.sessions.begin() as session:
-            repo.set_member_feedback(session, user_id, enabled, now)
+            repo.set_member_feedback(session, user_id, enabled, now, team_id=team_id)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.domain.catalog import RoleCatalog
 from bot.domain.progress import streak
 from bot.domain.role import Role
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import AdminCheckFailed
 from bot.store import repo
 from bot.usecases.learning import Learning, LearningStats
@@ -25,12 +26,13 @@ log = logging.getLogger(__name__)
 # published this recently is current (anything that changes it republishes it), so it is not sent again.
 REOPEN_SECONDS = 10
 
-# `visible(user_id, channel_ids)`: which of these channels the member can see (public ones, and
-# private ones they belong to). A channel the chat service could not tell about is left out.
-Visible = Callable[[str, Sequence[str]], set[str]]
+# `visible(user_id, channel_ids, team_id)`: which of these channels the member of that workspace can
+# see (public ones, and private ones they belong to). A channel the chat service could not tell
+# about is left out.
+Visible = Callable[[str, Sequence[str], str], set[str]]
 
 
-def everyone_sees_all(user_id: str, channel_ids: Sequence[str]) -> set[str]:
+def everyone_sees_all(user_id: str, channel_ids: Sequence[str], team_id: str = SINGLE_WORKSPACE) -> set[str]:
     """For the console and tests without a chat service: every channel is public."""
     return set(channel_ids)
 
@@ -72,19 +74,19 @@ class Home:
 
     # ------------------------------------------------------------------ who opened it
 
-    def opened(self, user_id: str, now: datetime) -> bool:
+    def opened(self, user_id: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> bool:
         """Record that the member opened their Home; True if this opening should publish it."""
         with self.sessions.begin() as session:
             repo.limit_wait(session, 1.5)
-            return repo.record_home_opened(session, user_id, now, now - timedelta(seconds=REOPEN_SECONDS))
+            return repo.record_home_opened(session, user_id, now, now - timedelta(seconds=REOPEN_SECONDS), team_id=team_id)
 
-    def openers(self, user_ids: Sequence[str]) -> set[str]:
+    def openers(self, user_ids: Sequence[str], team_id: str = SINGLE_WORKSPACE) -> set[str]:
         with self.sessions() as session:
-            return repo.home_openers(session, user_ids)
+            return repo.home_openers(session, user_ids, team_id=team_id)
 
     # ------------------------------------------------------------------ the admin's toggle
 
-    def toggle(self, channel_id: str, user_id: str, now: datetime, want: str | None = None) -> str:
+    def toggle(self, channel_id: str, user_id: str, now: datetime, want: str | None = None, team_id: str = SINGLE_WORKSPACE) -> str:
         """Pause or resume the schedule, as the Home's button asks: `want` is "pause" or "resume"
         (what the pressed button said; None flips the current state). The admin check is made again
         here. Returns what happened: "paused", "resumed", "already_paused" / "already_running" (it
@@ -92,7 +94,7 @@ class Home:
         admin's change), "refused" (not an admin), "unchecked" (the check could not be made) or
         "missing" (no such schedule)."""
         try:
-            self.schedules.authorize(user_id)
+            self.schedules.authorize(user_id, team_id)
             view = self.schedules.show(channel_id, now) if channel_id else None
             if view is None:
                 return "missing"
@@ -101,9 +103,9 @@ class Home:
             if want == "resume" and not view.schedule.paused:
                 return "already_running"
             if view.schedule.paused:
-                self.schedules.resume(channel_id, user_id, now)
+                self.schedules.resume(channel_id, user_id, now, team_id=team_id)
                 return "resumed"
-            self.schedules.pause(channel_id, user_id, now)
+            self.schedules.pause(channel_id, user_id, now, team_id=team_id)
             return "paused"
         except NotAllowed:
             return "refused"
@@ -114,13 +116,13 @@ class Home:
 
     # ------------------------------------------------------------------ what it shows
 
-    def data(self, user_id: str, now: datetime, notice: str = "") -> HomeData:
+    def data(self, user_id: str, now: datetime, notice: str = "", team_id: str = SINGLE_WORKSPACE) -> HomeData:
         with self.sessions() as session:
-            answered = repo.answered_on_time(session, user_id)
+            answered = repo.answered_on_time(session, user_id, team_id=team_id)
             mine = set(answered.values())
             streaks = {channel: streak(repo.shown_history(session, channel), {d for d, c in answered.items() if c == channel}) for channel in mine}
-        views = self.schedules.list_all(now)
-        seen = self.visible(user_id, [v.schedule.channel_id for v in views]) if views else set()
+        views = self.schedules.list_all(now, team_id)
+        seen = self.visible(user_id, [v.schedule.channel_id for v in views], team_id) if views else set()
         channels = [HomeChannel(v, v.schedule.channel_id in mine, streaks.get(v.schedule.channel_id, 0)) for v in views if v.schedule.channel_id in seen]
         far = now + timedelta(days=3660)
         channels.sort(key=lambda c: (not c.mine, c.view.schedule.paused, c.view.next.post_at if c.view.next else far, c.view.schedule.channel_id))
@@ -129,16 +131,16 @@ class Home:
             now=now,
             answered=len(answered),
             best_streak=max(streaks.values(), default=0),
-            learning=self.learning.stats(user_id, now),
+            learning=self.learning.stats(user_id, now, team_id=team_id),
             channels=tuple(channels),
             roles=tuple(self.catalog.roles),
-            admin=self._admin(user_id),
+            admin=self._admin(user_id, team_id),
             notice=notice,
         )
 
-    def _admin(self, user_id: str) -> bool:
+    def _admin(self, user_id: str, team_id: str) -> bool:
         try:
-            return bool(self.schedules.is_admin(user_id))
+            return bool(self.schedules.is_admin(user_id, team_id))
         except AdminCheckFailed:
             log.info("the admin check for %s could not be made; their Home shows the member view", user_id)
             return False

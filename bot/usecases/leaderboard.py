@@ -11,18 +11,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.progress import channel_streaks
 from bot.domain.standings import TOP, Answer, Board, Entry, period_start, rank, trend_start, weekly_trend
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store import repo
 
 
 class Leaderboard:
-    def __init__(self, sessions: sessionmaker[Session], name_of: Callable[[str], str], default_timezone: str, limit: int = TOP):
+    def __init__(self, sessions: sessionmaker[Session], name_of: Callable[[str, str], str], default_timezone: str, limit: int = TOP):
         self.sessions = sessions
-        self.name_of = name_of
+        self.name_of = name_of  # (user id, team id) -> display name
         self.default_timezone = default_timezone
         self.limit = limit
 
-    def board(self, channel_id: str, period: str, now: datetime) -> Board:
-        """The channel's standings for `period` ("week", "month" or "all") as of `now`."""
+    def board(self, channel_id: str, period: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> Board:
+        """The channel's standings for `period` ("week", "month" or "all") as of `now`; names
+        are looked up in the asker's workspace `team_id`."""
         since = period_start(period, now)
         with self.sessions() as session:
             zone = repo.channel_zone(session, channel_id) or self.default_timezone
@@ -35,7 +37,7 @@ class Leaderboard:
         in_period = [a for a in answers if a.drill_id in posted and (since is None or posted[a.drill_id] >= since)]
         top = rank(in_period, streaks, self.limit)
         # Names are asked for after the session is closed: users.info may take a moment.
-        entries = [Entry(s.user_id, self.name_of(s.user_id), s.answered, s.streak) for s in top]
+        entries = [Entry(s.user_id, self.name_of(s.user_id, team_id), s.answered, s.streak) for s in top]
         return Board(
             period=period,
             since=since,

@@ -16,6 +16,7 @@ from bot.domain.catalog import RoleCatalog
 from bot.domain.drill import DrillStatus
 from bot.domain.memory import Grade, Memory, end_of_local_day, grade_counts, local_day, replay
 from bot.domain.role import Question, Role
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store import repo
 from bot.usecases.delivery import question_of
 
@@ -81,14 +82,14 @@ class LearningStats:
 
 
 class Learning:
-    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, zone_of: Callable[[str], str]):
+    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, zone_of: Callable[[str, str], str]):
         self.sessions = sessions
         self.catalog = catalog
-        self.zone_of = zone_of  # a member's time zone (Slack profile), or the default
+        self.zone_of = zone_of  # (user id, team id) -> the member's time zone (Slack profile), or the default
 
     # ------------------------------------------------------------------ grading
 
-    def grade_drill(self, user_id: str, channel_id: str, drill_id: int, grade: Grade, now: datetime) -> Graded:
+    def grade_drill(self, user_id: str, channel_id: str, drill_id: int, grade: Grade, now: datetime, team_id: str = SINGLE_WORKSPACE) -> Graded:
         """A grade pressed on a drill's reveal. Any member may grade, replied or not."""
         with self.sessions() as session:
             drill = repo.get_drill(session, drill_id)
@@ -100,38 +101,38 @@ class Learning:
             question = question_of(role, drill.question_id, drill.question_number)
             if role is None or question is None:
                 raise CannotGrade("この質問はもう教材にありません。評価は記録しませんでした。")
-        return self._grade(user_id, role, question, grade, now, drill_id)
+        return self._grade(user_id, role, question, grade, now, drill_id, team_id)
 
-    def grade_question(self, user_id: str, role_slug: str, question_id: str, grade: Grade, now: datetime) -> Graded:
+    def grade_question(self, user_id: str, role_slug: str, question_id: str, grade: Grade, now: datetime, team_id: str = SINGLE_WORKSPACE) -> Graded:
         """A grade pressed in the member's private review queue."""
         role = self.catalog.by_slug(role_slug)
         question = role.question_by_id(question_id) if role else None
         if role is None or question is None:
             raise CannotGrade("この質問はもう教材にありません。評価は記録しませんでした。")
-        return self._grade(user_id, role, question, grade, now, None)
+        return self._grade(user_id, role, question, grade, now, None, team_id)
 
-    def _grade(self, user_id: str, role: Role, question: Question, grade: Grade, now: datetime, drill_id: int | None) -> Graded:
-        zone = self.zone_of(user_id)
+    def _grade(self, user_id: str, role: Role, question: Question, grade: Grade, now: datetime, drill_id: int | None, team_id: str) -> Graded:
+        zone = self.zone_of(user_id, team_id)
         with self.sessions.begin() as session:
-            card = repo.lock_card(session, user_id, role.slug, question.id)
-            previous = repo.put_review(session, user_id, role.slug, question.id, local_day(now, zone), int(grade), now, drill_id)
+            card = repo.lock_card(session, user_id, role.slug, question.id, team_id=team_id)
+            previous = repo.put_review(session, user_id, role.slug, question.id, local_day(now, zone), int(grade), now, drill_id, team_id=team_id)
             # FSRS has no undo: the card is rebuilt from the member's reviews, today's as it now stands.
-            memory = replay(repo.reviews_of(session, user_id, role.slug, question.id))
+            memory = replay(repo.reviews_of(session, user_id, role.slug, question.id, team_id=team_id))
             repo.store_memory(card, memory)
         return Graded(role, question, grade, Grade(previous) if previous is not None else None, memory, zone)
 
     # ------------------------------------------------------------------ the review queue
 
-    def queue(self, user_id: str, now: datetime, fresh: bool = False) -> Queue:
+    def queue(self, user_id: str, now: datetime, fresh: bool = False, team_id: str = SINGLE_WORKSPACE) -> Queue:
         """What the member should review now: the soonest due of their cards, or, when nothing is
         due (or `fresh` asks for something new), a question they have not graded yet from the roles
         of their channels (every role if they have none)."""
-        zone = self.zone_of(user_id)
+        zone = self.zone_of(user_id, team_id)
         end = end_of_local_day(now, zone)
         with self.sessions() as session:
-            mine = self._cards(session, user_id)
-            done = repo.reviewed_on(session, user_id, local_day(now, zone))
-            roles = repo.member_roles(session, user_id)
+            mine = self._cards(session, user_id, team_id)
+            done = repo.reviewed_on(session, user_id, local_day(now, zone), team_id=team_id)
+            roles = repo.member_roles(session, user_id, team_id=team_id)
         due = [item for item in mine if _due_today(item.memory, now, end, zone)]
         later = [max(item.memory.due, end) for item in mine if item not in due and item.memory.due is not None]
         next_due = min(later) if later else None
@@ -141,11 +142,11 @@ class Learning:
         seen = {(item.role.slug, item.question.id) for item in mine}
         return Queue(self._unseen(roles, seen, user_id, local_day(now, zone).toordinal()), len(due), done, next_due, zone, now)
 
-    def _cards(self, session: Session, user_id: str) -> list["Card"]:
+    def _cards(self, session: Session, user_id: str, team_id: str) -> list["Card"]:
         """The member's graded questions, soonest due first. A card whose question left the content
         is ignored."""
         found = []
-        for row in repo.member_cards(session, user_id):
+        for row in repo.member_cards(session, user_id, team_id=team_id):
             role = self.catalog.by_slug(row.role_slug)
             question = role.question_by_id(row.question_id) if role else None
             if role is not None and question is not None:
@@ -166,12 +167,12 @@ class Learning:
 
     # ------------------------------------------------------------------ stats
 
-    def stats(self, user_id: str, now: datetime) -> LearningStats:
-        zone = self.zone_of(user_id)
+    def stats(self, user_id: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> LearningStats:
+        zone = self.zone_of(user_id, team_id)
         end = end_of_local_day(now, zone)
         with self.sessions() as session:
-            mine = self._cards(session, user_id)
-            grades = repo.recent_grades(session, user_id, now - STATS_WINDOW)
+            mine = self._cards(session, user_id, team_id)
+            grades = repo.recent_grades(session, user_id, now - STATS_WINDOW, team_id=team_id)
         progress = []
         for role in self.catalog.roles:
             memories = [item.memory for item in mine if item.role.slug == role.slug]

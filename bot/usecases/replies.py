@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.drill import DrillStatus
 from bot.domain.progress import Stats, member_stats
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store import repo
 from bot.store.db import utc
 from bot.usecases.feedback import AnswerCheck
@@ -75,8 +76,8 @@ class Replies:
             repo.delete_reply(session, drill.id, message_ts)
             return True
 
-    def stats(self, user_id: str, channel_id: str) -> Stats:
+    def stats(self, user_id: str, channel_id: str, team_id: str = SINGLE_WORKSPACE) -> Stats:
         with self.sessions() as session:
-            answered = repo.answered_on_time(session, user_id)
+            answered = repo.answered_on_time(session, user_id, team_id=team_id)
             history = repo.shown_history(session, channel_id)
         return member_stats(history, answered, channel_id)

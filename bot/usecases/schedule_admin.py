@@ -21,6 +21,7 @@ from bot.domain.schedule import (
     next_occurrence,
     occurrence_on,
 )
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.domain.schedule_input import KEEP, Keep, ScheduleRequest, parse_skip_date, remind_problem
 from bot.ports import AdminCheckFailed
 from bot.store import repo
@@ -60,10 +61,10 @@ class Change:
 
 
 class ScheduleAdmin:
-    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, is_admin: Callable[[str], bool], wake: Callable[[], None]):
+    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, is_admin: Callable[[str, str], bool], wake: Callable[[], None]):
         self.sessions = sessions
         self.catalog = catalog
-        self.is_admin = is_admin
+        self.is_admin = is_admin  # (user id, team id) -> bool
         self.wake = wake
 
     # ------------------------------------------------------------------ reading
@@ -80,9 +81,10 @@ class ScheduleAdmin:
             row = repo.get_schedule_row(session, channel_id)
             return (repo.to_schedule(row), utc(row.updated_at)) if row else (None, None)
 
-    def list_all(self, now: datetime) -> list[ScheduleView]:
+    def list_all(self, now: datetime, team_id: str | None = None) -> list[ScheduleView]:
+        """Every schedule of the workspace `team_id` (of every workspace when None)."""
         with self.sessions() as session:
-            return self._views(session, [repo.to_schedule(row) for row in repo.all_schedule_rows(session)], now)
+            return self._views(session, [repo.to_schedule(row) for row in repo.all_schedule_rows(session, team_id=team_id)], now)
 
     def history(self, channel_id: str, limit: int = 10) -> list[Change]:
         with self.sessions() as session:
@@ -103,13 +105,17 @@ class ScheduleAdmin:
 
     # ------------------------------------------------------------------ changing
 
-    def set(self, channel_id: str, user_id: str, request: ScheduleRequest, now: datetime, source: str = "command", expected_version: datetime | None | Keep = KEEP) -> ScheduleView:
+    def set(self, channel_id: str, user_id: str, request: ScheduleRequest, now: datetime, source: str = "command", expected_version: datetime | None | Keep = KEEP, *, team_id: str = SINGLE_WORKSPACE, enterprise_id: str | None = None) -> ScheduleView:
         """`expected_version` (the schedule's `updated_at` when a form was opened, None for a new
-        one) refuses a change made from a stale form: StaleSchedule, and nothing changes."""
-        self.authorize(user_id)
+        one) refuses a change made from a stale form: StaleSchedule, and nothing changes.
+        A channel has one schedule whichever workspace set it (a Slack Connect channel is shared,
+        and two schedules would post twice): another workspace's schedule is refused."""
+        self.authorize(user_id, team_id)
         role = self._resolve_role(request.role)
         with self.sessions.begin() as session:
             row = repo.get_schedule_row(session, channel_id, for_update=True)
+            if row is not None and row.team_id != team_id:
+                raise ScheduleError(_OTHER_WORKSPACE)
             if not isinstance(expected_version, Keep) and (utc(row.updated_at) if row else None) != expected_version:
                 raise StaleSchedule(channel_id)
             before = repo.to_schedule(row) if row else None
@@ -132,65 +138,69 @@ class ScheduleAdmin:
             problem = remind_problem(schedule.post_time, schedule.reveal, schedule.remind) if schedule.remind else None
             if problem:  # a reminder given now, or kept from before and left behind by a new reveal
                 raise ScheduleError(problem)
-            repo.save_schedule(session, schedule, user_id, now, keep_deck=bool(before and before.role == role))
-            self._record(session, channel_id, user_id, now, "set", before, schedule, source)
+            repo.save_schedule(session, schedule, user_id, now, keep_deck=bool(before and before.role == role), team_id=team_id, enterprise_id=enterprise_id)
+            self._record(session, channel_id, user_id, now, "set", before, schedule, source, team_id)
             view = self._views(session, [schedule], now)[0]
         self.wake()
         return view
 
-    def pause(self, channel_id: str, user_id: str, now: datetime) -> ScheduleView:
-        return self._update(channel_id, user_id, now, "pause", lambda s: replace(s, paused=True))
+    def pause(self, channel_id: str, user_id: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> ScheduleView:
+        return self._update(channel_id, user_id, now, "pause", lambda s: replace(s, paused=True), team_id)
 
-    def resume(self, channel_id: str, user_id: str, now: datetime) -> ScheduleView:
+    def resume(self, channel_id: str, user_id: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> ScheduleView:
         # Days spent paused are not recorded as missed: the schedule starts afresh from now.
-        return self._update(channel_id, user_id, now, "resume", lambda s: replace(s, paused=False, effective_from=now))
+        return self._update(channel_id, user_id, now, "resume", lambda s: replace(s, paused=False, effective_from=now), team_id)
 
-    def skip(self, channel_id: str, user_id: str, day_text: str, now: datetime) -> tuple[ScheduleView, str]:
-        self.authorize(user_id)
+    def skip(self, channel_id: str, user_id: str, day_text: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> tuple[ScheduleView, str]:
+        self.authorize(user_id, team_id)
         view = self.show(channel_id, now)
         if view is None:
             raise ScheduleError(_NO_SCHEDULE)
         day = parse_skip_date(day_text, now.astimezone(view.schedule.zone).date())
-        updated = self._update(channel_id, user_id, now, "skip", lambda s: replace(s, skip_dates=s.skip_dates | {day}))
+        updated = self._update(channel_id, user_id, now, "skip", lambda s: replace(s, skip_dates=s.skip_dates | {day}), team_id)
         return updated, day.isoformat()
 
-    def remove(self, channel_id: str, user_id: str, now: datetime) -> None:
-        self.authorize(user_id)
+    def remove(self, channel_id: str, user_id: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> None:
+        self.authorize(user_id, team_id)
         with self.sessions.begin() as session:
-            before = self._existing(session, channel_id)
+            before = self._existing(session, channel_id, team_id)
             repo.delete_schedule(session, channel_id)
-            self._record(session, channel_id, user_id, now, "off", before, None)
+            self._record(session, channel_id, user_id, now, "off", before, None, team_id=team_id)
 
-    def _update(self, channel_id: str, user_id: str, now: datetime, action: str, change: Callable[[Schedule], Schedule]) -> ScheduleView:
-        self.authorize(user_id)
+    def _update(self, channel_id: str, user_id: str, now: datetime, action: str, change: Callable[[Schedule], Schedule], team_id: str) -> ScheduleView:
+        self.authorize(user_id, team_id)
         with self.sessions.begin() as session:
-            before = self._existing(session, channel_id)
+            before = self._existing(session, channel_id, team_id)
             after = change(before)
-            repo.save_schedule(session, after, user_id, now, keep_deck=True)
-            self._record(session, channel_id, user_id, now, action, before, after)
+            repo.save_schedule(session, after, user_id, now, keep_deck=True, team_id=team_id)
+            self._record(session, channel_id, user_id, now, action, before, after, team_id=team_id)
             view = self._views(session, [after], now)[0]
         self.wake()
         return view
 
     @staticmethod
-    def _existing(session: Session, channel_id: str) -> Schedule:
-        """This channel's schedule, locked for the change, or one sentence saying there is none."""
+    def _existing(session: Session, channel_id: str, team_id: str) -> Schedule:
+        """This channel's schedule, locked for the change, or one sentence saying there is none
+        (or that another workspace's admins own it)."""
         row = repo.get_schedule_row(session, channel_id, for_update=True)
         if row is None:
             raise ScheduleError(_NO_SCHEDULE)
+        if row.team_id != team_id:
+            raise ScheduleError(_OTHER_WORKSPACE)
         return repo.to_schedule(row)
 
-    def _record(self, session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: Schedule | None, after: Schedule | None, source: str = "command") -> None:
-        repo.record_change(session, channel_id, user_id, now, action, before, after, source=source)
+    def _record(self, session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: Schedule | None, after: Schedule | None, source: str = "command", team_id: str = SINGLE_WORKSPACE) -> None:
+        repo.record_change(session, channel_id, user_id, now, action, before, after, source=source, team_id=team_id)
         log.info("schedule %s in %s by %s (%s)", action, channel_id, user_id, source)
 
     @property
     def has_roles(self) -> bool:
         return len(self.catalog) > 0
 
-    def authorize(self, user_id: str) -> None:
-        """Raises NotAllowed, or AdminCheckFailed when the chat service could not say."""
-        if not self.is_admin(user_id):
+    def authorize(self, user_id: str, team_id: str = SINGLE_WORKSPACE) -> None:
+        """Raises NotAllowed, or AdminCheckFailed when the chat service could not say. Whether
+        someone is an admin is a question for their own workspace."""
+        if not self.is_admin(user_id, team_id):
             raise NotAllowed(user_id)
 
     def _resolve_role(self, query: str) -> str:
@@ -207,13 +217,15 @@ class ScheduleAdmin:
 
     # ------------------------------------------------------------------ drills on demand
 
-    def drill_now(self, channel_id: str, user_id: str, now: datetime) -> tuple[datetime, str]:
+    def drill_now(self, channel_id: str, user_id: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> tuple[datetime, str]:
         """Queue an extra drill in this channel now; the scheduler posts it within moments."""
-        self.authorize(user_id)
+        self.authorize(user_id, team_id)
         with self.sessions.begin() as session:
             row = repo.get_schedule_row(session, channel_id)
             if row is None:
                 raise ScheduleError(_NO_SCHEDULE)
+            if row.team_id != team_id:
+                raise ScheduleError(_OTHER_WORKSPACE)
             schedule = repo.to_schedule(row)
             if schedule.reveal.offset is not None:
                 reveal_at = now + schedule.reveal.offset
@@ -224,22 +236,25 @@ class ScheduleAdmin:
             occurrence = f"{EXTRA_PREFIX}{now.astimezone(schedule.zone).strftime('%Y-%m-%dT%H:%M:%S%z')}"
             created = repo.create_drill(session, channel_id, occurrence, now, reveal_at, schedule.timezone, now, feedback=schedule.feedback)
             if created:
-                repo.record_change(session, channel_id, user_id, now, "drill now", None, None, note=f"回答ポイントの公開 {format_local(reveal_at, schedule.timezone)}")
+                repo.record_change(session, channel_id, user_id, now, "drill now", None, None, note=f"回答ポイントの公開 {format_local(reveal_at, schedule.timezone)}", team_id=team_id)
         if not created:
             raise ScheduleError("ドリルはすでに投稿の準備中です。少し待ってからお試しください。")
         self.wake()
         return reveal_at, schedule.timezone
 
-    def reveal_now(self, channel_id: str, user_id: str, now: datetime) -> None:
-        self.authorize(user_id)
+    def reveal_now(self, channel_id: str, user_id: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> None:
+        self.authorize(user_id, team_id)
         with self.sessions.begin() as session:
             drill = repo.latest_open_drill(session, channel_id)
             if drill is None or drill.status == DrillStatus.PENDING:
                 raise ScheduleError("このチャンネルには回答受付中のドリルがありません。")
+            if drill.team_id != team_id:
+                raise ScheduleError(_OTHER_WORKSPACE)
             # "posting" too: the question is on its way, and its reveal follows as soon as it lands.
             drill.reveal_at = repo.to_db(now)
-            repo.record_change(session, channel_id, user_id, now, "drill reveal", None, None, note=f"{format_local(utc(drill.post_at), drill.timezone)} の出題")
+            repo.record_change(session, channel_id, user_id, now, "drill reveal", None, None, note=f"{format_local(utc(drill.post_at), drill.timezone)} の出題", team_id=team_id)
         self.wake()
 
 
+_OTHER_WORKSPACE = "このチャンネルのドリルは別のワークスペースで設定されています。変更できるのは、そのワークスペースの管理者です。"
 _NO_SCHEDULE = "このチャンネルにはドリルのスケジュールがありません。`/career schedule set <職種|all> <HH:MM>` で設定してください。"

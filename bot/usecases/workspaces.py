@@ -36,6 +36,12 @@ class Workspaces:
         self.retention = retention
         self.log = log
 
+    def adopt_single_workspace(self, team_id: str, enterprise_id: str | None) -> int:
+        """A single-workspace deployment's start: rows stored before workspaces were recorded (the
+        SINGLE_WORKSPACE marker) become its team's. Idempotent; returns how many rows changed."""
+        with self.sessions.begin() as session:
+            return repo.resolve_single_workspace(session, team_id, enterprise_id)
+
     def installed(self, team_id: str, enterprise_id: str | None, now: datetime) -> bool:
         """Record an install (or a reinstall). True if it cancelled the pending deletion of the
         workspace's data; its schedules stay paused until an admin resumes them."""

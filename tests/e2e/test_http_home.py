@@ -12,7 +12,7 @@ from bot.domain.schedule_input import parse_schedule_set
 from tests.conftest import CONTENT_DIR
 from tests.e2e.test_http_drill import ADMIN, CH, reply
 from tests.e2e.test_http_lookups import blocks_text
-from tests.support.botserver import open_home, press_in_view, start_bot
+from tests.support.botserver import TEAM_ID, open_home, press_in_view, start_bot
 from tests.support.fakes import Clock
 
 UTC = timezone.utc
@@ -54,7 +54,7 @@ def buttons(view: dict) -> list[dict]:
 
 
 def schedule(bot, channel_id: str = CH, text: str = "ciso 09:00 tz=UTC reveal=+1m") -> None:
-    bot.core.schedules.set(channel_id, ADMIN, parse_schedule_set(text.split(), "UTC"), bot.clock_())
+    bot.core.schedules.set(channel_id, ADMIN, parse_schedule_set(text.split(), "UTC"), bot.clock_(), team_id=TEAM_ID)
 
 
 def test_a_member_opens_home_and_sees_their_stats_and_the_channel(home_bot, stub_api):
@@ -203,7 +203,7 @@ def test_a_pause_pressed_twice_or_on_a_stale_home_never_resumes_the_drill(home_b
     paused_home = homes(stub_api, ADMIN, 3)[-1]
     resume = toggle_of(paused_home)
     assert resume["text"]["text"] == "▶️ 再開"
-    bot.core.schedules.resume(CH, ADMIN, bot.clock_())
+    bot.core.schedules.resume(CH, ADMIN, bot.clock_(), team_id=TEAM_ID)
     assert press_in_view(bot, "home_schedule_toggle", resume["value"], paused_home, ADMIN).status == 200
     said = blocks_text(homes(stub_api, ADMIN, 4)[-1]["blocks"])
     assert f"▶️ <#{CH}> のドリルはすでに再開しています。何も変更していません。" in said

@@ -18,6 +18,10 @@ from tests.support.slack_api import StubSlackApi
 FORM = "application/x-www-form-urlencoded"
 
 
+# The workspace of the stand-in's auth.test: what a single-workspace bot serves.
+TEAM_ID = "T0001"
+
+
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
@@ -95,11 +99,11 @@ class BotServer:
     def tick(self):
         return self.core.cycle.tick(self.clock())
 
-    def event(self, event: dict, event_id: str, retry: int | None = None) -> Response:
+    def event(self, event: dict, event_id: str, retry: int | None = None, team_id: str = TEAM_ID) -> Response:
         body = json.dumps(
             {
                 "token": "legacy",
-                "team_id": "T0001",
+                "team_id": team_id,
                 "api_app_id": "A0001",
                 "type": "event_callback",
                 "event_id": event_id,

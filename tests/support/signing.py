@@ -26,11 +26,11 @@ def signed_headers(body: str, content_type: str, secret: str = SIGNING_SECRET, t
     }
 
 
-def command_body(text: str, user_id: str = "U0MEMBER1", channel_id: str = "C0STUDY01", response_url: str = "", command: str = "/career") -> str:
+def command_body(text: str, user_id: str = "U0MEMBER1", channel_id: str = "C0STUDY01", response_url: str = "", command: str = "/career", team_id: str = "T0001") -> str:
     return urlencode(
         {
             "token": "legacy",
-            "team_id": "T0001",
+            "team_id": team_id,
             "team_domain": "study",
             "channel_id": channel_id,
             "channel_name": "interview-study",

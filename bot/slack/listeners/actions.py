@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.commands.actions import ACTION_ID, Kind, decode
 from bot.commands.router import CommandRouter
+from bot.slack.teams import TeamOf
 from bot.views.blocks import notice
 
 log = logging.getLogger(__name__)
@@ -22,16 +23,16 @@ log = logging.getLogger(__name__)
 _CHANGES_HOME = (Kind.GRADE, Kind.REVIEW_GRADE)
 
 
-def answer_press(body: dict, action: dict, respond: Respond, router: CommandRouter, refresh_home: Callable[[str], None] = lambda user_id: None) -> None:
+def answer_press(body: dict, action: dict, respond: Respond, router: CommandRouter, team_id: str, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None) -> None:
     user_id = (body.get("user") or {}).get("id", "")
     channel_id = (body.get("channel") or {}).get("id", "") or (body.get("container") or {}).get("channel_id", "")
     try:
-        message = router.handle_action(action.get("action_id", ""), action.get("value", ""), user_id=user_id, channel_id=channel_id)
+        message = router.handle_action(action.get("action_id", ""), action.get("value", ""), user_id=user_id, channel_id=channel_id, team_id=team_id)
     except Exception:  # noqa: BLE001 - the user pressed a button: say it failed rather than nothing
         log.exception("a /career button (%s) from %s failed", action.get("action_id"), user_id)
         message = notice("⚠️ うまく処理できませんでした。もう一度 `/career` からお試しください。")
     if decode(action.get("action_id", ""), action.get("value", "")).kind in _CHANGES_HOME:
-        refresh_home(user_id)
+        refresh_home(user_id, team_id)
     if not body.get("response_url"):
         log.warning("a /career button arrived without a response_url; nothing to answer to")
         return
@@ -43,11 +44,11 @@ def answer_press(body: dict, action: dict, respond: Respond, router: CommandRout
         respond(text=message.text, blocks=message.blocks, response_type="in_channel", replace_original=False)
 
 
-def register(app: App, router: CommandRouter, refresh_home: Callable[[str], None] = lambda user_id: None) -> None:
+def register(app: App, router: CommandRouter, team_of: TeamOf, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None) -> None:
     def ack_listener(ack: Ack) -> None:
         ack()
 
-    def lazy_listener(body: dict, action: dict, respond: Respond) -> None:
-        answer_press(body, action, respond, router, refresh_home)
+    def lazy_listener(body: dict, action: dict, respond: Respond, context: BoltContext) -> None:
+        answer_press(body, action, respond, router, team_of(context), refresh_home)
 
     app.action(ACTION_ID)(ack=ack_listener, lazy=[lazy_listener])

@@ -12,22 +12,23 @@ import threading
 from collections import OrderedDict
 from typing import Callable
 
-from slack_bolt import Ack, App, BoltResponse, Respond
+from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
 
 from bot.commands.router import CommandRouter
 from bot.domain.commands import ScheduleCommand, parse_command
 from bot.domain.text import clean_user_text
+from bot.slack.teams import TeamOf
 from bot.views.blocks import notice
 
 log = logging.getLogger(__name__)
 
 
-def _answer(router: CommandRouter, command: dict):
-    return router.handle_command(command.get("text", ""), user_id=command.get("user_id", ""), channel_id=command.get("channel_id", ""))
+def _answer(router: CommandRouter, command: dict, team_id: str):
+    return router.handle_command(command.get("text", ""), user_id=command.get("user_id", ""), channel_id=command.get("channel_id", ""), team_id=team_id)
 
 
-def answer_in_ack(ack: Ack, command: dict, router: CommandRouter) -> None:
-    message = _answer(router, command)
+def answer_in_ack(ack: Ack, command: dict, router: CommandRouter, team_id: str) -> None:
+    message = _answer(router, command, team_id)
     ack(text=message.text, blocks=message.blocks, response_type="ephemeral" if message.ephemeral else "in_channel")
 
 
@@ -43,14 +44,14 @@ def changes_schedule(text: str) -> bool:
     return isinstance(command, ScheduleCommand) and command.action in _CHANGING
 
 
-def answer_later(command: dict, respond: Respond, router: CommandRouter, refresh_home: Callable[[str], None] = lambda user_id: None) -> None:
+def answer_later(command: dict, respond: Respond, router: CommandRouter, team_id: str, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None) -> None:
     try:
-        message = _answer(router, command)
+        message = _answer(router, command, team_id)
     except Exception:  # noqa: BLE001 - the user waits for an answer: say it failed rather than nothing
         log.exception("a /career command from %s in %s failed", command.get("user_id"), command.get("channel_id"))
         message = notice(FAILED)
     if changes_schedule(command.get("text", "")):
-        refresh_home(command.get("user_id", ""))
+        refresh_home(command.get("user_id", ""), team_id)
     if not command.get("response_url"):
         log.warning("a /career command arrived without a response_url; nothing to answer to")
         return
@@ -92,7 +93,7 @@ class AnswerCache:
         return answer_known_lookups
 
 
-def register(app: App, router: CommandRouter, refresh_home: Callable[[str], None] = lambda user_id: None) -> None:
+def register(app: App, router: CommandRouter, team_of: TeamOf, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None) -> None:
     app.use(AnswerCache(router).middleware())
 
     # Two listeners, so that a lookup is a plain listener: Bolt prepares a lazy run (a deep copy of
@@ -101,14 +102,14 @@ def register(app: App, router: CommandRouter, refresh_home: Callable[[str], None
     def from_memory(command: dict) -> bool:
         return router.answers_from_memory(command.get("text", ""))
 
-    def lookup_listener(ack: Ack, command: dict) -> None:
-        answer_in_ack(ack, command, router)
+    def lookup_listener(ack: Ack, command: dict, context: BoltContext) -> None:
+        answer_in_ack(ack, command, router, team_of(context))
 
     def ack_listener(ack: Ack) -> None:
         ack()
 
-    def lazy_listener(command: dict, respond: Respond) -> None:
-        answer_later(command, respond, router, refresh_home)
+    def lazy_listener(command: dict, respond: Respond, context: BoltContext) -> None:
+        answer_later(command, respond, router, team_of(context), refresh_home)
 
     app.command("/career", matchers=[from_memory])(lookup_listener)
     app.command("/career")(ack=ack_listener, lazy=[lazy_listener])

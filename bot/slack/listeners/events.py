@@ -13,13 +13,15 @@ from typing import Callable
 from slack_bolt import App
 
 from bot.domain.drill import is_member_reply
+from bot.slack.teams import TeamOf
 from bot.usecases.replies import Replies
 
 log = logging.getLogger(__name__)
 
 
 def on_message(event: dict, replies: Replies, bot_user_id: str | None, recorded: Callable[[str], None] = lambda user_id: None) -> None:
-    """`recorded(user_id)` is told of a reply that was counted (it changes the member's App Home)."""
+    """`recorded(user_id)` is told of a reply that was counted (it changes the member's App Home).
+    A reply belongs to its drill's workspace, which the drill's row says."""
     channel_id = event.get("channel") or ""
     subtype = event.get("subtype")
     if subtype == "message_deleted":
@@ -59,8 +61,9 @@ def _time(ts) -> datetime | None:
         return None
 
 
-def register(app: App, replies: Replies, refresh_home: Callable[[str], None] = lambda user_id: None) -> None:
+def register(app: App, replies: Replies, team_of: TeamOf, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None) -> None:
     def listener(event: dict, context) -> None:
-        on_message(event, replies, context.get("bot_user_id"), refresh_home)
+        team_id = team_of(context)
+        on_message(event, replies, context.get("bot_user_id"), lambda user_id: refresh_home(user_id, team_id))
 
     app.event("message")(listener)

@@ -20,6 +20,7 @@ from bot.commands.router import CommandRouter
 from bot.ports import ChatError
 from bot.slack.chat import _call
 from bot.slack.home import HomePublisher
+from bot.slack.teams import TeamOf
 from bot.usecases.home import Home
 from bot.views import home_blocks as ui
 from bot.views.blocks import notice
@@ -31,41 +32,41 @@ _CHANGES_HOME = (Kind.GRADE, Kind.REVIEW_GRADE)
 FAILED = "⚠️ うまく処理できませんでした。もう一度お試しください。"
 
 
-def record_opening(event: dict, context: BoltContext, home: Home, clock: Callable[[], datetime]) -> None:
+def record_opening(event: dict, context: BoltContext, home: Home, clock: Callable[[], datetime], team_id: str) -> None:
     user_id = event.get("user") or ""
-    context[PUBLISH] = bool(event.get("tab") == "home" and user_id and home.opened(user_id, clock()))
+    context[PUBLISH] = bool(event.get("tab") == "home" and user_id and home.opened(user_id, clock(), team_id=team_id))
 
 
-def publish_opening(event: dict, context: BoltContext, publisher: HomePublisher) -> None:
+def publish_opening(event: dict, context: BoltContext, publisher: HomePublisher, team_id: str) -> None:
     if context.get(PUBLISH):
-        publisher.publish(event.get("user") or "")
+        publisher.publish(event.get("user") or "", team_id)
 
 
 def _user(body: dict) -> str:
     return (body.get("user") or {}).get("id", "")
 
 
-def open_role(body: dict, action: dict, client: WebClient, router: CommandRouter) -> None:
+def open_role(body: dict, action: dict, client: WebClient, router: CommandRouter, team_id: str) -> None:
     role = router.catalog.by_slug(action.get("value") or "")
-    message = router.handle_action(action_id(Kind.OPEN_ROLE), action.get("value") or "", user_id=_user(body))
+    message = router.handle_action(action_id(Kind.OPEN_ROLE), action.get("value") or "", user_id=_user(body), team_id=team_id)
     title = (role.short_title or role.title) if role else "職種"
     _open(client, body, ui.modal(title, message))
 
 
-def open_review(body: dict, client: WebClient, router: CommandRouter) -> None:
+def open_review(body: dict, client: WebClient, router: CommandRouter, team_id: str) -> None:
     """The modal opens first, with the press's trigger; the card (a database read) follows."""
     opened = _open(client, body, ui.loading_modal("復習"))
     if opened is None:
         return
     try:
-        message = router.handle_command("review", user_id=_user(body))
+        message = router.handle_command("review", user_id=_user(body), team_id=team_id)
     except Exception:  # noqa: BLE001 - the member is looking at the modal: say it failed there
         log.exception("the review queue of %s could not be read", _user(body))
         message = notice(FAILED)
     _update(client, opened, ui.modal("復習", message))
 
 
-def press_in_modal(body: dict, action: dict, client: WebClient, router: CommandRouter, refresh: Callable[[str], None]) -> None:
+def press_in_modal(body: dict, action: dict, client: WebClient, router: CommandRouter, refresh: Callable[[str, str], None], team_id: str) -> None:
     original = ui.original_action(action.get("action_id") or "")
     view = body.get("view") or {}
     if original is None or not view.get("id"):
@@ -73,23 +74,23 @@ def press_in_modal(body: dict, action: dict, client: WebClient, router: CommandR
         return
     user_id, value = _user(body), action.get("value") or ""
     try:
-        message = router.handle_action(original, value, user_id=user_id)
+        message = router.handle_action(original, value, user_id=user_id, team_id=team_id)
     except Exception:  # noqa: BLE001 - answer in the modal rather than leave the press unanswered
         log.exception("a modal button (%s) from %s failed", original, user_id)
         message = notice(FAILED)
     title = ((view.get("title") or {}).get("text")) or "キャリア面接ドリル"
     _update(client, view["id"], ui.modal(title, message))
     if decode(original, value).kind in _CHANGES_HOME:
-        refresh(user_id)
+        refresh(user_id, team_id)
 
 
-def toggle_schedule(body: dict, action: dict, home: Home, publisher: HomePublisher, clock: Callable[[], datetime]) -> None:
+def toggle_schedule(body: dict, action: dict, home: Home, publisher: HomePublisher, clock: Callable[[], datetime], team_id: str) -> None:
     """一時停止 / 再開 on an admin's Home: the admin check is made again; the Home is republished
     with a line saying what happened (or why nothing did)."""
     user_id = _user(body)
     channel_id, want = ui.read_toggle(action.get("value") or "")
-    outcome = home.toggle(channel_id, user_id, clock(), want)
-    publisher.publish(user_id, notice=ui.toggle_notice(outcome, channel_id))
+    outcome = home.toggle(channel_id, user_id, clock(), want, team_id=team_id)
+    publisher.publish(user_id, team_id, notice=ui.toggle_notice(outcome, channel_id))
 
 
 def _open(client: WebClient, body: dict, view: dict) -> str | None:
@@ -108,28 +109,28 @@ def _update(client: WebClient, view_id: str, view: dict) -> None:
         log.warning("views.update failed for view %s (%s)", view_id, err.code)
 
 
-def register(app: App, home: Home, publisher: HomePublisher, router: CommandRouter, refresh: Callable[[str], None], clock: Callable[[], datetime]) -> None:
+def register(app: App, home: Home, publisher: HomePublisher, router: CommandRouter, refresh: Callable[[str, str], None], clock: Callable[[], datetime], team_of: TeamOf) -> None:
     def ack_opening(ack: Ack, event: dict, context: BoltContext) -> None:
-        record_opening(event, context, home, clock)
+        record_opening(event, context, home, clock, team_of(context))
         ack()
 
     def lazy_opening(event: dict, context: BoltContext) -> None:
-        publish_opening(event, context, publisher)
+        publish_opening(event, context, publisher, team_of(context))
 
     def ack_only(ack: Ack) -> None:
         ack()
 
-    def lazy_role(body: dict, action: dict, client: WebClient) -> None:
-        open_role(body, action, client, router)
+    def lazy_role(body: dict, action: dict, client: WebClient, context: BoltContext) -> None:
+        open_role(body, action, client, router, team_of(context))
 
-    def lazy_review(body: dict, client: WebClient) -> None:
-        open_review(body, client, router)
+    def lazy_review(body: dict, client: WebClient, context: BoltContext) -> None:
+        open_review(body, client, router, team_of(context))
 
-    def lazy_modal_press(body: dict, action: dict, client: WebClient) -> None:
-        press_in_modal(body, action, client, router, refresh)
+    def lazy_modal_press(body: dict, action: dict, client: WebClient, context: BoltContext) -> None:
+        press_in_modal(body, action, client, router, refresh, team_of(context))
 
-    def lazy_toggle(body: dict, action: dict) -> None:
-        toggle_schedule(body, action, home, publisher, clock)
+    def lazy_toggle(body: dict, action: dict, context: BoltContext) -> None:
+        toggle_schedule(body, action, home, publisher, clock, team_of(context))
 
     app.event("app_home_opened")(ack=ack_opening, lazy=[lazy_opening])
     app.action(ui.ROLE_ACTION)(ack=ack_only, lazy=[lazy_role])

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -32,7 +32,9 @@ from bot.domain.catalog import RoleCatalog
 from bot.domain.schedule import ScheduleError
 from bot.domain.schedule_input import ScheduleRequest
 from bot.ports import AdminCheckFailed
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.slack.metadata import FormMetadata, Sealer
+from bot.slack.teams import TeamOf
 from bot.usecases.schedule_admin import NotAllowed, ScheduleAdmin, StaleSchedule
 from bot.views import modal_blocks as ui
 from bot.views.mrkdwn import escape_mrkdwn
@@ -107,7 +109,7 @@ class ScheduleEditor:
         self,
         schedules: ScheduleAdmin,
         catalog: RoleCatalog,
-        known_admin: Callable[[str], bool | None],
+        known_admin: Callable[[str, str], bool | None],  # (user id, team id)
         sealer: Sealer,
         default_timezone: str,
         clock: Callable[[], datetime],
@@ -122,10 +124,10 @@ class ScheduleEditor:
 
     # ------------------------------------------------------------------ opening
 
-    def open(self, client: WebClient, trigger_id: str, user_id: str, channel_id: str | None, refuse: Callable[[str], None]) -> None:
+    def open(self, client: WebClient, trigger_id: str, user_id: str, channel_id: str | None, refuse: Callable[[str], None], team_id: str = SINGLE_WORKSPACE) -> None:
         """Open the form for `channel_id` (None: with a channel picker). views.open comes first.
         `refuse(sentence)` tells the user privately why no form opened."""
-        if self.known_admin(user_id) is False:
+        if self.known_admin(user_id, team_id) is False:
             refuse(REFUSAL)
             return
         try:
@@ -201,28 +203,28 @@ class ScheduleEditor:
         else:
             ack(response_action="update", view=ui.saving_modal())
 
-    def save(self, body: dict, client: WebClient, refresh_home: Callable[[str], None]) -> None:
+    def save(self, body: dict, client: WebClient, refresh_home: Callable[[str, str], None], team_id: str = SINGLE_WORKSPACE) -> None:
         checked = self.check(body)
         if not isinstance(checked, Valid):
             return  # answered in the ack
         try:
-            view, saved = self._save(checked, client)
+            view, saved = self._save(checked, client, team_id)
         except Exception:  # noqa: BLE001 - the modal says 保存しています…: it must not stay so
             log.exception("saving a schedule from the editor for %s failed", checked.channel_id)
             view, saved = ui.notice_modal(f"⚠️ {FAILED}"), False
         self._update(client, (body.get("view") or {}).get("id"), view)
         if saved:
             try:
-                refresh_home(checked.user_id)
+                refresh_home(checked.user_id, team_id)
             except Exception:  # noqa: BLE001 - the schedule is saved; a stale Home is not worth failing for
                 log.exception("refreshing the Home of %s failed", checked.user_id)
 
-    def _save(self, checked: Valid, client: WebClient) -> tuple[dict, bool]:
+    def _save(self, checked: Valid, client: WebClient, team_id: str) -> tuple[dict, bool]:
         """(the modal's next view, whether the schedule changed)."""
         user_id, channel_id = checked.user_id, checked.channel_id
         try:
             # Refuse before anything else is looked at, so a non-admin learns nothing either.
-            self.schedules.authorize(user_id)
+            self.schedules.authorize(user_id, team_id)
             bot_member = self._bot_in_channel(client, channel_id)
             if bot_member == "missing":
                 if checked.metadata.channel_id is None:
@@ -232,7 +234,7 @@ class ScheduleEditor:
                 # The form was opened in (or for) this channel, as the sealed metadata shows: a
                 # private channel the bot is not in yet. Saved with the same warning as `schedule set`.
                 bot_member = "outside"
-            view = self.schedules.set(channel_id, user_id, checked.request, self.clock(), source="modal", expected_version=checked.metadata.version)
+            view = self.schedules.set(channel_id, user_id, checked.request, self.clock(), source="modal", expected_version=checked.metadata.version, team_id=team_id)
         except NotAllowed:
             return ui.notice_modal(NOT_ADMIN), False
         except AdminCheckFailed:
@@ -260,7 +262,7 @@ class ScheduleEditor:
         return "outside" if (info.get("channel") or {}).get("is_member") is False else None
 
 
-def register(app: App, editor: ScheduleEditor, refresh_home: Callable[[str], None] = lambda user_id: None) -> None:
+def register(app: App, editor: ScheduleEditor, team_of: TeamOf, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None) -> None:
     """Registered before the /career command's own listeners, so `/career schedule` alone is ours."""
 
     def opens_form(command: dict) -> bool:
@@ -269,7 +271,7 @@ def register(app: App, editor: ScheduleEditor, refresh_home: Callable[[str], Non
     def ack_listener(ack: Ack) -> None:
         ack()
 
-    def open_from_command(command: dict, client: WebClient, respond: Respond) -> None:
+    def open_from_command(command: dict, client: WebClient, respond: Respond, context: BoltContext) -> None:
         channel_id = command.get("channel_id", "")
         user_id = command.get("user_id", "")
 
@@ -280,9 +282,9 @@ def register(app: App, editor: ScheduleEditor, refresh_home: Callable[[str], Non
                 client.chat_postEphemeral(channel=channel_id, user=user_id, text=sentence)
 
         # From a DM (no channel a drill could run in), the form asks which channel.
-        editor.open(client, command.get("trigger_id", ""), user_id, channel_id if form.is_channel_id(channel_id) else None, refuse)
+        editor.open(client, command.get("trigger_id", ""), user_id, channel_id if form.is_channel_id(channel_id) else None, refuse, team_of(context))
 
-    def open_from_home(body: dict, action: dict, client: WebClient) -> None:
+    def open_from_home(body: dict, action: dict, client: WebClient, context: BoltContext) -> None:
         user_id = (body.get("user") or {}).get("id", "")
         trigger_id = body.get("trigger_id", "")
 
@@ -294,19 +296,19 @@ def register(app: App, editor: ScheduleEditor, refresh_home: Callable[[str], Non
                 log.warning("views.open for a refusal failed (%s)", (err.response or {}).get("error"))
 
         if action.get("action_id") == NEW_ACTION:
-            editor.open(client, trigger_id, user_id, None, refuse)
+            editor.open(client, trigger_id, user_id, None, refuse, team_of(context))
             return
         channel_id = action.get("value") or ""
         if not form.is_channel_id(channel_id):
             refuse(f"⚠️ {UNKNOWN_CHANNEL}")
             return
-        editor.open(client, trigger_id, user_id, channel_id, refuse)
+        editor.open(client, trigger_id, user_id, channel_id, refuse, team_of(context))
 
     def acknowledge(ack: Ack, body: dict) -> None:
         editor.acknowledge(ack, body)
 
-    def save(body: dict, client: WebClient) -> None:
-        editor.save(body, client, refresh_home)
+    def save(body: dict, client: WebClient, context: BoltContext) -> None:
+        editor.save(body, client, refresh_home, team_of(context))
 
     app.command("/career", matchers=[opens_form])(ack=ack_listener, lazy=[open_from_command])
     app.action(EDIT_ACTION)(ack=ack_listener, lazy=[open_from_home])

@@ -1,0 +1,209 @@
+"""Two workspaces installed through OAuth on one web process, driven as Slack drives it: the install
+pages in a browser, signed commands and events in, the stand-in Web API recording every call and
+the token it was made with. Each workspace's calls carry its own token, the scheduler's included;
+uninstalling one stops its drills and leaves the other's going."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import random
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from html import unescape
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+
+from tests.conftest import CONTENT_DIR
+from tests.e2e.test_http_lookups import blocks_text
+from tests.support.botserver import BotServer, settings_for
+from tests.support.fakes import Clock
+from tests.support.signing import command_body
+
+UTC = timezone.utc
+CLIENT_ID, CLIENT_SECRET = "1111.2222", "oauth-client-secret-0123456789"
+STATE_COOKIE = "slack-app-oauth-state"
+
+
+@dataclass(frozen=True)
+class Team:
+    id: str
+    name: str
+    token: str
+    channel: str
+    admin: str
+    member: str
+
+
+A = Team("TALPHA001", "チームA", "xoxb-alpha-token-0123456789", "C0ALPHA01", "UADMINA01", "UMEMBA001")
+B = Team("TBRAVO001", "チームB", "xoxb-bravo-token-0123456789", "C0BRAVO01", "UADMINB01", "UMEMBB001")
+
+
+@pytest.fixture
+def two_workspaces(stub_api, db_url, tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))  # where Bolt would put file stores: none may appear
+    stub_api.oauth_client = (CLIENT_ID, CLIENT_SECRET)
+    clock = Clock(datetime(2026, 11, 25, 8, 50, tzinfo=UTC))
+    settings = settings_for(
+        stub_api, CONTENT_DIR, SLACK_BOT_TOKEN="", SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET,
+        DATABASE_URL=db_url, ADMIN_USER_IDS=f"{A.id}:{A.admin},{B.id}:{B.admin}",
+    )
+    server = BotServer(settings, stub_api, clock=clock, rng=random.Random(11)).start()
+    server.clock_ = clock
+    yield server
+    server.stop()
+    assert list(home.iterdir()) == []
+
+
+def get(server: BotServer, path: str, query: dict | None = None, cookie: str | None = None) -> tuple[int, dict, str]:
+    host, port = urlsplit(server.url).netloc.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.request("GET", path + ("?" + urlencode(query) if query else ""), headers={"Cookie": f"{STATE_COOKIE}={cookie}"} if cookie else {})
+    response = connection.getresponse()
+    answer = response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode("utf-8")
+    connection.close()
+    return answer
+
+
+def install(server: BotServer, stub_api, team: Team) -> str:
+    """A member of `team` opens the install page, consents on Slack's page, and comes back."""
+    stub_api.grant(f"code-{team.id}", team.id, team.name, team.token, installer=team.admin)
+    status, _, page = get(server, "/slack/install")
+    assert status == 200
+    link = next(unescape(h) for h in re.findall(r'href="([^"]*)"', page) if h.startswith("https://slack.com/"))
+    state = parse_qs(urlsplit(link).query)["state"][0]
+    status, _, done = get(server, "/slack/oauth_redirect", {"code": f"code-{team.id}", "state": state}, cookie=state)
+    assert status == 200 and "インストールが完了しました" in done
+    return done
+
+
+def ask(server: BotServer, team: Team, text: str, user: str, channel: str | None = None) -> dict:
+    """A /career command from `team`; its answer, in the ack or through its response_url."""
+    server._answers += 1
+    name = f"ws{server._answers}"
+    ack = server.post_signed(command_body(text, user_id=user, channel_id=channel or team.channel, response_url=server.stub.response_url(name), team_id=team.id))
+    assert ack.status == 200, ack.status
+    return ack.json() if ack.body.strip() else server.stub.answer_at(name)
+
+
+def event(server: BotServer, team: Team, payload: dict, event_id: str):
+    return server.event(payload, event_id, team_id=team.id)
+
+
+def at(server: BotServer, *when: int) -> None:
+    server.clock_.now = datetime(*when, tzinfo=UTC)  # type: ignore[misc]
+    server.tick()
+
+
+def posts_in(stub_api, channel: str, since: int = 0) -> list:
+    return [c for c in stub_api.calls[since:] if c.method == "chat.postMessage" and c.params.get("channel") == channel]
+
+
+def test_two_workspaces_each_use_their_own_token_and_an_uninstall_stops_only_its_drills(two_workspaces, stub_api, caplog):
+    caplog.set_level(logging.DEBUG)
+    bot = two_workspaces
+    for team in (A, B):
+        assert team.name in install(bot, stub_api, team)
+
+    # Lookups answer from memory in each workspace.
+    for team in (A, B):
+        card = ask(bot, team, "ciso", team.member)
+        assert "CISO" in blocks_text(card["blocks"])
+
+    # Each workspace's admin sets a schedule in its own channel (ADMIN_USER_IDS names them as T…:U…).
+    for team in (A, B):
+        assert "設定しました" in blocks_text(ask(bot, team, "schedule set ciso 09:00 tz=UTC reveal=+1m", team.admin)["blocks"])
+    # B's admin is no admin in A, and a channel shared with A (Slack Connect) keeps A's one schedule.
+    assert "管理者だけ" in blocks_text(ask(bot, A, "schedule set cto 10:00", B.admin)["blocks"])
+    shared = ask(bot, B, "schedule set cto 10:00 tz=UTC", B.admin, channel=A.channel)
+    assert "別のワークスペース" in blocks_text(shared["blocks"])
+    assert bot.core.schedules.show(A.channel, bot.clock()).schedule.role == "ciso_project_position"
+    # `schedule list` shows the caller's workspace only.
+    listed = blocks_text(ask(bot, A, "schedule list", A.admin)["blocks"])
+    assert A.channel in listed and B.channel not in listed
+
+    # The scheduler posts each drill with its workspace's token; members reply; the reveals follow.
+    at(bot, 2026, 11, 25, 9, 0, 5)
+    threads = {}
+    for team in (A, B):
+        (post,) = posts_in(stub_api, team.channel)
+        threads[team.id] = post.response["ts"]
+        reply = {"type": "message", "channel": team.channel, "user": team.member, "text": "回答です", "ts": "1764061210.000001", "thread_ts": post.response["ts"], "channel_type": "channel"}
+        assert event(bot, team, reply, f"Ev-{team.id}").status == 200
+    mark = len(stub_api.calls)
+
+    # B uninstalls before its reveal: its drill is neither revealed nor posted again; A's goes on.
+    assert event(bot, B, {"type": "app_uninstalled"}, "Ev-uninstall").status == 200
+    assert bot.core.schedules.show(B.channel, bot.clock()).schedule.paused is True
+    at(bot, 2026, 11, 25, 9, 1, 5)
+    reveals = posts_in(stub_api, A.channel, mark)
+    assert len(reveals) == 1 and reveals[0].params["thread_ts"] == threads[A.id]
+    assert "<@UMEMBA001>" in blocks_text(reveals[0].params["blocks"])
+    at(bot, 2026, 11, 26, 9, 0, 5)
+    at(bot, 2026, 11, 26, 9, 1, 5)
+    assert len([c for c in posts_in(stub_api, A.channel, mark) if not c.params.get("thread_ts")]) == 1  # day two's question
+    assert [c for c in stub_api.calls[mark:] if c.params.get("channel") == B.channel] == []
+    # A request from B now gets one Japanese sentence.
+    refused = bot.post_signed(command_body("ciso", user_id=B.member, channel_id=B.channel, team_id=B.id, response_url=stub_api.response_url("gone")))
+    assert refused.status == 200 and "インストールされていません" in stub_api.answer_at("gone")["text"]
+
+    # Every Web API call was made with the token of the workspace it was for.
+    # (B's admin asking in A was looked up in A, with A's token: who is an admin is asked of the
+    # workspace the request came from.)
+    expected = {A.channel: A.token, B.channel: B.token, A.member: A.token, B.admin: A.token, B.member: B.token}
+    tokens = {A.token, B.token}
+    checked = 0
+    for call in stub_api.calls:
+        if call.method in ("response_url", "oauth.v2.access"):
+            continue
+        assert call.token in tokens, (call.method, call.params)
+        about = call.params.get("channel") or call.params.get("user") or call.params.get("user_id")
+        if about in expected:
+            assert call.token == expected[about], (call.method, about)
+            checked += 1
+    assert checked >= 8  # posts, reveals, updates and channel lookups of both workspaces, the admin check
+
+    # No token in the logs, at any level, nor on the health check.
+    status, _, health = get(bot, "/healthz")
+    assert status == 200
+    for secret in (A.token, B.token, CLIENT_SECRET):
+        assert secret not in caplog.text and secret not in health
+    assert json.loads(health)["ok"] is True
+
+
+def test_a_reinstall_within_the_retention_period_keeps_the_data_paused_and_a_late_one_starts_afresh(two_workspaces, stub_api):
+    bot = two_workspaces
+    for team in (A, B):
+        install(bot, stub_api, team)
+        assert "設定しました" in blocks_text(ask(bot, team, "schedule set ciso 09:00 tz=UTC reveal=+1m", team.admin)["blocks"])
+    assert event(bot, B, {"type": "tokens_revoked", "tokens": {"bot": ["UBOT" + B.id]}}, "Ev-revoked").status == 200
+
+    # Back within the period, with a new token: B's schedule is there, paused, ready to resume.
+    at(bot, 2026, 12, 20, 8, 0, 0)
+    stub_api.grant("code-again", B.id, B.name, "xoxb-bravo-second-token-0123")
+    status, _, page = get(bot, "/slack/install")
+    state = parse_qs(urlsplit(next(unescape(h) for h in re.findall(r'href="([^"]*)"', page) if h.startswith("https://slack.com/"))).query)["state"][0]
+    assert get(bot, "/slack/oauth_redirect", {"code": "code-again", "state": state}, cookie=state)[0] == 200
+    shown = blocks_text(ask(bot, B, "schedule show", B.member)["blocks"])
+    assert "一時停止中" in shown
+    mark = len(stub_api.calls)
+    at(bot, 2026, 12, 21, 9, 0, 5)
+    assert posts_in(stub_api, B.channel, mark) == [] and len(posts_in(stub_api, A.channel, mark)) == 1
+    assert "再開しました" in blocks_text(ask(bot, B, "schedule resume", B.admin)["blocks"])
+    at(bot, 2026, 12, 22, 9, 0, 5)
+    (post,) = [c for c in posts_in(stub_api, B.channel, mark) if not c.params.get("thread_ts")]
+    assert post.token == "xoxb-bravo-second-token-0123"
+
+    # Uninstalled again and gone past the period: the scheduler deletes B's data, once; A keeps its own.
+    assert event(bot, B, {"type": "app_uninstalled"}, "Ev-uninstall-2").status == 200
+    at(bot, 2027, 1, 21, 9, 0, 4)
+    assert bot.core.schedules.show(B.channel, bot.clock()) is not None
+    at(bot, 2027, 1, 21, 9, 0, 6)  # 30 days after the uninstall at 09:00:05
+    assert bot.core.schedules.show(B.channel, bot.clock()) is None
+    assert bot.core.schedules.show(A.channel, bot.clock()) is not None
+    assert bot.tick().purged == []
