@@ -27,7 +27,7 @@ from bot.config import Settings
 from bot.content.loader import LoadResult, load_directory
 from bot.domain.catalog import RoleCatalog
 from bot.domain.workspace import SINGLE_WORKSPACE
-from bot.ports import ChatError, ChatPort, ChatPorts, NotInstalled
+from bot.ports import ChatError, ChatPort, ChatPorts
 from bot.store.db import make_engine, session_factory, upgrade
 from bot.ticker import Ticker
 from bot.usecases.announcements import Announcements
@@ -210,7 +210,7 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
     def bot_in_channel(channel_id: str, team_id: str) -> bool | None:
         try:
             return SlackChat(clients.reader(team_id)).bot_in_channel(channel_id)
-        except NotInstalled:
+        except ChatError:  # not installed, or its token could not be renewed: cannot tell
             return None
 
     profiles = Profiles(clients.reader)
@@ -220,6 +220,12 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
         settings, None, is_admin=admins.is_admin, bot_in_channel=bot_in_channel, clock=clock, rng=rng, zone_of=zones.of,
         name_of=profiles.name_of, chats=chats, engine=engine,
     )
+    unclaimed = bot.workspaces.unclaimed_schedules() if single is None else []
+    if unclaimed:
+        log.warning(
+            "%d schedule(s) (e.g. in %s) were stored before workspaces were recorded and belong to no workspace yet:"
+            " start once with SLACK_BOT_TOKEN to claim them for their workspace (README: Many workspaces)", len(unclaimed), unclaimed[0],
+        )
     if single is not None and single.get("team_id"):
         adopted = bot.workspaces.adopt_single_workspace(str(single["team_id"]), single.get("enterprise_id"))
         if adopted:
@@ -233,10 +239,12 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
     editor = ScheduleEditor(bot.schedules, bot.catalog, admins.known, sealer, settings.default_timezone, clock)
     home = build_slack_home(bot, clients.reader, clock)
 
-    def removed(team_id: str, enterprise_id: str | None) -> None:
+    def removed(team_id: str, enterprise_id: str | None, sent_at: datetime | None) -> None:
+        # The uninstall is recorded first: if deleting the tokens then fails, Slack's retry finds
+        # it recorded (doing it again changes nothing) and deletes them.
         assert installations is not None
-        installations.delete(team_id, enterprise_id)
-        bot.workspaces.uninstalled(team_id, enterprise_id, clock())
+        if bot.workspaces.uninstalled(team_id, enterprise_id, clock(), sent_at) is not None:
+            installations.delete(team_id, enterprise_id)
 
     app = create_app(
         settings, make_web_client(settings), bot.router, bot.replies, team_of, schedule_editor=editor, home=home,
@@ -246,22 +254,27 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
     return SlackBot(bot, app, home, clients, oauth, installations)
 
 
-def _removed_single(team_id: str, enterprise_id: str | None) -> None:
+def _removed_single(team_id: str, enterprise_id: str | None, sent_at: datetime | None) -> None:
     """A single-workspace deployment's token is its configuration: the bot keeps everything and
     says in the log what to do (its drills fail with invalid_auth until a new token is set)."""
     log.error("the app was uninstalled from workspace %s or its bot token revoked: set a new SLACK_BOT_TOKEN after reinstalling", team_id)
 
 
+# After a token renewal Slack refused, the workspace's drills wait this long before the next try:
+# each try is a call to oauth.v2.access, from every replica, for every open drill.
+TOKEN_RETRY_SECONDS = 300.0
+
+
 def _token_lookup(installations: "Installations") -> Callable[[str], str | None]:
-    """The workspace's bot token; a rotation that failed is a chat error worth retrying (the drill is
-    retried on a later tick, and a command says it could not be answered)."""
+    """The workspace's bot token; a renewal that failed is a chat error worth retrying later (a
+    drill keeps the Retry-After like a 429's, and is not given up on for it)."""
     from bot.slack.installations import TokenRefreshFailed
 
     def bot_token(team_id: str) -> str | None:
         try:
             return installations.bot_token(team_id)
         except TokenRefreshFailed as err:
-            raise ChatError("token_refresh_failed", retryable=True) from err
+            raise ChatError("token_refresh_failed", retryable=True, retry_after=TOKEN_RETRY_SECONDS) from err
 
     return bot_token
 

@@ -48,7 +48,7 @@ class Settings:
     signing_secret: str | None = field(default=None, repr=False)
     app_token: str | None = field(default=None, repr=False)
     slack_api_url: str = DEFAULT_SLACK_API_URL
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)  # may hold a password
     content_dir: Path = Path("content")
     admin_user_ids: frozenset[str] = frozenset()
     default_timezone: str = "Asia/Tokyo"
@@ -126,6 +126,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     # Bolt switches on OAuth by itself when it finds these two in the environment, even beside a bot
     # token: a deployment must be one mode or the other.
     client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
+    # Bolt only asks whether the two are present: blank ones (an .env template's `SLACK_CLIENT_ID=`)
+    # would switch on its OAuth, with file stores in $HOME, behind a single-workspace bot's back.
+    blank = [name for name in OAUTH_VARIABLES if name in env and get(name) is None]
+    if blank:
+        raise ConfigError(f"{blank[0]} is set but empty: remove it from the environment, or give it the value from the app's Basic Information page.")
     oauth = [name for name, value in zip(OAUTH_VARIABLES, (client_id, client_secret)) if value]
     if bot_token and oauth:
         names = " and ".join(oauth)

@@ -37,6 +37,7 @@ def test_values_are_parsed():
         ({"PORT": "70000"}, "PORT must be between 0 and 65535, got 70000."),
         ({"DEFAULT_TIMEZONE": "Mars/Olympus"}, "DEFAULT_TIMEZONE must be an IANA time zone named for a place, such as Asia/Tokyo, got 'Mars/Olympus'."),
         ({"SLACK_API_URL": "ftp://x"}, "SLACK_API_URL must be an http(s) URL, got 'ftp://x'."),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_CLIENT_ID": " "}, "SLACK_CLIENT_ID is set but empty: remove it from the environment, or give it the value from the app's Basic Information page."),
         ({"ADMIN_USER_IDS": "alice"}, "ADMIN_USER_IDS must be a comma-separated list of Slack user IDs such as U012ABCDEF (or T012ABCDEF:U012ABCDEF for one workspace only), got 'alice'."),
         ({"ADMIN_USER_IDS": "T01:alice"}, "ADMIN_USER_IDS must be a comma-separated list of Slack user IDs such as U012ABCDEF (or T012ABCDEF:U012ABCDEF for one workspace only), got 'T01:alice'."),
         ({"SLACK_BOT_TOKEN": "hunter2"}, "SLACK_BOT_TOKEN does not look like a Slack token: it should start with 'xoxb-'."),
@@ -84,7 +85,8 @@ def test_a_bot_token_with_oauth_credentials_refuses_to_start_and_says_what_to_re
     assert "secret-value" not in str(err.value)
     with pytest.raises(ConfigError, match="remove SLACK_CLIENT_SECRET;"):
         load_settings({"SLACK_BOT_TOKEN": "xoxb-secret-value", "SLACK_CLIENT_SECRET": "client-secret-value"})
-    assert load_settings({"SLACK_BOT_TOKEN": "xoxb-secret-value", "SLACK_CLIENT_ID": "  "}).bot_token == "xoxb-secret-value"
+    with pytest.raises(ConfigError, match="SLACK_CLIENT_ID is set but empty"):
+        load_settings({"SLACK_BOT_TOKEN": "xoxb-secret-value", "SLACK_CLIENT_ID": "  "})
 
 
 OAUTH = {"SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "client-secret-value", "SLACK_SIGNING_SECRET": "signing-secret-value"}

@@ -186,7 +186,12 @@ class Installations:
         return bot.bot_token_expires_at is not None and bot.bot_token_expires_at <= self.clock().timestamp()
 
     def _same_installation(self, table, team_id: str | None, enterprise_id: str | None):
+        """A workspace's rows. A team id is unique across Slack, so a lookup that knows only the
+        team (the scheduler: a drill records its team) finds a workspace of an Enterprise Grid
+        organisation too; an org-wide installation (no team) is found by its enterprise."""
         c = table.c
+        if team_id is not None and enterprise_id is None:
+            return and_(c.client_id == self.store.client_id, c.team_id == team_id)
         return and_(c.client_id == self.store.client_id, c.enterprise_id == enterprise_id, c.team_id == team_id)
 
     def _latest_bot(self, connection: Connection, team_id: str | None, enterprise_id: str | None) -> Bot | None:
@@ -202,7 +207,10 @@ class Installations:
         return self.store.build_bot_entity(row) if row is not None else None
 
     def _locked(self, team_id: str | None, enterprise_id: str | None) -> "_InstallationLock":
-        return _InstallationLock(self.engine, _lock_key(self.store.client_id, enterprise_id, team_id), self.lock_timeout_seconds)
+        # Keyed by the team alone when there is one: a request (which knows the enterprise) and the
+        # scheduler (which may not) must take the same lock for the same workspace.
+        key = _lock_key(self.store.client_id, None if team_id is not None else enterprise_id, team_id)
+        return _InstallationLock(self.engine, key, self.lock_timeout_seconds)
 
 
 class _InstallationLock:

@@ -100,6 +100,9 @@ class InstallClient(WebClient):
         self._last.refusal = None
 
 
+TEAM_ID = re.compile(r"T[A-Z0-9]{1,31}")
+
+
 class InstallFlow(OAuthFlow):
     """Bolt's OAuthFlow with our install page, and a database failure while saving reported as
     Bolt's storage_error (a page that says so) rather than an exception whose text would carry the
@@ -107,6 +110,12 @@ class InstallFlow(OAuthFlow):
 
     def build_install_page_html(self, url: str, request: BoltRequest) -> str:
         return install_page(url)
+
+    def build_authorize_url(self, state: str, request: BoltRequest) -> str:
+        # `?team=T…` preselects a workspace on Slack's page. The SDK pastes it into the URL as it
+        # came, so anything but a team id (e.g. `T1&user_scope=…`) would ask Slack for more.
+        team = (request.query.get("team") or [None])[0]
+        return self.settings.authorize_url_generator.generate(state=state, team=team if team and TEAM_ID.fullmatch(team) else None)
 
     def handle_callback(self, request: BoltRequest) -> BoltResponse:
         # A worker thread serves one request after another: no refusal from an earlier one.
@@ -215,7 +224,7 @@ class _Pages:
     def failure(self, args: FailureArgs) -> BoltResponse:
         refusal = self._client.last_refusal() if args.reason == "invalid_code" else None
         detail = f" ({refusal})" if refusal else f" ({type(args.error).__name__})" if args.error else ""
-        log.info("an install did not complete: %r%s", args.reason, detail)
+        log.info("an install did not complete: %r%s", args.reason[:60], detail)
         return _page(args.suggested_status_code, failure_page(args.reason, refusal), args.settings)
 
 

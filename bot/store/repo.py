@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime, time, timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import and_, delete, func, or_, select, text, update
+from sqlalchemy import and_, case, delete, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -648,8 +648,9 @@ def drill_feedback_enabled(session: Session, drill: DrillRow) -> bool:
 def feedback_allowed(session: Session, drill: DrillRow, user_id: str) -> bool:
     """Both switches in one round trip (this runs before every recorded reply): the drill's channel
     has not turned feedback off (as it stood when the drill was created), and the member has not."""
-    # The member's setting in the drill's workspace.
-    member = select(MemberSettingRow.feedback).where(MemberSettingRow.team_id == drill.team_id, MemberSettingRow.user_id == user_id).scalar_subquery()
+    # "Off" in any workspace counts: in a Slack Connect channel a member from another workspace
+    # turned it off in their own, and their reply must not be judged here either.
+    member = select(func.min(case((MemberSettingRow.feedback.is_(False), 0), else_=1))).where(MemberSettingRow.user_id == user_id).scalar_subquery()
     if drill.feedback is not None:
         values = [drill.feedback, session.execute(select(member)).scalar()]
     else:
@@ -665,10 +666,11 @@ def member_feedback_enabled(session: Session, user_id: str, *, team_id: str = SI
     return None if value is None else bool(value)
 
 
-def members_without_feedback(session: Session, user_ids: Sequence[str], *, team_id: str = SINGLE_WORKSPACE) -> set[str]:
+def members_without_feedback(session: Session, user_ids: Sequence[str]) -> set[str]:
     if not user_ids:
         return set()
-    return set(session.scalars(select(MemberSettingRow.user_id).where(MemberSettingRow.team_id == team_id, MemberSettingRow.user_id.in_(set(user_ids)), MemberSettingRow.feedback.is_(False))).all())
+    # Off in any workspace, like feedback_allowed: a Slack Connect member's choice is in their own.
+    return set(session.scalars(select(MemberSettingRow.user_id).where(MemberSettingRow.user_id.in_(set(user_ids)), MemberSettingRow.feedback.is_(False))).all())
 
 
 def set_member_feedback(session: Session, user_id: str, enabled: bool, now: datetime, *, team_id: str = SINGLE_WORKSPACE) -> None:

@@ -109,7 +109,7 @@ class FeedbackDelivery:
             channel_id, thread_ts, team_id = drill.channel_id, drill.message_ts, drill.team_id
             enabled = repo.drill_feedback_enabled(session, drill)
             targets = repo.feedback_targets(session, drill_id) if enabled and role and question else {}
-            opted_out = repo.members_without_feedback(session, list(targets), team_id=team_id)
+            opted_out = repo.members_without_feedback(session, list(targets))
         pending = False
         for user_id, rows in targets.items():
             if user_id in opted_out:

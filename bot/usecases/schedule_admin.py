@@ -86,6 +86,12 @@ class ScheduleAdmin:
         with self.sessions() as session:
             return self._views(session, [repo.to_schedule(row) for row in repo.all_schedule_rows(session, team_id=team_id)], now)
 
+    def owned_by(self, channel_id: str, team_id: str) -> bool:
+        """False when the channel's schedule (and with it its drills) belongs to another workspace."""
+        with self.sessions() as session:
+            owner = repo.schedule_team(session, channel_id)
+        return owner is None or owner == team_id
+
     def history(self, channel_id: str, limit: int = 10) -> list[Change]:
         with self.sessions() as session:
             rows: Sequence[ScheduleChangeRow] = repo.recent_changes(session, channel_id, limit)

@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store import repo
-from bot.store.db import to_db
+from bot.store.db import to_db, utc
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,13 @@ class Workspaces:
         with self.sessions.begin() as session:
             return repo.resolve_single_workspace(session, team_id, enterprise_id)
 
+    def unclaimed_schedules(self) -> list[str]:
+        """Channels whose schedule still carries the SINGLE_WORKSPACE marker: in OAuth mode no
+        workspace sees them (and each keeps its channel from the others) until a single-workspace
+        start has claimed them."""
+        with self.sessions() as session:
+            return [row.channel_id for row in repo.all_schedule_rows(session, team_id=SINGLE_WORKSPACE)]
+
     def installed(self, team_id: str, enterprise_id: str | None, now: datetime) -> bool:
         """Record an install (or a reinstall). True if it cancelled the pending deletion of the
         workspace's data; its schedules stay paused until an admin resumes them."""
@@ -55,11 +63,19 @@ class Workspaces:
             self.log.info("workspace %s reinstalled: its data is no longer to be deleted; its schedules stay paused until resumed", team_id)
         return cancelled
 
-    def uninstalled(self, team_id: str, enterprise_id: str | None, now: datetime) -> Stopped:
+    def uninstalled(self, team_id: str, enterprise_id: str | None, now: datetime, sent_at: datetime | None = None) -> Stopped | None:
         """Stop everything of the workspace and set its data to be deleted after the retention
-        period (counted from the first notice of the uninstall, not from Slack's retries)."""
+        period (counted from the first notice of the uninstall, not from Slack's retries).
+
+        `sent_at` is when Slack sent the notice: one older than the workspace's latest install (a
+        retry that arrives after an uninstall and a quick reinstall) changes nothing and returns
+        None, so that the caller keeps the new installation too."""
         with self.sessions.begin() as session:
             row = repo.lock_workspace(session, team_id, enterprise_id)
+            installed_at = utc(row.installed_at) if row.installed_at is not None else None
+            if sent_at is not None and installed_at is not None and installed_at > sent_at:
+                self.log.info("workspace %s: an uninstall sent at %s predates its install at %s; ignored", team_id, sent_at, installed_at)
+                return None
             if row.uninstalled_at is None:
                 row.uninstalled_at = to_db(now)
                 row.purge_after = to_db(now + self.retention)

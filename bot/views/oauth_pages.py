@@ -8,6 +8,7 @@ escaped. No page is ever given a token.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from urllib.parse import quote
 
@@ -82,6 +83,9 @@ def success_page(workspace_name: str | None, team_id: str | None) -> str:
     )
 
 
+ERROR_CODE = re.compile(r"[a-z0-9_.:]{1,60}")
+
+
 def failure_message(reason: str, slack_error: str | None = None) -> str:
     """One sentence (two where the fix needs saying) for why an install did not complete.
 
@@ -105,8 +109,11 @@ def failure_message(reason: str, slack_error: str | None = None) -> str:
         if slack_error:
             return f"Slack がインストールを受け付けませんでした（エラー: {_short(slack_error)}）。もう一度インストールページから始めてください。"
         return REFUSED
-    # Any other `error` Slack sent back in the redirect.
-    return f"Slack がインストールを完了しませんでした（エラー: {_short(reason)}）。もう一度インストールページから始めてください。"
+    # Any other `error` Slack sent back in the redirect. The query string is anyone's to write: only
+    # something shaped like Slack's error codes is shown, never words planted in our sentence.
+    if ERROR_CODE.fullmatch(reason):
+        return f"Slack がインストールを完了しませんでした（エラー: {reason}）。もう一度インストールページから始めてください。"
+    return "Slack がインストールを完了しませんでした。もう一度インストールページから始めてください。"
 
 
 def failure_page(reason: str, slack_error: str | None = None) -> str:

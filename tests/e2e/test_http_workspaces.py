@@ -123,6 +123,9 @@ def test_two_workspaces_each_use_their_own_token_and_an_uninstall_stops_only_its
     shared = ask(bot, B, "schedule set cto 10:00 tz=UTC", B.admin, channel=A.channel)
     assert "別のワークスペース" in blocks_text(shared["blocks"])
     assert bot.core.schedules.show(A.channel, bot.clock()).schedule.role == "ciso_project_position"
+    # Nor may B's admin export the records (self-grades among them) of A's channel.
+    assert "別のワークスペース" in blocks_text(ask(bot, B, "export", B.admin, channel=A.channel)["blocks"])
+    assert not [c for c in stub_api.calls if c.method.startswith("files.")]
     # `schedule list` shows the caller's workspace only.
     listed = blocks_text(ask(bot, A, "schedule list", A.admin)["blocks"])
     assert A.channel in listed and B.channel not in listed
@@ -191,6 +194,10 @@ def test_a_reinstall_within_the_retention_period_keeps_the_data_paused_and_a_lat
     assert get(bot, "/slack/oauth_redirect", {"code": "code-again", "state": state}, cookie=state)[0] == 200
     shown = blocks_text(ask(bot, B, "schedule show", B.member)["blocks"])
     assert "一時停止中" in shown
+    # Slack's retry of the old revocation, sent before this reinstall, arrives late: it changes nothing.
+    sent = int(datetime(2026, 12, 19, tzinfo=UTC).timestamp())
+    assert bot.event({"type": "tokens_revoked", "tokens": {"bot": ["UBOT" + B.id]}}, "Ev-revoked", retry=1, team_id=B.id, event_time=sent).status == 200
+    assert "CISO" in blocks_text(ask(bot, B, "ciso", B.member)["blocks"])
     mark = len(stub_api.calls)
     at(bot, 2026, 12, 21, 9, 0, 5)
     assert posts_in(stub_api, B.channel, mark) == [] and len(posts_in(stub_api, A.channel, mark)) == 1

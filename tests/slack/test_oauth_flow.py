@@ -196,6 +196,15 @@ def test_the_install_page_links_to_slacks_consent_page_with_a_stored_state(serve
     assert not list(home.iterdir())  # no file store in $HOME
 
 
+def test_a_team_in_the_install_link_preselects_it_and_nothing_else_rides_along(serve):
+    installer = serve()
+    chosen = parse_qs(urlsplit(authorize_url(installer.get("/slack/install", {"team": "T0CHOSEN1"}))).query)
+    assert chosen["team"] == ["T0CHOSEN1"]
+    smuggled = installer.get("/slack/install", {"team": "T1&user_scope=search:read&scope=admin"})
+    query = parse_qs(urlsplit(authorize_url(smuggled)).query, keep_blank_values=True)
+    assert "team" not in query and query["user_scope"] == [""] and query["scope"] == [MANIFEST_SCOPES]
+
+
 def test_a_completed_install_stores_the_workspaces_token_and_shows_what_to_do_next(serve, stub_api, home):
     installer = serve(SLACK_REDIRECT_URI="https://bot.example.org/slack/oauth_redirect")
     stub_api.oauth_client = (CLIENT_ID, CLIENT_SECRET)
@@ -304,14 +313,17 @@ def test_cancelling_on_slacks_page_gets_a_japanese_page_and_stores_nothing(serve
     assert installer.bots() == 0 and installer.installed == []
 
 
-def test_an_error_from_the_query_string_is_shown_escaped(serve):
+def test_an_error_from_the_query_string_is_named_only_when_it_looks_like_slacks(serve):
     installer = serve()
     _, state = installer.open_install_page()
+    assert "（エラー: invalid_team_for_non_distributed_app）" in installer.redirect(error="invalid_team_for_non_distributed_app", state=state).text
 
+    _, state = installer.open_install_page()
     page = installer.redirect(error='<img src=x onerror="alert(1)">', state=state)
-
-    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page.text
-    assert "<img" not in page.text
+    assert "<img" not in page.text and "onerror" not in page.text
+    _, state = installer.open_install_page()
+    planted = installer.redirect(error="example.com から再インストールしてください", state=state)
+    assert "example.com" not in planted.text and "Slack がインストールを完了しませんでした。" in planted.text
 
 
 def test_a_failure_after_the_install_is_saved_says_so_and_can_be_started_again(serve, stub_api):

@@ -168,6 +168,24 @@ def test_a_workspace_that_is_not_installed_has_no_token(database, stand_in):
     assert installations.bot_token("T0NOTHERE") is None
 
 
+def test_a_grid_workspace_is_found_by_its_team_alone_as_the_scheduler_asks(database, stand_in):
+    from slack_sdk.oauth.installation_store import Installation
+
+    _url, engine, store = database
+    store.save(Installation(
+        app_id="A0001", enterprise_id="E0GRID001", team_id="T0INGRID1", user_id="U0INSTALL",
+        bot_token="xoxb-grid-workspace", bot_id="B0GRID001", bot_user_id="UBOTGRID1", bot_scopes=["chat:write"],
+    ))
+    installations = installations_for(engine, store, stand_in, clock=now)
+
+    # A drill records its team only; a request knows the enterprise too. Both find the workspace.
+    assert installations.bot_token("T0INGRID1") == "xoxb-grid-workspace"
+    assert installations.bot_token("T0INGRID1", "E0GRID001") == "xoxb-grid-workspace"
+    assert installations.bot_token("T0INGRID1", "E0OTHER01") is None
+    installations.delete("T0INGRID1", "E0GRID001")
+    assert installations.bot_token("T0INGRID1") is None
+
+
 def test_delete_forgets_the_workspace_and_keeps_the_others(database, stand_in):
     _url, engine, store = database
     start = now()

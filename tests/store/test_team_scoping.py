@@ -63,7 +63,8 @@ def test_two_workspaces_members_with_the_same_user_id_keep_their_own_memory_sett
         assert (repo.reviewed_on(s, MEMBER, date(2026, 11, 25), team_id=A), repo.reviewed_on(s, MEMBER, date(2026, 11, 25), team_id=B)) == (1, 0)
         assert repo.recent_grades(s, MEMBER, NOW - timedelta(days=1), team_id=B) == [Grade.EASY]
         assert (repo.member_feedback_enabled(s, MEMBER, team_id=A), repo.member_feedback_enabled(s, MEMBER, team_id=B)) == (False, None)
-        assert (repo.members_without_feedback(s, [MEMBER], team_id=A), repo.members_without_feedback(s, [MEMBER], team_id=B)) == ({MEMBER}, set())
+        # Who gets no private feedback is decided on the safe side: off in any workspace is off.
+        assert repo.members_without_feedback(s, [MEMBER]) == {MEMBER}
         assert (repo.home_openers(s, [MEMBER], team_id=A), repo.home_openers(s, [MEMBER], team_id=B)) == (set(), {MEMBER})
         # The single workspace's member (the default) is a third person, with nothing yet.
         assert (repo.member_cards(s, MEMBER), repo.member_feedback_enabled(s, MEMBER), repo.home_openers(s, [MEMBER])) == ([], None, set())
@@ -131,15 +132,19 @@ def test_a_drill_and_what_hangs_off_it_take_the_workspace_of_the_channels_schedu
         assert posts == {"CA": A, "CB": B, "CNONE": SINGLE_WORKSPACE}
 
 
-def test_a_members_feedback_switch_is_read_in_the_drills_workspace(sessions):
+def test_a_member_who_turned_feedback_off_in_their_workspace_is_not_judged_in_a_shared_channel(sessions):
     with sessions.begin() as s:
         repo.save_schedule(s, schedule("CA"), "UADMIN", NOW, keep_deck=False, team_id=A)
         repo.save_schedule(s, schedule("CB"), "UADMIN", NOW, keep_deck=False, team_id=B)
         drill_a, drill_b = add_drill(s, "CA"), add_drill(s, "CB")
         repo.set_member_feedback(s, MEMBER, False, NOW, team_id=A)
+        repo.set_member_feedback(s, "UOTHER001", True, NOW, team_id=A)
     with sessions() as s:
+        # Off in A, where they set it, and in B's channel too (a Slack Connect channel B set up).
         assert repo.feedback_allowed(s, repo.get_drill(s, drill_a), MEMBER) is False
-        assert repo.feedback_allowed(s, repo.get_drill(s, drill_b), MEMBER) is True
+        assert repo.feedback_allowed(s, repo.get_drill(s, drill_b), MEMBER) is False
+        assert repo.feedback_allowed(s, repo.get_drill(s, drill_b), "UOTHER001") is True
+        assert repo.feedback_allowed(s, repo.get_drill(s, drill_b), "UNEVER001") is True
 
 
 def test_rows_of_the_single_workspace_are_given_the_real_one_once(sessions):

@@ -99,7 +99,7 @@ class BotServer:
     def tick(self):
         return self.core.cycle.tick(self.clock())
 
-    def event(self, event: dict, event_id: str, retry: int | None = None, team_id: str = TEAM_ID) -> Response:
+    def event(self, event: dict, event_id: str, retry: int | None = None, team_id: str = TEAM_ID, event_time: int = 1800000000) -> Response:
         body = json.dumps(
             {
                 "token": "legacy",
@@ -107,7 +107,7 @@ class BotServer:
                 "api_app_id": "A0001",
                 "type": "event_callback",
                 "event_id": event_id,
-                "event_time": 1800000000,
+                "event_time": event_time,
                 "event": event,
             }
         )
