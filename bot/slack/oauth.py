@@ -17,6 +17,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Callable
 
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
@@ -110,6 +111,17 @@ class InstallFlow(OAuthFlow):
 
     def build_install_page_html(self, url: str, request: BoltRequest) -> str:
         return install_page(url)
+
+    def issue_new_state(self, request: BoltRequest) -> str:
+        # The store deletes a state only when it is used: an install page opened and left would
+        # stay for ever. Expired ones go as each new one is issued, so the table holds no more than
+        # one expiry period's worth of openings.
+        store = self.settings.state_store
+        if isinstance(store, SQLAlchemyOAuthStateStore):
+            expired = store.oauth_states.c.expire_at < datetime.now(timezone.utc).replace(tzinfo=None)
+            with store.engine.begin() as connection:
+                connection.execute(store.oauth_states.delete().where(expired))
+        return super().issue_new_state(request)
 
     def build_authorize_url(self, state: str, request: BoltRequest) -> str:
         # `?team=T…` preselects a workspace on Slack's page. The SDK pastes it into the URL as it

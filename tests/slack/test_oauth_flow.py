@@ -287,6 +287,19 @@ def test_an_expired_state_gets_a_japanese_page_and_stores_nothing(serve, stub_ap
     assert installer.bots() == 0 and installer.installations() == 0 and installer.installed == []
 
 
+def test_install_pages_opened_and_left_do_not_pile_up(serve):
+    installer = serve()
+    _, left = installer.open_install_page()
+    _, fresh = installer.open_install_page()
+    table = installer.parts.state_store.oauth_states
+    with installer.engine.begin() as connection:
+        connection.execute(table.update().where(table.c.state == left).values(expire_at=datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(seconds=1)))
+
+    _, newest = installer.open_install_page()
+
+    assert sorted(installer.states()) == sorted([fresh, newest])
+
+
 def test_an_oauth_access_error_gets_a_japanese_page_naming_it_and_stores_nothing(serve, stub_api):
     installer = serve()
     _, state = installer.open_install_page()
