@@ -371,7 +371,10 @@ def run_scenario(scenario: Scenario, drills: int, workdir: Path, log=print, work
             answer = stub.answer_at(f"set-{channel}", timeout=30) if ack.status == 200 else {}
             if "設定しました" not in answer.get("text", ""):
                 raise RuntimeError(f"schedule set failed for {channel}: {ack.status} {str(answer)[:200]}")
-        log(f"  {drills} schedules set ({', '.join(f'{sum(1 for c in channels if owner[c] is w)} in {w.team_id}' for w in workspaces)}); due {due:%H:%M:%S} UTC, reveal {due + timedelta(minutes=1):%H:%M:%S} UTC")
+        spare = (due - datetime.now(timezone.utc)).total_seconds()
+        if spare < 3:
+            raise RuntimeError(f"setting {drills} schedules took until {spare:.0f} s before they fell due: run fewer drills")
+        log(f"  {drills} schedules set in {(datetime.now(timezone.utc) - now).total_seconds():.0f} s ({', '.join(f'{sum(1 for c in channels if owner[c] is w)} in {w.team_id}' for w in workspaces)}); due {due:%H:%M:%S} UTC, reveal {due + timedelta(minutes=1):%H:%M:%S} UTC")
 
         threads = []
         if scenario.kill_every:
