@@ -597,7 +597,10 @@ def run_events(workdir: Path, replies: int = 1000, seed: int = 42, workspace: Wo
 # ----------------------------------------------------------------------------- report
 
 
-def render(results: list[Result], command: str, started: datetime, events: EventsResult | None = None, workspaces: tuple[Workspace, ...] = WORKSPACES) -> str:
+def render(results: list[Result], command: str, started: datetime, events: EventsResult | None = None, workspaces: tuple[Workspace, ...] = WORKSPACES,
+           load: tuple[float, float] | None = None) -> str:
+    """`load`: the 1-minute load average when the run started and when it ended (others' work on the
+    machine shows in the timings, never in the counts)."""
     if workspaces == (SINGLE,):
         setup = [
             "Every scenario ran the single-workspace deployment (`SLACK_BOT_TOKEN`): one workspace, every",
@@ -660,7 +663,8 @@ def render(results: list[Result], command: str, started: datetime, events: Event
         "",
         f"## Last run — {started:%Y-%m-%d %H:%M} UTC",
         "",
-        f"Machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}.",
+        f"Machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}"
+        + (f"; load average {load[0]:.2f} when the run started, {load[1]:.2f} when it ended." if load else "."),
         "",
         *setup,
         "",
@@ -676,7 +680,7 @@ def render(results: list[Result], command: str, started: datetime, events: Event
             "",
             "| Events | Replies | Deliveries (with retries, edits, deletes) | Recorded exactly right | Ack p50 | Ack p99 | Ack max |",
             "| --- | ---: | ---: | --- | ---: | ---: | ---: |",
-            f"| thread replies, 30 % redelivered 2–3×, reordered, 10 % edited, 8 % deleted | {events.replies} | {events.deliveries} | "
+            f"| thread replies{'' if workspaces == (SINGLE,) else ' in a workspace installed through OAuth'}, 30 % redelivered 2–3×, reordered, 10 % edited, 8 % deleted | {events.replies} | {events.deliveries} | "
             f"{'yes' if events.recorded_right else 'NO'} ({events.kept} of {events.expected}) | {events.ack_p50_ms:.1f} ms | {events.ack_p99_ms:.1f} ms | {events.ack_max_ms:.1f} ms |",
         ]
     notes = [f"- `{r.scenario.name}`: {'; '.join(r.notes)}" for r in results if r.notes]
@@ -708,6 +712,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     command = "python -m bench.reliability" + "".join(f" --scenario {s}" for s in args.scenario or []) + (f" --drills {args.drills}" if args.drills != 200 else "") + (f" --workspaces {args.workspaces}" if args.workspaces != 2 else "") + (" --no-events" if args.no_events else "")
     started = datetime.now(timezone.utc)
+    load_at_start = os.getloadavg()[0]
     results = []
     with tempfile.TemporaryDirectory(prefix="reliability-") as tmp:
         for scenario in chosen:
@@ -725,7 +730,7 @@ def main(argv: list[str] | None = None) -> int:
             events = run_events(workdir, workspace=workspaces[0])
             print(f"  recorded right: {events.recorded_right}; ack p50 {events.ack_p50_ms:.1f} ms, p99 {events.ack_p99_ms:.1f} ms, max {events.ack_max_ms:.1f} ms", flush=True)
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(render(results, command, started, events, workspaces), encoding="utf-8")
+    Path(args.output).write_text(render(results, command, started, events, workspaces, (load_at_start, os.getloadavg()[0])), encoding="utf-8")
     print(f"wrote {args.output}")
     bad = [r for r in results if r.lost or r.duplicated or r.reveals_lost or r.reveals_duplicated or r.wrong_token
            or any(alarm in n for n in r.notes for alarm in ("SECRET", "ANOTHER WORKSPACE", "FILES IN $HOME"))]
