@@ -141,6 +141,6 @@ class TeamClients:
 
 def per_team(client: WebClient | ClientFor | None) -> ClientFor | None:
     """One client for every workspace (a single-workspace deployment, a test), or already per team."""
-    if client is None or callable(client) and not isinstance(client, WebClient):
-        return client  # type: ignore[return-value]
-    return lambda team_id: client  # type: ignore[return-value]
+    if isinstance(client, WebClient):
+        return lambda team_id: client
+    return client
