@@ -141,6 +141,6 @@ class TeamClients:
 
 def per_team(client: WebClient | ClientFor | None) -> ClientFor | None:
     """One client for every workspace (a single-workspace deployment, a test), or already per team."""
-    if isinstance(client, WebClient):
-        return lambda team_id: client
-    return client
+    if client is None or callable(client):  # a WebClient is not callable; a lookup by team is
+        return client  # type: ignore[return-value]
+    return lambda team_id: client
