@@ -5,15 +5,11 @@ uninstalling one stops its drills and leaves the other's going."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
 import random
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from html import unescape
-from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
@@ -21,11 +17,12 @@ from tests.conftest import CONTENT_DIR
 from tests.e2e.test_http_lookups import blocks_text
 from tests.support.botserver import BotServer, settings_for
 from tests.support.fakes import Clock
+from tests.support.http import request
+from tests.support.oauth import install_workspace
 from tests.support.signing import command_body
 
 UTC = timezone.utc
 CLIENT_ID, CLIENT_SECRET = "1111.2222", "oauth-client-secret-0123456789"
-STATE_COOKIE = "slack-app-oauth-state"
 
 
 @dataclass(frozen=True)
@@ -60,26 +57,9 @@ def two_workspaces(stub_api, db_url, tmp_path, monkeypatch):
     assert list(home.iterdir()) == []
 
 
-def get(server: BotServer, path: str, query: dict | None = None, cookie: str | None = None) -> tuple[int, dict, str]:
-    host, port = urlsplit(server.url).netloc.split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=10)
-    connection.request("GET", path + ("?" + urlencode(query) if query else ""), headers={"Cookie": f"{STATE_COOKIE}={cookie}"} if cookie else {})
-    response = connection.getresponse()
-    answer = response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode("utf-8")
-    connection.close()
-    return answer
-
-
-def install(server: BotServer, stub_api, team: Team) -> str:
+def install(server: BotServer, stub_api, team: Team, token: str | None = None) -> str:
     """A member of `team` opens the install page, consents on Slack's page, and comes back."""
-    stub_api.grant(f"code-{team.id}", team.id, team.name, team.token, installer=team.admin)
-    status, _, page = get(server, "/slack/install")
-    assert status == 200
-    link = next(unescape(h) for h in re.findall(r'href="([^"]*)"', page) if h.startswith("https://slack.com/"))
-    state = parse_qs(urlsplit(link).query)["state"][0]
-    status, _, done = get(server, "/slack/oauth_redirect", {"code": f"code-{team.id}", "state": state}, cookie=state)
-    assert status == 200 and "インストールが完了しました" in done
-    return done
+    return install_workspace(server.url, stub_api, team.id, team.name, token or team.token, installer=team.admin)
 
 
 def ask(server: BotServer, team: Team, text: str, user: str, channel: str | None = None) -> dict:
@@ -172,8 +152,9 @@ def test_two_workspaces_each_use_their_own_token_and_an_uninstall_stops_only_its
     assert checked >= 8  # posts, reveals, updates and channel lookups of both workspaces, the admin check
 
     # No token in the logs, at any level, nor on the health check.
-    status, _, health = get(bot, "/healthz")
-    assert status == 200
+    health_page = request(bot.url + "/healthz")
+    health = health_page.text
+    assert health_page.status == 200
     for secret in (A.token, B.token, CLIENT_SECRET):
         assert secret not in caplog.text and secret not in health
     assert json.loads(health)["ok"] is True
@@ -188,10 +169,7 @@ def test_a_reinstall_within_the_retention_period_keeps_the_data_paused_and_a_lat
 
     # Back within the period, with a new token: B's schedule is there, paused, ready to resume.
     at(bot, 2026, 12, 20, 8, 0, 0)
-    stub_api.grant("code-again", B.id, B.name, "xoxb-bravo-second-token-0123")
-    status, _, page = get(bot, "/slack/install")
-    state = parse_qs(urlsplit(next(unescape(h) for h in re.findall(r'href="([^"]*)"', page) if h.startswith("https://slack.com/"))).query)["state"][0]
-    assert get(bot, "/slack/oauth_redirect", {"code": "code-again", "state": state}, cookie=state)[0] == 200
+    assert B.name in install(bot, stub_api, B, token="xoxb-bravo-second-token-0123")
     shown = blocks_text(ask(bot, B, "schedule show", B.member)["blocks"])
     assert "一時停止中" in shown
     # Slack's retry of the old revocation, sent before this reinstall, arrives late: it changes nothing.
