@@ -192,3 +192,24 @@ def test_a_reinstall_within_the_retention_period_keeps_the_data_paused_and_a_lat
     assert bot.core.schedules.show(B.channel, bot.clock()) is None
     assert bot.core.schedules.show(A.channel, bot.clock()) is not None
     assert bot.tick().purged == []
+
+
+def test_an_existing_single_workspace_deployment_claims_its_rows_from_auth_test_when_it_starts(stub_api, tmp_path):
+    from bot.domain.schedule_input import parse_schedule_set
+    from tests.support.botserver import TEAM_ID
+
+    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    settings = settings_for(stub_api, CONTENT_DIR, DATABASE_URL=url)
+    first = BotServer(settings, stub_api, clock=lambda: datetime(2026, 11, 25, 8, 0, tzinfo=UTC)).start()
+    # As an earlier version stored it: no workspace on the row (the migration's marker).
+    first.core.schedules.set("C0STUDY01", "UADMIN001", parse_schedule_set("ciso 09:00".split(), "UTC"), first.clock())
+    first.stop()
+
+    again = BotServer(settings, stub_api, clock=lambda: datetime(2026, 11, 25, 8, 0, tzinfo=UTC)).start()
+    try:
+        listed = blocks_text(again.answer("schedule list", user_id="UADMIN001")["blocks"])
+        assert "C0STUDY01" in listed
+        assert "設定しました" in blocks_text(again.answer("schedule set cto 10:00", user_id="UADMIN001")["blocks"])
+        assert again.core.schedules.owned_by("C0STUDY01", TEAM_ID)
+    finally:
+        again.stop()
