@@ -38,11 +38,9 @@ import threading
 import time
 import uuid
 from collections import Counter
-from html import unescape
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urlsplit
 
 from sqlalchemy import create_engine, text
 
@@ -51,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support.db import POSTGRES_URL, postgres_available  # noqa: E402
 from tests.support.http import request  # noqa: E402
+from tests.support.oauth import install_workspace  # noqa: E402
 from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, command_body, signed_headers  # noqa: E402
 from tests.support.slack_api import FaultPlan, StubSlackApi  # noqa: E402
 
@@ -76,7 +75,6 @@ WORKSPACES = (
     Workspace("TRELBRAVO1", "信頼性チームB", "xoxb-reliability-bravo-0123456789", "UADMINB01"),
 )
 CLIENT_ID, CLIENT_SECRET = "4444.5555", "reliability-client-secret-0123456789"
-STATE_COOKIE = "slack-app-oauth-state"
 
 
 def workspaces_for(count: int) -> tuple[Workspace, ...]:
@@ -97,18 +95,8 @@ def slack_env(stub: StubSlackApi, workspaces: tuple[Workspace, ...]) -> dict[str
 
 
 def install(url: str, stub: StubSlackApi, workspace: Workspace) -> None:
-    """A member of `workspace` opens the install page, consents on Slack's page, and comes back:
-    the redirect carries Slack's code and the state, and the browser the state cookie."""
-    code = f"code-{workspace.team_id}-{uuid.uuid4().hex[:8]}"
-    stub.grant(code, workspace.team_id, workspace.name, workspace.token, installer=workspace.admin)
-    page = request(url + "/slack/install")
-    links = [unescape(h) for h in re.findall(r'href="([^"]*)"', page.text) if h.startswith("https://slack.com/")]
-    if page.status != 200 or not links:
-        raise RuntimeError(f"install page: {page.status} {page.text[:300]}")
-    state = parse_qs(urlsplit(links[0]).query)["state"][0]
-    done = request(url + "/slack/oauth_redirect?" + urlencode({"code": code, "state": state}), headers={"Cookie": f"{STATE_COOKIE}={state}"})
-    if done.status != 200 or "インストールが完了しました" not in done.text:
-        raise RuntimeError(f"install of {workspace.team_id} failed: {done.status} {done.text[:300]}")
+    """A member of `workspace` installs the app through the install page (tests.support.oauth)."""
+    install_workspace(url, stub, workspace.team_id, workspace.name, workspace.token, installer=workspace.admin)
 
 
 def secrets_of(workspaces: tuple[Workspace, ...]) -> list[str]:
