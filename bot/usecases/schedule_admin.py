@@ -39,7 +39,7 @@ class StaleSchedule(Exception):
     """The schedule changed after the form that would change it was opened."""
 
 
-__all__ = ["AdminCheckFailed", "NotAllowed", "StaleSchedule", "ScheduleAdmin", "ScheduleView", "Change"]
+__all__ = ["AdminCheckFailed", "NotAllowed", "OTHER_WORKSPACE", "StaleSchedule", "ScheduleAdmin", "ScheduleView", "Change"]
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ class ScheduleAdmin:
         with self.sessions.begin() as session:
             row = repo.get_schedule_row(session, channel_id, for_update=True)
             if row is not None and row.team_id != team_id:
-                raise ScheduleError(_OTHER_WORKSPACE)
+                raise ScheduleError(OTHER_WORKSPACE)
             if not isinstance(expected_version, Keep) and (utc(row.updated_at) if row else None) != expected_version:
                 raise StaleSchedule(channel_id)
             before = repo.to_schedule(row) if row else None
@@ -192,7 +192,7 @@ class ScheduleAdmin:
         if row is None:
             raise ScheduleError(_NO_SCHEDULE)
         if row.team_id != team_id:
-            raise ScheduleError(_OTHER_WORKSPACE)
+            raise ScheduleError(OTHER_WORKSPACE)
         return repo.to_schedule(row)
 
     def _record(self, session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: Schedule | None, after: Schedule | None, source: str = "command", team_id: str = SINGLE_WORKSPACE) -> None:
@@ -231,7 +231,7 @@ class ScheduleAdmin:
             if row is None:
                 raise ScheduleError(_NO_SCHEDULE)
             if row.team_id != team_id:
-                raise ScheduleError(_OTHER_WORKSPACE)
+                raise ScheduleError(OTHER_WORKSPACE)
             schedule = repo.to_schedule(row)
             if schedule.reveal.offset is not None:
                 reveal_at = now + schedule.reveal.offset
@@ -255,12 +255,12 @@ class ScheduleAdmin:
             if drill is None or drill.status == DrillStatus.PENDING:
                 raise ScheduleError("このチャンネルには回答受付中のドリルがありません。")
             if drill.team_id != team_id:
-                raise ScheduleError(_OTHER_WORKSPACE)
+                raise ScheduleError(OTHER_WORKSPACE)
             # "posting" too: the question is on its way, and its reveal follows as soon as it lands.
             drill.reveal_at = repo.to_db(now)
             repo.record_change(session, channel_id, user_id, now, "drill reveal", None, None, note=f"{format_local(utc(drill.post_at), drill.timezone)} の出題", team_id=team_id)
         self.wake()
 
 
-_OTHER_WORKSPACE = "このチャンネルのドリルは別のワークスペースで設定されています。変更できるのは、そのワークスペースの管理者です。"
+OTHER_WORKSPACE = "このチャンネルのドリルは別のワークスペースで設定されています。変更できるのは、そのワークスペースの管理者です。"
 _NO_SCHEDULE = "このチャンネルにはドリルのスケジュールがありません。`/career schedule set <職種|all> <HH:MM>` で設定してください。"

@@ -103,6 +103,12 @@ def test_two_workspaces_each_use_their_own_token_and_an_uninstall_stops_only_its
     shared = ask(bot, B, "schedule set cto 10:00 tz=UTC", B.admin, channel=A.channel)
     assert "別のワークスペース" in blocks_text(shared["blocks"])
     assert bot.core.schedules.show(A.channel, bot.clock()).schedule.role == "ciso_project_position"
+    # The schedule editor, opened there by B's admin, says so instead of showing A's settings.
+    updates = len(stub_api.calls_to("views.update"))
+    assert bot.post_signed(command_body("schedule", user_id=B.admin, channel_id=A.channel, team_id=B.id, response_url=stub_api.response_url("form"))).status == 200
+    bot.lazy.settle()
+    (form,) = stub_api.calls_to("views.update")[updates:]
+    assert "別のワークスペース" in json.dumps(form.params["view"], ensure_ascii=False) and form.token == B.token
     # Nor may B's admin export the records (self-grades among them) of A's channel.
     assert "別のワークスペース" in blocks_text(ask(bot, B, "export", B.admin, channel=A.channel)["blocks"])
     assert not [c for c in stub_api.calls if c.method.startswith("files.")]

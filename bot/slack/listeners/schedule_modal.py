@@ -35,7 +35,7 @@ from bot.ports import AdminCheckFailed
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.slack.metadata import FormMetadata, Sealer
 from bot.slack.teams import TeamOf
-from bot.usecases.schedule_admin import NotAllowed, ScheduleAdmin, StaleSchedule
+from bot.usecases.schedule_admin import OTHER_WORKSPACE, NotAllowed, ScheduleAdmin, StaleSchedule
 from bot.views import modal_blocks as ui
 from bot.views.mrkdwn import escape_mrkdwn
 
@@ -140,15 +140,18 @@ class ScheduleEditor:
             return
         view = opened.get("view") or {}
         try:
-            form_view = self.form_view(user_id, channel_id)
+            form_view = self.form_view(user_id, channel_id, team_id)
         except Exception:  # noqa: BLE001 - the user is looking at a loading modal: say it failed
             log.exception("could not build the schedule editor for %s", channel_id)
             form_view = ui.notice_modal(f"⚠️ {FAILED}")
         self._update(client, view.get("id"), form_view, view.get("hash"))
 
-    def form_view(self, user_id: str, channel_id: str | None) -> dict:
+    def form_view(self, user_id: str, channel_id: str | None, team_id: str = SINGLE_WORKSPACE) -> dict:
         if len(self.catalog) == 0:
             return ui.notice_modal(f"⚠️ {NO_ROLES}")
+        if channel_id and not self.schedules.owned_by(channel_id, team_id):
+            # A Slack Connect channel whose schedule another workspace set: saving would be refused.
+            return ui.notice_modal(f"⚠️ {OTHER_WORKSPACE}")
         schedule, version = self.schedules.for_form(channel_id) if channel_id else (None, None)
         metadata = self.sealer.seal(FormMetadata(user_id, channel_id, version))
         return ui.editor_modal(form.initial_values(schedule, self.default_timezone), form.role_choices(self.catalog), metadata, channel_id)
