@@ -205,7 +205,8 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
         team_of = fixed_team(single.get("team_id"))
 
     def chats(team_id: str) -> ChatPort:
-        return SlackChat(clients.poster(team_id), clients.reader(team_id))
+        reader, poster = clients.pair(team_id)  # one token lookup, not one per client
+        return SlackChat(poster, reader)
 
     def bot_in_channel(channel_id: str, team_id: str) -> bool | None:
         try:

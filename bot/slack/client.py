@@ -118,12 +118,13 @@ class TeamClients:
         self._lock = threading.Lock()
 
     def reader(self, team_id: str) -> WebClient:
-        return self._pair(team_id)[0]
+        return self.pair(team_id)[0]
 
     def poster(self, team_id: str) -> WebClient:
-        return self._pair(team_id)[1]
+        return self.pair(team_id)[1]
 
-    def _pair(self, team_id: str) -> tuple[WebClient, WebClient]:
+    def pair(self, team_id: str) -> tuple[WebClient, WebClient]:
+        """(reader, poster) with one token lookup: what a chat port for the workspace needs."""
         if self._single is not None:
             return self._single
         assert self.bot_token is not None

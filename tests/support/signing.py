@@ -45,13 +45,20 @@ def command_body(text: str, user_id: str = "U0MEMBER1", channel_id: str = "C0STU
     )
 
 
-def action_body(action_id: str, value: str, response_url: str, user_id: str = "U0MEMBER1", channel_id: str = "C0STUDY01") -> str:
-    payload = {
-        "type": "block_actions",
-        "team": {"id": "T0001", "domain": "study"},
-        "user": {"id": user_id, "username": "member", "team_id": "T0001"},
+def _actor(user_id: str, team_id: str) -> dict:
+    """Who an interactive payload comes from, and in which workspace, as every such payload says."""
+    return {
+        "team": {"id": team_id, "domain": "study"},
+        "user": {"id": user_id, "username": "member", "team_id": team_id},
         "api_app_id": "A0001",
         "token": "legacy",
+    }
+
+
+def action_body(action_id: str, value: str, response_url: str, user_id: str = "U0MEMBER1", channel_id: str = "C0STUDY01", team_id: str = "T0001") -> str:
+    payload = {
+        "type": "block_actions",
+        **_actor(user_id, team_id),
         "container": {"type": "message", "message_ts": "1700000000.000001", "channel_id": channel_id, "is_ephemeral": True},
         "trigger_id": "1.2.3",
         "channel": {"id": channel_id, "name": "interview-study"},
@@ -63,16 +70,13 @@ def action_body(action_id: str, value: str, response_url: str, user_id: str = "U
     return urlencode({"payload": json.dumps(payload)})
 
 
-def view_submission_body(view: dict, user_id: str = "U0MEMBER1", values: dict | None = None) -> str:
+def view_submission_body(view: dict, user_id: str = "U0MEMBER1", values: dict | None = None, team_id: str = "T0001") -> str:
     """A modal's submission, as Slack sends it: the view as it was opened (id, hash, callback_id,
     private_metadata), with `values` as its `state.values` (block_id → action_id → element state)."""
     submitted = {**view, "id": view.get("id", "V0MODAL01"), "hash": view.get("hash", "h1"), "state": {"values": values or {}}}
     payload = {
         "type": "view_submission",
-        "team": {"id": "T0001", "domain": "study"},
-        "user": {"id": user_id, "username": "member", "team_id": "T0001"},
-        "api_app_id": "A0001",
-        "token": "legacy",
+        **_actor(user_id, team_id),
         "trigger_id": "4.5.6",
         "view": submitted,
         "response_urls": [],
@@ -80,14 +84,11 @@ def view_submission_body(view: dict, user_id: str = "U0MEMBER1", values: dict | 
     return urlencode({"payload": json.dumps(payload)})
 
 
-def view_action_body(action_id: str, value: str, user_id: str = "U0MEMBER1", view_id: str = "VHOME0001") -> str:
+def view_action_body(action_id: str, value: str, user_id: str = "U0MEMBER1", view_id: str = "VHOME0001", team_id: str = "T0001") -> str:
     """A button pressed on a view (App Home or a modal): no channel and no response_url."""
     payload = {
         "type": "block_actions",
-        "team": {"id": "T0001", "domain": "study"},
-        "user": {"id": user_id, "username": "member", "team_id": "T0001"},
-        "api_app_id": "A0001",
-        "token": "legacy",
+        **_actor(user_id, team_id),
         "container": {"type": "view", "view_id": view_id},
         "trigger_id": "7.8.9",
         "view": {"id": view_id, "type": "home", "hash": "h1", "callback_id": "", "private_metadata": "", "blocks": [], "state": {"values": {}}},
@@ -98,16 +99,13 @@ def view_action_body(action_id: str, value: str, user_id: str = "U0MEMBER1", vie
     return urlencode({"payload": json.dumps(payload)})
 
 
-def view_press_body(action_id: str, value: str, view: dict, user_id: str = "U0MEMBER1", trigger_id: str = "4.5.6") -> str:
+def view_press_body(action_id: str, value: str, view: dict, user_id: str = "U0MEMBER1", trigger_id: str = "4.5.6", team_id: str = "T0001") -> str:
     """A button pressed in a given view (the App Home as published, or a modal as opened): like
     view_action_body, with the view itself (id, title, blocks) as Slack sends it."""
     view = {"hash": "h1", **view}
     payload = {
         "type": "block_actions",
-        "team": {"id": "T0001", "domain": "study"},
-        "user": {"id": user_id, "username": "member", "team_id": "T0001"},
-        "api_app_id": "A0001",
-        "token": "legacy",
+        **_actor(user_id, team_id),
         "container": {"type": "view", "view_id": view["id"]},
         "trigger_id": trigger_id,
         "view": view,
