@@ -38,6 +38,10 @@ class ScheduleRow(Base):
     reveal_offset_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)  # … or this long after the post
     skip_dates: Mapped[list[str]] = mapped_column(JSON)  # ISO dates
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why the bot paused it by itself (e.g. "channel_not_found", "is_archived"); None when a person
+    # paused it or it runs. `paused_notified_at`: when the admin was told, so they are told once.
+    paused_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    paused_notified_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     all_questions: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # "adaptive" (what the group struggles with comes back) or "rotation" (a shuffled deck).
     question_order: Mapped[str] = mapped_column(String(16), default="adaptive", server_default="rotation")
@@ -265,6 +269,19 @@ class HomeTabRow(Base):
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     opened_at: Mapped[datetime] = mapped_column(DateTime)
     published_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class SeenRequestRow(Base):
+    """A signed slash command or interactive payload already served. Slack signs each request once,
+    so the same signature again within the signature window is a replay. Pruned after 10 minutes."""
+
+    __tablename__ = "seen_requests"
+    __table_args__ = (UniqueConstraint("signature", name="uq_seen_requests_signature"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    signature: Mapped[str] = mapped_column(String(80))
+    request_ts: Mapped[int] = mapped_column(Integer)  # X-Slack-Request-Timestamp
+    seen_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
 class WorkspaceRow(Base):
