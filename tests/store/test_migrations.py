@@ -274,7 +274,7 @@ def test_workspace_migration_gives_every_row_the_single_workspace_and_steps_back
                 assert c.execute(text("SELECT kind, status, drill_id FROM channel_posts")).one() == ("reminder", "pending", drill)
                 assert c.execute(text("SELECT user_id FROM home_tabs")).scalar_one() == "U2"
 
-        upgrade(engine, db_url)
+        upgrade(engine, db_url, "0008")
         check_kept()
         with engine.connect() as c:
             for table in tables:
@@ -307,5 +307,40 @@ def test_workspace_migration_gives_every_row_the_single_workspace_and_steps_back
         with engine.connect() as c:
             assert c.execute(text("SELECT DISTINCT team_id FROM home_tabs")).scalars().all() == [SINGLE_WORKSPACE]
             assert c.execute(text("SELECT count(*) FROM workspaces")).scalar_one() == 0  # a downgrade drops what 0008 added
+    finally:
+        engine.dispose()
+
+
+def test_trust_migration_adds_replay_guard_and_pause_reason_and_steps_back_without_loss(db_url):
+    """0008 → 0009: a schedule survives with no pause reason, seen requests are unique by
+    signature, and a step back and a second upgrade keep the schedule."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.store.db import downgrade
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, db_url, "0008")
+        with engine.begin() as c:
+            c.execute(text(
+                "INSERT INTO schedules (channel_id, team_id, role, post_time, timezone, days, skip_dates, paused, all_questions, question_order, feedback, effective_from, deck, deck_position, updated_by, updated_at) "
+                "VALUES ('C1', 'T1', 'cto', '09:00:00', 'Asia/Tokyo', '[0,1,2,3,4]', '[]', false, false, 'rotation', true, '2026-11-25 00:00:00', '[]', 0, 'U1', '2026-11-25 00:00:00')"
+            ))
+        upgrade(engine, db_url)
+        with engine.connect() as c:
+            assert c.execute(text("SELECT channel_id, paused_reason, paused_notified_at FROM schedules")).one() == ("C1", None, None)
+        with engine.begin() as c:
+            c.execute(text("INSERT INTO seen_requests (signature, request_ts, seen_at) VALUES ('v0=ab', 1, '2026-12-06 00:00:00')"))
+        with pytest.raises(IntegrityError), engine.begin() as c:
+            c.execute(text("INSERT INTO seen_requests (signature, request_ts, seen_at) VALUES ('v0=ab', 1, '2026-12-06 00:00:01')"))
+        downgrade(engine, db_url, "0008")
+        with engine.connect() as c:
+            assert "paused_reason" not in {col["name"] for col in inspect(c).get_columns("schedules")}
+            assert c.execute(text("SELECT channel_id, role FROM schedules")).one() == ("C1", "cto")
+        upgrade(engine, db_url)
+        with engine.connect() as c:
+            assert c.execute(text("SELECT channel_id, paused_reason FROM schedules")).one() == ("C1", None)
     finally:
         engine.dispose()
