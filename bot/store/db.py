@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -23,7 +24,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(database))
         options: dict = {"connect_args": {"check_same_thread": False, "timeout": 30}}
         if not database or database == ":memory:":
             # One shared connection, or each thread would see its own empty in-memory database.
@@ -51,6 +52,20 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _create_private(database: Path) -> None:
+    """Create a new SQLite file readable by its owner only (0600), in a folder of its own made 0700.
+
+    In OAuth mode the file holds every workspace's bot token. SQLite gives its -wal and -shm files
+    the database file's mode, so creating the file first, empty, covers them too. An existing file
+    or folder keeps the mode its owner chose."""
+    if not database.parent.exists():
+        database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
