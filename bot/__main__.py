@@ -62,11 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_console(settings, args.commands)
         _configure_logging(settings)
         if command == "migrate":
-            from bot.store.db import make_engine, upgrade
-
-            upgrade(make_engine(settings.database_url), settings.database_url)
-            logging.getLogger("bot").info("database schema is up to date")
-            return 0
+            return _migrate(settings)
         if command == "web":
             _require_slack(settings, args.command is None)
             settings.require_http()
@@ -77,6 +73,30 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+
+
+def _migrate(settings: Settings) -> int:
+    from bot.store.db import make_engine, schema_revision, upgrade
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = make_engine(settings.database_url)
+    try:
+        before = schema_revision(engine)
+        upgrade(engine, settings.database_url)
+        after = schema_revision(engine)
+    except SQLAlchemyError as exc:
+        raise _unusable_database(exc) from None
+    finally:
+        engine.dispose()
+    log = logging.getLogger("bot")
+    if before is None:
+        log.info("created the database schema at revision %s", after)
+    elif before != after:
+        log.info("upgraded the database schema from revision %s to %s", before, after)
+    else:
+        log.info("the database schema is up to date (revision %s)", after)
+    return 0
 
 
 def _require_slack(settings: Settings, implicit: bool) -> None:
@@ -99,7 +119,7 @@ def _build_slack(settings: Settings):
     try:
         return build_slack_bot(settings)
     except SQLAlchemyError as exc:
-        raise ConfigError(f"the database at DATABASE_URL cannot be used ({type(exc).__name__}: {str(exc).splitlines()[0]}).") from None
+        raise _unusable_database(exc) from None
     except json.JSONDecodeError:
         raise ConfigError(f"SLACK_API_URL ({settings.slack_api_url}) did not answer like Slack's Web API (the answer was not JSON): check the URL.") from None
     except (BoltError, SlackApiError) as exc:
@@ -108,6 +128,10 @@ def _build_slack(settings: Settings):
         raise ConfigError(f"Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url} ({_reason(exc)}).") from None
     except OSError as exc:
         raise ConfigError(f"Slack's Web API at {settings.slack_api_url} (SLACK_API_URL) cannot be reached ({exc}).") from None
+
+
+def _unusable_database(exc: Exception) -> ConfigError:
+    return ConfigError(f"the database at DATABASE_URL cannot be used ({type(exc).__name__}: {str(exc).splitlines()[0]}).")
 
 
 def _not_json(exc: Exception) -> bool:

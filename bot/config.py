@@ -19,6 +19,8 @@ from bot.domain.schedule_input import parse_timezone
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///data/career-bot.sqlite3"
+# The SQLAlchemy dialects the bot ships a driver for (postgres:// and postgresql:// are read as psycopg 3).
+SUPPORTED_DATABASES = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 
 # OAuth mode (many workspaces). The bot scopes are manifest.yml's (a test keeps the two equal).
 DEFAULT_SCOPES = (
@@ -174,6 +176,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
     if "://" not in database_url:
         raise ConfigError(f"DATABASE_URL must be a database URL such as sqlite:///path.db, got {database_url!r}.")
+    scheme = database_url.split("://", 1)[0]
+    if scheme.lower() not in SUPPORTED_DATABASES:
+        # Only the scheme is quoted: the rest of the URL may hold the database's password.
+        raise ConfigError(
+            f"DATABASE_URL must be a sqlite:///path.db or postgresql://user@host/name URL (the bot supports sqlite and postgresql), got {scheme}://…."
+        )
 
     content_dir = Path(get("CONTENT_DIR") or "content")
 

@@ -42,6 +42,7 @@ def test_values_are_parsed():
         ({"ADMIN_USER_IDS": "T01:alice"}, "ADMIN_USER_IDS must be a comma-separated list of Slack user IDs such as U012ABCDEF (or T012ABCDEF:U012ABCDEF for one workspace only), got 'T01:alice'."),
         ({"SLACK_BOT_TOKEN": "hunter2"}, "SLACK_BOT_TOKEN does not look like a Slack token: it should start with 'xoxb-'."),
         ({"DATABASE_URL": "just-a-file.db"}, "DATABASE_URL must be a database URL such as sqlite:///path.db, got 'just-a-file.db'."),
+        ({"DATABASE_URL": "mysql://bot:pw@db/bot"}, "DATABASE_URL must be a sqlite:///path.db or postgresql://user@host/name URL (the bot supports sqlite and postgresql), got mysql://…."),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, got 'LOUD'."),
     ],
 )

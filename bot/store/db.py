@@ -109,6 +109,14 @@ def upgrade(engine: Engine, url: str, revision: str = "head", question_ids: Ques
     _migrate(engine, url, lambda config: command.upgrade(config, revision), question_ids)
 
 
+def schema_revision(engine: Engine) -> str | None:
+    """The schema's Alembic revision, or None for a database that has none yet."""
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
 def downgrade(engine: Engine, url: str, revision: str, question_ids: QuestionIds | None = None) -> None:
     from alembic import command
 
