@@ -456,8 +456,27 @@ def sandbox_database() -> Iterator[str]:
         yield f"sqlite:///{Path(folder) / 'console.sqlite3'}"
 
 
-def build_console(settings: Settings, database_url: str, out: TextIO = sys.stdout, start: datetime | None = None, rng: random.Random | None = None) -> Console:
-    clock = ManualClock(start or datetime.now(timezone.utc).replace(second=0, microsecond=0))
+def console_start(wall: datetime) -> datetime:
+    """Where the console clock starts: thirty seconds into the current minute, never on its edge.
+
+    In Slack a command can never arrive at 09:00:00.000, so a schedule set for 09:00 during the
+    09:00 minute has already missed today's post and starts tomorrow. The console's clock stands
+    still while you type; started at 09:00:00 it would post at once instead, and every second of that
+    minute would behave unlike Slack. Half a minute in, any second of the minute behaves as Slack
+    does, and `:time` (which shows minutes) still reads the current minute."""
+    return wall.astimezone(timezone.utc).replace(second=30, microsecond=0)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def build_console(
+    settings: Settings, database_url: str, out: TextIO = sys.stdout, start: datetime | None = None, rng: random.Random | None = None,
+    wall_clock: Callable[[], datetime] = _utc_now,
+) -> Console:
+    """`start`: the console clock's first reading; by default the middle of `wall_clock`'s minute."""
+    clock = ManualClock(start or console_start(wall_clock()))
     chat = ConsoleChat(out)
     bot = build_bot(
         settings, chat, is_admin=lambda user_id, team_id: user_id == CONSOLE_USER or user_id in settings.admin_user_ids,

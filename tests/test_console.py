@@ -303,6 +303,34 @@ def test_the_console_help_lists_its_commands(drill_console):
         assert command in text
 
 
+@pytest.mark.parametrize("wall", ["09:00:00", "09:00:45", "09:00:59", "08:59:59", "08:59:00", "09:29:59", "23:59:59", "00:00:00"])
+def test_the_readme_drill_example_works_pasted_in_the_schedules_own_minute(tmp_path, wall):
+    """The console opened at any second of the day (its clock read from an injected wall clock):
+    the first `:next` posts the question, `:reply` answers it, the second `:next` reveals it."""
+    from zoneinfo import ZoneInfo
+
+    from bot.config import load_settings
+    from bot.console import build_console
+
+    hour, minute, second = map(int, wall.split(":"))
+    opened = datetime(2026, 11, 25, hour, minute, second, tzinfo=ZoneInfo("Asia/Tokyo"))
+    out = io.StringIO()
+    settings = load_settings({"CONTENT_DIR": str(ROOT / "content")})
+    console = build_console(settings, f"sqlite:///{tmp_path / 'c.sqlite3'}", out=out, wall_clock=lambda: opened)
+    steps = [line for line in README_DRILL_EXAMPLE.splitlines() if line.strip()]
+    shown = []
+    for step in steps:
+        mark = len(out.getvalue())
+        console.run([step], interactive=False)
+        shown.append(out.getvalue()[mark:])
+    console.bot.engine.dispose()
+    schedule_set, first_next, reply, second_next = shown
+    assert POSTED not in schedule_set
+    assert POSTED in first_next and REVEALED not in first_next
+    assert "UAKI00001 がスレッドに回答しました。" in reply
+    assert REVEALED in second_next and "参加者 1人: @UAKI00001" in second_next
+
+
 def _readme_learning_example() -> str:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- console-learning-example -->", 1)[1].split("```", 2)[1]
