@@ -10,8 +10,10 @@ shows your App Home and `:schedule-form key=value …` submits the schedule edit
 
 from __future__ import annotations
 
+import difflib
 import random
 import re
+import signal
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -45,11 +47,14 @@ from bot.store.models import DrillRow
 CONSOLE_USER = "UCONSOLE1"
 CONSOLE_CHANNEL = "CCONSOLE1"
 PROMPT = "career> "
-_WAIT = re.compile(r"^(\d+)\s*(m|min|h|d)$")
+_WAIT = re.compile(r"^(\d+)(m|min|分|h|時間|d|日)$")
+_WAIT_STEPS = {"m": timedelta(minutes=1), "min": timedelta(minutes=1), "分": timedelta(minutes=1), "h": timedelta(hours=1), "時間": timedelta(hours=1), "d": timedelta(days=1), "日": timedelta(days=1)}
 _COMMENT = re.compile(r"(?:^|\s)#.*$", re.S)
 # `:wait` and `:next` jump from one due instant to the next; a month of daily drills is about 60.
 _MAX_JUMPS = 5000
 _MAX_WAIT = timedelta(days=366)
+_COMMANDS = ("next", "wait", "reply", "grade", "time", "home", "schedule-form", "help", "quit")
+_LEAVE = ("quit", "exit", "q", ":q", ":quit", ":exit")
 _REPLACED = "[↻ 押したメッセージをこの内容に置き換えました]"
 _GRADE_HELP = "1〜4 または " + "・".join(GRADE_LABELS[g] for g in Grade)
 HELP = (
@@ -188,17 +193,13 @@ class Console:
         line = _COMMENT.sub("", line).strip()  # `# …` starts a comment, alone or after a command
         if not line:
             return True
-        if line in ("quit", "exit", "q", ":q"):
+        if line in _LEAVE:
             return False
         if line.startswith(":"):
             self._console_command(line[1:].split())
             return True
-        if line.isdigit() and self.buttons:
-            index = int(line) - 1
-            if not 0 <= index < len(self.buttons):
-                self.out.write(f"ボタンは 1〜{len(self.buttons)} の番号で選んでください。\n")
-                return True
-            self.press(self.buttons[index])
+        if line.isdigit():  # always a button's number: no role is named by a number
+            self._press_number(int(line))
             return True
         if line.startswith("/"):
             name, _, rest = line.partition(" ")
@@ -213,20 +214,33 @@ class Console:
         self.tick()
         return True
 
+    def _press_number(self, number: int) -> None:
+        if not self.buttons:
+            self.out.write(f"いま押せるボタンがないため、{number} 番は押せません。`/career ciso` のように職種を表示すると、そのボタンを番号で押せます。\n")
+        elif not 1 <= number <= len(self.buttons):
+            self.out.write(f"{number} 番のボタンはありません。ボタンは 1〜{len(self.buttons)} の番号で選んでください。\n")
+        else:
+            self.press(self.buttons[number - 1])
+
     def _console_command(self, words: list[str]) -> None:
+        name = words[0] if words else "help"
+        if name not in _COMMANDS:
+            close = difflib.get_close_matches(name, _COMMANDS, n=1, cutoff=0.6)
+            hint = f"`:{close[0]}` のことですか？" if close else "`:help` で一覧を表示できます。"
+            self.out.write(f"`:{name}` という console のコマンドはありません。{hint}\n")
+            return
+        if name == "help":
+            self.out.write(HELP)
+            return
         if self.clock is None or self.bot is None:
             self.out.write("この console ではドリルを試せません。\n")
             return
-        name = words[0] if words else ""
         if name == "time":
             self.out.write(f"いまの時刻: {self._now_text()}\n")
         elif name == "home":
             self._home()
-        elif name == "wait" and len(words) == 2 and _WAIT.match(words[1]):
-            amount, unit = _WAIT.match(words[1]).groups()  # type: ignore[union-attr]
-            step = {"m": timedelta(minutes=1), "min": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}[unit]
-            self._walk_to(self.clock() + min(step * int(amount), _MAX_WAIT))
-            self.out.write(f"時刻を進めました: {self._now_text()}\n")
+        elif name == "wait":
+            self._wait(words[1:])
         elif name == "next":
             target = self._next_event()
             if target is None:
@@ -246,10 +260,26 @@ class Console:
             self.out.write(f"`:grade <評価> [ユーザーID]` の評価は {_GRADE_HELP} のどれかです。例: `:grade 忘れた UAKI00001`\n")
         elif name == "schedule-form":
             self._schedule_form(words[1:])
-        else:
-            self.out.write(HELP)
 
     # ------------------------------------------------------------------ the clock
+
+    def _wait(self, words: list[str]) -> None:
+        assert self.clock is not None
+        if len(words) != 1:
+            self.out.write("`:wait` には進める長さを1つ指定してください（例: `:wait 30m`、`:wait 2h`、`:wait 1d`）。\n")
+            return
+        match = _WAIT.match(words[0].lower())
+        if match is None:
+            self.out.write(f"`:wait` の長さ「{words[0]}」は読めません。30m、2h、1d（分・時間・日）のように数字と単位で指定してください。\n")
+            return
+        amount, unit = match.groups()
+        if int(amount) > _MAX_WAIT // _WAIT_STEPS[unit]:  # compared before multiplying: 10**20 days overflow a timedelta
+            self.out.write(f"`:wait` で一度に進められるのは{_MAX_WAIT.days}日までです。{_MAX_WAIT.days}日だけ進めます。\n")
+            step = _MAX_WAIT
+        else:
+            step = _WAIT_STEPS[unit] * int(amount)
+        self._walk_to(self.clock() + step)
+        self.out.write(f"時刻を進めました: {self._now_text()}\n")
 
     def _walk_to(self, end: datetime) -> None:
         """Move the clock to `end`, stopping at every instant something is due on the way (a post,
@@ -498,10 +528,24 @@ def _typed_lines() -> Iterator[str]:
         try:
             yield input(PROMPT)
         except EOFError:
+            sys.stdout.write("\n")  # Ctrl-D: the shell's prompt then starts on a line of its own
             return
 
 
+def _leave_on_hang_up() -> None:
+    """A closed terminal (SIGHUP) or a `kill` (SIGTERM) leaves like Ctrl-C, through the `finally`
+    and `with` blocks, so the throw-away database is deleted rather than left in the temp folder."""
+
+    def leave(signum: int, _frame) -> None:
+        raise SystemExit(128 + signum)
+
+    for name in ("SIGHUP", "SIGTERM"):
+        if hasattr(signal, name):  # no SIGHUP on Windows
+            signal.signal(getattr(signal, name), leave)
+
+
 def run_console(settings: Settings, commands: list[str]) -> int:
+    _leave_on_hang_up()
     with sandbox_database() as url:
         console = build_console(settings, url)
         try:

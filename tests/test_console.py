@@ -382,3 +382,128 @@ def test_next_stops_at_the_reminder_and_the_weekly_digest(drill_console):
     text = out.getvalue()
     assert text.index("回答ポイントの公開まであと10分です。") < text.index("回答ポイント（Q") < text.index("今週のドリル（1問）")
     assert "2026-11-25 09:20 UTC" in text and "2026-11-25 18:00 UTC" in text
+
+
+# ----------------------------------------------------------------------------- what was wrong
+
+
+@pytest.mark.parametrize(
+    "line, said",
+    [
+        (":wait 1w", "`:wait` の長さ「1w」は読めません。30m、2h、1d（分・時間・日）のように数字と単位で指定してください。"),
+        (":wait", "`:wait` には進める長さを1つ指定してください（例: `:wait 30m`、`:wait 2h`、`:wait 1d`）。"),
+        (":wait 1 d", "`:wait` には進める長さを1つ指定してください（例: `:wait 30m`、`:wait 2h`、`:wait 1d`）。"),
+        (":foo", "`:foo` という console のコマンドはありません。`:help` で一覧を表示できます。"),
+        (":nxet", "`:nxet` という console のコマンドはありません。`:next` のことですか？"),
+    ],
+    ids=["unit", "no-length", "two-words", "unknown", "typo"],
+)
+def test_a_console_command_it_cannot_read_says_what_was_wrong_and_changes_nothing(drill_console, line, said):
+    console, out = drill_console()
+    before = console.clock()
+    console.run([line], interactive=False)
+    assert out.getvalue() == said + "\n"  # one sentence, not the command list
+    assert console.clock() == before
+
+
+def test_wait_takes_japanese_units(drill_console):
+    console, out = drill_console()  # 2026-11-25 08:00 UTC
+    console.run([":wait 1日", ":wait 2時間", ":wait 30分"], interactive=False)
+    assert console.clock() == datetime(2026, 11, 26, 10, 30, tzinfo=UTC)
+    assert "読めません" not in out.getvalue()
+
+
+@pytest.mark.parametrize("wait", [":wait 400d", ":wait 99999999999999999999d"])
+def test_wait_past_the_longest_step_says_it_moves_only_that_far(drill_console, wait):
+    console, out = drill_console()
+    console.run([wait], interactive=False)
+    assert "`:wait` で一度に進められるのは366日までです。366日だけ進めます。" in out.getvalue()
+    assert console.clock() == datetime(2026, 11, 25, 8, 0, tzinfo=UTC) + timedelta(days=366)
+
+
+@pytest.mark.parametrize("leave", [":quit", ":exit", ":q", "quit"])
+def test_quit_with_or_without_a_colon_leaves(drill_console, leave):
+    console, out = drill_console()
+    console.run([leave, "/career ciso"], interactive=False)
+    assert out.getvalue() == ""
+
+
+def test_a_number_with_no_button_to_press_is_never_read_as_a_role(drill_console):
+    console, out = drill_console()
+    console.run(["5"], interactive=False)
+    assert out.getvalue() == "いま押せるボタンがないため、5 番は押せません。`/career ciso` のように職種を表示すると、そのボタンを番号で押せます。\n"
+    console.run(["/career ciso question", "99"], interactive=False)
+    assert "99 番のボタンはありません。ボタンは 1〜3 の番号で選んでください。" in out.getvalue()
+    assert "という職種は見つかりませんでした" not in out.getvalue()
+
+
+# ----------------------------------------------------------------------------- the terminal
+
+
+def _console_env(tmp_path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    return {**env, "TMPDIR": str(tmp_path), "PYTHONUNBUFFERED": "1", "TERM": "dumb"}
+
+
+def _read_until(fd: int, wanted: bytes, deadline: float = 60) -> bytes:
+    """Read a pty or pipe until `wanted` appears or the other end closes."""
+    import select
+    import time
+
+    seen = b""
+    end = time.monotonic() + deadline
+    while wanted not in seen:
+        ready, _, _ = select.select([fd], [], [], max(0.0, end - time.monotonic()))
+        if not ready:
+            raise AssertionError(f"{wanted!r} not seen in {seen!r}")
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the pty's other side closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    return seen
+
+
+def test_closing_the_terminal_deletes_the_consoles_throwaway_database(tmp_path):
+    import signal
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "console"], cwd=ROOT, env=_console_env(tmp_path),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        process.stdin.write(":time\n".encode())
+        process.stdin.flush()
+        _read_until(process.stdout.fileno(), "いまの時刻".encode())
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith("career-console-")] != []
+        process.send_signal(signal.SIGHUP)  # what a closed terminal sends
+        assert process.wait(timeout=60) == 128 + signal.SIGHUP
+    finally:
+        process.kill()
+        process.wait()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("career-console-")] == []
+    assert b"Traceback" not in process.stderr.read()
+
+
+def test_ctrl_d_at_the_prompt_ends_the_line_before_leaving(tmp_path):
+    import pty
+
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "console"], cwd=ROOT, env=_console_env(tmp_path),
+        stdin=secondary, stdout=secondary, stderr=secondary, start_new_session=True,
+    )
+    os.close(secondary)
+    try:
+        _read_until(primary, b"career> ")
+        os.write(primary, b"\x04")  # Ctrl-D on an empty line: end of input
+        rest = _read_until(primary, b"\x00never")
+        assert process.wait(timeout=60) == 0
+    finally:
+        process.kill()
+        process.wait()
+        os.close(primary)
+    assert rest.replace(b"\r", b"") == b"\n"  # the shell's prompt then starts on a line of its own
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("career-console-")] == []
