@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from typing import Callable
 
-from bot.domain.commands import DrillCommand, ScheduleCommand, StatsCommand
+from bot.domain.commands import DRILL_ACTIONS, SCHEDULE_ACTIONS, DrillCommand, ScheduleCommand, StatsCommand, closest_subcommand
 from bot.domain.schedule import ScheduleError, format_local
 from bot.domain.schedule_input import parse_schedule_set
 from bot.domain.workspace import SINGLE_WORKSPACE
@@ -88,7 +88,7 @@ class DrillCommands:
                 raise ScheduleError("使い方: `/career schedule skip YYYY-MM-DD`")
             view, day = self.schedules.skip(channel_id, user_id, args[0], now, team_id=team_id)
             return ui.schedule_changed(f"{day} のドリルをお休みにしました。", view)
-        return Message(text="スケジュールのコマンド", blocks=[ui.section_text(ui.SCHEDULE_HELP)])
+        return _help("schedule", command.unknown, SCHEDULE_ACTIONS)
 
     def _drill(self, command: DrillCommand, user_id: str, channel_id: str, now: datetime, team_id: str) -> Message:
         if command.action == "now":
@@ -100,4 +100,13 @@ class DrillCommands:
         if command.action == "reveal":
             self.schedules.reveal_now(channel_id, user_id, now, team_id=team_id)
             return notice("回答ポイントを今すぐ公開します。")
+        return _help("drill", command.unknown, DRILL_ACTIONS)
+
+
+def _help(word: str, unknown: str, actions: dict[str, str]) -> Message:
+    """The drill's commands; after a subcommand that is none, first the one sentence saying so."""
+    if not unknown:
         return Message(text="ドリルのコマンド", blocks=[ui.section_text(ui.SCHEDULE_HELP)])
+    meant = closest_subcommand(unknown, actions)
+    sentence = f"`{escape_mrkdwn(unknown)}` というコマンドはありません。" + (f"`{word} {meant}` のことですか？" if meant else "使えるコマンドは次のとおりです。")
+    return Message(text=sentence, blocks=[ui.section_text(f"⚠️ {sentence}"), ui.section_text(ui.SCHEDULE_HELP)])

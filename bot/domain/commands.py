@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from bot.domain.sections import resolve_section
@@ -42,11 +43,13 @@ class Practice:
 class ScheduleCommand:
     action: str  # set | show | list | pause | resume | off | skip | history | help
     args: tuple[str, ...] = ()
+    unknown: str = ""  # with "help": the subcommand typed that is none, as typed
 
 
 @dataclass(frozen=True)
 class DrillCommand:
     action: str  # now | reveal | help
+    unknown: str = ""  # with "help": the subcommand typed that is none, as typed
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,20 @@ LEADERBOARD_WORDS = {"leaderboard", "ranking", "rankings", "ランキング", "�
 EXPORT_WORDS = {"export", "csv", "エクスポート", "書き出し"}
 
 
+def _action(word: str, actions: dict[str, str]) -> tuple[str, str]:
+    """(action, "") for a known subcommand or a help word; ("help", word) for anything else."""
+    key = normalize_key(word)
+    if key in actions:
+        return actions[key], ""
+    return "help", ("" if key in {normalize_key(w) for w in HELP_WORDS} else word)
+
+
+def closest_subcommand(word: str, actions: dict[str, str]) -> str | None:
+    """The subcommand most like a mistyped one (`sett` → `set`), or None when none is close."""
+    found = difflib.get_close_matches(normalize_key(word), list(actions), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
 def parse_command(text: str) -> Command:
     words = text.split()
     if not words or normalize_key(words[0]) in {normalize_key(w) for w in HELP_WORDS}:
@@ -111,10 +128,10 @@ def parse_command(text: str) -> Command:
         return ListRoles()
     head = normalize_key(words[0])
     if head in SCHEDULE_WORDS:
-        action = SCHEDULE_ACTIONS.get(normalize_key(words[1]), "help") if len(words) > 1 else "show"
-        return ScheduleCommand(action, tuple(words[2:]))
+        action, unknown = _action(words[1], SCHEDULE_ACTIONS) if len(words) > 1 else ("show", "")
+        return ScheduleCommand(action, tuple(words[2:]), unknown)
     if head in DRILL_WORDS:
-        return DrillCommand(DRILL_ACTIONS.get(normalize_key(words[1]), "help") if len(words) > 1 else "help")
+        return DrillCommand(*_action(words[1], DRILL_ACTIONS)) if len(words) > 1 else DrillCommand("help")
     if head in STATS_WORDS and len(words) == 1:
         return StatsCommand()
     if head in REVIEW_WORDS and len(words) == 1:

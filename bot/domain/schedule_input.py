@@ -16,6 +16,9 @@ from bot.domain.schedule import ALL_DAYS, DAY_LABELS_JA, DAY_NAMES, DEFAULT_REVE
 
 _FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _JA_DAYS = {label: i for i, label in enumerate(DAY_LABELS_JA)}
+# Days run together without commas, as Japanese writes them: 月水金, 月水金曜日, 月曜水曜金曜.
+_JA_DAY = "[" + "".join(DAY_LABELS_JA) + "](?:曜日?)?"
+_JA_RUN = re.compile(f"(?:{_JA_DAY})+")
 _TIME = re.compile(r"^(\d{1,2})[:：](\d{2})$")
 _OFFSET = re.compile(r"^\+(\d{1,4})\s*(m|min|分|h|時間)$", re.I)
 # Zones named for a place. `localtime`, `Factory`, `posixrules` and the POSIX-style `EST5EDT` are
@@ -60,8 +63,8 @@ def parse_days(text: str) -> frozenset[int]:
     if word in ("weekends", "weekend", "週末", "土日"):
         return frozenset({5, 6})
     days = set()
-    for part in re.split(r"[,、，・]", word):
-        part = part.strip()
+    parts = [part.strip() for part in re.split(r"[,、，・]", word)]
+    for part in [piece for part in parts for piece in (re.findall(_JA_DAY, part) if _JA_RUN.fullmatch(part) else [part])]:
         english = [i for i, full in enumerate(_FULL_DAY_NAMES) if len(part) >= 3 and full.startswith(part)]
         japanese = part.removesuffix("日") if part.endswith("曜日") else part
         japanese = japanese.removesuffix("曜")
