@@ -60,7 +60,7 @@ _GRADE_HELP = "1〜4 または " + "・".join(GRADE_LABELS[g] for g in Grade)
 HELP = (
     "console のコマンド:\n"
     "  :next                      次の予定（投稿・リマインダー・回答ポイントの公開・週間まとめ）まで時刻を進める\n"
-    "  :wait 30m|2h|1d|30d        時刻を進める（途中の投稿と公開はすべて順に行われます）\n"
+    "  :wait 30m|2h|1d|30d        時刻を進める（1日・2時間・30分 とも書けます。途中の投稿と公開はすべて順に行われます）\n"
     "  :reply [ユーザーID] [回答]  回答を受け付けているドリルのスレッドに回答（省略するとあなた。回答の文章を書くと公開時にチェック結果が届きます）\n"
     f"  :grade <評価> [ユーザーID] 最後に公開されたドリルを自己評価（評価は {_GRADE_HELP}、省略するとあなた）\n"
     "  :time                      いまの時刻\n"
@@ -69,6 +69,7 @@ HELP = (
     "  /career review             あなたの復習、/career stats であなたの記録\n"
     "  /career leaderboard        このチャンネルのランキング、/career export で記録の CSV\n"
     "  :schedule-form 項目=値 …   スケジュールの編集フォームを送信（例: :schedule-form role=ciso time=09:00 remind=-1h digest=fri-18:00）\n"
+    "  :quit                      終了（quit や Ctrl-D でも終了します）\n"
 )
 
 
