@@ -1,7 +1,7 @@
 """manifest.yml asks for exactly the scopes that the code's Web API calls need, subscribes to exactly
 the events the app listens to (the workspace lifecycle events only in OAuth mode), sends installs
 back to the path where the bot completes them, and turns on what the listeners rely on (App Home,
-interactivity)."""
+interactivity). manifest.socket.yml is the same app for Socket Mode, pasted without editing."""
 
 from __future__ import annotations
 
@@ -55,8 +55,8 @@ EVENT_REGISTRATION = re.compile(r"""\bapp\.event\(\s*["']([a-z_]+)["']""")
 OAUTH_ENV = {"SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "client-secret-not-real"}
 
 
-def _manifest() -> dict:
-    return yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
+def _manifest(name: str = "manifest.yml") -> dict:
+    return yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
 
 
 def _methods_called() -> set[str]:
@@ -142,3 +142,39 @@ def test_the_manifest_asks_for_per_workspace_installs_without_token_rotation():
     settings = _manifest()["settings"]
     assert settings["org_deploy_enabled"] is False
     assert settings["token_rotation_enabled"] is False
+
+
+# ----------------------------------------------------------------------------- Socket Mode
+
+
+def _keys(tree) -> set[str]:
+    if isinstance(tree, dict):
+        return set(tree) | {key for value in tree.values() for key in _keys(value)}
+    if isinstance(tree, list):
+        return {key for value in tree for key in _keys(value)}
+    return set()
+
+
+def _without_urls(tree):
+    """The manifest with its URLs left out, and the Socket Mode switch: what the two must share."""
+    if isinstance(tree, dict):
+        return {k: _without_urls(v) for k, v in tree.items() if k not in {"url", "request_url", "redirect_urls", "socket_mode_enabled"}}
+    if isinstance(tree, list):
+        return [_without_urls(value) for value in tree]
+    return tree
+
+
+def test_the_socket_mode_manifest_is_the_same_app_with_socket_mode_on():
+    socket, http = _manifest("manifest.socket.yml"), _manifest()
+    assert socket["settings"]["socket_mode_enabled"] is True
+    assert set(socket["oauth_config"]["scopes"]["bot"]) == set(http["oauth_config"]["scopes"]["bot"])
+    assert socket["settings"]["event_subscriptions"]["bot_events"] == _bot_events()
+    assert socket["features"]["slash_commands"] == [_without_urls(c) for c in http["features"]["slash_commands"]]
+    assert _without_urls(socket) == _without_urls(http)  # nothing else differs either
+
+
+def test_the_socket_mode_manifest_needs_no_editing():
+    text = (ROOT / "manifest.socket.yml").read_text(encoding="utf-8")
+    manifest = yaml.safe_load(text)
+    assert _keys(manifest) & {"url", "request_url", "redirect_urls"} == set()
+    assert "YOUR-HOST" not in "".join(line.split("#")[0] for line in text.splitlines())
