@@ -332,7 +332,8 @@ def test_the_readme_drill_example_works_pasted_in_the_schedules_own_minute(tmp_p
 
 
 def _readme_learning_example() -> str:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The learning example of docs/CONSOLE.md, pasted after the README's drill example."""
+    readme = (ROOT / "docs" / "CONSOLE.md").read_text(encoding="utf-8")
     block = readme.split("<!-- console-learning-example -->", 1)[1].split("```", 2)[1]
     return "\n".join(line for line in block.splitlines() if line.strip())
 
