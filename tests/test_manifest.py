@@ -138,7 +138,7 @@ def test_slack_sends_installs_back_to_the_path_where_the_bot_completes_them(oaut
 
 def test_the_manifest_asks_for_per_workspace_installs_without_token_rotation():
     # Org-wide installs are not supported, and a single-workspace SLACK_BOT_TOKEN is never refreshed:
-    # OAuth deployments turn rotation on themselves (README: "Many workspaces").
+    # OAuth deployments turn rotation on themselves (docs/WORKSPACES.md).
     settings = _manifest()["settings"]
     assert settings["org_deploy_enabled"] is False
     assert settings["token_rotation_enabled"] is False
