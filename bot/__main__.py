@@ -76,9 +76,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _migrate(settings: Settings) -> int:
-    from bot.store.db import make_engine, schema_revision, upgrade
-
     from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.store.db import make_engine, schema_revision, upgrade
 
     engine = make_engine(settings.database_url)
     try:

@@ -194,7 +194,7 @@ class Console:
         line = _COMMENT.sub("", line).strip()  # `# …` starts a comment, alone or after a command
         if not line:
             return True
-        if line in _LEAVE:
+        if line.split()[0] in _LEAVE:
             return False
         if line.startswith(":"):
             self._console_command(line[1:].split())

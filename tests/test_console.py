@@ -422,7 +422,7 @@ def test_wait_past_the_longest_step_says_it_moves_only_that_far(drill_console, w
     assert console.clock() == datetime(2026, 11, 25, 8, 0, tzinfo=UTC) + timedelta(days=366)
 
 
-@pytest.mark.parametrize("leave", [":quit", ":exit", ":q", "quit"])
+@pytest.mark.parametrize("leave", [":quit", ":exit", ":q", "quit", ":quit now"])
 def test_quit_with_or_without_a_colon_leaves(drill_console, leave):
     console, out = drill_console()
     console.run([leave, "/career ciso"], interactive=False)
