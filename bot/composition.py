@@ -225,7 +225,7 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
     if unclaimed:
         log.warning(
             "%d schedule(s) (e.g. in %s) were stored before workspaces were recorded and belong to no workspace yet:"
-            " start once with SLACK_BOT_TOKEN to claim them for their workspace (README: Many workspaces)", len(unclaimed), unclaimed[0],
+            " start once with SLACK_BOT_TOKEN to claim them for their workspace (docs/WORKSPACES.md)", len(unclaimed), unclaimed[0],
         )
     if single is not None and single.get("team_id"):
         adopted = bot.workspaces.adopt_single_workspace(str(single["team_id"]), single.get("enterprise_id"))
