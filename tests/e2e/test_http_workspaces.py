@@ -5,6 +5,8 @@ uninstalling one stops its drills and leaves the other's going."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 import random
@@ -19,7 +21,7 @@ from tests.support.botserver import BotServer, settings_for
 from tests.support.fakes import Clock
 from tests.support.http import request
 from tests.support.oauth import install_workspace
-from tests.support.signing import command_body
+from tests.support.signing import action_body, command_body
 
 UTC = timezone.utc
 CLIENT_ID, CLIENT_SECRET = "1111.2222", "oauth-client-secret-0123456789"
@@ -219,3 +221,55 @@ def test_an_existing_single_workspace_deployment_claims_its_rows_from_auth_test_
         assert again.core.schedules.owned_by("C0STUDY01", TEAM_ID)
     finally:
         again.stop()
+
+
+# ---------------------------------------------------------------------------- Slack Connect
+
+NAMES = {A.member: "エー太郎", B.member: "ビー子", A.admin: "エー管理", B.admin: "ビー管理"}
+
+
+def drill_in_shared_channel(bot: BotServer, stub_api) -> str:
+    """A's channel is shared with B (Slack Connect). A's admin schedules a drill there; at 09:00 it
+    is posted, A's member and B's member both answer before the reveal at 09:01, and each grades it
+    on the reveal (A's 普通, B's 忘れた). Returns the drill's ts."""
+    stub_api.profiles.update({user: {"display_name": name} for user, name in NAMES.items()})
+    for team in (A, B):
+        install(bot, stub_api, team)
+    assert "設定しました" in blocks_text(ask(bot, A, "schedule set ciso 09:00 tz=UTC reveal=+1m", A.admin)["blocks"])
+    at(bot, 2026, 11, 25, 9, 0, 5)
+    (post,) = posts_in(stub_api, A.channel)
+    drill_ts = post.response["ts"]
+    for n, team in enumerate((A, B), 1):
+        reply = {"type": "message", "channel": A.channel, "user": team.member, "text": "回答です", "ts": f"1764061220.00000{n}", "thread_ts": drill_ts, "channel_type": "channel"}
+        assert event(bot, team, reply, f"Ev-reply-{team.id}").status == 200
+    at(bot, 2026, 11, 25, 9, 1, 5)
+    reveal = next(c.params for c in posts_in(stub_api, A.channel) if c.params.get("thread_ts") == drill_ts)
+    grades = {e["text"]["text"]: e for b in reveal["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"].startswith("career.grade")}
+    graded = {}
+    for team, label in ((A, "🙂 普通に思い出せた"), (B, "😵 忘れた")):
+        button = grades[label]
+        bot._answers += 1
+        name = f"grade{bot._answers}"
+        pressed = bot.post_signed(action_body(button["action_id"], button["value"], response_url=stub_api.response_url(name), user_id=team.member, channel_id=A.channel, team_id=team.id))
+        assert pressed.status == 200
+        graded[team.id] = blocks_text(stub_api.answer_at(name)["blocks"])
+    assert "「普通」で記録しました" in graded[A.id] and "復習に出ます" in graded[A.id]
+    # B's member is told where the grade is kept, and not that it comes back in their own queue.
+    assert "「忘れた」で記録しました" in graded[B.id] and "別のワークスペースのもの" in graded[B.id] and "復習に出ます" not in graded[B.id]
+    return drill_ts
+
+
+def test_a_slack_connect_members_grade_is_kept_with_their_reply_and_their_stats_agree(two_workspaces, stub_api):
+    bot = two_workspaces
+    drill_in_shared_channel(bot, stub_api)
+    # B's member replied to A's drill and graded it: both are A's records, so B's stats count
+    # neither (no 30-day grade next to no answered drill), and B's review queue offers nothing due.
+    stats = blocks_text(ask(bot, B, "stats", B.member, channel=B.channel)["blocks"])
+    assert "回答したドリル: 0回" in stats and "今日の復習: 0問" in stats
+    assert "まだ自己評価した質問はありません" in stats and "最近30日の自己評価" not in stats
+    # In A, where the drill and the reply are, the grade is there too: its export has both.
+    stub_api.clear()
+    ask(bot, A, "export", A.admin)
+    (get_url,) = stub_api.calls_to("files.getUploadURLExternal")
+    rows = list(csv.reader(io.StringIO(stub_api.uploaded(get_url.response["file_id"]).decode("utf-8-sig"), newline="")))
+    assert [(r[4], r[7], r[8], r[9]) for r in rows[1:] if r[4] == B.member] == [(B.member, "on_time", "1", "忘れた")]
