@@ -67,7 +67,7 @@ class DrillCommands:
         if action == "list":
             return ui.schedule_list(self.schedules.list_all(now, team_id))
         if action == "history":
-            return ui.schedule_history(self.schedules.history(channel_id), self.schedules.role_label)
+            return ui.schedule_history(self.schedules.history(channel_id, team_id=team_id), self.schedules.role_label)
         if action == "set":
             # Refuse before parsing, so a non-admin learns nothing from error messages either.
             self.schedules.authorize(user_id, team_id)

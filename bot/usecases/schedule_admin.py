@@ -92,9 +92,11 @@ class ScheduleAdmin:
             owner = repo.schedule_team(session, channel_id)
         return owner is None or owner == team_id
 
-    def history(self, channel_id: str, limit: int = 10) -> list[Change]:
+    def history(self, channel_id: str, limit: int = 10, team_id: str = SINGLE_WORKSPACE) -> list[Change]:
+        """The workspace's recent changes to the channel's schedule (a shared channel's other
+        workspace keeps its own)."""
         with self.sessions() as session:
-            rows: Sequence[ScheduleChangeRow] = repo.recent_changes(session, channel_id, limit)
+            rows: Sequence[ScheduleChangeRow] = repo.recent_changes(session, channel_id, limit, team_id=team_id)
             return [Change(utc(r.at), r.user_id, r.action, *repo.change_settings(r), source=r.source or "command") for r in rows]  # type: ignore[arg-type]
 
     def _views(self, session: Session, schedules: list[Schedule], now: datetime) -> list[ScheduleView]:
