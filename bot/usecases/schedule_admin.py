@@ -86,6 +86,13 @@ class ScheduleAdmin:
         with self.sessions() as session:
             return self._views(session, [repo.to_schedule(row) for row in repo.all_schedule_rows(session, team_id=team_id)], now)
 
+    def list_seen_by(self, user_id: str, now: datetime, team_id: str, visible: Callable[[str, Sequence[str], str], set[str]]) -> list[ScheduleView]:
+        """The workspace's schedules in the channels this member can see: `visible(user, channels,
+        team)` leaves out private channels they are not in (and any it could not vouch for)."""
+        views = self.list_all(now, team_id)
+        seen = visible(user_id, [v.schedule.channel_id for v in views], team_id) if views else set()
+        return [v for v in views if v.schedule.channel_id in seen]
+
     def owned_by(self, channel_id: str, team_id: str) -> bool:
         """False when the channel's schedule (and with it its drills) belongs to another workspace."""
         with self.sessions() as session:
