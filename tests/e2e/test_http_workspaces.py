@@ -337,3 +337,25 @@ def test_a_slack_connect_members_grade_is_kept_with_their_reply_and_their_stats_
     (get_url,) = stub_api.calls_to("files.getUploadURLExternal")
     rows = list(csv.reader(io.StringIO(stub_api.uploaded(get_url.response["file_id"]).decode("utf-8-sig"), newline="")))
     assert [(r[4], r[7], r[8], r[9]) for r in rows[1:] if r[4] == B.member] == [(B.member, "on_time", "1", "忘れた")]
+
+
+def test_an_uninstall_sent_in_the_same_second_as_the_install_is_honoured_and_one_from_before_a_reinstall_is_not(two_workspaces, stub_api):
+    bot = two_workspaces
+    installed_at = datetime(2026, 11, 25, 8, 50, 0, 700000, tzinfo=UTC)
+    bot.clock_.now = installed_at
+    install(bot, stub_api, B)
+    assert "CISO" in blocks_text(ask(bot, B, "ciso", B.member)["blocks"])
+
+    # Slack's event_time has whole seconds: the uninstall, 0.2 s after the install, says 08:50:00.
+    bot.clock_.now = datetime(2026, 11, 25, 8, 50, 0, 900000, tzinfo=UTC)
+    same_second = int(installed_at.timestamp())
+    assert bot.event({"type": "app_uninstalled"}, "Ev-uninstall", team_id=B.id, event_time=same_second).status == 200
+    assert "インストールされていません" in ask(bot, B, "ciso", B.member)["text"]
+
+    # Reinstalled at 08:52:00.3: a retry of that uninstall, or one sent a second before, changes nothing.
+    bot.clock_.now = datetime(2026, 11, 25, 8, 52, 0, 300000, tzinfo=UTC)
+    install(bot, stub_api, B, token="xoxb-bravo-second-token-0123")
+    assert bot.event({"type": "app_uninstalled"}, "Ev-uninstall", retry=1, team_id=B.id, event_time=same_second).status == 200
+    before = int(datetime(2026, 11, 25, 8, 51, 59, tzinfo=UTC).timestamp())
+    assert bot.event({"type": "tokens_revoked", "tokens": {"bot": ["UBOT" + B.id]}}, "Ev-revoked", team_id=B.id, event_time=before).status == 200
+    assert "CISO" in blocks_text(ask(bot, B, "ciso", B.member)["blocks"])  # still installed
