@@ -193,7 +193,7 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
 
         # An install after an uninstall cancels the pending deletion of that workspace's data (the
         # bot is built below; the flow calls this only when a member installs).
-        oauth = build_oauth_flow(settings, engine, on_installed=lambda installation: _installed(bot, installation, clock))
+        oauth = build_oauth_flow(settings, engine, on_installed=lambda installation: _installed(bot, installation, clock), clock=clock)
         assert settings.client_id and settings.client_secret
         installations = Installations(
             engine, oauth.installation_store, settings.client_id, settings.client_secret, settings.slack_api_url,
