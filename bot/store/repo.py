@@ -779,7 +779,8 @@ def reminder_candidates(session: Session, now: datetime, limit: int = 1000) -> l
             DrillRow.id, DrillRow.channel_id, func.coalesce(DrillRow.posted_at, DrillRow.post_at), DrillRow.reveal_at, DrillRow.timezone,
             ScheduleRow.remind_before_minutes, ScheduleRow.remind_time,
         )
-        .join(ScheduleRow, ScheduleRow.channel_id == DrillRow.channel_id)
+        # The drill's own workspace's schedule: a shared channel's other workspace may have set one since.
+        .join(ScheduleRow, and_(ScheduleRow.channel_id == DrillRow.channel_id, ScheduleRow.team_id == DrillRow.team_id))
         .where(
             DrillRow.status == DrillStatus.POSTED, DrillRow.reveal_at > to_db(now), DrillRow.message_ts.is_not(None),
             or_(ScheduleRow.remind_before_minutes.is_not(None), ScheduleRow.remind_time.is_not(None)),

@@ -4,6 +4,7 @@ their schedule's workspace, and rows from before workspaces are given the real o
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import select
 
 from bot.domain.drill import DrillStatus
 from bot.domain.memory import Grade, Memory
-from bot.domain.schedule import Schedule
+from bot.domain.schedule import Remind, Schedule
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store import repo
 from bot.store.db import make_engine, session_factory, upgrade
@@ -217,3 +218,15 @@ def test_every_read_by_channel_or_drill_sees_only_the_asking_workspaces_drills_o
         assert repo.recent_changes(s, "CS", team_id=B) == []
         # The schedule (and its zone) is B's now.
         assert (repo.channel_zone(s, "CS", team_id=A), repo.channel_zone(s, "CS", team_id=B)) == (None, "UTC")
+
+
+def test_a_drill_gets_the_reminder_of_its_own_workspaces_schedule_not_of_one_set_since_in_its_channel(sessions):
+    with sessions.begin() as s:
+        repo.save_schedule(s, schedule("CS"), "UADMINA", NOW, keep_deck=False, team_id=A)
+        drill = repo.get_drill(s, add_drill(s, "CS"))
+        drill.status, drill.message_ts = DrillStatus.POSTED, "1764061200.000100"
+        # A turns its schedule off with the drill still open; B sets one with a reminder there.
+        repo.delete_schedule(s, "CS")
+        repo.save_schedule(s, replace(schedule("CS"), remind=Remind(before=timedelta(minutes=30))), "UADMINB", NOW, keep_deck=False, team_id=B)
+    with sessions() as s:
+        assert repo.reminder_candidates(s, NOW + timedelta(minutes=40)) == []
