@@ -35,6 +35,7 @@ from bot.usecases.delivery import DrillDelivery
 from bot.usecases.drill_cycle import DrillCycle
 from bot.usecases.export import Export
 from bot.usecases.feedback import AnswerCheck, Feedback, FeedbackDelivery
+from bot.usecases.home import Visible, everyone_sees_all
 from bot.usecases.leaderboard import Leaderboard
 from bot.usecases.learning import Learning
 from bot.usecases.lookups import Lookups
@@ -44,10 +45,10 @@ from bot.usecases.workspaces import Workspaces
 
 if TYPE_CHECKING:
     from bot.slack.client import TeamClients
-    from bot.slack.home import HomeParts
+    from bot.slack.home import ChannelAccess, HomeParts
     from bot.slack.installations import Installations
     from bot.slack.oauth import OAuthParts
-    from bot.usecases.home import Home, Visible
+    from bot.usecases.home import Home
 
 log = logging.getLogger(__name__)
 
@@ -127,12 +128,14 @@ def build_bot(
     name_of: Callable[[str, str], str] = lambda user_id, team_id: user_id,
     chats: ChatPorts | None = None,
     engine: Engine | None = None,
+    visible: Visible = everyone_sees_all,
 ) -> Bot:
     """The Slack-facing callables take (…, team id): `is_admin(user, team)`, `bot_in_channel(channel,
     team)`, `zone_of(user, team)` (a member's time zone from their Slack profile, or None for
     DEFAULT_TIMEZONE) and `name_of(user, team)` (how a member is shown without a mention). `chats`
     gives each workspace's chat port; without it every workspace uses `chat`. `engine` is the
-    database's, when the caller needs it before the bot is built (the OAuth stores)."""
+    database's, when the caller needs it before the bot is built (the OAuth stores). `visible(user,
+    channels, team)` says which channels a member can see (every one when not given)."""
     content, catalog = load_catalog(settings)
     url = database_url or settings.database_url
     engine = engine or make_engine(url)
@@ -154,7 +157,7 @@ def build_bot(
     cycle = DrillCycle(sessions, delivery, feedback=feedback_delivery, announcements=announcements, workspaces=workspaces)
     ticker = Ticker(cycle.tick, clock, settings.drill_tick_seconds)
     schedules = ScheduleAdmin(sessions, catalog, is_admin, wake=ticker.wake)
-    drill_commands = DrillCommands(schedules, replies, clock, settings.default_timezone, bot_in_channel, learning)
+    drill_commands = DrillCommands(schedules, replies, clock, settings.default_timezone, bot_in_channel, learning, visible)
     leaderboard = Leaderboard(sessions, name_of, settings.default_timezone)
     standings = StandingsCommands(leaderboard, Export(sessions, catalog, chats, name_of, settings.default_timezone), schedules, clock, name_of)
     router = CommandRouter(Lookups(catalog, rng), drill_commands, LearningCommands(learning, clock), FeedbackCommands(Feedback(sessions, catalog), clock), standings=standings)
@@ -177,6 +180,7 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
     from bot.slack.app import create_app
     from bot.slack.chat import Admins, Profiles, SlackChat, TimeZones
     from bot.slack.client import TeamClients, make_web_client
+    from bot.slack.home import ChannelAccess
     from bot.slack.listeners.schedule_modal import ScheduleEditor
     from bot.slack.metadata import Sealer
     from bot.slack.teams import authorized_team, fixed_team
@@ -189,7 +193,7 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
 
         # An install after an uninstall cancels the pending deletion of that workspace's data (the
         # bot is built below; the flow calls this only when a member installs).
-        oauth = build_oauth_flow(settings, engine, on_installed=lambda installation: _installed(bot, installation, clock))
+        oauth = build_oauth_flow(settings, engine, on_installed=lambda installation: _installed(bot, installation, clock), clock=clock)
         assert settings.client_id and settings.client_secret
         installations = Installations(
             engine, oauth.installation_store, settings.client_id, settings.client_secret, settings.slack_api_url,
@@ -215,11 +219,13 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
             return None
 
     profiles = Profiles(clients.reader)
+    # One cache of which channels are private and who is in them, for Home and `schedule list` alike.
+    access = ChannelAccess(clients.reader)
     admins = Admins(profiles, settings.admin_user_ids)
     zones = TimeZones(profiles)
     bot = build_bot(
         settings, None, is_admin=admins.is_admin, bot_in_channel=bot_in_channel, clock=clock, rng=rng, zone_of=zones.of,
-        name_of=profiles.name_of, chats=chats, engine=engine,
+        name_of=profiles.name_of, chats=chats, engine=engine, visible=access.visible,
     )
     unclaimed = bot.workspaces.unclaimed_schedules() if single is None else []
     if unclaimed:
@@ -238,7 +244,7 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
     # which every replica shares too).
     sealer = Sealer(settings.signing_secret or settings.bot_token or "")
     editor = ScheduleEditor(bot.schedules, bot.catalog, admins.known, sealer, settings.default_timezone, clock)
-    home = build_slack_home(bot, clients.reader, clock)
+    home = build_slack_home(bot, clients.reader, clock, access)
 
     def removed(team_id: str, enterprise_id: str | None, sent_at: datetime | None) -> None:
         # The uninstall is recorded first: if deleting the tokens then fails, Slack's retry finds
@@ -285,18 +291,19 @@ def _installed(bot: Bot, installation, clock: Callable[[], datetime]) -> None:
         log.info("team %s installed the app again: the deletion of its data is cancelled; its schedules stay paused", installation.team_id)
 
 
-def build_home(bot: Bot, visible: "Visible | None" = None) -> "Home":
+def build_home(bot: Bot, visible: Visible | None = None) -> "Home":
     """The App Home's use-case over the bot's parts; `visible` says which channels a member can see
     (every channel when no chat service can tell, as in the console)."""
-    from bot.usecases.home import Home, everyone_sees_all
+    from bot.usecases.home import Home
 
     return Home(session_factory(bot.engine), bot.learning, bot.schedules, bot.catalog, visible or everyone_sees_all)
 
 
-def build_slack_home(bot: Bot, client, clock: Callable[[], datetime]) -> "HomeParts":
-    """`client`: each workspace's Web API client, by team id."""
+def build_slack_home(bot: Bot, client, clock: Callable[[], datetime], access: "ChannelAccess | None" = None) -> "HomeParts":
+    """`client`: each workspace's Web API client, by team id; `access`: which channels a member can
+    see (shared with `schedule list`), asked of `client` when not given."""
     from bot.slack.home import ChannelAccess, HomeParts, HomePublisher, HomeRefresh
 
-    home = build_home(bot, ChannelAccess(client).visible)
+    home = build_home(bot, (access or ChannelAccess(client)).visible)
     publisher = HomePublisher(client, home, clock)
     return HomeParts(home, publisher, HomeRefresh(publisher.publish, home.openers), clock)

@@ -15,6 +15,7 @@ from bot.ports import AdminCheckFailed, Message
 from bot.views import drill_blocks as ui
 from bot.views.blocks import notice
 from bot.usecases.learning import Learning
+from bot.usecases.home import Visible, everyone_sees_all
 from bot.usecases.replies import Replies
 from bot.views import learning_blocks as learning_ui
 from bot.usecases.schedule_admin import NotAllowed, ScheduleAdmin
@@ -35,8 +36,10 @@ class DrillCommands:
         default_timezone: str,
         bot_in_channel: Callable[[str, str], bool | None],
         learning: Learning | None = None,
+        visible: Visible = everyone_sees_all,
     ):
         self.schedules = schedules
+        self.visible = visible  # which channels a member can see: `schedule list` shows those, as Home does
         self.replies = replies
         self.clock = clock
         self.default_timezone = default_timezone
@@ -65,9 +68,9 @@ class DrillCommands:
         if action == "show":
             return ui.schedule_show(self.schedules.show(channel_id, now))
         if action == "list":
-            return ui.schedule_list(self.schedules.list_all(now, team_id))
+            return ui.schedule_list(self.schedules.list_seen_by(user_id, now, team_id, self.visible))
         if action == "history":
-            return ui.schedule_history(self.schedules.history(channel_id), self.schedules.role_label)
+            return ui.schedule_history(self.schedules.history(channel_id, team_id=team_id), self.schedules.role_label)
         if action == "set":
             # Refuse before parsing, so a non-admin learns nothing from error messages either.
             self.schedules.authorize(user_id, team_id)

@@ -23,7 +23,8 @@ from bot.views.blocks import notice
 log = logging.getLogger(__name__)
 
 EXPORT_REFUSAL = "すみません、ドリルの記録を CSV で書き出せるのは管理者だけです。必要な場合は管理者に相談してください。"
-EXPORT_OTHER_WORKSPACE = "このチャンネルのドリルは別のワークスペースで設定されています。記録を書き出せるのは、そのワークスペースの管理者です。"
+# A Slack Connect channel whose drills another workspace runs, or ran before turning its schedule off.
+EXPORT_OTHER_WORKSPACE = "このチャンネルのドリルの記録は別のワークスペースのものなので、書き出せるのはそのワークスペースの管理者だけです。"
 BAD_DAYS = f"⚠️ 日数は 1〜{EXPORT_MAX_DAYS} の数字で指定してください（例: `/career export 30`）。"
 UPLOAD_FAILED = "⚠️ CSV を DM に送れませんでした。少し待ってからもう一度お試しください。"
 UPLOAD_NOT_ALLOWED = "⚠️ CSV を DM に送れませんでした。アプリにファイル送信（files:write）と DM（im:write）の権限があるか、ワークスペースの管理者に確認してください。"
@@ -64,8 +65,7 @@ class StandingsCommands:
             return notice(EXPORT_REFUSAL)
         except AdminCheckFailed:
             return notice(f"⚠️ {CHECK_FAILED}")
-        if not self.schedules.owned_by(channel_id, team_id):
-            # A Slack Connect channel: its records (self-grades among them) are its own workspace's.
+        if self.export.belongs_elsewhere(channel_id, team_id):
             return notice(EXPORT_OTHER_WORKSPACE)
         days = parse_days(command.days_text)
         if days is None:

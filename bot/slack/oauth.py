@@ -14,10 +14,12 @@ whatever level anyone sets, and blank anything shaped like a Slack token in what
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
+from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
@@ -38,7 +40,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import INSTALL_PATH, REDIRECT_URI_PATH, Settings
 from bot.slack.client import BoundedRateLimitRetryHandler
-from bot.views.oauth_pages import failure_page, install_page, success_page
+from bot.views.oauth_pages import busy_page, failure_page, install_page, success_page
 
 AUTHORIZATION_URL = "https://slack.com/oauth/v2/authorize"
 TOKEN_ROTATION_EXPIRATION_MINUTES = 120  # Bolt's default: refresh a token 2 hours before it expires
@@ -47,7 +49,45 @@ LOGGER_NAME = "bot.slack.oauth"
 # retried, since the first try may have used the code (it is good once) and a retry would fail.
 MAX_RATE_LIMIT_WAIT_SECONDS = 5.0
 
+# Every opening of the install page stores a state row until it is used or expires, and anyone
+# may open it: each process issues at most this many a minute, so that the table holds at most
+# processes × STATES_PER_MINUTE × the expiry in minutes however many requests arrive. Installs are
+# rare (a workspace at a time); an opening past the budget gets a page saying to come back shortly.
+STATES_PER_MINUTE = 30
+
 log = logging.getLogger(LOGGER_NAME)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class StateBudget:
+    """At most `limit` install links (states) issued by this process in any `window`."""
+
+    def __init__(self, limit: int, window: timedelta = timedelta(minutes=1), clock: Callable[[], datetime] = _utc_now) -> None:
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self._issued: deque[datetime] = deque()
+        self._lock = threading.Lock()
+        self._refusing = False
+
+    def take(self) -> float | None:
+        """None when a state may be issued now (and counts it); else the seconds until one may."""
+        now = self.clock()
+        with self._lock:
+            while self._issued and self._issued[0] <= now - self.window:
+                self._issued.popleft()
+            if len(self._issued) < self.limit:
+                self._issued.append(now)
+                self._refusing = False
+                return None
+            first_refusal, self._refusing = not self._refusing, True
+            wait = (self._issued[0] + self.window - now).total_seconds()
+        if first_refusal:  # once per busy spell, not once per request of a flood
+            log.warning("install page: %d links issued in the last %ds; asking openers to come back shortly", self.limit, self.window.total_seconds())
+        return wait
 
 _TOKEN = re.compile(r"xox[a-z]-[A-Za-z0-9-]+")
 
@@ -109,8 +149,22 @@ class InstallFlow(OAuthFlow):
     Bolt's storage_error (a page that says so) rather than an exception whose text would carry the
     installation's values."""
 
+    def __init__(self, *, budget: StateBudget | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.budget = budget or StateBudget(STATES_PER_MINUTE)
+
     def build_install_page_html(self, url: str, request: BoltRequest) -> str:
         return install_page(url)
+
+    def handle_installation(self, request: BoltRequest) -> BoltResponse:
+        wait = self.budget.take()
+        if wait is None:
+            return super().handle_installation(request)
+        return BoltResponse(
+            status=429,
+            body=busy_page(),
+            headers={"Content-Type": "text/html; charset=utf-8", "Retry-After": str(max(1, math.ceil(wait)))},
+        )
 
     def issue_new_state(self, request: BoltRequest) -> str:
         # The store deletes a state only when it is used: an install page opened and left would
@@ -153,11 +207,12 @@ class OAuthParts:
     client: InstallClient
 
 
-def build_oauth_flow(settings: Settings, engine: Engine, on_installed: Callable[[Installation], None]) -> OAuthParts:
+def build_oauth_flow(settings: Settings, engine: Engine, on_installed: Callable[[Installation], None], clock: Callable[[], datetime] = _utc_now) -> OAuthParts:
     """Bolt's install flow on the bot's database, with every setting taken from `settings`.
 
     `on_installed(installation)` runs after an installation is saved, before the success page; if
-    it raises, the member sees that the install could not be completed and can start again."""
+    it raises, the member sees that the install could not be completed and can start again.
+    `clock` times the budget of install links (see STATES_PER_MINUTE)."""
     settings.require_oauth()
     assert settings.client_id and settings.client_secret  # for the type checker: require_oauth checked
     logger = quiet_logger(LOGGER_NAME)
@@ -211,7 +266,7 @@ def build_oauth_flow(settings: Settings, engine: Engine, on_installed: Callable[
         client=client,
         user_token_resolution="authed_user",
     )
-    flow = InstallFlow(client=client, logger=logger, settings=oauth_settings)
+    flow = InstallFlow(client=client, logger=logger, settings=oauth_settings, budget=StateBudget(STATES_PER_MINUTE, clock=clock))
     return OAuthParts(flow=flow, installation_store=installation_store, state_store=state_store, client=client)
 
 

@@ -236,10 +236,12 @@ def change_settings(row: ScheduleChangeRow) -> tuple[Schedule | None, Schedule |
     return before, after, note
 
 
-def recent_changes(session: Session, channel_id: str, limit: int = 10) -> Sequence[ScheduleChangeRow]:
+def recent_changes(session: Session, channel_id: str, limit: int = 10, *, team_id: str = SINGLE_WORKSPACE) -> Sequence[ScheduleChangeRow]:
+    """The workspace's recent changes to the channel's schedule: in a shared channel, another
+    workspace's are its own."""
     query = (
         select(ScheduleChangeRow)
-        .where(ScheduleChangeRow.channel_id == channel_id)
+        .where(ScheduleChangeRow.channel_id == channel_id, ScheduleChangeRow.team_id == team_id)
         .order_by(ScheduleChangeRow.at.desc(), ScheduleChangeRow.id.desc())
         .limit(limit)
     )
@@ -492,12 +494,13 @@ def answered_on_time(session: Session, user_id: str, *, team_id: str = SINGLE_WO
     return {r[0]: r[1] for r in rows}
 
 
-def channel_answers(session: Session, channel_id: str, since: datetime | None = None) -> dict[str, set[int]]:
-    """Who answered which of this channel's drills on time (posted at or after `since`, if given)."""
+def channel_answers(session: Session, channel_id: str, since: datetime | None = None, *, team_id: str = SINGLE_WORKSPACE) -> dict[str, set[int]]:
+    """Who answered which of the workspace's drills in this channel on time (posted at or after
+    `since`, if given)."""
     query = (
         select(ReplyRow.user_id, ReplyRow.drill_id)
         .join(DrillRow, DrillRow.id == ReplyRow.drill_id)
-        .where(DrillRow.channel_id == channel_id, ReplyRow.user_id.is_not(None), ReplyRow.deleted.is_(False), ReplyRow.late.is_(False))
+        .where(DrillRow.channel_id == channel_id, DrillRow.team_id == team_id, ReplyRow.user_id.is_not(None), ReplyRow.deleted.is_(False), ReplyRow.late.is_(False))
         .distinct()
     )
     if since is not None:
@@ -508,16 +511,17 @@ def channel_answers(session: Session, channel_id: str, since: datetime | None = 
     return answers
 
 
-def current_streaks(session: Session, channel_id: str) -> dict[str, int]:
-    """Every member's current streak in this channel (members at 0 left out): what the leaderboard
-    and the weekly digest show."""
-    return channel_streaks(shown_history(session, channel_id), channel_answers(session, channel_id))
+def current_streaks(session: Session, channel_id: str, *, team_id: str = SINGLE_WORKSPACE) -> dict[str, int]:
+    """Every member's current streak in the workspace's drills of this channel (members at 0 left
+    out): what the leaderboard and the weekly digest show."""
+    return channel_streaks(shown_history(session, channel_id, team_id=team_id), channel_answers(session, channel_id, team_id=team_id))
 
 
-def shown_history(session: Session, channel_id: str, limit: int = 400) -> list[ShownDrill]:
+def shown_history(session: Session, channel_id: str, limit: int = 400, *, team_id: str = SINGLE_WORKSPACE) -> list[ShownDrill]:
+    """The workspace's drills in this channel that reached it, newest first."""
     rows = session.execute(
         select(DrillRow.id, DrillRow.status, DrillRow.occurrence)
-        .where(DrillRow.channel_id == channel_id, DrillRow.status.in_(SHOWN))
+        .where(DrillRow.channel_id == channel_id, DrillRow.team_id == team_id, DrillRow.status.in_(SHOWN))
         .order_by(DrillRow.post_at.desc(), DrillRow.id.desc())
         .limit(limit)
     ).all()
@@ -596,28 +600,29 @@ def member_roles(session: Session, user_id: str, *, team_id: str = SINGLE_WORKSP
     channels = set(session.scalars(replied.union(graded)).all())
     if not channels:
         return set()
-    roles = set(session.scalars(select(ScheduleRow.role).where(ScheduleRow.channel_id.in_(channels))).all())
-    roles |= {s for s in session.scalars(select(DrillRow.role_slug).where(DrillRow.channel_id.in_(channels), DrillRow.role_slug.is_not(None)).distinct()).all() if s}
+    roles = set(session.scalars(select(ScheduleRow.role).where(ScheduleRow.channel_id.in_(channels), ScheduleRow.team_id == team_id)).all())
+    drilled = select(DrillRow.role_slug).where(DrillRow.channel_id.in_(channels), DrillRow.team_id == team_id, DrillRow.role_slug.is_not(None)).distinct()
+    roles |= {s for s in session.scalars(drilled).all() if s}
     return roles
 
 
-def channel_questions(session: Session, channel_id: str) -> list[tuple[str, str, datetime]]:
-    """(role, question id, post time) of every question this channel has been given, or is being
-    given now."""
+def channel_questions(session: Session, channel_id: str, *, team_id: str = SINGLE_WORKSPACE) -> list[tuple[str, str, datetime]]:
+    """(role, question id, post time) of every question the workspace's drills have given this
+    channel, or are giving it now."""
     rows = session.execute(
         select(DrillRow.role_slug, DrillRow.question_id, DrillRow.post_at).where(
-            DrillRow.channel_id == channel_id, DrillRow.question_id.is_not(None),
+            DrillRow.channel_id == channel_id, DrillRow.team_id == team_id, DrillRow.question_id.is_not(None),
             DrillRow.status.in_((DrillStatus.POSTING, *SHOWN)),
         )
     ).all()
     return [(r[0], r[1], utc(r[2])) for r in rows]  # type: ignore[misc]
 
 
-def active_members(session: Session, channel_id: str, since: datetime) -> list[str]:
-    """Members who graded one of this channel's drills since `since`."""
+def active_members(session: Session, channel_id: str, since: datetime, *, team_id: str = SINGLE_WORKSPACE) -> list[str]:
+    """Members who graded one of the workspace's drills in this channel since `since`."""
     return list(session.scalars(
         select(ReviewRow.user_id).join(DrillRow, DrillRow.id == ReviewRow.drill_id)
-        .where(DrillRow.channel_id == channel_id, ReviewRow.at >= to_db(since)).distinct()
+        .where(DrillRow.channel_id == channel_id, DrillRow.team_id == team_id, ReviewRow.team_id == team_id, ReviewRow.at >= to_db(since)).distinct()
     ).all())
 
 
@@ -774,7 +779,8 @@ def reminder_candidates(session: Session, now: datetime, limit: int = 1000) -> l
             DrillRow.id, DrillRow.channel_id, func.coalesce(DrillRow.posted_at, DrillRow.post_at), DrillRow.reveal_at, DrillRow.timezone,
             ScheduleRow.remind_before_minutes, ScheduleRow.remind_time,
         )
-        .join(ScheduleRow, ScheduleRow.channel_id == DrillRow.channel_id)
+        # The drill's own workspace's schedule: a shared channel's other workspace may have set one since.
+        .join(ScheduleRow, and_(ScheduleRow.channel_id == DrillRow.channel_id, ScheduleRow.team_id == DrillRow.team_id))
         .where(
             DrillRow.status == DrillStatus.POSTED, DrillRow.reveal_at > to_db(now), DrillRow.message_ts.is_not(None),
             or_(ScheduleRow.remind_before_minutes.is_not(None), ScheduleRow.remind_time.is_not(None)),
@@ -861,33 +867,34 @@ def get_channel_post(session: Session, post_id: int) -> ChannelPostRow | None:
     return session.get(ChannelPostRow, post_id)
 
 
-def week_drills(session: Session, channel_id: str, start: datetime, end: datetime) -> Sequence[DrillRow]:
-    """The channel's drills whose question was shown, due in (start, end], oldest first."""
+def week_drills(session: Session, channel_id: str, start: datetime, end: datetime, *, team_id: str = SINGLE_WORKSPACE) -> Sequence[DrillRow]:
+    """The workspace's drills in the channel whose question was shown, due in (start, end], oldest first."""
     return session.scalars(
         select(DrillRow)
-        .where(DrillRow.channel_id == channel_id, DrillRow.status.in_(SHOWN), DrillRow.post_at > to_db(start), DrillRow.post_at <= to_db(end))
+        .where(DrillRow.channel_id == channel_id, DrillRow.team_id == team_id, DrillRow.status.in_(SHOWN), DrillRow.post_at > to_db(start), DrillRow.post_at <= to_db(end))
         .order_by(DrillRow.post_at, DrillRow.id)
     ).all()
 
 
-def participant_counts(session: Session, drill_ids: Sequence[int]) -> dict[int, int]:
-    """How many members answered each drill on time (what its reveal counted)."""
+def participant_counts(session: Session, drill_ids: Sequence[int], *, team_id: str = SINGLE_WORKSPACE) -> dict[int, int]:
+    """How many members answered each of the workspace's drills on time (what its reveal counted)."""
     if not drill_ids:
         return {}
     rows = session.execute(
         select(ReplyRow.drill_id, func.count(func.distinct(ReplyRow.user_id)))
-        .where(ReplyRow.drill_id.in_(set(drill_ids)), ReplyRow.deleted.is_(False), ReplyRow.late.is_(False), ReplyRow.user_id.is_not(None))
+        .where(ReplyRow.drill_id.in_(set(drill_ids)), ReplyRow.team_id == team_id, ReplyRow.deleted.is_(False), ReplyRow.late.is_(False), ReplyRow.user_id.is_not(None))
         .group_by(ReplyRow.drill_id)
     ).all()
     return {r[0]: int(r[1]) for r in rows}
 
 
-def drill_ratings(session: Session, drill_ids: Sequence[int]) -> dict[int, list[int]]:
-    """The self-grades given on each drill's reveal (1 忘れた … 4 簡単)."""
+def drill_ratings(session: Session, drill_ids: Sequence[int], *, team_id: str = SINGLE_WORKSPACE) -> dict[int, list[int]]:
+    """The self-grades given on each of the workspace's drills' reveal (1 忘れた … 4 簡単)."""
     if not drill_ids:
         return {}
     found: dict[int, list[int]] = {}
-    for drill_id, rating in session.execute(select(ReviewRow.drill_id, ReviewRow.rating).where(ReviewRow.drill_id.in_(set(drill_ids)))).all():
+    query = select(ReviewRow.drill_id, ReviewRow.rating).where(ReviewRow.drill_id.in_(set(drill_ids)), ReviewRow.team_id == team_id)
+    for drill_id, rating in session.execute(query).all():
         found.setdefault(drill_id, []).append(int(rating))
     return found
 
@@ -924,26 +931,37 @@ def home_openers(session: Session, user_ids: Sequence[str], *, team_id: str = SI
 # ---- leaderboard and export
 
 
-def channel_zone(session: Session, channel_id: str) -> str | None:
-    """The time zone of the channel's schedule, if it has one."""
-    return session.scalar(select(ScheduleRow.timezone).where(ScheduleRow.channel_id == channel_id))
+# In a Slack Connect channel each workspace's drills, and the replies and grades that hang off them,
+# are its own: every read below keyed by a channel or a drill is also keyed by the workspace asking
+# (drills.team_id), so that one workspace never reads another's records through a shared channel.
 
 
-def shown_drill_times(session: Session, channel_id: str, since: datetime | None = None) -> dict[int, datetime]:
-    """When each of this channel's drills that reached it was due (posted at or after `since`)."""
-    query = select(DrillRow.id, DrillRow.post_at).where(DrillRow.channel_id == channel_id, DrillRow.status.in_(SHOWN))
+def channel_zone(session: Session, channel_id: str, *, team_id: str = SINGLE_WORKSPACE) -> str | None:
+    """The time zone of the channel's schedule, if it has one set by this workspace."""
+    return session.scalar(select(ScheduleRow.timezone).where(ScheduleRow.channel_id == channel_id, ScheduleRow.team_id == team_id))
+
+
+def channel_drill_teams(session: Session, channel_id: str) -> set[str]:
+    """The workspaces whose drills the channel holds (two for a shared channel that changed hands)."""
+    return set(session.scalars(select(DrillRow.team_id).where(DrillRow.channel_id == channel_id).distinct()).all())
+
+
+def shown_drill_times(session: Session, channel_id: str, since: datetime | None = None, *, team_id: str = SINGLE_WORKSPACE) -> dict[int, datetime]:
+    """When each of the workspace's drills in this channel that reached it was due (posted at or
+    after `since`)."""
+    query = select(DrillRow.id, DrillRow.post_at).where(DrillRow.channel_id == channel_id, DrillRow.team_id == team_id, DrillRow.status.in_(SHOWN))
     if since is not None:
         query = query.where(DrillRow.post_at >= to_db(since))
     return {r[0]: utc(r[1]) for r in session.execute(query).all()}  # type: ignore[misc]
 
 
-def channel_answer_times(session: Session, channel_id: str, since: datetime | None = None) -> list[tuple[str, int, datetime]]:
-    """(member, drill, first on-time reply) for this channel's drills posted at or after `since`:
-    what the reveal counted, with when."""
+def channel_answer_times(session: Session, channel_id: str, since: datetime | None = None, *, team_id: str = SINGLE_WORKSPACE) -> list[tuple[str, int, datetime]]:
+    """(member, drill, first on-time reply) for the workspace's drills in this channel posted at or
+    after `since`: what the reveal counted, with when."""
     query = (
         select(ReplyRow.user_id, ReplyRow.drill_id, func.min(ReplyRow.replied_at))
         .join(DrillRow, DrillRow.id == ReplyRow.drill_id)
-        .where(DrillRow.channel_id == channel_id, ReplyRow.user_id.is_not(None), ReplyRow.deleted.is_(False), ReplyRow.late.is_(False))
+        .where(DrillRow.channel_id == channel_id, DrillRow.team_id == team_id, ReplyRow.user_id.is_not(None), ReplyRow.deleted.is_(False), ReplyRow.late.is_(False))
         .group_by(ReplyRow.user_id, ReplyRow.drill_id)
     )
     if since is not None:
@@ -951,36 +969,36 @@ def channel_answer_times(session: Session, channel_id: str, since: datetime | No
     return [(r[0], r[1], utc(r[2])) for r in session.execute(query).all()]  # type: ignore[misc]
 
 
-def export_drills(session: Session, channel_id: str, since: datetime) -> Sequence[Any]:
-    """(id, post_at, timezone, role_slug, question_number) of this channel's drills that reached it
-    and were posted at or after `since`, oldest first."""
+def export_drills(session: Session, channel_id: str, since: datetime, *, team_id: str = SINGLE_WORKSPACE) -> Sequence[Any]:
+    """(id, post_at, timezone, role_slug, question_number) of the workspace's drills in this channel
+    that reached it and were posted at or after `since`, oldest first."""
     return session.execute(
         select(DrillRow.id, DrillRow.post_at, DrillRow.timezone, DrillRow.role_slug, DrillRow.question_number)
-        .where(DrillRow.channel_id == channel_id, DrillRow.status.in_(SHOWN), DrillRow.post_at >= to_db(since))
+        .where(DrillRow.channel_id == channel_id, DrillRow.team_id == team_id, DrillRow.status.in_(SHOWN), DrillRow.post_at >= to_db(since))
         .order_by(DrillRow.post_at, DrillRow.id)
     ).all()
 
 
-def export_replies(session: Session, drill_ids: Sequence[int]) -> list[tuple[int, str, bool, datetime]]:
+def export_replies(session: Session, drill_ids: Sequence[int], *, team_id: str = SINGLE_WORKSPACE) -> list[tuple[int, str, bool, datetime]]:
     """(drill, member, late, first reply) per drill, member and lateness: who replied and when,
-    never what (deleted replies left out)."""
+    never what (deleted replies left out), on the workspace's drills."""
     if not drill_ids:
         return []
     rows = session.execute(
         select(ReplyRow.drill_id, ReplyRow.user_id, ReplyRow.late, func.min(ReplyRow.replied_at))
-        .where(ReplyRow.drill_id.in_(set(drill_ids)), ReplyRow.user_id.is_not(None), ReplyRow.deleted.is_(False))
+        .where(ReplyRow.drill_id.in_(set(drill_ids)), ReplyRow.team_id == team_id, ReplyRow.user_id.is_not(None), ReplyRow.deleted.is_(False))
         .group_by(ReplyRow.drill_id, ReplyRow.user_id, ReplyRow.late)
     ).all()
     return [(r[0], r[1], bool(r[2]), utc(r[3])) for r in rows]  # type: ignore[misc]
 
 
-def export_ratings(session: Session, drill_ids: Sequence[int]) -> dict[tuple[int, str], int]:
-    """The latest self-grade each member gave on each drill's reveal."""
+def export_ratings(session: Session, drill_ids: Sequence[int], *, team_id: str = SINGLE_WORKSPACE) -> dict[tuple[int, str], int]:
+    """The latest self-grade each member gave on each of the workspace's drills' reveal."""
     if not drill_ids:
         return {}
     rows = session.execute(
         select(ReviewRow.drill_id, ReviewRow.user_id, ReviewRow.rating)
-        .where(ReviewRow.drill_id.in_(set(drill_ids)))
+        .where(ReviewRow.drill_id.in_(set(drill_ids)), ReviewRow.team_id == team_id)
         .order_by(ReviewRow.at, ReviewRow.id)
     ).all()
     return {(r[0], r[1]): r[2] for r in rows}

@@ -173,7 +173,7 @@ class Announcements:
             row = repo.get_channel_post(session, post_id)
             if row is None or row.kind != DIGEST or row.status not in (PENDING, SENDING):
                 return None
-            streaks = top_streaks(repo.current_streaks(session, row.channel_id))
+            streaks = top_streaks(repo.current_streaks(session, row.channel_id, team_id=row.team_id))
             team_id = row.team_id
         return tuple(StreakLine(self.name_of(user, team_id), n) for user, n in streaks)
 
@@ -183,16 +183,16 @@ class Announcements:
         if is_stale(due_at, now) and row.attempts <= 1:
             return "too late for this week's digest"
         schedule_row = repo.get_schedule_row(session, row.channel_id)
-        if schedule_row is None:
+        if schedule_row is None or schedule_row.team_id != row.team_id:
             return "the channel's schedule was removed"
         schedule = repo.to_schedule(schedule_row)
         if schedule.digest is None:
             return "the channel's digest was turned off"
         start, end = week_window(due_at)
-        drills = repo.week_drills(session, row.channel_id, start, end)
+        drills = repo.week_drills(session, row.channel_id, start, end, team_id=row.team_id)
         if not drills:
             return "no drill was shown this week"
-        answered = repo.participant_counts(session, [d.id for d in drills])
+        answered = repo.participant_counts(session, [d.id for d in drills], team_id=row.team_id)
         listed: list[tuple[int, DigestDrill]] = []
         for drill in drills:
             role = self.catalog.by_slug(drill.role_slug or "")
@@ -204,7 +204,7 @@ class Announcements:
                 posted_at=utc(drill.posted_at or drill.post_at), message_ts=drill.message_ts,  # type: ignore[arg-type]
                 answered=answered.get(drill.id, 0), extra=drill.occurrence.startswith("now:"),
             )))
-        ratings = repo.drill_ratings(session, [drill_id for drill_id, _ in listed])
+        ratings = repo.drill_ratings(session, [drill_id for drill_id, _ in listed], team_id=row.team_id)
         hardest = hardest_questions(listed, ratings)
         zone = schedule.zone
         channel_id, key, week = row.channel_id, post_key(row), row.key

@@ -197,8 +197,8 @@ class DrillDelivery:
         """What the channel's active members are least likely to recall, mixed with questions the
         channel has not had yet (see bot.domain.adaptive)."""
         keys = [str(c) for c in available]
-        history = [Asked(f"{slug}#{qid}", at) for slug, qid, at in repo.channel_questions(session, channel_id)]
-        members = repo.active_members(session, channel_id, now - ACTIVE_WINDOW)
+        history = [Asked(f"{slug}#{qid}", at) for slug, qid, at in repo.channel_questions(session, channel_id, team_id=team_id)]
+        members = repo.active_members(session, channel_id, now - ACTIVE_WINDOW, team_id=team_id)
         forgetting: dict[str, list[float]] = {}
         for card in repo.cards_of_members(session, members, team_id=team_id):
             memory = repo.to_memory(card)

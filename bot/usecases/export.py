@@ -38,17 +38,30 @@ class Export:
         self.name_of = name_of  # (user id, team id) -> display name
         self.default_timezone = default_timezone
 
+    def belongs_elsewhere(self, channel_id: str, team_id: str) -> bool:
+        """Whether the channel's records are another workspace's: its schedule was set there, or it
+        has no schedule (turned off, records kept) and its drills are all another's. A Slack
+        Connect channel is shared, its records (self-grades among them) are not."""
+        with self.sessions() as session:
+            owner = repo.schedule_team(session, channel_id)
+            teams = repo.channel_drill_teams(session, channel_id)
+        if owner is not None:
+            return owner != team_id
+        return bool(teams) and team_id not in teams
+
     def build(self, channel_id: str, days: int, now: datetime, team_id: str = SINGLE_WORKSPACE) -> ExportFile:
+        """The workspace `team_id`'s records of the channel: never another workspace's drills, nor
+        replies and grades kept with them."""
         since = now - timedelta(days=days)
         with self.sessions() as session:
-            zone = repo.channel_zone(session, channel_id) or self.default_timezone
+            zone = repo.channel_zone(session, channel_id, team_id=team_id) or self.default_timezone
             drills = [
                 ExportDrill(row[0], utc(row[1]), row[2], row[3] or "", self._role_title(row[3]), row[4])  # type: ignore[arg-type]
-                for row in repo.export_drills(session, channel_id, since)
+                for row in repo.export_drills(session, channel_id, since, team_id=team_id)
             ]
             ids = [d.id for d in drills]
-            replies = repo.export_replies(session, ids)
-            ratings = repo.export_ratings(session, ids)
+            replies = repo.export_replies(session, ids, team_id=team_id)
+            ratings = repo.export_ratings(session, ids, team_id=team_id)
         records = _records(replies, ratings)
         rows = export_rows(drills, records, lambda user_id: self.name_of(user_id, team_id))
         day = now.astimezone(ZoneInfo(zone)).date().isoformat()

@@ -120,10 +120,9 @@ class Home:
         with self.sessions() as session:
             answered = repo.answered_on_time(session, user_id, team_id=team_id)
             mine = set(answered.values())
-            streaks = {channel: streak(repo.shown_history(session, channel), {d for d, c in answered.items() if c == channel}) for channel in mine}
-        views = self.schedules.list_all(now, team_id)
-        seen = self.visible(user_id, [v.schedule.channel_id for v in views], team_id) if views else set()
-        channels = [HomeChannel(v, v.schedule.channel_id in mine, streaks.get(v.schedule.channel_id, 0)) for v in views if v.schedule.channel_id in seen]
+            streaks = {channel: streak(repo.shown_history(session, channel, team_id=team_id), {d for d, c in answered.items() if c == channel}) for channel in mine}
+        views = self.schedules.list_seen_by(user_id, now, team_id, self.visible)
+        channels = [HomeChannel(v, v.schedule.channel_id in mine, streaks.get(v.schedule.channel_id, 0)) for v in views]
         far = now + timedelta(days=3660)
         channels.sort(key=lambda c: (not c.mine, c.view.schedule.paused, c.view.next.post_at if c.view.next else far, c.view.schedule.channel_id))
         return HomeData(

@@ -23,17 +23,18 @@ class Leaderboard:
         self.limit = limit
 
     def board(self, channel_id: str, period: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> Board:
-        """The channel's standings for `period` ("week", "month" or "all") as of `now`; names
-        are looked up in the asker's workspace `team_id`."""
+        """The channel's standings for `period` ("week", "month" or "all") as of `now`, over the
+        drills of the asker's workspace `team_id` (in a shared channel another workspace's drills
+        are its own), whose names are looked up there too."""
         since = period_start(period, now)
         with self.sessions() as session:
-            zone = repo.channel_zone(session, channel_id) or self.default_timezone
+            zone = repo.channel_zone(session, channel_id, team_id=team_id) or self.default_timezone
             trend_since = trend_start(now, zone)
             earliest = None if since is None else min(since, trend_since)
-            posted = repo.shown_drill_times(session, channel_id, earliest)
-            answers = [Answer(*row) for row in repo.channel_answer_times(session, channel_id, earliest)]
-            history = repo.shown_history(session, channel_id)
-            streaks = channel_streaks(history, repo.channel_answers(session, channel_id))
+            posted = repo.shown_drill_times(session, channel_id, earliest, team_id=team_id)
+            answers = [Answer(*row) for row in repo.channel_answer_times(session, channel_id, earliest, team_id=team_id)]
+            history = repo.shown_history(session, channel_id, team_id=team_id)
+            streaks = channel_streaks(history, repo.channel_answers(session, channel_id, team_id=team_id))
         in_period = [a for a in answers if a.drill_id in posted and (since is None or posted[a.drill_id] >= since)]
         top = rank(in_period, streaks, self.limit)
         # Names are asked for after the session is closed: users.info may take a moment.

@@ -38,6 +38,7 @@ class Graded:
     replaced: Grade | None  # the grade given earlier the same day, which this one replaced
     memory: Memory
     zone: str  # the member's time zone, for saying when it comes back
+    elsewhere: bool = False  # kept in another workspace (a Slack Connect channel's): not in the member's own queue
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,10 @@ class Learning:
     # ------------------------------------------------------------------ grading
 
     def grade_drill(self, user_id: str, channel_id: str, drill_id: int, grade: Grade, now: datetime, team_id: str = SINGLE_WORKSPACE) -> Graded:
-        """A grade pressed on a drill's reveal. Any member may grade, replied or not."""
+        """A grade pressed on a drill's reveal. Any member may grade, replied or not. The grade is
+        kept with the drill's replies, in the workspace that runs the drill: in a Slack Connect
+        channel a member of another workspace (`team_id`) grades into the drill's workspace, so
+        that their own workspace's stats count neither their reply nor their grade."""
         with self.sessions() as session:
             drill = repo.get_drill(session, drill_id)
             if drill is None or (channel_id and drill.channel_id != channel_id):
@@ -101,7 +105,8 @@ class Learning:
             question = question_of(role, drill.question_id, drill.question_number)
             if role is None or question is None:
                 raise CannotGrade("この質問はもう教材にありません。評価は記録しませんでした。")
-        return self._grade(user_id, role, question, grade, now, drill_id, team_id)
+            owner = drill.team_id
+        return self._grade(user_id, role, question, grade, now, drill_id, owner, zone_team=team_id)
 
     def grade_question(self, user_id: str, role_slug: str, question_id: str, grade: Grade, now: datetime, team_id: str = SINGLE_WORKSPACE) -> Graded:
         """A grade pressed in the member's private review queue."""
@@ -111,15 +116,17 @@ class Learning:
             raise CannotGrade("この質問はもう教材にありません。評価は記録しませんでした。")
         return self._grade(user_id, role, question, grade, now, None, team_id)
 
-    def _grade(self, user_id: str, role: Role, question: Question, grade: Grade, now: datetime, drill_id: int | None, team_id: str) -> Graded:
-        zone = self.zone_of(user_id, team_id)
+    def _grade(self, user_id: str, role: Role, question: Question, grade: Grade, now: datetime, drill_id: int | None, team_id: str, zone_team: str | None = None) -> Graded:
+        """Stored under `team_id`; the member's time zone is asked of their own workspace
+        (`zone_team`, when that is another)."""
+        zone = self.zone_of(user_id, zone_team or team_id)
         with self.sessions.begin() as session:
             card = repo.lock_card(session, user_id, role.slug, question.id, team_id=team_id)
             previous = repo.put_review(session, user_id, role.slug, question.id, local_day(now, zone), int(grade), now, drill_id, team_id=team_id)
             # FSRS has no undo: the card is rebuilt from the member's reviews, today's as it now stands.
             memory = replay(repo.reviews_of(session, user_id, role.slug, question.id, team_id=team_id))
             repo.store_memory(card, memory)
-        return Graded(role, question, grade, Grade(previous) if previous is not None else None, memory, zone)
+        return Graded(role, question, grade, Grade(previous) if previous is not None else None, memory, zone, elsewhere=zone_team not in (None, team_id))
 
     # ------------------------------------------------------------------ the review queue
 

@@ -79,5 +79,5 @@ class Replies:
     def stats(self, user_id: str, channel_id: str, team_id: str = SINGLE_WORKSPACE) -> Stats:
         with self.sessions() as session:
             answered = repo.answered_on_time(session, user_id, team_id=team_id)
-            history = repo.shown_history(session, channel_id)
+            history = repo.shown_history(session, channel_id, team_id=team_id)
         return member_stats(history, answered, channel_id)

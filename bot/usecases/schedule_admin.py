@@ -86,15 +86,24 @@ class ScheduleAdmin:
         with self.sessions() as session:
             return self._views(session, [repo.to_schedule(row) for row in repo.all_schedule_rows(session, team_id=team_id)], now)
 
+    def list_seen_by(self, user_id: str, now: datetime, team_id: str, visible: Callable[[str, Sequence[str], str], set[str]]) -> list[ScheduleView]:
+        """The workspace's schedules in the channels this member can see: `visible(user, channels,
+        team)` leaves out private channels they are not in (and any it could not vouch for)."""
+        views = self.list_all(now, team_id)
+        seen = visible(user_id, [v.schedule.channel_id for v in views], team_id) if views else set()
+        return [v for v in views if v.schedule.channel_id in seen]
+
     def owned_by(self, channel_id: str, team_id: str) -> bool:
         """False when the channel's schedule (and with it its drills) belongs to another workspace."""
         with self.sessions() as session:
             owner = repo.schedule_team(session, channel_id)
         return owner is None or owner == team_id
 
-    def history(self, channel_id: str, limit: int = 10) -> list[Change]:
+    def history(self, channel_id: str, limit: int = 10, team_id: str = SINGLE_WORKSPACE) -> list[Change]:
+        """The workspace's recent changes to the channel's schedule (a shared channel's other
+        workspace keeps its own)."""
         with self.sessions() as session:
-            rows: Sequence[ScheduleChangeRow] = repo.recent_changes(session, channel_id, limit)
+            rows: Sequence[ScheduleChangeRow] = repo.recent_changes(session, channel_id, limit, team_id=team_id)
             return [Change(utc(r.at), r.user_id, r.action, *repo.change_settings(r), source=r.source or "command") for r in rows]  # type: ignore[arg-type]
 
     def _views(self, session: Session, schedules: list[Schedule], now: datetime) -> list[ScheduleView]:

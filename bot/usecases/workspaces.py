@@ -67,13 +67,16 @@ class Workspaces:
         """Stop everything of the workspace and set its data to be deleted after the retention
         period (counted from the first notice of the uninstall, not from Slack's retries).
 
-        `sent_at` is when Slack sent the notice: one older than the workspace's latest install (a
+        `sent_at` is when Slack sent the notice: one sent before the workspace's latest install (a
         retry that arrives after an uninstall and a quick reinstall) changes nothing and returns
-        None, so that the caller keeps the new installation too."""
+        None, so that the caller keeps the new installation too. Slack's event_time has whole
+        seconds, so the two are compared by the second: a notice from the install's own second
+        follows it (a reinstall is a round trip through Slack's consent page after the uninstall,
+        never within the same second), and only one from an earlier second is older."""
         with self.sessions.begin() as session:
             row = repo.lock_workspace(session, team_id, enterprise_id)
             installed_at = utc(row.installed_at) if row.installed_at is not None else None
-            if sent_at is not None and installed_at is not None and installed_at > sent_at:
+            if sent_at is not None and installed_at is not None and sent_at < installed_at.replace(microsecond=0):
                 self.log.info("workspace %s: an uninstall sent at %s predates its install at %s; ignored", team_id, sent_at, installed_at)
                 return None
             if row.uninstalled_at is None:

@@ -43,7 +43,7 @@ def graded_line(graded: Graded) -> str:
     changed = graded.replaced is not None and graded.replaced != graded.grade  # a double click changes nothing
     verb = f"「{graded.replaced.label}」から「{graded.grade.label}」に変更しました" if changed else f"「{graded.grade.label}」で記録しました"  # type: ignore[union-attr]
     when = ""
-    if graded.memory.due is not None and graded.memory.last_review is not None:
+    if graded.memory.due is not None and graded.memory.last_review is not None and not graded.elsewhere:
         # Never "today": on a 25-hour day (DST ends) a one-day interval can end before midnight.
         back = max(graded.memory.due, end_of_local_day(graded.memory.last_review, graded.zone))
         when = f"この質問は {month_day(back, graded.zone, graded.memory.last_review)} ごろに復習に出ます。"
@@ -53,7 +53,12 @@ def graded_line(graded: Graded) -> str:
 def graded_message(graded: Graded) -> Message:
     """The private answer to a grade pressed on a reveal."""
     text = graded_line(graded)
-    return Message(text=text, blocks=[section_text(text), context("`/career review` で、復習の時期が来た質問をいつでも自分だけで練習できます。")], replace_original=False)
+    note = ELSEWHERE if graded.elsewhere else "`/career review` で、復習の時期が来た質問をいつでも自分だけで練習できます。"
+    return Message(text=text, blocks=[section_text(text), context(note)], replace_original=False)
+
+
+# A Slack Connect channel's drill: the grade is kept where the drill and its replies are.
+ELSEWHERE = "このチャンネルのドリルは別のワークスペースのものなので、自己評価は回答と一緒にそのワークスペースの記録に残ります（あなたのワークスペースの `/career review` や `/career stats` には含まれません）。"
 
 
 def _question_blocks(item: Item, title: str) -> list[Block]:

@@ -29,6 +29,7 @@ NO_CODE = "Slack からの応答に認可コードがありませんでした。
 NOT_SAVED = "サーバーでインストールを保存できませんでした。時間をおいて、もう一度インストールページから始めてください。"
 SERVER_ERROR = "サーバーでインストールを完了できませんでした。時間をおいて、もう一度インストールページから始めてください。"
 REFUSED = "Slack がインストールを受け付けませんでした。もう一度インストールページから始めてください。"
+BUSY = "いまインストールページへのアクセスが集中しています。1分ほど待ってから、このページをもう一度開いてください。"
 
 _STYLE = """
 body { margin: 0; padding: 48px 16px; background: #f8f8f8; color: #1d1c1d;
@@ -57,6 +58,19 @@ def install_page(authorize_url: str) -> str:
             f"<p>{APP_NAME} は、面接対策の勉強会のために、職種ガイドと毎日の面接ドリルをチャンネルに届けるボットです。</p>\n"
             f'<p><a class="button" href="{escape(authorize_url, quote=True)}">Slack に追加</a></p>\n'
             '<p class="note">ボタンを押すと Slack の画面に移ります。インストールするワークスペースを選び、許可してください。</p>'
+        ),
+    )
+
+
+def busy_page() -> str:
+    """The page at /slack/install while this process has issued its share of install links for the
+    minute: no link (and so no stored state), and when to come back."""
+    return _page(
+        title="しばらくお待ちください",
+        body=(
+            "<h1>しばらくお待ちください</h1>\n"
+            f"<p>{escape(BUSY)}</p>\n"
+            f'<p><a class="button" href="{INSTALL_PATH}">もう一度開く</a></p>'
         ),
     )
 

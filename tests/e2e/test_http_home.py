@@ -138,6 +138,22 @@ def test_a_private_channel_is_listed_only_for_its_members(home_bot, stub_api):
     assert f"<#{SECRET}>" not in bob and f"<#{CH}>" in bob
 
 
+def test_schedule_list_shows_a_private_channels_schedule_only_to_its_members_as_home_does(home_bot, stub_api):
+    bot = home_bot
+    stub_api.private_channels.add(SECRET)
+    stub_api.private_members[ALICE] = {SECRET}
+    schedule(bot)
+    schedule(bot, SECRET, "cto 10:00 tz=UTC")
+    alice = blocks_text(bot.answer("schedule list", user_id=ALICE)["blocks"])
+    bob = blocks_text(bot.answer("schedule list", user_id=BOB)["blocks"])
+    assert f"<#{SECRET}>" in alice and f"<#{CH}>" in alice and "（2件）" in alice
+    assert f"<#{SECRET}>" not in bob and f"<#{CH}>" in bob and "（1件）" in bob
+    # Bob's Home agrees with his list.
+    open_home(bot, BOB, "EvB1")
+    home = blocks_text(homes(stub_api, BOB, 1)[0]["blocks"])
+    assert f"<#{SECRET}>" not in home and f"<#{CH}>" in home
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_two_hundred_drill_channels_make_a_truncated_home_that_says_so(home_bot, stub_api):
     bot = home_bot

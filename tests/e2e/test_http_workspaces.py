@@ -5,6 +5,8 @@ uninstalling one stops its drills and leaves the other's going."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 import random
@@ -15,11 +17,12 @@ import pytest
 
 from tests.conftest import CONTENT_DIR
 from tests.e2e.test_http_lookups import blocks_text
+from tests.e2e.test_http_reminders import _key
 from tests.support.botserver import BotServer, settings_for
 from tests.support.fakes import Clock
 from tests.support.http import request
 from tests.support.oauth import install_workspace
-from tests.support.signing import command_body
+from tests.support.signing import action_body, command_body, home_opened_event
 
 UTC = timezone.utc
 CLIENT_ID, CLIENT_SECRET = "1111.2222", "oauth-client-secret-0123456789"
@@ -219,3 +222,140 @@ def test_an_existing_single_workspace_deployment_claims_its_rows_from_auth_test_
         assert again.core.schedules.owned_by("C0STUDY01", TEAM_ID)
     finally:
         again.stop()
+
+
+# ---------------------------------------------------------------------------- Slack Connect
+
+NAMES = {A.member: "エー太郎", B.member: "ビー子", A.admin: "エー管理", B.admin: "ビー管理"}
+
+
+def drill_in_shared_channel(bot: BotServer, stub_api) -> str:
+    """A's channel is shared with B (Slack Connect). A's admin schedules a drill there; at 09:00 it
+    is posted, A's member and B's member both answer before the reveal at 09:01, and each grades it
+    on the reveal (A's 普通, B's 忘れた). Returns the drill's ts."""
+    stub_api.profiles.update({user: {"display_name": name} for user, name in NAMES.items()})
+    for team in (A, B):
+        install(bot, stub_api, team)
+    assert "設定しました" in blocks_text(ask(bot, A, "schedule set ciso 09:00 tz=UTC reveal=+1m", A.admin)["blocks"])
+    at(bot, 2026, 11, 25, 9, 0, 5)
+    (post,) = posts_in(stub_api, A.channel)
+    drill_ts = post.response["ts"]
+    for n, team in enumerate((A, B), 1):
+        reply = {"type": "message", "channel": A.channel, "user": team.member, "text": "回答です", "ts": f"1764061220.00000{n}", "thread_ts": drill_ts, "channel_type": "channel"}
+        assert event(bot, team, reply, f"Ev-reply-{team.id}").status == 200
+    at(bot, 2026, 11, 25, 9, 1, 5)
+    reveal = next(c.params for c in posts_in(stub_api, A.channel) if c.params.get("thread_ts") == drill_ts)
+    grades = {e["text"]["text"]: e for b in reveal["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"].startswith("career.grade")}
+    graded = {}
+    for team, label in ((A, "🙂 普通に思い出せた"), (B, "😵 忘れた")):
+        button = grades[label]
+        bot._answers += 1
+        name = f"grade{bot._answers}"
+        pressed = bot.post_signed(action_body(button["action_id"], button["value"], response_url=stub_api.response_url(name), user_id=team.member, channel_id=A.channel, team_id=team.id))
+        assert pressed.status == 200
+        graded[team.id] = blocks_text(stub_api.answer_at(name)["blocks"])
+    assert "「普通」で記録しました" in graded[A.id] and "復習に出ます" in graded[A.id]
+    # B's member is told where the grade is kept, and not that it comes back in their own queue.
+    assert "「忘れた」で記録しました" in graded[B.id] and "別のワークスペースのもの" in graded[B.id] and "復習に出ます" not in graded[B.id]
+    return drill_ts
+
+
+def home_of(bot: BotServer, stub_api, team: Team, user: str, event_id: str) -> str:
+    before = len(stub_api.published(user))
+    assert bot.event(home_opened_event(user), event_id, team_id=team.id).status == 200
+    bot.lazy.settle()
+    published = stub_api.published(user)
+    assert len(published) == before + 1
+    return blocks_text(published[-1]["blocks"])
+
+
+def test_a_shared_channels_records_stay_with_the_workspace_that_ran_its_drills(two_workspaces, stub_api):
+    bot = two_workspaces
+    drill_ts = drill_in_shared_channel(bot, stub_api)
+    # A stops the drill and keeps its records: the channel has no schedule any more.
+    assert "これまでの記録は残ります" in blocks_text(ask(bot, A, "schedule off", A.admin)["blocks"])
+    mark = len(stub_api.calls)
+
+    # B's admin asks for the channel's records: one sentence, and nothing of A's is sent anywhere.
+    refused = blocks_text(ask(bot, B, "export", B.admin, channel=A.channel)["blocks"])
+    assert refused == "このチャンネルのドリルの記録は別のワークスペースのものなので、書き出せるのはそのワークスペースの管理者だけです。"
+    assert not [c for c in stub_api.calls[mark:] if c.method.startswith("files.") or c.method in ("conversations.open", "upload")]
+
+    # B's leaderboard, stats, schedule history and Home show nothing of A's drill or members.
+    for period in ("week", "all"):
+        board = blocks_text(ask(bot, B, f"leaderboard {period}", B.member, channel=A.channel)["blocks"])
+        assert NAMES[A.member] not in board and NAMES[B.member] not in board and "1問回答" not in board
+    stats = blocks_text(ask(bot, B, "stats", B.member, channel=A.channel)["blocks"])
+    assert "回答したドリル: 0回（このチャンネルでは 0 / 0回" in stats and "連続回答: 0回" in stats
+    assert "まだ自己評価した質問はありません" in stats and "最近30日の自己評価" not in stats
+    history = blocks_text(ask(bot, B, "schedule history", B.admin, channel=A.channel)["blocks"])
+    assert A.admin not in history and "終了" not in history and "設定" not in history
+    home = home_of(bot, stub_api, B, B.member, "Ev-home-B")
+    assert A.channel not in home and "最近30日の自己評価" not in home and "まだ自己評価した質問はありません" in home
+
+    # A's admin still exports every record of A's drill, B's member's reply and grade included.
+    stub_api.clear()
+    assert blocks_text(ask(bot, A, "export", A.admin)["blocks"]) == "✅ DM に CSV を送りました（2行、直近30日間）。"
+    (get_url,) = stub_api.calls_to("files.getUploadURLExternal")
+    assert get_url.token == A.token
+    rows = list(csv.reader(io.StringIO(stub_api.uploaded(get_url.response["file_id"]).decode("utf-8-sig"), newline="")))
+    assert sorted((r[4], r[5], r[7], r[8]) for r in rows[1:]) == sorted([
+        (A.member, NAMES[A.member], "on_time", "3"), (B.member, NAMES[B.member], "on_time", "1"),
+    ])
+
+    # B's admin now runs B's own drill in the channel, with a weekly digest: B's leaderboard and
+    # digest list B's drill and members only, though A's drill of the same week is in the channel.
+    assert "設定しました" in blocks_text(ask(bot, B, "schedule set cto 10:00 tz=UTC reveal=+1m digest=thu-12:00", B.admin, channel=A.channel)["blocks"])
+    mark = len(stub_api.calls)
+    at(bot, 2026, 11, 26, 10, 0, 5)
+    (post,) = [c for c in posts_in(stub_api, A.channel, mark) if not c.params.get("thread_ts")]
+    assert post.token == B.token
+    reply = {"type": "message", "channel": A.channel, "user": B.member, "text": "回答です", "ts": "1764151220.000001", "thread_ts": post.response["ts"], "channel_type": "channel"}
+    assert event(bot, B, reply, "Ev-reply-B2").status == 200
+    at(bot, 2026, 11, 26, 10, 1, 5)
+    board = blocks_text(ask(bot, B, "leaderboard all", B.member, channel=A.channel)["blocks"])
+    assert f"{NAMES[B.member]}　1問回答" in board.replace("*", "") and NAMES[A.member] not in board
+    at(bot, 2026, 11, 26, 12, 0, 5)
+    (digest,) = [c for c in posts_in(stub_api, A.channel, mark) if _key(c).startswith("digest:")]
+    text = json.dumps(digest.params, ensure_ascii=False)
+    assert digest.token == B.token
+    assert "p" + post.response["ts"].replace(".", "") in text and "p" + drill_ts.replace(".", "") not in text
+    assert NAMES[B.member] in text and NAMES[A.member] not in text
+
+
+def test_a_slack_connect_members_grade_is_kept_with_their_reply_and_their_stats_agree(two_workspaces, stub_api):
+    bot = two_workspaces
+    drill_in_shared_channel(bot, stub_api)
+    # B's member replied to A's drill and graded it: both are A's records, so B's stats count
+    # neither (no 30-day grade next to no answered drill), and B's review queue offers nothing due.
+    stats = blocks_text(ask(bot, B, "stats", B.member, channel=B.channel)["blocks"])
+    assert "回答したドリル: 0回" in stats and "今日の復習: 0問" in stats
+    assert "まだ自己評価した質問はありません" in stats and "最近30日の自己評価" not in stats
+    # In A, where the drill and the reply are, the grade is there too: its export has both.
+    stub_api.clear()
+    ask(bot, A, "export", A.admin)
+    (get_url,) = stub_api.calls_to("files.getUploadURLExternal")
+    rows = list(csv.reader(io.StringIO(stub_api.uploaded(get_url.response["file_id"]).decode("utf-8-sig"), newline="")))
+    assert [(r[4], r[7], r[8], r[9]) for r in rows[1:] if r[4] == B.member] == [(B.member, "on_time", "1", "忘れた")]
+
+
+def test_an_uninstall_sent_in_the_same_second_as_the_install_is_honoured_and_one_from_before_a_reinstall_is_not(two_workspaces, stub_api):
+    bot = two_workspaces
+    installed_at = datetime(2026, 11, 25, 8, 50, 0, 700000, tzinfo=UTC)
+    bot.clock_.now = installed_at
+    install(bot, stub_api, B)
+    assert "CISO" in blocks_text(ask(bot, B, "ciso", B.member)["blocks"])
+
+    # Slack's event_time has whole seconds: the uninstall, 0.2 s after the install, says 08:50:00.
+    bot.clock_.now = datetime(2026, 11, 25, 8, 50, 0, 900000, tzinfo=UTC)
+    same_second = int(installed_at.timestamp())
+    assert bot.event({"type": "app_uninstalled"}, "Ev-uninstall", team_id=B.id, event_time=same_second).status == 200
+    assert "インストールされていません" in ask(bot, B, "ciso", B.member)["text"]
+
+    # Reinstalled at 08:52:00.3: a retry of that uninstall, or one sent a second before, changes nothing.
+    bot.clock_.now = datetime(2026, 11, 25, 8, 52, 0, 300000, tzinfo=UTC)
+    install(bot, stub_api, B, token="xoxb-bravo-second-token-0123")
+    assert bot.event({"type": "app_uninstalled"}, "Ev-uninstall", retry=1, team_id=B.id, event_time=same_second).status == 200
+    before = int(datetime(2026, 11, 25, 8, 51, 59, tzinfo=UTC).timestamp())
+    assert bot.event({"type": "tokens_revoked", "tokens": {"bot": ["UBOT" + B.id]}}, "Ev-revoked", team_id=B.id, event_time=before).status == 200
+    assert "CISO" in blocks_text(ask(bot, B, "ciso", B.member)["blocks"])  # still installed

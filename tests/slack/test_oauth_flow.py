@@ -23,10 +23,11 @@ from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import func, select, text
 
 from bot.config import load_settings
-from bot.slack.oauth import OAuthParts, build_oauth_flow
+from bot.slack.oauth import STATES_PER_MINUTE, OAuthParts, build_oauth_flow
 from bot.store.db import make_engine, upgrade
-from bot.views.oauth_pages import CANCELLED, INVALID_LINK, NOT_SAVED, OTHER_BROWSER, SERVER_ERROR
+from bot.views.oauth_pages import BUSY, CANCELLED, INVALID_LINK, NOT_SAVED, OTHER_BROWSER, SERVER_ERROR
 from bot.web import WebApp
+from tests.support.fakes import Clock
 from tests.support.slack_api import StubSlackApi
 
 CLIENT_ID = "111.222"
@@ -146,13 +147,13 @@ def home(tmp_path, monkeypatch):
 def serve(stub_api, db_url, home):
     servers, engines = [], []
 
-    def start(on_installed=None, **env: str) -> Installer:
+    def start(on_installed=None, clock=None, **env: str) -> Installer:
         settings = oauth_settings(stub_api, db_url, **env)
         engine = make_engine(db_url)
         upgrade(engine, db_url)
         engines.append(engine)
         installed: list[Installation] = []
-        parts = build_oauth_flow(settings, engine, on_installed=on_installed or installed.append)
+        parts = build_oauth_flow(settings, engine, on_installed=on_installed or installed.append, clock=clock or (lambda: datetime.now(timezone.utc)))
         web = WebApp(bolt_app(settings, parts), health=lambda: {"ok": True, "installations": "stored"})
         httpd = make_server("127.0.0.1", 0, web, server_class=_Server, handler_class=_Quiet)
         threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
@@ -298,6 +299,35 @@ def test_install_pages_opened_and_left_do_not_pile_up(serve):
     _, newest = installer.open_install_page()
 
     assert sorted(installer.states()) == sorted([fresh, newest])
+
+
+def test_anonymous_install_page_openings_cannot_grow_the_state_table_and_a_member_installs_a_minute_later(serve, stub_api, caplog):
+    caplog.set_level(logging.INFO)
+    clock = Clock(datetime(2026, 12, 6, 3, 0, 0, tzinfo=timezone.utc))
+    installer = serve(clock=clock)
+    pages = [installer.get("/slack/install") for _ in range(300)]
+
+    # 300 openings in one minute store STATES_PER_MINUTE states; the rest get a Japanese page
+    # saying to try again shortly, with no link, no cookie and no row.
+    assert len(installer.states()) == STATES_PER_MINUTE
+    assert [p.status for p in pages] == [200] * STATES_PER_MINUTE + [429] * (300 - STATES_PER_MINUTE)
+    busy = pages[-1]
+    assert_japanese_page(busy)
+    assert BUSY in busy.text and "slack.com" not in busy.text and "set-cookie" not in busy.headers
+    assert busy.headers["retry-after"] == "60"
+    assert len([r for r in caplog.records if "come back shortly" in r.getMessage()]) == 1  # not one line per request
+
+    # Half a minute on, still busy (and a shorter wait); a minute after the first, a member's
+    # opening gets a working link and the install completes.
+    clock.now += timedelta(seconds=30)
+    assert installer.get("/slack/install").headers["retry-after"] == "30"
+    clock.now += timedelta(seconds=30)
+    stub_api.grant("code-A", "TA0000001", "チームA", TOKEN_A)
+    page, state = installer.open_install_page()
+    assert page.status == 200
+    done = installer.redirect(code="code-A", state=state)
+    assert done.status == 200 and "インストールが完了しました" in done.text
+    assert [i.team_id for i in installer.installed] == ["TA0000001"]
 
 
 def test_an_oauth_access_error_gets_a_japanese_page_naming_it_and_stores_nothing(serve, stub_api):

@@ -4,6 +4,7 @@ their schedule's workspace, and rows from before workspaces are given the real o
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import select
 
 from bot.domain.drill import DrillStatus
 from bot.domain.memory import Grade, Memory
-from bot.domain.schedule import Schedule
+from bot.domain.schedule import Remind, Schedule
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store import repo
 from bot.store.db import make_engine, session_factory, upgrade
@@ -177,3 +178,55 @@ def test_rows_of_the_single_workspace_are_given_the_real_one_once(sessions):
         assert repo.member_feedback_enabled(s, MEMBER, team_id=A) is False
         assert [r.grade for r in repo.reviews_of(s, MEMBER, "cto", "q1", team_id=A)] == [Grade.GOOD]
         assert repo.get_drill(s, drill).status == DrillStatus.PENDING
+
+
+def test_every_read_by_channel_or_drill_sees_only_the_asking_workspaces_drills_of_a_shared_channel(sessions):
+    """A Slack Connect channel "CS" where A ran drills, turned its schedule off (records kept), and
+    B then set a schedule of its own: each workspace reads its own drills and what hangs off them."""
+    with sessions.begin() as s:
+        repo.save_schedule(s, schedule("CS"), "UADMINA", NOW, keep_deck=False, team_id=A)
+        repo.record_change(s, "CS", "UADMINA", NOW, "set", None, schedule("CS"), team_id=A)
+        drill_a = add_drill(s, "CS")
+        repo.delete_schedule(s, "CS")
+        repo.save_schedule(s, replace_role(schedule("CS"), "ciso"), "UADMINB", NOW, keep_deck=False, team_id=B)
+        drill_b = add_drill(s, "CS", day=1)
+        for drill, role, question in ((drill_a, "cto", "qa"), (drill_b, "ciso", "qb")):
+            row = repo.get_drill(s, drill)
+            row.status, row.role_slug, row.question_id = DrillStatus.REVEALED, role, question
+            team = row.team_id
+            assert repo.add_reply(s, drill, f"{drill}.1", MEMBER, row.post_at + timedelta(minutes=5), late=False)
+            repo.put_review(s, MEMBER, role, question, date(2026, 11, 25 + drill - drill_a), 2, NOW + timedelta(days=drill - drill_a), drill, team_id=team)
+    since = NOW - timedelta(days=1)
+    with sessions() as s:
+        assert repo.channel_drill_teams(s, "CS") == {A, B}
+        for team, drill, role, question in ((A, drill_a, "cto", "qa"), (B, drill_b, "ciso", "qb")):
+            assert list(repo.shown_drill_times(s, "CS", since, team_id=team)) == [drill]
+            assert [a[1] for a in repo.channel_answer_times(s, "CS", since, team_id=team)] == [drill]
+            assert [r[0] for r in repo.export_drills(s, "CS", since, team_id=team)] == [drill]
+            assert [r[0] for r in repo.export_replies(s, [drill_a, drill_b], team_id=team)] == [drill]
+            assert list(repo.export_ratings(s, [drill_a, drill_b], team_id=team)) == [(drill, MEMBER)]
+            assert [d.id for d in repo.week_drills(s, "CS", since, NOW + timedelta(days=2), team_id=team)] == [drill]
+            assert repo.participant_counts(s, [drill_a, drill_b], team_id=team) == {drill: 1}
+            assert repo.drill_ratings(s, [drill_a, drill_b], team_id=team) == {drill: [2]}
+            assert repo.channel_answers(s, "CS", team_id=team) == {MEMBER: {drill}}
+            assert [d.id for d in repo.shown_history(s, "CS", team_id=team)] == [drill]
+            assert repo.current_streaks(s, "CS", team_id=team) == {MEMBER: 1}
+            assert [q[1] for q in repo.channel_questions(s, "CS", team_id=team)] == [question]
+            assert repo.active_members(s, "CS", since, team_id=team) == [MEMBER]
+            assert repo.member_roles(s, MEMBER, team_id=team) == {role}
+        assert [c.team_id for c in repo.recent_changes(s, "CS", team_id=A)] == [A]
+        assert repo.recent_changes(s, "CS", team_id=B) == []
+        # The schedule (and its zone) is B's now.
+        assert (repo.channel_zone(s, "CS", team_id=A), repo.channel_zone(s, "CS", team_id=B)) == (None, "UTC")
+
+
+def test_a_drill_gets_the_reminder_of_its_own_workspaces_schedule_not_of_one_set_since_in_its_channel(sessions):
+    with sessions.begin() as s:
+        repo.save_schedule(s, schedule("CS"), "UADMINA", NOW, keep_deck=False, team_id=A)
+        drill = repo.get_drill(s, add_drill(s, "CS"))
+        drill.status, drill.message_ts = DrillStatus.POSTED, "1764061200.000100"
+        # A turns its schedule off with the drill still open; B sets one with a reminder there.
+        repo.delete_schedule(s, "CS")
+        repo.save_schedule(s, replace(schedule("CS"), remind=Remind(before=timedelta(minutes=30))), "UADMINB", NOW, keep_deck=False, team_id=B)
+    with sessions() as s:
+        assert repo.reminder_candidates(s, NOW + timedelta(minutes=40)) == []
