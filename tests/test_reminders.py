@@ -313,3 +313,27 @@ def test_two_replicas_claiming_the_same_reminder_at_once_send_it_once(db_url, cl
     finally:
         a.close()
         b.close()
+
+
+def test_on_the_day_clocks_go_back_a_clock_time_reminder_fires_at_the_later_of_the_two(db_url):
+    """New York's 1 November 2026 reads 01:30 twice (EDT, then EST an hour later). A drill posted at
+    00:00 and revealed at 02:00 EST gets its `remind=01:30` the last time the clock reads 01:30
+    before the reveal: half an hour before it, not an hour and a half."""
+    new_york = ZoneInfo("America/New_York")
+    clock = Clock(datetime(2026, 10, 31, 20, 0, tzinfo=new_york))
+    core = Core(db_url, clock)
+    try:
+        core.set("ciso", "00:00", "tz=America/New_York", "reveal=+3h", "remind=01:30")
+        core.at(datetime(2026, 11, 1, 4, 0, tzinfo=UTC))  # 00:00 EDT
+        (question,) = core.chat.of("question", CH)
+        assert question.post.reveal_at == datetime(2026, 11, 1, 7, 0, tzinfo=UTC)  # 02:00 EST
+        core.at(datetime(2026, 11, 1, 5, 30, tzinfo=UTC))  # the first 01:30 (EDT)
+        core.at(datetime(2026, 11, 1, 6, 29, tzinfo=UTC))
+        assert core.chat.of("reminder") == []
+        core.at(datetime(2026, 11, 1, 6, 30, tzinfo=UTC))  # the second 01:30 (EST)
+        (reminder,) = core.chat.of("reminder", CH)
+        assert reminder.thread_ts == question.ts and reminder.reminder.left_text == "30分"
+        core.at(datetime(2026, 11, 1, 7, 0, tzinfo=UTC))
+        assert len(core.chat.of("reminder")) == 1 and len(core.chat.of("reveal")) == 1
+    finally:
+        core.close()

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from bot.domain.schedule import Digest, Occurrence, Remind, Schedule, local_datetime, occurrence_on, runs_on
+from bot.domain.schedule import Digest, Occurrence, Remind, Schedule, local_datetime, occurrence_on, runs_on, wall_instants
 
 # A digest is posted only this long after its time at the latest. After a longer outage (a
 # deployment gone wrong over the weekend), a summary of "this week" would arrive in the middle of
@@ -31,19 +31,19 @@ QUESTION_CHARS = 40  # a question's text in the digest, shortened to one line
 def reminder_at(remind: Remind, posted_at: datetime, reveal_at: datetime, zone_name: str) -> datetime | None:
     """When a drill's reminder is due: `before` the reveal, or at the last time the clock reads
     `at` before the reveal (in the drill's zone): 23:00 for a drill posted at 21:00 and revealed at
-    05:00 the next day. None when that instant is not strictly between the post and the reveal: a
-    reminder before the question, or at the reveal itself, would say nothing useful."""
+    05:00 the next day, and the second 01:30 on the day clocks go back. None when that instant is
+    not strictly between the post and the reveal: a reminder before the question, or at the reveal
+    itself, would say nothing useful."""
     if remind.before is not None:
         instant = reveal_at - remind.before
     else:
         assert remind.at is not None
         zone = ZoneInfo(zone_name)
         day = reveal_at.astimezone(zone).date()
-        instant = local_datetime(day, remind.at, zone).astimezone(timezone.utc)
-        if instant >= reveal_at:
-            # Not before the reveal on its own day: the day before (a reveal after midnight). A
-            # reveal is at most a day after its post, so no earlier day can fall after the post.
-            instant = local_datetime(day - timedelta(days=1), remind.at, zone).astimezone(timezone.utc)
+        # The reveal's day or the day before (a reveal after midnight). A reveal is at most a day
+        # after its post, so no earlier day can fall after the post.
+        earlier = [i for d in (day - timedelta(days=1), day) for i in wall_instants(d, remind.at, zone) if i < reveal_at]
+        instant = max(earlier)
     return instant if posted_at < instant < reveal_at else None
 
 

@@ -139,6 +139,19 @@ def local_datetime(day: date, clock: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone)
 
 
+def wall_instants(day: date, clock: time, zone: ZoneInfo) -> tuple[datetime, ...]:
+    """Every instant (UTC, earliest first) at which the clock reads `clock` on `day`: two for a time
+    in the hour repeated when clocks go back, one otherwise (a time skipped by a DST gap is read
+    as `local_datetime` reads it)."""
+    found = []
+    for fold in (0, 1):
+        local = datetime.combine(day, clock, tzinfo=zone).replace(fold=fold)
+        instant = local.astimezone(timezone.utc)
+        if instant.astimezone(zone).replace(tzinfo=None) == local.replace(tzinfo=None) and instant not in found:
+            found.append(instant)
+    return tuple(found) or (local_datetime(day, clock, zone).astimezone(timezone.utc),)
+
+
 def occurrence_on(schedule: Schedule, day: date) -> Occurrence:
     zone = schedule.zone
     post_at = local_datetime(day, schedule.post_time, zone).astimezone(timezone.utc)

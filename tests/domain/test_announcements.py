@@ -125,3 +125,17 @@ def test_a_long_question_is_shortened_to_one_line():
     assert shorten("短い質問") == "短い質問"
     long = "あ" * 50 + "\n続き"
     assert shorten(long, limit=10) == "あ" * 9 + "…"
+
+
+def test_a_clock_time_that_happens_twice_reminds_at_the_last_one_before_the_reveal():
+    """When clocks go back, 01:30 happens twice: the later one when both are before the reveal, the
+    earlier one when the reveal falls between them, and a time skipped in spring is read an hour on."""
+    ny = ZoneInfo("America/New_York")
+    first, second = datetime(2026, 11, 1, 5, 30, tzinfo=UTC), datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+    assert first.astimezone(ny).strftime("%H:%M") == second.astimezone(ny).strftime("%H:%M") == "01:30"
+    posted = datetime(2026, 11, 1, 0, 0, tzinfo=ny)
+    remind = Remind(at=time(1, 30))
+    assert reminder_at(remind, posted, datetime(2026, 11, 1, 7, 0, tzinfo=UTC), "America/New_York") == second
+    assert reminder_at(remind, posted, datetime(2026, 11, 1, 6, 0, tzinfo=UTC), "America/New_York") == first
+    spring_posted = datetime(2026, 3, 8, 0, 0, tzinfo=ny)
+    assert reminder_at(Remind(at=time(2, 30)), spring_posted, datetime(2026, 3, 8, 9, 0, tzinfo=UTC), "America/New_York") == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)
