@@ -282,6 +282,25 @@ def test_on_the_day_dst_ends_a_question_graded_today_is_not_offered_again_today(
         w.bot.engine.dispose()
 
 
+def test_a_forgotten_question_graded_late_the_night_before_clocks_go_forward_comes_back_the_next_day(db_url):
+    """America/New_York's 8 March 2026 lasts 23 hours: a 忘れた at 23:30 on the 7th is due one day
+    later, which is 23:30 on the 8th by the clock, not 24 hours later (00:30 on the 9th)."""
+    w = World(db_url)
+    try:
+        w.bot.learning.zone_of = lambda user_id, team_id: "America/New_York"
+        role = w.bot.catalog.by_slug(SLUG)
+        at = datetime(2026, 3, 8, 4, 30, tzinfo=UTC)  # 23:30 EST on Saturday the 7th
+        w.clock.now = at
+        press = w.bot.router.handle_action(action_id(Kind.REVIEW_GRADE) + ".0", encode(SLUG, role.questions[0].id, int(Grade.AGAIN)), user_id="UAKI00001")
+        assert "「忘れた」で記録しました" in str(press.blocks) and "3月8日 ごろに復習に出ます" in str(press.blocks)
+        sunday_night = w.bot.learning.queue("UAKI00001", datetime(2026, 3, 9, 3, 45, tzinfo=UTC))  # 23:45 EDT on the 8th
+        assert sunday_night.due_today == 1 and sunday_night.next.question.id == role.questions[0].id
+        sunday_morning = w.bot.learning.queue("UAKI00001", datetime(2026, 3, 8, 13, 0, tzinfo=UTC))  # 09:00 EDT on the 8th
+        assert sunday_morning.due_today == 1 and sunday_morning.next.question.id == role.questions[0].id
+    finally:
+        w.bot.engine.dispose()
+
+
 def test_a_double_click_on_the_same_grade_confirms_it_once_and_changes_nothing(world):
     world.set("ciso", "09:00", "reveal=+1h")
     _key, drill_id = run_day(world, 0)

@@ -21,6 +21,7 @@ SCHEDULER = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=Fal
 
 # A question is "mastered" once its memory would last three weeks (stability, in days).
 MASTERED_DAYS = 21.0
+ONE_DAY = timedelta(days=1)
 
 
 class Grade(enum.IntEnum):
@@ -95,16 +96,32 @@ class Memory:
 UNSEEN = Memory(None, None, None, None, 0)
 
 
-def replay(reviews: Iterable[Review]) -> Memory:
-    """The memory that these reviews leave, oldest first. The card's id and creation time are given
-    explicitly: `Card()` would otherwise read both from the wall clock."""
+def replay(reviews: Iterable[Review], zone: str = "UTC") -> Memory:
+    """The memory that these reviews leave, oldest first, for a member in `zone`. The card's id and
+    creation time are given explicitly: `Card()` would otherwise read both from the wall clock."""
     ordered = sorted(reviews, key=lambda r: r.at)
     if not ordered:
         return UNSEEN
     card = Card(card_id=0, due=_utc(ordered[0].at))
     for review in ordered:
         card, _log = SCHEDULER.review_card(card, Rating(int(review.grade)), review_datetime=_utc(review.at))
-    return Memory(card.stability, card.difficulty, card.due, card.last_review, len(ordered))
+    # The card's due date is only an output of FSRS (the next review's maths use the time since the
+    # last one), so it can be read in the member's days.
+    due = _local_days_later(card.last_review, card.due, zone) if card.last_review is not None else card.due
+    return Memory(card.stability, card.difficulty, due, card.last_review, len(ordered))
+
+
+def _local_days_later(last_review: datetime, due: datetime, zone: str) -> datetime:
+    """FSRS counts an interval of n days as n × 24 hours; a member counts local days. The same clock
+    time n local days later: a 忘れた at 23:30 before a 23-hour day comes back the next day, not the
+    one after. An interval that is not whole days is kept as it is."""
+    interval = due - last_review
+    if interval < ONE_DAY or interval % ONE_DAY:
+        return due
+    tz = ZoneInfo(zone)
+    local = last_review.astimezone(tz)
+    later = datetime.combine(local.date() + timedelta(days=interval // ONE_DAY), local.time(), tzinfo=tz)
+    return later.astimezone(timezone.utc)
 
 
 def local_day(instant: datetime, zone: str) -> date:

@@ -124,7 +124,7 @@ class Learning:
             card = repo.lock_card(session, user_id, role.slug, question.id, team_id=team_id)
             previous = repo.put_review(session, user_id, role.slug, question.id, local_day(now, zone), int(grade), now, drill_id, team_id=team_id)
             # FSRS has no undo: the card is rebuilt from the member's reviews, today's as it now stands.
-            memory = replay(repo.reviews_of(session, user_id, role.slug, question.id, team_id=team_id))
+            memory = replay(repo.reviews_of(session, user_id, role.slug, question.id, team_id=team_id), zone)
             repo.store_memory(card, memory)
         return Graded(role, question, grade, Grade(previous) if previous is not None else None, memory, zone, elsewhere=zone_team not in (None, team_id))
 
