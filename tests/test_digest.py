@@ -137,7 +137,7 @@ def test_a_busy_weeks_digest_stays_within_slacks_limits():
     at = datetime(2026, 11, 27, 9, tzinfo=timezone.utc)
     drills = tuple(DigestDrill("最高情報セキュリティ責任者" * 3, n, "あ" * 40, at, f"1800000000.{n:06d}", answered=n) for n in range(14))
     digest = WeeklyDigest(
-        channel_id=CH, week="2026-W48", start=date(2026, 11, 21), end=date(2026, 11, 27), timezone="Asia/Tokyo",
+        channel_id=CH, week="2026-W48", start=at - timedelta(days=7), end=at, timezone="Asia/Tokyo",
         drills=drills, more_drills=30, hardest=tuple(HardQuestion(d, 1.0, 9) for d in drills[:3]),
         streaks=tuple(StreakLine("<名前>" * 200, 40 - n) for n in range(5)), coming=(),
     )

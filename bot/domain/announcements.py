@@ -9,17 +9,17 @@ as plain data for a chat adapter to render.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from bot.domain.schedule import Digest, Occurrence, Remind, Schedule, local_datetime, occurrence_on, runs_on, wall_instants
+from bot.domain.schedule import Digest, Occurrence, Remind, Schedule, local_datetime, occurrence_on, runs_on, same_clock_days_later, wall_instants
 
 # A digest is posted only this long after its time at the latest. After a longer outage (a
 # deployment gone wrong over the weekend), a summary of "this week" would arrive in the middle of
 # the next one, so it is skipped instead. Three hours covers a restart or a short outage.
 DIGEST_GRACE = timedelta(hours=3)
-DIGEST_WEEK = timedelta(days=7)
+WEEK_DAYS = 7
 TOP_STREAKS = 5
 HARDEST = 3
 QUESTION_CHARS = 40  # a question's text in the digest, shortened to one line
@@ -101,24 +101,34 @@ def is_stale(due_at: datetime, now: datetime) -> bool:
     return now - due_at > DIGEST_GRACE
 
 
-def week_window(instant: datetime) -> tuple[datetime, datetime]:
-    """The digest's week: the seven days up to its instant, (start, end]."""
-    return instant - DIGEST_WEEK, instant
+def digest_period(instant: datetime, zone_name: str, previous: datetime | None, turned_on: bool = False) -> tuple[datetime, datetime]:
+    """The period a digest at `instant` sums up, (start, end]: the drills due after the previous
+    digest's instant up to its own. Periods come from recorded instants, never from a duration, so
+    every drill falls in exactly one across clock changes, zone changes and new digest times.
+    `previous` is the last digest that closed a period (sent, or with nothing to list); one
+    skipped for being late closes none, so its drills go to the next one. The first digest looks
+    back seven local days, and so does the first after the digest was turned on again (`turned_on`),
+    though never before the previous digest, whose drills were listed already."""
+    week_before = same_clock_days_later(instant, -WEEK_DAYS, zone_name)
+    if previous is None:
+        return week_before, instant
+    return (max(previous, week_before) if turned_on else previous), instant
 
 
 def coming_days(schedule: Schedule, instant: datetime) -> tuple[Occurrence, ...]:
-    """The drills the schedule will post in the seven days after the digest, skip dates and the
-    schedule's days honoured (a Monday 08:00 digest lists that day's 09:00 drill); none while it is
-    paused."""
+    """The drills the schedule will post in the seven local days after the digest, skip dates and
+    the schedule's days honoured (a Monday 08:00 digest lists that day's 09:00 drill); none while it
+    is paused."""
     if schedule.paused:
         return ()
     start = instant.astimezone(schedule.zone).date()
+    end = same_clock_days_later(instant, WEEK_DAYS, schedule.timezone)
     found = []
-    for offset in range(0, 8):
+    for offset in range(0, WEEK_DAYS + 1):
         day = start + timedelta(days=offset)
         if runs_on(schedule, day):
             occurrence = occurrence_on(schedule, day)
-            if instant < occurrence.post_at <= instant + DIGEST_WEEK and occurrence.post_at >= schedule.effective_from:
+            if instant < occurrence.post_at <= end and occurrence.post_at >= schedule.effective_from:
                 found.append(occurrence)
     return tuple(found)
 
@@ -156,8 +166,9 @@ class StreakLine:
 class WeeklyDigest:
     channel_id: str
     week: str  # "2026-W48"
-    start: date  # local dates of the week, inclusive
-    end: date
+    # The period listed, (start, end]: from the previous digest's instant to this one's (UTC).
+    start: datetime
+    end: datetime
     timezone: str
     drills: tuple[DigestDrill, ...]
     hardest: tuple[HardQuestion, ...]
@@ -165,6 +176,13 @@ class WeeklyDigest:
     coming: tuple[Occurrence, ...]
     paused: bool = False
     more_drills: int = 0  # drills of the week left out of the list (a very busy week)
+
+    @property
+    def one_week(self) -> bool:
+        """Whether the period spans a week of local dates at most: "this week" in words. After a
+        digest skipped for being late, or a new digest day, it can span more."""
+        zone = ZoneInfo(self.timezone)
+        return (self.end.astimezone(zone).date() - self.start.astimezone(zone).date()).days <= WEEK_DAYS
 
 
 def shorten(text: str, limit: int = QUESTION_CHARS) -> str:

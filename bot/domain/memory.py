@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from fsrs import Card, Rating, Scheduler
 
+from bot.domain.schedule import same_clock_days_later
+
 SCHEDULER = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
 
 # A question is "mastered" once its memory would last three weeks (stability, in days).
@@ -118,10 +120,7 @@ def _local_days_later(last_review: datetime, due: datetime, zone: str) -> dateti
     interval = due - last_review
     if interval < ONE_DAY or interval % ONE_DAY:
         return due
-    tz = ZoneInfo(zone)
-    local = last_review.astimezone(tz)
-    later = datetime.combine(local.date() + timedelta(days=interval // ONE_DAY), local.time(), tzinfo=tz)
-    return later.astimezone(timezone.utc)
+    return same_clock_days_later(last_review, interval // ONE_DAY, zone)
 
 
 def local_day(instant: datetime, zone: str) -> date:

@@ -139,6 +139,15 @@ def local_datetime(day: date, clock: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone)
 
 
+def same_clock_days_later(instant: datetime, days: int, zone_name: str) -> datetime:
+    """The instant (UTC) at which the clock reads the same time `days` local days later (earlier
+    when negative): a local week is 7 × 24 hours give or take the hour a clock change adds or
+    removes."""
+    zone = ZoneInfo(zone_name)
+    local = instant.astimezone(zone)
+    return local_datetime(local.date() + timedelta(days=days), local.time(), zone).astimezone(timezone.utc)
+
+
 def wall_instants(day: date, clock: time, zone: ZoneInfo) -> tuple[datetime, ...]:
     """Every instant (UTC, earliest first) at which the clock reads `clock` on `day`: two for a time
     in the hour repeated when clocks go back, one otherwise (a time skipped by a DST gap is read

@@ -876,6 +876,49 @@ def week_drills(session: Session, channel_id: str, start: datetime, end: datetim
     ).all()
 
 
+def has_channel_post(session: Session, channel_id: str, kind: str, key: str) -> bool:
+    return session.scalar(select(ChannelPostRow.id).where(ChannelPostRow.channel_id == channel_id, ChannelPostRow.kind == kind, ChannelPostRow.key == key)) is not None
+
+
+def previous_digest_at(session: Session, channel_id: str, before: datetime, nothing_listed: str, *, team_id: str) -> datetime | None:
+    """The instant of the channel's last digest before `before` that closed its period: one sent,
+    or one skipped with nothing to list (`nothing_listed`, its recorded reason). One skipped for
+    being late, or refused by Slack, closes nothing."""
+    closed = or_(ChannelPostRow.status == "sent", and_(ChannelPostRow.status == "skipped", ChannelPostRow.last_error == nothing_listed))
+    return utc(session.scalar(
+        select(func.max(ChannelPostRow.due_at))
+        .where(ChannelPostRow.channel_id == channel_id, ChannelPostRow.team_id == team_id, ChannelPostRow.kind == "digest", ChannelPostRow.due_at < to_db(before), closed)
+    ))
+
+
+def digest_turned_on_since(session: Session, channel_id: str, since: datetime, *, team_id: str) -> bool:
+    """Whether a change after `since` turned the channel's weekly digest on: from off, or with a
+    new schedule."""
+    rows = session.scalars(
+        select(ScheduleChangeRow)
+        .where(ScheduleChangeRow.channel_id == channel_id, ScheduleChangeRow.team_id == team_id, ScheduleChangeRow.at > to_db(since))
+    ).all()
+    for row in rows:
+        before, after, _note = change_settings(row)
+        if after is not None and after.digest is not None and (before is None or before.digest is None):
+            return True
+    return False
+
+
+def digest_unsettled(session: Session, channel_id: str, start: datetime, end: datetime, *, team_id: str) -> bool:
+    """Whether a digest of (start, end] must wait: a drill due in it is not posted yet (another
+    process may be posting it), or an earlier digest of the channel is still being sent."""
+    drill = select(DrillRow.id).where(
+        DrillRow.channel_id == channel_id, DrillRow.team_id == team_id, DrillRow.status.in_((DrillStatus.PENDING, DrillStatus.POSTING)),
+        DrillRow.post_at > to_db(start), DrillRow.post_at <= to_db(end),
+    )
+    digest = select(ChannelPostRow.id).where(
+        ChannelPostRow.channel_id == channel_id, ChannelPostRow.team_id == team_id, ChannelPostRow.kind == "digest",
+        ChannelPostRow.status.in_(("pending", "sending")), ChannelPostRow.due_at < to_db(end),
+    )
+    return bool(session.scalar(select(or_(drill.exists(), digest.exists()))))
+
+
 def participant_counts(session: Session, drill_ids: Sequence[int], *, team_id: str = SINGLE_WORKSPACE) -> dict[int, int]:
     """How many members answered each of the workspace's drills on time (what its reveal counted)."""
     if not drill_ids:

@@ -24,17 +24,18 @@ from bot.domain.announcements import (
     WeeklyDigest,
     coming_days,
     digest_due,
+    digest_period,
     hardest_questions,
     is_stale,
     reminder_at,
     shorten,
     top_streaks,
     week_key,
-    week_window,
 )
 from bot.domain.catalog import RoleCatalog
 from bot.domain.drill import DrillStatus
 from bot.domain.markup import to_plain
+from bot.domain.schedule import Schedule
 from bot.ports import ChatError, ChatPort, ChatPorts
 from bot.store import repo
 from bot.store.db import to_db, utc
@@ -46,6 +47,10 @@ log = logging.getLogger(__name__)
 REMINDER = "reminder"
 DIGEST = "digest"
 PENDING, SENDING, SENT, SKIPPED = "pending", "sending", "sent", "skipped"
+# Why a digest was skipped when its period had no drill to show (the words rows have always been
+# recorded with). Such a digest still closes its period: the next one starts from it. One skipped
+# for any other reason (too late, refused by Slack) passes its drills on to the next.
+NOTHING_TO_LIST = "no drill was shown this week"
 MAX_DIGEST_DRILLS = 14  # two a day at most are listed; the rest are counted
 
 
@@ -92,9 +97,23 @@ class Announcements:
             for schedule in repo.digest_schedules(session):
                 assert schedule.digest is not None
                 instant = digest_due(schedule.digest, schedule.timezone, now, schedule.effective_from)
-                if instant is not None:
-                    added += repo.add_channel_post(session, schedule.channel_id, DIGEST, week_key(instant, schedule.timezone), instant, now)
+                if instant is None or repo.has_channel_post(session, schedule.channel_id, DIGEST, week_key(instant, schedule.timezone)):
+                    continue
+                schedule_row = repo.get_schedule_row(session, schedule.channel_id)
+                assert schedule_row is not None
+                start, end = self._period(session, schedule, schedule_row.team_id, instant)
+                if repo.digest_unsettled(session, schedule.channel_id, start, end, team_id=schedule_row.team_id):
+                    # Recorded on a later tick, once the drill is posted: a digest built now would
+                    # leave it out, and the next one starts after it. Still unsettled when the grace
+                    # period ends, this digest is not posted and the next one lists its drills.
+                    continue
+                added += repo.add_channel_post(session, schedule.channel_id, DIGEST, week_key(instant, schedule.timezone), instant, now)
         return added
+
+    def _period(self, session: Session, schedule: Schedule, team_id: str, instant: datetime) -> tuple[datetime, datetime]:
+        previous = repo.previous_digest_at(session, schedule.channel_id, instant, NOTHING_TO_LIST, team_id=team_id)
+        turned_on = previous is not None and repo.digest_turned_on_since(session, schedule.channel_id, previous, team_id=team_id)
+        return digest_period(instant, schedule.timezone, previous, turned_on)
 
     # ------------------------------------------------------------------ the one step
 
@@ -188,10 +207,8 @@ class Announcements:
         schedule = repo.to_schedule(schedule_row)
         if schedule.digest is None:
             return "the channel's digest was turned off"
-        start, end = week_window(due_at)
+        start, end = self._period(session, schedule, row.team_id, due_at)
         drills = repo.week_drills(session, row.channel_id, start, end, team_id=row.team_id)
-        if not drills:
-            return "no drill was shown this week"
         answered = repo.participant_counts(session, [d.id for d in drills], team_id=row.team_id)
         listed: list[tuple[int, DigestDrill]] = []
         for drill in drills:
@@ -204,17 +221,16 @@ class Announcements:
                 posted_at=utc(drill.posted_at or drill.post_at), message_ts=drill.message_ts,  # type: ignore[arg-type]
                 answered=answered.get(drill.id, 0), extra=drill.occurrence.startswith("now:"),
             )))
+        if not listed:
+            return NOTHING_TO_LIST
         ratings = repo.drill_ratings(session, [drill_id for drill_id, _ in listed], team_id=row.team_id)
         hardest = hardest_questions(listed, ratings)
-        zone = schedule.zone
         channel_id, key, week = row.channel_id, post_key(row), row.key
         shown = tuple(d for _, d in listed)
 
         def send(chat: ChatPort) -> str:
             digest = WeeklyDigest(
-                channel_id=channel_id, week=week,
-                start=(start + timedelta(days=1)).astimezone(zone).date(), end=end.astimezone(zone).date(),
-                timezone=schedule.timezone,
+                channel_id=channel_id, week=week, start=start, end=end, timezone=schedule.timezone,
                 drills=shown[:MAX_DIGEST_DRILLS], more_drills=max(0, len(shown) - MAX_DIGEST_DRILLS),
                 hardest=hardest, streaks=streaks,
                 coming=coming_days(schedule, due_at), paused=schedule.paused,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain.announcements import DigestDrill, Reminder, WeeklyDigest, shorten
@@ -32,26 +32,35 @@ def _day(d: date) -> str:
     return f"{d.month}月{d.day}日（{DAY_LABELS_JA[d.weekday()]}）"
 
 
+def _moment(instant: datetime, zone: ZoneInfo) -> str:
+    """「3月8日（日）09:00」: one end of a digest's period, in the schedule's zone."""
+    local = instant.astimezone(zone)
+    return f"{_day(local.date())}{local:%H:%M}"
+
+
 def _title(drill: DigestDrill, channel_id: str) -> str:
     label = escape_mrkdwn(f"{drill.role_title} Q{drill.number}｜{drill.question}")
     return f"<{permalink(channel_id, drill.message_ts)}|{label}>"
 
 
 def digest_message(digest: WeeklyDigest) -> Message:
-    title = f"📰 今週の面接ドリルまとめ（{_day(digest.start)}〜{_day(digest.end)}）"
+    zone = _zone(digest)
+    # The title names the period the list really covers: from the previous digest to this one.
+    period = "今週" if digest.one_week else "この期間"
+    title = f"📰 {'今週の' if digest.one_week else ''}面接ドリルまとめ（{_moment(digest.start, zone)}〜{_moment(digest.end, zone)}）"
     blocks = [header(title[:150])]
 
-    drill_lines = [bold(f"今週のドリル（{len(digest.drills) + digest.more_drills}問）")]
+    drill_lines = [bold(f"{period}のドリル（{len(digest.drills) + digest.more_drills}問）")]
     for drill in digest.drills:
         extra = "（臨時）" if drill.extra else ""
         answered = f"{drill.answered}人が回答" if drill.answered else "回答なし"
-        drill_lines.append(f"• {_day(drill.posted_at.astimezone(_zone(digest)).date())}{extra} {_title(drill, digest.channel_id)} — {answered}")
+        drill_lines.append(f"• {_day(drill.posted_at.astimezone(zone).date())}{extra} {_title(drill, digest.channel_id)} — {answered}")
     if digest.more_drills:
         drill_lines.append(f"…ほか {digest.more_drills}問")
     blocks += sections(drill_lines)
 
     if digest.hardest:
-        lines = [bold("今週の自己評価（むずかしかった順）")]
+        lines = [bold(f"{period}の自己評価（むずかしかった順）")]
         for hard in digest.hardest:
             word = next(w for limit, w in _RATING_WORDS if hard.mean_rating <= limit)
             lines.append(f"• {_title(hard.drill, digest.channel_id)} — 平均 {hard.mean_rating:.1f}（{hard.ratings}人）{word}")
@@ -67,12 +76,17 @@ def digest_message(digest: WeeklyDigest) -> Message:
     if digest.paused:
         blocks.append(section_text(bold("来週の予定") + "\nドリルは一時停止中です。"))
     elif digest.coming:
-        days = (
-            f"毎日（{_day(digest.coming[0].local_date)}〜{_day(digest.coming[-1].local_date)}）" if len(digest.coming) == 7
-            else "・".join(_day(o.local_date) for o in digest.coming)
-        )
-        clock = digest.coming[0].post_at.astimezone(_zone(digest)).strftime("%H:%M")
-        blocks.append(section_text(bold("来週の予定") + f"\n{days}の {clock}（{escape_mrkdwn(digest.timezone)}）に出題します。"))
+        clocks = [o.post_at.astimezone(zone).strftime("%H:%M") for o in digest.coming]
+        if len(set(clocks)) == 1:
+            days = (
+                f"毎日（{_day(digest.coming[0].local_date)}〜{_day(digest.coming[-1].local_date)}）" if len(digest.coming) == 7
+                else "・".join(_day(o.local_date) for o in digest.coming)
+            )
+            when = f"{days}の {clocks[0]}"
+        else:
+            # Not every day at the same clock time (a DST gap moves that day's post): each its own.
+            when = "・".join(f"{_day(o.local_date)}{clock}" for o, clock in zip(digest.coming, clocks))
+        blocks.append(section_text(bold("来週の予定") + f"\n{when}（{escape_mrkdwn(digest.timezone)}）に出題します。"))
     else:
         blocks.append(section_text(bold("来週の予定") + "\nこの先7日間に予定されたドリルはありません。"))
     blocks.append(context("来週もスレッドでの回答をお待ちしています。"))

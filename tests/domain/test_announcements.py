@@ -139,3 +139,13 @@ def test_a_clock_time_that_happens_twice_reminds_at_the_last_one_before_the_reve
     assert reminder_at(remind, posted, datetime(2026, 11, 1, 6, 0, tzinfo=UTC), "America/New_York") == first
     spring_posted = datetime(2026, 3, 8, 0, 0, tzinfo=ny)
     assert reminder_at(Remind(at=time(2, 30)), spring_posted, datetime(2026, 3, 8, 9, 0, tzinfo=UTC), "America/New_York") == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)
+
+
+def test_next_week_is_seven_local_days_even_when_the_clocks_go_back_in_it():
+    """New York's week from Sunday 25 October 2026 09:00 lasts 169 hours: next Sunday's 09:00 drill
+    is in it."""
+    ny = ZoneInfo("America/New_York")
+    schedule = Schedule(channel_id="C1", role="ciso", post_time=time(9, 0), timezone="America/New_York")
+    coming = coming_days(schedule, datetime(2026, 10, 25, 9, 0, tzinfo=ny).astimezone(UTC))
+    assert [o.local_date for o in coming] == [date(2026, 10, 26) + timedelta(days=n) for n in range(7)]
+    assert coming[-1].post_at == datetime(2026, 11, 1, 9, 0, tzinfo=ny).astimezone(UTC)
