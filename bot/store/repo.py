@@ -374,6 +374,7 @@ def markable_ids(session: Session, now: datetime, lease_cutoff: datetime, limit:
             DrillRow.status == DrillStatus.REVEALED,
             DrillRow.marked_at.is_(None),
             or_(DrillRow.mark_claimed_at.is_(None), DrillRow.mark_claimed_at < to_db(lease_cutoff)),
+            _ready(now),
         )
         .order_by(DrillRow.revealed_at, DrillRow.id)
         .limit(limit)
@@ -426,6 +427,7 @@ def claim_mark(session: Session, drill_id: int, now: datetime, lease_cutoff: dat
         .where(
             DrillRow.id == drill_id, DrillRow.marked_at.is_(None),
             or_(DrillRow.mark_claimed_at.is_(None), DrillRow.mark_claimed_at < to_db(lease_cutoff)),
+            _ready(now),
         )
         .values(mark_claimed_at=to_db(now))
     )
@@ -435,6 +437,16 @@ def claim_mark(session: Session, drill_id: int, now: datetime, lease_cutoff: dat
 def finish_mark(session: Session, drill_id: int, now: datetime, done: bool) -> None:
     values: dict[str, Any] = {"marked_at": to_db(now)} if done else {"mark_claimed_at": None}
     session.execute(update(DrillRow).where(DrillRow.id == drill_id).values(**values))
+
+
+def defer_drill(session: Session, drill_id: int, until: datetime) -> None:
+    """No call for this drill before `until` (a 429's Retry-After, after its reveal: the edit of the
+    question, the answer feedback). Never brought forward: a later wait already kept stands."""
+    session.execute(
+        update(DrillRow)
+        .where(DrillRow.id == drill_id, or_(DrillRow.next_attempt_at.is_(None), DrillRow.next_attempt_at < to_db(until)))
+        .values(next_attempt_at=to_db(until))
+    )
 
 
 def drill_by_thread(session: Session, channel_id: str, thread_ts: str, for_share: bool = False) -> DrillRow | None:
@@ -720,7 +732,7 @@ def feedback_targets(session: Session, drill_id: int, user_id: str | None = None
 def feedback_due_ids(session: Session, now: datetime, lease_cutoff: datetime, limit: int = 500) -> list[int]:
     query = (
         select(DrillRow.id)
-        .where(DrillRow.status == DrillStatus.REVEALED, DrillRow.feedback_done_at.is_(None), DrillRow.message_ts.is_not(None))
+        .where(DrillRow.status == DrillStatus.REVEALED, DrillRow.feedback_done_at.is_(None), DrillRow.message_ts.is_not(None), _ready(now))
         .order_by(DrillRow.revealed_at, DrillRow.id)
         .limit(limit)
     )

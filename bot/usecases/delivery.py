@@ -289,15 +289,22 @@ class DrillDelivery:
             assert drill is not None
             post = self.post_view(drill, revealed=True)
             channel_id, ts, team_id = drill.channel_id, drill.message_ts, drill.team_id
-        done = True
+        done, later = True, None
         if post is not None and ts is not None:
             try:
                 self.chats(team_id).mark_revealed(channel_id, ts, post)
             except ChatError as err:
                 done = not err.retryable
-                log.warning("drill %s: could not mark its question as revealed in %s (%s)%s", drill_id, channel_id, err.code, "; retrying later" if not done else "")
+                # A Retry-After is kept like a post's: no tick (of any process) edits before it.
+                later = now + timedelta(seconds=err.retry_after) if err.retry_after and not done else None
+                log.warning(
+                    "drill %s: could not mark its question as revealed in %s (%s)%s", drill_id, channel_id, err.code,
+                    "" if done else f"; retrying after {err.retry_after:g}s" if later else "; retrying later",
+                )
         with self.sessions.begin() as session:
             repo.finish_mark(session, drill_id, now, done)
+            if later is not None:
+                repo.defer_drill(session, drill_id, later)
         return done
 
     # ------------------------------------------------------------------ telling the admin
