@@ -10,7 +10,7 @@ from typing import Callable
 
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.commands.actions import Pressed
-from bot.commands.drill import CHECK_FAILED
+from bot.commands.drill import check_failed
 from bot.domain.commands import ExportCommand, LeaderboardCommand
 from bot.domain.standings import EXPORT_MAX_DAYS, PERIODS, parse_days
 from bot.ports import AdminCheckFailed, ChatError, Message
@@ -63,8 +63,8 @@ class StandingsCommands:
             self.schedules.authorize(user_id, team_id)
         except NotAllowed:
             return notice(EXPORT_REFUSAL)
-        except AdminCheckFailed:
-            return notice(f"⚠️ {CHECK_FAILED}")
+        except AdminCheckFailed as err:
+            return notice(f"⚠️ {check_failed(err)}")
         if self.export.belongs_elsewhere(channel_id, team_id):
             return notice(EXPORT_OTHER_WORKSPACE)
         days = parse_days(command.days_text)

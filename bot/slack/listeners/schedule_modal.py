@@ -26,7 +26,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.commands.drill import CHECK_FAILED, NO_ROLES, REFUSAL
+from bot.commands.drill import NO_ROLES, REFUSAL, check_failed
 from bot.domain import schedule_form as form
 from bot.domain.catalog import RoleCatalog
 from bot.domain.schedule import ScheduleError
@@ -240,8 +240,8 @@ class ScheduleEditor:
             view = self.schedules.set(channel_id, user_id, checked.request, self.clock(), source="modal", expected_version=checked.metadata.version, team_id=team_id)
         except NotAllowed:
             return ui.notice_modal(NOT_ADMIN), False
-        except AdminCheckFailed:
-            return ui.notice_modal(f"⚠️ {CHECK_FAILED}"), False
+        except AdminCheckFailed as err:
+            return ui.notice_modal(f"⚠️ {check_failed(err)}"), False
         except StaleSchedule:
             if checked.metadata.channel_id is None:
                 return ui.notice_modal(f"⚠️ {ALREADY_SCHEDULED.format(channel=channel_id)}"), False
