@@ -318,9 +318,12 @@ class Console:
                     found.append(utc(drill.next_attempt_at))  # type: ignore[arg-type]
                 if drill.claimed_at is not None and drill.status in (DrillStatus.POSTING, DrillStatus.REVEALING):
                     found.append(utc(drill.claimed_at) + lease)  # type: ignore[operator]
-            unmarked = select(DrillRow.mark_claimed_at).where(DrillRow.status == DrillStatus.REVEALED, DrillRow.marked_at.is_(None))
-            # A mark not done is retried on the next tick, or once another tick's claim runs out.
-            found += [utc(claimed) + lease for claimed in session.scalars(unmarked) if claimed is not None]  # type: ignore[operator]
+            unmarked = select(DrillRow.mark_claimed_at, DrillRow.next_attempt_at).where(DrillRow.status == DrillStatus.REVEALED, DrillRow.marked_at.is_(None))
+            # A mark not done is retried on the next tick, once another tick's claim runs out, or
+            # after a Retry-After.
+            for claimed, not_before in session.execute(unmarked):
+                found += [utc(claimed) + lease] if claimed is not None else []  # type: ignore[operator]
+                found += [utc(not_before)] if not_before is not None else []  # type: ignore[list-item]
         views = self.bot.schedules.list_all(now)
         found += [view.next.post_at for view in views if view.next is not None]
         found += self._announcement_instants(views, now)

@@ -32,15 +32,22 @@ class Message:
 PERMANENT_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "invalid_auth", "account_inactive", "restricted_action"})
 
 
+# The channel itself is gone for good (archived or deleted): its schedule is paused, since an
+# admin cannot fix it by inviting the bot or granting a scope.
+CHANNEL_GONE = frozenset({"channel_not_found", "is_archived"})
+
+
 class ChatError(Exception):
     """A chat call failed. `retryable` says whether a later attempt may succeed; `retry_after` is
-    the server's own word on when (a 429's Retry-After), in seconds."""
+    the server's own word on when (a 429's Retry-After), in seconds; `needed` the scope the
+    server said was missing (a `missing_scope`)."""
 
-    def __init__(self, code: str, retryable: bool = True, retry_after: float | None = None):
+    def __init__(self, code: str, retryable: bool = True, retry_after: float | None = None, needed: str | None = None):
         super().__init__(code)
         self.code = code
         self.retryable = retryable and code not in PERMANENT_ERRORS
         self.retry_after = retry_after
+        self.needed = needed
 
 
 class NotInstalled(ChatError):
@@ -53,7 +60,14 @@ class NotInstalled(ChatError):
 
 
 class AdminCheckFailed(Exception):
-    """Whether the user is an admin could not be checked (the chat service did not answer)."""
+    """Whether the user is an admin could not be checked: the chat service did not answer
+    (`retryable`), or refused to say (`code`, e.g. a missing scope named by `needed`)."""
+
+    def __init__(self, user_id: str, code: str = "", retryable: bool = True, needed: str | None = None):
+        super().__init__(user_id)
+        self.code = code
+        self.retryable = retryable
+        self.needed = needed
 
 
 @dataclass(frozen=True)

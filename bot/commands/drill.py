@@ -24,6 +24,27 @@ log = logging.getLogger(__name__)
 
 REFUSAL = "すみません、ドリルのスケジュールを変更できるのは管理者だけです。変更が必要な場合は管理者に相談してください。"
 CHECK_FAILED = "Slack に管理者かどうかを確認できませんでした。何も変更していません。少し待ってからもう一度お試しください。"
+# A token Slack no longer accepts: nothing works until the app is installed again.
+TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"})
+
+
+def check_failed(err: AdminCheckFailed) -> str:
+    """Why the admin check could not be made and what to do, for the person who asked: never
+    「管理者だけ」, which would tell a real admin they are not one."""
+    if err.retryable:
+        return CHECK_FAILED
+    head = "Slack に管理者かどうかを確認できませんでした"
+    if err.code == "missing_scope":
+        scope = f"`{escape_mrkdwn(err.needed)}` の権限" if err.needed else "必要な権限"
+        return f"{head}。ボットに {scope}がありません。何も変更していません。アプリの設定でこの権限を追加して、ワークスペースに再インストールしてください。"
+    if err.code in TOKEN_ERRORS:
+        return f"{head}。ボットのトークンが無効になっています。何も変更していません。アプリをワークスペースに再インストールしてください。"
+    return (
+        f"{head}（Slack の応答: `{escape_mrkdwn(err.code)}`）。何も変更していません。"
+        "管理者として操作するには、ボットの運用者に ADMIN_USER_IDS へあなたのユーザー ID を追加してもらってください。"
+    )
+
+
 NO_ROLES = "職種のデータが1件も読み込まれていないため、ドリルを設定できません。CONTENT_DIR の設定と `python -m bot check-content` の結果を確認してください。"
 
 
@@ -57,8 +78,8 @@ class DrillCommands:
             return self._schedule(command, user_id, channel_id, now, team_id)
         except NotAllowed:
             return notice(REFUSAL)
-        except AdminCheckFailed:
-            return notice(f"⚠️ {CHECK_FAILED}")
+        except AdminCheckFailed as err:
+            return notice(f"⚠️ {check_failed(err)}")
         except ScheduleError as err:
             # The sentence may quote what the admin typed: escaped, so `<!channel>` stays text.
             return notice(f"⚠️ {escape_mrkdwn(str(err))}")

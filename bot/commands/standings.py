@@ -10,7 +10,7 @@ from typing import Callable
 
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.commands.actions import Pressed
-from bot.commands.drill import CHECK_FAILED
+from bot.commands.drill import check_failed
 from bot.domain.commands import ExportCommand, LeaderboardCommand
 from bot.domain.standings import EXPORT_MAX_DAYS, PERIODS, parse_days
 from bot.ports import AdminCheckFailed, ChatError, Message
@@ -28,6 +28,7 @@ EXPORT_OTHER_WORKSPACE = "このチャンネルのドリルの記録は別のワ
 BAD_DAYS = f"⚠️ 日数は 1〜{EXPORT_MAX_DAYS} の数字で指定してください（例: `/career export 30`）。"
 UPLOAD_FAILED = "⚠️ CSV を DM に送れませんでした。少し待ってからもう一度お試しください。"
 UPLOAD_NOT_ALLOWED = "⚠️ CSV を DM に送れませんでした。アプリにファイル送信（files:write）と DM（im:write）の権限があるか、ワークスペースの管理者に確認してください。"
+UPLOAD_NOT_IN_CHANNEL = "⚠️ CSV を送れませんでした。ボットがこのチャンネルに参加していません。チャンネルで `/invite @career-drill` を実行してボットを招待してから、もう一度 `/career export` を実行してください。"
 _SCOPE_ERRORS = frozenset({"missing_scope", "not_allowed_token_type", "no_permission", "restricted_action", "not_authed", "invalid_auth"})
 STALE = "このボタンは古いか、内容が正しくありません。もう一度 `/career leaderboard` からお試しください。"
 
@@ -63,8 +64,8 @@ class StandingsCommands:
             self.schedules.authorize(user_id, team_id)
         except NotAllowed:
             return notice(EXPORT_REFUSAL)
-        except AdminCheckFailed:
-            return notice(f"⚠️ {CHECK_FAILED}")
+        except AdminCheckFailed as err:
+            return notice(f"⚠️ {check_failed(err)}")
         if self.export.belongs_elsewhere(channel_id, team_id):
             return notice(EXPORT_OTHER_WORKSPACE)
         days = parse_days(command.days_text)
@@ -74,6 +75,8 @@ class StandingsCommands:
             sent = self.export.send(channel_id, user_id, days, self.clock(), team_id)
         except ChatError as err:
             log.warning("the CSV export of %s for %s failed (%s)", channel_id, user_id, err.code)
+            if err.code == "not_in_channel":
+                return notice(UPLOAD_NOT_IN_CHANNEL)  # waiting will not help; an invitation will
             return notice(UPLOAD_NOT_ALLOWED if err.code in _SCOPE_ERRORS else UPLOAD_FAILED)
         if not sent.rows:
             return notice(f"直近{days}日間に書き出せる記録（回答や自己評価）がなかったため、CSV は送っていません。")

@@ -101,6 +101,9 @@ class Schedule:
     reveal: Reveal = DEFAULT_REVEAL
     skip_dates: frozenset[date] = frozenset()
     paused: bool = False
+    # Why the bot paused it by itself ("is_archived", "channel_not_found": the channel is gone);
+    # None when a person paused it, or it runs. Resuming or setting it again clears it.
+    paused_reason: str | None = None
     # Ask only questions whose answer points can be revealed, unless the admin asked for all.
     all_questions: bool = False
     # "adaptive": the questions the group struggles with come back; "rotation": a shuffled deck.

@@ -30,7 +30,10 @@ def _call(fn: Callable, **kwargs):
         status = getattr(err.response, "status_code", 0) or 0
         code = _error_code(err.response, status)
         retryable = status == 429 or status >= 500 or code in ("ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout")
-        raise ChatError(code, retryable=retryable, retry_after=_retry_after(err.response) if status == 429 else None) from None
+        raise ChatError(
+            code, retryable=retryable, retry_after=_retry_after(err.response) if status == 429 else None,
+            needed=_needed(err.response) if code == "missing_scope" else None,
+        ) from None
     except (OSError, TimeoutError) as err:  # connection refused, reset, timed out (after the SDK's own retries)
         raise ChatError(f"connection_error: {type(err).__name__}", retryable=True) from None
 
@@ -42,6 +45,17 @@ def _error_code(response, status: int) -> str:
         return str(response.get("error") or f"http_{status}")
     except (AttributeError, TypeError, ValueError):  # a body that is not JSON (a proxy's HTML page)
         return f"http_{status}"
+
+
+def _needed(response) -> str | None:
+    """The scope(s) a `missing_scope` answer says the token lacks, as Slack names them."""
+    try:
+        needed = response.get("needed")
+    except (AttributeError, TypeError, ValueError):
+        return None
+    if not isinstance(needed, str) or not needed.strip():
+        return None
+    return needed.strip()[:200]
 
 
 def _retry_after(response) -> float | None:
@@ -244,12 +258,10 @@ class Admins:
         try:
             user = self.profiles.get(user_id, team_id)
         except ChatError as err:
-            if err.retryable:
-                # Slack did not answer: say so rather than refuse a real admin.
-                log.warning("users.info failed for %s (%s); the admin check could not be made", user_id, err.code)
-                raise AdminCheckFailed(user_id) from None
-            log.warning("users.info refused %s (%s); treating as not an admin", user_id, err.code)
-            return False
+            # Slack did not answer, or refused to say (a missing scope, a revoked token, a user it
+            # does not know): say so rather than tell a real admin they are not one.
+            log.warning("users.info failed for %s (%s); the admin check could not be made", user_id, err.code)
+            raise AdminCheckFailed(user_id, err.code, err.retryable, err.needed) from None
         return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
     def known(self, user_id: str, team_id: str = SINGLE_WORKSPACE) -> bool | None:

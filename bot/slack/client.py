@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import copy
 import logging
-
 import threading
 from typing import Callable, Optional
 
@@ -94,6 +94,15 @@ def make_claim_client(settings: Settings, token: str | None = None) -> WebClient
         timeout=settings.slack_timeout_seconds,  # type: ignore[arg-type]
         retry_handlers=[BoundedRateLimitRetryHandler(max_rate_limit_wait(settings), max_retry_count=1)],
     )
+
+
+def at_once(client: WebClient) -> WebClient:
+    """The same client without retry handlers, for a call made with a trigger_id (views.open): the
+    trigger expires 3 s after the click, so a 429's Retry-After or a retry's back-off would be
+    slept through past it, and the retried call would fail anyway. The caller answers at once."""
+    clone = copy.copy(client)
+    clone.retry_handlers = []
+    return clone
 
 
 # A workspace's client, by team id.

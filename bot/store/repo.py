@@ -71,6 +71,7 @@ def to_schedule(row: ScheduleRow) -> Schedule:
         reveal=Reveal(at=row.reveal_time) if row.reveal_time is not None else Reveal(offset=timedelta(minutes=offset or 0)),
         skip_dates=frozenset(date.fromisoformat(d) for d in row.skip_dates),
         paused=row.paused,
+        paused_reason=row.paused_reason if row.paused else None,
         all_questions=bool(row.all_questions),
         order=row.question_order or "rotation",
         feedback=bool(row.feedback),
@@ -120,6 +121,9 @@ def save_schedule(session: Session, schedule: Schedule, user_id: str, now: datet
     row.reveal_offset_minutes = int(schedule.reveal.offset.total_seconds() // 60) if schedule.reveal.offset is not None else None
     row.skip_dates = sorted(d.isoformat() for d in schedule.skip_dates)
     row.paused = schedule.paused
+    row.paused_reason = schedule.paused_reason if schedule.paused else None
+    if row.paused_reason is None:
+        row.paused_notified_at = None  # running again (or paused by a person): a new pause is told anew
     row.all_questions = schedule.all_questions
     row.question_order = schedule.order
     row.feedback = schedule.feedback
@@ -135,6 +139,26 @@ def save_schedule(session: Session, schedule: Schedule, user_id: str, now: datet
         row.deck, row.deck_position = [], 0
     session.flush()
     return row
+
+
+def pause_gone_channel(session: Session, channel_id: str, team_id: str, reason: str, now: datetime) -> str | None:
+    """Pause the channel's schedule (the workspace's own) because Slack says the channel is gone.
+    Returns the admin to tell, once per such pause (the first caller claims it), or None."""
+    row = get_schedule_row(session, channel_id, for_update=True)
+    if row is None or row.team_id != team_id:
+        return None
+    row.paused = True
+    row.paused_reason = row.paused_reason or reason[:64]
+    if row.paused_notified_at is not None:
+        return None
+    row.paused_notified_at = to_db(now)
+    session.flush()
+    return row.updated_by
+
+
+def unclaim_pause_notice(session: Session, channel_id: str) -> None:
+    """The admin could not be told: a later failure in the channel may try again."""
+    session.execute(update(ScheduleRow).where(ScheduleRow.channel_id == channel_id).values(paused_notified_at=None))
 
 
 def schedule_team(session: Session, channel_id: str) -> str | None:
@@ -374,6 +398,7 @@ def markable_ids(session: Session, now: datetime, lease_cutoff: datetime, limit:
             DrillRow.status == DrillStatus.REVEALED,
             DrillRow.marked_at.is_(None),
             or_(DrillRow.mark_claimed_at.is_(None), DrillRow.mark_claimed_at < to_db(lease_cutoff)),
+            _ready(now),
         )
         .order_by(DrillRow.revealed_at, DrillRow.id)
         .limit(limit)
@@ -426,6 +451,7 @@ def claim_mark(session: Session, drill_id: int, now: datetime, lease_cutoff: dat
         .where(
             DrillRow.id == drill_id, DrillRow.marked_at.is_(None),
             or_(DrillRow.mark_claimed_at.is_(None), DrillRow.mark_claimed_at < to_db(lease_cutoff)),
+            _ready(now),
         )
         .values(mark_claimed_at=to_db(now))
     )
@@ -435,6 +461,16 @@ def claim_mark(session: Session, drill_id: int, now: datetime, lease_cutoff: dat
 def finish_mark(session: Session, drill_id: int, now: datetime, done: bool) -> None:
     values: dict[str, Any] = {"marked_at": to_db(now)} if done else {"mark_claimed_at": None}
     session.execute(update(DrillRow).where(DrillRow.id == drill_id).values(**values))
+
+
+def defer_drill(session: Session, drill_id: int, until: datetime) -> None:
+    """No call for this drill before `until` (a 429's Retry-After, after its reveal: the edit of the
+    question, the answer feedback). Never brought forward: a later wait already kept stands."""
+    session.execute(
+        update(DrillRow)
+        .where(DrillRow.id == drill_id, or_(DrillRow.next_attempt_at.is_(None), DrillRow.next_attempt_at < to_db(until)))
+        .values(next_attempt_at=to_db(until))
+    )
 
 
 def drill_by_thread(session: Session, channel_id: str, thread_ts: str, for_share: bool = False) -> DrillRow | None:
@@ -720,7 +756,7 @@ def feedback_targets(session: Session, drill_id: int, user_id: str | None = None
 def feedback_due_ids(session: Session, now: datetime, lease_cutoff: datetime, limit: int = 500) -> list[int]:
     query = (
         select(DrillRow.id)
-        .where(DrillRow.status == DrillStatus.REVEALED, DrillRow.feedback_done_at.is_(None), DrillRow.message_ts.is_not(None))
+        .where(DrillRow.status == DrillStatus.REVEALED, DrillRow.feedback_done_at.is_(None), DrillRow.message_ts.is_not(None), _ready(now))
         .order_by(DrillRow.revealed_at, DrillRow.id)
         .limit(limit)
     )

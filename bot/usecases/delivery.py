@@ -22,10 +22,11 @@ from bot.domain.drill import DrillPost, DrillReveal, DrillStatus, is_member_repl
 from bot.domain.adaptive import Asked, choose_adaptive
 from bot.domain.role import Question, Role
 from bot.domain.rotation import Card, draw
-from bot.ports import ChatError, ChatPort, ChatPorts
+from bot.ports import CHANNEL_GONE, ChatError, ChatPort, ChatPorts
 from bot.store import repo
 from bot.store.db import to_db, utc
 from bot.store.models import DrillRow
+from bot.views.mrkdwn import escape_mrkdwn
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ class DrillDelivery:
             else:
                 ts = attempt.send(chat)
         except ChatError as err:
-            return self._failed(drill_id, step, attempt.channel_id, err, now)
+            return self._failed(drill_id, step, attempt.channel_id, attempt.team_id, err, now)
         with self.sessions.begin() as session:
             values = {**attempt.finish(ts, now), **(attempt.adopted(ts) if adopted else {})}  # type: ignore[arg-type]
             if not repo.finish(session, drill_id, self.owner, step.working, status=step.done, last_error=None, next_attempt_at=None, **values):
@@ -122,13 +123,15 @@ class DrillDelivery:
             self.backfill(drill_id, now)
         return True
 
-    def _failed(self, drill_id: int, step: Step, channel_id: str, err: ChatError, now: datetime) -> bool:
+    def _failed(self, drill_id: int, step: Step, channel_id: str, team_id: str, err: ChatError, now: datetime) -> bool:
         if step is REVEALING and not err.retryable:
             # The bot was removed or the channel archived after the post: nothing more can be said
             # there. The drill is closed (not retried every tick) with the reason kept.
             log.error("drill %s: its reveal cannot be posted in %s (%s); closing it", drill_id, channel_id, err.code)
             with self.sessions.begin() as session:
                 repo.finish(session, drill_id, self.owner, step.working, status=DrillStatus.REVEALED, revealed_at=to_db(now), marked_at=to_db(now), last_error=err.code[:200])
+            if err.code in CHANNEL_GONE:
+                self._pause_gone_channel(channel_id, team_id, err.code, now)
             return False
         if err.retryable:
             # Release the claim; a Retry-After longer than we were willing to wait is kept, so that
@@ -139,7 +142,10 @@ class DrillDelivery:
                 repo.finish(session, drill_id, self.owner, step.working, status=step.ready, claimed_by=None, claimed_at=None, last_error=err.code[:200], next_attempt_at=later)
             return False
         self._give_up(drill_id, step, err.code)
-        self._tell_admin(channel_id, err.code)
+        if err.code in CHANNEL_GONE:
+            self._pause_gone_channel(channel_id, team_id, err.code, now)
+        else:
+            self._tell_admin(channel_id, err)
         return False
 
     def _give_up(self, drill_id: int, step: Step, reason: str) -> bool:
@@ -289,37 +295,75 @@ class DrillDelivery:
             assert drill is not None
             post = self.post_view(drill, revealed=True)
             channel_id, ts, team_id = drill.channel_id, drill.message_ts, drill.team_id
-        done = True
+        done, later = True, None
         if post is not None and ts is not None:
             try:
                 self.chats(team_id).mark_revealed(channel_id, ts, post)
             except ChatError as err:
                 done = not err.retryable
-                log.warning("drill %s: could not mark its question as revealed in %s (%s)%s", drill_id, channel_id, err.code, "; retrying later" if not done else "")
+                # A Retry-After is kept like a post's: no tick (of any process) edits before it.
+                later = now + timedelta(seconds=err.retry_after) if err.retry_after and not done else None
+                log.warning(
+                    "drill %s: could not mark its question as revealed in %s (%s)%s", drill_id, channel_id, err.code,
+                    "" if done else f"; retrying after {err.retry_after:g}s" if later else "; retrying later",
+                )
         with self.sessions.begin() as session:
             repo.finish_mark(session, drill_id, now, done)
+            if later is not None:
+                repo.defer_drill(session, drill_id, later)
         return done
 
     # ------------------------------------------------------------------ telling the admin
 
-    def _tell_admin(self, channel_id: str, code: str) -> None:
+    def _tell_admin(self, channel_id: str, err: ChatError) -> None:
+        """Something an admin can fix (invite the bot, grant a scope): told at each failure, since
+        the schedule keeps running."""
         with self.sessions() as session:
             row = repo.get_schedule_row(session, channel_id)
             admin = row.updated_by if row else None
             team_id = row.team_id if row else ""
         if not admin:
             return
-        if code in ("not_in_channel", "channel_not_found"):
+        failed = f"<#{channel_id}> にドリルを投稿できませんでした。"
+        if err.code == "not_in_channel":
+            text = f"{failed}ボットがチャンネルに参加していません。チャンネルで `/invite @career-drill` を実行してボットを招待してください。"
+        elif err.code == "missing_scope":
+            scope = f"`{escape_mrkdwn(err.needed)}` の権限" if err.needed else "必要な権限"
+            text = f"{failed}ボットに {scope}がありません。アプリの設定でこの権限を追加して、ワークスペースに再インストールしてください。"
+        else:
+            text = f"{failed}（Slack の応答: `{escape_mrkdwn(err.code)}`）"
+        self._notify(team_id, admin, channel_id, text)
+
+    def _pause_gone_channel(self, channel_id: str, team_id: str, code: str, now: datetime) -> None:
+        """The channel was archived or deleted: nothing can be posted there any more, and no admin
+        action in Slack brings a deleted one back. The schedule is paused (its records stay) and the
+        admin told once, in plain words, what happened and what they can do."""
+        with self.sessions.begin() as session:
+            admin = repo.pause_gone_channel(session, channel_id, team_id, code, now)
+        if admin is None:
+            return
+        log.warning("channel %s is gone (%s): its schedule is paused", channel_id, code)
+        if code == "is_archived":
             text = (
-                f"<#{channel_id}> に今日のドリルを投稿できませんでした。ボットがチャンネルに参加していません。"
-                f"チャンネルで `/invite @career-drill` を実行してボットを招待してください。"
+                f"<#{channel_id}> はアーカイブされているため、ドリルを投稿できませんでした。このチャンネルのドリルを一時停止しました（これまでの記録は残っています）。"
+                "アーカイブを解除したら、チャンネルで `/career schedule resume` を実行すると再開します。"
             )
         else:
-            text = f"<#{channel_id}> に今日のドリルを投稿できませんでした（{code}）。"
+            text = (
+                f"<#{channel_id}> にドリルを投稿できませんでした。Slack でこのチャンネルが見つからないため（削除されたか、ボットがプライベートチャンネルから外された可能性があります）、"
+                "このチャンネルのドリルを一時停止しました（これまでの記録は残っています）。別のチャンネルで続けるには、そのチャンネルで `/career schedule set` を実行してください。"
+            )
+        if not self._notify(team_id, admin, channel_id, text):
+            with self.sessions.begin() as session:
+                repo.unclaim_pause_notice(session, channel_id)
+
+    def _notify(self, team_id: str, admin: str, channel_id: str, text: str) -> bool:
         try:
             self.chats(team_id).notify(admin, text)
         except ChatError as err:
             log.warning("could not tell %s that the drill failed in %s (%s)", admin, channel_id, err.code)
+            return False
+        return True
 
 
 def ts_time(ts: str) -> datetime:

@@ -23,7 +23,7 @@ from bot.domain.role import Question, Role
 from bot.ports import ChatError, ChatPorts
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store import repo
-from bot.store.db import to_db
+from bot.store.db import to_db, utc
 from bot.usecases.delivery import question_of
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,8 @@ class FeedbackDelivery:
             drill = repo.get_drill(session, drill_id)
             if drill is None or drill.feedback_done_at is not None or drill.status != DrillStatus.REVEALED:
                 return False
+            if drill.next_attempt_at is not None and utc(drill.next_attempt_at) > now:  # type: ignore[operator]
+                return False  # Slack asked us to wait (Retry-After)
             if drill.reveal_ts is None:
                 # The reveal was never posted (Slack refused it): the points are not out, so
                 # nobody is told anything.
@@ -110,7 +112,7 @@ class FeedbackDelivery:
             enabled = repo.drill_feedback_enabled(session, drill)
             targets = repo.feedback_targets(session, drill_id) if enabled and role and question else {}
             opted_out = repo.members_without_feedback(session, list(targets))
-        pending = False
+        pending, later = False, None
         for user_id, rows in targets.items():
             if user_id in opted_out:
                 continue
@@ -130,8 +132,10 @@ class FeedbackDelivery:
                 outcome: dict = {"sent_at": to_db(now)}
             except ChatError as err:
                 if err.retryable and _not_delivered(err):
-                    log.warning("drill %s: feedback to %s failed (%s); retried on a later tick", drill_id, user_id, err.code)
+                    log.warning("drill %s: feedback to %s failed (%s); retried %s", drill_id, user_id, err.code, f"after {err.retry_after:g}s" if err.retry_after else "on a later tick")
                     outcome, pending = {"claimed_at": None, "claimed_by": None}, True
+                    if err.retry_after:
+                        later = now + timedelta(seconds=err.retry_after)
                 else:
                     # Slack shows ephemerals only to members active in the channel; the reveal's
                     # 「自分の回答をチェック」 button is the durable path.
@@ -139,6 +143,12 @@ class FeedbackDelivery:
                     outcome = {"error": err.code[:100]}
             with self.sessions.begin() as session:
                 repo.finish_notice(session, drill_id, user_id, self.owner(), to_db(stamp), **outcome)
+                if later is not None:
+                    # The whole drill waits, not only this member: the next call would meet the
+                    # same limit. Every member not yet told is tried after Retry-After.
+                    repo.defer_drill(session, drill_id, later)
+            if later is not None:
+                break
         if not pending:
             with self.sessions.begin() as session:
                 repo.set_feedback_done(session, drill_id, now)

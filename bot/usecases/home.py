@@ -121,7 +121,10 @@ class Home:
             answered = repo.answered_on_time(session, user_id, team_id=team_id)
             mine = set(answered.values())
             streaks = {channel: streak(repo.shown_history(session, channel, team_id=team_id), {d for d, c in answered.items() if c == channel}) for channel in mine}
-        views = self.schedules.list_seen_by(user_id, now, team_id, self.visible)
+        admin = self._admin(user_id, team_id)
+        # An admin also sees a channel archived or deleted under its schedule, which Slack may no
+        # longer vouch for, and why the bot paused it.
+        views = self.schedules.list_seen_by(user_id, now, team_id, self.visible, paused_by_bot=admin)
         channels = [HomeChannel(v, v.schedule.channel_id in mine, streaks.get(v.schedule.channel_id, 0)) for v in views]
         far = now + timedelta(days=3660)
         channels.sort(key=lambda c: (not c.mine, c.view.schedule.paused, c.view.next.post_at if c.view.next else far, c.view.schedule.channel_id))
@@ -133,7 +136,7 @@ class Home:
             learning=self.learning.stats(user_id, now, team_id=team_id),
             channels=tuple(channels),
             roles=tuple(self.catalog.roles),
-            admin=self._admin(user_id, team_id),
+            admin=admin,
             notice=notice,
         )
 

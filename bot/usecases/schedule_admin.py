@@ -86,12 +86,14 @@ class ScheduleAdmin:
         with self.sessions() as session:
             return self._views(session, [repo.to_schedule(row) for row in repo.all_schedule_rows(session, team_id=team_id)], now)
 
-    def list_seen_by(self, user_id: str, now: datetime, team_id: str, visible: Callable[[str, Sequence[str], str], set[str]]) -> list[ScheduleView]:
+    def list_seen_by(self, user_id: str, now: datetime, team_id: str, visible: Callable[[str, Sequence[str], str], set[str]], paused_by_bot: bool = False) -> list[ScheduleView]:
         """The workspace's schedules in the channels this member can see: `visible(user, channels,
-        team)` leaves out private channels they are not in (and any it could not vouch for)."""
+        team)` leaves out private channels they are not in (and any it could not vouch for).
+        `paused_by_bot` (for an admin) keeps the schedules the bot paused because their channel was
+        archived or deleted, which Slack may no longer vouch for."""
         views = self.list_all(now, team_id)
         seen = visible(user_id, [v.schedule.channel_id for v in views], team_id) if views else set()
-        return [v for v in views if v.schedule.channel_id in seen]
+        return [v for v in views if v.schedule.channel_id in seen or (paused_by_bot and v.schedule.paused_reason)]
 
     def owned_by(self, channel_id: str, team_id: str) -> bool:
         """False when the channel's schedule (and with it its drills) belongs to another workspace."""
@@ -164,7 +166,7 @@ class ScheduleAdmin:
 
     def resume(self, channel_id: str, user_id: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> ScheduleView:
         # Days spent paused are not recorded as missed: the schedule starts afresh from now.
-        return self._update(channel_id, user_id, now, "resume", lambda s: replace(s, paused=False, effective_from=now), team_id)
+        return self._update(channel_id, user_id, now, "resume", lambda s: replace(s, paused=False, paused_reason=None, effective_from=now), team_id)
 
     def skip(self, channel_id: str, user_id: str, day_text: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> tuple[ScheduleView, str]:
         self.authorize(user_id, team_id)

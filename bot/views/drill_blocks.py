@@ -70,6 +70,20 @@ def drill_reveal(reveal: DrillReveal) -> Message:
 # ----------------------------------------------------------------------------- schedules
 
 
+# Why the bot paused a schedule by itself (see bot.ports.CHANNEL_GONE), as the admin's views say it.
+_PAUSED_BY_BOT = {
+    "is_archived": "チャンネルがアーカイブされたため、ボットが停止しました",
+    "channel_not_found": "Slack でチャンネルが見つからないため、ボットが停止しました",
+}
+
+
+def paused_by_bot(schedule: Schedule) -> str | None:
+    """Why the bot paused this schedule, in a few words; None when it runs or a person paused it."""
+    if not schedule.paused or not schedule.paused_reason:
+        return None
+    return _PAUSED_BY_BOT.get(schedule.paused_reason, "ボットが停止しました")
+
+
 def schedule_summary(view: ScheduleView) -> str:
     s = view.schedule
     lines = [
@@ -89,7 +103,8 @@ def schedule_summary(view: ScheduleView) -> str:
     if s.skip_dates:
         lines.append(bold("お休み:") + " " + "、".join(sorted(d.isoformat() for d in s.skip_dates)))
     if s.paused:
-        lines.append(bold("状態:") + " ⏸ 一時停止中（`/career schedule resume` で再開）")
+        why = paused_by_bot(s)
+        lines.append(bold("状態:") + f" ⏸ 一時停止中（{f'{why}。' if why else ''}`/career schedule resume` で再開）")
     if view.next is not None:
         lines.append(f"{bold('次回の投稿:')} {format_local(view.next.post_at, s.timezone)}")
     return "\n".join(lines)
@@ -115,7 +130,8 @@ def schedule_list(views: Sequence[ScheduleView]) -> Message:
     lines = []
     for v in views:
         s = v.schedule
-        state = "⏸ 停止中" if s.paused else (f"次回 {format_local(v.next.post_at, s.timezone)}" if v.next else "予定なし")
+        why = paused_by_bot(s)
+        state = ("⏸ 停止中" + (f"（{why}）" if why else "")) if s.paused else (f"次回 {format_local(v.next.post_at, s.timezone)}" if v.next else "予定なし")
         extras = f" {_extras(s)} " if _extras(s) else ""
         lines.append(f"• <#{s.channel_id}> {escape_mrkdwn(v.role_label)} {describe_days(s.days)} {s.post_time:%H:%M}（{s.timezone}）{extras}— {state}")
     return Message(text=f"ドリルのスケジュール（{len(views)}件）", blocks=fit([header(f"ドリルのスケジュール（{len(views)}件）"), *sections(lines)]))

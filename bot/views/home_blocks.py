@@ -14,6 +14,7 @@ from bot.domain.schedule import describe_days, format_local
 from bot.domain.text import truncate
 from bot.ports import Block, Message
 from bot.usecases.home import HomeChannel, HomeData
+from bot.views.drill_blocks import paused_by_bot
 from bot.views.blocks import MAX_ACTIONS_PER_BLOCK, MAX_SECTION_TEXT, button, context, divider, header, section_text, sections
 from bot.views.learning_blocks import learning_stats_lines
 from bot.views.mrkdwn import bold, escape_mrkdwn
@@ -103,7 +104,8 @@ def _channel_line(entry: HomeChannel) -> str:
     view = entry.view
     s = view.schedule
     if s.paused:
-        state = "⏸ 一時停止中"
+        why = paused_by_bot(s)
+        state = "⏸ 一時停止中" + (f"（{why}）" if why else "")
     elif view.next is not None:
         state = f"次回 {format_local(view.next.post_at, s.timezone)}"
     else:

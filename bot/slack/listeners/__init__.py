@@ -24,7 +24,8 @@ def register_listeners(app: App, router: CommandRouter, replies: Replies, team_o
     refresh_home: Callable[[str, str], None] = home.refresh.touch if home is not None else (lambda user_id, team_id: None)
     if schedule_editor is not None:
         # Before the command's own listeners: `/career schedule` alone opens the editor.
-        schedule_modal.register(app, schedule_editor, team_of, refresh_home)
+        tell_home = (lambda user_id, team_id, sentence: home.publisher.publish(user_id, team_id, notice=sentence)) if home is not None else None
+        schedule_modal.register(app, schedule_editor, team_of, refresh_home, tell_home)
     commands.register(app, router, team_of, refresh_home)
     actions.register(app, router, team_of, refresh_home)
     events.register(app, replies, team_of, refresh_home)

@@ -19,6 +19,7 @@ from bot.commands.actions import Kind, action_id, decode
 from bot.commands.router import CommandRouter
 from bot.ports import ChatError
 from bot.slack.chat import _call
+from bot.slack.client import at_once
 from bot.slack.home import HomePublisher
 from bot.slack.teams import TeamOf
 from bot.usecases.home import Home
@@ -30,6 +31,9 @@ log = logging.getLogger(__name__)
 PUBLISH = "home_publish"  # set by the ack listener in the request's context, read by the lazy one
 _CHANGES_HOME = (Kind.GRADE, Kind.REVIEW_GRADE)
 FAILED = "⚠️ うまく処理できませんでした。もう一度お試しください。"
+BUSY = "⚠️ Slack が混み合っているため、画面を開けませんでした。少し待ってから、もう一度ボタンを押してください。"
+# `busy()`: what a Home button does when Slack rate-limits its views.open (say so on the Home).
+Busy = Callable[[], None]
 
 
 def record_opening(event: dict, context: BoltContext, home: Home, clock: Callable[[], datetime], team_id: str) -> None:
@@ -46,16 +50,16 @@ def _user(body: dict) -> str:
     return (body.get("user") or {}).get("id", "")
 
 
-def open_role(body: dict, action: dict, client: WebClient, router: CommandRouter, team_id: str) -> None:
+def open_role(body: dict, action: dict, client: WebClient, router: CommandRouter, team_id: str, busy: Busy = lambda: None) -> None:
     role = router.catalog.by_slug(action.get("value") or "")
     message = router.handle_action(action_id(Kind.OPEN_ROLE), action.get("value") or "", user_id=_user(body), team_id=team_id)
     title = (role.short_title or role.title) if role else "職種"
-    _open(client, body, ui.modal(title, message))
+    _open(client, body, ui.modal(title, message), busy)
 
 
-def open_review(body: dict, client: WebClient, router: CommandRouter, team_id: str) -> None:
+def open_review(body: dict, client: WebClient, router: CommandRouter, team_id: str, busy: Busy = lambda: None) -> None:
     """The modal opens first, with the press's trigger; the card (a database read) follows."""
-    opened = _open(client, body, ui.loading_modal("復習"))
+    opened = _open(client, body, ui.loading_modal("復習"), busy)
     if opened is None:
         return
     try:
@@ -93,11 +97,14 @@ def toggle_schedule(body: dict, action: dict, home: Home, publisher: HomePublish
     publisher.publish(user_id, team_id, notice=ui.toggle_notice(outcome, channel_id))
 
 
-def _open(client: WebClient, body: dict, view: dict) -> str | None:
+def _open(client: WebClient, body: dict, view: dict, busy: Busy = lambda: None) -> str | None:
     try:
-        response = _call(client.views_open, trigger_id=body.get("trigger_id") or "", view=view)
+        # Never waits out a 429: the trigger expires 3 s after the press.
+        response = _call(at_once(client).views_open, trigger_id=body.get("trigger_id") or "", view=view)
     except ChatError as err:
         log.warning("views.open failed for %s (%s)", _user(body), err.code)
+        if err.retry_after is not None or err.code == "ratelimited":
+            busy()
         return None
     return str((response.get("view") or {}).get("id") or "") or None
 
@@ -120,11 +127,14 @@ def register(app: App, home: Home, publisher: HomePublisher, router: CommandRout
     def ack_only(ack: Ack) -> None:
         ack()
 
+    def busy(body: dict, context: BoltContext) -> Busy:
+        return lambda: publisher.publish(_user(body), team_of(context), notice=BUSY)
+
     def lazy_role(body: dict, action: dict, client: WebClient, context: BoltContext) -> None:
-        open_role(body, action, client, router, team_of(context))
+        open_role(body, action, client, router, team_of(context), busy(body, context))
 
     def lazy_review(body: dict, client: WebClient, context: BoltContext) -> None:
-        open_review(body, client, router, team_of(context))
+        open_review(body, client, router, team_of(context), busy(body, context))
 
     def lazy_modal_press(body: dict, action: dict, client: WebClient, context: BoltContext) -> None:
         press_in_modal(body, action, client, router, refresh, team_of(context))

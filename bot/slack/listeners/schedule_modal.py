@@ -26,13 +26,14 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.commands.drill import CHECK_FAILED, NO_ROLES, REFUSAL
+from bot.commands.drill import NO_ROLES, REFUSAL, check_failed
 from bot.domain import schedule_form as form
 from bot.domain.catalog import RoleCatalog
 from bot.domain.schedule import ScheduleError
 from bot.domain.schedule_input import ScheduleRequest
 from bot.ports import AdminCheckFailed
 from bot.domain.workspace import SINGLE_WORKSPACE
+from bot.slack.client import at_once
 from bot.slack.metadata import FormMetadata, Sealer
 from bot.slack.teams import TeamOf
 from bot.usecases.schedule_admin import OTHER_WORKSPACE, NotAllowed, ScheduleAdmin, StaleSchedule
@@ -50,6 +51,7 @@ UNKNOWN_CHANNEL = "このチャンネルは見つかりませんでした。何�
 PICKED_UNKNOWN = "このチャンネルは見つかりませんでした。何も変更していません。プライベートチャンネルの場合は、先に `/invite @career-drill` でボットを招待してから選んでください。"
 STALE = "フォームを開いた後に、このチャンネルのスケジュールが変更されました。何も変更していません。フォームを開き直して、最新の設定から変更してください。"
 ALREADY_SCHEDULED = "<#{channel}> にはすでにドリルのスケジュールがあります。何も変更していません。そのチャンネルで `/career schedule` を実行するか、ホームの「編集」から変更してください。"
+BUSY = "Slack が混み合っているため、スケジュールの編集フォームを開けませんでした。何も変更していません。少し待ってから、もう一度 `/career schedule` を実行してください。"
 NOT_OPENED = "スケジュールの編集フォームを開けませんでした。何も変更していません。もう一度 `/career schedule` を実行してください。"
 FAILED = "うまく処理できませんでした。変更は行われていない可能性があります。`/career schedule show` で確認してから、もう一度お試しください。"
 NOT_ADMIN = REFUSAL + "何も変更していません。"
@@ -131,12 +133,12 @@ class ScheduleEditor:
             refuse(REFUSAL)
             return
         try:
-            opened = client.views_open(trigger_id=trigger_id, view=ui.loading_modal())
+            opened = at_once(client).views_open(trigger_id=trigger_id, view=ui.loading_modal())
         except SlackApiError as err:
-            # E.g. expired_trigger_id: the user waits for a form that will not come, so say so
-            # (through the command's response_url; from the Home there is no way left to answer).
+            # E.g. expired_trigger_id, or a 429 (never waited out: the trigger would expire). The
+            # user waits for a form that will not come, so say so at once.
             log.warning("views.open for the schedule editor failed (%s)", (err.response or {}).get("error"))
-            refuse(f"⚠️ {NOT_OPENED}")
+            refuse(f"⚠️ {BUSY if rate_limited(err) else NOT_OPENED}")
             return
         view = opened.get("view") or {}
         try:
@@ -240,8 +242,8 @@ class ScheduleEditor:
             view = self.schedules.set(channel_id, user_id, checked.request, self.clock(), source="modal", expected_version=checked.metadata.version, team_id=team_id)
         except NotAllowed:
             return ui.notice_modal(NOT_ADMIN), False
-        except AdminCheckFailed:
-            return ui.notice_modal(f"⚠️ {CHECK_FAILED}"), False
+        except AdminCheckFailed as err:
+            return ui.notice_modal(f"⚠️ {check_failed(err)}"), False
         except StaleSchedule:
             if checked.metadata.channel_id is None:
                 return ui.notice_modal(f"⚠️ {ALREADY_SCHEDULED.format(channel=channel_id)}"), False
@@ -265,8 +267,17 @@ class ScheduleEditor:
         return "outside" if (info.get("channel") or {}).get("is_member") is False else None
 
 
-def register(app: App, editor: ScheduleEditor, team_of: TeamOf, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None) -> None:
-    """Registered before the /career command's own listeners, so `/career schedule` alone is ours."""
+def rate_limited(err: SlackApiError) -> bool:
+    return getattr(err.response, "status_code", 0) == 429 or (err.response or {}).get("error") == "ratelimited"
+
+
+def register(
+    app: App, editor: ScheduleEditor, team_of: TeamOf, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None,
+    tell_home: Callable[[str, str, str], None] | None = None,
+) -> None:
+    """Registered before the /career command's own listeners, so `/career schedule` alone is ours.
+    `tell_home(user, team, sentence)` says it on the member's Home when a Home button's modal
+    cannot be opened at all."""
 
     def opens_form(command: dict) -> bool:
         return form.opens_form(command.get("text", ""))
@@ -292,11 +303,14 @@ def register(app: App, editor: ScheduleEditor, team_of: TeamOf, refresh_home: Ca
         trigger_id = body.get("trigger_id", "")
 
         def refuse(sentence: str) -> None:
-            # A Home button has no response_url and no channel: the refusal is a modal of its own.
+            # A Home button has no response_url and no channel: the refusal is a modal of its own,
+            # or, when no modal opens (the trigger is spent, Slack is busy), a line on the Home.
             try:
-                client.views_open(trigger_id=trigger_id, view=ui.notice_modal(sentence))
+                at_once(client).views_open(trigger_id=trigger_id, view=ui.notice_modal(sentence))
             except SlackApiError as err:
                 log.warning("views.open for a refusal failed (%s)", (err.response or {}).get("error"))
+                if tell_home is not None:
+                    tell_home(user_id, team_of(context), sentence)
 
         if action.get("action_id") == NEW_ACTION:
             editor.open(client, trigger_id, user_id, None, refuse, team_of(context))
