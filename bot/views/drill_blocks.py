@@ -178,13 +178,19 @@ SCHEDULE_HELP = "\n".join(
 )
 
 
-def stats_message(stats: Stats, learning: Sequence[str] = ()) -> Message:
-    text = (
-        bold("あなたのドリル記録") + "\n"
-        f"• 回答したドリル: {stats.answered}回（このチャンネルでは {stats.answered_here} / {stats.drills_here}回。公開前の回答だけを数えます）\n"
-        f"• このチャンネルの連続回答: {stats.streak}回（毎日のドリルに公開前まで続けて回答した回数。「今すぐ出題」の問題は数えません）"
-    )
-    blocks = [section_text(text)]
+STATS_IN_CHANNEL = "チャンネルごとの記録（そのチャンネルの回答数と連続回答）は、ドリルのあるチャンネルで `/career stats` を実行すると表示されます。"
+
+
+def stats_message(stats: Stats, learning: Sequence[str] = (), in_channel: bool = True) -> Message:
+    """`in_channel` False: asked outside a channel (a DM), where there is no channel's record to show."""
+    if in_channel:
+        lines = [
+            f"• 回答したドリル: {stats.answered}回（このチャンネルでは {stats.answered_here} / {stats.drills_here}回。公開前の回答だけを数えます）",
+            f"• このチャンネルの連続回答: {stats.streak}回（毎日のドリルに公開前まで続けて回答した回数。「今すぐ出題」の問題は数えません）",
+        ]
+    else:
+        lines = [f"• 回答したドリル: {stats.answered}回（すべてのチャンネルの合計。公開前の回答だけを数えます）", f"• {STATS_IN_CHANNEL}"]
+    blocks = [section_text(bold("あなたのドリル記録") + "\n" + "\n".join(lines))]
     if learning:
         blocks += sections([bold("自己評価と復習"), *learning])
     return Message(text="あなたのドリル記録", blocks=fit(blocks))

@@ -117,7 +117,7 @@ def review_finished(queue: Queue, blocks: list[Block] | None = None) -> Message:
 
 def learning_stats_lines(stats: LearningStats) -> list[str]:
     lines = [f"• 今日の復習: {stats.due_today}問（`/career review` で始められます）"]
-    if stats.roles:
+    if stats.roles or stats.removed:
         lines.append(bold("職種ごとの進み具合") + "（評価した質問 / 定着した質問。定着 = 記憶の安定度が21日以上）")
         for progress in stats.roles:
             total = len(progress.role.questions) or 1
@@ -125,6 +125,9 @@ def learning_stats_lines(stats: LearningStats) -> list[str]:
                 f"• {escape_mrkdwn(_label(progress.role))}: 評価 {progress.rated}問、定着 {progress.mastered}問"
                 f"（全{len(progress.role.questions)}問の {round(100 * progress.mastered / total)}%）"
             )
+        if stats.removed:
+            # Their grades are still in the last 30 days below: say where those questions went.
+            lines.append(f"• 削除された質問: 評価 {stats.removed}問（教材から外れたため、復習には出ません）")
     else:
         lines.append("• まだ自己評価した質問はありません。ドリルの回答ポイント公開後に、評価ボタンを押してみましょう。")
     total = sum(stats.grades.values())

@@ -132,3 +132,14 @@ def test_an_upload_the_file_host_refuses_gets_one_sentence_and_is_not_completed(
     answer = bot.answer("export 7", user_id=ADMIN)
     assert blocks_text(answer["blocks"]) == "⚠️ CSV を DM に送れませんでした。少し待ってからもう一度お試しください。"
     assert stub_api.calls_to("upload") and not stub_api.calls_to("files.completeUploadExternal")
+
+
+def test_leaderboard_and_export_in_a_dm_say_they_need_the_drills_channel(board_bot, stub_api):
+    bot = board_bot
+    run_a_drill(bot, stub_api)
+    stub_api.clear()
+    board = blocks_text(bot.answer("leaderboard", user_id=ALICE, channel_id="D0ALICE01")["blocks"])
+    assert board == "ランキングはドリルのチャンネルごとに集計します。ドリルのあるチャンネルで `/career leaderboard` を実行してください。"
+    export = blocks_text(bot.answer("export", user_id=ADMIN, channel_id="D0ADMIN01")["blocks"])
+    assert "ドリルのあるチャンネルで `/career export` を実行してください" in export and "このチャンネル" not in export
+    assert not any(stub_api.calls_to(m) for m in UPLOAD_STEPS)
