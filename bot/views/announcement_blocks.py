@@ -9,7 +9,7 @@ from bot.domain.announcements import DigestDrill, Reminder, WeeklyDigest, shorte
 from bot.domain.schedule import DAY_LABELS_JA
 from bot.ports import Message
 from bot.views.blocks import context, divider, fit, header, section_text, sections
-from bot.views.mrkdwn import bold, escape_mrkdwn
+from bot.views.mrkdwn import bold, display_name, escape_mrkdwn
 
 _RATING_WORDS = ((1.75, "😵 忘れた人が多い"), (2.5, "😓 苦労した人が多い"), (3.25, "🙂 普通"), (5.0, "😎 簡単"))
 
@@ -60,7 +60,7 @@ def digest_message(digest: WeeklyDigest) -> Message:
 
     if digest.streaks:
         lines = [bold("連続回答")]
-        lines += [f"• {escape_mrkdwn(shorten(s.name, 40))} — 連続 {s.streak}回" for s in digest.streaks]
+        lines += [f"• {display_name(shorten(s.name, 40))} — 連続 {s.streak}回" for s in digest.streaks]
         blocks += sections(lines)
 
     blocks.append(divider())

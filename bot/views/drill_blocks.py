@@ -39,7 +39,7 @@ def drill_post(post: DrillPost) -> Message:
         section_text(f"{bold(f'Q{post.number} / {post.total}')}\n{to_mrkdwn(post.question)}"),
     ]
     if post.revealed:
-        blocks.append(context("✅ 回答ポイントを公開しました。スレッドで確認してください。"))
+        blocks.append(context("✅ 回答ポイントを公開しました。スレッドで確認しましょう。"))
     else:
         blocks.append(context(f"💬 このスレッドに返信して回答してください。回答ポイントは {slack_time(post.reveal_at, post.timezone)} に公開します。"))
     return Message(text=f"今日の面接ドリル（{post.role_title} Q{post.number}）: {to_plain(post.question)}", blocks=blocks, ephemeral=False)

@@ -44,7 +44,7 @@ TOGGLE_NOTICES = {
     "unchecked": "⚠️ Slack に管理者かどうかを確認できませんでした。何も変更していません。少し待ってからもう一度お試しください。",
     "missing": "⚠️ このスケジュールは見つかりませんでした。すでに終了した可能性があります。何も変更していません。",
     "already_paused": "⏸ {channel} のドリルはすでに一時停止中です。何も変更していません。",
-    "already_running": "▶️ {channel} のドリルはすでに再開しています。何も変更していません。",
+    "already_running": "▶️ {channel} のドリルはすでに実行中です。何も変更していません。",
 }
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
 
@@ -88,7 +88,7 @@ def _record(data: HomeData) -> list[Block]:
     lines = [
         bold("あなたの記録"),
         f"• 回答したドリル: {data.answered}回（公開前の回答だけを数えます）",
-        f"• 連続回答: {data.best_streak}回（チャンネルごとの毎日のドリルに続けて回答した回数の最長）",
+        f"• 連続回答: {data.best_streak}回（チャンネルごとの毎日のドリルでの最長記録）",
         f"• 今日の復習: {stats.due_today}問",
     ]
     blocks = sections(lines)

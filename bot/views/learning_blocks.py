@@ -79,7 +79,7 @@ def review_card(queue: Queue, done_line: str = "") -> Message:
         note = "まず自分で答えを考えてから、回答ポイントを確認しましょう。"
     else:
         title = "🌱 新しい質問"
-        note = ("今日の復習はありません。" if queue.due_today == 0 else "") + "まだ評価していない質問です。まず自分で答えを考えてから、回答ポイントを確認してください。"
+        note = ("今日の復習はありません。" if queue.due_today == 0 else "") + "まだ評価していない質問です。まず自分で答えを考えてから、回答ポイントを確認しましょう。"
     blocks += _question_blocks(item, title)
     blocks.append(context(note))
     blocks += actions([button("回答ポイントを見る", action_id(Kind.REVIEW_POINTS), encode(item.role.slug, item.question.id), style="primary")], block_id("review", item.role.slug))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from bot.domain.markup import inline_children
+from bot.domain.text import clean_user_text
 
 # Slack only honours *bold* and _italic_ at word boundaries; Japanese text has no spaces, so a
 # zero-width space next to the marker makes it a boundary without changing what people read.
@@ -19,6 +20,18 @@ def escape_mrkdwn(text: str) -> str:
 
 
 _escape = escape_mrkdwn
+
+
+# mrkdwn has no escape for its formatting characters, and an invisible character next to one
+# counts as a word boundary or not depending on the client: a name's own `*`, `_`, `~` and
+# backticks are shown as their full-width forms, which no Slack client formats.
+_FORMATTING = str.maketrans({"*": "＊", "_": "＿", "~": "～", "`": "｀"})
+
+
+def display_name(name: str, limit: int = 80) -> str:
+    """A member's display name as literal mrkdwn: cleaned, capped, escaped, and unable to turn
+    bold, italic, struck-through or into code (`*太郎*` stays 「＊太郎＊」, never bold)."""
+    return escape_mrkdwn(clean_user_text(name, limit=limit).translate(_FORMATTING))
 
 
 def bold(mrkdwn: str) -> str:
