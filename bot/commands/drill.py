@@ -109,7 +109,7 @@ class DrillCommands:
 def _help(word: str, unknown: str, actions: dict[str, str]) -> Message:
     """The drill's commands; after a subcommand that is none, first the one sentence saying so."""
     if not unknown:
-        return Message(text="ドリルのコマンド", blocks=[ui.section_text(ui.SCHEDULE_HELP)])
+        return ui.schedule_help()
     meant = closest_subcommand(unknown, actions)
     sentence = f"`{escape_mrkdwn(unknown)}` というコマンドはありません。" + (f"`{word} {meant}` のことですか？" if meant else "使えるコマンドは次のとおりです。")
-    return Message(text=sentence, blocks=[ui.section_text(f"⚠️ {sentence}"), ui.section_text(ui.SCHEDULE_HELP)])
+    return Message(text=sentence, blocks=[ui.section_text(f"⚠️ {sentence}"), *ui.schedule_help().blocks])

@@ -76,7 +76,7 @@ def digest_message(digest: WeeklyDigest) -> Message:
     else:
         blocks.append(section_text(bold("来週の予定") + "\nこの先7日間に予定されたドリルはありません。"))
     blocks.append(context("来週もスレッドでの回答をお待ちしています。"))
-    return Message(text=title, blocks=fit(blocks), ephemeral=False)
+    return Message(text=f"{title}: ドリル{len(digest.drills) + digest.more_drills}問のふりかえりと来週の予定", blocks=fit(blocks), ephemeral=False)
 
 
 def _zone(digest: WeeklyDigest) -> ZoneInfo:

@@ -14,7 +14,7 @@ from bot.domain.schedule import describe_days, format_local
 from bot.domain.text import truncate
 from bot.ports import Block, Message
 from bot.usecases.home import HomeChannel, HomeData
-from bot.views.blocks import MAX_ACTIONS_PER_BLOCK, MAX_SECTION_TEXT, button, context, divider, header, section_text, sections
+from bot.views.blocks import MAX_ACTIONS_PER_BLOCK, SECTION_BUDGET, button, context, divider, header, section_text, sections
 from bot.views.learning_blocks import learning_stats_lines
 from bot.views.mrkdwn import bold, escape_mrkdwn
 
@@ -111,7 +111,7 @@ def _channel_line(entry: HomeChannel) -> str:
     line = f"{channel_link(s.channel_id)}　{bold(escape_mrkdwn(view.role_label))}\n{describe_days(s.days)} {s.post_time:%H:%M}（{s.timezone}）— {state}"
     if entry.mine:
         line += f"\nあなたの連続回答: {entry.streak}回"
-    return truncate(line, MAX_SECTION_TEXT)
+    return truncate(line, SECTION_BUDGET)
 
 
 def _channels(data: HomeData) -> list[Block]:
@@ -178,7 +178,7 @@ def modal(title: str, message: Message, callback_id: str = "home_modal") -> dict
         if elements:
             blocks.append({**block, "elements": elements})
     if not blocks:
-        blocks = [section_text(escape_mrkdwn(message.text) or "（表示する内容がありません）")]
+        blocks = [section_text(message.text or "（表示する内容がありません）")]  # already mrkdwn
     return {
         "type": "modal",
         "callback_id": callback_id,

@@ -40,7 +40,7 @@ def leaderboard(board: Board, shared_by: str | None = None) -> Message:
         blocks.append({"type": "actions", "block_id": block_id("leaderboard"), "elements": [share_leaderboard_button(board.period)]})
     # The fallback text reaches notifications too: names escaped there as well.
     leaders = "、".join(f"{n}. {display_name(e.name)} {e.answered}問" for n, e in enumerate(board.entries[:3], 1))
-    text = f"{title}: {leaders}" if leaders else title
+    text = f"{title}: {leaders}" if leaders else f"{title}: {board.label}に公開前の回答はまだありません"
     return Message(text=text, blocks=fit(blocks), ephemeral=not shared)
 
 

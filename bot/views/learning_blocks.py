@@ -12,7 +12,7 @@ from bot.domain.role import Question, Role
 from bot.ports import Block, Message
 from bot.usecases.learning import Graded, Item, LearningStats, Queue
 from bot.views.blocks import actions, bullets, button, context, fit, header, section_text, sections
-from bot.views.mrkdwn import bold, escape_mrkdwn, to_mrkdwn
+from bot.views.mrkdwn import bold, escape_mrkdwn, fallback_text, to_mrkdwn
 
 
 def month_day(instant: datetime, zone: str, today: datetime | None = None) -> str:
@@ -47,7 +47,7 @@ def graded_line(graded: Graded) -> str:
         # Never "today": on a 25-hour day (DST ends) a one-day interval can end before midnight.
         back = max(graded.memory.due, end_of_local_day(graded.memory.last_review, graded.zone))
         when = f"この質問は {month_day(back, graded.zone, graded.memory.last_review)} ごろに復習に出ます。"
-    return f"✅ {_label(graded.role)} Q{graded.question.number} の自己評価を{verb}。{when}"
+    return f"✅ {escape_mrkdwn(_label(graded.role))} Q{graded.question.number} の自己評価を{verb}。{when}"
 
 
 def graded_message(graded: Graded) -> Message:
@@ -64,7 +64,7 @@ ELSEWHERE = "このチャンネルのドリルは別のワークスペースの�
 def _question_blocks(item: Item, title: str) -> list[Block]:
     return [
         header(title),
-        section_text(f"{bold(f'{_label(item.role)} Q{item.question.number}')}\n{to_mrkdwn(item.question.text)}"),
+        section_text(f"{bold(escape_mrkdwn(f'{_label(item.role)} Q{item.question.number}'))}\n{to_mrkdwn(item.question.text)}"),
     ]
 
 
@@ -83,7 +83,7 @@ def review_card(queue: Queue, done_line: str = "") -> Message:
     blocks += _question_blocks(item, title)
     blocks.append(context(note))
     blocks += actions([button("回答ポイントを見る", action_id(Kind.REVIEW_POINTS), encode(item.role.slug, item.question.id), style="primary")], block_id("review", item.role.slug))
-    return Message(text=f"復習: {_label(item.role)} Q{item.question.number} {to_plain(item.question.text)}", blocks=fit(blocks), replace_original=True)
+    return Message(text=fallback_text(f"{title}: {_label(item.role)} Q{item.question.number} {to_plain(item.question.text)}"), blocks=fit(blocks), replace_original=True)
 
 
 def review_points(role: Role, question: Question, due_today: int | None) -> Message:
@@ -99,7 +99,8 @@ def review_points(role: Role, question: Question, due_today: int | None) -> Mess
         blocks += sections([f"🔎 {bold('深掘りの質問')}\n{to_mrkdwn(question.follow_up)}"])
     blocks.append(context("📊 自己評価: どのくらい思い出せましたか？"))
     blocks += actions(grade_buttons(Kind.REVIEW_GRADE, role.slug, question.id), block_id("review_grade", role.slug))
-    return Message(text=f"回答ポイント: {_label(role)} Q{question.number}", blocks=fit(blocks), replace_original=True)
+    points = "／".join(to_plain(p) for p in question.answer_points) or "まだありません"
+    return Message(text=fallback_text(f"回答ポイント（{_label(role)} Q{question.number}）: {points}"), blocks=fit(blocks), replace_original=True)
 
 
 def review_finished(queue: Queue, blocks: list[Block] | None = None) -> Message:
