@@ -104,7 +104,8 @@ def test_the_week_board_ranks_by_drills_answered_then_streak_and_names_members_w
         "🥉 ボブ　6問回答",
     ]
     assert "直近7日間の出題 7問・回答したメンバー 3人" in text
-    assert "📈 週ごとの参加（出題・延べ回答）: 11/16週 7問・14回答 ｜ 今週 3問・8回答" in text
+    assert "📈 週ごとの参加（月〜日の週。出題・延べ回答）: 11/16週 7問・14回答 ｜ 11/23週（今日まで） 3問・8回答" in text
+    assert "今週" not in text  # the board counts the last 7 days: no calendar 「今週」 beside it
     everything = json.dumps(board.blocks, ensure_ascii=False) + board.text
     assert "<@" not in everything and "<!channel>" not in everything
     assert DAVE not in group.named  # names are asked for only for those shown
@@ -162,7 +163,7 @@ def test_a_quiet_week_says_so_and_still_shows_the_trend(group):
     answer = group.command("leaderboard week")
     text = blocks_text(answer.blocks)
     assert "直近7日間に公開前の回答はまだありません。" in text
-    assert "11/16週 1問・1回答 ｜ 今週 0問・0回答" in text
+    assert "11/16週 1問・1回答 ｜ 11/23週（今日まで） 0問・0回答" in text
     assert buttons(answer) == []  # nothing to share
     assert ranking_lines(group.command("leaderboard all")) == ["🥇 Alice　1問回答・🔥 連続 1回"]
 

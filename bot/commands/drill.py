@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from typing import Callable
 
-from bot.domain.commands import DRILL_ACTIONS, SCHEDULE_ACTIONS, DrillCommand, ScheduleCommand, StatsCommand, closest_subcommand
+from bot.domain.commands import DRILL_ACTIONS, SCHEDULE_ACTIONS, DrillCommand, ScheduleCommand, StatsCommand, closest_subcommand, in_direct_message
 from bot.domain.schedule import ScheduleError, format_local
 from bot.domain.schedule_input import parse_schedule_set
 from bot.domain.workspace import SINGLE_WORKSPACE
@@ -72,7 +72,7 @@ class DrillCommands:
         try:
             if isinstance(command, StatsCommand):
                 learned = learning_ui.learning_stats_lines(self.learning.stats(user_id, now, team_id=team_id)) if self.learning else []
-                return ui.stats_message(self.replies.stats(user_id, channel_id, team_id), learned)
+                return ui.stats_message(self.replies.stats(user_id, channel_id, team_id), learned, in_channel=not in_direct_message(channel_id))
             if isinstance(command, DrillCommand):
                 return self._drill(command, user_id, channel_id, now, team_id)
             return self._schedule(command, user_id, channel_id, now, team_id)
@@ -130,7 +130,7 @@ class DrillCommands:
 def _help(word: str, unknown: str, actions: dict[str, str]) -> Message:
     """The drill's commands; after a subcommand that is none, first the one sentence saying so."""
     if not unknown:
-        return Message(text="ドリルのコマンド", blocks=[ui.section_text(ui.SCHEDULE_HELP)])
+        return ui.schedule_help()
     meant = closest_subcommand(unknown, actions)
     sentence = f"`{escape_mrkdwn(unknown)}` というコマンドはありません。" + (f"`{word} {meant}` のことですか？" if meant else "使えるコマンドは次のとおりです。")
-    return Message(text=sentence, blocks=[ui.section_text(f"⚠️ {sentence}"), ui.section_text(ui.SCHEDULE_HELP)])
+    return Message(text=sentence, blocks=[ui.section_text(f"⚠️ {sentence}"), *ui.schedule_help().blocks])

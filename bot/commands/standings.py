@@ -11,7 +11,7 @@ from typing import Callable
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.commands.actions import Pressed
 from bot.commands.drill import check_failed
-from bot.domain.commands import ExportCommand, LeaderboardCommand
+from bot.domain.commands import ExportCommand, LeaderboardCommand, in_direct_message
 from bot.domain.standings import EXPORT_MAX_DAYS, PERIODS, parse_days
 from bot.ports import AdminCheckFailed, ChatError, Message
 from bot.usecases.export import Export
@@ -31,6 +31,8 @@ UPLOAD_NOT_ALLOWED = "⚠️ CSV を DM に送れませんでした。アプリ�
 UPLOAD_NOT_IN_CHANNEL = "⚠️ CSV を送れませんでした。ボットがこのチャンネルに参加していません。チャンネルで `/invite @career-drill` を実行してボットを招待してから、もう一度 `/career export` を実行してください。"
 _SCOPE_ERRORS = frozenset({"missing_scope", "not_allowed_token_type", "no_permission", "restricted_action", "not_authed", "invalid_auth"})
 STALE = "このボタンは古いか、内容が正しくありません。もう一度 `/career leaderboard` からお試しください。"
+LEADERBOARD_IN_DM = "ランキングはドリルのチャンネルごとに集計します。ドリルのあるチャンネルで `/career leaderboard` を実行してください。"
+EXPORT_IN_DM = "記録はドリルのチャンネルごとに書き出します。ドリルのあるチャンネルで `/career export` を実行してください（CSV はあなたの DM に届きます）。"
 
 
 class StandingsCommands:
@@ -42,6 +44,8 @@ class StandingsCommands:
         self.name_of = name_of
 
     def handle(self, command: LeaderboardCommand | ExportCommand, user_id: str, channel_id: str, team_id: str = SINGLE_WORKSPACE) -> Message:
+        if in_direct_message(channel_id):
+            return notice(LEADERBOARD_IN_DM if isinstance(command, LeaderboardCommand) else EXPORT_IN_DM)
         if isinstance(command, LeaderboardCommand):
             if command.period not in PERIODS:
                 return notice(f"⚠️ 期間は week・month・all のどれかで指定してください。{ui.LEADERBOARD_USAGE}")

@@ -150,3 +150,9 @@ def parse_command(text: str) -> Command:
                 query = " ".join(rest)
                 return Practice(query) if found.key == "question" else ShowSection(query, found.key)
     return ShowRole(" ".join(words))
+
+
+def in_direct_message(channel_id: str) -> bool:
+    """A command typed in a DM with the bot (Slack's `D…` ids): no channel, so no drill, no
+    leaderboard and no channel's records to show there."""
+    return (channel_id or "").startswith("D")

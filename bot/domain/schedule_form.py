@@ -16,6 +16,7 @@ from bot.domain.commands import SCHEDULE_WORDS
 from bot.domain.schedule import DAY_NAMES, DEFAULT_REVEAL, Schedule, ScheduleError
 from bot.domain.schedule_input import (
     ScheduleRequest,
+    Unreadable,
     remind_problem,
     parse_clock,
     parse_days,
@@ -58,6 +59,18 @@ LABELS = {
     FEEDBACK: "回答のチェック",
     QUESTIONS: "出題範囲",
 }
+
+# What a field says when its value has the wrong shape: in the form's own words (its labels, and
+# an empty field to turn something off), where `/career schedule set` names its options.
+UNREADABLE = {
+    REVEAL: "回答ポイントの公開は HH:MM（投稿と同じ日の時刻）か +30m / +2h（投稿の何分・何時間後）の形で入力してください。",
+    REMIND: "リマインダーは -1h / -30m（公開の何時間・何分前か）か 20:00 のような時刻で入力してください（やめるときは空欄に）。",
+    DIGEST: "週間まとめは fri-18:00 のように曜日と時刻を1つずつ入力してください（やめるときは空欄に）。",
+    ORDER: "出題順を一覧から選んでください。",
+    FEEDBACK: "回答のチェックのオン・オフを選んでください。",
+    QUESTIONS: "出題範囲は一覧から選ぶか、空欄にしてください。",
+}
+STOP_BY_EMPTYING = "（やめるときは空欄に）"
 
 # The zone select's choices, Japan first; any other IANA zone goes in the free-text field.
 COMMON_ZONES = (
@@ -147,6 +160,9 @@ def parse_form(values: Mapping[str, str], role_known: Callable[[str], bool]) -> 
             return None
         try:
             return parse(value)
+        except Unreadable as err:
+            errors[field] = UNREADABLE[field] + f"「{err.text}」は読めませんでした。" if field in UNREADABLE else str(err)
+            return None
         except ScheduleError as err:
             errors[field] = str(err)
             return None
@@ -169,12 +185,12 @@ def parse_form(values: Mapping[str, str], role_known: Callable[[str], bool]) -> 
     feedback = parsed(FEEDBACK, lambda value: parse_switch("回答のチェック", value), "回答のチェックのオン・オフを選んでください。")
     all_questions = parsed(QUESTIONS, parse_questions) if text(QUESTIONS) else False
     if post_time is not None and reveal is not None and reveal.at is not None and reveal.at <= post_time:
-        errors[REVEAL] = f"解答の公開（{reveal}）は投稿（{post_time:%H:%M}）より後の時刻にしてください。"
+        errors[REVEAL] = f"回答ポイントの公開（{reveal}）は投稿（{post_time:%H:%M}）より後の時刻にしてください。"
     elif post_time is not None and reveal is not None and remind is not None:
         # Shown under the reminder field: a reminder that could never come is refused there.
-        problem = remind_problem(post_time, reveal, remind)
+        problem = remind_problem(post_time, reveal, remind, how_to_stop=STOP_BY_EMPTYING)
         if problem:
-            errors[REMIND] = problem.replace("（やめるときは remind=off）", "（やめるときは空欄に）")
+            errors[REMIND] = problem
     if errors:
         return errors
     return ScheduleRequest(

@@ -28,6 +28,15 @@ SCHEDULE_OPTIONS = ("tz", "days", "reveal", "questions", "order", "feedback", "r
 USAGE = "使い方: `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=weekdays] [reveal=+2h] [questions=all] [order=adaptive|rotation] [feedback=on|off] [remind=-1h|20:00|off] [digest=fri-18:00|off]`"
 
 
+class Unreadable(ScheduleError):
+    """A value of the wrong shape for its option. The sentence names the command's option
+    (`reveal は…`, `… または off`); the schedule editor says it with its own labels instead."""
+
+    def __init__(self, sentence: str, text: str):
+        super().__init__(sentence)
+        self.text = text
+
+
 def parse_clock(text: str) -> time:
     match = _TIME.match(text.strip())
     if not match:
@@ -89,11 +98,11 @@ def parse_reveal(text: str) -> Reveal:
         unit = match.group(2).lower()
         offset = timedelta(hours=amount) if unit in ("h", "時間") else timedelta(minutes=amount)
         if offset <= timedelta(0) or offset > MAX_OFFSET:
-            raise ScheduleError("解答の公開は投稿の 1 分後から 23 時間 59 分後までの間で指定してください。")
+            raise ScheduleError("回答ポイントの公開は投稿の1分後から23時間59分後までの間で指定してください。")
         return Reveal(offset=offset)
     if _TIME.match(word):
         return Reveal(at=parse_clock(word))
-    raise ScheduleError(f"reveal は HH:MM か +30m / +2h の形で指定してください。「{text}」は読めませんでした。")
+    raise Unreadable(f"reveal は HH:MM か +30m / +2h の形で指定してください。「{text}」は読めませんでした。", text)
 
 
 _BEFORE = re.compile(r"^-(\d{1,4})\s*(m|min|分|h|時間)$", re.I)
@@ -110,17 +119,18 @@ def parse_remind(text: str) -> Remind | None:
         amount = int(match.group(1))
         before = timedelta(hours=amount) if match.group(2).lower() in ("h", "時間") else timedelta(minutes=amount)
         if before <= timedelta(0) or before > MAX_OFFSET:
-            raise ScheduleError("リマインダーは公開の 1 分前から 23 時間 59 分前までの間で指定してください。")
+            raise ScheduleError("リマインダーは公開の1分前から23時間59分前までの間で指定してください。")
         return Remind(before=before)
     if _TIME.match(word):
         return Remind(at=parse_clock(word))
-    raise ScheduleError(f"remind は -1h / -30m（公開の何時間・何分前か）、20:00 のような時刻、または off で指定してください。「{text}」は読めませんでした。")
+    raise Unreadable(f"remind は -1h / -30m（公開の何時間・何分前か）、20:00 のような時刻、または off で指定してください。「{text}」は読めませんでした。", text)
 
 
-def remind_problem(post_time: time, reveal: Reveal, remind: Remind) -> str | None:
+def remind_problem(post_time: time, reveal: Reveal, remind: Remind, how_to_stop: str = "（やめるときは remind=off）") -> str | None:
     """One sentence when the reminder can never fall strictly between a scheduled drill's post and
     its reveal (so it would never be sent), else None. Read on a day without DST: a confirmation
-    must not promise a reminder that never comes."""
+    must not promise a reminder that never comes. `how_to_stop` is said the way the admin turns it
+    off where they typed it (the command's option, or the form's empty field)."""
     day = date(2001, 1, 1)
     post = datetime.combine(day, post_time)
     reveal_at = post + reveal.offset if reveal.offset is not None else datetime.combine(day, reveal.at)  # type: ignore[arg-type]
@@ -134,7 +144,7 @@ def remind_problem(post_time: time, reveal: Reveal, remind: Remind) -> str | Non
         return None
     return (
         f"リマインダー（{remind.describe()}）は、投稿（{post_time:%H:%M}）から回答ポイントの公開（{reveal.describe()}）までの間になるように指定してください"
-        "（やめるときは remind=off）。"
+        f"{how_to_stop}。"
     )
 
 
@@ -151,7 +161,7 @@ def parse_digest(text: str) -> Digest | None:
             days = frozenset()
         if len(days) == 1:
             return Digest(day=next(iter(days)), at=parse_clock(clock))
-    raise ScheduleError(f"digest は fri-18:00 のように曜日と時刻を1つずつ、または off で指定してください。「{text}」は読めませんでした。")
+    raise Unreadable(f"digest は fri-18:00 のように曜日と時刻を1つずつ、または off で指定してください。「{text}」は読めませんでした。", text)
 
 
 def parse_skip_date(text: str, today: date) -> date:
@@ -202,7 +212,7 @@ def parse_order(text: str) -> str:
         return "adaptive"
     if word in ("rotation", "ローテーション", "順番"):
         return "rotation"
-    raise ScheduleError(f"order は adaptive（苦手な質問を復習に出す）か rotation（全問を一巡してから繰り返す）で指定してください。「{text}」は読めませんでした。")
+    raise Unreadable(f"order は adaptive（苦手な質問を復習に出す）か rotation（全問を一巡してから繰り返す）で指定してください。「{text}」は読めませんでした。", text)
 
 
 def parse_switch(name: str, text: str) -> bool:
@@ -211,7 +221,7 @@ def parse_switch(name: str, text: str) -> bool:
         return True
     if word in ("off", "オフ", "no", "false"):
         return False
-    raise ScheduleError(f"{name} は on か off で指定してください。「{text}」は読めませんでした。")
+    raise Unreadable(f"{name} は on か off で指定してください。「{text}」は読めませんでした。", text)
 
 
 def parse_questions(text: str) -> bool:
@@ -222,7 +232,7 @@ def parse_questions(text: str) -> bool:
         return True
     if word in ("answered", "points", "回答ポイント付き"):
         return False
-    raise ScheduleError(f"questions は all（回答ポイントのない質問も出題）か answered（既定）で指定してください。「{text}」は読めませんでした。")
+    raise Unreadable(f"questions は all（回答ポイントのない質問も出題）か answered（既定）で指定してください。「{text}」は読めませんでした。", text)
 
 
 def parse_options(words: list[str], allowed: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
@@ -261,6 +271,6 @@ def parse_schedule_set(words: list[str], default_timezone: str, default_reveal: 
     )
     if request.reveal.at is not None and request.reveal.at <= request.post_time:
         raise ScheduleError(
-            f"解答の公開（{request.reveal}）は投稿（{request.post_time:%H:%M}）より後の時刻にしてください。"
+            f"回答ポイントの公開（{request.reveal}）は投稿（{request.post_time:%H:%M}）より後の時刻にしてください。"
         )
     return request

@@ -78,8 +78,9 @@ class RoleProgress:
 class LearningStats:
     due_today: int
     roles: tuple[RoleProgress, ...]
-    grades: dict[Grade, int]  # the last 30 days
+    grades: dict[Grade, int]  # the last 30 days, questions since removed from the content included
     zone: str
+    removed: int = 0  # questions the member graded that are no longer in the content
 
 
 class Learning:
@@ -152,13 +153,20 @@ class Learning:
     def _cards(self, session: Session, user_id: str, team_id: str) -> list["Card"]:
         """The member's graded questions, soonest due first. A card whose question left the content
         is ignored."""
-        found = []
+        return self._cards_and_removed(session, user_id, team_id)[0]
+
+    def _cards_and_removed(self, session: Session, user_id: str, team_id: str) -> tuple[list["Card"], int]:
+        """The member's graded questions still in the content, and how many they graded that left it
+        (their grades still count in the last 30 days: stats say where they went)."""
+        found, removed = [], 0
         for row in repo.member_cards(session, user_id, team_id=team_id):
             role = self.catalog.by_slug(row.role_slug)
             question = role.question_by_id(row.question_id) if role else None
             if role is not None and question is not None:
                 found.append(Card(role, question, repo.to_memory(row)))
-        return found
+            else:
+                removed += 1
+        return found, removed
 
     def _unseen(self, roles: set[str], seen: set[tuple[str, str]], user_id: str, day: int) -> Item | None:
         pool: Sequence[Role] = self.catalog.roles if not roles or "all" in roles else [r for r in self.catalog.roles if r.slug in roles]
@@ -178,14 +186,15 @@ class Learning:
         zone = self.zone_of(user_id, team_id)
         end = end_of_local_day(now, zone)
         with self.sessions() as session:
-            mine = self._cards(session, user_id, team_id)
+            mine, removed = self._cards_and_removed(session, user_id, team_id)
             grades = repo.recent_grades(session, user_id, now - STATS_WINDOW, team_id=team_id)
         progress = []
         for role in self.catalog.roles:
             memories = [item.memory for item in mine if item.role.slug == role.slug]
             if memories:
                 progress.append(RoleProgress(role, len(memories), sum(1 for m in memories if m.mastered)))
-        return LearningStats(sum(1 for item in mine if _due_today(item.memory, now, end, zone)), tuple(progress), grade_counts(grades), zone)
+        due = sum(1 for item in mine if _due_today(item.memory, now, end, zone))
+        return LearningStats(due, tuple(progress), grade_counts(grades), zone, removed)
 
 
 def _due_today(memory: Memory, now: datetime, end: datetime, zone: str) -> bool:

@@ -124,7 +124,9 @@ class ScheduleAdmin:
 
     def set(self, channel_id: str, user_id: str, request: ScheduleRequest, now: datetime, source: str = "command", expected_version: datetime | None | Keep = KEEP, *, team_id: str = SINGLE_WORKSPACE, enterprise_id: str | None = None) -> ScheduleView:
         """`expected_version` (the schedule's `updated_at` when a form was opened, None for a new
-        one) refuses a change made from a stale form: StaleSchedule, and nothing changes.
+        one) refuses a change made from a stale form: StaleSchedule, and nothing changes. A stale
+        form that asks for exactly the schedule as it now stands (the same form submitted twice)
+        changes nothing either, and is answered as saved.
         A channel has one schedule whichever workspace set it (a Slack Connect channel is shared,
         and two schedules would post twice): another workspace's schedule is refused."""
         self.authorize(user_id, team_id)
@@ -133,8 +135,7 @@ class ScheduleAdmin:
             row = repo.get_schedule_row(session, channel_id, for_update=True)
             if row is not None and row.team_id != team_id:
                 raise ScheduleError(OTHER_WORKSPACE)
-            if not isinstance(expected_version, Keep) and (utc(row.updated_at) if row else None) != expected_version:
-                raise StaleSchedule(channel_id)
+            stale = not isinstance(expected_version, Keep) and (utc(row.updated_at) if row else None) != expected_version
             before = repo.to_schedule(row) if row else None
             schedule = Schedule(
                 channel_id=channel_id,
@@ -152,6 +153,10 @@ class ScheduleAdmin:
                 digest=(before.digest if before else None) if isinstance(request.digest, Keep) else request.digest,
                 effective_from=now,
             )
+            if stale:
+                if before is not None and replace(schedule, effective_from=before.effective_from) == before:
+                    return self._views(session, [before], now)[0]
+                raise StaleSchedule(channel_id)
             problem = remind_problem(schedule.post_time, schedule.reveal, schedule.remind) if schedule.remind else None
             if problem:  # a reminder given now, or kept from before and left behind by a new reveal
                 raise ScheduleError(problem)

@@ -9,7 +9,7 @@ from bot.domain.announcements import DigestDrill, Reminder, WeeklyDigest, shorte
 from bot.domain.schedule import DAY_LABELS_JA
 from bot.ports import Message
 from bot.views.blocks import context, divider, fit, header, section_text, sections
-from bot.views.mrkdwn import bold, escape_mrkdwn
+from bot.views.mrkdwn import bold, display_name, escape_mrkdwn
 
 _RATING_WORDS = ((1.75, "😵 忘れた人が多い"), (2.5, "😓 苦労した人が多い"), (3.25, "🙂 普通"), (5.0, "😎 簡単"))
 
@@ -69,7 +69,7 @@ def digest_message(digest: WeeklyDigest) -> Message:
 
     if digest.streaks:
         lines = [bold("連続回答")]
-        lines += [f"• {escape_mrkdwn(shorten(s.name, 40))} — 連続 {s.streak}回" for s in digest.streaks]
+        lines += [f"• {display_name(shorten(s.name, 40))} — 連続 {s.streak}回" for s in digest.streaks]
         blocks += sections(lines)
 
     blocks.append(divider())
@@ -90,7 +90,7 @@ def digest_message(digest: WeeklyDigest) -> Message:
     else:
         blocks.append(section_text(bold("来週の予定") + "\nこの先7日間に予定されたドリルはありません。"))
     blocks.append(context("来週もスレッドでの回答をお待ちしています。"))
-    return Message(text=title, blocks=fit(blocks), ephemeral=False)
+    return Message(text=f"{title}: ドリル{len(digest.drills) + digest.more_drills}問のふりかえりと来週の予定", blocks=fit(blocks), ephemeral=False)
 
 
 def _zone(digest: WeeklyDigest) -> ZoneInfo:

@@ -1,8 +1,8 @@
 """Block Kit builders: pure functions from roles to message dicts, within Slack's limits.
 
 Slack rejects a message with more than 50 blocks or a section text over 3,000 characters, so long
-lists are split between items (never inside one) and a message that would still be too long is cut
-at a block boundary with a note saying so.
+lists are split between items (never inside one) into sections of at most SECTION_BUDGET characters,
+and a message that would still be too long is cut at a block boundary with a note saying so.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Iterable, Sequence
 
 from bot.domain.markup import to_plain
-from bot.views.mrkdwn import bold, escape_mrkdwn, to_mrkdwn
+from bot.views.mrkdwn import bold, code, escape_mrkdwn, fallback_text, mention, to_mrkdwn
+from bot.views.plaintext import mrkdwn_to_text
 from bot.domain.role import Question, Role
 from bot.domain.sections import SECTIONS, section
 from bot.domain.text import truncate
@@ -23,6 +24,9 @@ from bot.ports import Block, Message  # noqa: F401 - the builders' return type
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
+# What the builders fill a section to: headroom below Slack's limit, so a section is never refused
+# for a few characters Slack counts differently (an emoji as two, an entity as written).
+SECTION_BUDGET = 2800
 MAX_HEADER_TEXT = 150
 MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
@@ -135,7 +139,7 @@ def actions(buttons: Sequence[dict[str, Any]], block_id: str) -> list[Block]:
     return blocks
 
 
-def split_lines(lines: Iterable[str], limit: int = MAX_SECTION_TEXT) -> list[str]:
+def split_lines(lines: Iterable[str], limit: int = SECTION_BUDGET) -> list[str]:
     """Join lines into texts of at most `limit` characters, breaking only between lines."""
     chunks: list[str] = []
     current = ""
@@ -144,8 +148,9 @@ def split_lines(lines: Iterable[str], limit: int = MAX_SECTION_TEXT) -> list[str
             if current:
                 chunks.append(current)
                 current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
+            cut = _safe_cut(line, limit)
+            chunks.append(line[:cut])
+            line = line[cut:]
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             chunks.append(current)
@@ -155,6 +160,20 @@ def split_lines(lines: Iterable[str], limit: int = MAX_SECTION_TEXT) -> list[str
     if current:
         chunks.append(current)
     return chunks
+
+
+def _safe_cut(line: str, limit: int) -> int:
+    """Where to cut a line longer than a section: at `limit`, or before an entity (`&amp;`) or a
+    link (`<https://…|…>`) that would be cut in two."""
+    head = line[:limit]
+    cut = limit
+    opened = head.rfind("<")
+    if opened > head.rfind(">"):
+        cut = opened
+    amp = head.rfind("&", 0, cut)
+    if amp >= 0 and ";" not in head[amp:cut]:
+        cut = amp
+    return cut if cut > 0 else limit
 
 
 def sections(lines: Iterable[str]) -> list[Block]:
@@ -206,7 +225,7 @@ def related_buttons(related: Sequence[Role]) -> list[dict[str, Any]]:
 def without_actions(message: Message, shared_by: str) -> Message:
     """The same view, posted to the channel: buttons dropped, and who shared it."""
     blocks = [b for b in message.blocks if b["type"] != "actions"]
-    blocks.append(context(f"<@{escape_mrkdwn(shared_by)}> さんが共有しました"))
+    blocks.append(context(f"{mention(shared_by)} さんが共有しました"))
     return Message(text=message.text, blocks=fit(blocks), ephemeral=False)
 
 
@@ -214,27 +233,30 @@ def without_actions(message: Message, shared_by: str) -> Message:
 
 
 def help_message(examples: Sequence[Role], drills: bool = False) -> Message:
-    names = "、".join(f"`{escape_mrkdwn(r.short_name)}`" for r in examples) or "（まだありません）"
-    section_words = "、".join(f"`{s.key}`（{s.label}）" for s in SECTIONS if s.key != "question")
+    names = "、".join(code(r.short_name) for r in examples) or "（まだありません）"
+    section_words = "、".join(f"{code(s.key)}（{s.label}）" for s in SECTIONS if s.key != "question")
     lines = [
         bold("`/career` の使い方"),
-        "• `/career list` — 職種の一覧",
-        "• `/career <職種>` — 職種の概要とキャリアパス（例: `/career ciso`）",
-        f"• `/career <職種> <セクション>` — セクションを表示。セクション: {section_words}",
-        "• `/career <職種> question` — 面接の練習問題を1問出題",
+        f"• {code('/career list')} — 職種の一覧",
+        f"• {code('/career <職種>')} — 職種の概要とキャリアパス（例: {code('/career ciso')}）",
+        f"• {code('/career <職種> <セクション>')} — セクションを表示。セクション: {section_words}",
+        f"• {code('/career <職種> question')} — 面接の練習問題を1問出題",
         f"職種名は略称・日本語名でも指定できます。登録されている職種: {names}",
     ]
     if drills:
         lines += [
             "",
             bold("毎日の面接ドリル"),
-            "• `/career schedule show` — このチャンネルのドリル設定　• `/career stats` — あなたの参加記録　• `/career review` — あなたの復習（自分だけに表示）",
-            "• `/career feedback on|off` — 回答がどの回答ポイントに触れたかを、公開後にあなたにだけ知らせる機能の切り替え",
-            "• `/career leaderboard [week|month|all]` — このチャンネルのランキング（自分だけに表示。ボタンでチャンネルに共有）",
-            "• 管理者: `/career schedule set <職種|all> <HH:MM> [tz=…] [days=…] [reveal=…]`（詳しくは `/career schedule help`）",
-            "• 管理者: `/career export [日数]` — このチャンネルの記録（日付・職種・問題・回答日時・自己評価。本文は含みません）を CSV で DM に送る",
+            f"• {code('/career schedule show')} — このチャンネルのドリル設定　• {code('/career stats')} — あなたの参加記録　• {code('/career review')} — あなたの復習（自分だけに表示）",
+            f"• {code('/career feedback on|off')} — 回答がどの回答ポイントに触れたかを、公開後にあなたにだけ知らせる機能の切り替え",
+            f"• {code('/career leaderboard [week|month|all]')} — このチャンネルのランキング（自分だけに表示。ボタンでチャンネルに共有）",
+            f"• 管理者: {code('/career schedule set <職種|all> <HH:MM> [tz=…] [days=…] [reveal=…]')}（詳しくは {code('/career schedule help')}）",
+            f"• 管理者: {code('/career export [日数]')} — このチャンネルの記録（日付・職種・問題・回答日時・自己評価。本文は含みません）を CSV で DM に送る",
         ]
-    return Message(text="/career の使い方", blocks=[section_text("\n".join(lines))])
+    summary = "/career の使い方: list（職種の一覧）、<職種>（概要）、<職種> <セクション>、<職種> question（練習問題）" + (
+        "、schedule・stats・review・feedback・leaderboard・export（毎日の面接ドリル）" if drills else ""
+    )
+    return Message(text=fallback_text(summary), blocks=[section_text("\n".join(lines))])
 
 
 def role_list(roles: Sequence[Role]) -> Message:
@@ -243,7 +265,7 @@ def role_list(roles: Sequence[Role]) -> Message:
         lines = ["職種がまだ登録されていません。"]
     blocks = [header(f"職種一覧（{len(roles)}件）"), *sections(lines)]
     blocks += actions([button(_label(r), action_id(Kind.OPEN_ROLE), r.slug) for r in roles], block_id("list"))
-    return Message(text=f"職種一覧（{len(roles)}件）", blocks=fit(blocks))
+    return Message(text=fallback_text(f"職種一覧（{len(roles)}件）: " + "、".join(_label(r) for r in roles)), blocks=fit(blocks))
 
 
 def role_card(role: Role, related: Sequence[Role], key_duties: int = 5) -> Message:
@@ -271,7 +293,7 @@ def _render_role_card(role: Role, related: Sequence[Role], key_duties: int) -> M
         blocks.append(context("関連する職種"))
         blocks += actions(related_buttons(related), block_id("related", role.slug))
     blocks += actions([share_button(encode("card", role.slug))], block_id("share"))
-    return Message(text=f"{role.title}: {to_plain(role.description)}", blocks=fit(blocks))
+    return Message(text=fallback_text(f"{role.title}: {to_plain(role.description)}"), blocks=fit(blocks))
 
 
 def path_lines(role: Role) -> list[str]:
@@ -338,7 +360,7 @@ def _render_section_view(role: Role, key: str) -> Message:
     blocks = [header(f"{_label(role)}｜{label}"), *sections(lines), divider()]
     blocks += actions(section_buttons(role, current=key), block_id("sections", role.slug))
     blocks += actions([share_button(encode("section", role.slug, key))], block_id("share"))
-    return Message(text=f"{_label(role)}｜{label}", blocks=fit(blocks))
+    return Message(text=fallback_text(f"{_label(role)}｜{label}: " + mrkdwn_to_text("\n".join(lines))), blocks=fit(blocks))
 
 
 def question_view(role: Role, question: Question, revealed: bool = False) -> Message:
@@ -371,7 +393,10 @@ def question_view(role: Role, question: Question, revealed: bool = False) -> Mes
         blocks.append(context(f"💡 {to_mrkdwn(role.questions_note)}"))
     buttons.append(share_button(encode("question", role.slug, question.number, int(revealed))))
     blocks += actions(buttons, block_id("question", role.slug))
-    return Message(text=f"{_label(role)} Q{question.number}: {to_plain(question.text)}", blocks=fit(blocks))
+    text = f"{_label(role)} Q{question.number}: {to_plain(question.text)}"
+    if revealed and question.answer_points:
+        text += "\n回答ポイント: " + "／".join(to_plain(p) for p in question.answer_points)
+    return Message(text=fallback_text(text), blocks=fit(blocks))
 
 
 def not_found(query: str, suggestions: Sequence[Role]) -> Message:
@@ -380,7 +405,7 @@ def not_found(query: str, suggestions: Sequence[Role]) -> Message:
     lines = [text]
     if suggestions:
         lines.append("もしかして: " + "、".join(f"{bold(escape_mrkdwn(_label(r)))} (`{escape_mrkdwn(r.short_name)}`)" for r in suggestions))
-    lines.append("`/career list` で職種の一覧を確認できます。")
+    lines.append(f"{code('/career list')} で職種の一覧を確認できます。")
     blocks = [section_text("\n".join(lines))]
     if suggestions:
         blocks += actions(related_buttons(suggestions), block_id("suggest"))
@@ -390,7 +415,7 @@ def not_found(query: str, suggestions: Sequence[Role]) -> Message:
 def unknown_section(role: Role, word: str) -> Message:
     valid = "、".join(f"`{s.key}`（{s.label}）" for s in SECTIONS)
     text = f"「{escape_mrkdwn(word)}」というセクションは {escape_mrkdwn(_label(role))} にはありません。"
-    lines = [text, f"使えるセクション: {valid}", f"例: `/career {escape_mrkdwn(role.short_name)} {SECTIONS[0].key}`"]
+    lines = [text, f"使えるセクション: {valid}", f"例: {code(f'/career {role.short_name} {SECTIONS[0].key}')}"]
     blocks = [section_text("\n".join(lines))]
     blocks += actions(section_buttons(role), block_id("sections", role.slug))
     return Message(text=text, blocks=fit(blocks))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Callable, Sequence
 
 from bot.domain.drill import DrillPost, DrillReveal
 from bot.domain.markup import to_plain
-from bot.views.mrkdwn import bold, escape_mrkdwn, to_mrkdwn
+from bot.views.mrkdwn import bold, code, escape_mrkdwn, fallback_text, mention, to_mrkdwn
 from bot.domain.progress import Stats
 from bot.domain.schedule import Schedule, describe_days, format_local
 from bot.ports import Message
@@ -16,13 +15,6 @@ from bot.views.blocks import bullets, context, fit, header, section_text, sectio
 from bot.usecases.schedule_admin import Change, ScheduleView
 from bot.views.feedback_blocks import check_button
 from bot.views.learning_blocks import reveal_grading
-
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
-
-
-def mention(user_id: str) -> str:
-    return f"<@{user_id}>" if _USER_ID.match(user_id or "") else escape_mrkdwn(user_id or "?")
-
 
 def slack_time(instant: datetime, zone: str) -> str:
     """A time Slack shows in each reader's own zone, with the schedule's zone as the fallback."""
@@ -39,10 +31,10 @@ def drill_post(post: DrillPost) -> Message:
         section_text(f"{bold(f'Q{post.number} / {post.total}')}\n{to_mrkdwn(post.question)}"),
     ]
     if post.revealed:
-        blocks.append(context("✅ 回答ポイントを公開しました。スレッドで確認してください。"))
+        blocks.append(context("✅ 回答ポイントを公開しました。スレッドで確認しましょう。"))
     else:
         blocks.append(context(f"💬 このスレッドに返信して回答してください。回答ポイントは {slack_time(post.reveal_at, post.timezone)} に公開します。"))
-    return Message(text=f"今日の面接ドリル（{post.role_title} Q{post.number}）: {to_plain(post.question)}", blocks=blocks, ephemeral=False)
+    return Message(text=fallback_text(f"今日の面接ドリル（{post.role_title} Q{post.number}）: {to_plain(post.question)}"), blocks=blocks, ephemeral=False)
 
 
 def drill_reveal(reveal: DrillReveal) -> Message:
@@ -64,7 +56,18 @@ def drill_reveal(reveal: DrillReveal) -> Message:
         blocks += reveal_grading(reveal.drill_id)
         if reveal.feedback:
             blocks += check_button(reveal.drill_id)
-    return Message(text=f"回答ポイント（Q{post.number}）", blocks=fit(blocks), ephemeral=False)
+    return Message(text=fallback_text(_reveal_summary(reveal)), blocks=fit(blocks), ephemeral=False)
+
+
+def _reveal_summary(reveal: DrillReveal) -> str:
+    """The points themselves (a notification shows what the reveal says) and who took part."""
+    post = reveal.post
+    if reveal.answer_points:
+        text = f"回答ポイント（{post.role_title} Q{post.number}）: " + "／".join(to_plain(p) for p in reveal.answer_points)
+    else:
+        text = f"{post.role_title} Q{post.number} の回答ポイントの公開: 用意された回答ポイントはありません。スレッドで回答を読み比べましょう。"
+    who = f"参加者 {len(reveal.participants)}人" if reveal.participants else "今回は回答がありませんでした"
+    return f"{text}\n{who}"
 
 
 # ----------------------------------------------------------------------------- schedules
@@ -110,18 +113,29 @@ def schedule_summary(view: ScheduleView) -> str:
     return "\n".join(lines)
 
 
+def schedule_line(view: ScheduleView) -> str:
+    """The schedule on one plain line, for fallback texts: 「CISO 毎日 09:00（UTC）、回答ポイントの公開 投稿の8時間後、次回 …」."""
+    s = view.schedule
+    line = f"{view.role_label} {describe_days(s.days)} {s.post_time:%H:%M}（{s.timezone}）、回答ポイントの公開 {s.reveal.describe()}"
+    if s.paused:
+        return line + "、一時停止中"
+    return line + (f"、次回 {format_local(view.next.post_at, s.timezone)}" if view.next is not None else "")
+
+
 def schedule_changed(title: str, view: ScheduleView, bot_missing: bool = False) -> Message:
     blocks = [section_text(f"✅ {title}\n{schedule_summary(view)}")]
     if bot_missing:
         blocks.append(section_text("⚠️ ボットがまだこのチャンネルに参加していません。`/invite @career-drill` で招待しないとドリルを投稿できません。"))
-    return Message(text=title, blocks=blocks, ephemeral=False)
+    return Message(text=fallback_text(f"{title}\n{schedule_line(view)}"), blocks=blocks, ephemeral=False)
+
+
+NO_SCHEDULE = f"このチャンネルにはドリルのスケジュールがありません。管理者は {code('/career schedule set <職種|all> <HH:MM>')} で設定できます。"
 
 
 def schedule_show(view: ScheduleView | None) -> Message:
     if view is None:
-        text = "このチャンネルにはドリルのスケジュールがありません。管理者は `/career schedule set <職種|all> <HH:MM>` で設定できます。"
-        return Message(text=text, blocks=[section_text(text)])
-    return Message(text="このチャンネルのドリル", blocks=[section_text(bold("このチャンネルのドリル") + "\n" + schedule_summary(view))])
+        return Message(text=NO_SCHEDULE, blocks=[section_text(NO_SCHEDULE)])
+    return Message(text=fallback_text(f"このチャンネルのドリル: {schedule_line(view)}"), blocks=[section_text(bold("このチャンネルのドリル") + "\n" + schedule_summary(view))])
 
 
 def schedule_list(views: Sequence[ScheduleView]) -> Message:
@@ -134,7 +148,8 @@ def schedule_list(views: Sequence[ScheduleView]) -> Message:
         state = ("⏸ 停止中" + (f"（{why}）" if why else "")) if s.paused else (f"次回 {format_local(v.next.post_at, s.timezone)}" if v.next else "予定なし")
         extras = f" {_extras(s)} " if _extras(s) else ""
         lines.append(f"• <#{s.channel_id}> {escape_mrkdwn(v.role_label)} {describe_days(s.days)} {s.post_time:%H:%M}（{s.timezone}）{extras}— {state}")
-    return Message(text=f"ドリルのスケジュール（{len(views)}件）", blocks=fit([header(f"ドリルのスケジュール（{len(views)}件）"), *sections(lines)]))
+    summary = "、".join(f"{v.role_label} {v.schedule.post_time:%H:%M}（{v.schedule.timezone}）" for v in views)
+    return Message(text=fallback_text(f"ドリルのスケジュール（{len(views)}件）: {summary}"), blocks=fit([header(f"ドリルのスケジュール（{len(views)}件）"), *sections(lines)]))
 
 
 ACTION_LABELS = {
@@ -177,13 +192,16 @@ def schedule_history(changes: Sequence[Change], role_label: Callable[[str], str]
         detail = escape_mrkdwn(c.note) if c.note else f"{_setting(c.before, role_label)} → {_setting(c.after, role_label)}"
         source = "（フォーム）" if c.source == "modal" else ""
         lines.append(f"• {format_local(c.at, zone)} {mention(c.user_id)} {bold(what)}{source}: {detail}")
-    return Message(text="スケジュールの変更履歴", blocks=[section_text(bold("スケジュールの変更履歴（新しい順）")), *sections(lines)])
+    latest = changes[0]
+    zone = (latest.after or latest.before).timezone if (latest.after or latest.before) else "UTC"
+    summary = f"スケジュールの変更履歴（{len(changes)}件。最新: {format_local(latest.at, zone)} {ACTION_LABELS.get(latest.action, latest.action)}）"
+    return Message(text=fallback_text(summary), blocks=[section_text(bold("スケジュールの変更履歴（新しい順）")), *sections(lines)])
 
 
 SCHEDULE_HELP = "\n".join(
     [
         bold("ドリルのスケジュール") + "（設定の変更は管理者のみ）",
-        "• `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=daily|weekdays|mon,wed,fri] [reveal=HH:MM|+30m|+2h] [questions=all] [order=adaptive|rotation] [feedback=on|off] [remind=-1h|-30m|20:00|off] [digest=fri-18:00|off]`",
+        "• " + code("/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=daily|weekdays|mon,wed,fri] [reveal=HH:MM|+30m|+2h] [questions=all] [order=adaptive|rotation] [feedback=on|off] [remind=-1h|-30m|20:00|off] [digest=fri-18:00|off]"),
         "　`remind=` 公開前にスレッドで回答を呼びかける（誰の名前も出しません）　`digest=` 毎週その曜日・時刻に1週間のまとめを投稿",
         "• `/career schedule show` — このチャンネルの設定　• `/career schedule list` — 全チャンネル",
         "• `/career schedule pause` / `resume` / `off`　• `/career schedule skip YYYY-MM-DD`　• `/career schedule history`",
@@ -194,13 +212,26 @@ SCHEDULE_HELP = "\n".join(
 )
 
 
-def stats_message(stats: Stats, learning: Sequence[str] = ()) -> Message:
-    text = (
-        bold("あなたのドリル記録") + "\n"
-        f"• 回答したドリル: {stats.answered}回（このチャンネルでは {stats.answered_here} / {stats.drills_here}回。公開前の回答だけを数えます）\n"
-        f"• このチャンネルの連続回答: {stats.streak}回（毎日のドリルに公開前まで続けて回答した回数。「今すぐ出題」の問題は数えません）"
-    )
-    blocks = [section_text(text)]
+def schedule_help() -> Message:
+    summary = "ドリルのスケジュールのコマンド: schedule set・show・list・pause・resume・off・skip・history、drill now・reveal、stats、review、feedback"
+    return Message(text=fallback_text(summary), blocks=[section_text(SCHEDULE_HELP)])
+
+
+STATS_IN_CHANNEL = "チャンネルごとの記録（そのチャンネルの回答数と連続回答）は、ドリルのあるチャンネルで `/career stats` を実行すると表示されます。"
+
+
+def stats_message(stats: Stats, learning: Sequence[str] = (), in_channel: bool = True) -> Message:
+    """`in_channel` False: asked outside a channel (a DM), where there is no channel's record to show."""
+    if in_channel:
+        lines = [
+            f"• 回答したドリル: {stats.answered}回（このチャンネルでは {stats.answered_here} / {stats.drills_here}回。公開前の回答だけを数えます）",
+            f"• このチャンネルの連続回答: {stats.streak}回（毎日のドリルに公開前まで続けて回答した回数。「今すぐ出題」の問題は数えません）",
+        ]
+        summary = f"あなたのドリル記録: 回答したドリル {stats.answered}回（このチャンネルでは {stats.answered_here} / {stats.drills_here}回）、このチャンネルの連続回答 {stats.streak}回"
+    else:
+        lines = [f"• 回答したドリル: {stats.answered}回（すべてのチャンネルの合計。公開前の回答だけを数えます）", f"• {STATS_IN_CHANNEL}"]
+        summary = f"あなたのドリル記録: 回答したドリル {stats.answered}回（すべてのチャンネルの合計）"
+    blocks = [section_text(bold("あなたのドリル記録") + "\n" + "\n".join(lines))]
     if learning:
         blocks += sections([bold("自己評価と復習"), *learning])
-    return Message(text="あなたのドリル記録", blocks=fit(blocks))
+    return Message(text=fallback_text(summary), blocks=fit(blocks))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from bot.commands.actions import Kind, action_id, block_id, encode
 from bot.domain.coverage import AnswerFeedback, Verdict
+from bot.domain.markup import to_plain
 from bot.ports import Block, Message
 from bot.views.blocks import actions, button, context, fit, section_text, sections
-from bot.views.mrkdwn import bold, to_mrkdwn
+from bot.views.mrkdwn import bold, escape_mrkdwn, fallback_text, to_mrkdwn
 
 # Honest about what it is: words matched in the reply, not a grader.
 DISCLAIMER = "※ 回答の言葉と回答ポイントを機械的に照らし合わせた目安です。言い換えを見落とすことがあります。あなたの回答の文章は保存していません。"
@@ -24,9 +25,17 @@ def encouragement(verdicts: tuple[Verdict, ...]) -> str:
 
 def answer_feedback(feedback: AnswerFeedback) -> Message:
     title = f"🔍 あなたの回答と回答ポイント（{feedback.role.short_title or feedback.role.title} Q{feedback.question.number}）"
-    lines = [bold(title), *(f"{verdict.mark} {to_mrkdwn(point)}" for verdict, point in feedback.lines)]
+    lines = [bold(escape_mrkdwn(title)), *(f"{verdict.mark} {to_mrkdwn(point)}" for verdict, point in feedback.lines)]
     blocks: list[Block] = [*sections(lines), section_text(encouragement(feedback.verdicts)), context("✓ 触れている　△ 一部触れている　– まだ触れていない　" + DISCLAIMER)]
-    return Message(text=title, blocks=fit(blocks), replace_original=False)
+    return Message(text=fallback_text(_summary(title, feedback)), blocks=fit(blocks), replace_original=False)
+
+
+def _summary(title: str, feedback: AnswerFeedback) -> str:
+    """The verdicts themselves: how many points were touched, then each point with its mark."""
+    marks = [verdict for verdict, _ in feedback.lines]
+    counts = "・".join(f"{v.mark} {marks.count(v)}" for v in (Verdict.COVERED, Verdict.PARTLY, Verdict.MISSING))
+    points = "／".join(f"{verdict.mark} {to_plain(point)}" for verdict, point in feedback.lines)
+    return f"{title}: {counts}（{len(marks)}ポイント中）\n{points}"
 
 
 def check_button(drill_id: int) -> list[Block]:

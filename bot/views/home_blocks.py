@@ -14,8 +14,12 @@ from bot.domain.schedule import describe_days, format_local
 from bot.domain.text import truncate
 from bot.ports import Block, Message
 from bot.usecases.home import HomeChannel, HomeData
+<<<<<<< HEAD
 from bot.views.drill_blocks import paused_by_bot
 from bot.views.blocks import MAX_ACTIONS_PER_BLOCK, MAX_SECTION_TEXT, button, context, divider, header, section_text, sections
+=======
+from bot.views.blocks import MAX_ACTIONS_PER_BLOCK, SECTION_BUDGET, button, context, divider, header, section_text, sections
+>>>>>>> i19-wording
 from bot.views.learning_blocks import learning_stats_lines
 from bot.views.mrkdwn import bold, escape_mrkdwn
 
@@ -45,7 +49,7 @@ TOGGLE_NOTICES = {
     "unchecked": "⚠️ Slack に管理者かどうかを確認できませんでした。何も変更していません。少し待ってからもう一度お試しください。",
     "missing": "⚠️ このスケジュールは見つかりませんでした。すでに終了した可能性があります。何も変更していません。",
     "already_paused": "⏸ {channel} のドリルはすでに一時停止中です。何も変更していません。",
-    "already_running": "▶️ {channel} のドリルはすでに再開しています。何も変更していません。",
+    "already_running": "▶️ {channel} のドリルはすでに実行中です。何も変更していません。",
 }
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
 
@@ -89,7 +93,7 @@ def _record(data: HomeData) -> list[Block]:
     lines = [
         bold("あなたの記録"),
         f"• 回答したドリル: {data.answered}回（公開前の回答だけを数えます）",
-        f"• 連続回答: {data.best_streak}回（チャンネルごとの毎日のドリルに続けて回答した回数の最長）",
+        f"• 連続回答: {data.best_streak}回（チャンネルごとの毎日のドリルでの最長記録）",
         f"• 今日の復習: {stats.due_today}問",
     ]
     blocks = sections(lines)
@@ -113,7 +117,7 @@ def _channel_line(entry: HomeChannel) -> str:
     line = f"{channel_link(s.channel_id)}　{bold(escape_mrkdwn(view.role_label))}\n{describe_days(s.days)} {s.post_time:%H:%M}（{s.timezone}）— {state}"
     if entry.mine:
         line += f"\nあなたの連続回答: {entry.streak}回"
-    return truncate(line, MAX_SECTION_TEXT)
+    return truncate(line, SECTION_BUDGET)
 
 
 def _channels(data: HomeData) -> list[Block]:
@@ -180,7 +184,7 @@ def modal(title: str, message: Message, callback_id: str = "home_modal") -> dict
         if elements:
             blocks.append({**block, "elements": elements})
     if not blocks:
-        blocks = [section_text(escape_mrkdwn(message.text) or "（表示する内容がありません）")]
+        blocks = [section_text(message.text or "（表示する内容がありません）")]  # already mrkdwn
     return {
         "type": "modal",
         "callback_id": callback_id,

@@ -1,16 +1,15 @@
 """Block Kit for `/career leaderboard`: pure functions from a Board to a message.
 
-Members appear by display name, escaped like any user text, and never as `<@U…>` mentions: a board
-shared in the channel must not ping anyone."""
+Members appear by display name, escaped like any user text and unable to format (mrkdwn.display_name),
+and never as `<@U…>` mentions: a board shared in the channel must not ping anyone."""
 
 from __future__ import annotations
 
 from bot.commands.actions import Kind, action_id, block_id
 from bot.domain.standings import Board, WeekTrend
-from bot.domain.text import clean_user_text
 from bot.ports import Message
 from bot.views.blocks import button, context, fit, header, section_text, sections
-from bot.views.mrkdwn import bold, escape_mrkdwn
+from bot.views.mrkdwn import bold, display_name
 
 MEDALS = ("🥇", "🥈", "🥉")
 LEADERBOARD_USAGE = "使い方: `/career leaderboard [week|month|all]`（week は直近7日間、month は直近30日間、all は全期間。省略すると week）"
@@ -36,12 +35,12 @@ def leaderboard(board: Board, shared_by: str | None = None) -> Message:
         blocks.append(context(trend_line(board.trend)))
     shared = shared_by is not None
     if shared:
-        blocks.append(context(f"{escape_mrkdwn(clean_user_text(shared_by, limit=80))} さんが共有しました"))
+        blocks.append(context(f"{display_name(shared_by)} さんが共有しました"))
     elif board.entries:
         blocks.append({"type": "actions", "block_id": block_id("leaderboard"), "elements": [share_leaderboard_button(board.period)]})
     # The fallback text reaches notifications too: names escaped there as well.
-    leaders = "、".join(f"{n}. {escape_mrkdwn(clean_user_text(e.name, limit=80))} {e.answered}問" for n, e in enumerate(board.entries[:3], 1))
-    text = f"{title}: {leaders}" if leaders else title
+    leaders = "、".join(f"{n}. {display_name(e.name)} {e.answered}問" for n, e in enumerate(board.entries[:3], 1))
+    text = f"{title}: {leaders}" if leaders else f"{title}: {board.label}に公開前の回答はまだありません"
     return Message(text=text, blocks=fit(blocks), ephemeral=not shared)
 
 
@@ -52,12 +51,14 @@ def share_leaderboard_button(period: str) -> dict:
 
 def _entry_line(position: int, entry) -> str:
     place = MEDALS[position - 1] if position <= len(MEDALS) else f"{position}."
-    name = bold(escape_mrkdwn(clean_user_text(entry.name, limit=80)))
+    name = bold(display_name(entry.name))
     streak = f"・🔥 連続 {entry.streak}回" if entry.streak else ""
     return f"{place} {name}　{entry.answered}問回答{streak}"
 
 
 def trend_line(trend: list[WeekTrend]) -> str:
-    """One line a study group reads at a glance: per week, drills posted and answers to them."""
-    weeks = " ｜ ".join(f"{'今週' if w.current else f'{w.start.month}/{w.start.day}週'} {w.drills}問・{w.answers}回答" for w in trend)
-    return f"📈 週ごとの参加（出題・延べ回答）: {weeks}"
+    """One line a study group reads at a glance: per week, drills posted and answers to them.
+    Weeks are calendar weeks (Monday to Sunday), each named by its Monday: the board above counts
+    the last 7 days, so the week in progress is 「今日まで」, never a 「今週」 that reads like it."""
+    weeks = " ｜ ".join(f"{w.start.month}/{w.start.day}週{'（今日まで）' if w.current else ''} {w.drills}問・{w.answers}回答" for w in trend)
+    return f"📈 週ごとの参加（月〜日の週。出題・延べ回答）: {weeks}"

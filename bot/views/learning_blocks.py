@@ -12,7 +12,7 @@ from bot.domain.role import Question, Role
 from bot.ports import Block, Message
 from bot.usecases.learning import Graded, Item, LearningStats, Queue
 from bot.views.blocks import actions, bullets, button, context, fit, header, section_text, sections
-from bot.views.mrkdwn import bold, escape_mrkdwn, to_mrkdwn
+from bot.views.mrkdwn import bold, escape_mrkdwn, fallback_text, to_mrkdwn
 
 
 def month_day(instant: datetime, zone: str, today: datetime | None = None) -> str:
@@ -47,7 +47,7 @@ def graded_line(graded: Graded) -> str:
         # Never "today": on a 25-hour day (DST ends) a one-day interval can end before midnight.
         back = max(graded.memory.due, end_of_local_day(graded.memory.last_review, graded.zone))
         when = f"この質問は {month_day(back, graded.zone, graded.memory.last_review)} ごろに復習に出ます。"
-    return f"✅ {_label(graded.role)} Q{graded.question.number} の自己評価を{verb}。{when}"
+    return f"✅ {escape_mrkdwn(_label(graded.role))} Q{graded.question.number} の自己評価を{verb}。{when}"
 
 
 def graded_message(graded: Graded) -> Message:
@@ -64,7 +64,7 @@ ELSEWHERE = "このチャンネルのドリルは別のワークスペースの�
 def _question_blocks(item: Item, title: str) -> list[Block]:
     return [
         header(title),
-        section_text(f"{bold(f'{_label(item.role)} Q{item.question.number}')}\n{to_mrkdwn(item.question.text)}"),
+        section_text(f"{bold(escape_mrkdwn(f'{_label(item.role)} Q{item.question.number}'))}\n{to_mrkdwn(item.question.text)}"),
     ]
 
 
@@ -79,11 +79,11 @@ def review_card(queue: Queue, done_line: str = "") -> Message:
         note = "まず自分で答えを考えてから、回答ポイントを確認しましょう。"
     else:
         title = "🌱 新しい質問"
-        note = ("今日の復習はありません。" if queue.due_today == 0 else "") + "まだ評価していない質問です。まず自分で答えを考えてから、回答ポイントを確認してください。"
+        note = ("今日の復習はありません。" if queue.due_today == 0 else "") + "まだ評価していない質問です。まず自分で答えを考えてから、回答ポイントを確認しましょう。"
     blocks += _question_blocks(item, title)
     blocks.append(context(note))
     blocks += actions([button("回答ポイントを見る", action_id(Kind.REVIEW_POINTS), encode(item.role.slug, item.question.id), style="primary")], block_id("review", item.role.slug))
-    return Message(text=f"復習: {_label(item.role)} Q{item.question.number} {to_plain(item.question.text)}", blocks=fit(blocks), replace_original=True)
+    return Message(text=fallback_text(f"{title}: {_label(item.role)} Q{item.question.number} {to_plain(item.question.text)}"), blocks=fit(blocks), replace_original=True)
 
 
 def review_points(role: Role, question: Question, due_today: int | None) -> Message:
@@ -99,7 +99,8 @@ def review_points(role: Role, question: Question, due_today: int | None) -> Mess
         blocks += sections([f"🔎 {bold('深掘りの質問')}\n{to_mrkdwn(question.follow_up)}"])
     blocks.append(context("📊 自己評価: どのくらい思い出せましたか？"))
     blocks += actions(grade_buttons(Kind.REVIEW_GRADE, role.slug, question.id), block_id("review_grade", role.slug))
-    return Message(text=f"回答ポイント: {_label(role)} Q{question.number}", blocks=fit(blocks), replace_original=True)
+    points = "／".join(to_plain(p) for p in question.answer_points) or "まだありません"
+    return Message(text=fallback_text(f"回答ポイント（{_label(role)} Q{question.number}）: {points}"), blocks=fit(blocks), replace_original=True)
 
 
 def review_finished(queue: Queue, blocks: list[Block] | None = None) -> Message:
@@ -117,7 +118,7 @@ def review_finished(queue: Queue, blocks: list[Block] | None = None) -> Message:
 
 def learning_stats_lines(stats: LearningStats) -> list[str]:
     lines = [f"• 今日の復習: {stats.due_today}問（`/career review` で始められます）"]
-    if stats.roles:
+    if stats.roles or stats.removed:
         lines.append(bold("職種ごとの進み具合") + "（評価した質問 / 定着した質問。定着 = 記憶の安定度が21日以上）")
         for progress in stats.roles:
             total = len(progress.role.questions) or 1
@@ -125,6 +126,9 @@ def learning_stats_lines(stats: LearningStats) -> list[str]:
                 f"• {escape_mrkdwn(_label(progress.role))}: 評価 {progress.rated}問、定着 {progress.mastered}問"
                 f"（全{len(progress.role.questions)}問の {round(100 * progress.mastered / total)}%）"
             )
+        if stats.removed:
+            # Their grades are still in the last 30 days below: say where those questions went.
+            lines.append(f"• 削除された質問: 評価 {stats.removed}問（教材から外れたため、復習には出ません）")
     else:
         lines.append("• まだ自己評価した質問はありません。ドリルの回答ポイント公開後に、評価ボタンを押してみましょう。")
     total = sum(stats.grades.values())

@@ -1,11 +1,19 @@
 """Slack's mrkdwn: escaping, emphasis that holds next to Japanese text, and role documents' inline
-Markdown rendered for Slack. Only views produce mrkdwn; the domain never does."""
+Markdown rendered for Slack. Only views produce mrkdwn; the domain never does.
+
+Every value a view puts into mrkdwn or into a message's fallback `text` goes through
+`escape_mrkdwn` (directly, or through `to_mrkdwn`, `code`, `display_name` or `fallback_text`), code
+spans included: Slack reads `<…|…>` as a link even inside backticks. The only `<…>` a view writes
+itself are its own links, mentions and dates. tests/support/slack_text.py checks every message
+the bot sends for it."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from bot.domain.markup import inline_children
+from bot.domain.text import clean_user_text, truncate
 
 # Slack only honours *bold* and _italic_ at word boundaries; Japanese text has no spaces, so a
 # zero-width space next to the marker makes it a boundary without changing what people read.
@@ -19,6 +27,43 @@ def escape_mrkdwn(text: str) -> str:
 
 
 _escape = escape_mrkdwn
+
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+
+
+def mention(user_id: str) -> str:
+    """`<@U…>` for a real user id; anything else (a forged value) as escaped text."""
+    return f"<@{user_id}>" if _USER_ID.match(user_id or "") else escape_mrkdwn(user_id or "?")
+
+
+def code(text: str) -> str:
+    """An inline code span of literal text: `/career <職種>` reaches the reader as typed."""
+    return f"`{escape_mrkdwn(text)}`"
+
+
+# mrkdwn has no escape for its formatting characters, and an invisible character next to one
+# counts as a word boundary or not depending on the client: a name's own `*`, `_`, `~` and
+# backticks are shown as their full-width forms, which no Slack client formats.
+_FORMATTING = str.maketrans({"*": "＊", "_": "＿", "~": "～", "`": "｀"})
+
+
+def display_name(name: str, limit: int = 80) -> str:
+    """A member's display name as literal mrkdwn: cleaned, capped, escaped, and unable to turn
+    bold, italic, struck-through or into code (`*太郎*` stays 「＊太郎＊」, never bold)."""
+    return escape_mrkdwn(clean_user_text(name, limit=limit).translate(_FORMATTING))
+
+
+FALLBACK_LIMIT = 300
+
+
+def fallback_text(plain: str, limit: int = FALLBACK_LIMIT) -> str:
+    """A message's `text` from plain text: what a notification or a screen reader gives instead
+    of the blocks. The first line, then the rest run together on a second; capped; escaped."""
+    lines = [" ".join(line.split()) for line in plain.splitlines()]
+    lines = [line for line in lines if line]
+    joined = "\n".join(lines[:1] + ([" ".join(lines[1:])] if len(lines) > 1 else []))
+    return escape_mrkdwn(truncate(joined, limit))
 
 
 def bold(mrkdwn: str) -> str:

@@ -73,6 +73,7 @@ def test_a_member_opens_home_and_sees_their_stats_and_the_channel(home_bot, stub
     assert home["type"] == "home" and len(home["blocks"]) <= 100
     text = blocks_text(home["blocks"])
     assert "回答したドリル: 1回" in text and "今日の復習: 0問" in text
+    assert "連続回答: 1回（チャンネルごとの毎日のドリルでの最長記録）" in text
     assert f"<#{CH}>" in text and "CISO" in text and "毎日 09:00（UTC）" in text and "次回 2026-11-26（木）09:00 UTC" in text
     assert "あなたの連続回答: 1回" in text
     assert any(b["action_id"] == "home_review" for b in buttons(home))
@@ -222,7 +223,7 @@ def test_a_pause_pressed_twice_or_on_a_stale_home_never_resumes_the_drill(home_b
     bot.core.schedules.resume(CH, ADMIN, bot.clock_(), team_id=TEAM_ID)
     assert press_in_view(bot, "home_schedule_toggle", resume["value"], paused_home, ADMIN).status == 200
     said = blocks_text(homes(stub_api, ADMIN, 4)[-1]["blocks"])
-    assert f"▶️ <#{CH}> のドリルはすでに再開しています。何も変更していません。" in said
+    assert f"▶️ <#{CH}> のドリルはすでに実行中です。何も変更していません。" in said
     assert bot.core.schedules.show(CH, bot.clock_()).schedule.paused is False
 
 

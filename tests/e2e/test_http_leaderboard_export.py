@@ -132,3 +132,31 @@ def test_an_upload_the_file_host_refuses_gets_one_sentence_and_is_not_completed(
     answer = bot.answer("export 7", user_id=ADMIN)
     assert blocks_text(answer["blocks"]) == "⚠️ CSV を DM に送れませんでした。少し待ってからもう一度お試しください。"
     assert stub_api.calls_to("upload") and not stub_api.calls_to("files.completeUploadExternal")
+
+
+def test_display_names_that_look_like_formatting_are_shown_as_typed_on_the_board_and_its_share_line(board_bot, stub_api):
+    """mrkdwn has no escape for `*`, `_`, `~` or backticks: a name made of them must not turn
+    bold, italic, struck through or into code on the board, in its fallback text or in the share line."""
+    bot = board_bot
+    stub_api.profiles.update({ALICE: {"display_name": "*太郎*"}, CAROL: {"display_name": "_花子_ ~x~ `y`"}, BOB: {"display_name": "*ボブ*"}})
+    run_a_drill(bot, stub_api)
+    board = bot.answer("leaderboard week", user_id=BOB)
+    text = blocks_text(board["blocks"])
+    assert "＊太郎＊" in text and "＿花子＿ ～x～ ｀y｀" in text
+    assert "*太郎*" not in text and "_花子_" not in text and "~x~" not in text and "`y`" not in text
+    assert "＊太郎＊ 1問" in board["text"] and "*太郎*" not in board["text"]
+
+    share = next(e for b in board["blocks"] if b["type"] == "actions" for e in b["elements"])
+    shared = blocks_text(bot.press_answer(share["action_id"], share["value"], user_id=BOB)["blocks"])
+    assert "＊ボブ＊ さんが共有しました" in shared and "*ボブ*" not in shared
+
+
+def test_leaderboard_and_export_in_a_dm_say_they_need_the_drills_channel(board_bot, stub_api):
+    bot = board_bot
+    run_a_drill(bot, stub_api)
+    stub_api.clear()
+    board = blocks_text(bot.answer("leaderboard", user_id=ALICE, channel_id="D0ALICE01")["blocks"])
+    assert board == "ランキングはドリルのチャンネルごとに集計します。ドリルのあるチャンネルで `/career leaderboard` を実行してください。"
+    export = blocks_text(bot.answer("export", user_id=ADMIN, channel_id="D0ADMIN01")["blocks"])
+    assert "ドリルのあるチャンネルで `/career export` を実行してください" in export and "このチャンネル" not in export
+    assert not any(stub_api.calls_to(m) for m in UPLOAD_STEPS)

@@ -126,3 +126,47 @@ def test_no_message_text_is_stored_or_logged(learning_bot, stub_api, db_url, cap
     assert len(stored) > 0 and b"UALICE001" in stored  # who is kept …
     assert b"XYZZY" not in stored  # … never what they wrote
     assert "XYZZY" not in caplog.text
+
+
+def test_stats_in_a_dm_give_the_overall_record_and_say_where_the_channels_own_is(learning_bot, stub_api):
+    bot = learning_bot
+    post_and_reveal(bot, stub_api)
+    stats = blocks_text(bot.answer("stats", user_id=ALICE, channel_id="D0ALICE01")["blocks"])
+    assert "回答したドリル: 1回（すべてのチャンネルの合計。公開前の回答だけを数えます）" in stats
+    assert "ドリルのあるチャンネルで `/career stats` を実行すると表示されます" in stats
+    assert "このチャンネル" not in stats
+
+
+def test_stats_account_for_grades_of_a_question_since_removed_from_the_content(stub_api, db_url, tmp_path):
+    """A question leaves the content (here with its role) after Alice graded it: her stats say where
+    the grade went instead of 「まだ自己評価した質問はありません」 beside 「最近30日の自己評価（1回）」."""
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    clock = Clock(datetime(2026, 11, 25, 8, 58, tzinfo=UTC))
+    bot = start_bot(stub_api, content, rng=random.Random(5), clock=clock, DATABASE_URL=db_url)
+    try:
+        bot.clock_ = clock
+        assert "設定しました" in blocks_text(bot.answer("schedule set cto 09:00 tz=UTC reveal=+1m", user_id=ADMIN)["blocks"])
+        clock.now = datetime(2026, 11, 25, 9, 0, 5, tzinfo=UTC)
+        bot.tick()
+        clock.now = datetime(2026, 11, 25, 9, 1, 5, tzinfo=UTC)
+        bot.tick()
+        reveal = next(c.params for c in stub_api.calls_to("chat.postMessage") if c.params.get("thread_ts"))
+        good = buttons(reveal["blocks"])[2]
+        assert "「普通」で記録しました" in blocks_text(bot.press_answer(good["action_id"], good["value"], user_id=ALICE)["blocks"])
+    finally:
+        bot.stop()
+
+    (content / "cto.md").unlink()
+    stub_api.clear()  # the new process numbers its response_urls from 1 again
+    clock.now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    bot = start_bot(stub_api, content, rng=random.Random(5), clock=clock, DATABASE_URL=db_url)
+    try:
+        stats = blocks_text(bot.answer("stats", user_id=ALICE, channel_id="D0ALICE01")["blocks"])
+    finally:
+        bot.stop()
+    assert "まだ自己評価した質問はありません" not in stats
+    assert "削除された質問: 評価 1問（教材から外れたため、復習には出ません）" in stats
+    assert "最近30日の自己評価（1回）: 忘れた 0、苦労した 0、普通 1、簡単 0" in stats

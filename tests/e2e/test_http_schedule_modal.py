@@ -234,6 +234,40 @@ def test_a_form_whose_schedule_changed_after_it_opened_changes_nothing(modal_bot
     assert schedule_of(bot).role == slug(bot, "sre") and schedule_of(bot).post_time == time(10, 0)
 
 
+def test_the_same_form_submitted_twice_is_saved_once_and_both_submissions_say_so(modal_bot, stub_api):
+    """A double click on 保存 (or Slack delivering the submission twice): the second finds the
+    schedule already as the form asks. It is saved, not 「フォームを開いた後に…変更されました」."""
+    bot = modal_bot
+    form = opened_form(bot, stub_api)
+    for updates in (2, 3):
+        assert submit(bot, form, role="ciso", time="07:00", remind="-1h")["response_action"] == "update"
+        bot.lazy.settle()
+        said = result_text(stub_api, updates)
+        assert "保存しました" in said and "07:00" in said and "フォームを開いた後に" not in said
+    assert schedule_of(bot).post_time == time(7, 0) and schedule_of(bot).remind == Remind(before=timedelta(hours=1))
+    history = blocks_text(bot.answer("schedule history")["blocks"])
+    assert history.count("*設定*（フォーム）") == 1  # one change recorded, not two
+
+    # The same stale form asking for something else is still refused.
+    submit(bot, form, role="ciso", time="08:00")
+    said = result_text(stub_api, 4)
+    assert "フォームを開いた後に" in said and schedule_of(bot).post_time == time(7, 0)
+
+
+def test_a_forms_errors_use_its_own_labels_and_say_to_empty_a_field_to_turn_it_off(modal_bot, stub_api):
+    bot = modal_bot
+    form = opened_form(bot, stub_api)
+    errors = submit(bot, form, role="ciso", reveal="tomorrow", remind="soon", digest="fri")["errors"]
+    assert errors["reveal"] == "回答ポイントの公開は HH:MM（投稿と同じ日の時刻）か +30m / +2h（投稿の何分・何時間後）の形で入力してください。「tomorrow」は読めませんでした。"
+    assert errors["remind"] == "リマインダーは -1h / -30m（公開の何時間・何分前か）か 20:00 のような時刻で入力してください（やめるときは空欄に）。「soon」は読めませんでした。"
+    assert errors["digest"] == "週間まとめは fri-18:00 のように曜日と時刻を1つずつ入力してください（やめるときは空欄に）。「fri」は読めませんでした。"
+    said = " ".join(errors.values())
+    assert "reveal" not in said and "remind" not in said and "digest は" not in said and "off" not in said
+    errors = submit(bot, form, role="ciso", reveal="+0m")["errors"]
+    assert errors == {"reveal": "回答ポイントの公開は投稿の1分後から23時間59分後までの間で指定してください。"}
+    assert schedule_of(bot) is None
+
+
 def test_home_new_schedule_opens_a_form_with_a_channel_picker(modal_bot, stub_api):
     bot = modal_bot
     ack = bot.post_signed(view_action_body("home_schedule_new", "", user_id=ADMIN))
@@ -295,7 +329,7 @@ def test_the_console_submits_the_same_form_with_the_same_errors_and_marks_it_as_
         console.run([":schedule-form role=ciso time=25:00 digest=fri"], interactive=False)
         rejected = out.getvalue()
         assert "何も変更していません" in rejected
-        assert "投稿時刻: 「25:00」は時刻として正しくありません。" in rejected and "週間まとめ: digest は fri-18:00 のように" in rejected
+        assert "投稿時刻: 「25:00」は時刻として正しくありません。" in rejected and "週間まとめ: 週間まとめは fri-18:00 のように曜日と時刻を1つずつ入力してください（やめるときは空欄に）" in rejected
         assert console.bot.schedules.show("CCONSOLE1", console.clock()) is None
 
         console.run([":schedule-form role=ciso time=09:00 tz=Asia/Tokyo days=月,水,金 reveal=+8h remind=-1h digest=fri-18:00", "/career schedule history"], interactive=False)

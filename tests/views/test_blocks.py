@@ -9,14 +9,16 @@ import pytest
 from bot.domain.role import Question
 from bot.views import blocks as ui
 from bot.commands.router import CommandRouter
+from tests.support.slack_text import problems
 
 
 def assert_within_limits(message: ui.Message) -> None:
     assert 0 < len(message.blocks) <= ui.MAX_BLOCKS
     assert message.text
+    assert problems(message.payload()) == []
     for block in message.blocks:
         if block["type"] == "section":
-            assert 0 < len(block["text"]["text"]) <= ui.MAX_SECTION_TEXT
+            assert 0 < len(block["text"]["text"]) <= ui.SECTION_BUDGET < ui.MAX_SECTION_TEXT
         if block["type"] == "header":
             assert len(block["text"]["text"]) <= ui.MAX_HEADER_TEXT
         if block["type"] == "actions":
