@@ -14,12 +14,8 @@ from bot.domain.schedule import describe_days, format_local
 from bot.domain.text import truncate
 from bot.ports import Block, Message
 from bot.usecases.home import HomeChannel, HomeData
-<<<<<<< HEAD
 from bot.views.drill_blocks import paused_by_bot
-from bot.views.blocks import MAX_ACTIONS_PER_BLOCK, MAX_SECTION_TEXT, button, context, divider, header, section_text, sections
-=======
 from bot.views.blocks import MAX_ACTIONS_PER_BLOCK, SECTION_BUDGET, button, context, divider, header, section_text, sections
->>>>>>> i19-wording
 from bot.views.learning_blocks import learning_stats_lines
 from bot.views.mrkdwn import bold, escape_mrkdwn
 
