@@ -502,6 +502,11 @@ def add_reply(session: Session, drill_id: int, message_ts: str, user_id: str, at
     )
 
 
+def reply_recorded(session: Session, drill_id: int, message_ts: str) -> bool:
+    """Whether this message has a row already (a reply, or the tombstone of a deleted one)."""
+    return session.scalar(select(ReplyRow.id).where(ReplyRow.drill_id == drill_id, ReplyRow.message_ts == message_ts).limit(1)) is not None
+
+
 def delete_reply(session: Session, drill_id: int, message_ts: str) -> None:
     if not insert_ignore(session, ReplyRow, {"drill_id": drill_id, "team_id": _drill_team(drill_id), "message_ts": message_ts, "user_id": None, "replied_at": None, "late": False, "deleted": True}):
         # A deleted reply keeps no verdict either: it no longer speaks for its author.

@@ -33,14 +33,19 @@ class Replies:
         took part, and stats must say the same.
 
         With the reply's `text`, the points it covers are judged here, in memory and in the same
-        transaction, so the verdict is as durable as the reply record; the text goes no further."""
+        transaction, so the verdict is as durable as the reply record; the text goes no further.
+        A reply already recorded is not judged again: Slack retries an event whose 200 came late."""
         with self.sessions.begin() as session:
             repo.limit_wait(session, EVENT_WRITE_SECONDS)
             drill = repo.drill_by_thread(session, channel_id, thread_ts, for_share=True)
             if drill is None:
                 return False
             late = self._late(drill, at)
-            verdicts = self._judge(session, drill, user_id, text) if text and not late else None
+            verdicts = None
+            if text and not late:
+                if repo.reply_recorded(session, drill.id, message_ts):
+                    return False  # Slack delivering it again: it was counted and judged the first time
+                verdicts = self._judge(session, drill, user_id, text)
             return repo.add_reply(session, drill.id, message_ts, user_id, at, late, verdicts)
 
     def revise(self, channel_id: str, thread_ts: str, message_ts: str, user_id: str, text: str, at: datetime, edited_at: datetime) -> bool:
