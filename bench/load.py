@@ -51,6 +51,7 @@ class LoadResult:
     p50_ms: float
     p99_ms: float
     max_ms: float = math.nan  # the slowest answer
+    ok: int = 0  # answered with a 2xx
 
     @property
     def rps(self) -> float:
@@ -102,6 +103,7 @@ class Replay:
             p50_ms=result["p50_ms"],
             p99_ms=result["p99_ms"],
             max_ms=result["max_ms"],
+            ok=result["ok"],
         )
 
     def stop(self) -> None:
@@ -146,4 +148,5 @@ def _wrk(url: str, request: SignedRequest, concurrency: int, seconds: float, wor
         p50_ms=result["p50_us"] / 1000,
         p99_ms=result["p99_us"] / 1000,
         max_ms=result["max_us"] / 1000,
+        ok=result["requests"] - result["bad_status"],
     )

@@ -12,14 +12,16 @@ One run, on a fresh web process (WEB_CONCURRENCY=2) and database: an admin posts
 thread in this process sends `/career ciso` from another channel, one lookup after another; then
 the replies are sent at concurrency 16 from a separate process (bench/loadgen.py), first each once,
 then each as a retry. Measured: every reply's ack (the slowest one is the figure: every ack must
-be under 1 s), the lookups that started while replies were being sent, and the server's CPU time
-per reply (steadier than latency on a shared machine). Checked: every reply is recorded, with a
-verdict (the text was judged), and none twice.
+be under 1 s; one not answered with a 200 within the load generator's 10 s counts as
+unacknowledged), the lookups that started while replies were being sent, and the server's CPU
+time per reply (steadier than latency on a shared machine). Checked: every reply is recorded, with
+a verdict (the text was judged), and none twice.
 """
 
 from __future__ import annotations
 
 import http.client
+import math
 import threading
 import time
 from pathlib import Path
@@ -68,7 +70,7 @@ class Lookups(threading.Thread):
         self._deadline = time.monotonic() + max_seconds
         self._stopping = threading.Event()
         self.timed: list[tuple[float, float]] = []  # (sent at, monotonic; latency in ms)
-        self.failed = 0
+        self.failed = 0  # not answered within 30 s, or not with the role's card
 
     def run(self) -> None:
         connection = http.client.HTTPConnection(self._address.hostname, self._address.port, timeout=30)
@@ -122,10 +124,6 @@ def measure(database_url: str, rounds: int, workdir: Path) -> dict[str, float]:
                 ended, cpu_ended = time.monotonic(), web.cpu_seconds()
             finally:
                 lookups.stop()
-            _check(first, len(firsts), "first deliveries", web)
-            _check(again, len(retries), "retried deliveries", web)
-            if lookups.failed:
-                raise RuntimeError(f"{lookups.failed} lookups failed while the replies were sent:\n{web.log_tail()}")
             during = lookups.between(began, ended)
             if not during:
                 raise RuntimeError("no lookup was answered while the replies were sent")
@@ -139,17 +137,20 @@ def measure(database_url: str, rounds: int, workdir: Path) -> dict[str, float]:
         "cpu_ms": (cpu_between - cpu_began) / len(firsts) * 1000,
         "retry_cpu_ms": (cpu_ended - cpu_between) / len(retries) * 1000,
         "retry_ack_max": again.max_ms,
+        "unacked": _unacked(first, len(firsts)) + _unacked(again, len(retries)),
         "lookup_p99": percentile(during, 99),
         "lookup_p50": percentile(during, 50),
         "lookups": len(during),
+        "lookups_failed": lookups.failed,
         "lost": len(firsts) - recorded,
         "unjudged": len(firsts) - judged,
     }
 
 
-def _check(result: LoadResult, sent: int, what: str, web) -> None:
-    if result.failed or result.requests != sent:
-        raise RuntimeError(f"{what}: {result.failed} failed, {result.requests} of {sent} answered:\n{web.log_tail()}")
+def _unacked(result: LoadResult, sent: int) -> int:
+    """Deliveries not answered with a 2xx within the load generator's timeout (10 s), which is
+    where Slack, waiting 3 s, would have given up on them too."""
+    return sent - result.ok
 
 
 def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figure]:
@@ -161,6 +162,8 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
             Figure(f"longreplies.{kind}.ack_max", NAME, f"{label}, slowest ack", "ms", target=Target("<", MAX_ACK_MS)),
             Figure(f"longreplies.{kind}.retry_ack_max", NAME, f"{kind}: each delivered again (Slack's retry), slowest ack", "ms", target=Target("<", MAX_ACK_MS)),
             Figure(f"longreplies.{kind}.lookup_p99", NAME, f"{kind}: /career lookup in another channel meanwhile, p99", "ms", target=Target("<", MAX_LOOKUP_P99_MS)),
+            Figure(f"longreplies.{kind}.unacked", NAME, f"{kind}: deliveries not acknowledged within 10 s", "", target=Target("==", 0)),
+            Figure(f"longreplies.{kind}.lookups_failed", NAME, f"{kind}: lookups not answered within 30 s", "", target=Target("==", 0)),
             Figure(f"longreplies.{kind}.lost", NAME, f"{kind}: replies not recorded", "", target=Target("==", 0)),
             Figure(f"longreplies.{kind}.unjudged", NAME, f"{kind}: replies recorded without a verdict", "", target=Target("==", 0)),
             Figure(f"longreplies.{kind}.ack_p50", NAME, f"{kind}: reply ack p50", "ms"),
@@ -183,10 +186,13 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
                         figure.note = str(exc)
                 continue
             for what, value in measured.items():
-                by_key[f"longreplies.{kind}.{what}"].samples.append(value)
+                if math.isnan(value):  # e.g. the slowest ack when no delivery was acknowledged
+                    by_key[f"longreplies.{kind}.{what}"].note = "nothing to measure in a run"
+                else:
+                    by_key[f"longreplies.{kind}.{what}"].samples.append(value)
             progress(
                 f"long replies run {run_index + 1}/{plan.runs}, {kind}: slowest ack {measured['ack_max']:.0f} ms "
                 f"(retries {measured['retry_ack_max']:.0f} ms), CPU per reply {measured['cpu_ms']:.0f} ms (retries {measured['retry_cpu_ms']:.1f} ms), lookup p99 {measured['lookup_p99']:.0f} ms over {measured['lookups']:.0f}; "
-                f"{measured['lost']:.0f} lost, {measured['unjudged']:.0f} unjudged"
+                f"{measured['unacked']:.0f} unacknowledged, {measured['lookups_failed']:.0f} lookups failed, {measured['lost']:.0f} lost, {measured['unjudged']:.0f} unjudged"
             )
     return figures
