@@ -41,11 +41,8 @@ class Replies:
             if drill is None:
                 return False
             late = self._late(drill, at)
-            verdicts = None
-            if text and not late:
-                if repo.reply_recorded(session, drill.id, message_ts):
-                    return False  # Slack delivering it again: it was counted and judged the first time
-                verdicts = self._judge(session, drill, user_id, text)
+            # A message recorded already is not judged (add_reply then changes nothing either).
+            verdicts = self._judge(session, drill, user_id, text, new_ts=message_ts) if text and not late else None
             return repo.add_reply(session, drill.id, message_ts, user_id, at, late, verdicts)
 
     def revise(self, channel_id: str, thread_ts: str, message_ts: str, user_id: str, text: str, at: datetime, edited_at: datetime) -> bool:
@@ -65,10 +62,13 @@ class Replies:
     def _late(drill, at: datetime) -> bool:
         return drill.status in (DrillStatus.REVEALING, DrillStatus.REVEALED) or at >= utc(drill.reveal_at)  # type: ignore[operator]
 
-    def _judge(self, session: Session, drill, user_id: str, text: str) -> str | None:
-        """The verdict letters, unless feedback is off for the channel or the member: then the
-        text is not even analysed."""
-        if self.check is None or not repo.feedback_allowed(session, drill, user_id):
+    def _judge(self, session: Session, drill, user_id: str, text: str, new_ts: str | None = None) -> str | None:
+        """The verdict letters, unless feedback is off for the channel or the member, or (with
+        `new_ts`) that message is recorded already: then the text is not even analysed."""
+        if self.check is None:
+            return None
+        allowed = repo.reply_to_judge(session, drill, user_id, new_ts) if new_ts else repo.feedback_allowed(session, drill, user_id)
+        if not allowed:
             return None
         return self.check.codes(drill.role_slug, drill.question_id, drill.question_number, text)
 
