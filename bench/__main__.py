@@ -19,7 +19,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import admin_ack, content_scale, fanout, home, ingestion, learning, lookup, modal
+from bench import admin_ack, content_scale, fanout, home, ingestion, learning, long_replies, lookup, modal
 from bench.databases import postgres_version
 from bench.load import GENERATORS
 from bench.plan import FULL, QUICK
@@ -35,6 +35,7 @@ BENCHMARKS = {
     "learning": learning.run,
     "modal": modal.run,
     "home": home.run,
+    "longreplies": long_replies.run,
 }
 DOCUMENT = ROOT / "docs" / "PERFORMANCE.md"
 SKELETON = """# Performance

@@ -51,13 +51,14 @@ def reply_text(number: int) -> str:
     return "".join(SENTENCES[(number + i) % len(SENTENCES)] for i in range(count))
 
 
-def reply_event(number: int, thread_ts: str, base_ts: int) -> str:
-    """An event_callback body for one thread reply, in the shape of tests/support/botserver.py's event()."""
+def reply_event(number: int, thread_ts: str, base_ts: int, text: str | None = None) -> str:
+    """An event_callback body for one thread reply, in the shape of tests/support/botserver.py's
+    event(); its text is `text`, or one of realistic length."""
     event = {
         "type": "message",
         "channel": CHANNEL,
         "user": f"UBENCH{number % USERS:05d}",
-        "text": reply_text(number),
+        "text": reply_text(number) if text is None else text,
         "ts": f"{base_ts}.{number:06d}",
         "thread_ts": thread_ts,
         "channel_type": "channel",

@@ -8,6 +8,7 @@ production.
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
 import sys
@@ -49,6 +50,8 @@ class LoadResult:
     elapsed_s: float
     p50_ms: float
     p99_ms: float
+    max_ms: float = math.nan  # the slowest answer
+    ok: int = 0  # answered with a 2xx
 
     @property
     def rps(self) -> float:
@@ -99,6 +102,8 @@ class Replay:
             elapsed_s=result["elapsed_s"],
             p50_ms=result["p50_ms"],
             p99_ms=result["p99_ms"],
+            max_ms=result["max_ms"],
+            ok=result["ok"],
         )
 
     def stop(self) -> None:
@@ -142,4 +147,6 @@ def _wrk(url: str, request: SignedRequest, concurrency: int, seconds: float, wor
         elapsed_s=result["duration_us"] / 1e6,
         p50_ms=result["p50_us"] / 1000,
         p99_ms=result["p99_us"] / 1000,
+        max_ms=result["max_us"] / 1000,
+        ok=result["requests"] - result["bad_status"],
     )

@@ -22,6 +22,7 @@ class Plan:
     modal_submissions: int = 20  # schedule editor forms opened, each submitted invalid then valid, per run
     home_opens: int = 50  # members opening their App Home once each, per run
     home_burst: int = 20  # thread replies from one member whose Home is open, sent in a burst
+    long_reply_rounds: int = 1  # 40,000-character replies sent, in sixteens, per run (each then retried)
     databases: tuple[str, ...] = ("sqlite", "postgresql")
     load_generator: str = "auto"  # "wrk", "python" (bench.loadgen), or "auto": wrk when installed
 
@@ -46,6 +47,7 @@ FULL = Plan(
     modal_submissions=40,
     home_opens=200,
     home_burst=50,
+    long_reply_rounds=4,
 )
 
 # Every benchmark end to end, once, on small sizes: for trying changes and for the smoke test.
@@ -65,4 +67,5 @@ QUICK = Plan(
     modal_submissions=5,
     home_opens=20,
     home_burst=20,
+    long_reply_rounds=1,
 )

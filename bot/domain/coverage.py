@@ -48,7 +48,21 @@ class Verdict(enum.IntEnum):
 
     @classmethod
     def from_code(cls, code: str) -> "Verdict":
+        code = code.lower()
         return cls("mpc".index(code)) if code in ("m", "p", "c") else cls.MISSING
+
+
+def verdict_codes(verdicts: Sequence[Verdict], shortened: bool = False) -> str:
+    """A reply's verdicts as they are kept: one letter per point (c covered, p partly, m missing),
+    in capitals when the reply was longer than JUDGED_CHARACTERS and only its start was judged (the
+    column keeps one letter per point, and its width, for both facts)."""
+    codes = "".join(v.code for v in verdicts)
+    return codes.upper() if shortened else codes
+
+
+def read_codes(codes: str) -> tuple[tuple[Verdict, ...], bool]:
+    """(verdicts, shortened) from what verdict_codes() wrote."""
+    return tuple(Verdict.from_code(c) for c in codes), codes.isupper()
 
 
 CONTENT_POS = frozenset({"noun", "proper_noun", "verb", "adjective", "number", "prefix", "suffix"})
@@ -138,9 +152,15 @@ class Clause:
     negated: bool
 
 
-def analyse_reply(text: str, analyse: Analyse, limit: int = 20_000) -> list[Clause]:
-    """The reply as clauses the matcher can read. Only the first `limit` characters are read: a
-    longer reply is not a better answer, and the analysis must stay fast."""
+# Only a reply's start is judged. It is judged before its event is acknowledged, and analysis time
+# grows faster than the text: Slack's longest message (40,000 characters) held a worker for most
+# of a second, while 2,000 characters (a long, complete answer) take about 10 ms. A longer reply is
+# not a better answer, and its feedback says where judging stopped.
+JUDGED_CHARACTERS = 2_000
+
+
+def analyse_reply(text: str, analyse: Analyse, limit: int = JUDGED_CHARACTERS) -> list[Clause]:
+    """The reply as clauses the matcher can read, from its first `limit` characters only."""
     found = []
     for piece in clauses(text[:limit]):
         tokens = analyse(piece)
@@ -235,6 +255,7 @@ class AnswerFeedback:
     role: Role
     question: Question
     verdicts: tuple[Verdict, ...]
+    shortened: bool = False  # a reply was longer than JUDGED_CHARACTERS: only its start was judged
 
     @property
     def lines(self) -> list[tuple[Verdict, str]]:

@@ -689,14 +689,24 @@ def drill_feedback_enabled(session: Session, drill: DrillRow) -> bool:
 def feedback_allowed(session: Session, drill: DrillRow, user_id: str) -> bool:
     """Both switches in one round trip (this runs before every recorded reply): the drill's channel
     has not turned feedback off (as it stood when the drill was created), and the member has not."""
+    return _all_on(session, drill, user_id)
+
+
+def reply_to_judge(session: Session, drill: DrillRow, user_id: str, message_ts: str) -> bool:
+    """feedback_allowed, and the message is not recorded yet, still in one round trip: a message
+    recorded already is Slack delivering its event again, and it was judged the first time."""
+    recorded = select(ReplyRow.id).where(ReplyRow.drill_id == drill.id, ReplyRow.message_ts == message_ts).exists()
+    return _all_on(session, drill, user_id, ~recorded)
+
+
+def _all_on(session: Session, drill: DrillRow, user_id: str, *conditions) -> bool:
     # "Off" in any workspace counts: in a Slack Connect channel a member from another workspace
     # turned it off in their own, and their reply must not be judged here either.
     member = select(func.min(case((MemberSettingRow.feedback.is_(False), 0), else_=1))).where(MemberSettingRow.user_id == user_id).scalar_subquery()
-    if drill.feedback is not None:
-        values = [drill.feedback, session.execute(select(member)).scalar()]
-    else:
-        channel = select(ScheduleRow.feedback).where(ScheduleRow.channel_id == drill.channel_id).scalar_subquery()
-        values = list(session.execute(select(channel, member)).one())
+    columns = [member, *conditions]
+    if drill.feedback is None:
+        columns.append(select(ScheduleRow.feedback).where(ScheduleRow.channel_id == drill.channel_id).scalar_subquery())
+    values = [*session.execute(select(*columns)).one(), drill.feedback]
     # No row is "on"; SQLite gives a scalar subquery's boolean back as 0 or 1.
     return all(value is None or bool(value) for value in values)
 

@@ -17,7 +17,7 @@ from typing import Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.catalog import RoleCatalog
-from bot.domain.coverage import Analyse, AnswerFeedback, PointMatcher, Verdict, analyse_reply, best, judge, matcher_for
+from bot.domain.coverage import JUDGED_CHARACTERS, Analyse, AnswerFeedback, PointMatcher, Verdict, analyse_reply, best, judge, matcher_for, read_codes, verdict_codes
 from bot.domain.drill import DrillStatus
 from bot.domain.role import Question, Role
 from bot.ports import ChatError, ChatPorts
@@ -67,8 +67,9 @@ class AnswerCheck:
         return tuple(judge(m, clauses) for m in self.matchers(role, question))
 
     def codes(self, role_slug: str | None, question_id: str | None, number: int | None, text: str) -> str | None:
-        """The verdict letters for a drill's question, or None when there is nothing to judge. Never
-        raises: a reply the analyser cannot read gets no verdict, and the reply is still counted."""
+        """The verdict letters for a drill's question (see verdict_codes), or None when there is
+        nothing to judge. Never raises: a reply the analyser cannot read gets no verdict, and the
+        reply is still counted."""
         role = self.catalog.by_slug(role_slug or "")
         question = question_of(role, question_id, number)
         if role is None or question is None or not question.points or not text.strip():
@@ -76,7 +77,7 @@ class AnswerCheck:
         if len(question.points) > MAX_POINTS:
             return None  # one letter per point must fit its column
         try:
-            return "".join(v.code for v in self.judge(role, question, text))
+            return verdict_codes(self.judge(role, question, text), shortened=len(text) > JUDGED_CHARACTERS)
         except Exception:  # noqa: BLE001 - the reply must be recorded whatever the analysis does
             log.exception("answer analysis failed for a reply to %s Q%s; no verdict kept", role.slug, question.number)
             return None
@@ -118,15 +119,14 @@ class FeedbackDelivery:
                 continue
             # Each claim is stamped when it is taken: a drill with many participants must not look
             # expired to the other replicas halfway through.
-            verdicts = _best(rows, question)
-            if verdicts is None:
+            feedback = _feedback(role, question, rows)  # type: ignore[arg-type]
+            if feedback is None:
                 continue
             stamp = now + timedelta(seconds=time.monotonic() - started)
             with self.sessions.begin() as session:
                 if not repo.claim_notice(session, drill_id, user_id, self.owner(), stamp, stamp - self.lease):
                     pending = pending or repo.notice_unfinished(session, drill_id, user_id)
                     continue
-            feedback = AnswerFeedback(role, question, verdicts)  # type: ignore[arg-type]
             try:
                 self.chats(team_id).post_feedback(channel_id, thread_ts or "", user_id, feedback)
                 outcome: dict = {"sent_at": to_db(now)}
@@ -155,11 +155,13 @@ class FeedbackDelivery:
         return not pending
 
 
-def _best(rows: list[str], question: Question) -> tuple[Verdict, ...] | None:
+def _feedback(role: Role, question: Question, rows: list[str]) -> AnswerFeedback | None:
     """The member's best verdict per point, from replies judged against the points as they are now
     (letters from before the points were edited would be read against the wrong points)."""
-    current = [row for row in rows if len(row) == len(question.points)]
-    return best(tuple(Verdict.from_code(c) for c in row) for row in current) if current else None
+    current = [read_codes(row) for row in rows if len(row) == len(question.points)]
+    if not current:
+        return None
+    return AnswerFeedback(role, question, best(verdicts for verdicts, _ in current), shortened=any(shortened for _, shortened in current))
 
 
 def _not_delivered(err: ChatError) -> bool:
@@ -197,12 +199,12 @@ class Feedback:
             question = question_of(role, drill.question_id, drill.question_number)
         if role is None or question is None or not question.points:
             raise NoFeedback("この質問には判定に使う回答ポイントがありません。")
-        verdicts = _best(rows, question)
-        if verdicts is None and took_part:
+        feedback = _feedback(role, question, rows)
+        if feedback is None and took_part:
             raise NoFeedback("あなたの回答は数えられていますが、判定はありません（回答のチェックがオフだったときの回答や、回答ポイントが書き換えられた質問など）。")
-        if verdicts is None:
+        if feedback is None:
             raise NoFeedback("このドリルには、回答ポイントの公開前に書いたあなたの回答が見つかりませんでした。")
-        return AnswerFeedback(role, question, verdicts)
+        return feedback
 
     def set_member(self, user_id: str, enabled: bool, now: datetime, team_id: str = SINGLE_WORKSPACE) -> None:
         with self.sessions.begin() as session:

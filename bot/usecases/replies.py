@@ -33,14 +33,16 @@ class Replies:
         took part, and stats must say the same.
 
         With the reply's `text`, the points it covers are judged here, in memory and in the same
-        transaction, so the verdict is as durable as the reply record; the text goes no further."""
+        transaction, so the verdict is as durable as the reply record; the text goes no further.
+        A reply already recorded is not judged again: Slack retries an event whose 200 came late."""
         with self.sessions.begin() as session:
             repo.limit_wait(session, EVENT_WRITE_SECONDS)
             drill = repo.drill_by_thread(session, channel_id, thread_ts, for_share=True)
             if drill is None:
                 return False
             late = self._late(drill, at)
-            verdicts = self._judge(session, drill, user_id, text) if text and not late else None
+            # A message recorded already is not judged (add_reply then changes nothing either).
+            verdicts = self._judge(session, drill, user_id, text, new_ts=message_ts) if text and not late else None
             return repo.add_reply(session, drill.id, message_ts, user_id, at, late, verdicts)
 
     def revise(self, channel_id: str, thread_ts: str, message_ts: str, user_id: str, text: str, at: datetime, edited_at: datetime) -> bool:
@@ -60,10 +62,13 @@ class Replies:
     def _late(drill, at: datetime) -> bool:
         return drill.status in (DrillStatus.REVEALING, DrillStatus.REVEALED) or at >= utc(drill.reveal_at)  # type: ignore[operator]
 
-    def _judge(self, session: Session, drill, user_id: str, text: str) -> str | None:
-        """The verdict letters, unless feedback is off for the channel or the member: then the
-        text is not even analysed."""
-        if self.check is None or not repo.feedback_allowed(session, drill, user_id):
+    def _judge(self, session: Session, drill, user_id: str, text: str, new_ts: str | None = None) -> str | None:
+        """The verdict letters, unless feedback is off for the channel or the member, or (with
+        `new_ts`) that message is recorded already: then the text is not even analysed."""
+        if self.check is None:
+            return None
+        allowed = repo.reply_to_judge(session, drill, user_id, new_ts) if new_ts else repo.feedback_allowed(session, drill, user_id)
+        if not allowed:
             return None
         return self.check.codes(drill.role_slug, drill.question_id, drill.question_number, text)
 

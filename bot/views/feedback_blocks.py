@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands.actions import Kind, action_id, block_id, encode
-from bot.domain.coverage import AnswerFeedback, Verdict
+from bot.domain.coverage import JUDGED_CHARACTERS, AnswerFeedback, Verdict
 from bot.domain.markup import to_plain
 from bot.ports import Block, Message
 from bot.views.blocks import actions, button, context, fit, section_text, sections
@@ -11,6 +11,7 @@ from bot.views.mrkdwn import bold, escape_mrkdwn, fallback_text, to_mrkdwn
 
 # Honest about what it is: words matched in the reply, not a grader.
 DISCLAIMER = "※ 回答の言葉と回答ポイントを機械的に照らし合わせた目安です。言い換えを見落とすことがあります。あなたの回答の文章は保存していません。"
+SHORTENED = f"※ 回答が長いため、最初の{JUDGED_CHARACTERS:,}文字だけを判定しました。それより後に書いた内容は、この判定に含まれていません。"
 
 
 def encouragement(verdicts: tuple[Verdict, ...]) -> str:
@@ -26,16 +27,18 @@ def encouragement(verdicts: tuple[Verdict, ...]) -> str:
 def answer_feedback(feedback: AnswerFeedback) -> Message:
     title = f"🔍 あなたの回答と回答ポイント（{feedback.role.short_title or feedback.role.title} Q{feedback.question.number}）"
     lines = [bold(escape_mrkdwn(title)), *(f"{verdict.mark} {to_mrkdwn(point)}" for verdict, point in feedback.lines)]
-    blocks: list[Block] = [*sections(lines), section_text(encouragement(feedback.verdicts)), context("✓ 触れている　△ 一部触れている　– まだ触れていない　" + DISCLAIMER)]
+    shortened = [context(SHORTENED)] if feedback.shortened else []
+    blocks: list[Block] = [*sections(lines), *shortened, section_text(encouragement(feedback.verdicts)), context("✓ 触れている　△ 一部触れている　– まだ触れていない　" + DISCLAIMER)]
     return Message(text=fallback_text(_summary(title, feedback)), blocks=fit(blocks), replace_original=False)
 
 
 def _summary(title: str, feedback: AnswerFeedback) -> str:
-    """The verdicts themselves: how many points were touched, then each point with its mark."""
+    """The verdicts themselves: how many points were touched, then each point with its mark (and
+    that only the reply's start was judged, when it was)."""
     marks = [verdict for verdict, _ in feedback.lines]
     counts = "・".join(f"{v.mark} {marks.count(v)}" for v in (Verdict.COVERED, Verdict.PARTLY, Verdict.MISSING))
     points = "／".join(f"{verdict.mark} {to_plain(point)}" for verdict, point in feedback.lines)
-    return f"{title}: {counts}（{len(marks)}ポイント中）\n{points}"
+    return f"{title}: {counts}（{len(marks)}ポイント中）\n{points}" + (f"\n{SHORTENED}" if feedback.shortened else "")
 
 
 def check_button(drill_id: int) -> list[Block]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.analysis import load_analyser
-from bot.domain.coverage import Verdict, analyse_reply, best, judge, matcher_for
+from bot.domain.coverage import JUDGED_CHARACTERS, Verdict, analyse_reply, best, judge, matcher_for, read_codes, verdict_codes
 from bot.domain.role import Question, split_points
 
 C, P, M = Verdict.COVERED, Verdict.PARTLY, Verdict.MISSING
@@ -71,6 +71,18 @@ def test_without_curated_keywords_the_points_own_words_are_used(analyse):
 def test_a_members_verdict_is_the_best_over_their_replies():
     assert best([(C, M, M), (M, P, M), (M, M, M)]) == (C, P, M)
     assert best([]) == ()
+
+
+def test_only_a_replys_start_is_judged(analyse):
+    full = "MFAと最小権限でアクセス制御を見直しました。"
+    late = full + "。" * (JUDGED_CHARACTERS - len(full)) + "マイクロセグメンテーションで区切りました。"
+    assert verdicts(analyse, ZERO_TRUST, late) == (C, M, M)
+
+
+def test_kept_letters_say_whether_only_the_start_was_judged():
+    assert verdict_codes((C, P, M)) == "cpm" and verdict_codes((C, P, M), shortened=True) == "CPM"
+    assert read_codes("CPM") == ((C, P, M), True)
+    assert read_codes("cpm") == ((C, P, M), False)  # as every reply before the limit was kept
 
 
 @pytest.mark.parametrize(

@@ -82,3 +82,61 @@ def test_three_replies_three_private_verdicts_and_no_text_kept(feedback_bot, stu
     stored = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
     assert b"UAKI00001" in stored and b"XYZZY" not in stored
     assert "XYZZY" not in caplog.text
+
+
+@pytest.fixture
+def drill_bot(stub_api, db_url):
+    clock = Clock(datetime(2026, 11, 25, 8, 58, tzinfo=UTC))
+    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(5), clock=clock, DATABASE_URL=db_url)
+    server.clock_ = clock
+    yield server
+    server.stop()
+
+
+def test_a_long_reply_is_judged_on_its_start_once_and_its_retry_is_not_analysed_again(drill_bot, stub_api, mocker):
+    """Slack's longest message (40,000 characters): acknowledged at once, judged on its first 2,000
+    characters only (a point written after them is not credited, and the feedback says so), and
+    Slack's retry of the same event is not analysed again."""
+    bot = drill_bot
+    bot.answer("schedule set cto 09:00 tz=UTC reveal=+1m", user_id=ADMIN)
+    bot.clock_.now = datetime(2026, 11, 25, 9, 0, 5, tzinfo=UTC)
+    bot.tick()
+    drill_ts = stub_api.calls_to("chat.postMessage")[0].response["ts"]
+    with bot.core.cycle.sessions() as s:
+        row = s.scalars(select(DrillRow)).one()
+    points = bot.core.catalog.by_slug("cto").question_by_id(row.question_id).points
+    # Digit-heavy filler, the slowest text for the analyser; the second point only after 2,000 characters.
+    start = (f"{points[0]}。" + "30% 3割 100万円 " * 200)[:2_000]
+    long = (f"{start}。{points[1]}。" + "30% 3割 100万円 " * 4_000)[:40_000]
+    assert len(long) == 40_000 and long.index(points[1]) > 2_000
+
+    check = bot.core.answer_check
+    analyser, analysed = check.analyser(), []
+
+    def counting(text: str):
+        analysed.append(len(text))
+        return analyser(text)
+
+    mocker.patch.object(check, "analyser", return_value=counting)
+    event = reply("1764061210.000001", "UAKI00001", drill_ts, text=long)
+    assert bot.event(event, "EvLong1").status == 200
+    assert analysed  # judged
+    runs = len(analysed)
+    assert bot.event(event, "EvLong1", retry=1).status == 200  # Slack's retry: recorded already
+    assert bot.event(event, "EvLong1", retry=2).status == 200
+    assert len(analysed) == runs
+    # Both points in a short reply: the second one counts when it is inside what is judged.
+    assert bot.event(reply("1764061210.000002", "UBEN00001", drill_ts, text=f"{points[0]}。{points[1]}。"), "EvShort").status == 200
+
+    bot.clock_.now = datetime(2026, 11, 25, 9, 1, 5, tzinfo=UTC)
+    bot.tick()
+    bot.tick()
+    sent = {c.params["user"]: blocks_text(c.params["blocks"]) for c in stub_api.calls_to("chat.postEphemeral")}
+    assert set(sent) == {"UAKI00001", "UBEN00001"}
+
+    def marks(user: str) -> list[str]:
+        return [line.split(" ", 1)[0] for line in sent[user].splitlines() if line[:2] in ("✓ ", "△ ", "– ")]
+
+    assert marks("UBEN00001")[:2] == ["✓", "✓"]
+    assert marks("UAKI00001")[:2] == ["✓", "–"]
+    assert "最初の2,000文字" in sent["UAKI00001"] and "2,000文字" not in sent["UBEN00001"]
