@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import random
 import socket
+import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from bot.slack.installations import Installations
     from bot.slack.oauth import OAuthParts
     from bot.usecases.home import Home
+    from bot.web import WebApp
 
 log = logging.getLogger(__name__)
 
@@ -259,6 +261,15 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
         removed=removed if installations else _removed_single,
     )
     return SlackBot(bot, app, home, clients, oauth, installations)
+
+
+def build_web_app(slack: SlackBot, now: Callable[[], float] = time.time) -> "WebApp":
+    """The HTTP app of `python -m bot web`: Slack's requests through the front door (size, signature)
+    to the Bolt app, the install pages in OAuth mode, and /healthz. `now` is the wall clock of the
+    signature window (epoch seconds)."""
+    from bot.web import WebApp
+
+    return WebApp(slack.app, slack.bot.health, slack.bot.settings.signing_secret or "", now=now)
 
 
 def _removed_single(team_id: str, enterprise_id: str | None, sent_at: datetime | None) -> None:

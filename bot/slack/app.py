@@ -52,6 +52,10 @@ def create_app(
         listener_executor=listener_executor,
         client=client,
         signing_secret=settings.signing_secret or "",
+        # bot.web checks every HTTP request's signature over the raw bytes before Bolt reads them;
+        # Bolt's check would read and decode the whole body first, and log it when the signature
+        # fails. Socket Mode's requests come over the app's own connection, with no signature.
+        request_verification_enabled=False,
         # Lookups are answered from memory inside the ack itself; anything that waits on the
         # database or the Web API acks first and answers from a lazy listener (see listeners/).
         process_before_response=True,
