@@ -16,6 +16,7 @@ from bot.slack.home import HomeParts
 from bot.slack.listeners import register_listeners
 from bot.slack.listeners import workspaces as workspace_listeners
 from bot.slack.listeners.workspaces import Removed
+from bot.slack.payloads import refuse_malformed_ids
 from bot.slack.teams import TeamOf
 from bot.slack.listeners.schedule_modal import ScheduleEditor
 from bot.usecases.replies import Replies
@@ -56,6 +57,8 @@ def create_app(
         # Bolt's check would read and decode the whole body first, and log it when the signature
         # fails. Socket Mode's requests come over the app's own connection, with no signature.
         request_verification_enabled=False,
+        # Malformed ids are refused before authorization, which looks the workspace up.
+        before_authorize=refuse_malformed_ids,
         # Lookups are answered from memory inside the ack itself; anything that waits on the
         # database or the Web API acks first and answers from a lazy listener (see listeners/).
         process_before_response=True,
