@@ -40,6 +40,7 @@ from bot.usecases.home import Visible, everyone_sees_all
 from bot.usecases.leaderboard import Leaderboard
 from bot.usecases.learning import Learning
 from bot.usecases.lookups import Lookups
+from bot.usecases.replays import Replays
 from bot.usecases.replies import Replies
 from bot.usecases.schedule_admin import ScheduleAdmin
 from bot.usecases.workspaces import Workspaces
@@ -255,10 +256,12 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
         if bot.workspaces.uninstalled(team_id, enterprise_id, clock(), sent_at) is not None:
             installations.delete(team_id, enterprise_id)
 
+    replays = Replays(session_factory(engine))
     app = create_app(
         settings, make_web_client(settings), bot.router, bot.replies, team_of, schedule_editor=editor, home=home,
         listener_executor=listener_executor, oauth=oauth, authorize=installations.authorize if installations else None,
         removed=removed if installations else _removed_single,
+        first_delivery=lambda signature, request_ts: replays.first_delivery(signature, request_ts, clock()),
     )
     return SlackBot(bot, app, home, clients, oauth, installations)
 

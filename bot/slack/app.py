@@ -17,6 +17,7 @@ from bot.slack.listeners import register_listeners
 from bot.slack.listeners import workspaces as workspace_listeners
 from bot.slack.listeners.workspaces import Removed
 from bot.slack.payloads import refuse_malformed_ids
+from bot.slack.replays import FirstDelivery, refuse_replays
 from bot.slack.teams import TeamOf
 from bot.slack.listeners.schedule_modal import ScheduleEditor
 from bot.usecases.replies import Replies
@@ -42,13 +43,15 @@ def create_app(
     oauth: "OAuthParts | None" = None,
     authorize: Authorize | None = None,
     removed: Removed | None = None,
+    first_delivery: FirstDelivery | None = None,
 ) -> App:
     """`listener_executor` runs the lazy listeners (Bolt's default: a pool of 5 threads); tests
     pass one they can wait on. With `oauth` (OAuth mode), the app serves the install pages, every
     request is authorized with its workspace's installation through `authorize` (which refreshes
     rotated tokens under a lock), and `removed(team, enterprise)` handles a workspace leaving.
     `client` carries SLACK_API_URL and the retry handlers: Bolt copies them into the client it
-    gives each request."""
+    gives each request. `first_delivery(signature, timestamp)` records a signed request as served
+    and says whether it was the first time (see bot.slack.replays)."""
     app = App(
         listener_executor=listener_executor,
         client=client,
@@ -71,6 +74,9 @@ def create_app(
         authorize=authorize,
         user_facing_authorize_error_message=NOT_INSTALLED if oauth is not None else None,
     )
+    if first_delivery is not None:
+        # Before every listener and the lookup cache: a replay reaches none of them.
+        app.use(refuse_replays(first_delivery, router.answers_from_memory))
     register_listeners(app, router, replies, team_of, schedule_editor=schedule_editor, home=home)
     if removed is not None:
         workspace_listeners.register(app, removed)

@@ -78,6 +78,7 @@ class BotServer:
         self.core, self.app = slack.bot, slack.app
         self.home = slack.home  # the App Home's publisher and debounced refresh (tests call home.refresh.flush())
         self._answers = 0
+        self._commands = 0
         self.stub = stub
         self.clock = clock
         self.httpd = make_server("127.0.0.1", 0, build_web_app(slack, **({"now": wall} if wall is not None else {})), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
@@ -128,7 +129,10 @@ class BotServer:
         return request(self.url + "/slack/events", body, self.signed(body, content_type, **sign))
 
     def command(self, text: str, **fields) -> Response:
-        fields.setdefault("response_url", self.stub.response_url("cmd"))
+        # Each slash command has its own response_url, as in Slack: two commands are two requests,
+        # never one request sent twice (a replay).
+        self._commands += 1
+        fields.setdefault("response_url", self.stub.response_url(f"cmd-{self._commands}"))
         return self.post_signed(command_body(text, **fields))
 
     def answer(self, text: str, **fields) -> dict:
