@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from bot.commands.router import CommandRouter
 from bot.config import Settings
+from bot.slack.client import bolt_logger
 from bot.slack.home import HomeParts
 from bot.slack.listeners import register_listeners
 from bot.slack.listeners import workspaces as workspace_listeners
@@ -62,6 +63,7 @@ def create_app(
         request_verification_enabled=False,
         # Malformed ids are refused before authorization, which looks the workspace up.
         before_authorize=refuse_malformed_ids,
+        logger=bolt_logger(),
         # Lookups are answered from memory inside the ack itself; anything that waits on the
         # database or the Web API acks first and answers from a lazy listener (see listeners/).
         process_before_response=True,
@@ -85,7 +87,7 @@ def create_app(
     def reject(error: Exception, body: dict, response: BoltResponse) -> BoltResponse:
         # A signed but malformed payload (or a bug) gets a clean 400: the traceback goes to our log,
         # never to the person on the other end.
-        log.error("could not handle a %s request: %s", (body or {}).get("type", "?"), type(error).__name__, exc_info=error)
+        log.error("could not handle a %r request: %s", str((body or {}).get("type", "?"))[:40], type(error).__name__, exc_info=error)
         return BoltResponse(status=400, body="")
 
     return app
