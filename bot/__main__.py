@@ -150,12 +150,13 @@ def _reason(exc: Exception) -> str:
 
 
 def _run_web(settings: Settings) -> int:
-    from bot.web import WebApp, serve
+    from bot.composition import build_web_app
+    from bot.web import serve
 
     slack = _build_slack(settings)
     # The ticker's thread must start in each worker, after gunicorn forks it, and the worker must
     # not share the database connections the parent opened for the schema upgrade.
-    serve(WebApp(slack.app, slack.bot.health), port=settings.port, workers=settings.web_concurrency, on_worker_start=slack.bot.start_in_worker)
+    serve(build_web_app(slack), port=settings.port, workers=settings.web_concurrency, on_worker_start=slack.bot.start_in_worker)
     return 0
 
 

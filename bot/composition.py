@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import random
 import socket
+import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -39,6 +40,7 @@ from bot.usecases.home import Visible, everyone_sees_all
 from bot.usecases.leaderboard import Leaderboard
 from bot.usecases.learning import Learning
 from bot.usecases.lookups import Lookups
+from bot.usecases.replays import Replays
 from bot.usecases.replies import Replies
 from bot.usecases.schedule_admin import ScheduleAdmin
 from bot.usecases.workspaces import Workspaces
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
     from bot.slack.installations import Installations
     from bot.slack.oauth import OAuthParts
     from bot.usecases.home import Home
+    from bot.web import WebApp
 
 log = logging.getLogger(__name__)
 
@@ -253,12 +256,23 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
         if bot.workspaces.uninstalled(team_id, enterprise_id, clock(), sent_at) is not None:
             installations.delete(team_id, enterprise_id)
 
+    replays = Replays(session_factory(engine))
     app = create_app(
         settings, make_web_client(settings), bot.router, bot.replies, team_of, schedule_editor=editor, home=home,
         listener_executor=listener_executor, oauth=oauth, authorize=installations.authorize if installations else None,
         removed=removed if installations else _removed_single,
+        first_delivery=lambda signature, request_ts: replays.first_delivery(signature, request_ts, clock()),
     )
     return SlackBot(bot, app, home, clients, oauth, installations)
+
+
+def build_web_app(slack: SlackBot, now: Callable[[], float] = time.time) -> "WebApp":
+    """The HTTP app of `python -m bot web`: Slack's requests through the front door (size, signature)
+    to the Bolt app, the install pages in OAuth mode, and /healthz. `now` is the wall clock of the
+    signature window (epoch seconds)."""
+    from bot.web import WebApp
+
+    return WebApp(slack.app, slack.bot.health, slack.bot.settings.signing_secret or "", now=now)
 
 
 def _removed_single(team_id: str, enterprise_id: str | None, sent_at: datetime | None) -> None:

@@ -11,6 +11,12 @@ second but with a p99 several times longer (see docs/PERFORMANCE.md).
 In OAuth mode (the Bolt app has an oauth_flow) it also serves the install pages, GET /slack/install
 and GET /slack/oauth_redirect, through the same Bolt adapter; without one those paths are 404.
 
+Every POST to /slack/events passes the front door before Bolt sees it: a body over 1 MiB is
+refused from its Content-Length alone (413) and never read, and the Slack signature is checked over
+the raw bytes before anything is decoded or parsed. A request refused there costs one short log
+line, which carries nothing the sender chose. Bolt's own check is then off (bot.slack.app): it
+would read and decode the whole body first, and log it when the signature does not match.
+
 The web process speaks plain HTTP, so something in front of it ends Slack's HTTPS; that front end
 should buffer requests (Heroku's router, nginx and cloud load balancers do), because a sync worker
 gives its whole time to one connection and a client that sends slowly would hold it.
@@ -18,8 +24,13 @@ gives its whole time to one connection and a client that sends slowly would hold
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import io
 import json
 import logging
+import re
+import time
 from typing import Callable, Iterable
 
 from slack_bolt import App
@@ -30,6 +41,14 @@ from bot.views.oauth_pages import failure_page
 log = logging.getLogger(__name__)
 
 SLACK_PATH = "/slack/events"
+
+# Slack's requests are a few KB; a 40,000-character reply edited (its text repeated in `blocks`)
+# stays under 200 KB.
+MAX_BODY_BYTES = 1024 * 1024
+# Slack's rule: a signature whose timestamp is more than 5 minutes from our clock is refused, so a
+# captured request cannot be sent again later.
+SIGNATURE_WINDOW_S = 5 * 60
+_DIGITS = re.compile(r"[0-9]{1,12}")  # ASCII only: str.isdigit() takes "²" and Arabic-Indic digits
 
 # The install pages are whole documents of their own (inline CSS, no scripts, nothing loaded from
 # elsewhere): the policy says so to the browser. The install page carries a state good once, and
@@ -43,9 +62,22 @@ PAGE_HEADERS = [
 
 
 class WebApp:
-    def __init__(self, bolt_app: App, health: Callable[[], dict]):
+    """`signing_secret` is the app's (SLACK_SIGNING_SECRET); `now` is the clock the signature window
+    is read against (the epoch seconds of time.time)."""
+
+    def __init__(
+        self,
+        bolt_app: App,
+        health: Callable[[], dict],
+        signing_secret: str,
+        now: Callable[[], float] = time.time,
+    ):
+        if not signing_secret:
+            raise ValueError("the web app needs the signing secret: every request is checked against it")
         self._slack = SlackRequestHandler(bolt_app, path=SLACK_PATH)
         self._health = health
+        self._secret = signing_secret.encode()
+        self._now = now
         flow = bolt_app.oauth_flow
         self._oauth_paths = frozenset((flow.install_path, flow.redirect_uri_path)) if flow is not None else frozenset()
 
@@ -61,16 +93,13 @@ class WebApp:
         if path == SLACK_PATH:
             if method != "POST":
                 return _plain(start_response, "405 Method Not Allowed", "Slack sends POST requests here.")
-            try:
-                return self._slack(environ, start_response)
-            except Exception:  # noqa: BLE001 - a signed but malformed payload can trip Bolt itself
-                log.exception("rejected a Slack request that could not be handled")
-                return _plain(start_response, "400 Bad Request", "Bad request.")
+            return self._slack_request(environ, start_response)
         if path in self._oauth_paths:
             if method != "GET":
                 return _plain(start_response, "405 Method Not Allowed", "Open this page in a browser.")
             try:
-                return self._slack(environ, _with_headers(start_response, PAGE_HEADERS))
+                # The pages read their query string only: Bolt's adapter would read any body sent.
+                return self._slack(_without_body(environ), _with_headers(start_response, PAGE_HEADERS))
             except Exception as exc:  # noqa: BLE001 - the member gets a page, whatever failed
                 # The type only: a database error's text would carry the installation's values.
                 log.error("could not serve %s (%s)", path, type(exc).__name__)
@@ -81,6 +110,60 @@ class WebApp:
                 )
                 return [body]
         return _plain(start_response, "404 Not Found", "Not found.")
+
+    def _slack_request(self, environ: dict, start_response) -> Iterable[bytes]:
+        length = _content_length(environ)
+        if length is None:
+            log.warning("refused a request to %s: no readable Content-Length", SLACK_PATH)
+            return _plain(start_response, "400 Bad Request", "Content-Length required.")
+        if length > MAX_BODY_BYTES:
+            log.warning("refused a request to %s: its body is over %d bytes", SLACK_PATH, MAX_BODY_BYTES)
+            return _plain(start_response, "413 Content Too Large", "Request body too large.")
+        raw = environ["wsgi.input"].read(length) if length else b""
+        if len(raw) != length:
+            log.warning("refused a request to %s: its body ended before its Content-Length", SLACK_PATH)
+            return _plain(start_response, "400 Bad Request", "Incomplete body.")
+        refused = self._unsigned(environ, raw, self._now())
+        if refused is not None:
+            log.warning("refused a request to %s: %s", SLACK_PATH, refused)
+            return _plain(start_response, "401 Unauthorized", "Invalid request signature.")
+        try:
+            return self._slack({**environ, "wsgi.input": io.BytesIO(raw), "CONTENT_LENGTH": str(length)}, start_response)
+        except Exception as exc:  # noqa: BLE001 - a signed but malformed body (not UTF-8, too deep) trips Bolt's parser
+            log.warning("rejected a signed request to %s that could not be read (%s)", SLACK_PATH, type(exc).__name__)
+            return _plain(start_response, "400 Bad Request", "Bad request.")
+
+    def _unsigned(self, environ: dict, raw: bytes, now: float) -> str | None:
+        """Why the request is not Slack's, or None when its signature holds: Slack's v0 HMAC-SHA256
+        of `v0:{timestamp}:{body}` over the bytes as received. The reasons quote nothing the sender
+        wrote (the skew is a number worked out here), so a refused request cannot write into the log."""
+        timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+        given = environ.get("HTTP_X_SLACK_SIGNATURE", "")
+        if not timestamp or not given:
+            return "no Slack signature"
+        if not _DIGITS.fullmatch(timestamp):
+            return "an unreadable signature timestamp"
+        skew = int(now) - int(timestamp)
+        if abs(skew) > SIGNATURE_WINDOW_S:
+            return f"its signature timestamp is {abs(skew)} s {'behind' if skew > 0 else 'ahead of'} this server's clock (at most {SIGNATURE_WINDOW_S} s)"
+        expected = "v0=" + hmac.new(self._secret, b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
+        # WSGI gives header values as latin-1 text: as bytes, any value can be compared.
+        if not hmac.compare_digest(expected.encode(), given.encode("latin-1", "replace")):
+            return "its signature does not match (a wrong or rotated SLACK_SIGNING_SECRET, or not from Slack)"
+        return None
+
+
+def _content_length(environ: dict) -> int | None:
+    """The declared body size, or None when it is missing or not a number. A number too long to be
+    a size is still one: it is answered as too large."""
+    value = environ.get("CONTENT_LENGTH") or ""
+    if _DIGITS.fullmatch(value):
+        return int(value)
+    return MAX_BODY_BYTES + 1 if value.isascii() and value.isdigit() else None
+
+
+def _without_body(environ: dict) -> dict:
+    return {**environ, "wsgi.input": io.BytesIO(b""), "CONTENT_LENGTH": "0"}
 
 
 def _with_headers(start_response, extra: list[tuple[str, str]]):

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 
 PREFIX = "career."
 # Bolt routes every button whose action id matches this to the router.
-ACTION_ID = re.compile(r"^career\.[a-z_]+(\.\d+)?$")
+ACTION_ID = re.compile(r"^career\.[a-z_]+(\.[0-9]+)?\Z")
 SEPARATOR = "|"
+# A number as encode() writes one: ASCII digits, no sign, space or leading zero. int() would also
+# take " 3", "+3", "03", "３" and "٣", none of which a button carries.
+_NUMBER = re.compile(r"0|[1-9][0-9]{0,17}")
 
 
 class Kind(str, enum.Enum):
@@ -45,10 +48,10 @@ class Pressed:
     parts: tuple[str, ...]
 
     def int_at(self, index: int) -> int | None:
-        try:
-            return int(self.parts[index])
-        except (IndexError, ValueError):
+        """The number at `index`, written exactly as a button writes it; None otherwise."""
+        if index >= len(self.parts) or not _NUMBER.fullmatch(self.parts[index]):
             return None
+        return int(self.parts[index])
 
     def row_id_at(self, index: int) -> int | None:
         """A database row id (a drill's): positive and within a 32-bit integer column, so a forged

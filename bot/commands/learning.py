@@ -33,8 +33,10 @@ class LearningCommands:
         parts = pressed.parts
         try:
             if pressed.kind is Kind.GRADE:
-                drill_id, grade = pressed.row_id_at(0), _grade(parts, 1)
-                if drill_id is None or grade is None or len(parts) != 2:
+                # The grade buttons are on the reveal in the drill's channel: a press from anywhere
+                # else (a modal, a forged payload without a channel) grades nothing.
+                drill_id, grade = pressed.row_id_at(0), _grade(pressed, 1)
+                if drill_id is None or grade is None or len(parts) != 2 or not channel_id:
                     return _stale()
                 return ui.graded_message(self.learning.grade_drill(user_id, channel_id, drill_id, grade, now, team_id=team_id))
             if pressed.kind is Kind.REVIEW_POINTS and len(parts) == 2:
@@ -46,7 +48,7 @@ class LearningCommands:
                 due = queue.next is not None and queue.next.due is not None and (queue.next.role.slug, queue.next.question.id) == (role.slug, question.id)
                 return ui.review_points(role, question, queue.due_today if due else None)
             if pressed.kind is Kind.REVIEW_GRADE and len(parts) == 3:
-                grade = _grade(parts, 2)
+                grade = _grade(pressed, 2)
                 if grade is None:
                     return _stale()
                 graded = self.learning.grade_question(user_id, parts[0], parts[1], grade, now, team_id=team_id)
@@ -58,11 +60,9 @@ class LearningCommands:
         return _stale()
 
 
-def _grade(parts: tuple[str, ...], index: int) -> Grade | None:
-    try:
-        return Grade(int(parts[index]))
-    except (IndexError, ValueError):
-        return None
+def _grade(pressed: Pressed, index: int) -> Grade | None:
+    number = pressed.int_at(index)
+    return next((grade for grade in Grade if grade.value == number), None)
 
 
 def _stale() -> Message:

@@ -120,7 +120,7 @@ def opens_form(text: str) -> bool:
 
 def is_channel_id(text: str) -> bool:
     """A public (C…) or private (G…) channel's id, the only places a drill can run."""
-    return bool(_CHANNEL_ID.match(text or ""))
+    return bool(_CHANNEL_ID.fullmatch(text or ""))
 
 
 def initial_values(schedule: Schedule | None, default_timezone: str) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 import threading
 from typing import Callable, Optional
 
@@ -67,6 +68,41 @@ def keep_message_text_out_of_logs() -> None:
         logger = logging.getLogger(name)
         if logger.getEffectiveLevel() < logging.INFO:
             logger.setLevel(logging.INFO)
+
+
+# Where Bolt's lines quote a request: "… body: {…}", "Request body: {…}", "… for the request ({…})",
+# "Unhandled request ({…})".
+_BODY = re.compile(r"\bbody\b|\brequest \(", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+class WithoutBodies(logging.Filter):
+    """For Bolt's loggers: nothing below INFO (a response's body, the event a bot sent itself), and
+    no request body in any line. Bolt puts the whole body into some lines (a middleware that answered
+    nothing, a failed signature check, a request no listener took); the line stays, cut where the
+    request begins, with no control character left to start a forged line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.INFO:
+            return False
+        message = record.getMessage()
+        found = _BODY.search(message)
+        cleaned = _CONTROL.sub(" ", message[: found.start()] + "(request withheld)" if found else message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def bolt_logger() -> logging.Logger:
+    """The logger given to Bolt's App: Bolt copies its level and filters into the logger of every
+    part it builds (its middleware, listener runner and matchers), which would otherwise take the
+    root logger's level, DEBUG in a debugging run."""
+    logger = logging.getLogger("slack_bolt.App")
+    if logger.getEffectiveLevel() < logging.INFO:
+        logger.setLevel(logging.INFO)
+    if not any(isinstance(f, WithoutBodies) for f in logger.filters):
+        logger.addFilter(WithoutBodies())
+    return logger
 
 
 def make_web_client(settings: Settings, token: str | None = None) -> WebClient:

@@ -28,6 +28,7 @@ from bot.store.models import (
     ReviewRow,
     ScheduleChangeRow,
     ScheduleRow,
+    SeenRequestRow,
     WorkspaceRow,
 )
 
@@ -1214,3 +1215,16 @@ def delete_team_rows(session: Session, team_id: str) -> dict[str, int]:
     """Delete every row the bot keeps for the workspace; how many went, per table. Slack's own
     installation rows are not the bot's to delete (the Slack layer deletes them on uninstall)."""
     return {model.__tablename__: session.execute(delete(model).where(model.team_id == team_id)).rowcount for model in TEAM_TABLES}
+
+
+# ----------------------------------------------------------------------------- signed requests served
+
+
+def remember_request(session: Session, signature: str, request_ts: int, now: datetime) -> bool:
+    """Record a signed request as served; False if it was already (the same signature: a replay)."""
+    return insert_ignore(session, SeenRequestRow, {"signature": signature, "request_ts": request_ts, "seen_at": to_db(now)})
+
+
+def forget_requests(session: Session, before: datetime) -> int:
+    """Drop the record of requests served before `before`; how many went."""
+    return session.execute(delete(SeenRequestRow).where(SeenRequestRow.seen_at < to_db(before))).rowcount

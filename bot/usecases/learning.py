@@ -98,7 +98,7 @@ class Learning:
         that their own workspace's stats count neither their reply nor their grade."""
         with self.sessions() as session:
             drill = repo.get_drill(session, drill_id)
-            if drill is None or (channel_id and drill.channel_id != channel_id):
+            if drill is None or drill.channel_id != channel_id:
                 raise CannotGrade("このドリルは見つかりませんでした。")
             if drill.status not in (DrillStatus.REVEALING, DrillStatus.REVEALED):
                 raise CannotGrade("このドリルの回答ポイントはまだ公開されていません。公開後に自己評価してください。")

@@ -62,6 +62,8 @@ def read_toggle(value: str) -> tuple[str, str | None]:
     """(channel id, "pause" / "resume" / None) from a toggle button's value; None (flip whatever the
     state is) for a value without an intent, as Homes published before the intent was added carry."""
     channel_id, _, intent = (value or "").partition("|")
+    if not _CHANNEL_ID.fullmatch(channel_id):
+        return "", None  # not a channel id: no schedule is looked up by it
     return channel_id, intent if intent in (PAUSE, RESUME) else None
 
 

@@ -3,6 +3,7 @@ with the reveal's buttons, one walks through their private review queue, and sta
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -104,6 +105,41 @@ def test_a_forged_grade_press_gets_one_private_sentence(learning_bot, stub_api):
     assert "何も記録していません" in blocks_text(garbled["blocks"]) and "<!channel>" not in str(garbled)
     with bot.core.cycle.sessions() as s:
         assert s.scalars(select(ReviewRow)).all() == []
+
+
+# What a grade button carries is "<drill id>|<1-4>", written by the bot; anything else is refused,
+# however int() would read it.
+TAMPERED = ["{id}| 3", "{id}|+3", "{id}|03", "{id}|3 ", "{id}|\uff13", "{id}|\u0663", "+{id}|3", "0{id}|3", "{id}\uff10|3", "{id}|3|3"]
+
+
+@pytest.mark.parametrize("value", TAMPERED, ids=["space", "plus", "zero", "trailing-space", "full-width", "arabic-indic", "plus-id", "zero-id", "full-width-id", "extra"])
+def test_a_tampered_grade_value_is_refused_and_records_nothing(learning_bot, stub_api, value):
+    bot = learning_bot
+    reveal = post_and_reveal(bot, stub_api)
+    good = buttons(reveal["blocks"])[2]
+    drill_id = good["value"].split("|")[0]
+    assert good["value"] == f"{drill_id}|3"  # what the 普通 button carries
+    answer = bot.press_answer(good["action_id"], value.format(id=drill_id), user_id=ALICE)
+    assert answer["response_type"] == "ephemeral" and "何も記録していません" in blocks_text(answer["blocks"])
+    with bot.core.cycle.sessions() as s:
+        assert s.scalars(select(ReviewRow)).all() == [] and s.scalars(select(CardRow)).all() == []
+
+
+def test_a_grade_pressed_without_a_channel_is_refused_and_records_nothing(learning_bot, stub_api):
+    """The grade buttons live on the reveal in the drill's channel; a press that names no channel
+    (sent as if from a modal of the App Home) grades nothing."""
+    from tests.support.botserver import press_in_view
+
+    bot = learning_bot
+    reveal = post_and_reveal(bot, stub_api)
+    hard = buttons(reveal["blocks"])[1]
+    modal = {"id": "VMODAL001", "type": "modal", "title": {"type": "plain_text", "text": "復習"}, "blocks": []}
+    assert press_in_view(bot, "home_modal." + hard["action_id"], hard["value"], modal, ALICE).status == 200
+    (update,) = stub_api.wait_for("views.update")
+    assert update.params["view_id"] == "VMODAL001"
+    assert "何も記録していません" in json.dumps(update.params["view"], ensure_ascii=False)
+    with bot.core.cycle.sessions() as s:
+        assert s.scalars(select(ReviewRow)).all() == [] and s.scalars(select(CardRow)).all() == []
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.e2e.test_http_lookups import blocks_text
-from tests.support.http import request
+from tests.support.http import raw_request, request
 from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, command_body, signed_headers
 from tests.support.slack_api import StubSlackApi
 
@@ -26,8 +27,9 @@ def procfile_command(kind: str) -> list[str]:
     raise AssertionError(f"Procfile has no {kind} process")
 
 
-@pytest.fixture(scope="module")
-def web_process(tmp_path_factory):
+@contextmanager
+def running_web_process(tmp_path_factory, **extra: str):
+    """The Procfile's web process against a stand-in Slack: (url, stub, log path, process)."""
     stub = StubSlackApi().start()
     log_path = tmp_path_factory.mktemp("web") / "web.log"
     env = {
@@ -39,6 +41,7 @@ def web_process(tmp_path_factory):
         "ADMIN_USER_IDS": "UADMIN001",
         "DRILL_TICK_SECONDS": "0.2",
         "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'bot.sqlite3'}",
+        **extra,
     }
     command = [sys.executable if part == "python" else part for part in procfile_command("web")]
     log = open(log_path, "w")
@@ -56,12 +59,21 @@ def web_process(tmp_path_factory):
         assert url, "web process did not start:\n" + Path(log_path).read_text()
         while time.monotonic() < deadline and request(url + "/healthz").status != 200:
             time.sleep(0.05)
-        yield url, stub, log_path
+        yield url, stub, log_path, process
     finally:
         process.terminate()
         process.wait(timeout=15)
         log.close()
         stub.stop()
+
+
+@pytest.fixture(scope="module")
+def web_process(tmp_path_factory):
+    with running_web_process(tmp_path_factory) as (url, stub, log_path, _process):
+        yield url, stub, log_path
+
+
+FORM = "application/x-www-form-urlencoded"
 
 
 def post_command(url: str, text: str, stub: StubSlackApi):
@@ -148,3 +160,30 @@ def test_an_api_url_that_is_not_slack_is_named_as_such_not_as_a_bad_token(tmp_pa
         server.server_close()
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "did not answer like Slack's Web API" in result.stderr and "SLACK_BOT_TOKEN" not in result.stderr.splitlines()[-1]
+
+
+def _kib(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise AssertionError(f"no {field} for process {pid}")
+
+
+def test_an_unsigned_20_mib_body_is_refused_unread_and_the_worker_does_not_grow(tmp_path_factory):
+    """The worker's peak resident memory (VmHWM, reset just before) across the request: the body is
+    answered from its Content-Length and never read."""
+    with running_web_process(tmp_path_factory, WEB_CONCURRENCY="1") as (url, stub, log_path, _process):
+        (worker,) = (int(pid) for pid in re.findall(r"Booting worker with pid: (\d+)", Path(log_path).read_text()))
+        # What a worker allocates once (its first lookup, its first refusal) is done before measuring.
+        assert post_command(url, "ciso", stub).status == 200
+        assert raw_request(url, "/slack/events", {"Content-Type": FORM, "Content-Length": "2"}, b"a=").status == 401
+        Path(f"/proc/{worker}/clear_refs").write_text("5")  # the peak is now the current size
+        before = _kib(worker, "VmHWM")
+        body = b"payload=" + b"x" * (20 * 1024 * 1024 - len(b"payload="))
+        response = raw_request(url, "/slack/events", {"Content-Type": FORM, "Content-Length": str(len(body))}, body)
+        grown = _kib(worker, "VmHWM") - before
+        assert grown < 20 * 1024, f"the worker grew by {grown} KiB"
+        assert response.status == 413
+        assert post_command(url, "ciso", stub).status == 200  # and it still serves
+        log = Path(log_path).read_text()
+        assert "Traceback" not in log and "xxxxxxxx" not in log

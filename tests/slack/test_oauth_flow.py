@@ -154,7 +154,7 @@ def serve(stub_api, db_url, home):
         engines.append(engine)
         installed: list[Installation] = []
         parts = build_oauth_flow(settings, engine, on_installed=on_installed or installed.append, clock=clock or (lambda: datetime.now(timezone.utc)))
-        web = WebApp(bolt_app(settings, parts), health=lambda: {"ok": True, "installations": "stored"})
+        web = WebApp(bolt_app(settings, parts), health=lambda: {"ok": True, "installations": "stored"}, signing_secret=settings.signing_secret)
         httpd = make_server("127.0.0.1", 0, web, server_class=_Server, handler_class=_Quiet)
         threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         servers.append(httpd)
@@ -410,7 +410,7 @@ def test_install_pages_are_not_found_in_single_workspace_mode(stub_api, monkeypa
     monkeypatch.delenv("SLACK_CLIENT_ID", raising=False)
     monkeypatch.delenv("SLACK_CLIENT_SECRET", raising=False)
     single = App(client=WebClient(base_url=stub_api.api_url, token="xoxb-single"), signing_secret=SIGNING_SECRET, token_verification_enabled=False)
-    web = WebApp(single, health=lambda: {"ok": True})
+    web = WebApp(single, health=lambda: {"ok": True}, signing_secret=SIGNING_SECRET)
     statuses = []
     for path in ("/slack/install", "/slack/oauth_redirect"):
         body = web({"PATH_INFO": path, "REQUEST_METHOD": "GET", "QUERY_STRING": ""}, lambda status, headers: statuses.append(status))
@@ -455,3 +455,13 @@ def test_no_token_reaches_a_log_record_a_page_or_healthz_at_debug_level(serve, s
         assert secret not in caplog.text
         for page in (install_page, done, refused, health):
             assert secret not in page.text and secret not in str(page.headers)
+
+
+def test_the_install_page_answers_without_reading_a_body_sent_with_it(serve):
+    """A GET that declares a 20 MiB body and sends none is answered at once: the pages read their
+    query string only, never a body."""
+    from tests.support.http import raw_request
+
+    installer = serve()
+    page = raw_request(installer.url, "/slack/install", {"Content-Length": str(20 * 1024 * 1024)}, method="GET", timeout=5)
+    assert page.status == 200 and "slack.com/oauth/v2/authorize" in page.text

@@ -9,8 +9,7 @@ from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from bot.config import Settings, load_settings
-from bot.composition import build_slack_bot, utc_now
-from bot.web import WebApp
+from bot.composition import build_slack_bot, build_web_app, utc_now
 from tests.support.http import Response, request
 from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, action_body, command_body, signed_headers
 from tests.support.slack_api import StubSlackApi
@@ -71,15 +70,18 @@ class BotServer:
     """The HTTP app as `python -m bot web` builds it; the scheduler is not started; tests call
     `tick()` with the injected clock instead of waiting for the wall clock."""
 
-    def __init__(self, settings: Settings, stub: StubSlackApi, clock=utc_now, rng=None):
+    def __init__(self, settings: Settings, stub: StubSlackApi, clock=utc_now, rng=None, wall=None):
+        """`wall`: the web process's wall clock (epoch seconds) for signatures, when a test moves it."""
         self.lazy = LazyListeners()
+        self.wall = wall
         slack = build_slack_bot(settings, clock=clock, rng=rng, listener_executor=self.lazy)
         self.core, self.app = slack.bot, slack.app
         self.home = slack.home  # the App Home's publisher and debounced refresh (tests call home.refresh.flush())
         self._answers = 0
+        self._commands = 0
         self.stub = stub
         self.clock = clock
-        self.httpd = make_server("127.0.0.1", 0, WebApp(self.app, self.core.health), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+        self.httpd = make_server("127.0.0.1", 0, build_web_app(slack, **({"now": wall} if wall is not None else {})), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
@@ -111,17 +113,26 @@ class BotServer:
                 "event": event,
             }
         )
-        headers = signed_headers(body, "application/json")
+        headers = self.signed(body, "application/json")
         if retry is not None:
             headers["X-Slack-Retry-Num"] = str(retry)
             headers["X-Slack-Retry-Reason"] = "http_timeout"
         return request(self.url + "/slack/events", body, headers)
 
+    def signed(self, body: str, content_type: str, **sign) -> dict[str, str]:
+        """Signed headers, at the web process's wall clock when the test moves it."""
+        if self.wall is not None:
+            sign.setdefault("timestamp", int(self.wall()))
+        return signed_headers(body, content_type, **sign)
+
     def post_signed(self, body: str, content_type: str = FORM, **sign) -> Response:
-        return request(self.url + "/slack/events", body, signed_headers(body, content_type, **sign))
+        return request(self.url + "/slack/events", body, self.signed(body, content_type, **sign))
 
     def command(self, text: str, **fields) -> Response:
-        fields.setdefault("response_url", self.stub.response_url("cmd"))
+        # Each slash command has its own response_url, as in Slack: two commands are two requests,
+        # never one request sent twice (a replay).
+        self._commands += 1
+        fields.setdefault("response_url", self.stub.response_url(f"cmd-{self._commands}"))
         return self.post_signed(command_body(text, **fields))
 
     def answer(self, text: str, **fields) -> dict:
@@ -147,8 +158,8 @@ class BotServer:
         return self.stub.answer_at(name)
 
 
-def start_bot(stub: StubSlackApi, content_dir, rng=None, clock=utc_now, **env: str) -> BotServer:
-    return BotServer(settings_for(stub, content_dir, **env), stub, clock=clock, rng=rng).start()
+def start_bot(stub: StubSlackApi, content_dir, rng=None, clock=utc_now, wall=None, **env: str) -> BotServer:
+    return BotServer(settings_for(stub, content_dir, **env), stub, clock=clock, rng=rng, wall=wall).start()
 
 
 def open_home(server: BotServer, user_id: str, event_id: str, tab: str = "home", retry: int | None = None) -> Response:

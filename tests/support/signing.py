@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import time
 from urllib.parse import urlencode
@@ -12,12 +13,13 @@ SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-token-not-real"
 
 
-def signature(body: str, timestamp: str, secret: str = SIGNING_SECRET) -> str:
-    base = f"v0:{timestamp}:{body}".encode()
+def signature(body: str | bytes, timestamp: str, secret: str = SIGNING_SECRET) -> str:
+    """Over the body's bytes as sent (text is sent as UTF-8)."""
+    base = f"v0:{timestamp}:".encode() + (body if isinstance(body, bytes) else body.encode())
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
-def signed_headers(body: str, content_type: str, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+def signed_headers(body: str | bytes, content_type: str, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
     ts = str(int(time.time()) if timestamp is None else timestamp)
     return {
         "Content-Type": content_type,
@@ -45,6 +47,15 @@ def command_body(text: str, user_id: str = "U0MEMBER1", channel_id: str = "C0STU
     )
 
 
+_serial = itertools.count(1)
+
+
+def _button(action_id: str, value: str) -> dict:
+    """A pressed button as a payload carries it. Each press has its own action_ts, as in Slack: two
+    presses of one button are two requests, never one request sent twice (a replay)."""
+    return {"action_id": action_id, "block_id": "b1", "type": "button", "value": value, "action_ts": f"1700000001.{next(_serial):06d}", "text": {"type": "plain_text", "text": "x"}}
+
+
 def _actor(user_id: str, team_id: str) -> dict:
     """Who an interactive payload comes from, and in which workspace, as every such payload says."""
     return {
@@ -63,9 +74,7 @@ def action_body(action_id: str, value: str, response_url: str, user_id: str = "U
         "trigger_id": "1.2.3",
         "channel": {"id": channel_id, "name": "interview-study"},
         "response_url": response_url,
-        "actions": [
-            {"action_id": action_id, "block_id": "b1", "type": "button", "value": value, "action_ts": "1700000001.000001", "text": {"type": "plain_text", "text": "x"}}
-        ],
+        "actions": [_button(action_id, value)],
     }
     return urlencode({"payload": json.dumps(payload)})
 
@@ -77,7 +86,7 @@ def view_submission_body(view: dict, user_id: str = "U0MEMBER1", values: dict | 
     payload = {
         "type": "view_submission",
         **_actor(user_id, team_id),
-        "trigger_id": "4.5.6",
+        "trigger_id": f"4.5.{next(_serial)}",  # each submission its own, as in Slack
         "view": submitted,
         "response_urls": [],
     }
@@ -92,9 +101,7 @@ def view_action_body(action_id: str, value: str, user_id: str = "U0MEMBER1", vie
         "container": {"type": "view", "view_id": view_id},
         "trigger_id": "7.8.9",
         "view": {"id": view_id, "type": "home", "hash": "h1", "callback_id": "", "private_metadata": "", "blocks": [], "state": {"values": {}}},
-        "actions": [
-            {"action_id": action_id, "block_id": "b1", "type": "button", "value": value, "action_ts": "1700000001.000001", "text": {"type": "plain_text", "text": "x"}}
-        ],
+        "actions": [_button(action_id, value)],
     }
     return urlencode({"payload": json.dumps(payload)})
 
@@ -109,9 +116,7 @@ def view_press_body(action_id: str, value: str, view: dict, user_id: str = "U0ME
         "container": {"type": "view", "view_id": view["id"]},
         "trigger_id": trigger_id,
         "view": view,
-        "actions": [
-            {"action_id": action_id, "block_id": "b1", "type": "button", "value": value, "action_ts": "1700000001.000001", "text": {"type": "plain_text", "text": "x"}}
-        ],
+        "actions": [_button(action_id, value)],
     }
     return urlencode({"payload": json.dumps(payload)})
 
