@@ -181,6 +181,13 @@ class HomeRefresh:
         for user_id in user_ids:
             self.touch(user_id, team_id)
 
+    def discard(self) -> int:
+        """Drop the pending refreshes (the app is stopping and its database may be gone); how many."""
+        with self._lock:
+            dropped = len(self._pending)
+            self._pending.clear()
+        return dropped
+
     @property
     def pending(self) -> int:
         with self._lock:
