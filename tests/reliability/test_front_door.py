@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
-from datetime import datetime, timezone
 
 import pytest
 
@@ -16,29 +14,14 @@ from bot.store.models import ReplyRow
 from tests.conftest import CONTENT_DIR
 from tests.e2e.test_http_drill import ADMIN, CH, reply
 from tests.support.botserver import start_bot
-from tests.support.fakes import Clock
-from tests.support.http import raw_request, request
+from tests.support.http import raw_request
 from tests.support.signing import command_body, signed_headers
-
-UTC = timezone.utc
 FORM = "application/x-www-form-urlencoded"
 MiB = 1024 * 1024
 MARKER = "XYZZY-front-door-marker"
 # What Slack sends for a 40,000-character reply: its text, and (in an edit) the same text again in
 # the message's rich-text blocks.
 LONG_TEXT = (MARKER + " " + "30% 3割 100万円 " * 4000)[:40_000]
-
-
-@pytest.fixture
-def door_bot(stub_api, db_url):
-    clock = Clock(datetime(2026, 11, 25, 8, 58, tzinfo=UTC))
-    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(5), clock=clock, DATABASE_URL=db_url)
-    server.answer("schedule set ciso 09:00 tz=UTC reveal=+1h", user_id=ADMIN)
-    clock.now = datetime(2026, 11, 25, 9, 0, 5, tzinfo=UTC)
-    server.tick()
-    server.drill_ts = stub_api.calls_to("chat.postMessage")[0].response["ts"]
-    yield server
-    server.stop()
 
 
 def replies(bot) -> list[tuple[str, str]]:
@@ -61,8 +44,8 @@ def assert_one_short_line(caplog, *absent: str) -> None:
     assert not [r for r in caplog.records if r.exc_info and r.name.startswith(("bot.web", "bot.slack.app", "slack_bolt"))]
 
 
-def test_a_40000_character_reply_and_its_edit_pass_the_door(door_bot):
-    bot = door_bot
+def test_a_40000_character_reply_and_its_edit_pass_the_door(posted_bot):
+    bot = posted_bot
     ts = "1764061210.000001"
     assert len(LONG_TEXT) == 40_000
     assert bot.event(reply(ts, "UALICE001", bot.drill_ts, text=LONG_TEXT), "EvLong1").status == 200
@@ -78,28 +61,28 @@ def test_a_40000_character_reply_and_its_edit_pass_the_door(door_bot):
 
 
 @pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "signed"])
-def test_a_body_over_1_mib_is_refused_from_its_length_alone(door_bot, caplog, signed):
+def test_a_body_over_1_mib_is_refused_from_its_length_alone(posted_bot, caplog, signed):
     caplog.set_level(logging.DEBUG)
     body = command_body("schedule off " + MARKER + "x" * MiB, user_id=ADMIN).encode()
     headers = signed_headers(body, FORM) if signed else {"Content-Type": FORM}
-    response = raw_request(door_bot.url, "/slack/events", {**headers, "Content-Length": str(len(body))}, body)
+    response = raw_request(posted_bot.url, "/slack/events", {**headers, "Content-Length": str(len(body))}, body)
     assert response.status == 413
     assert_one_short_line(caplog, MARKER)
-    assert door_bot.core.schedules.show(CH, door_bot.clock()).schedule is not None
+    assert posted_bot.core.schedules.show(CH, posted_bot.clock()).schedule is not None
 
 
 # "²" is a digit to str.isdigit().
 @pytest.mark.parametrize("length", [None, "", "abc", "-1", "1e3", "\xb2"], ids=["missing", "empty", "word", "negative", "float", "superscript"])
-def test_a_missing_or_unreadable_content_length_is_refused(door_bot, caplog, length):
+def test_a_missing_or_unreadable_content_length_is_refused(posted_bot, caplog, length):
     caplog.set_level(logging.DEBUG)
     body = command_body("schedule off", user_id=ADMIN).encode()
     headers = {**signed_headers(body.decode(), FORM)}
     if length is not None:
         headers["Content-Length"] = length
-    response = raw_request(door_bot.url, "/slack/events", headers, body)
+    response = raw_request(posted_bot.url, "/slack/events", headers, body)
     assert response.status == 400
     assert_one_short_line(caplog, "schedule+off")
-    assert door_bot.core.schedules.show(CH, door_bot.clock()).schedule is not None
+    assert posted_bot.core.schedules.show(CH, posted_bot.clock()).schedule is not None
 
 
 # Bodies that used to reach Bolt's parser before any signature was checked, each logging a traceback.
@@ -108,18 +91,18 @@ DEEP_JSON = b'{"type": "event_callback", "event": ' + b'{"a": ' * 5000 + b"1" + 
 
 
 @pytest.mark.parametrize("body", [NOT_UTF8, DEEP_JSON], ids=["not-utf8", "deep-json"])
-def test_unsigned_malformed_bodies_are_refused_before_they_are_read(door_bot, caplog, body):
+def test_unsigned_malformed_bodies_are_refused_before_they_are_read(posted_bot, caplog, body):
     caplog.set_level(logging.DEBUG)
-    response = raw_request(door_bot.url, "/slack/events", {"Content-Type": FORM, "Content-Length": str(len(body)), "X-Slack-Request-Timestamp": "1", "X-Slack-Signature": "v0=" + "0" * 64}, body)
+    response = raw_request(posted_bot.url, "/slack/events", {"Content-Type": FORM, "Content-Length": str(len(body)), "X-Slack-Request-Timestamp": "1", "X-Slack-Signature": "v0=" + "0" * 64}, body)
     assert response.status == 401
     assert_one_short_line(caplog, MARKER)
 
 
 @pytest.mark.parametrize("body", [NOT_UTF8, DEEP_JSON], ids=["not-utf8", "deep-json"])
-def test_signed_malformed_bodies_get_400_and_one_line(door_bot, caplog, body):
+def test_signed_malformed_bodies_get_400_and_one_line(posted_bot, caplog, body):
     caplog.set_level(logging.DEBUG)
     headers = signed_headers(body, FORM)
-    response = raw_request(door_bot.url, "/slack/events", {**headers, "Content-Length": str(len(body))}, body)
+    response = raw_request(posted_bot.url, "/slack/events", {**headers, "Content-Length": str(len(body))}, body)
     assert response.status == 400
     assert_one_short_line(caplog, MARKER)
 
@@ -137,10 +120,10 @@ FORGED_LINE = "2026-11-25 09:00:00 ERROR bot: FORGED"
     ],
     ids=["timestamp", "signature", "superscript-timestamp", "no-timestamp"],
 )
-def test_a_refused_request_writes_nothing_the_sender_chose_into_the_log(door_bot, caplog, headers):
+def test_a_refused_request_writes_nothing_the_sender_chose_into_the_log(posted_bot, caplog, headers):
     caplog.set_level(logging.DEBUG)
     body = command_body("schedule off " + MARKER, user_id=ADMIN).encode()
-    response = raw_request(door_bot.url, "/slack/events", {"Content-Type": FORM, "Content-Length": str(len(body)), **headers}, body)
+    response = raw_request(posted_bot.url, "/slack/events", {"Content-Type": FORM, "Content-Length": str(len(body)), **headers}, body)
     assert response.status == 401
     assert_one_short_line(caplog, MARKER, "FORGED")
 
