@@ -23,7 +23,8 @@ from markdown_it import MarkdownIt
 
 import frontmatter
 
-from bot.content.loader import Problem, explicit_id, keywords_text, load_directory
+from bot.content.loader import Problem, load_directory
+from bot.content.sections import explicit_id, keywords_text
 from bot.domain.catalog import RoleCatalog, role_names
 from bot.domain.markup import unwrap_emphasis
 from bot.domain.role import Role
