@@ -40,7 +40,7 @@ from bot.domain.memory import GRADE_LABELS, Grade
 from bot.ports import Message, ThreadMessage
 from bot.views import announcement_blocks, drill_blocks, feedback_blocks
 from bot.views.plaintext import render
-from bot.store import repo
+from bot.store import drills
 from bot.store.db import utc
 from bot.store.models import DrillRow
 
@@ -424,7 +424,7 @@ class Console:
         bot = self.bot
         assert bot is not None and self.clock is not None
         with bot.cycle.sessions() as session:
-            drill = repo.latest_open_drill(session, CONSOLE_CHANNEL)
+            drill = drills.latest_open_drill(session, CONSOLE_CHANNEL)
             thread_ts = drill.message_ts if drill else None
         if not thread_ts:
             self.out.write("回答を受け付けているドリルがありません。`/career drill now` で投稿できます。\n")

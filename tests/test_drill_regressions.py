@@ -198,11 +198,11 @@ def test_a_reply_that_arrives_while_the_reveal_is_posted_is_late(world):
     world.set("ciso", "09:00", "reveal=+1h")
     world.at(9, 0)
     ts = world.chat.of("question")[0].ts
-    from bot.store import repo
+    from bot.store import claims
 
     with world.cycle.sessions.begin() as s:
         drill_id = world.rows()[0].id
-        assert repo.claim(s, drill_id, "posted", "revealing", "other-replica", world.clock(), world.clock())
+        assert claims.claim(s, drill_id, "posted", "revealing", "other-replica", world.clock(), world.clock())
     assert world.replies.record(CH, ts, "1795597230.000009", "UBEN00001", world.clock())
     assert world.replies.stats("UBEN00001", CH).answered == 0
 

@@ -217,22 +217,22 @@ def test_no_feedback_when_the_reveal_itself_could_not_be_posted(world):
 
 
 def test_a_claim_taken_over_cannot_be_released_by_its_old_holder(world):
-    from bot.store import repo
+    from bot.store import claims
 
     ts, question, drill_id = posted(world)
     now = world.clock()
     lease = timedelta(minutes=2)
     with world.cycle.sessions.begin() as s:
-        assert repo.claim_notice(s, drill_id, "UAKI00001", "A", now, now - lease)
+        assert claims.claim_notice(s, drill_id, "UAKI00001", "A", now, now - lease)
     later = now + timedelta(minutes=5)
     with world.cycle.sessions.begin() as s:
-        assert repo.claim_notice(s, drill_id, "UAKI00001", "B", later, later - lease)  # A's lease ran out
+        assert claims.claim_notice(s, drill_id, "UAKI00001", "B", later, later - lease)  # A's lease ran out
     from bot.store.db import to_db
 
     with world.cycle.sessions.begin() as s:
-        assert not repo.finish_notice(s, drill_id, "UAKI00001", "A", to_db(now), claimed_at=None, claimed_by=None)
+        assert not claims.finish_notice(s, drill_id, "UAKI00001", "A", to_db(now), claimed_at=None, claimed_by=None)
     with world.cycle.sessions.begin() as s:
-        assert not repo.claim_notice(s, drill_id, "UAKI00001", "C", later, later - lease)  # B still holds it
+        assert not claims.claim_notice(s, drill_id, "UAKI00001", "C", later, later - lease)  # B still holds it
 
 
 def test_a_drill_keeps_its_channels_feedback_off_after_the_schedule_is_removed(world):

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 
 from bot.domain.drill import DrillStatus
 from bot.domain.schedule import Digest, Schedule
-from bot.store import repo
+from bot.store import answers, cards, channel_posts, claims, drills, home_tabs, installs, schedule_changes, schedules, verdicts
 from bot.store.db import make_engine, session_factory, to_db, upgrade
 from bot.store.models import CardRow, ChannelPostRow, DrillRow, FeedbackNoticeRow, HomeTabRow, MemberSettingRow, ReplyRow, ReviewRow, ScheduleChangeRow, ScheduleRow, WorkspaceRow
 from bot.usecases.workspaces import Stopped, Workspaces
@@ -43,7 +43,7 @@ def sessions(engine):
 def drill(s, channel_id: str, day: int, status: DrillStatus, **values) -> int:
     """A drill posted at 09:00 on day `day` (NOW is day 0, 12:00), revealed at 10:00."""
     post_at = datetime(2026, 11, 25, 9, tzinfo=UTC) + timedelta(days=day)
-    repo.create_drill(s, channel_id, f"{post_at.date()}@UTC", post_at, post_at + timedelta(hours=1), "UTC", NOW)
+    drills.create_drill(s, channel_id, f"{post_at.date()}@UTC", post_at, post_at + timedelta(hours=1), "UTC", NOW)
     drill_id = s.scalar(select(DrillRow.id).where(DrillRow.channel_id == channel_id, DrillRow.post_at == to_db(post_at)))
     if status is not DrillStatus.PENDING:
         values.setdefault("message_ts", f"{day + 100}.{drill_id}")
@@ -56,21 +56,21 @@ def populate(sessions, team: str, channel_id: str) -> dict[str, int]:
     state that still has work to do, a member's reply, grade, card, setting and App Home."""
     with sessions.begin() as s:
         schedule = Schedule(channel_id=channel_id, role="cto", post_time=time(9), timezone="UTC", digest=Digest(day=4, at=time(18)))
-        repo.save_schedule(s, schedule, f"UADMIN{team[-1]}", NOW - timedelta(days=10), keep_deck=False, team_id=team)
-        repo.record_change(s, channel_id, f"UADMIN{team[-1]}", NOW - timedelta(days=10), "set", None, schedule, team_id=team)
+        schedules.save_schedule(s, schedule, f"UADMIN{team[-1]}", NOW - timedelta(days=10), keep_deck=False, team_id=team)
+        schedule_changes.record_change(s, channel_id, f"UADMIN{team[-1]}", NOW - timedelta(days=10), "set", None, schedule, team_id=team)
         ids = {
             "due": drill(s, channel_id, 1, DrillStatus.PENDING),  # tomorrow's, due then
             "revealable": drill(s, channel_id, 0, DrillStatus.POSTED, posted_at=to_db(NOW - timedelta(hours=3)), backfill_due=True),
             "markable": drill(s, channel_id, -1, DrillStatus.REVEALED, revealed_at=to_db(NOW - timedelta(days=1))),
             "done": drill(s, channel_id, -2, DrillStatus.REVEALED, revealed_at=to_db(NOW - timedelta(days=2)), marked_at=to_db(NOW), feedback_done_at=to_db(NOW)),
         }
-        repo.add_reply(s, ids["revealable"], "9.1", MEMBER, NOW - timedelta(hours=2, minutes=30), late=False, verdicts="cp")
-        repo.claim_notice(s, ids["markable"], MEMBER, "host-1", NOW - timedelta(days=1), NOW - timedelta(days=2))
-        repo.add_channel_post(s, channel_id, "reminder", str(ids["revealable"]), NOW - timedelta(hours=1), NOW - timedelta(hours=1), drill_id=ids["revealable"])
-        repo.lock_card(s, MEMBER, "cto", "q1", team_id=team)
-        repo.put_review(s, MEMBER, "cto", "q1", date(2026, 11, 24), 3, NOW - timedelta(days=1), ids["markable"], team_id=team)
-        repo.set_member_feedback(s, MEMBER, False, NOW, team_id=team)
-        repo.record_home_opened(s, MEMBER, NOW, NOW, team_id=team)
+        answers.add_reply(s, ids["revealable"], "9.1", MEMBER, NOW - timedelta(hours=2, minutes=30), late=False, verdicts="cp")
+        claims.claim_notice(s, ids["markable"], MEMBER, "host-1", NOW - timedelta(days=1), NOW - timedelta(days=2))
+        channel_posts.add_channel_post(s, channel_id, "reminder", str(ids["revealable"]), NOW - timedelta(hours=1), NOW - timedelta(hours=1), drill_id=ids["revealable"])
+        cards.lock_card(s, MEMBER, "cto", "q1", team_id=team)
+        cards.put_review(s, MEMBER, "cto", "q1", date(2026, 11, 24), 3, NOW - timedelta(days=1), ids["markable"], team_id=team)
+        verdicts.set_member_feedback(s, MEMBER, False, NOW, team_id=team)
+        home_tabs.record_home_opened(s, MEMBER, NOW, NOW, team_id=team)
     return ids
 
 
@@ -79,9 +79,9 @@ def work_due(sessions, at: datetime) -> set[int]:
     lease = at - timedelta(minutes=5)
     with sessions() as s:
         found = set()
-        for due in (repo.postable_ids, repo.revealable_ids, repo.markable_ids, repo.backfill_ids, repo.feedback_due_ids):
+        for due in (claims.postable_ids, claims.revealable_ids, claims.markable_ids, drills.backfill_ids, claims.feedback_due_ids):
             found |= set(due(s, at, lease))
-        posts = {-p for p in repo.channel_post_due_ids(s, at, lease)}  # negative: not drill ids
+        posts = {-p for p in claims.channel_post_due_ids(s, at, lease)}  # negative: not drill ids
         return found | posts
 
 
@@ -92,7 +92,7 @@ def rows_of(sessions, team: str) -> dict[str, int]:
 
 def paused(sessions, team: str) -> list[bool]:
     with sessions() as s:
-        return [r.paused for r in repo.all_schedule_rows(s, team_id=team)]
+        return [r.paused for r in schedules.all_schedules(s, team_id=team)]
 
 
 def test_an_uninstall_stops_that_workspaces_drills_at_once_and_the_other_workspace_goes_on(sessions, caplog):
@@ -116,7 +116,7 @@ def test_an_uninstall_stops_that_workspaces_drills_at_once_and_the_other_workspa
         assert {d.id: (d.status, d.last_error) for d in s.scalars(select(DrillRow).where(DrillRow.id.in_((b["due"], b["revealable"]))))} == {
             b["due"]: (DrillStatus.MISSED, "app_uninstalled"), b["revealable"]: (DrillStatus.MISSED, "app_uninstalled"),
         }
-        assert [d.channel_id for d in repo.digest_schedules(s)] == ["CA"]  # no digest is recorded for B
+        assert [d.channel_id for d in schedules.digest_schedules(s)] == ["CA"]  # no digest is recorded for B
     # Nothing of B is deleted yet.
     assert rows_of(sessions, B)["replies"] == 1
     # The admin who set B's schedule cannot be told in Slack: the log says so.
@@ -127,7 +127,7 @@ def test_an_uninstall_stops_that_workspaces_drills_at_once_and_the_other_workspa
     # Slack sends app_uninstalled and tokens_revoked, and retries: the second notice changes nothing.
     assert workspaces.uninstalled(B, None, NOW + timedelta(days=2)) == Stopped(0, 0, 0)
     with sessions() as s:
-        row = repo.get_workspace(s, B)
+        row = installs.get_workspace(s, B)
         assert (row.uninstalled_at, row.purge_after, row.purged_at) == (to_db(NOW), to_db(NOW + RETENTION), None)
 
 
@@ -144,7 +144,7 @@ def test_a_reinstall_within_the_period_cancels_the_deletion_and_resumes_nothing(
     assert rows_of(sessions, B) == kept
     assert paused(sessions, B) == [True]  # ready to resume, by an admin
     with sessions() as s:
-        row = repo.get_workspace(s, B)
+        row = installs.get_workspace(s, B)
         assert (row.installed_at, row.uninstalled_at, row.purge_after) == (to_db(NOW + timedelta(days=10, seconds=1)), None, None)
 
     # Uninstalled again later, it is deleted a full period after that.
@@ -168,8 +168,8 @@ def test_the_deletion_takes_only_that_workspaces_rows_once_and_not_a_second_earl
     assert rows_of(sessions, A) == a_rows
     assert workspaces.purge_due(NOW + RETENTION + timedelta(days=1)) == []
     with sessions() as s:
-        assert repo.get_workspace(s, B).purged_at == to_db(NOW + RETENTION)
-        assert repo.get_workspace(s, A) is None  # never uninstalled: nothing recorded, nothing due
+        assert installs.get_workspace(s, B).purged_at == to_db(NOW + RETENTION)
+        assert installs.get_workspace(s, A) is None  # never uninstalled: nothing recorded, nothing due
 
 
 def test_two_replicas_racing_to_delete_a_workspace_delete_it_once(engine, db_url):

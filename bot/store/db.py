@@ -1,4 +1,5 @@
-"""Engine, sessions and schema upgrades."""
+"""Engine, sessions and schema upgrades, and the few statements every store module shares (a bound on
+lock waits, INSERT … ON CONFLICT DO NOTHING in both dialects)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import logging
 import os
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -85,6 +88,43 @@ def utc(stored: datetime | None) -> datetime | None:
     if stored is None:
         return None
     return stored.replace(tzinfo=timezone.utc) if stored.tzinfo is None else stored.astimezone(timezone.utc)
+
+
+def aware(stored: datetime) -> datetime:
+    """`utc` of a column that is never NULL."""
+    return stored.replace(tzinfo=timezone.utc) if stored.tzinfo is None else stored.astimezone(timezone.utc)
+
+
+def limit_wait(session: Session, seconds: float) -> None:
+    """Fail this transaction rather than wait longer on a lock or a statement (PostgreSQL): an event
+    whose write fails fast gets a non-200, and Slack delivers it again."""
+    if session.get_bind().dialect.name == "postgresql":
+        # One round trip for both settings: this runs before every recorded reply.
+        millis = str(int(seconds * 1000))
+        session.execute(
+            text("SELECT set_config('lock_timeout', :ms, true), set_config('statement_timeout', :ms, true)"),
+            {"ms": millis},
+        )
+
+
+def insert_for(session: Session):
+    """The dialect's INSERT, which has ON CONFLICT in both PostgreSQL and SQLite."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def insert_ignore(session: Session, model, values: dict[str, Any]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING; True if this call inserted the row."""
+    insert = insert_for(session)
+    # RETURNING rather than rowcount: psycopg reports -1 for INSERT … ON CONFLICT here.
+    result = session.execute(insert(model).values(**values).on_conflict_do_nothing().returning(model.id))
+    return result.first() is not None
+
+
+def insert_ignore_key(session: Session, model, values: dict[str, Any]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING for a table whose key is not an `id` column."""
+    insert = insert_for(session)
+    key = next(iter(model.__table__.primary_key.columns))
+    return session.execute(insert(model).values(**values).on_conflict_do_nothing().returning(key)).first() is not None
 
 
 QuestionIds = dict[str, dict[int, str]]  # {role slug: {question number: question id}}

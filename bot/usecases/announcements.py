@@ -37,9 +37,9 @@ from bot.domain.drill import DrillStatus
 from bot.domain.markup import to_plain
 from bot.domain.schedule import Schedule
 from bot.ports import ChatError, ChatPort, ChatPorts
-from bot.store import repo
-from bot.store.db import to_db, utc
-from bot.store.models import ChannelPostRow
+from bot.store import answers, channel_posts, channel_records, claims, drills, schedule_changes, schedules
+from bot.store.channel_posts import ChannelPost
+from bot.store.db import to_db
 from bot.usecases.delivery import question_of
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ NOTHING_TO_LIST = "no drill was shown this week"
 MAX_DIGEST_DRILLS = 14  # two a day at most are listed; the rest are counted
 
 
-def post_key(row: ChannelPostRow) -> str:
+def post_key(row: ChannelPost) -> str:
     """The message metadata key: how a retry finds what an earlier attempt may have posted."""
     return f"{row.kind}:{row.channel_id}:{row.key}"
 
@@ -89,30 +89,30 @@ class Announcements:
         Any number of processes may do this at once: each row is inserted once."""
         added = 0
         with self.sessions.begin() as session:
-            for drill_id, channel_id, posted_at, reveal_at, zone, remind in repo.reminder_candidates(session, now):
+            for drill_id, channel_id, posted_at, reveal_at, zone, remind in channel_posts.reminder_candidates(session, now):
                 instant = reminder_at(remind, posted_at, reveal_at, zone)
                 if instant is not None and instant <= now:
                     # Late (the bot was down at the reminder time) is still useful before the reveal.
-                    added += repo.add_channel_post(session, channel_id, REMINDER, str(drill_id), instant, now, drill_id=drill_id)
-            for schedule in repo.digest_schedules(session):
+                    added += channel_posts.add_channel_post(session, channel_id, REMINDER, str(drill_id), instant, now, drill_id=drill_id)
+            for schedule in schedules.digest_schedules(session):
                 assert schedule.digest is not None
                 instant = digest_due(schedule.digest, schedule.timezone, now, schedule.effective_from)
-                if instant is None or repo.has_channel_post(session, schedule.channel_id, DIGEST, week_key(instant, schedule.timezone)):
+                if instant is None or channel_posts.has_channel_post(session, schedule.channel_id, DIGEST, week_key(instant, schedule.timezone)):
                     continue
-                schedule_row = repo.get_schedule_row(session, schedule.channel_id)
-                assert schedule_row is not None
-                start, end = self._period(session, schedule, schedule_row.team_id, instant)
-                if repo.digest_unsettled(session, schedule.channel_id, start, end, team_id=schedule_row.team_id):
+                team_id = schedules.schedule_team(session, schedule.channel_id)
+                assert team_id is not None
+                start, end = self._period(session, schedule, team_id, instant)
+                if channel_posts.digest_unsettled(session, schedule.channel_id, start, end, team_id=team_id):
                     # Recorded on a later tick, once the drill is posted: a digest built now would
                     # leave it out, and the next one starts after it. Still unsettled when the grace
                     # period ends, this digest is not posted and the next one lists its drills.
                     continue
-                added += repo.add_channel_post(session, schedule.channel_id, DIGEST, week_key(instant, schedule.timezone), instant, now)
+                added += channel_posts.add_channel_post(session, schedule.channel_id, DIGEST, week_key(instant, schedule.timezone), instant, now)
         return added
 
     def _period(self, session: Session, schedule: Schedule, team_id: str, instant: datetime) -> tuple[datetime, datetime]:
-        previous = repo.previous_digest_at(session, schedule.channel_id, instant, NOTHING_TO_LIST, team_id=team_id)
-        turned_on = previous is not None and repo.digest_turned_on_since(session, schedule.channel_id, previous, team_id=team_id)
+        previous = channel_posts.previous_digest_at(session, schedule.channel_id, instant, NOTHING_TO_LIST, team_id=team_id)
+        turned_on = previous is not None and schedule_changes.digest_turned_on_since(session, schedule.channel_id, previous, team_id=team_id)
         return digest_period(instant, schedule.timezone, previous, turned_on)
 
     # ------------------------------------------------------------------ the one step
@@ -125,9 +125,9 @@ class Announcements:
         # while waiting on them could run out, be taken over by another replica and posted twice.
         streaks = self._streak_lines(post_id)
         with self.sessions.begin() as session:
-            if not repo.claim_channel_post(session, post_id, owner, now, now - self.lease):
+            if not claims.claim_channel_post(session, post_id, owner, now, now - self.lease):
                 return False
-            row = repo.get_channel_post(session, post_id)
+            row = channel_posts.get_channel_post(session, post_id)
             assert row is not None
             plan = self._plan_reminder(session, row, now) if row.kind == REMINDER else self._plan_digest(session, row, now, streaks or ())
         if isinstance(plan, str):
@@ -149,7 +149,7 @@ class Announcements:
 
     def _finish(self, post_id: int, owner: str, stamp: datetime, **values) -> bool:
         with self.sessions.begin() as session:
-            if not repo.finish_channel_post(session, post_id, owner, stamp, **values):
+            if not claims.finish_channel_post(session, post_id, owner, stamp, **values):
                 log.error("channel post %s: finished (%s) but its claim had been taken over", post_id, values.get("status"))
         return values.get("status") == SENT
 
@@ -165,20 +165,19 @@ class Announcements:
 
     # ------------------------------------------------------------------ the reminder
 
-    def _plan_reminder(self, session: Session, row: ChannelPostRow, now: datetime) -> Plan | str:
-        drill = repo.get_drill(session, row.drill_id) if row.drill_id is not None else None
+    def _plan_reminder(self, session: Session, row: ChannelPost, now: datetime) -> Plan | str:
+        drill = drills.get_drill(session, row.drill_id) if row.drill_id is not None else None
         if drill is None or drill.message_ts is None:
             return "its drill is gone"
         if drill.status != DrillStatus.POSTED:
             return f"its drill is {drill.status}"  # revealed (or being revealed) already, or missed
-        reveal_at = utc(drill.reveal_at)
-        assert reveal_at is not None
+        reveal_at = drill.reveal_at
         if now >= reveal_at:
             return "its drill's reveal time has come"
         reminder = Reminder(left=reveal_at - now, reveal_at=reveal_at, timezone=drill.timezone)
         channel_id, thread_ts, key = drill.channel_id, drill.message_ts, post_key(row)
         return Plan(
-            channel_id=channel_id, team_id=row.team_id, key=key, since=utc(drill.post_at), retry=row.attempts > 1,  # type: ignore[arg-type]
+            channel_id=channel_id, team_id=row.team_id, key=key, since=drill.post_at, retry=row.attempts > 1,
             deadline=reveal_at, thread_ts=thread_ts,
             send=lambda chat: chat.post_reminder(channel_id, thread_ts, reminder, key),
         )
@@ -189,41 +188,40 @@ class Announcements:
         """The channel's longest current streaks by display name, for a digest still to be sent;
         None for anything else. Read in a session of its own, closed before Slack is asked."""
         with self.sessions() as session:
-            row = repo.get_channel_post(session, post_id)
+            row = channel_posts.get_channel_post(session, post_id)
             if row is None or row.kind != DIGEST or row.status not in (PENDING, SENDING):
                 return None
-            streaks = top_streaks(repo.current_streaks(session, row.channel_id, team_id=row.team_id))
+            streaks = top_streaks(answers.current_streaks(session, row.channel_id, team_id=row.team_id))
             team_id = row.team_id
         return tuple(StreakLine(self.name_of(user, team_id), n) for user, n in streaks)
 
-    def _plan_digest(self, session: Session, row: ChannelPostRow, now: datetime, streaks: tuple[StreakLine, ...]) -> Plan | str:
-        due_at = utc(row.due_at)
-        assert due_at is not None
+    def _plan_digest(self, session: Session, row: ChannelPost, now: datetime, streaks: tuple[StreakLine, ...]) -> Plan | str:
+        due_at = row.due_at
         if is_stale(due_at, now) and row.attempts <= 1:
             return "too late for this week's digest"
-        schedule_row = repo.get_schedule_row(session, row.channel_id)
-        if schedule_row is None or schedule_row.team_id != row.team_id:
+        stored = schedules.get_schedule(session, row.channel_id)
+        if stored is None or stored.team_id != row.team_id:
             return "the channel's schedule was removed"
-        schedule = repo.to_schedule(schedule_row)
+        schedule = stored.schedule
         if schedule.digest is None:
             return "the channel's digest was turned off"
         start, end = self._period(session, schedule, row.team_id, due_at)
-        drills = repo.week_drills(session, row.channel_id, start, end, team_id=row.team_id)
-        answered = repo.participant_counts(session, [d.id for d in drills], team_id=row.team_id)
+        period_drills = drills.week_drills(session, row.channel_id, start, end, team_id=row.team_id)
+        answered = channel_records.participant_counts(session, [d.id for d in period_drills], team_id=row.team_id)
         listed: list[tuple[int, DigestDrill]] = []
-        for drill in drills:
+        for drill in period_drills:
             role = self.catalog.by_slug(drill.role_slug or "")
             question = question_of(role, drill.question_id, drill.question_number)
             if role is None or question is None or drill.message_ts is None:
                 continue  # a role removed from the content since: nothing to title it with
             listed.append((drill.id, DigestDrill(
                 role_title=role.short_title or role.title, number=question.number, question=shorten(to_plain(question.text)),
-                posted_at=utc(drill.posted_at or drill.post_at), message_ts=drill.message_ts,  # type: ignore[arg-type]
+                posted_at=drill.posted_at or drill.post_at, message_ts=drill.message_ts,
                 answered=answered.get(drill.id, 0), extra=drill.occurrence.startswith("now:"),
             )))
         if not listed:
             return NOTHING_TO_LIST
-        ratings = repo.drill_ratings(session, [drill_id for drill_id, _ in listed], team_id=row.team_id)
+        ratings = channel_records.drill_ratings(session, [drill_id for drill_id, _ in listed], team_id=row.team_id)
         hardest = hardest_questions(listed, ratings)
         channel_id, key, week = row.channel_id, post_key(row), row.key
         shown = tuple(d for _, d in listed)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
@@ -23,9 +23,9 @@ from bot.domain.adaptive import Asked, choose_adaptive
 from bot.domain.role import Question, Role
 from bot.domain.rotation import Card, draw
 from bot.ports import CHANNEL_GONE, ChatError, ChatPort, ChatPorts
-from bot.store import repo
-from bot.store.db import to_db, utc
-from bot.store.models import DrillRow
+from bot.store import answers, cards, claims, drills, schedules, verdicts
+from bot.store.db import to_db
+from bot.store.drills import Drill
 from bot.views.mrkdwn import escape_mrkdwn
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def question_of(role: Role | None, question_id: str | None, number: int | None) 
     return role.question(number or 0)
 
 
-def message_key(drill: DrillRow, kind: str) -> str:
+def message_key(drill: Drill, kind: str) -> str:
     return f"{kind}:{drill.channel_id}:{drill.occurrence}"
 
 
@@ -94,11 +94,11 @@ class DrillDelivery:
 
     # ------------------------------------------------------------------ the one step
 
-    def _deliver(self, drill_id: int, now: datetime, step: Step, prepare: Callable[[Session, DrillRow], "Attempt | str"]) -> bool:
+    def _deliver(self, drill_id: int, now: datetime, step: Step, prepare: Callable[[Session, Drill], "Attempt | str"]) -> bool:
         with self.sessions.begin() as session:
-            if not repo.claim(session, drill_id, step.ready, step.working, self.owner, now, now - self.lease, counter=step.counter):
+            if not claims.claim(session, drill_id, step.ready, step.working, self.owner, now, now - self.lease, counter=step.counter):
                 return False
-            drill = session.get(DrillRow, drill_id)
+            drill = drills.get_drill(session, drill_id)
             assert drill is not None
             attempt = prepare(session, drill)
         if isinstance(attempt, str):
@@ -117,7 +117,7 @@ class DrillDelivery:
             return self._failed(drill_id, step, attempt.channel_id, attempt.team_id, err, now)
         with self.sessions.begin() as session:
             values = {**attempt.finish(ts, now), **(attempt.adopted(ts) if adopted else {})}  # type: ignore[arg-type]
-            if not repo.finish(session, drill_id, self.owner, step.working, status=step.done, last_error=None, next_attempt_at=None, **values):
+            if not claims.finish(session, drill_id, self.owner, step.working, status=step.done, last_error=None, next_attempt_at=None, **values):
                 log.error("drill %s: %s done (ts %s) but its claim had been taken over", drill_id, step.name, ts)
         if adopted and step is POSTING:
             self.backfill(drill_id, now)
@@ -129,7 +129,7 @@ class DrillDelivery:
             # there. The drill is closed (not retried every tick) with the reason kept.
             log.error("drill %s: its reveal cannot be posted in %s (%s); closing it", drill_id, channel_id, err.code)
             with self.sessions.begin() as session:
-                repo.finish(session, drill_id, self.owner, step.working, status=DrillStatus.REVEALED, revealed_at=to_db(now), marked_at=to_db(now), last_error=err.code[:200])
+                claims.finish(session, drill_id, self.owner, step.working, status=DrillStatus.REVEALED, revealed_at=to_db(now), marked_at=to_db(now), last_error=err.code[:200])
             if err.code in CHANNEL_GONE:
                 self._pause_gone_channel(channel_id, team_id, err.code, now)
             return False
@@ -139,7 +139,7 @@ class DrillDelivery:
             later = to_db(now + timedelta(seconds=err.retry_after)) if err.retry_after else None
             log.warning("drill %s: %s in %s failed (%s); it will be retried%s", drill_id, step.name, channel_id, err.code, f" after {err.retry_after:g}s" if err.retry_after else " on the next tick")
             with self.sessions.begin() as session:
-                repo.finish(session, drill_id, self.owner, step.working, status=step.ready, claimed_by=None, claimed_at=None, last_error=err.code[:200], next_attempt_at=later)
+                claims.finish(session, drill_id, self.owner, step.working, status=step.ready, claimed_by=None, claimed_at=None, last_error=err.code[:200], next_attempt_at=later)
             return False
         self._give_up(drill_id, step, err.code)
         if err.code in CHANNEL_GONE:
@@ -151,7 +151,7 @@ class DrillDelivery:
     def _give_up(self, drill_id: int, step: Step, reason: str) -> bool:
         log.error("drill %s recorded as missed: %s", drill_id, reason)
         with self.sessions.begin() as session:
-            repo.finish(session, drill_id, self.owner, step.working, status=DrillStatus.MISSED, last_error=reason[:200])
+            claims.finish(session, drill_id, self.owner, step.working, status=DrillStatus.MISSED, last_error=reason[:200])
         return False
 
     # ------------------------------------------------------------------ posting
@@ -159,9 +159,12 @@ class DrillDelivery:
     def post(self, drill_id: int, now: datetime) -> bool:
         return self._deliver(drill_id, now, POSTING, lambda session, drill: self._plan_post(session, drill, now))
 
-    def _plan_post(self, session: Session, drill: DrillRow, now: datetime) -> Attempt | str:
-        if drill.question_id is None and drill.question_number is None and not self._choose_question(session, drill, now):
-            return "no role or questions to ask"
+    def _plan_post(self, session: Session, drill: Drill, now: datetime) -> Attempt | str:
+        if drill.question_id is None and drill.question_number is None:
+            chosen = self._choose_question(session, drill, now)
+            if chosen is None:
+                return "no role or questions to ask"
+            drill = chosen
         post = self.post_view(drill)
         if post is None:
             return "the role of this drill is no longer in the content"
@@ -170,51 +173,53 @@ class DrillDelivery:
             channel_id=channel_id,
             team_id=drill.team_id,
             key=key,
-            since=utc(drill.post_at),  # type: ignore[arg-type]
+            since=drill.post_at,
             retry=drill.attempts > 1,
-            deadline=utc(drill.reveal_at),
+            deadline=drill.reveal_at,
             send=lambda chat: chat.post_question(channel_id, post, key),
             finish=lambda ts, now: {"message_ts": ts, "posted_at": to_db(now)},
             adopted=lambda ts: {"backfill_due": True},
         )
 
-    def _choose_question(self, session: Session, drill: DrillRow, now: datetime) -> bool:
-        row = repo.get_schedule_row(session, drill.channel_id, for_update=True)
-        if row is None:
-            return False
-        roles = self.catalog.roles if row.role == "all" else tuple(r for r in (self.catalog.by_slug(row.role),) if r)
+    def _choose_question(self, session: Session, drill: Drill, now: datetime) -> Drill | None:
+        """The drill with the question chosen for it (recorded, and the channel's rotation moved
+        on), or None when its channel has no schedule or no question to ask."""
+        stored = schedules.get_schedule(session, drill.channel_id, for_update=True)
+        if stored is None:
+            return None
+        schedule = stored.schedule
+        roles = self.catalog.roles if schedule.role == "all" else tuple(r for r in (self.catalog.by_slug(schedule.role),) if r)
         # By default the drill asks only what its reveal can answer.
-        available = [Card(r.slug, q.id) for r in roles for q in r.questions if row.all_questions or q.answer_points]
+        available = [Card(r.slug, q.id) for r in roles for q in r.questions if schedule.all_questions or q.answer_points]
         if not available:
-            return False
-        if row.question_order == ADAPTIVE:
+            return None
+        if schedule.order == ADAPTIVE:
             card = self._adaptive_pick(session, drill.channel_id, available, now, drill.team_id)
         else:
-            card, deck = draw(repo.deck_of(row), available, self.rng)
-            repo.store_deck(row, deck)
+            card, deck = draw(stored.deck, available, self.rng)
+            schedules.store_deck(session, drill.channel_id, deck)
         role = self.catalog.by_slug(card.slug)
         question = role.question_by_id(card.question_id) if role else None
         assert role is not None and question is not None
-        drill.role_slug, drill.question_id = card.slug, card.question_id
-        drill.question_number, drill.question_total = question.number, len(role.questions)
-        return True
+        drills.set_question(session, drill.id, card.slug, card.question_id, question.number, len(role.questions))
+        return replace(drill, role_slug=card.slug, question_id=card.question_id, question_number=question.number, question_total=len(role.questions))
 
     def _adaptive_pick(self, session: Session, channel_id: str, available: list[Card], now: datetime, team_id: str) -> Card:
         """What the channel's active members are least likely to recall, mixed with questions the
         channel has not had yet (see bot.domain.adaptive)."""
         keys = [str(c) for c in available]
-        history = [Asked(f"{slug}#{qid}", at) for slug, qid, at in repo.channel_questions(session, channel_id, team_id=team_id)]
-        members = repo.active_members(session, channel_id, now - ACTIVE_WINDOW, team_id=team_id)
+        history = [Asked(f"{slug}#{qid}", at) for slug, qid, at in cards.channel_questions(session, channel_id, team_id=team_id)]
+        members = cards.active_members(session, channel_id, now - ACTIVE_WINDOW, team_id=team_id)
         forgetting: dict[str, list[float]] = {}
-        for card in repo.cards_of_members(session, members, team_id=team_id):
-            memory = repo.to_memory(card)
+        for card in cards.cards_of_members(session, members, team_id=team_id):
+            memory = card.memory
             forgetting.setdefault(f"{card.role_slug}#{card.question_id}", []).append(1.0 - memory.retrievability(now))
         means = {key: sum(values) / len(values) for key, values in forgetting.items() if values}
         pick = choose_adaptive(keys, means, history, now, seed=channel_id)
         log.info("channel %s: adaptive pick %s (%s)", channel_id, pick.key, pick.reason)
         return Card.parse(pick.key)  # type: ignore[return-value]
 
-    def post_view(self, drill: DrillRow, revealed: bool = False) -> DrillPost | None:
+    def post_view(self, drill: Drill, revealed: bool = False) -> DrillPost | None:
         role = self.catalog.by_slug(drill.role_slug or "")
         question = question_of(role, drill.question_id, drill.question_number)
         if role is None or question is None:
@@ -225,7 +230,7 @@ class DrillDelivery:
             number=question.number,
             total=len(role.questions),
             question=question.text,
-            reveal_at=utc(drill.reveal_at),  # type: ignore[arg-type]
+            reveal_at=drill.reveal_at,
             timezone=drill.timezone,
             revealed=revealed,
         )
@@ -235,7 +240,7 @@ class DrillDelivery:
         before the thread was ours, and will not deliver them again, so read them from the thread.
         Until that read succeeds the drill stays marked, and a later tick tries again."""
         with self.sessions() as session:
-            drill = session.get(DrillRow, drill_id)
+            drill = drills.get_drill(session, drill_id)
             if drill is None or not drill.backfill_due or drill.message_ts is None:
                 return False
             channel_id, thread_ts, team_id = drill.channel_id, drill.message_ts, drill.team_id
@@ -250,7 +255,7 @@ class DrillDelivery:
                 continue
             counted += bool(self._record_reply(channel_id, thread_ts, message.ts, message.user_id, ts_time(message.ts)))
         with self.sessions.begin() as session:
-            repo.set_backfill_due(session, drill_id, False)
+            drills.set_backfill_due(session, drill_id, False)
         if counted:
             log.info("drill %s: counted %d reply(ies) made before its post was confirmed", drill_id, counted)
         return True
@@ -260,23 +265,23 @@ class DrillDelivery:
     def reveal(self, drill_id: int, now: datetime) -> bool:
         return self._deliver(drill_id, now, REVEALING, self._plan_reveal)
 
-    def _plan_reveal(self, session: Session, drill: DrillRow) -> Attempt | str:
+    def _plan_reveal(self, session: Session, drill: Drill) -> Attempt | str:
         post = self.post_view(drill, revealed=True)
         if post is None or drill.message_ts is None:
             return "the question of this drill is no longer in the content"
         role = self.catalog.by_slug(post.role_slug)
         question = question_of(role, drill.question_id, drill.question_number)
         reveal = DrillReveal(
-            post=post, answer_points=question.answer_points if question else (), participants=tuple(repo.participants(session, drill.id)),
+            post=post, answer_points=question.answer_points if question else (), participants=tuple(answers.participants(session, drill.id)),
             follow_up=question.follow_up if question else "", drill_id=drill.id,
-            feedback=bool(question and question.points) and repo.drill_feedback_enabled(session, drill),
+            feedback=bool(question and question.points) and verdicts.drill_feedback_enabled(session, drill),
         )
         channel_id, thread_ts, key = drill.channel_id, drill.message_ts, message_key(drill, "reveal")
         return Attempt(
             channel_id=channel_id,
             team_id=drill.team_id,
             key=key,
-            since=utc(drill.post_at),  # type: ignore[arg-type]
+            since=drill.post_at,
             retry=drill.reveal_attempts > 1,
             thread_ts=thread_ts,
             send=lambda chat: chat.post_reveal(channel_id, thread_ts, reveal, key),
@@ -289,9 +294,9 @@ class DrillDelivery:
         """Edit the original question to say its points are out. Editing twice shows the same, so
         a claim only keeps replicas from doing it at once; a failure is retried on a later tick."""
         with self.sessions.begin() as session:
-            if not repo.claim_mark(session, drill_id, now, now - self.lease):
+            if not claims.claim_mark(session, drill_id, now, now - self.lease):
                 return False
-            drill = session.get(DrillRow, drill_id)
+            drill = drills.get_drill(session, drill_id)
             assert drill is not None
             post = self.post_view(drill, revealed=True)
             channel_id, ts, team_id = drill.channel_id, drill.message_ts, drill.team_id
@@ -308,9 +313,9 @@ class DrillDelivery:
                     "" if done else f"; retrying after {err.retry_after:g}s" if later else "; retrying later",
                 )
         with self.sessions.begin() as session:
-            repo.finish_mark(session, drill_id, now, done)
+            claims.finish_mark(session, drill_id, now, done)
             if later is not None:
-                repo.defer_drill(session, drill_id, later)
+                claims.defer_drill(session, drill_id, later)
         return done
 
     # ------------------------------------------------------------------ telling the admin
@@ -319,9 +324,9 @@ class DrillDelivery:
         """Something an admin can fix (invite the bot, grant a scope): told at each failure, since
         the schedule keeps running."""
         with self.sessions() as session:
-            row = repo.get_schedule_row(session, channel_id)
-            admin = row.updated_by if row else None
-            team_id = row.team_id if row else ""
+            stored = schedules.get_schedule(session, channel_id)
+            admin = stored.updated_by if stored else None
+            team_id = stored.team_id if stored else ""
         if not admin:
             return
         failed = f"<#{channel_id}> にドリルを投稿できませんでした。"
@@ -339,7 +344,7 @@ class DrillDelivery:
         action in Slack brings a deleted one back. The schedule is paused (its records stay) and the
         admin told once, in plain words, what happened and what they can do."""
         with self.sessions.begin() as session:
-            admin = repo.pause_gone_channel(session, channel_id, team_id, code, now)
+            admin = schedules.pause_gone_channel(session, channel_id, team_id, code, now)
         if admin is None:
             return
         log.warning("channel %s is gone (%s): its schedule is paused", channel_id, code)
@@ -355,7 +360,7 @@ class DrillDelivery:
             )
         if not self._notify(team_id, admin, channel_id, text):
             with self.sessions.begin() as session:
-                repo.unclaim_pause_notice(session, channel_id)
+                schedules.unclaim_pause_notice(session, channel_id)
 
     def _notify(self, team_id: str, admin: str, channel_id: str, text: str) -> bool:
         try:

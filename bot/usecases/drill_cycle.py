@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.drill import DrillStatus
 from bot.domain.schedule import due_occurrences
-from bot.store import repo
+from bot.store import claims, drills, schedules
 from bot.usecases.announcements import Announcements
 from bot.usecases.delivery import DrillDelivery
 from bot.usecases.feedback import FeedbackDelivery
@@ -68,17 +68,17 @@ class DrillCycle:
         try:
             with self.sessions.begin() as session:
                 report.created = self._create_due(session, now)
-                report.missed = repo.mark_overdue_missed(session, now)
-            self._in_batches(repo.postable_ids, self.delivery.post, now, report.posted, report.failed)
-            self._in_batches(repo.backfill_ids, self.delivery.backfill, now, [], [])
-            self._in_batches(repo.revealable_ids, self.delivery.reveal, now, report.revealed, report.failed)
-            self._in_batches(repo.markable_ids, self.delivery.mark, now, report.marked, report.failed)
+                report.missed = drills.mark_overdue_missed(session, now)
+            self._in_batches(claims.postable_ids, self.delivery.post, now, report.posted, report.failed)
+            self._in_batches(drills.backfill_ids, self.delivery.backfill, now, [], [])
+            self._in_batches(claims.revealable_ids, self.delivery.reveal, now, report.revealed, report.failed)
+            self._in_batches(claims.markable_ids, self.delivery.mark, now, report.marked, report.failed)
             if self.feedback is not None:
-                self._in_batches(repo.feedback_due_ids, self.feedback.send, now, report.feedback, [])
+                self._in_batches(claims.feedback_due_ids, self.feedback.send, now, report.feedback, [])
             if self.announcements is not None:
                 # After the reveals: a reminder whose drill was just revealed is skipped, not sent.
                 self.announcements.record_due(now)
-                self._in_batches(repo.channel_post_due_ids, self.announcements.send, now, report.announced, [])
+                self._in_batches(claims.channel_post_due_ids, self.announcements.send, now, report.announced, [])
             if self.workspaces is not None:
                 # The data of a workspace uninstalled longer ago than the retention period.
                 report.purged = self.workspaces.purge_due(now)
@@ -128,24 +128,24 @@ class DrillCycle:
     def _create_due(self, session: Session, now: datetime) -> int:
         # Schedules are locked while their occurrences are created, so a change of time or zone
         # made at the same moment by an admin is either wholly before this or wholly after it.
-        if not any(due_occurrences(repo.to_schedule(row), now) for row in repo.all_schedule_rows(session)):
+        if not any(due_occurrences(schedule, now) for schedule in schedules.all_schedules(session)):
             return 0
-        schedules = [repo.to_schedule(row) for row in repo.all_schedule_rows(session, for_update=True)]
-        served = repo.served_days(session, schedules, now)
+        settings = schedules.all_schedules(session, for_update=True)
+        served = drills.served_days(session, settings, now)
         due = []
-        for schedule in schedules:
+        for schedule in settings:
             for occurrence in due_occurrences(schedule, now, served[schedule.channel_id]):
                 due.append((schedule, occurrence))
-        existing = repo.existing_occurrences(session, [(s.channel_id, o.key) for s, o in due])
+        existing = drills.existing_occurrences(session, [(s.channel_id, o.key) for s, o in due])
         created = 0
         for schedule, occurrence in due:
             if (schedule.channel_id, occurrence.key) in existing:
                 continue
             if now < occurrence.reveal_at:
-                created += repo.create_drill(session, schedule.channel_id, occurrence.key, occurrence.post_at, occurrence.reveal_at, schedule.timezone, now, feedback=schedule.feedback)
+                created += drills.create_drill(session, schedule.channel_id, occurrence.key, occurrence.post_at, occurrence.reveal_at, schedule.timezone, now, feedback=schedule.feedback)
             else:
                 # The bot was not running between post and reveal time: say so in the record.
-                repo.create_drill(
+                drills.create_drill(
                     session, schedule.channel_id, occurrence.key, occurrence.post_at, occurrence.reveal_at,
                     schedule.timezone, now, status=DrillStatus.MISSED, note="the bot was not running at post time",
                 )

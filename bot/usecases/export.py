@@ -17,8 +17,7 @@ from bot.domain.catalog import RoleCatalog
 from bot.domain.standings import ExportDrill, MemberRecord, csv_bytes, export_rows
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import ChatPorts
-from bot.store import repo
-from bot.store.db import utc
+from bot.store import channel_records, schedules
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +42,8 @@ class Export:
         has no schedule (turned off, records kept) and its drills are all another's. A Slack
         Connect channel is shared, its records (self-grades among them) are not."""
         with self.sessions() as session:
-            owner = repo.schedule_team(session, channel_id)
-            teams = repo.channel_drill_teams(session, channel_id)
+            owner = schedules.schedule_team(session, channel_id)
+            teams = channel_records.channel_drill_teams(session, channel_id)
         if owner is not None:
             return owner != team_id
         return bool(teams) and team_id not in teams
@@ -54,14 +53,14 @@ class Export:
         replies and grades kept with them."""
         since = now - timedelta(days=days)
         with self.sessions() as session:
-            zone = repo.channel_zone(session, channel_id, team_id=team_id) or self.default_timezone
+            zone = schedules.channel_zone(session, channel_id, team_id=team_id) or self.default_timezone
             drills = [
-                ExportDrill(row[0], utc(row[1]), row[2], row[3] or "", self._role_title(row[3]), row[4])  # type: ignore[arg-type]
-                for row in repo.export_drills(session, channel_id, since, team_id=team_id)
+                ExportDrill(row[0], row[1], row[2], row[3] or "", self._role_title(row[3]), row[4])
+                for row in channel_records.export_drills(session, channel_id, since, team_id=team_id)
             ]
             ids = [d.id for d in drills]
-            replies = repo.export_replies(session, ids, team_id=team_id)
-            ratings = repo.export_ratings(session, ids, team_id=team_id)
+            replies = channel_records.export_replies(session, ids, team_id=team_id)
+            ratings = channel_records.export_ratings(session, ids, team_id=team_id)
         records = _records(replies, ratings)
         rows = export_rows(drills, records, lambda user_id: self.name_of(user_id, team_id))
         day = now.astimezone(ZoneInfo(zone)).date().isoformat()

@@ -22,8 +22,8 @@ from bot.domain.drill import DrillStatus
 from bot.domain.role import Question, Role
 from bot.ports import ChatError, ChatPorts
 from bot.domain.workspace import SINGLE_WORKSPACE
-from bot.store import repo
-from bot.store.db import to_db, utc
+from bot.store import answers, claims, drills, verdicts
+from bot.store.db import to_db
 from bot.usecases.delivery import question_of
 
 log = logging.getLogger(__name__)
@@ -96,23 +96,23 @@ class FeedbackDelivery:
     def send(self, drill_id: int, now: datetime) -> bool:
         started = time.monotonic()
         with self.sessions() as session:
-            drill = repo.get_drill(session, drill_id)
+            drill = drills.get_drill(session, drill_id)
             if drill is None or drill.feedback_done_at is not None or drill.status != DrillStatus.REVEALED:
                 return False
-            if drill.next_attempt_at is not None and utc(drill.next_attempt_at) > now:  # type: ignore[operator]
+            if drill.next_attempt_at is not None and drill.next_attempt_at > now:
                 return False  # Slack asked us to wait (Retry-After)
             if drill.reveal_ts is None:
                 # The reveal was never posted (Slack refused it): the points are not out, so
                 # nobody is told anything.
-                repo.set_feedback_done(session, drill_id, now)
+                drills.set_feedback_done(session, drill_id, now)
                 session.commit()
                 return True
             role = self.catalog.by_slug(drill.role_slug or "")
             question = question_of(role, drill.question_id, drill.question_number)
             channel_id, thread_ts, team_id = drill.channel_id, drill.message_ts, drill.team_id
-            enabled = repo.drill_feedback_enabled(session, drill)
-            targets = repo.feedback_targets(session, drill_id) if enabled and role and question else {}
-            opted_out = repo.members_without_feedback(session, list(targets))
+            enabled = verdicts.drill_feedback_enabled(session, drill)
+            targets = verdicts.feedback_targets(session, drill_id) if enabled and role and question else {}
+            opted_out = verdicts.members_without_feedback(session, list(targets))
         pending, later = False, None
         for user_id, rows in targets.items():
             if user_id in opted_out:
@@ -124,8 +124,8 @@ class FeedbackDelivery:
                 continue
             stamp = now + timedelta(seconds=time.monotonic() - started)
             with self.sessions.begin() as session:
-                if not repo.claim_notice(session, drill_id, user_id, self.owner(), stamp, stamp - self.lease):
-                    pending = pending or repo.notice_unfinished(session, drill_id, user_id)
+                if not claims.claim_notice(session, drill_id, user_id, self.owner(), stamp, stamp - self.lease):
+                    pending = pending or claims.notice_unfinished(session, drill_id, user_id)
                     continue
             try:
                 self.chats(team_id).post_feedback(channel_id, thread_ts or "", user_id, feedback)
@@ -142,16 +142,16 @@ class FeedbackDelivery:
                     log.info("drill %s: feedback to %s not delivered (%s); the reveal's button still shows it", drill_id, user_id, err.code)
                     outcome = {"error": err.code[:100]}
             with self.sessions.begin() as session:
-                repo.finish_notice(session, drill_id, user_id, self.owner(), to_db(stamp), **outcome)
+                claims.finish_notice(session, drill_id, user_id, self.owner(), to_db(stamp), **outcome)
                 if later is not None:
                     # The whole drill waits, not only this member: the next call would meet the
                     # same limit. Every member not yet told is tried after Retry-After.
-                    repo.defer_drill(session, drill_id, later)
+                    claims.defer_drill(session, drill_id, later)
             if later is not None:
                 break
         if not pending:
             with self.sessions.begin() as session:
-                repo.set_feedback_done(session, drill_id, now)
+                drills.set_feedback_done(session, drill_id, now)
         return not pending
 
 
@@ -184,17 +184,17 @@ class Feedback:
 
     def for_member(self, drill_id: int, user_id: str, channel_id: str, team_id: str = SINGLE_WORKSPACE) -> AnswerFeedback:
         with self.sessions() as session:
-            drill = repo.get_drill(session, drill_id)
+            drill = drills.get_drill(session, drill_id)
             if drill is None or (channel_id and drill.channel_id != channel_id):
                 raise NoFeedback("このドリルは見つかりませんでした。")
             if drill.status not in (DrillStatus.REVEALING, DrillStatus.REVEALED):
                 raise NoFeedback("回答ポイントの公開前は、判定をお見せできません。公開後にもう一度押してください。")
-            if not repo.drill_feedback_enabled(session, drill):
+            if not verdicts.drill_feedback_enabled(session, drill):
                 raise NoFeedback("このチャンネルでは回答のチェックが無効になっています（`feedback=off`）。")
-            if repo.member_feedback_enabled(session, user_id, team_id=team_id) is False:
+            if verdicts.member_feedback_enabled(session, user_id, team_id=team_id) is False:
                 raise NoFeedback("回答のチェックをオフにしています。`/career feedback on` でオンに戻せます。")
-            rows = repo.feedback_targets(session, drill_id, user_id).get(user_id, [])
-            took_part = user_id in repo.participants(session, drill_id)
+            rows = verdicts.feedback_targets(session, drill_id, user_id).get(user_id, [])
+            took_part = user_id in answers.participants(session, drill_id)
             role = self.catalog.by_slug(drill.role_slug or "")
             question = question_of(role, drill.question_id, drill.question_number)
         if role is None or question is None or not question.points:
@@ -208,4 +208,4 @@ class Feedback:
 
     def set_member(self, user_id: str, enabled: bool, now: datetime, team_id: str = SINGLE_WORKSPACE) -> None:
         with self.sessions.begin() as session:
-            repo.set_member_feedback(session, user_id, enabled, now, team_id=team_id)
+            verdicts.set_member_feedback(session, user_id, enabled, now, team_id=team_id)

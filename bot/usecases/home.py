@@ -15,7 +15,8 @@ from bot.domain.progress import streak
 from bot.domain.role import Role
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import AdminCheckFailed
-from bot.store import repo
+from bot.store import answers, home_tabs
+from bot.store.db import limit_wait
 from bot.usecases.learning import Learning, LearningStats
 from bot.domain.schedule import ScheduleError
 from bot.usecases.schedule_admin import NotAllowed, ScheduleAdmin, ScheduleView
@@ -77,12 +78,12 @@ class Home:
     def opened(self, user_id: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> bool:
         """Record that the member opened their Home; True if this opening should publish it."""
         with self.sessions.begin() as session:
-            repo.limit_wait(session, 1.5)
-            return repo.record_home_opened(session, user_id, now, now - timedelta(seconds=REOPEN_SECONDS), team_id=team_id)
+            limit_wait(session, 1.5)
+            return home_tabs.record_home_opened(session, user_id, now, now - timedelta(seconds=REOPEN_SECONDS), team_id=team_id)
 
     def openers(self, user_ids: Sequence[str], team_id: str = SINGLE_WORKSPACE) -> set[str]:
         with self.sessions() as session:
-            return repo.home_openers(session, user_ids, team_id=team_id)
+            return home_tabs.home_openers(session, user_ids, team_id=team_id)
 
     # ------------------------------------------------------------------ the admin's toggle
 
@@ -118,9 +119,9 @@ class Home:
 
     def data(self, user_id: str, now: datetime, notice: str = "", team_id: str = SINGLE_WORKSPACE) -> HomeData:
         with self.sessions() as session:
-            answered = repo.answered_on_time(session, user_id, team_id=team_id)
+            answered = answers.answered_on_time(session, user_id, team_id=team_id)
             mine = set(answered.values())
-            streaks = {channel: streak(repo.shown_history(session, channel, team_id=team_id), {d for d, c in answered.items() if c == channel}) for channel in mine}
+            streaks = {channel: streak(answers.shown_history(session, channel, team_id=team_id), {d for d, c in answered.items() if c == channel}) for channel in mine}
         admin = self._admin(user_id, team_id)
         # An admin also sees a channel archived or deleted under its schedule, which Slack may no
         # longer vouch for, and why the bot paused it.

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.domain.progress import channel_streaks
 from bot.domain.standings import TOP, Answer, Board, Entry, period_start, rank, trend_start, weekly_trend
 from bot.domain.workspace import SINGLE_WORKSPACE
-from bot.store import repo
+from bot.store import answers, channel_records, schedules
 
 
 class Leaderboard:
@@ -28,14 +28,14 @@ class Leaderboard:
         are its own), whose names are looked up there too."""
         since = period_start(period, now)
         with self.sessions() as session:
-            zone = repo.channel_zone(session, channel_id, team_id=team_id) or self.default_timezone
+            zone = schedules.channel_zone(session, channel_id, team_id=team_id) or self.default_timezone
             trend_since = trend_start(now, zone)
             earliest = None if since is None else min(since, trend_since)
-            posted = repo.shown_drill_times(session, channel_id, earliest, team_id=team_id)
-            answers = [Answer(*row) for row in repo.channel_answer_times(session, channel_id, earliest, team_id=team_id)]
-            history = repo.shown_history(session, channel_id, team_id=team_id)
-            streaks = channel_streaks(history, repo.channel_answers(session, channel_id, team_id=team_id))
-        in_period = [a for a in answers if a.drill_id in posted and (since is None or posted[a.drill_id] >= since)]
+            posted = channel_records.shown_drill_times(session, channel_id, earliest, team_id=team_id)
+            answer_times = [Answer(*row) for row in channel_records.channel_answer_times(session, channel_id, earliest, team_id=team_id)]
+            history = answers.shown_history(session, channel_id, team_id=team_id)
+            streaks = channel_streaks(history, answers.channel_answers(session, channel_id, team_id=team_id))
+        in_period = [a for a in answer_times if a.drill_id in posted and (since is None or posted[a.drill_id] >= since)]
         top = rank(in_period, streaks, self.limit)
         # Names are asked for after the session is closed: users.info may take a moment.
         entries = [Entry(s.user_id, self.name_of(s.user_id, team_id), s.answered, s.streak) for s in top]
@@ -46,6 +46,6 @@ class Leaderboard:
             entries=entries,
             members=len({a.user_id for a in in_period}),
             drills=sum(1 for at in posted.values() if since is None or at >= since),
-            trend=weekly_trend(posted, answers, zone, now),
+            trend=weekly_trend(posted, answer_times, zone, now),
             ever=bool(history),
         )

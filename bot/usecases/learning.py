@@ -17,7 +17,7 @@ from bot.domain.drill import DrillStatus
 from bot.domain.memory import Grade, Memory, end_of_local_day, grade_counts, local_day, replay
 from bot.domain.role import Question, Role
 from bot.domain.workspace import SINGLE_WORKSPACE
-from bot.store import repo
+from bot.store import cards, drills
 from bot.usecases.delivery import question_of
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ class Learning:
         channel a member of another workspace (`team_id`) grades into the drill's workspace, so
         that their own workspace's stats count neither their reply nor their grade."""
         with self.sessions() as session:
-            drill = repo.get_drill(session, drill_id)
+            drill = drills.get_drill(session, drill_id)
             if drill is None or drill.channel_id != channel_id:
                 raise CannotGrade("このドリルは見つかりませんでした。")
             if drill.status not in (DrillStatus.REVEALING, DrillStatus.REVEALED):
@@ -122,11 +122,11 @@ class Learning:
         (`zone_team`, when that is another)."""
         zone = self.zone_of(user_id, zone_team or team_id)
         with self.sessions.begin() as session:
-            card = repo.lock_card(session, user_id, role.slug, question.id, team_id=team_id)
-            previous = repo.put_review(session, user_id, role.slug, question.id, local_day(now, zone), int(grade), now, drill_id, team_id=team_id)
+            cards.lock_card(session, user_id, role.slug, question.id, team_id=team_id)
+            previous = cards.put_review(session, user_id, role.slug, question.id, local_day(now, zone), int(grade), now, drill_id, team_id=team_id)
             # FSRS has no undo: the card is rebuilt from the member's reviews, today's as it now stands.
-            memory = replay(repo.reviews_of(session, user_id, role.slug, question.id, team_id=team_id), zone)
-            repo.store_memory(card, memory)
+            memory = replay(cards.reviews_of(session, user_id, role.slug, question.id, team_id=team_id), zone)
+            cards.store_memory(session, user_id, role.slug, question.id, memory, team_id=team_id)
         return Graded(role, question, grade, Grade(previous) if previous is not None else None, memory, zone, elsewhere=zone_team not in (None, team_id))
 
     # ------------------------------------------------------------------ the review queue
@@ -139,8 +139,8 @@ class Learning:
         end = end_of_local_day(now, zone)
         with self.sessions() as session:
             mine = self._cards(session, user_id, team_id)
-            done = repo.reviewed_on(session, user_id, local_day(now, zone), team_id=team_id)
-            roles = repo.member_roles(session, user_id, team_id=team_id)
+            done = cards.reviewed_on(session, user_id, local_day(now, zone), team_id=team_id)
+            roles = cards.member_roles(session, user_id, team_id=team_id)
         due = [item for item in mine if _due_today(item.memory, now, end, zone)]
         later = [max(item.memory.due, end) for item in mine if item not in due and item.memory.due is not None]
         next_due = min(later) if later else None
@@ -159,11 +159,11 @@ class Learning:
         """The member's graded questions still in the content, and how many they graded that left it
         (their grades still count in the last 30 days: stats say where they went)."""
         found, removed = [], 0
-        for row in repo.member_cards(session, user_id, team_id=team_id):
+        for row in cards.member_cards(session, user_id, team_id=team_id):
             role = self.catalog.by_slug(row.role_slug)
             question = role.question_by_id(row.question_id) if role else None
             if role is not None and question is not None:
-                found.append(Card(role, question, repo.to_memory(row)))
+                found.append(Card(role, question, row.memory))
             else:
                 removed += 1
         return found, removed
@@ -187,7 +187,7 @@ class Learning:
         end = end_of_local_day(now, zone)
         with self.sessions() as session:
             mine, removed = self._cards_and_removed(session, user_id, team_id)
-            grades = repo.recent_grades(session, user_id, now - STATS_WINDOW, team_id=team_id)
+            grades = cards.recent_grades(session, user_id, now - STATS_WINDOW, team_id=team_id)
         progress = []
         for role in self.catalog.roles:
             memories = [item.memory for item in mine if item.role.slug == role.slug]

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store import repo
+from bot.store import seen_requests
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +38,9 @@ class Replays:
         change nothing a database write would be needed for, and lookups keep working."""
         try:
             with self.sessions.begin() as session:
-                first = repo.remember_request(session, signature, request_ts, now)
+                first = seen_requests.remember_request(session, signature, request_ts, now)
                 if self._prune_due(now):
-                    repo.forget_requests(session, before=now - self.keep)
+                    seen_requests.forget_requests(session, before=now - self.keep)
         except SQLAlchemyError as exc:
             log.warning("could not record a signed request as served (%s); serving it", type(exc).__name__)
             return True

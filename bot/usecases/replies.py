@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.domain.drill import DrillStatus
 from bot.domain.progress import Stats, member_stats
 from bot.domain.workspace import SINGLE_WORKSPACE
-from bot.store import repo
-from bot.store.db import utc
+from bot.store import answers, drills, verdicts
+from bot.store.db import limit_wait
+from bot.store.drills import Drill
 from bot.usecases.feedback import AnswerCheck
 
 
@@ -36,53 +37,53 @@ class Replies:
         transaction, so the verdict is as durable as the reply record; the text goes no further.
         A reply already recorded is not judged again: Slack retries an event whose 200 came late."""
         with self.sessions.begin() as session:
-            repo.limit_wait(session, EVENT_WRITE_SECONDS)
-            drill = repo.drill_by_thread(session, channel_id, thread_ts, for_share=True)
+            limit_wait(session, EVENT_WRITE_SECONDS)
+            drill = drills.drill_by_thread(session, channel_id, thread_ts, for_share=True)
             if drill is None:
                 return False
             late = self._late(drill, at)
             # A message recorded already is not judged (add_reply then changes nothing either).
-            verdicts = self._judge(session, drill, user_id, text, new_ts=message_ts) if text and not late else None
-            return repo.add_reply(session, drill.id, message_ts, user_id, at, late, verdicts)
+            judged = self._judge(session, drill, user_id, text, new_ts=message_ts) if text and not late else None
+            return answers.add_reply(session, drill.id, message_ts, user_id, at, late, judged)
 
     def revise(self, channel_id: str, thread_ts: str, message_ts: str, user_id: str, text: str, at: datetime, edited_at: datetime) -> bool:
         """An edited reply. Before the reveal it is judged again (or recorded, if the edit arrived
         first); after the reveal an edit changes nothing: the points are out."""
         with self.sessions.begin() as session:
-            repo.limit_wait(session, EVENT_WRITE_SECONDS)
-            drill = repo.drill_by_thread(session, channel_id, thread_ts, for_share=True)
+            limit_wait(session, EVENT_WRITE_SECONDS)
+            drill = drills.drill_by_thread(session, channel_id, thread_ts, for_share=True)
             if drill is None or self._late(drill, edited_at):
                 return False
-            verdicts = self._judge(session, drill, user_id, text)
-            if repo.set_reply_verdicts(session, drill.id, message_ts, verdicts):
+            judged = self._judge(session, drill, user_id, text)
+            if verdicts.set_reply_verdicts(session, drill.id, message_ts, judged):
                 return True
-            return repo.add_reply(session, drill.id, message_ts, user_id, at, self._late(drill, at), verdicts)
+            return answers.add_reply(session, drill.id, message_ts, user_id, at, self._late(drill, at), judged)
 
     @staticmethod
-    def _late(drill, at: datetime) -> bool:
-        return drill.status in (DrillStatus.REVEALING, DrillStatus.REVEALED) or at >= utc(drill.reveal_at)  # type: ignore[operator]
+    def _late(drill: Drill, at: datetime) -> bool:
+        return drill.status in (DrillStatus.REVEALING, DrillStatus.REVEALED) or at >= drill.reveal_at
 
-    def _judge(self, session: Session, drill, user_id: str, text: str, new_ts: str | None = None) -> str | None:
+    def _judge(self, session: Session, drill: Drill, user_id: str, text: str, new_ts: str | None = None) -> str | None:
         """The verdict letters, unless feedback is off for the channel or the member, or (with
         `new_ts`) that message is recorded already: then the text is not even analysed."""
         if self.check is None:
             return None
-        allowed = repo.reply_to_judge(session, drill, user_id, new_ts) if new_ts else repo.feedback_allowed(session, drill, user_id)
+        allowed = verdicts.reply_to_judge(session, drill, user_id, new_ts) if new_ts else verdicts.feedback_allowed(session, drill, user_id)
         if not allowed:
             return None
         return self.check.codes(drill.role_slug, drill.question_id, drill.question_number, text)
 
     def remove(self, channel_id: str, thread_ts: str, message_ts: str) -> bool:
         with self.sessions.begin() as session:
-            repo.limit_wait(session, EVENT_WRITE_SECONDS)
-            drill = repo.drill_by_thread(session, channel_id, thread_ts)
+            limit_wait(session, EVENT_WRITE_SECONDS)
+            drill = drills.drill_by_thread(session, channel_id, thread_ts)
             if drill is None:
                 return False
-            repo.delete_reply(session, drill.id, message_ts)
+            answers.delete_reply(session, drill.id, message_ts)
             return True
 
     def stats(self, user_id: str, channel_id: str, team_id: str = SINGLE_WORKSPACE) -> Stats:
         with self.sessions() as session:
-            answered = repo.answered_on_time(session, user_id, team_id=team_id)
-            history = repo.shown_history(session, channel_id, team_id=team_id)
+            answered = answers.answered_on_time(session, user_id, team_id=team_id)
+            history = answers.shown_history(session, channel_id, team_id=team_id)
         return member_stats(history, answered, channel_id)

@@ -24,9 +24,7 @@ from bot.domain.schedule import (
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.domain.schedule_input import KEEP, Keep, ScheduleRequest, parse_skip_date, remind_problem
 from bot.ports import AdminCheckFailed
-from bot.store import repo
-from bot.store.db import utc
-from bot.store.models import ScheduleChangeRow
+from bot.store import drills, schedule_changes, schedules
 
 log = logging.getLogger(__name__)
 
@@ -71,20 +69,20 @@ class ScheduleAdmin:
 
     def show(self, channel_id: str, now: datetime) -> ScheduleView | None:
         with self.sessions() as session:
-            row = repo.get_schedule_row(session, channel_id)
-            return self._views(session, [repo.to_schedule(row)], now)[0] if row else None
+            stored = schedules.get_schedule(session, channel_id)
+            return self._views(session, [stored.schedule], now)[0] if stored else None
 
     def for_form(self, channel_id: str) -> tuple[Schedule | None, datetime | None]:
         """The channel's schedule and its version (when it last changed), which a form opened on
         it hands back to `set` as `expected_version`; (None, None) when there is none."""
         with self.sessions() as session:
-            row = repo.get_schedule_row(session, channel_id)
-            return (repo.to_schedule(row), utc(row.updated_at)) if row else (None, None)
+            stored = schedules.get_schedule(session, channel_id)
+            return (stored.schedule, stored.updated_at) if stored else (None, None)
 
     def list_all(self, now: datetime, team_id: str | None = None) -> list[ScheduleView]:
         """Every schedule of the workspace `team_id` (of every workspace when None)."""
         with self.sessions() as session:
-            return self._views(session, [repo.to_schedule(row) for row in repo.all_schedule_rows(session, team_id=team_id)], now)
+            return self._views(session, schedules.all_schedules(session, team_id=team_id), now)
 
     def list_seen_by(self, user_id: str, now: datetime, team_id: str, visible: Callable[[str, Sequence[str], str], set[str]], paused_by_bot: bool = False) -> list[ScheduleView]:
         """The workspace's schedules in the channels this member can see: `visible(user, channels,
@@ -98,21 +96,21 @@ class ScheduleAdmin:
     def owned_by(self, channel_id: str, team_id: str) -> bool:
         """False when the channel's schedule (and with it its drills) belongs to another workspace."""
         with self.sessions() as session:
-            owner = repo.schedule_team(session, channel_id)
+            owner = schedules.schedule_team(session, channel_id)
         return owner is None or owner == team_id
 
     def history(self, channel_id: str, limit: int = 10, team_id: str = SINGLE_WORKSPACE) -> list[Change]:
         """The workspace's recent changes to the channel's schedule (a shared channel's other
         workspace keeps its own)."""
         with self.sessions() as session:
-            rows: Sequence[ScheduleChangeRow] = repo.recent_changes(session, channel_id, limit, team_id=team_id)
-            return [Change(utc(r.at), r.user_id, r.action, *repo.change_settings(r), source=r.source or "command") for r in rows]  # type: ignore[arg-type]
+            changes = schedule_changes.recent_changes(session, channel_id, limit, team_id=team_id)
+        return [Change(c.at, c.user_id, c.action, c.before, c.after, c.note, source=c.source or "command") for c in changes]
 
-    def _views(self, session: Session, schedules: list[Schedule], now: datetime) -> list[ScheduleView]:
+    def _views(self, session: Session, settings: list[Schedule], now: datetime) -> list[ScheduleView]:
         """With the next post that will really happen: a day already served (today's drill posted
         before a change of time or zone) gets no second drill."""
-        served = repo.served_days(session, schedules, now)
-        return [ScheduleView(s, next_occurrence(s, now, served[s.channel_id]), self.role_label(s.role)) for s in schedules]
+        served = drills.served_days(session, settings, now)
+        return [ScheduleView(s, next_occurrence(s, now, served[s.channel_id]), self.role_label(s.role)) for s in settings]
 
     def role_label(self, role: str) -> str:
         if role == "all":
@@ -132,11 +130,11 @@ class ScheduleAdmin:
         self.authorize(user_id, team_id)
         role = self._resolve_role(request.role)
         with self.sessions.begin() as session:
-            row = repo.get_schedule_row(session, channel_id, for_update=True)
-            if row is not None and row.team_id != team_id:
+            stored = schedules.get_schedule(session, channel_id, for_update=True)
+            if stored is not None and stored.team_id != team_id:
                 raise ScheduleError(OTHER_WORKSPACE)
-            stale = not isinstance(expected_version, Keep) and (utc(row.updated_at) if row else None) != expected_version
-            before = repo.to_schedule(row) if row else None
+            stale = not isinstance(expected_version, Keep) and (stored.updated_at if stored else None) != expected_version
+            before = stored.schedule if stored else None
             schedule = Schedule(
                 channel_id=channel_id,
                 role=role,
@@ -160,7 +158,7 @@ class ScheduleAdmin:
             problem = remind_problem(schedule.post_time, schedule.reveal, schedule.remind) if schedule.remind else None
             if problem:  # a reminder given now, or kept from before and left behind by a new reveal
                 raise ScheduleError(problem)
-            repo.save_schedule(session, schedule, user_id, now, keep_deck=bool(before and before.role == role), team_id=team_id, enterprise_id=enterprise_id)
+            schedules.save_schedule(session, schedule, user_id, now, keep_deck=bool(before and before.role == role), team_id=team_id, enterprise_id=enterprise_id)
             self._record(session, channel_id, user_id, now, "set", before, schedule, source, team_id)
             view = self._views(session, [schedule], now)[0]
         self.wake()
@@ -186,7 +184,7 @@ class ScheduleAdmin:
         self.authorize(user_id, team_id)
         with self.sessions.begin() as session:
             before = self._existing(session, channel_id, team_id)
-            repo.delete_schedule(session, channel_id)
+            schedules.delete_schedule(session, channel_id)
             self._record(session, channel_id, user_id, now, "off", before, None, team_id=team_id)
 
     def _update(self, channel_id: str, user_id: str, now: datetime, action: str, change: Callable[[Schedule], Schedule], team_id: str) -> ScheduleView:
@@ -194,7 +192,7 @@ class ScheduleAdmin:
         with self.sessions.begin() as session:
             before = self._existing(session, channel_id, team_id)
             after = change(before)
-            repo.save_schedule(session, after, user_id, now, keep_deck=True, team_id=team_id)
+            schedules.save_schedule(session, after, user_id, now, keep_deck=True, team_id=team_id)
             self._record(session, channel_id, user_id, now, action, before, after, team_id=team_id)
             view = self._views(session, [after], now)[0]
         self.wake()
@@ -204,15 +202,15 @@ class ScheduleAdmin:
     def _existing(session: Session, channel_id: str, team_id: str) -> Schedule:
         """This channel's schedule, locked for the change, or one sentence saying there is none
         (or that another workspace's admins own it)."""
-        row = repo.get_schedule_row(session, channel_id, for_update=True)
-        if row is None:
+        stored = schedules.get_schedule(session, channel_id, for_update=True)
+        if stored is None:
             raise ScheduleError(_NO_SCHEDULE)
-        if row.team_id != team_id:
+        if stored.team_id != team_id:
             raise ScheduleError(OTHER_WORKSPACE)
-        return repo.to_schedule(row)
+        return stored.schedule
 
     def _record(self, session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: Schedule | None, after: Schedule | None, source: str = "command", team_id: str = SINGLE_WORKSPACE) -> None:
-        repo.record_change(session, channel_id, user_id, now, action, before, after, source=source, team_id=team_id)
+        schedule_changes.record_change(session, channel_id, user_id, now, action, before, after, source=source, team_id=team_id)
         log.info("schedule %s in %s by %s (%s)", action, channel_id, user_id, source)
 
     @property
@@ -243,12 +241,12 @@ class ScheduleAdmin:
         """Queue an extra drill in this channel now; the scheduler posts it within moments."""
         self.authorize(user_id, team_id)
         with self.sessions.begin() as session:
-            row = repo.get_schedule_row(session, channel_id)
-            if row is None:
+            stored = schedules.get_schedule(session, channel_id)
+            if stored is None:
                 raise ScheduleError(_NO_SCHEDULE)
-            if row.team_id != team_id:
+            if stored.team_id != team_id:
                 raise ScheduleError(OTHER_WORKSPACE)
-            schedule = repo.to_schedule(row)
+            schedule = stored.schedule
             if schedule.reveal.offset is not None:
                 reveal_at = now + schedule.reveal.offset
             else:
@@ -256,9 +254,9 @@ class ScheduleAdmin:
                 reveal_at = today.reveal_at if today.reveal_at > now + timedelta(minutes=5) else now + timedelta(hours=1)
             # Keyed by the instant in the schedule's own zone, never the server's.
             occurrence = f"{EXTRA_PREFIX}{now.astimezone(schedule.zone).strftime('%Y-%m-%dT%H:%M:%S%z')}"
-            created = repo.create_drill(session, channel_id, occurrence, now, reveal_at, schedule.timezone, now, feedback=schedule.feedback)
+            created = drills.create_drill(session, channel_id, occurrence, now, reveal_at, schedule.timezone, now, feedback=schedule.feedback)
             if created:
-                repo.record_change(session, channel_id, user_id, now, "drill now", None, None, note=f"回答ポイントの公開 {format_local(reveal_at, schedule.timezone)}", team_id=team_id)
+                schedule_changes.record_change(session, channel_id, user_id, now, "drill now", None, None, note=f"回答ポイントの公開 {format_local(reveal_at, schedule.timezone)}", team_id=team_id)
         if not created:
             raise ScheduleError("ドリルはすでに投稿の準備中です。少し待ってからお試しください。")
         self.wake()
@@ -267,14 +265,14 @@ class ScheduleAdmin:
     def reveal_now(self, channel_id: str, user_id: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> None:
         self.authorize(user_id, team_id)
         with self.sessions.begin() as session:
-            drill = repo.latest_open_drill(session, channel_id)
+            drill = drills.latest_open_drill(session, channel_id)
             if drill is None or drill.status == DrillStatus.PENDING:
                 raise ScheduleError("このチャンネルには回答受付中のドリルがありません。")
             if drill.team_id != team_id:
                 raise ScheduleError(OTHER_WORKSPACE)
             # "posting" too: the question is on its way, and its reveal follows as soon as it lands.
-            drill.reveal_at = repo.to_db(now)
-            repo.record_change(session, channel_id, user_id, now, "drill reveal", None, None, note=f"{format_local(utc(drill.post_at), drill.timezone)} の出題", team_id=team_id)
+            drills.set_reveal_at(session, drill.id, now)
+            schedule_changes.record_change(session, channel_id, user_id, now, "drill reveal", None, None, note=f"{format_local(drill.post_at, drill.timezone)} の出題", team_id=team_id)
         self.wake()
 
 

@@ -18,8 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.workspace import SINGLE_WORKSPACE
-from bot.store import repo
-from bot.store.db import to_db, utc
+from bot.store import installs, schedules
 
 
 @dataclass(frozen=True)
@@ -41,24 +40,22 @@ class Workspaces:
         """A single-workspace deployment's start: rows stored before workspaces were recorded (the
         SINGLE_WORKSPACE marker) become its team's. Idempotent; returns how many rows changed."""
         with self.sessions.begin() as session:
-            return repo.resolve_single_workspace(session, team_id, enterprise_id)
+            return installs.resolve_single_workspace(session, team_id, enterprise_id)
 
     def unclaimed_schedules(self) -> list[str]:
         """Channels whose schedule still carries the SINGLE_WORKSPACE marker: in OAuth mode no
         workspace sees them (and each keeps its channel from the others) until a single-workspace
         start has claimed them."""
         with self.sessions() as session:
-            return [row.channel_id for row in repo.all_schedule_rows(session, team_id=SINGLE_WORKSPACE)]
+            return [schedule.channel_id for schedule in schedules.all_schedules(session, team_id=SINGLE_WORKSPACE)]
 
     def installed(self, team_id: str, enterprise_id: str | None, now: datetime) -> bool:
         """Record an install (or a reinstall). True if it cancelled the pending deletion of the
         workspace's data; its schedules stay paused until an admin resumes them."""
         with self.sessions.begin() as session:
-            row = repo.lock_workspace(session, team_id, enterprise_id)
-            cancelled = row.uninstalled_at is not None and row.purged_at is None
-            row.enterprise_id = enterprise_id
-            row.installed_at = to_db(now)
-            row.uninstalled_at = row.purge_after = row.purged_at = None
+            workspace = installs.lock_workspace(session, team_id, enterprise_id)
+            cancelled = workspace.uninstalled_at is not None and workspace.purged_at is None
+            installs.set_installed(session, team_id, enterprise_id, now)
         if cancelled:
             self.log.info("workspace %s reinstalled: its data is no longer to be deleted; its schedules stay paused until resumed", team_id)
         return cancelled
@@ -74,28 +71,27 @@ class Workspaces:
         follows it (a reinstall is a round trip through Slack's consent page after the uninstall,
         never within the same second), and only one from an earlier second is older."""
         with self.sessions.begin() as session:
-            row = repo.lock_workspace(session, team_id, enterprise_id)
-            installed_at = utc(row.installed_at) if row.installed_at is not None else None
+            workspace = installs.lock_workspace(session, team_id, enterprise_id)
+            installed_at = workspace.installed_at
             if sent_at is not None and installed_at is not None and sent_at < installed_at.replace(microsecond=0):
                 self.log.info("workspace %s: an uninstall sent at %s predates its install at %s; ignored", team_id, sent_at, installed_at)
                 return None
-            if row.uninstalled_at is None:
-                row.uninstalled_at = to_db(now)
-                row.purge_after = to_db(now + self.retention)
-                row.purged_at = None
-            paused = repo.pause_team_schedules(session, team_id)
-            drills = repo.stop_team_drills(session, team_id, now)
-            posts = repo.skip_team_channel_posts(session, team_id)
-            purge_after = row.purge_after
+            purge_after = workspace.purge_after
+            if workspace.uninstalled_at is None:
+                purge_after = now + self.retention
+                installs.set_uninstalled(session, team_id, now, purge_after)
+            paused = installs.pause_team_schedules(session, team_id)
+            drills = installs.stop_team_drills(session, team_id, now)
+            posts = installs.skip_team_channel_posts(session, team_id)
         for schedule in paused:
             # The admin cannot be told in Slack any more: the app is gone from their workspace.
             self.log.warning(
                 "workspace %s uninstalled the app: the schedule of channel %s (last set by %s) is paused and cannot be announced there",
-                team_id, schedule.channel_id, schedule.updated_by,
+                team_id, schedule.schedule.channel_id, schedule.updated_by,
             )
         if paused or drills or posts:
             self.log.warning(
-                "workspace %s uninstalled the app: %d schedules paused, %d drills and %d reminders/digests stopped; its data will be deleted after %s UTC",
+                "workspace %s uninstalled the app: %d schedules paused, %d drills and %d reminders/digests stopped; its data will be deleted after %s",
                 team_id, len(paused), drills, posts, purge_after,
             )
         return Stopped(schedules_paused=len(paused), drills_cancelled=drills, posts_skipped=posts)
@@ -105,13 +101,13 @@ class Workspaces:
         the workspaces this call deleted. Any number of replicas may call it at once: each
         workspace's claim and deletion are one transaction, and one replica wins the claim."""
         with self.sessions() as session:
-            due = repo.purge_candidates(session, now)
+            due = installs.purge_candidates(session, now)
         purged = []
         for team_id in due:
             with self.sessions.begin() as session:
-                if not repo.claim_purge(session, team_id, now):
+                if not installs.claim_purge(session, team_id, now):
                     continue  # another replica took it (or a reinstall cancelled it) since
-                deleted = repo.delete_team_rows(session, team_id)
+                deleted = installs.delete_team_rows(session, team_id)
             purged.append(team_id)
             self.log.warning(
                 "workspace %s: deleted its data after the retention period (%s)",

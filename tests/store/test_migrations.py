@@ -71,13 +71,13 @@ def test_upgrade_from_string_columns_keeps_every_setting_and_downgrade_restores_
             c.execute(text(f"INSERT INTO replies (drill_id, message_ts, user_id, replied_at, late, deleted) VALUES ({drill_id}, '1.3', 'U2', '2026-11-25 09:05:00', false, false)"))
 
         upgrade(engine, db_url)
-        from bot.store import repo
+        from bot.store import schedules
         from bot.store.db import session_factory
         from bot.store.models import ScheduleRow
 
         with session_factory(engine)() as session:
-            first, second = (repo.to_schedule(r) for r in session.query(ScheduleRow).order_by(ScheduleRow.channel_id))
-            deck = repo.deck_of(session.query(ScheduleRow).filter_by(channel_id="C1").one())
+            first, second = (schedules.to_schedule(r) for r in session.query(ScheduleRow).order_by(ScheduleRow.channel_id))
+            deck = schedules.deck_of(session.query(ScheduleRow).filter_by(channel_id="C1").one())
         assert (first.post_time, first.days, first.reveal.offset.total_seconds(), first.skip_dates) == (time(9, 0), frozenset(range(7)), 3600, frozenset())
         assert (second.post_time, sorted(second.days), second.reveal.at, second.paused) == (time(7, 30), [0, 2, 4], time(18, 0), True)
         assert sorted(d.isoformat() for d in second.skip_dates) == ["2026-12-24", "2026-12-31"]
@@ -194,7 +194,7 @@ def test_reminder_digest_migration_keeps_schedules_and_history_both_ways(db_url)
     openers. A schedule with its history survives the upgrade, a step back and a second upgrade."""
     from sqlalchemy import text
 
-    from bot.store import repo
+    from bot.store import schedule_changes, schedules
     from bot.store.db import downgrade, session_factory
 
     engine = make_engine(db_url)
@@ -209,9 +209,9 @@ def test_reminder_digest_migration_keeps_schedules_and_history_both_ways(db_url)
 
         def check() -> None:
             with session_factory(engine)() as session:
-                schedule = repo.to_schedule(repo.get_schedule_row(session, "C1"))
+                schedule = schedules.to_schedule(schedules.get_schedule_row(session, "C1"))
                 assert (schedule.role, schedule.days, schedule.remind, schedule.digest) == ("cto", frozenset({0, 2, 4}), None, None)
-                assert [row.source for row in repo.recent_changes(session, "C1")] == ["command"]
+                assert [row.source for row in schedule_changes.recent_changes(session, "C1")] == ["command"]
 
         upgrade(engine, db_url)
         check()

@@ -14,7 +14,7 @@ from bot.domain.drill import DrillStatus
 from bot.domain.memory import Grade, Memory
 from bot.domain.schedule import Remind, Schedule
 from bot.domain.workspace import SINGLE_WORKSPACE
-from bot.store import repo
+from bot.store import answers, cards, channel_posts, channel_records, claims, drills, home_tabs, installs, schedule_changes, schedules, verdicts
 from bot.store.db import make_engine, session_factory, upgrade
 from bot.store.models import CardRow, ChannelPostRow, DrillRow, FeedbackNoticeRow, HomeTabRow, MemberSettingRow, ReplyRow, ReviewRow, ScheduleChangeRow, ScheduleRow
 
@@ -38,50 +38,50 @@ def schedule(channel_id: str, paused: bool = False) -> Schedule:
 
 def add_drill(session, channel_id: str, day: int = 0, team_id: str | None = None) -> int:
     post_at = NOW + timedelta(days=day)
-    assert repo.create_drill(session, channel_id, f"2026-11-{25 + day}@UTC", post_at, post_at + timedelta(hours=1), "UTC", NOW, team_id=team_id)
+    assert drills.create_drill(session, channel_id, f"2026-11-{25 + day}@UTC", post_at, post_at + timedelta(hours=1), "UTC", NOW, team_id=team_id)
     return session.scalars(select(DrillRow.id).where(DrillRow.channel_id == channel_id).order_by(DrillRow.id.desc())).first()
 
 
 def test_two_workspaces_members_with_the_same_user_id_keep_their_own_memory_settings_and_home(sessions):
     with sessions.begin() as s:
         for team, grade, day in ((A, Grade.AGAIN, date(2026, 11, 25)), (B, Grade.EASY, date(2026, 11, 24))):
-            card = repo.lock_card(s, MEMBER, "cto", "q1", team_id=team)
-            repo.store_memory(card, Memory(1.0 if team == A else 9.0, 5.0, NOW + timedelta(days=1), NOW, 1))
-            assert repo.put_review(s, MEMBER, "cto", "q1", day, int(grade), NOW, None, team_id=team) is None
-        repo.set_member_feedback(s, MEMBER, False, NOW, team_id=A)
-        assert repo.record_home_opened(s, MEMBER, NOW, NOW - timedelta(seconds=30), team_id=B)
+            cards.lock_card(s, MEMBER, "cto", "q1", team_id=team)
+            cards.store_memory(s, MEMBER, "cto", "q1", Memory(1.0 if team == A else 9.0, 5.0, NOW + timedelta(days=1), NOW, 1), team_id=team)
+            assert cards.put_review(s, MEMBER, "cto", "q1", day, int(grade), NOW, None, team_id=team) is None
+        verdicts.set_member_feedback(s, MEMBER, False, NOW, team_id=A)
+        assert home_tabs.record_home_opened(s, MEMBER, NOW, NOW - timedelta(seconds=30), team_id=B)
 
     with sessions.begin() as s:
         # A's grade again the same day replaces A's, never B's.
-        assert repo.put_review(s, MEMBER, "cto", "q1", date(2026, 11, 25), int(Grade.GOOD), NOW, None, team_id=A) == int(Grade.AGAIN)
+        assert cards.put_review(s, MEMBER, "cto", "q1", date(2026, 11, 25), int(Grade.GOOD), NOW, None, team_id=A) == int(Grade.AGAIN)
 
     with sessions() as s:
-        assert [c.stability for c in repo.member_cards(s, MEMBER, team_id=A)] == [1.0]
-        assert [c.stability for c in repo.member_cards(s, MEMBER, team_id=B)] == [9.0]
-        assert [c.stability for c in repo.cards_of_members(s, [MEMBER], team_id=B)] == [9.0]
-        assert [r.grade for r in repo.reviews_of(s, MEMBER, "cto", "q1", team_id=A)] == [Grade.GOOD]
-        assert [r.grade for r in repo.reviews_of(s, MEMBER, "cto", "q1", team_id=B)] == [Grade.EASY]
-        assert (repo.reviewed_on(s, MEMBER, date(2026, 11, 25), team_id=A), repo.reviewed_on(s, MEMBER, date(2026, 11, 25), team_id=B)) == (1, 0)
-        assert repo.recent_grades(s, MEMBER, NOW - timedelta(days=1), team_id=B) == [Grade.EASY]
-        assert (repo.member_feedback_enabled(s, MEMBER, team_id=A), repo.member_feedback_enabled(s, MEMBER, team_id=B)) == (False, None)
+        assert [c.stability for c in cards.member_cards(s, MEMBER, team_id=A)] == [1.0]
+        assert [c.stability for c in cards.member_cards(s, MEMBER, team_id=B)] == [9.0]
+        assert [c.stability for c in cards.cards_of_members(s, [MEMBER], team_id=B)] == [9.0]
+        assert [r.grade for r in cards.reviews_of(s, MEMBER, "cto", "q1", team_id=A)] == [Grade.GOOD]
+        assert [r.grade for r in cards.reviews_of(s, MEMBER, "cto", "q1", team_id=B)] == [Grade.EASY]
+        assert (cards.reviewed_on(s, MEMBER, date(2026, 11, 25), team_id=A), cards.reviewed_on(s, MEMBER, date(2026, 11, 25), team_id=B)) == (1, 0)
+        assert cards.recent_grades(s, MEMBER, NOW - timedelta(days=1), team_id=B) == [Grade.EASY]
+        assert (verdicts.member_feedback_enabled(s, MEMBER, team_id=A), verdicts.member_feedback_enabled(s, MEMBER, team_id=B)) == (False, None)
         # Who gets no private feedback is decided on the safe side: off in any workspace is off.
-        assert repo.members_without_feedback(s, [MEMBER]) == {MEMBER}
-        assert (repo.home_openers(s, [MEMBER], team_id=A), repo.home_openers(s, [MEMBER], team_id=B)) == (set(), {MEMBER})
+        assert verdicts.members_without_feedback(s, [MEMBER]) == {MEMBER}
+        assert (home_tabs.home_openers(s, [MEMBER], team_id=A), home_tabs.home_openers(s, [MEMBER], team_id=B)) == (set(), {MEMBER})
         # The single workspace's member (the default) is a third person, with nothing yet.
-        assert (repo.member_cards(s, MEMBER), repo.member_feedback_enabled(s, MEMBER), repo.home_openers(s, [MEMBER])) == ([], None, set())
+        assert (cards.member_cards(s, MEMBER), verdicts.member_feedback_enabled(s, MEMBER), home_tabs.home_openers(s, [MEMBER])) == ([], None, set())
 
 
 def test_a_member_answers_and_roles_count_in_their_own_workspace_only(sessions):
     with sessions.begin() as s:
-        repo.save_schedule(s, schedule("CA"), "UADMIN", NOW, keep_deck=False, team_id=A)
-        repo.save_schedule(s, replace_role(schedule("CB"), "ciso"), "UADMIN", NOW, keep_deck=False, team_id=B)
+        schedules.save_schedule(s, schedule("CA"), "UADMIN", NOW, keep_deck=False, team_id=A)
+        schedules.save_schedule(s, replace_role(schedule("CB"), "ciso"), "UADMIN", NOW, keep_deck=False, team_id=B)
         drill_a, drill_b = add_drill(s, "CA"), add_drill(s, "CB")
-        assert repo.add_reply(s, drill_a, "1.1", MEMBER, NOW + timedelta(minutes=5), late=False)
-        assert repo.add_reply(s, drill_b, "2.1", MEMBER, NOW + timedelta(minutes=5), late=False)
+        assert answers.add_reply(s, drill_a, "1.1", MEMBER, NOW + timedelta(minutes=5), late=False)
+        assert answers.add_reply(s, drill_b, "2.1", MEMBER, NOW + timedelta(minutes=5), late=False)
     with sessions() as s:
-        assert repo.answered_on_time(s, MEMBER, team_id=A) == {drill_a: "CA"}
-        assert repo.answered_on_time(s, MEMBER, team_id=B) == {drill_b: "CB"}
-        assert (repo.member_roles(s, MEMBER, team_id=A), repo.member_roles(s, MEMBER, team_id=B)) == ({"cto"}, {"ciso"})
+        assert answers.answered_on_time(s, MEMBER, team_id=A) == {drill_a: "CA"}
+        assert answers.answered_on_time(s, MEMBER, team_id=B) == {drill_b: "CB"}
+        assert (cards.member_roles(s, MEMBER, team_id=A), cards.member_roles(s, MEMBER, team_id=B)) == ({"cto"}, {"ciso"})
 
 
 def replace_role(s: Schedule, role: str) -> Schedule:
@@ -92,38 +92,38 @@ def replace_role(s: Schedule, role: str) -> Schedule:
 
 def test_schedules_list_per_workspace_and_an_update_never_moves_one(sessions):
     with sessions.begin() as s:
-        repo.save_schedule(s, schedule("CA1"), "UADMIN", NOW, keep_deck=False, team_id=A, enterprise_id="E0000001")
-        repo.save_schedule(s, schedule("CA2"), "UADMIN", NOW, keep_deck=False, team_id=A)
-        repo.save_schedule(s, schedule("CB1"), "UADMIN", NOW, keep_deck=False, team_id=B)
-        repo.save_schedule(s, schedule("COLD"), "UADMIN", NOW, keep_deck=False)  # an old caller: the single workspace
-        repo.record_change(s, "CB1", "UADMIN", NOW, "set", None, schedule("CB1"), team_id=B)
+        schedules.save_schedule(s, schedule("CA1"), "UADMIN", NOW, keep_deck=False, team_id=A, enterprise_id="E0000001")
+        schedules.save_schedule(s, schedule("CA2"), "UADMIN", NOW, keep_deck=False, team_id=A)
+        schedules.save_schedule(s, schedule("CB1"), "UADMIN", NOW, keep_deck=False, team_id=B)
+        schedules.save_schedule(s, schedule("COLD"), "UADMIN", NOW, keep_deck=False)  # an old caller: the single workspace
+        schedule_changes.record_change(s, "CB1", "UADMIN", NOW, "set", None, schedule("CB1"), team_id=B)
     with sessions.begin() as s:
         # A shared (Slack Connect) channel keeps the one schedule its workspace set.
-        repo.save_schedule(s, schedule("CA1", paused=True), "UOTHER", NOW, keep_deck=True, team_id=B, enterprise_id=None)
+        schedules.save_schedule(s, schedule("CA1", paused=True), "UOTHER", NOW, keep_deck=True, team_id=B, enterprise_id=None)
     with sessions() as s:
-        assert [r.channel_id for r in repo.all_schedule_rows(s, team_id=A)] == ["CA1", "CA2"]
-        assert [r.channel_id for r in repo.all_schedule_rows(s, team_id=B)] == ["CB1"]
-        assert [r.channel_id for r in repo.all_schedule_rows(s)] == ["CA1", "CA2", "CB1", "COLD"]
-        assert [r.channel_id for r in repo.all_schedule_rows(s, True, team_id=SINGLE_WORKSPACE)] == ["COLD"]
-        assert (repo.schedule_team(s, "CA1"), repo.schedule_team(s, "CB1"), repo.schedule_team(s, "COLD"), repo.schedule_team(s, "CNONE")) == (A, B, SINGLE_WORKSPACE, None)
-        row = repo.get_schedule_row(s, "CA1")
+        assert [r.channel_id for r in schedules.all_schedules(s, team_id=A)] == ["CA1", "CA2"]
+        assert [r.channel_id for r in schedules.all_schedules(s, team_id=B)] == ["CB1"]
+        assert [r.channel_id for r in schedules.all_schedules(s)] == ["CA1", "CA2", "CB1", "COLD"]
+        assert [r.channel_id for r in schedules.all_schedules(s, True, team_id=SINGLE_WORKSPACE)] == ["COLD"]
+        assert (schedules.schedule_team(s, "CA1"), schedules.schedule_team(s, "CB1"), schedules.schedule_team(s, "COLD"), schedules.schedule_team(s, "CNONE")) == (A, B, SINGLE_WORKSPACE, None)
+        row = schedules.get_schedule_row(s, "CA1")
         assert (row.team_id, row.enterprise_id, row.paused, row.updated_by) == (A, "E0000001", True, "UOTHER")
         assert s.scalars(select(ScheduleChangeRow.team_id)).all() == [B]
 
 
 def test_a_drill_and_what_hangs_off_it_take_the_workspace_of_the_channels_schedule(sessions):
     with sessions.begin() as s:
-        repo.save_schedule(s, schedule("CA"), "UADMIN", NOW, keep_deck=False, team_id=A)
-        repo.save_schedule(s, schedule("CB"), "UADMIN", NOW, keep_deck=False, team_id=B)
+        schedules.save_schedule(s, schedule("CA"), "UADMIN", NOW, keep_deck=False, team_id=A)
+        schedules.save_schedule(s, schedule("CB"), "UADMIN", NOW, keep_deck=False, team_id=B)
         drill_a, drill_b = add_drill(s, "CA"), add_drill(s, "CB")
         explicit = add_drill(s, "CA", day=1, team_id=B)
         orphan = add_drill(s, "CNONE")  # no schedule (and no team given): the single workspace
-        repo.add_reply(s, drill_b, "2.1", MEMBER, NOW, late=False, verdicts="c")
-        repo.delete_reply(s, drill_b, "2.2")  # a tombstone is the drill's too
-        assert repo.claim_notice(s, drill_b, MEMBER, "host-1", NOW, NOW - timedelta(minutes=5))
-        assert repo.add_channel_post(s, "CA", "reminder", str(drill_a), NOW, NOW, drill_id=drill_a)
-        assert repo.add_channel_post(s, "CB", "digest", "2026-W48", NOW, NOW)
-        assert repo.add_channel_post(s, "CNONE", "digest", "2026-W48", NOW, NOW)
+        answers.add_reply(s, drill_b, "2.1", MEMBER, NOW, late=False, verdicts="c")
+        answers.delete_reply(s, drill_b, "2.2")  # a tombstone is the drill's too
+        assert claims.claim_notice(s, drill_b, MEMBER, "host-1", NOW, NOW - timedelta(minutes=5))
+        assert channel_posts.add_channel_post(s, "CA", "reminder", str(drill_a), NOW, NOW, drill_id=drill_a)
+        assert channel_posts.add_channel_post(s, "CB", "digest", "2026-W48", NOW, NOW)
+        assert channel_posts.add_channel_post(s, "CNONE", "digest", "2026-W48", NOW, NOW)
     with sessions() as s:
         teams = dict(s.execute(select(DrillRow.id, DrillRow.team_id)).all())
         assert (teams[drill_a], teams[drill_b], teams[explicit], teams[orphan]) == (A, B, B, SINGLE_WORKSPACE)
@@ -135,98 +135,99 @@ def test_a_drill_and_what_hangs_off_it_take_the_workspace_of_the_channels_schedu
 
 def test_a_member_who_turned_feedback_off_in_their_workspace_is_not_judged_in_a_shared_channel(sessions):
     with sessions.begin() as s:
-        repo.save_schedule(s, schedule("CA"), "UADMIN", NOW, keep_deck=False, team_id=A)
-        repo.save_schedule(s, schedule("CB"), "UADMIN", NOW, keep_deck=False, team_id=B)
+        schedules.save_schedule(s, schedule("CA"), "UADMIN", NOW, keep_deck=False, team_id=A)
+        schedules.save_schedule(s, schedule("CB"), "UADMIN", NOW, keep_deck=False, team_id=B)
         drill_a, drill_b = add_drill(s, "CA"), add_drill(s, "CB")
-        repo.set_member_feedback(s, MEMBER, False, NOW, team_id=A)
-        repo.set_member_feedback(s, "UOTHER001", True, NOW, team_id=A)
+        verdicts.set_member_feedback(s, MEMBER, False, NOW, team_id=A)
+        verdicts.set_member_feedback(s, "UOTHER001", True, NOW, team_id=A)
     with sessions() as s:
         # Off in A, where they set it, and in B's channel too (a Slack Connect channel B set up).
-        assert repo.feedback_allowed(s, repo.get_drill(s, drill_a), MEMBER) is False
-        assert repo.feedback_allowed(s, repo.get_drill(s, drill_b), MEMBER) is False
-        assert repo.feedback_allowed(s, repo.get_drill(s, drill_b), "UOTHER001") is True
-        assert repo.feedback_allowed(s, repo.get_drill(s, drill_b), "UNEVER001") is True
+        assert verdicts.feedback_allowed(s, drills.get_drill(s, drill_a), MEMBER) is False
+        assert verdicts.feedback_allowed(s, drills.get_drill(s, drill_b), MEMBER) is False
+        assert verdicts.feedback_allowed(s, drills.get_drill(s, drill_b), "UOTHER001") is True
+        assert verdicts.feedback_allowed(s, drills.get_drill(s, drill_b), "UNEVER001") is True
 
 
 def test_rows_of_the_single_workspace_are_given_the_real_one_once(sessions):
     with sessions.begin() as s:
         # Written by a one-token deployment before it knew its workspace (the defaults).
-        repo.save_schedule(s, schedule("C1"), "UADMIN", NOW, keep_deck=False)
-        repo.record_change(s, "C1", "UADMIN", NOW, "set", None, schedule("C1"))
+        schedules.save_schedule(s, schedule("C1"), "UADMIN", NOW, keep_deck=False)
+        schedule_changes.record_change(s, "C1", "UADMIN", NOW, "set", None, schedule("C1"))
         drill = add_drill(s, "C1")
-        repo.add_reply(s, drill, "1.1", MEMBER, NOW, late=False, verdicts="c")
-        repo.claim_notice(s, drill, MEMBER, "host-1", NOW, NOW)
-        repo.add_channel_post(s, "C1", "reminder", str(drill), NOW, NOW, drill_id=drill)
-        repo.lock_card(s, MEMBER, "cto", "q1")
-        repo.lock_card(s, MEMBER, "cto", "q2")
-        repo.put_review(s, MEMBER, "cto", "q1", date(2026, 11, 25), 3, NOW, drill)
-        repo.set_member_feedback(s, MEMBER, False, NOW)
-        repo.record_home_opened(s, MEMBER, NOW, NOW)
+        answers.add_reply(s, drill, "1.1", MEMBER, NOW, late=False, verdicts="c")
+        claims.claim_notice(s, drill, MEMBER, "host-1", NOW, NOW)
+        channel_posts.add_channel_post(s, "C1", "reminder", str(drill), NOW, NOW, drill_id=drill)
+        cards.lock_card(s, MEMBER, "cto", "q1")
+        cards.lock_card(s, MEMBER, "cto", "q2")
+        cards.put_review(s, MEMBER, "cto", "q1", date(2026, 11, 25), 3, NOW, drill)
+        verdicts.set_member_feedback(s, MEMBER, False, NOW)
+        home_tabs.record_home_opened(s, MEMBER, NOW, NOW)
         # The real workspace already has this member's q2 card (a newer replica wrote it).
-        repo.lock_card(s, MEMBER, "cto", "q2", team_id=A).reviews = 5
+        cards.lock_card(s, MEMBER, "cto", "q2", team_id=A)
+        cards.store_memory(s, MEMBER, "cto", "q2", Memory(None, None, None, None, 5), team_id=A)
     with sessions.begin() as s:
-        changed = repo.resolve_single_workspace(s, A, "E0000001")
+        changed = installs.resolve_single_workspace(s, A, "E0000001")
     with sessions.begin() as s:
-        assert repo.resolve_single_workspace(s, A, "E0000001") == 0  # nothing left to resolve
+        assert installs.resolve_single_workspace(s, A, "E0000001") == 0  # nothing left to resolve
     assert changed == 10  # every row above but the q2 card A already had
 
     with sessions() as s:
         for model in (ScheduleRow, ScheduleChangeRow, DrillRow, ReplyRow, FeedbackNoticeRow, ChannelPostRow, ReviewRow, MemberSettingRow, HomeTabRow):
             assert set(s.scalars(select(model.team_id))) == {A}, model.__tablename__
-        assert repo.get_schedule_row(s, "C1").enterprise_id == "E0000001"
+        assert schedules.get_schedule_row(s, "C1").enterprise_id == "E0000001"
         assert sorted((c.question_id, c.team_id, c.reviews) for c in s.scalars(select(CardRow))) == [("q1", A, 0), ("q2", A, 5), ("q2", SINGLE_WORKSPACE, 0)]
-        assert repo.member_feedback_enabled(s, MEMBER, team_id=A) is False
-        assert [r.grade for r in repo.reviews_of(s, MEMBER, "cto", "q1", team_id=A)] == [Grade.GOOD]
-        assert repo.get_drill(s, drill).status == DrillStatus.PENDING
+        assert verdicts.member_feedback_enabled(s, MEMBER, team_id=A) is False
+        assert [r.grade for r in cards.reviews_of(s, MEMBER, "cto", "q1", team_id=A)] == [Grade.GOOD]
+        assert drills.get_drill(s, drill).status == DrillStatus.PENDING
 
 
 def test_every_read_by_channel_or_drill_sees_only_the_asking_workspaces_drills_of_a_shared_channel(sessions):
     """A Slack Connect channel "CS" where A ran drills, turned its schedule off (records kept), and
     B then set a schedule of its own: each workspace reads its own drills and what hangs off them."""
     with sessions.begin() as s:
-        repo.save_schedule(s, schedule("CS"), "UADMINA", NOW, keep_deck=False, team_id=A)
-        repo.record_change(s, "CS", "UADMINA", NOW, "set", None, schedule("CS"), team_id=A)
+        schedules.save_schedule(s, schedule("CS"), "UADMINA", NOW, keep_deck=False, team_id=A)
+        schedule_changes.record_change(s, "CS", "UADMINA", NOW, "set", None, schedule("CS"), team_id=A)
         drill_a = add_drill(s, "CS")
-        repo.delete_schedule(s, "CS")
-        repo.save_schedule(s, replace_role(schedule("CS"), "ciso"), "UADMINB", NOW, keep_deck=False, team_id=B)
+        schedules.delete_schedule(s, "CS")
+        schedules.save_schedule(s, replace_role(schedule("CS"), "ciso"), "UADMINB", NOW, keep_deck=False, team_id=B)
         drill_b = add_drill(s, "CS", day=1)
         for drill, role, question in ((drill_a, "cto", "qa"), (drill_b, "ciso", "qb")):
-            row = repo.get_drill(s, drill)
+            row = s.get(DrillRow, drill)
             row.status, row.role_slug, row.question_id = DrillStatus.REVEALED, role, question
             team = row.team_id
-            assert repo.add_reply(s, drill, f"{drill}.1", MEMBER, row.post_at + timedelta(minutes=5), late=False)
-            repo.put_review(s, MEMBER, role, question, date(2026, 11, 25 + drill - drill_a), 2, NOW + timedelta(days=drill - drill_a), drill, team_id=team)
+            assert answers.add_reply(s, drill, f"{drill}.1", MEMBER, row.post_at + timedelta(minutes=5), late=False)
+            cards.put_review(s, MEMBER, role, question, date(2026, 11, 25 + drill - drill_a), 2, NOW + timedelta(days=drill - drill_a), drill, team_id=team)
     since = NOW - timedelta(days=1)
     with sessions() as s:
-        assert repo.channel_drill_teams(s, "CS") == {A, B}
+        assert channel_records.channel_drill_teams(s, "CS") == {A, B}
         for team, drill, role, question in ((A, drill_a, "cto", "qa"), (B, drill_b, "ciso", "qb")):
-            assert list(repo.shown_drill_times(s, "CS", since, team_id=team)) == [drill]
-            assert [a[1] for a in repo.channel_answer_times(s, "CS", since, team_id=team)] == [drill]
-            assert [r[0] for r in repo.export_drills(s, "CS", since, team_id=team)] == [drill]
-            assert [r[0] for r in repo.export_replies(s, [drill_a, drill_b], team_id=team)] == [drill]
-            assert list(repo.export_ratings(s, [drill_a, drill_b], team_id=team)) == [(drill, MEMBER)]
-            assert [d.id for d in repo.week_drills(s, "CS", since, NOW + timedelta(days=2), team_id=team)] == [drill]
-            assert repo.participant_counts(s, [drill_a, drill_b], team_id=team) == {drill: 1}
-            assert repo.drill_ratings(s, [drill_a, drill_b], team_id=team) == {drill: [2]}
-            assert repo.channel_answers(s, "CS", team_id=team) == {MEMBER: {drill}}
-            assert [d.id for d in repo.shown_history(s, "CS", team_id=team)] == [drill]
-            assert repo.current_streaks(s, "CS", team_id=team) == {MEMBER: 1}
-            assert [q[1] for q in repo.channel_questions(s, "CS", team_id=team)] == [question]
-            assert repo.active_members(s, "CS", since, team_id=team) == [MEMBER]
-            assert repo.member_roles(s, MEMBER, team_id=team) == {role}
-        assert [c.team_id for c in repo.recent_changes(s, "CS", team_id=A)] == [A]
-        assert repo.recent_changes(s, "CS", team_id=B) == []
+            assert list(channel_records.shown_drill_times(s, "CS", since, team_id=team)) == [drill]
+            assert [a[1] for a in channel_records.channel_answer_times(s, "CS", since, team_id=team)] == [drill]
+            assert [r[0] for r in channel_records.export_drills(s, "CS", since, team_id=team)] == [drill]
+            assert [r[0] for r in channel_records.export_replies(s, [drill_a, drill_b], team_id=team)] == [drill]
+            assert list(channel_records.export_ratings(s, [drill_a, drill_b], team_id=team)) == [(drill, MEMBER)]
+            assert [d.id for d in drills.week_drills(s, "CS", since, NOW + timedelta(days=2), team_id=team)] == [drill]
+            assert channel_records.participant_counts(s, [drill_a, drill_b], team_id=team) == {drill: 1}
+            assert channel_records.drill_ratings(s, [drill_a, drill_b], team_id=team) == {drill: [2]}
+            assert answers.channel_answers(s, "CS", team_id=team) == {MEMBER: {drill}}
+            assert [d.id for d in answers.shown_history(s, "CS", team_id=team)] == [drill]
+            assert answers.current_streaks(s, "CS", team_id=team) == {MEMBER: 1}
+            assert [q[1] for q in cards.channel_questions(s, "CS", team_id=team)] == [question]
+            assert cards.active_members(s, "CS", since, team_id=team) == [MEMBER]
+            assert cards.member_roles(s, MEMBER, team_id=team) == {role}
+        assert [c.team_id for c in schedule_changes.recent_changes(s, "CS", team_id=A)] == [A]
+        assert schedule_changes.recent_changes(s, "CS", team_id=B) == []
         # The schedule (and its zone) is B's now.
-        assert (repo.channel_zone(s, "CS", team_id=A), repo.channel_zone(s, "CS", team_id=B)) == (None, "UTC")
+        assert (schedules.channel_zone(s, "CS", team_id=A), schedules.channel_zone(s, "CS", team_id=B)) == (None, "UTC")
 
 
 def test_a_drill_gets_the_reminder_of_its_own_workspaces_schedule_not_of_one_set_since_in_its_channel(sessions):
     with sessions.begin() as s:
-        repo.save_schedule(s, schedule("CS"), "UADMINA", NOW, keep_deck=False, team_id=A)
-        drill = repo.get_drill(s, add_drill(s, "CS"))
+        schedules.save_schedule(s, schedule("CS"), "UADMINA", NOW, keep_deck=False, team_id=A)
+        drill = s.get(DrillRow, add_drill(s, "CS"))
         drill.status, drill.message_ts = DrillStatus.POSTED, "1764061200.000100"
         # A turns its schedule off with the drill still open; B sets one with a reminder there.
-        repo.delete_schedule(s, "CS")
-        repo.save_schedule(s, replace(schedule("CS"), remind=Remind(before=timedelta(minutes=30))), "UADMINB", NOW, keep_deck=False, team_id=B)
+        schedules.delete_schedule(s, "CS")
+        schedules.save_schedule(s, replace(schedule("CS"), remind=Remind(before=timedelta(minutes=30))), "UADMINB", NOW, keep_deck=False, team_id=B)
     with sessions() as s:
-        assert repo.reminder_candidates(s, NOW + timedelta(minutes=40)) == []
+        assert channel_posts.reminder_candidates(s, NOW + timedelta(minutes=40)) == []
