@@ -83,7 +83,7 @@ def _migrate(settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     try:
         before = schema_revision(engine)
-        upgrade(engine, settings.database_url)
+        upgrade(engine, settings.database_url, content_dir=settings.content_dir)
         after = schema_revision(engine)
     except SQLAlchemyError as exc:
         raise _unusable_database(exc) from None

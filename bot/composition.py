@@ -142,7 +142,7 @@ def build_bot(
     content, catalog = load_catalog(settings)
     url = database_url or settings.database_url
     engine = engine or make_engine(url)
-    upgrade(engine, url, question_ids={role.slug: {q.number: q.id for q in role.questions} for role in catalog.roles})
+    upgrade(engine, url, content_dir=settings.content_dir)
     sessions = session_factory(engine)
     if chats is None:
         assert chat is not None, "build_bot needs a chat port or one per workspace"

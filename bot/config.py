@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from bot.domain.schedule import ScheduleError
 from bot.domain.schedule_input import parse_timezone
+from bot.package_data import ROLE_DOCUMENTS_DIR
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///data/career-bot.sqlite3"
@@ -183,7 +184,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             f"DATABASE_URL must be a sqlite:///path.db or postgresql://user@host/name URL (the bot supports sqlite and postgresql), got {scheme}://…."
         )
 
-    content_dir = Path(get("CONTENT_DIR") or "content")
+    content_dir = Path(get("CONTENT_DIR") or _default_content_dir())
 
     admins_raw = get("ADMIN_USER_IDS") or ""
     admin_ids = frozenset(part.strip() for part in admins_raw.replace(" ", ",").split(",") if part.strip())
@@ -280,6 +281,13 @@ def available_cores() -> int:
     except (AttributeError, OSError):  # not Linux
         cores = os.cpu_count() or 1
     return max(1, min(cores, MAX_WEB_CONCURRENCY))
+
+
+def _default_content_dir() -> Path:
+    """`content` in the working folder, as in a checkout; an installed bot run from a folder without
+    one reads the role documents it ships with."""
+    local = Path("content")
+    return local if local.is_dir() else ROLE_DOCUMENTS_DIR
 
 
 def _int_setting(raw: str | None, name: str, default: int, low: int, high: int) -> int:

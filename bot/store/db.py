@@ -15,9 +15,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-log = logging.getLogger(__name__)
+from bot.package_data import MIGRATIONS_DIR
 
-ROOT = Path(__file__).resolve().parents[2]
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str) -> Engine:
@@ -130,23 +130,31 @@ def insert_ignore_key(session: Session, model, values: dict[str, Any]) -> bool:
 QuestionIds = dict[str, dict[int, str]]  # {role slug: {question number: question id}}
 
 
-def alembic_config(url: str, question_ids: QuestionIds | None = None):
+def alembic_config(url: str, question_ids: QuestionIds | None = None, content_dir: Path | None = None):
     from alembic.config import Config
 
-    config = Config(toml_file=str(ROOT / "pyproject.toml"))
+    # Not pyproject.toml's [tool.alembic], which serves Alembic's command line in a checkout: an
+    # installed bot has no pyproject.toml, and carries its migrations inside the package.
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     config.attributes["database_url"] = url
+    # A data migration matches old rows' question numbers to ids: against these ids when given
+    # (tests), otherwise against the role documents in this folder (the bot's CONTENT_DIR).
     if question_ids is not None:
-        # The content the bot loaded: a data migration matches old rows' question numbers to ids.
         config.attributes["question_ids"] = question_ids
+    if content_dir is not None:
+        config.attributes["content_dir"] = content_dir
     return config
 
 
-def upgrade(engine: Engine, url: str, revision: str = "head", question_ids: QuestionIds | None = None) -> None:
+def upgrade(
+    engine: Engine, url: str, revision: str = "head", question_ids: QuestionIds | None = None, content_dir: Path | None = None
+) -> None:
     """Bring the schema to `revision`. On PostgreSQL an advisory lock keeps replicas that start
     together from racing each other."""
     from alembic import command
 
-    _migrate(engine, url, lambda config: command.upgrade(config, revision), question_ids)
+    _migrate(engine, url, lambda config: command.upgrade(config, revision), question_ids, content_dir)
 
 
 def schema_revision(engine: Engine) -> str | None:
@@ -157,14 +165,16 @@ def schema_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def downgrade(engine: Engine, url: str, revision: str, question_ids: QuestionIds | None = None) -> None:
+def downgrade(
+    engine: Engine, url: str, revision: str, question_ids: QuestionIds | None = None, content_dir: Path | None = None
+) -> None:
     from alembic import command
 
-    _migrate(engine, url, lambda config: command.downgrade(config, revision), question_ids)
+    _migrate(engine, url, lambda config: command.downgrade(config, revision), question_ids, content_dir)
 
 
-def _migrate(engine: Engine, url: str, run, question_ids: QuestionIds | None = None) -> None:
-    config = alembic_config(url, question_ids)
+def _migrate(engine: Engine, url: str, run, question_ids: QuestionIds | None = None, content_dir: Path | None = None) -> None:
+    config = alembic_config(url, question_ids, content_dir)
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
             # SQLite alters a table by copying it and dropping the old one; with foreign keys on,
