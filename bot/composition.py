@@ -22,7 +22,7 @@ from bot.commands.drill import DrillCommands
 from bot.commands.feedback import FeedbackCommands
 from bot.commands.learning import LearningCommands
 from bot.commands.standings import StandingsCommands
-from bot.domain.coverage import Analyse
+from bot.domain.answer_feedback import Analyse
 from bot.commands.router import CommandRouter
 from bot.config import Settings
 from bot.content.loader import LoadResult, load_directory
@@ -36,7 +36,7 @@ from bot.usecases.delivery import DrillDelivery
 from bot.usecases.drill_cycle import DrillCycle
 from bot.usecases.export import Export
 from bot.usecases.feedback import AnswerCheck, Feedback, FeedbackDelivery
-from bot.usecases.home import Visible, everyone_sees_all
+from bot.usecases.member_home import Visible, everyone_sees_all
 from bot.usecases.leaderboard import Leaderboard
 from bot.usecases.learning import Learning
 from bot.usecases.lookups import Lookups
@@ -47,10 +47,13 @@ from bot.usecases.workspaces import Workspaces
 
 if TYPE_CHECKING:
     from bot.slack.client import TeamClients
-    from bot.slack.home import ChannelAccess, HomeParts
+    from bot.commands.home_tab import HomeTab
+    from bot.commands.schedule_editor import ScheduleEditor
+    from bot.slack.channel_access import ChannelAccess
+    from bot.slack.home_publisher import HomeParts
     from bot.slack.installations import Installations
     from bot.slack.oauth import OAuthParts
-    from bot.usecases.home import Home
+    from bot.usecases.member_home import Home
     from bot.web import WebApp
 
 log = logging.getLogger(__name__)
@@ -183,8 +186,8 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
     from bot.slack.app import create_app
     from bot.slack.chat import Admins, Profiles, SlackChat, TimeZones
     from bot.slack.client import TeamClients, make_web_client
-    from bot.slack.home import ChannelAccess
-    from bot.slack.listeners.schedule_modal import ScheduleEditor
+    from bot.slack.channel_access import ChannelAccess
+    from bot.slack.listeners.schedule_modal import ScheduleModal
     from bot.slack.metadata import Sealer
     from bot.slack.teams import authorized_team, fixed_team
 
@@ -246,7 +249,7 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
     # The editor's metadata is sealed with the signing secret (Socket Mode has none: the bot token,
     # which every replica shares too).
     sealer = Sealer(settings.signing_secret or settings.bot_token or "")
-    editor = ScheduleEditor(bot.schedules, bot.catalog, admins.known, sealer, settings.default_timezone, clock)
+    modal = ScheduleModal(build_schedule_editor(bot, admins.known), sealer)
     home = build_slack_home(bot, clients.reader, clock, access)
 
     def removed(team_id: str, enterprise_id: str | None, sent_at: datetime | None) -> None:
@@ -258,7 +261,7 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
 
     replays = Replays(session_factory(engine))
     app = create_app(
-        settings, make_web_client(settings), bot.router, bot.replies, team_of, schedule_editor=editor, home=home,
+        settings, make_web_client(settings), bot.router, bot.replies, team_of, schedule_modal=modal, home=home,
         listener_executor=listener_executor, oauth=oauth, authorize=installations.authorize if installations else None,
         removed=removed if installations else _removed_single,
         first_delivery=lambda signature, request_ts: replays.first_delivery(signature, request_ts, clock()),
@@ -308,7 +311,7 @@ def _installed(bot: Bot, installation, clock: Callable[[], datetime]) -> None:
 def build_home(bot: Bot, visible: Visible | None = None) -> "Home":
     """The App Home's use-case over the bot's parts; `visible` says which channels a member can see
     (every channel when no chat service can tell, as in the console)."""
-    from bot.usecases.home import Home
+    from bot.usecases.member_home import Home
 
     return Home(session_factory(bot.engine), bot.learning, bot.schedules, bot.catalog, visible or everyone_sees_all)
 
@@ -316,8 +319,24 @@ def build_home(bot: Bot, visible: Visible | None = None) -> "Home":
 def build_slack_home(bot: Bot, client, clock: Callable[[], datetime], access: "ChannelAccess | None" = None) -> "HomeParts":
     """`client`: each workspace's Web API client, by team id; `access`: which channels a member can
     see (shared with `schedule list`), asked of `client` when not given."""
-    from bot.slack.home import ChannelAccess, HomeParts, HomePublisher, HomeRefresh
+    from bot.slack.channel_access import ChannelAccess
+    from bot.slack.home_publisher import HomeParts, HomePublisher, HomeRefresh
 
-    home = build_home(bot, (access or ChannelAccess(client)).visible)
-    publisher = HomePublisher(client, home, clock)
-    return HomeParts(home, publisher, HomeRefresh(publisher.publish, home.openers), clock)
+    tab = build_home_tab(bot, clock, (access or ChannelAccess(client)).visible)
+    publisher = HomePublisher(client, tab)
+    return HomeParts(tab, publisher, HomeRefresh(publisher.publish, tab.openers))
+
+
+def build_home_tab(bot: Bot, clock: Callable[[], datetime], visible: Visible | None = None) -> "HomeTab":
+    """The App Home's interactions, for Slack's listeners and the console alike."""
+    from bot.commands.home_tab import HomeTab
+
+    return HomeTab(build_home(bot, visible), bot.router, clock)
+
+
+def build_schedule_editor(bot: Bot, known_admin: Callable[[str, str], bool | None] = lambda user_id, team_id: None) -> "ScheduleEditor":
+    """The schedule editor form's interactions, for Slack's modal and the console's `:schedule-form`.
+    `known_admin(user, team)`: whether the user is an admin, from memory only (None: not known)."""
+    from bot.commands.schedule_editor import ScheduleEditor
+
+    return ScheduleEditor(bot.schedules, bot.catalog, known_admin, bot.settings.default_timezone, bot.clock)

@@ -23,23 +23,23 @@ from typing import Callable, Iterable, Iterator, TextIO
 
 from sqlalchemy import select
 
-from bot.commands.actions import Kind, action_id, encode
+from bot.views.action_ids import Kind, action_id, encode
+from bot.commands.home_tab import HomeTab
 from bot.commands.router import CommandRouter
+from bot.commands.schedule_editor import Invalid, Refused, ScheduleEditor, Valid
 from bot.composition import Bot, build_bot
 from bot.config import Settings
 from bot.domain.announcements import Reminder, WeeklyDigest
-from bot.commands.drill import REFUSAL
 from bot.domain import schedule_form
 from bot.domain.announcements import latest_digest_at, reminder_at
-from bot.domain.coverage import AnswerFeedback
-from bot.domain.schedule import ScheduleError
-from bot.usecases.schedule_admin import NotAllowed, StaleSchedule
+from bot.domain.answer_feedback import AnswerFeedback
 from bot.views.modal_blocks import field_errors_text
 from bot.domain.drill import DrillPost, DrillReveal, DrillStatus
 from bot.domain.memory import GRADE_LABELS, Grade
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import Message, ThreadMessage
 from bot.views import announcement_blocks, drill_blocks, feedback_blocks
-from bot.views.plaintext import render
+from bot.views.plaintext import mrkdwn_to_text, render
 from bot.store import drills
 from bot.store.db import utc
 from bot.store.models import DrillRow
@@ -155,7 +155,8 @@ class Console:
         self.bot = bot
         self.clock = clock
         self.buttons: list[dict] = []
-        self._home_data = None  # the App Home's use-case, built on first `:home`
+        self._home_tab: HomeTab | None = None  # the App Home's interactions, built on first `:home`
+        self._schedule_editor: ScheduleEditor | None = None  # the schedule editor's, on first `:schedule-form`
         self.replies = 0
         if chat is not None:
             chat.on_buttons = self._take_buttons
@@ -362,8 +363,7 @@ class Console:
         """Submit the schedule editor as a form, as Slack's modal would: the fields not given keep
         what the form opens with (the channel's schedule, or the defaults), the same validation
         answers per field, and a valid form goes through the same use-case, marked as the modal's."""
-        bot = self.bot
-        assert bot is not None and self.clock is not None
+        assert self.bot is not None and self.clock is not None
         fields = [f for f in schedule_form.FIELDS if f != schedule_form.CHANNEL]
         given: dict[str, str] = {}
         for word in words:
@@ -372,23 +372,37 @@ class Console:
                 self.out.write(f"`:schedule-form` の項目は {'、'.join(f + '=' for f in fields)} です。例: {SCHEDULE_FORM_EXAMPLE}\n")
                 return
             given[key] = value
-        schedule, version = bot.schedules.for_form(CONSOLE_CHANNEL)
-        values = schedule_form.initial_values(schedule, bot.settings.default_timezone)
+        editor = self._editor()
+        opened = editor.form(CONSOLE_USER, CONSOLE_CHANNEL, team_id=SINGLE_WORKSPACE)
+        if isinstance(opened, Refused):
+            self._refused(opened)
+            return
+        values = dict(opened.values)
         if schedule_form.TZ in given:
             values[schedule_form.TZ_OTHER] = ""  # a zone given replaces the one the form opened with
         values.update(given)
-        parsed = schedule_form.parse_form(values, schedule_form.known_role(bot.catalog))
-        if isinstance(parsed, dict):
-            self.out.write("⚠️ フォームに誤りがあります。何も変更していません。\n" + "".join(f"  {line}\n" for line in field_errors_text(parsed).splitlines()))
+        checked = editor.check(opened.opened, CONSOLE_USER, values)
+        if isinstance(checked, Invalid):
+            self.out.write("⚠️ フォームに誤りがあります。何も変更していません。\n" + "".join(f"  {line}\n" for line in field_errors_text(checked.errors).splitlines()))
             return
-        try:
-            view = bot.schedules.set(CONSOLE_CHANNEL, CONSOLE_USER, parsed, self.clock(), source="modal", expected_version=version)
-        except (NotAllowed, StaleSchedule, ScheduleError) as err:
-            sentence = REFUSAL if isinstance(err, NotAllowed) else ("フォームを開いた後にスケジュールが変更されました。" if isinstance(err, StaleSchedule) else str(err))
-            self.out.write(f"⚠️ {sentence}何も変更していません。\n")
+        # The console's channel is always one the bot is in.
+        saved = editor.save(checked, lambda channel_id: None, team_id=SINGLE_WORKSPACE) if isinstance(checked, Valid) else checked
+        if isinstance(saved, Refused):
+            self._refused(saved)
             return
-        self.show(drill_blocks.schedule_changed("フォームからドリルのスケジュールを設定しました。", view))
+        self.show(drill_blocks.schedule_changed("フォームからドリルのスケジュールを設定しました。", saved.view))
         self.tick()
+
+    def _editor(self) -> ScheduleEditor:
+        from bot.composition import build_schedule_editor
+
+        assert self.bot is not None
+        if self._schedule_editor is None:
+            self._schedule_editor = build_schedule_editor(self.bot)
+        return self._schedule_editor
+
+    def _refused(self, refused: Refused) -> None:
+        self.out.write(f"{mrkdwn_to_text(refused.sentence)}\n")
 
     # ------------------------------------------------------------------ App Home
 
@@ -396,13 +410,12 @@ class Console:
         """Your App Home as text. Its buttons press by number where the console can do what Slack
         would: a role opens its card, 復習をはじめる starts your review, 一時停止／再開 acts on the
         console's channel; the others (the schedule editor) are shown without a number."""
-        from bot.composition import build_home
-        from bot.views import home_blocks
+        from bot.composition import build_home_tab
 
         assert self.bot is not None and self.clock is not None
-        if self._home_data is None:
-            self._home_data = build_home(self.bot)
-        view = home_blocks.home_view(self._home_data.data(CONSOLE_USER, self.clock()))
+        if self._home_tab is None:
+            self._home_tab = build_home_tab(self.bot, self.clock)
+        view = self._home_tab.view(CONSOLE_USER, team_id=SINGLE_WORKSPACE)
         blocks = []
         for block in view["blocks"]:
             if block["type"] != "actions":

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, Callable, Protocol
 
 from bot.domain.announcements import Reminder, WeeklyDigest
-from bot.domain.coverage import AnswerFeedback
+from bot.domain.answer_feedback import AnswerFeedback
 from bot.domain.drill import DrillPost, DrillReveal
 
 Block = dict[str, Any]

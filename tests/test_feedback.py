@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.commands.actions import Kind, action_id, encode
-from bot.domain.coverage import Verdict
+from bot.views.action_ids import Kind, action_id, encode
+from bot.domain.answer_feedback import Verdict
 from bot.ports import ChatError
 from bot.store.models import FeedbackNoticeRow, ReplyRow
 from tests.test_drills import CH, World

@@ -10,7 +10,8 @@ import pytest
 
 from bot.composition import build_home
 from bot.domain.memory import Grade
-from bot.slack.home import ChannelAccess, HomeRefresh
+from bot.slack.channel_access import ChannelAccess
+from bot.slack.home_publisher import HomeRefresh
 from bot.views import home_blocks as ui
 from bot.ports import Message
 from bot.views.blocks import section_text

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.commands.actions import Kind, action_id
+from bot.views.action_ids import Kind, action_id
 from bot.composition import build_bot
 from bot.config import load_settings
 from bot.domain.schedule_input import parse_schedule_set

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from bot.commands.actions import Kind, action_id, encode
+from bot.views.action_ids import Kind, action_id, encode
 from bot.domain.memory import Grade
 from bot.store.models import CardRow, ReviewRow
 from bot.usecases.learning import CannotGrade

@@ -6,46 +6,22 @@ import logging
 from datetime import datetime
 from typing import Callable
 
-from bot.domain.commands import DRILL_ACTIONS, SCHEDULE_ACTIONS, DrillCommand, ScheduleCommand, StatsCommand, closest_subcommand, in_direct_message
+from bot.domain.command_text import DRILL_ACTIONS, SCHEDULE_ACTIONS, DrillCommand, ScheduleCommand, StatsCommand, closest_subcommand, in_direct_message
 from bot.domain.schedule import ScheduleError, format_local
 from bot.domain.schedule_input import parse_schedule_set
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.views.mrkdwn import escape_mrkdwn
-from bot.ports import AdminCheckFailed, Message
+from bot.ports import Message
 from bot.views import drill_blocks as ui
 from bot.views.blocks import notice
 from bot.usecases.learning import Learning
-from bot.usecases.home import Visible, everyone_sees_all
+from bot.usecases.member_home import Visible, everyone_sees_all
 from bot.usecases.replies import Replies
 from bot.views import learning_blocks as learning_ui
-from bot.usecases.schedule_admin import NotAllowed, ScheduleAdmin
+from bot.usecases.schedule_admin import ScheduleAdmin
+from bot.views.refusals import NO_ROLES, REFUSALS, refusal
 
 log = logging.getLogger(__name__)
-
-REFUSAL = "すみません、ドリルのスケジュールを変更できるのは管理者だけです。変更が必要な場合は管理者に相談してください。"
-CHECK_FAILED = "Slack に管理者かどうかを確認できませんでした。何も変更していません。少し待ってからもう一度お試しください。"
-# A token Slack no longer accepts: nothing works until the app is installed again.
-TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"})
-
-
-def check_failed(err: AdminCheckFailed) -> str:
-    """Why the admin check could not be made and what to do, for the person who asked: never
-    「管理者だけ」, which would tell a real admin they are not one."""
-    if err.retryable:
-        return CHECK_FAILED
-    head = "Slack に管理者かどうかを確認できませんでした"
-    if err.code == "missing_scope":
-        scope = f"`{escape_mrkdwn(err.needed)}` の権限" if err.needed else "必要な権限"
-        return f"{head}。ボットに {scope}がありません。何も変更していません。アプリの設定でこの権限を追加して、ワークスペースに再インストールしてください。"
-    if err.code in TOKEN_ERRORS:
-        return f"{head}。ボットのトークンが無効になっています。何も変更していません。アプリをワークスペースに再インストールしてください。"
-    return (
-        f"{head}（Slack の応答: `{escape_mrkdwn(err.code)}`）。何も変更していません。"
-        "管理者として操作するには、ボットの運用者に ADMIN_USER_IDS へあなたのユーザー ID を追加してもらってください。"
-    )
-
-
-NO_ROLES = "職種のデータが1件も読み込まれていないため、ドリルを設定できません。CONTENT_DIR の設定と `python -m bot check-content` の結果を確認してください。"
 
 
 class DrillCommands:
@@ -76,13 +52,8 @@ class DrillCommands:
             if isinstance(command, DrillCommand):
                 return self._drill(command, user_id, channel_id, now, team_id)
             return self._schedule(command, user_id, channel_id, now, team_id)
-        except NotAllowed:
-            return notice(REFUSAL)
-        except AdminCheckFailed as err:
-            return notice(f"⚠️ {check_failed(err)}")
-        except ScheduleError as err:
-            # The sentence may quote what the admin typed: escaped, so `<!channel>` stays text.
-            return notice(f"⚠️ {escape_mrkdwn(str(err))}")
+        except REFUSALS as err:
+            return notice(refusal(err))
 
     def _schedule(self, command: ScheduleCommand, user_id: str, channel_id: str, now: datetime, team_id: str) -> Message:
         action, args = command.action, list(command.args)

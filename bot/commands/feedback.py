@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Callable
 
 from bot.domain.workspace import SINGLE_WORKSPACE
-from bot.commands.actions import Pressed
-from bot.domain.commands import FeedbackCommand
+from bot.views.action_ids import Pressed
+from bot.domain.command_text import FeedbackCommand
 from bot.ports import Message
 from bot.usecases.feedback import Feedback, NoFeedback
 from bot.views import feedback_blocks as ui
 from bot.views.blocks import notice
+from bot.views.refusals import refusal
 
 STALE = "このボタンは古いか、内容が正しくありません。"
 
@@ -40,4 +41,4 @@ class FeedbackCommands:
         try:
             return ui.answer_feedback(self.feedback.for_member(drill_id, user_id, channel_id, team_id))
         except NoFeedback as reason:
-            return notice(f"{reason}")
+            return notice(refusal(reason))

@@ -8,12 +8,13 @@ from datetime import datetime
 from typing import Callable
 
 from bot.domain.workspace import SINGLE_WORKSPACE
-from bot.commands.actions import Kind, Pressed
+from bot.views.action_ids import Kind, Pressed
 from bot.domain.memory import Grade
 from bot.ports import Message
 from bot.usecases.learning import CannotGrade, Learning
 from bot.views import learning_blocks as ui
 from bot.views.blocks import notice
+from bot.views.refusals import refusal
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class LearningCommands:
             if pressed.kind is Kind.REVIEW_NEW:
                 return ui.review_card(self.learning.queue(user_id, now, fresh=True, team_id=team_id))
         except CannotGrade as err:
-            return notice(f"⚠️ {err}", replace_original=False)
+            return notice(refusal(err), replace_original=False)
         return _stale()
 
 

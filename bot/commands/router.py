@@ -13,7 +13,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from bot.domain.catalog import NotFound, Resolved
-from bot.domain.commands import (
+from bot.domain.command_text import (
     DrillCommand,
     ExportCommand,
     Help,
@@ -28,7 +28,7 @@ from bot.domain.commands import (
     StatsCommand,
     parse_command,
 )
-from bot.commands.actions import Kind, decode
+from bot.views.action_ids import Kind, decode
 from bot.commands.drill import DrillCommands
 from bot.commands.feedback import FeedbackCommands
 from bot.commands.learning import LearningCommands
@@ -46,6 +46,10 @@ log = logging.getLogger(__name__)
 
 _DRILL_COMMANDS = (ScheduleCommand, DrillCommand, StatsCommand, ReviewCommand, FeedbackCommand, LeaderboardCommand, ExportCommand)
 _LEARNING_KINDS = (Kind.GRADE, Kind.REVIEW_POINTS, Kind.REVIEW_GRADE, Kind.REVIEW_NEW)
+# Schedule commands after which an admin's App Home shows something else.
+_CHANGING_SCHEDULE = frozenset({"set", "pause", "resume", "off", "skip"})
+# Presses after which the presser's App Home shows something else (their reviews and mastery).
+_CHANGING_HOME = (Kind.GRADE, Kind.REVIEW_GRADE)
 
 
 @lru_cache(maxsize=4096)
@@ -79,6 +83,12 @@ class CommandRouter:
         """True when the answer depends on the text alone (a role, a section, the list, help), so an
         adapter may keep it; a practice question is drawn at random, and drill commands are live."""
         return isinstance(_parse(text or ""), (Help, ListRoles, ShowRole, ShowSection))
+
+    @staticmethod
+    def command_changes_home(text: str) -> bool:
+        """True when, after this command, the App Home of who typed it shows something else."""
+        command = _parse(text or "")
+        return isinstance(command, ScheduleCommand) and command.action in _CHANGING_SCHEDULE
 
     def handle_command(self, text: str, user_id: str = "", channel_id: str = "", team_id: str = SINGLE_WORKSPACE) -> Message:
         """`team_id` is the workspace the command came from: member data and admin checks are per workspace."""
@@ -123,6 +133,11 @@ class CommandRouter:
         raise TypeError(f"unhandled command {command!r}")
 
     # ------------------------------------------------------------------ buttons
+
+    @staticmethod
+    def press_changes_home(action_id: str, value: str) -> bool:
+        """True when, after this press, the App Home of who pressed it shows something else."""
+        return decode(action_id, value).kind in _CHANGING_HOME
 
     def handle_action(self, action_id: str, value: str, user_id: str = "", channel_id: str = "", team_id: str = SINGLE_WORKSPACE) -> Message:
         """Answer a button press. A forged or stale value gets one sentence, never an exception.

@@ -9,9 +9,8 @@ from datetime import datetime
 from typing import Callable
 
 from bot.domain.workspace import SINGLE_WORKSPACE
-from bot.commands.actions import Pressed
-from bot.commands.drill import check_failed
-from bot.domain.commands import ExportCommand, LeaderboardCommand, in_direct_message
+from bot.views.action_ids import Pressed
+from bot.domain.command_text import ExportCommand, LeaderboardCommand, in_direct_message
 from bot.domain.standings import EXPORT_MAX_DAYS, PERIODS, parse_days
 from bot.ports import AdminCheckFailed, ChatError, Message
 from bot.usecases.export import Export
@@ -19,10 +18,10 @@ from bot.usecases.leaderboard import Leaderboard
 from bot.usecases.schedule_admin import NotAllowed, ScheduleAdmin
 from bot.views import leaderboard_blocks as ui
 from bot.views.blocks import notice
+from bot.views.refusals import EXPORT_NOT_ADMIN, refusal
 
 log = logging.getLogger(__name__)
 
-EXPORT_REFUSAL = "すみません、ドリルの記録を CSV で書き出せるのは管理者だけです。必要な場合は管理者に相談してください。"
 # A Slack Connect channel whose drills another workspace runs, or ran before turning its schedule off.
 EXPORT_OTHER_WORKSPACE = "このチャンネルのドリルの記録は別のワークスペースのものなので、書き出せるのはそのワークスペースの管理者だけです。"
 BAD_DAYS = f"⚠️ 日数は 1〜{EXPORT_MAX_DAYS} の数字で指定してください（例: `/career export 30`）。"
@@ -66,10 +65,8 @@ class StandingsCommands:
         # Refuse before reading the days, so a non-admin learns nothing from error messages either.
         try:
             self.schedules.authorize(user_id, team_id)
-        except NotAllowed:
-            return notice(EXPORT_REFUSAL)
-        except AdminCheckFailed as err:
-            return notice(f"⚠️ {check_failed(err)}")
+        except (NotAllowed, AdminCheckFailed) as err:
+            return notice(refusal(err, not_admin=EXPORT_NOT_ADMIN))
         if self.export.belongs_elsewhere(channel_id, team_id):
             return notice(EXPORT_OTHER_WORKSPACE)
         days = parse_days(command.days_text)

@@ -87,7 +87,7 @@ def split_points(text: str) -> tuple[str, ...]:
 
 
 # A curated keyword group matches when any of its synonyms appears; a point is covered when all of
-# its groups match (see bot.domain.coverage).
+# its groups match (see bot.domain.answer_feedback).
 Keywords = tuple[tuple[str, ...], ...]
 
 

@@ -12,7 +12,7 @@ import re
 from typing import Callable, Mapping
 
 from bot.domain.catalog import RoleCatalog, Resolved
-from bot.domain.commands import SCHEDULE_WORDS
+from bot.domain.command_text import SCHEDULE_WORDS
 from bot.domain.schedule import DAY_NAMES, DEFAULT_REVEAL, Schedule, ScheduleError
 from bot.domain.schedule_input import (
     ScheduleRequest,

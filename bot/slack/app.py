@@ -13,14 +13,14 @@ from slack_sdk import WebClient
 from bot.commands.router import CommandRouter
 from bot.config import Settings
 from bot.slack.client import bolt_logger
-from bot.slack.home import HomeParts
+from bot.slack.home_publisher import HomeParts
 from bot.slack.listeners import register_listeners
 from bot.slack.listeners import workspaces as workspace_listeners
 from bot.slack.listeners.workspaces import Removed
 from bot.slack.payloads import refuse_malformed_ids
 from bot.slack.replays import FirstDelivery, refuse_replays
 from bot.slack.teams import TeamOf
-from bot.slack.listeners.schedule_modal import ScheduleEditor
+from bot.slack.listeners.schedule_modal import ScheduleModal
 from bot.usecases.replies import Replies
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def create_app(
     router: CommandRouter,
     replies: Replies,
     team_of: TeamOf,
-    schedule_editor: ScheduleEditor | None = None,
+    schedule_modal: ScheduleModal | None = None,
     home: HomeParts | None = None,
     listener_executor: Executor | None = None,
     oauth: "OAuthParts | None" = None,
@@ -79,7 +79,7 @@ def create_app(
     if first_delivery is not None:
         # Before every listener and the lookup cache: a replay reaches none of them.
         app.use(refuse_replays(first_delivery, router.answers_from_memory))
-    register_listeners(app, router, replies, team_of, schedule_editor=schedule_editor, home=home)
+    register_listeners(app, router, replies, team_of, schedule_modal=schedule_modal, home=home)
     if removed is not None:
         workspace_listeners.register(app, removed)
 

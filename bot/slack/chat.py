@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.domain.drill import DrillPost, DrillReveal
 from bot.ports import AdminCheckFailed, ChatError, Message, ThreadMessage
-from bot.domain.coverage import AnswerFeedback
+from bot.domain.answer_feedback import AnswerFeedback
 from bot.domain.announcements import Reminder, WeeklyDigest
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.slack.client import ClientFor, per_team

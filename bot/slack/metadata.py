@@ -12,19 +12,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
 from datetime import datetime
+
+from bot.commands.schedule_editor import FormMetadata
 
 _PURPOSE = b"career-drill schedule editor v1"
 _SEPARATOR = "|"
 MAX_METADATA = 3000  # Slack's limit on private_metadata
-
-
-@dataclass(frozen=True)
-class FormMetadata:
-    user_id: str  # who opened the form: only they may submit it
-    channel_id: str | None  # None: the form has a channel picker (a new schedule)
-    version: datetime | None  # the schedule's updated_at when the form opened; None: no schedule yet
 
 
 class Sealer:

@@ -17,7 +17,7 @@ from typing import Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.catalog import RoleCatalog
-from bot.domain.coverage import JUDGED_CHARACTERS, Analyse, AnswerFeedback, PointMatcher, Verdict, analyse_reply, best, judge, matcher_for, read_codes, verdict_codes
+from bot.domain.answer_feedback import JUDGED_CHARACTERS, Analyse, AnswerFeedback, PointMatcher, Verdict, analyse_reply, best, judge, matcher_for, read_codes, verdict_codes
 from bot.domain.drill import DrillStatus
 from bot.domain.role import Question, Role
 from bot.ports import ChatError, ChatPorts

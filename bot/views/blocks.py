@@ -19,7 +19,7 @@ from bot.views.plaintext import mrkdwn_to_text
 from bot.domain.role import Question, Role
 from bot.domain.sections import SECTIONS, section
 from bot.domain.text import truncate
-from bot.commands.actions import Kind, action_id, block_id, encode
+from bot.views.action_ids import Kind, action_id, block_id, encode
 from bot.ports import Block, Message  # noqa: F401 - the builders' return type
 
 MAX_BLOCKS = 50

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.commands.actions import Kind, action_id, block_id, encode
-from bot.domain.coverage import JUDGED_CHARACTERS, AnswerFeedback, Verdict
+from bot.views.action_ids import Kind, action_id, block_id, encode
+from bot.domain.answer_feedback import JUDGED_CHARACTERS, AnswerFeedback, Verdict
 from bot.domain.markup import to_plain
 from bot.ports import Block, Message
 from bot.views.blocks import actions, button, context, fit, section_text, sections

@@ -13,11 +13,12 @@ from bot.domain.role import Role
 from bot.domain.schedule import describe_days, format_local
 from bot.domain.text import truncate
 from bot.ports import Block, Message
-from bot.usecases.home import HomeChannel, HomeData
+from bot.usecases.member_home import HomeChannel, HomeData
 from bot.views.drill_blocks import paused_by_bot
 from bot.views.blocks import MAX_ACTIONS_PER_BLOCK, SECTION_BUDGET, button, context, divider, header, section_text, sections
 from bot.views.learning_blocks import learning_stats_lines
 from bot.views.mrkdwn import bold, escape_mrkdwn
+from bot.views.refusals import CHECK_FAILED, NOT_ADMIN
 
 MAX_VIEW_BLOCKS = 100
 MAX_CHANNELS = 20  # each takes two blocks for an admin (the line and its buttons)
@@ -41,8 +42,8 @@ _SHARE = "career.share"
 TOGGLE_NOTICES = {
     "paused": "⏸ {channel} のドリルを一時停止しました。",
     "resumed": "▶️ {channel} のドリルを再開しました。",
-    "refused": "⚠️ ドリルのスケジュールを変更できるのは管理者だけです。何も変更していません。",
-    "unchecked": "⚠️ Slack に管理者かどうかを確認できませんでした。何も変更していません。少し待ってからもう一度お試しください。",
+    "refused": NOT_ADMIN,
+    "unchecked": f"⚠️ {CHECK_FAILED}",
     "missing": "⚠️ このスケジュールは見つかりませんでした。すでに終了した可能性があります。何も変更していません。",
     "already_paused": "⏸ {channel} のドリルはすでに一時停止中です。何も変更していません。",
     "already_running": "▶️ {channel} のドリルはすでに実行中です。何も変更していません。",

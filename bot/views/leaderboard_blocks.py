@@ -5,7 +5,7 @@ and never as `<@U…>` mentions: a board shared in the channel must not ping any
 
 from __future__ import annotations
 
-from bot.commands.actions import Kind, action_id, block_id
+from bot.views.action_ids import Kind, action_id, block_id
 from bot.domain.standings import Board, WeekTrend
 from bot.ports import Message
 from bot.views.blocks import button, context, fit, header, section_text, sections

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.commands.actions import Kind, action_id, block_id, encode
+from bot.views.action_ids import Kind, action_id, block_id, encode
 from bot.domain.memory import GRADE_BUTTONS, Grade, end_of_local_day
 from bot.domain.markup import to_plain
 from bot.domain.role import Question, Role

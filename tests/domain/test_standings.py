@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from bot.domain.commands import ExportCommand, LeaderboardCommand, parse_command
+from bot.domain.command_text import ExportCommand, LeaderboardCommand, parse_command
 from bot.domain.standings import (
     CSV_HEADER,
     Answer,

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.domain.coverage import AnswerFeedback, Verdict
+from bot.domain.answer_feedback import AnswerFeedback, Verdict
 from bot.domain.drill import DrillPost, DrillReveal
 from bot.domain.role import Question
 from bot.domain.sections import SECTIONS

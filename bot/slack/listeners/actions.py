@@ -11,16 +11,12 @@ from typing import Callable
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.commands.actions import ACTION_ID, Kind, decode
+from bot.views.action_ids import ACTION_ID
 from bot.commands.router import CommandRouter
 from bot.slack.teams import TeamOf
 from bot.views.blocks import notice
 
 log = logging.getLogger(__name__)
-
-
-# Presses after which the presser's App Home shows something else (their reviews and mastery).
-_CHANGES_HOME = (Kind.GRADE, Kind.REVIEW_GRADE)
 
 
 def answer_press(body: dict, action: dict, respond: Respond, router: CommandRouter, team_id: str, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None) -> None:
@@ -31,7 +27,7 @@ def answer_press(body: dict, action: dict, respond: Respond, router: CommandRout
     except Exception:  # noqa: BLE001 - the user pressed a button: say it failed rather than nothing
         log.exception("a /career button (%s) from %s failed", action.get("action_id"), user_id)
         message = notice("⚠️ うまく処理できませんでした。もう一度 `/career` からお試しください。")
-    if decode(action.get("action_id", ""), action.get("value", "")).kind in _CHANGES_HOME:
+    if router.press_changes_home(action.get("action_id", ""), action.get("value", "")):
         refresh_home(user_id, team_id)
     if not body.get("response_url"):
         log.warning("a /career button arrived without a response_url; nothing to answer to")

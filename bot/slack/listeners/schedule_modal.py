@@ -1,13 +1,12 @@
-"""The schedule editor modal: `/career schedule` with no arguments, and App Home's 編集 and
-新しいスケジュール buttons, open it; its submission goes through ScheduleAdmin.set, the same use-case
-as `/career schedule set`, recorded as made from the modal.
+"""The schedule editor as a Slack modal: `/career schedule` with no arguments, and App Home's 編集 and
+新しいスケジュール buttons, open it; what it shows and what a submission does is the editor's
+(bot.commands.schedule_editor). This module holds what Slack alone needs: opening and updating
+the modal, sealing what it was opened for in private_metadata, reading its state, and acking.
 
 A trigger_id expires 3 s after the command or press, so `views.open` is the first call the lazy
 listener makes, with a loading view built without I/O; the schedule is read afterwards and the
 form is put in its place with `views.update` (with the opened view's hash, so a later update is
-never overwritten by this one). Whether the user is an admin is decided from memory only at that
-point: a user known not to be one is refused, anyone else sees the form, and the submission is
-checked in full.
+never overwritten by this one).
 
 A submission is checked inside the ack, from the request alone: the sealed private_metadata (who
 opened the form, for which channel, against which version), the submitting user, and every field.
@@ -18,43 +17,27 @@ listener saves it and updates the modal with what was set, or why nothing change
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Callable
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.commands.drill import NO_ROLES, REFUSAL, check_failed
+from bot.commands.schedule_editor import UNKNOWN_CHANNEL, EditorForm, Invalid, Refused, Saved, ScheduleEditor, Valid
 from bot.domain import schedule_form as form
-from bot.domain.catalog import RoleCatalog
-from bot.domain.schedule import ScheduleError
-from bot.domain.schedule_input import ScheduleRequest
-from bot.ports import AdminCheckFailed
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.slack.client import at_once
-from bot.slack.metadata import FormMetadata, Sealer
+from bot.slack.metadata import Sealer
 from bot.slack.teams import TeamOf
-from bot.usecases.schedule_admin import OTHER_WORKSPACE, NotAllowed, ScheduleAdmin, StaleSchedule
 from bot.views import modal_blocks as ui
-from bot.views.mrkdwn import escape_mrkdwn
 
 log = logging.getLogger(__name__)
 
 EDIT_ACTION = "home_schedule_edit"  # App Home's 編集 button; its value is the channel id
 NEW_ACTION = "home_schedule_new"  # App Home's 新しいスケジュール button: the form has a channel picker
 
-FORGED = "このフォームの内容を確認できませんでした（改ざんされたか、古い形式のフォームです）。何も変更していません。フォームを開き直してください。"
-OTHER_USER = "このフォームはほかのメンバーが開いたものです。何も変更していません。ご自身で `/career schedule` からフォームを開いてください。"
-UNKNOWN_CHANNEL = "このチャンネルは見つかりませんでした。何も変更していません。チャンネルを確かめて、フォームを開き直してください。"
-PICKED_UNKNOWN = "このチャンネルは見つかりませんでした。何も変更していません。プライベートチャンネルの場合は、先に `/invite @career-drill` でボットを招待してから選んでください。"
-STALE = "フォームを開いた後に、このチャンネルのスケジュールが変更されました。何も変更していません。フォームを開き直して、最新の設定から変更してください。"
-ALREADY_SCHEDULED = "<#{channel}> にはすでにドリルのスケジュールがあります。何も変更していません。そのチャンネルで `/career schedule` を実行するか、ホームの「編集」から変更してください。"
 BUSY = "Slack が混み合っているため、スケジュールの編集フォームを開けませんでした。何も変更していません。少し待ってから、もう一度 `/career schedule` を実行してください。"
 NOT_OPENED = "スケジュールの編集フォームを開けませんでした。何も変更していません。もう一度 `/career schedule` を実行してください。"
 FAILED = "うまく処理できませんでした。変更は行われていない可能性があります。`/career schedule show` で確認してから、もう一度お試しください。"
-NOT_ADMIN = REFUSAL + "何も変更していません。"
 
 
 def form_values(state_values: Any) -> dict[str, str]:
@@ -86,51 +69,21 @@ def form_values(state_values: Any) -> dict[str, str]:
     return values
 
 
-@dataclass(frozen=True)
-class Refused:
-    """The submission cannot be trusted or used; the modal says why."""
+class ScheduleModal:
+    """The editor's form as a modal: what Slack alone needs around bot.commands.schedule_editor."""
 
-    sentence: str
-
-
-@dataclass(frozen=True)
-class Invalid:
-    errors: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Valid:
-    metadata: FormMetadata
-    user_id: str
-    channel_id: str
-    request: ScheduleRequest
-
-
-class ScheduleEditor:
-    def __init__(
-        self,
-        schedules: ScheduleAdmin,
-        catalog: RoleCatalog,
-        known_admin: Callable[[str, str], bool | None],  # (user id, team id)
-        sealer: Sealer,
-        default_timezone: str,
-        clock: Callable[[], datetime],
-    ):
-        self.schedules = schedules
-        self.catalog = catalog
-        self.known_admin = known_admin
+    def __init__(self, editor: ScheduleEditor, sealer: Sealer):
+        self.editor = editor
         self.sealer = sealer
-        self.default_timezone = default_timezone
-        self.clock = clock
-        self._role_known = form.known_role(catalog)
 
     # ------------------------------------------------------------------ opening
 
-    def open(self, client: WebClient, trigger_id: str, user_id: str, channel_id: str | None, refuse: Callable[[str], None], team_id: str = SINGLE_WORKSPACE) -> None:
+    def open(self, client: WebClient, trigger_id: str, user_id: str, channel_id: str | None, refuse: Callable[[str], None], team_id: str) -> None:
         """Open the form for `channel_id` (None: with a channel picker). views.open comes first.
         `refuse(sentence)` tells the user privately why no form opened."""
-        if self.known_admin(user_id, team_id) is False:
-            refuse(REFUSAL)
+        refused = self.editor.refuse_opening(user_id, team_id=team_id)
+        if refused is not None:
+            refuse(refused.sentence)
             return
         try:
             opened = at_once(client).views_open(trigger_id=trigger_id, view=ui.loading_modal())
@@ -148,15 +101,12 @@ class ScheduleEditor:
             form_view = ui.notice_modal(f"⚠️ {FAILED}")
         self._update(client, view.get("id"), form_view, view.get("hash"))
 
-    def form_view(self, user_id: str, channel_id: str | None, team_id: str = SINGLE_WORKSPACE) -> dict:
-        if len(self.catalog) == 0:
-            return ui.notice_modal(f"⚠️ {NO_ROLES}")
-        if channel_id and not self.schedules.owned_by(channel_id, team_id):
-            # A Slack Connect channel whose schedule another workspace set: saving would be refused.
-            return ui.notice_modal(f"⚠️ {OTHER_WORKSPACE}")
-        schedule, version = self.schedules.for_form(channel_id) if channel_id else (None, None)
-        metadata = self.sealer.seal(FormMetadata(user_id, channel_id, version))
-        return ui.editor_modal(form.initial_values(schedule, self.default_timezone), form.role_choices(self.catalog), metadata, channel_id)
+    def form_view(self, user_id: str, channel_id: str | None, team_id: str) -> dict:
+        found = self.editor.form(user_id, channel_id, team_id=team_id)
+        if isinstance(found, Refused):
+            return ui.notice_modal(found.sentence)
+        assert isinstance(found, EditorForm)
+        return ui.editor_modal(found.values, found.roles, self.sealer.seal(found.opened), channel_id)
 
     @staticmethod
     def _update(client: WebClient, view_id: str | None, view: dict, view_hash: str | None = None) -> None:
@@ -177,80 +127,34 @@ class ScheduleEditor:
         """What a submission amounts to, from the request alone (no I/O: this runs in the ack)."""
         view = body.get("view") or {}
         user_id = (body.get("user") or {}).get("id") or ""
-        metadata = self.sealer.open(view.get("private_metadata"))
-        if metadata is None:
-            return Refused(FORGED)
-        if metadata.user_id != user_id:
-            return Refused(OTHER_USER)
         values = form_values((view.get("state") or {}).get("values"))
-        errors: dict[str, str] = {}
-        channel_id = metadata.channel_id
-        if channel_id is None:
-            channel_id = values.get(form.CHANNEL, "").strip()
-            if not form.is_channel_id(channel_id):
-                errors[form.CHANNEL] = "ドリルを投稿するチャンネル（公開またはプライベートチャンネル）を選んでください。"
-        elif not form.is_channel_id(channel_id):
-            return Refused(UNKNOWN_CHANNEL)
-        parsed = form.parse_form(values, self._role_known)
-        if isinstance(parsed, dict):
-            errors.update(parsed)
-        if errors:
-            return Invalid(errors)
-        assert isinstance(parsed, ScheduleRequest)
-        return Valid(metadata, user_id, channel_id, parsed)
+        return self.editor.check(self.sealer.open(view.get("private_metadata")), user_id, values)
 
     def acknowledge(self, ack: Ack, body: dict) -> None:
         checked = self.check(body)
         if isinstance(checked, Invalid):
             ack(response_action="errors", errors=checked.errors)
         elif isinstance(checked, Refused):
-            ack(response_action="update", view=ui.notice_modal(f"⚠️ {checked.sentence}"))
+            ack(response_action="update", view=ui.notice_modal(checked.sentence))
         else:
             ack(response_action="update", view=ui.saving_modal())
 
-    def save(self, body: dict, client: WebClient, refresh_home: Callable[[str, str], None], team_id: str = SINGLE_WORKSPACE) -> None:
+    def save(self, body: dict, client: WebClient, refresh_home: Callable[[str, str], None], team_id: str) -> None:
         checked = self.check(body)
         if not isinstance(checked, Valid):
             return  # answered in the ack
         try:
-            view, saved = self._save(checked, client, team_id)
+            outcome = self.editor.save(checked, lambda channel_id: self._bot_in_channel(client, channel_id), team_id=team_id)
+            view = ui.saved_modal(outcome.view, outcome.channel_id, outcome.bot_missing) if isinstance(outcome, Saved) else ui.notice_modal(outcome.sentence)
         except Exception:  # noqa: BLE001 - the modal says 保存しています…: it must not stay so
             log.exception("saving a schedule from the editor for %s failed", checked.channel_id)
-            view, saved = ui.notice_modal(f"⚠️ {FAILED}"), False
+            outcome, view = None, ui.notice_modal(f"⚠️ {FAILED}")
         self._update(client, (body.get("view") or {}).get("id"), view)
-        if saved:
+        if isinstance(outcome, Saved):
             try:
                 refresh_home(checked.user_id, team_id)
             except Exception:  # noqa: BLE001 - the schedule is saved; a stale Home is not worth failing for
                 log.exception("refreshing the Home of %s failed", checked.user_id)
-
-    def _save(self, checked: Valid, client: WebClient, team_id: str) -> tuple[dict, bool]:
-        """(the modal's next view, whether the schedule changed)."""
-        user_id, channel_id = checked.user_id, checked.channel_id
-        try:
-            # Refuse before anything else is looked at, so a non-admin learns nothing either.
-            self.schedules.authorize(user_id, team_id)
-            bot_member = self._bot_in_channel(client, channel_id)
-            if bot_member == "missing":
-                if checked.metadata.channel_id is None:
-                    # Picked from the list: Slack knows no such channel, or it is a private one the
-                    # bot has not been invited to (Slack answers the same for both).
-                    return ui.notice_modal(f"⚠️ {PICKED_UNKNOWN}"), False
-                # The form was opened in (or for) this channel, as the sealed metadata shows: a
-                # private channel the bot is not in yet. Saved with the same warning as `schedule set`.
-                bot_member = "outside"
-            view = self.schedules.set(channel_id, user_id, checked.request, self.clock(), source="modal", expected_version=checked.metadata.version, team_id=team_id)
-        except NotAllowed:
-            return ui.notice_modal(NOT_ADMIN), False
-        except AdminCheckFailed as err:
-            return ui.notice_modal(f"⚠️ {check_failed(err)}"), False
-        except StaleSchedule:
-            if checked.metadata.channel_id is None:
-                return ui.notice_modal(f"⚠️ {ALREADY_SCHEDULED.format(channel=channel_id)}"), False
-            return ui.notice_modal(f"⚠️ {STALE}"), False
-        except ScheduleError as err:
-            return ui.notice_modal(f"⚠️ {escape_mrkdwn(str(err))}"), False
-        return ui.saved_modal(view, channel_id, bot_missing=bot_member == "outside"), True
 
     @staticmethod
     def _bot_in_channel(client: WebClient, channel_id: str) -> str | None:
@@ -272,7 +176,7 @@ def rate_limited(err: SlackApiError) -> bool:
 
 
 def register(
-    app: App, editor: ScheduleEditor, team_of: TeamOf, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None,
+    app: App, modal: ScheduleModal, team_of: TeamOf, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None,
     tell_home: Callable[[str, str, str], None] | None = None,
 ) -> None:
     """Registered before the /career command's own listeners, so `/career schedule` alone is ours.
@@ -296,7 +200,7 @@ def register(
                 client.chat_postEphemeral(channel=channel_id, user=user_id, text=sentence)
 
         # From a DM (no channel a drill could run in), the form asks which channel.
-        editor.open(client, command.get("trigger_id", ""), user_id, channel_id if form.is_channel_id(channel_id) else None, refuse, team_of(context))
+        modal.open(client, command.get("trigger_id", ""), user_id, channel_id if form.is_channel_id(channel_id) else None, refuse, team_of(context))
 
     def open_from_home(body: dict, action: dict, client: WebClient, context: BoltContext) -> None:
         user_id = (body.get("user") or {}).get("id", "")
@@ -313,19 +217,19 @@ def register(
                     tell_home(user_id, team_of(context), sentence)
 
         if action.get("action_id") == NEW_ACTION:
-            editor.open(client, trigger_id, user_id, None, refuse, team_of(context))
+            modal.open(client, trigger_id, user_id, None, refuse, team_of(context))
             return
         channel_id = action.get("value") or ""
         if not form.is_channel_id(channel_id):
             refuse(f"⚠️ {UNKNOWN_CHANNEL}")
             return
-        editor.open(client, trigger_id, user_id, channel_id, refuse, team_of(context))
+        modal.open(client, trigger_id, user_id, channel_id, refuse, team_of(context))
 
     def acknowledge(ack: Ack, body: dict) -> None:
-        editor.acknowledge(ack, body)
+        modal.acknowledge(ack, body)
 
     def save(body: dict, client: WebClient, context: BoltContext) -> None:
-        editor.save(body, client, refresh_home, team_of(context))
+        modal.save(body, client, refresh_home, team_of(context))
 
     app.command("/career", matchers=[opens_form])(ack=ack_listener, lazy=[open_from_command])
     app.action(EDIT_ACTION)(ack=ack_listener, lazy=[open_from_home])

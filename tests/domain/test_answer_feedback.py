@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.analysis import load_analyser
-from bot.domain.coverage import JUDGED_CHARACTERS, Verdict, analyse_reply, best, judge, matcher_for, read_codes, verdict_codes
+from bot.domain.answer_feedback import JUDGED_CHARACTERS, Verdict, analyse_reply, best, judge, matcher_for, read_codes, verdict_codes
 from bot.domain.role import Question, split_points
 
 C, P, M = Verdict.COVERED, Verdict.PARTLY, Verdict.MISSING

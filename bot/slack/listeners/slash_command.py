@@ -15,8 +15,6 @@ from typing import Callable
 from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
 
 from bot.commands.router import CommandRouter
-from bot.domain.commands import ScheduleCommand, parse_command
-from bot.domain.text import clean_user_text
 from bot.slack.teams import TeamOf
 from bot.views.blocks import notice
 
@@ -35,22 +33,13 @@ def answer_in_ack(ack: Ack, command: dict, router: CommandRouter, team_id: str) 
 FAILED = "⚠️ うまく処理できませんでした。変更は行われていない可能性があります。`/career schedule show` で確認してから、もう一度お試しください。"
 
 
-# Schedule commands after which the admin's App Home shows something else.
-_CHANGING = frozenset({"set", "pause", "resume", "off", "skip"})
-
-
-def changes_schedule(text: str) -> bool:
-    command = parse_command(clean_user_text(text or "", limit=300))
-    return isinstance(command, ScheduleCommand) and command.action in _CHANGING
-
-
 def answer_later(command: dict, respond: Respond, router: CommandRouter, team_id: str, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None) -> None:
     try:
         message = _answer(router, command, team_id)
     except Exception:  # noqa: BLE001 - the user waits for an answer: say it failed rather than nothing
         log.exception("a /career command from %s in %s failed", command.get("user_id"), command.get("channel_id"))
         message = notice(FAILED)
-    if changes_schedule(command.get("text", "")):
+    if router.command_changes_home(command.get("text", "")):
         refresh_home(command.get("user_id", ""), team_id)
     if not command.get("response_url"):
         log.warning("a /career command arrived without a response_url; nothing to answer to")

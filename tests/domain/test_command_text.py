@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.commands import Help, ListRoles, Practice, ShowRole, ShowSection, parse_command
+from bot.domain.command_text import Help, ListRoles, Practice, ShowRole, ShowSection, parse_command
 
 
 @pytest.mark.parametrize(
