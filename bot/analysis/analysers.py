@@ -167,10 +167,10 @@ class _Locked:
             yield self._instance
 
 
-_POLICIES = {"per-thread": _PerThread, "lock": _Locked}
+_POLICIES: dict[str, type[_PerThread] | type[_Locked]] = {"per-thread": _PerThread, "lock": _Locked}
 
 
-def _pool(concurrency: str, factory: Callable[[], object]):
+def _pool(concurrency: str, factory: Callable[[], object]) -> _PerThread | _Locked:
     if concurrency not in _POLICIES:
         raise ValueError(f"concurrency must be one of {', '.join(_POLICIES)}")
     pool = _POLICIES[concurrency](factory)

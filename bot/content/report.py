@@ -142,7 +142,7 @@ def history_question_ids(database_url: str) -> dict[tuple[str, str], int]:
         try:
             engine.connect().close()
         except SQLAlchemyError as exc:
-            raise DatabaseUnavailable(str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]) from None
+            raise DatabaseUnavailable(str(getattr(exc, "orig", None) or exc).splitlines()[0]) from None
         for table in HISTORY_TABLES:
             query = text(f"SELECT role_slug, question_id, COUNT(*) FROM {table} WHERE question_id IS NOT NULL GROUP BY role_slug, question_id")
             # One connection per table: on PostgreSQL a failed statement spoils its transaction.
@@ -223,24 +223,24 @@ def check_content(directory: Path, out: TextIO = sys.stdout, strict: bool = Fals
                 by_file.setdefault(finding.path, []).append(finding)
     warnings = infos = 0
     for path in result.files:
-        role = roles_by_file.get(path)
+        loaded = roles_by_file.get(path)
         problems = by_file.pop(path, [])
-        if role is not None:
-            with_points = sum(q.has_answer_points for q in role.questions)
-            with_follow_up = sum(bool(q.follow_up) for q in role.questions)
+        if loaded is not None:
+            with_points = sum(q.has_answer_points for q in loaded.questions)
+            with_follow_up = sum(bool(q.follow_up) for q in loaded.questions)
             out.write(
-                f"ok    {path}: {role.short_name} — {len(role.questions)} questions ({with_points} with answer points, "
-                f"{with_follow_up} with follow-ups), {len(role.career_paths)} career paths\n"
+                f"ok    {path}: {loaded.short_name} — {len(loaded.questions)} questions ({with_points} with answer points, "
+                f"{with_follow_up} with follow-ups), {len(loaded.career_paths)} career paths\n"
             )
         else:
             out.write(f"FAIL  {path}\n")
-        for problem in problems:
-            warnings += problem.severity == "warning"
-            infos += problem.severity == "info"
-            out.write(f"      {problem}\n")
+        for entry in problems:
+            warnings += entry.severity == "warning"
+            infos += entry.severity == "info"
+            out.write(f"      {entry}\n")
     for path, problems in by_file.items():  # problems not tied to one role file (e.g. the directory)
-        for problem in problems:
-            out.write(f"FAIL  {problem}\n")
+        for entry in problems:
+            out.write(f"FAIL  {entry}\n")
     out.write(unreadable)
     errors = len(result.errors) + bool(unreadable)
     out.write(f"{len(result.roles)} role(s) loaded, {errors} error(s), {warnings} warning(s), {infos} info\n")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
@@ -349,8 +349,8 @@ def _read_questions(section: _Section, warnings: list[str]) -> _Fields:
             if all(_is_answer_point(text) or _follow_up(text) is not None or explicit_id(text) is not None or keywords_text(text) is not None for text, _ in bullets):
                 for text, line in bullets:
                     found[-1].take(text, line)
-        elif found and (text := _prose(block)) is not None:
-            notes.append(text)
+        elif found and (prose := _prose(block)) is not None:
+            notes.append(prose)
     # A keyword bullet belongs to the question above it.
     for line, text in section.keyword_lines:
         owner = max((q for q in found if q.line is not None and q.line < line), key=lambda q: q.line or 0, default=None)
@@ -378,16 +378,16 @@ def _read_questions(section: _Section, warnings: list[str]) -> _Fields:
                 q.line,
             )
         numbers_by_id[qid] = q.number
-        question = Question(number=q.number, text=q.text, answer_points=tuple(q.points), follow_up=q.follow_up, id=qid, keyword_text=q.keywords, line=q.line)
+        made = Question(number=q.number, text=q.text, answer_points=tuple(q.points), follow_up=q.follow_up, id=qid, keyword_text=q.keywords, line=q.line)
         if q.keywords:
             counted = keyword_points(q.keywords)
-            if counted != len(question.points):
+            if counted != len(made.points):
                 warnings.append(
-                    f"line {q.keywords_line}: Q{q.number}のキーワードは{counted}項目ですが回答ポイントは{len(question.points)}個あるため、"
+                    f"line {q.keywords_line}: Q{q.number}のキーワードは{counted}項目ですが回答ポイントは{len(made.points)}個あるため、"
                     f"このキーワードは使わず回答ポイントの語で判定します。「|」でポイントと同じ数に区切ってください。"
                 )
-                question = dataclasses.replace(question, keyword_text="")
-        questions.append(question)
+                made = dataclasses.replace(made, keyword_text="")
+        questions.append(made)
     if not questions:
         raise ContentError("the interview-questions section has no numbered questions", section.line)
     return {"questions": tuple(questions), "questions_note": "\n\n".join(notes)}

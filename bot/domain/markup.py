@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 _md = MarkdownIt("commonmark")
 _WRAPPED = re.compile(r"^(\*\*|__|\*|_)(.+)\1$", re.S)
@@ -37,6 +38,6 @@ def to_plain(source: str) -> str:
     return "".join(out).strip()
 
 
-def inline_children(source: str):
+def inline_children(source: str) -> list[Token]:
     tokens = _md.parseInline(source)
     return tokens[0].children or [] if tokens else []

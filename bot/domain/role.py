@@ -178,7 +178,7 @@ class Role:
         「CISO（Chief Information Security Officer, 最高情報セキュリティ責任者）のプロジェクトポジション」."""
         title = re.sub(r"の?プロジェクトポジション$", "", self.title).strip()
 
-        def japanese_part(match: re.Match) -> str:
+        def japanese_part(match: re.Match[str]) -> str:
             parts = [p.strip() for p in re.split(r"[,、，]", match.group(1)) if p.strip()]
             japanese = [p for p in parts if not p.isascii()]
             return f"（{japanese[-1] if japanese else match.group(1)}）"

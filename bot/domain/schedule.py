@@ -12,6 +12,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
+# A dataclass below has a field named `timezone`, which hides `datetime.timezone` inside the class body.
+_UTC = timezone.utc
+
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_LABELS_JA = ("月", "火", "水", "木", "金", "土", "日")
 ALL_DAYS = frozenset(range(7))
@@ -115,7 +118,7 @@ class Schedule:
     digest: Digest | None = None
     # Occurrences whose post time is before this instant are not due: a schedule set at 09:30 for
     # 09:00 starts tomorrow, and a restart never re-creates what happened before the last change.
-    effective_from: datetime = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    effective_from: datetime = datetime(1970, 1, 1, tzinfo=_UTC)
 
     @property
     def zone(self) -> ZoneInfo:

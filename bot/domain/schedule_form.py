@@ -9,7 +9,7 @@ field names are the form's block ids, so an error lands on the input it is about
 from __future__ import annotations
 
 import re
-from typing import Callable, Mapping
+from typing import Callable, Mapping, TypeVar
 
 from bot.domain.catalog import RoleCatalog, Resolved
 from bot.domain.command_text import SCHEDULE_WORDS
@@ -29,6 +29,8 @@ from bot.domain.schedule_input import (
     parse_timezone,
 )
 from bot.domain.text import normalize_key
+
+_T = TypeVar("_T")
 
 # Block ids of the form's inputs; also the keys of the console's `:schedule-form key=value`.
 CHANNEL = "channel"
@@ -153,7 +155,7 @@ def parse_form(values: Mapping[str, str], role_known: Callable[[str], bool]) -> 
         value = values.get(field)
         return value.strip()[:MAX_VALUE_LENGTH] if isinstance(value, str) else ""
 
-    def parsed(field: str, parse: Callable[[str], object], missing: str | None = None):
+    def parsed(field: str, parse: Callable[[str], _T], missing: str | None = None) -> _T | None:
         value = text(field)
         if not value and missing is not None:
             errors[field] = missing
@@ -193,6 +195,8 @@ def parse_form(values: Mapping[str, str], role_known: Callable[[str], bool]) -> 
             errors[REMIND] = problem
     if errors:
         return errors
+    # A required field that did not parse left an error above.
+    assert post_time is not None and zone is not None and days is not None and reveal is not None
     return ScheduleRequest(
         role=role,
         post_time=post_time,

@@ -116,9 +116,9 @@ def weekly_trend(posted: Mapping[int, datetime], answers: Iterable[Answer], zone
         if week in drills:
             drills[week] += 1
     for answer in {(a.user_id, a.drill_id) for a in answers}:
-        week = drill_week.get(answer[1])
-        if week in counted:
-            counted[week] += 1
+        answered = drill_week.get(answer[1])
+        if answered in counted:
+            counted[answered] += 1
     trend = [WeekTrend(start, drills[start], counted[start], current=start == this_week) for start in starts]
     while len(trend) > 1 and trend[0].drills == 0:
         trend.pop(0)
@@ -201,7 +201,7 @@ def export_rows(drills: Sequence[ExportDrill], records: Iterable[MemberRecord], 
     by_drill: dict[int, list[MemberRecord]] = {}
     for record in records:
         by_drill.setdefault(record.drill_id, []).append(record)
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for drill in sorted(drills, key=lambda d: (d.post_at, d.id)):
         tz = ZoneInfo(drill.zone)
         for record in sorted(by_drill.get(drill.id, ()), key=lambda r: r.user_id):

@@ -112,7 +112,7 @@ def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
     return WebClient(
         token=token or settings.bot_token,
         base_url=settings.slack_api_url,
-        timeout=settings.slack_timeout_seconds,  # type: ignore[arg-type] - urllib takes float seconds
+        timeout=settings.slack_timeout_seconds,  # type: ignore[arg-type]  # urllib takes float seconds
         retry_handlers=retry_handlers(settings),
     )
 
@@ -188,5 +188,5 @@ class TeamClients:
 def per_team(client: WebClient | ClientFor | None) -> ClientFor | None:
     """One client for every workspace (a single-workspace deployment, a test), or already per team."""
     if client is None or callable(client):  # a WebClient is not callable; a lookup by team is
-        return client  # type: ignore[return-value]
+        return client
     return lambda team_id: client

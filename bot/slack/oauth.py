@@ -125,7 +125,7 @@ class InstallClient(WebClient):
         super().__init__(**kwargs)
         self._last = threading.local()
 
-    def api_call(self, api_method: str, **kwargs):  # type: ignore[override]
+    def api_call(self, api_method: str, **kwargs):
         self._last.refusal = None
         try:
             return super().api_call(api_method, **kwargs)
@@ -180,7 +180,7 @@ class InstallFlow(OAuthFlow):
     def build_authorize_url(self, state: str, request: BoltRequest) -> str:
         # `?team=T…` preselects a workspace on Slack's page. The SDK pastes it into the URL as it
         # came, so anything but a team id (e.g. `T1&user_scope=…`) would ask Slack for more.
-        team = (request.query.get("team") or [None])[0]
+        team = (request.query.get("team") or [""])[0]
         return self.settings.authorize_url_generator.generate(state=state, team=team if team and TEAM_ID.fullmatch(team) else None)
 
     def handle_callback(self, request: BoltRequest) -> BoltResponse:
@@ -218,7 +218,7 @@ def build_oauth_flow(settings: Settings, engine: Engine, on_installed: Callable[
     logger = quiet_logger(LOGGER_NAME)
     client = InstallClient(
         base_url=settings.slack_api_url,
-        timeout=settings.slack_timeout_seconds,  # type: ignore[arg-type] - urllib takes float seconds
+        timeout=settings.slack_timeout_seconds,  # urllib takes float seconds
         retry_handlers=[BoundedRateLimitRetryHandler(MAX_RATE_LIMIT_WAIT_SECONDS, max_retry_count=1)],
         logger=quiet_logger(f"{LOGGER_NAME}.web_api"),
     )

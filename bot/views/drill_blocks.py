@@ -187,13 +187,15 @@ def schedule_history(changes: Sequence[Change], role_label: Callable[[str], str]
         return Message(text=text, blocks=[section_text(text)])
     lines = []
     for c in changes:
-        zone = (c.after or c.before).timezone if (c.after or c.before) else "UTC"
+        setting = c.after or c.before
+        zone = setting.timezone if setting else "UTC"
         what = ACTION_LABELS.get(c.action, escape_mrkdwn(c.action))
         detail = escape_mrkdwn(c.note) if c.note else f"{_setting(c.before, role_label)} → {_setting(c.after, role_label)}"
         source = "（フォーム）" if c.source == "modal" else ""
         lines.append(f"• {format_local(c.at, zone)} {mention(c.user_id)} {bold(what)}{source}: {detail}")
     latest = changes[0]
-    zone = (latest.after or latest.before).timezone if (latest.after or latest.before) else "UTC"
+    setting = latest.after or latest.before
+    zone = setting.timezone if setting else "UTC"
     summary = f"スケジュールの変更履歴（{len(changes)}件。最新: {format_local(latest.at, zone)} {ACTION_LABELS.get(latest.action, latest.action)}）"
     return Message(text=fallback_text(summary), blocks=[section_text(bold("スケジュールの変更履歴（新しい順）")), *sections(lines)])
 

@@ -34,7 +34,7 @@ def leaderboard(board: Board, shared_by: str | None = None) -> Message:
     if board.trend:
         blocks.append(context(trend_line(board.trend)))
     shared = shared_by is not None
-    if shared:
+    if shared_by is not None:
         blocks.append(context(f"{display_name(shared_by)} さんが共有しました"))
     elif board.entries:
         blocks.append({"type": "actions", "block_id": block_id("leaderboard"), "elements": [share_leaderboard_button(board.period)]})
