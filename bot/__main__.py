@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from datetime import date
 import sys
 from pathlib import Path
 
@@ -51,10 +52,11 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         command = args.command or ("socket" if settings.socket_mode else "web")
         if command == "check-content":
+            from bot.composition import default_analyser
             from bot.content.report import check_content
 
             directory = Path(args.directory) if args.directory else settings.content_dir
-            return check_content(directory, strict=args.strict, database_url=args.database)
+            return check_content(directory, strict=args.strict, database_url=args.database, today=date.today(), analyse=default_analyser())
         if command == "console":
             logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
             from bot.console import run_console

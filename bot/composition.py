@@ -40,6 +40,7 @@ from bot.usecases.member_home import Visible, everyone_sees_all
 from bot.usecases.leaderboard import Leaderboard
 from bot.usecases.learning import Learning
 from bot.usecases.lookups import Lookups
+from bot.usecases.model_answers import ModelAnswers
 from bot.usecases.replays import Replays
 from bot.usecases.replies import Replies
 from bot.usecases.schedule_admin import ScheduleAdmin
@@ -166,7 +167,7 @@ def build_bot(
     drill_commands = DrillCommands(schedules, replies, clock, settings.default_timezone, bot_in_channel, learning, visible)
     leaderboard = Leaderboard(sessions, name_of, settings.default_timezone)
     standings = StandingsCommands(leaderboard, Export(sessions, catalog, chats, name_of, settings.default_timezone), schedules, clock, name_of)
-    router = CommandRouter(Lookups(catalog, rng), drill_commands, LearningCommands(learning, clock), FeedbackCommands(Feedback(sessions, catalog), clock), standings=standings)
+    router = CommandRouter(Lookups(catalog, rng), drill_commands, LearningCommands(learning, clock), FeedbackCommands(Feedback(sessions, catalog), clock), standings=standings, model_answers=ModelAnswers(sessions, catalog))
     return Bot(settings, content, catalog, router, engine, replies, learning, answer_check, schedules, delivery, cycle, ticker, clock, workspaces)
 
 

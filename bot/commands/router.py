@@ -28,18 +28,22 @@ from bot.domain.command_text import (
     StatsCommand,
     parse_command,
 )
-from bot.views.action_ids import Kind, decode
+from bot.views.action_ids import Kind, Pressed, decode
 from bot.commands.drill import DrillCommands
 from bot.commands.feedback import FeedbackCommands
 from bot.commands.learning import LearningCommands
 from bot.commands.standings import StandingsCommands
-from bot.domain.role import Role
+from bot.domain.role import Level, Role, levels_from_code, parse_levels
 from bot.domain.sections import SECTION_KEYS
 from bot.domain.text import clean_user_text
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import Message
+from bot.views.mrkdwn import escape_mrkdwn
 from bot.views import blocks as ui
-from bot.usecases.lookups import Lookups
+from bot.usecases.lookups import Lookups, TooFewQuestions
+from bot.usecases.model_answers import ModelAnswers, NoModelAnswer
+from bot.views.model_answer_blocks import model_answer_message
+from bot.views.refusals import refusal
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +64,17 @@ def _parse(text: str):
 
 
 class CommandRouter:
-    def __init__(self, lookups: Lookups, drill_commands: DrillCommands | None = None, learning: LearningCommands | None = None, feedback: FeedbackCommands | None = None, standings: StandingsCommands | None = None):
+    def __init__(
+        self,
+        lookups: Lookups,
+        drill_commands: DrillCommands | None = None,
+        learning: LearningCommands | None = None,
+        feedback: FeedbackCommands | None = None,
+        standings: StandingsCommands | None = None,
+        model_answers: ModelAnswers | None = None,
+    ):
         self.lookups = lookups
+        self.model_answers = model_answers
         self.drill_commands = drill_commands
         self.learning = learning
         self.feedback = feedback
@@ -129,7 +142,11 @@ class CommandRouter:
         if isinstance(command, ShowSection):
             return ui.section_view(role, command.section)
         if isinstance(command, Practice):
-            return ui.question_view(role, self.lookups.practice_question(role))
+            try:
+                levels = parse_levels(command.levels)
+            except ValueError as err:
+                return ui.notice(f"⚠️ {escape_mrkdwn(str(err))}")
+            return self._practice(role, None, levels)
         raise TypeError(f"unhandled command {command!r}")
 
     # ------------------------------------------------------------------ buttons
@@ -147,6 +164,8 @@ class CommandRouter:
             if self.feedback is None:
                 return ui.notice("この環境では回答のチェックが有効になっていません。")
             return self.feedback.check(pressed, user_id, channel_id, team_id)
+        if pressed.kind is Kind.MODEL_ANSWER:
+            return self._model_answer(pressed, channel_id)
         if pressed.kind is Kind.SHARE_LEADERBOARD:
             if self.standings is None:
                 return ui.notice("この環境ではランキングが有効になっていません。")
@@ -158,6 +177,25 @@ class CommandRouter:
         # The lookup buttons sit on private answers, which each press replaces.
         return replace(self._lookup_action(pressed, action_id, user_id), replace_original=True)
 
+    def _practice(self, role: Role, previous: int | None, levels: frozenset[Level]) -> Message:
+        try:
+            question = self.lookups.practice_question(role, previous, levels)
+        except TooFewQuestions as reason:
+            return ui.notice(refusal(reason))
+        return ui.question_view(role, question, levels=levels)
+
+    def _model_answer(self, pressed: Pressed, channel_id: str) -> Message:
+        drill_id = pressed.row_id_at(0)
+        if self.model_answers is None:
+            return ui.notice("この環境ではドリルが有効になっていません。")
+        if drill_id is None or len(pressed.parts) != 1:
+            return ui.notice("⚠️ このボタンは古いか、内容が正しくありません。")
+        try:
+            role, question = self.model_answers.for_drill(drill_id, channel_id)
+        except NoModelAnswer as reason:
+            return ui.notice(refusal(reason))
+        return model_answer_message(role, question)
+
     def _lookup_action(self, pressed, action_id: str, user_id: str) -> Message:
         parts = pressed.parts
         role = self.catalog.by_slug(parts[0]) if pressed.kind not in (None, Kind.SHARE) else None
@@ -165,12 +203,13 @@ class CommandRouter:
             return self._card(role)
         if pressed.kind is Kind.OPEN_SECTION and role and len(parts) == 2 and parts[1] in _SECTION_KEYS:
             return ui.section_view(role, parts[1])
+        levels = levels_from_code(parts[2]) if len(parts) == 3 else frozenset()
         if pressed.kind is Kind.PRACTICE and role:
-            return ui.question_view(role, self.lookups.practice_question(role, pressed.int_at(1)))
-        if pressed.kind is Kind.REVEAL_POINTS and role and len(parts) == 2:
+            return self._practice(role, pressed.int_at(1), levels)
+        if pressed.kind is Kind.REVEAL_POINTS and role and len(parts) in (2, 3):
             question = role.question(pressed.int_at(1) or -1)
             if question:
-                return ui.question_view(role, question, revealed=True)
+                return ui.question_view(role, question, revealed=True, levels=levels)
         if pressed.kind is Kind.SHARE:
             view = self._view_from_share(parts)
             if view is not None:

@@ -15,14 +15,16 @@ import re
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import frontmatter
 import yaml
 
 from bot.content.sections import ContentError, read_sections
 from bot.domain.markup import to_plain
-from bot.domain.role import Role
+from bot.domain.role import DocumentKind, Role
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -83,6 +85,29 @@ def _short_title(title: str) -> str:
     return short or plain
 
 
+def _document_kind(meta: dict[str, Any]) -> DocumentKind:
+    value = _string(meta, "kind") or DocumentKind.ROLE.value
+    try:
+        return DocumentKind(value.lower())
+    except ValueError:
+        raise ContentError(f"front matter 'kind' must be 'role' or 'common', not {value!r}", 1) from None
+
+
+def _date(meta: dict[str, Any], key: str) -> date | None:
+    """A YAML date (`reviewed: 2026-12-06`), or None when absent; anything else is an error."""
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ContentError(f"front matter '{key}' must be a date like 2026-12-06, not {value!r}", 1) from None
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -118,7 +143,8 @@ def parse_role(text: str, path: Path) -> tuple[Role, list[str]]:
     summary = fields.pop("summary", "") or description
     if not summary:
         raise ContentError("the role has neither a meta_description nor a '## …とは' section to summarise it")
-    if not fields.get("career_paths"):
+    kind = _document_kind(meta)
+    if kind is DocumentKind.ROLE and not fields.get("career_paths"):
         warnings.append("no career paths (a list of 'A → B → C' under a キャリアパス heading)")
 
     role = Role(
@@ -133,6 +159,8 @@ def parse_role(text: str, path: Path) -> tuple[Role, list[str]]:
         aliases=_strings(meta, "aliases"),
         category=_string(meta, "category"),
         name=_string(meta, "name"),
+        kind=kind,
+        reviewed=_date(meta, "reviewed"),
         source=path,
         **fields,
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Iterable, TextIO
 
@@ -23,8 +23,11 @@ from markdown_it import MarkdownIt
 
 import frontmatter
 
+from bot.content.findings import Finding
 from bot.content.loader import Problem, load_directory
-from bot.content.sections import explicit_id, keywords_text
+from bot.content.question_checks import link_findings, question_findings, review_findings
+from bot.content.questions import explicit_id, keywords_text
+from bot.domain.answer_feedback import Analyse
 from bot.domain.catalog import RoleCatalog, role_names
 from bot.domain.markup import unwrap_emphasis
 from bot.domain.role import Role
@@ -33,20 +36,12 @@ from bot.domain.text import normalize_key
 _md = MarkdownIt("commonmark")
 _md.core.ruler.disable(["inline"])
 # Bullets meant for the bot rather than for display as they are: their text is shown, marker aside.
-_MARKER = re.compile(r"^(回答ポイント|回答のポイント|ポイント|answer points?|深掘り|深堀り|follow[- ]?up)\s*[：:]\s*", re.I)
+_MARKER = re.compile(
+    r"^(回答ポイント|回答のポイント|ポイント|answer points?|深掘り|深堀り|follow[- ]?up|模範解答|回答例|model answer|NG例|ＮＧ例|悪い回答例|weak answer"
+    r"|レベル|難易度|level|種類|質問の種類|kind)\s*[：:]\s*",
+    re.I,
+)
 _READS_AS_QUESTION = re.compile(r"([？?]|か。?|ください。?|教えて.*|どう.*|何.*)$")
-
-
-@dataclass(frozen=True)
-class Finding:
-    path: Path
-    line: int | None
-    severity: str  # "warning" | "info"
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
-        return f"{where}: {self.severity}: {self.message}"
 
 
 def shown_text(role: Role) -> str:
@@ -62,7 +57,8 @@ def shown_text(role: Role) -> str:
     for story in role.stories:
         parts += [story.title, story.text]
     for question in role.questions:
-        parts += [question.text, *question.answer_points, question.follow_up]
+        parts += [question.text, *question.answer_points, question.follow_up, question.model_answer, question.weak_answer]
+        parts += [question.level.value if question.level else "", question.kind.value if question.kind else ""]
     return _squash("\n".join(parts))
 
 
@@ -201,7 +197,17 @@ def vanished_ids(roles: Iterable[Role], referred: dict[tuple[str, str], int]) ->
     return findings
 
 
-def check_content(directory: Path, out: TextIO = sys.stdout, strict: bool = False, database_url: str | None = None) -> int:
+def check_content(
+    directory: Path,
+    out: TextIO = sys.stdout,
+    strict: bool = False,
+    database_url: str | None = None,
+    *,
+    today: date | None = None,
+    analyse: Analyse | None = None,
+) -> int:
+    """The report, written to `out`. `today` dates the review check (none without it); `analyse` runs
+    the answer checker on each model answer (skipped without it)."""
     result = load_directory(directory)
     catalog = RoleCatalog(result.roles)
     by_file: dict[Path, list[Problem | Finding]] = {}
@@ -210,8 +216,12 @@ def check_content(directory: Path, out: TextIO = sys.stdout, strict: bool = Fals
     roles_by_file = {r.source: r for r in result.roles}
     for role in result.roles:
         assert role.source is not None
-        found = weak_spots(role, catalog) + unshown(role, role.source.read_text(encoding="utf-8"))
+        found = weak_spots(role, catalog) + unshown(role, role.source.read_text(encoding="utf-8")) + question_findings(role, analyse)
+        if today is not None:
+            found += review_findings(role, today)
         by_file.setdefault(role.source, []).extend(found)
+    for finding in link_findings(result.roles):
+        by_file.setdefault(finding.path, []).append(finding)
     unreadable = ""
     if database_url:
         try:

@@ -7,7 +7,6 @@ bullet that is not indented under its question, emoji in headings, a missing sec
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
@@ -15,8 +14,9 @@ from typing import Any, Callable, Iterable, Iterator
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
+from bot.content.questions import ContentError, FoundQuestion, answer_point, is_question_bullet, make_questions
 from bot.domain.markup import to_plain, unwrap_emphasis
-from bot.domain.role import CareerPath, Group, Partner, Question, Story, keyword_points, question_id
+from bot.domain.role import CareerPath, Group, Partner, Story
 
 _md = MarkdownIt("commonmark")
 # Only the block structure is read here; inline Markdown is kept as source text and rendered (and
@@ -26,20 +26,9 @@ _md.core.ruler.disable(["inline"])
 # rules that look for those ran on every line for nothing (about a tenth of the parse). A setext
 # heading (a line underlined with `---`) is read as a paragraph and a rule.
 _md.block.ruler.disable(["lheading", "reference", "html_block"])
-_POINTS_PREFIX = re.compile(r"^(回答ポイント|回答のポイント|ポイント|answer points?)\s*[：:]\s*", re.I)
-_FOLLOW_UP_PREFIX = re.compile(r"^(深掘り|深堀り|follow[- ]?up)\s*[：:]\s*", re.I)
-_ID_PREFIX = re.compile(r"^(ID|ＩＤ)\s*[：:]\s*", re.I)
-_KEYWORDS_PREFIX = re.compile(r"^(キーワード|keywords?)\s*[：:]\s*", re.I)
-QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{2,31}$")
 _HEADING_NUMBER = re.compile(r"^\s*(\d+|[０-９]+)\s*[.．、)）]\s*")
 _PATH_ARROW = re.compile(r"\s*(?:→|->|⇒|＞)\s*")
 
-
-
-class ContentError(ValueError):
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.line = line
 
 
 # ---------------------------------------------------------------------------------------------
@@ -124,6 +113,18 @@ class _Section:
         return _prose_texts(self.subsections()[0][1])
 
 
+def _preamble(document: SyntaxTreeNode) -> list[str]:
+    """The prose between the title and the first section: a document without a 「…とは」 section
+    (the common questions) introduces itself there."""
+    texts = []
+    for block in _blocks(document):
+        if block.type == "heading" and block.tag == "h2":
+            break
+        if (text := _prose(block)) is not None:
+            texts.append(text)
+    return texts
+
+
 def _split_sections(document: SyntaxTreeNode, line_offset: int) -> list[_Section]:
     sections: list[_Section] = []
     for block in _blocks(document):
@@ -203,32 +204,6 @@ def _partner(text: str) -> Partner:
     return Partner(name="", description=text)
 
 
-def _answer_point(text: str) -> str:
-    return _POINTS_PREFIX.sub("", unwrap_emphasis(text)).strip()
-
-
-def _is_answer_point(text: str) -> bool:
-    return bool(_POINTS_PREFIX.match(unwrap_emphasis(text)))
-
-
-def _follow_up(text: str) -> str | None:
-    """The text of a `深掘り：…` bullet (the interviewer's next question), or None for any other."""
-    plain = unwrap_emphasis(text)
-    return _FOLLOW_UP_PREFIX.sub("", plain).strip() if _FOLLOW_UP_PREFIX.match(plain) else None
-
-
-def keywords_text(text: str) -> str | None:
-    """The value of a `キーワード：…` bullet, or None for any other."""
-    plain = unwrap_emphasis(text)
-    return _KEYWORDS_PREFIX.sub("", plain).strip() if _KEYWORDS_PREFIX.match(plain) else None
-
-
-def explicit_id(text: str) -> str | None:
-    """The value of an `ID：…` bullet (a question's explicit id, unchecked), or None for any other."""
-    plain = unwrap_emphasis(text)
-    return _ID_PREFIX.sub("", plain).strip().strip("`").strip() if _ID_PREFIX.match(plain) else None
-
-
 # ---------------------------------------------------------------------------------------------
 # One reader per section kind. Each returns the Role fields its section fills, and adds any
 # warning about the section to the document's list.
@@ -284,52 +259,12 @@ def _bullets(blocks: Iterable[SyntaxTreeNode], section: _Section) -> list[tuple[
     ]
 
 
-@dataclass
-class _Found:
-    number: int
-    text: str
-    line: int | None
-    points: list[str] = field(default_factory=list)
-    follow_up: str = ""
-    id: str = ""  # the explicit `ID：…`, checked
-    keywords: str = ""  # the `キーワード：…` bullet, parsed once the points are known
-    keywords_line: int | None = None
-
-    def take(self, bullet: str, line: int | None = None) -> bool:
-        """Attach a bullet under the question: an explicit id, a follow-up or answer points. False for
-        anything else. Raises ContentError for an id that is not one."""
-        given = explicit_id(bullet)
-        if given is not None:
-            where = line or self.line
-            if self.id:
-                raise ContentError(f"Q{self.number}にIDが2つ書かれているので、「* *ID：…*」は1つにしてください。", where)
-            if not QUESTION_ID.match(given):
-                raise ContentError(
-                    f"Q{self.number}のID「{given}」は使えないので、英小文字か数字で始まり英小文字・数字・「_」「-」だけでできた3〜32文字のIDにしてください。",
-                    where,
-                )
-            self.id = given
-            return True
-        follow_up = _follow_up(bullet)
-        if follow_up is not None:
-            self.follow_up = self.follow_up or follow_up
-            return True
-        keywords = keywords_text(bullet)
-        if keywords is not None:
-            self.keywords, self.keywords_line = keywords, line or self.line
-            return True
-        if _is_answer_point(bullet):
-            self.points.append(_answer_point(bullet))
-            return True
-        return False
-
-
 def _read_questions(section: _Section, warnings: list[str]) -> _Fields:
     """Questions are ordered-list items; answer points (`回答ポイント：…`), a follow-up question
     (`深掘り：…`) and an explicit id (`ID：…`) are bullets under them, or right after them when a
     bullet lost its indentation. Every question gets an id, unique within the role: the explicit one
     or question_id(text)."""
-    found: list[_Found] = []
+    found: list[FoundQuestion] = []
     notes: list[str] = []
     for block in section.blocks:
         kind = block.type
@@ -338,15 +273,15 @@ def _read_questions(section: _Section, warnings: list[str]) -> _Fields:
                 number = _item_number(item)
                 if number is None:
                     number = found[-1].number + 1 if found else 1
-                question = _Found(number, unwrap_emphasis(_item_text(item)), section.line_of(item))
+                question = FoundQuestion(number, unwrap_emphasis(_item_text(item)), section.line_of(item))
                 for text, line in _bullets(_blocks(item), section):
                     # A bullet without a marker under a question still reads as its answer points.
-                    if not question.take(text, line) and (point := _answer_point(text)):
+                    if not question.take(text, line) and (point := answer_point(text)):
                         question.points.append(point)
                 found.append(question)
         elif kind == "bullet_list" and found:
             bullets = _bullets([block], section)
-            if all(_is_answer_point(text) or _follow_up(text) is not None or explicit_id(text) is not None or keywords_text(text) is not None for text, _ in bullets):
+            if all(is_question_bullet(text) for text, _ in bullets):
                 for text, line in bullets:
                     found[-1].take(text, line)
         elif found and (prose := _prose(block)) is not None:
@@ -360,37 +295,10 @@ def _read_questions(section: _Section, warnings: list[str]) -> _Fields:
             warnings.append(f"line {line}: Q{owner.number}にはキーワードがすでにあるため、この行は使いません。1つにまとめてください。")
         else:
             owner.keywords, owner.keywords_line = text, line
-    seen: set[int] = set()
-    numbers_by_id: dict[str, int] = {}
-    questions = []
-    for q in found:
-        if not q.text:
-            continue
-        if q.number in seen:
-            warnings.append(f"line {section.line}: question {q.number} is numbered twice; the later one is skipped")
-            continue
-        seen.add(q.number)
-        qid = q.id or question_id(q.text)
-        if qid in numbers_by_id:
-            raise ContentError(
-                f"Q{q.number}のID「{qid}」がQ{numbers_by_id[qid]}と重なっているので（同じ文面の質問は同じIDになります）、"
-                f"どちらかの文面を変えるか「* *ID：…*」で別のIDを付けてください。",
-                q.line,
-            )
-        numbers_by_id[qid] = q.number
-        made = Question(number=q.number, text=q.text, answer_points=tuple(q.points), follow_up=q.follow_up, id=qid, keyword_text=q.keywords, line=q.line)
-        if q.keywords:
-            counted = keyword_points(q.keywords)
-            if counted != len(made.points):
-                warnings.append(
-                    f"line {q.keywords_line}: Q{q.number}のキーワードは{counted}項目ですが回答ポイントは{len(made.points)}個あるため、"
-                    f"このキーワードは使わず回答ポイントの語で判定します。「|」でポイントと同じ数に区切ってください。"
-                )
-                made = dataclasses.replace(made, keyword_text="")
-        questions.append(made)
+    questions = make_questions(found, warnings, section.line)
     if not questions:
         raise ContentError("the interview-questions section has no numbered questions", section.line)
-    return {"questions": tuple(questions), "questions_note": "\n\n".join(notes)}
+    return {"questions": questions, "questions_note": "\n\n".join(notes)}
 
 
 _SECTION_READERS: dict[str, Callable[[_Section, list[str]], _Fields]] = {
@@ -456,6 +364,8 @@ def read_sections(body: str, line_offset: int) -> tuple[_Fields, list[str]]:
                 section.keyword_lines = [(line, text) for line, text in keyword_lines if (section.line or 0) < line and (end is None or line < end)]
                 claimed.update(line for line, _ in section.keyword_lines)
             fields.update(_SECTION_READERS[kind](section, warnings))
+        if "summary" not in fields and (intro := _preamble(document)):
+            fields.update({"summary": intro[0], "example": "\n\n".join(intro[1:])})
         for line, _text in keyword_lines:
             if line not in claimed:
                 warnings.append(f"line {line}: キーワードは面接の質問の下にだけ書けます。この行は使いません。")

@@ -23,6 +23,8 @@ class NotFound:
 
 Resolution = Resolved | NotFound
 
+COMMON_CUTOFF = 0.75
+
 
 def role_names(role: Role) -> set[str]:
     """Every name that should open this role: slug, short name, aliases, title parts and acronyms."""
@@ -38,13 +40,18 @@ def role_names(role: Role) -> set[str]:
 
 
 class RoleCatalog:
-    """All loaded roles, looked up by any of their names, case- and width-insensitively."""
+    """All loaded documents, looked up by any of their names, case- and width-insensitively.
+
+    `roles` are the job roles (listed, shown in Home, drawn by `all`); the common questions every
+    interview asks (`kind: common`) are looked up like a role but are not one of them."""
 
     def __init__(self, roles: tuple[Role, ...] | list[Role]):
-        self.roles: tuple[Role, ...] = tuple(sorted(roles, key=lambda r: r.slug))
-        self._by_slug = {r.slug: r for r in self.roles}
+        self.documents: tuple[Role, ...] = tuple(sorted(roles, key=lambda r: r.slug))
+        self.roles: tuple[Role, ...] = tuple(r for r in self.documents if not r.is_common)
+        self.common: Role | None = next((r for r in self.documents if r.is_common), None)
+        self._by_slug = {r.slug: r for r in self.documents}
         owners: dict[str, set[str]] = {}
-        for role in self.roles:
+        for role in self.documents:
             for name in role_names(role):
                 owners.setdefault(normalize_key(name), set()).add(role.slug)
         # A name two roles share opens neither: it is offered as a suggestion instead.
@@ -76,6 +83,10 @@ class RoleCatalog:
             if key in owner_key or (len(owner_key) >= 2 and owner_key in key):
                 found.extend(sorted(slugs))
         for close in difflib.get_close_matches(key, list(self._owners), n=limit * 2, cutoff=0.6):
-            found.extend(sorted(self._owners[close]))
+            # A typo of a role's name should not also offer the common questions: for them, ask
+            # for a closer match.
+            common = self.common.slug if self.common else None
+            near = difflib.SequenceMatcher(None, key, close).ratio() >= COMMON_CUTOFF
+            found.extend(sorted(s for s in self._owners[close] if s != common or near))
         unique = list(dict.fromkeys(found))
         return tuple(self._by_slug[s] for s in unique[:limit])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 from bot.domain.sections import resolve_section
@@ -37,6 +38,7 @@ class ShowSection:
 @dataclass(frozen=True)
 class Practice:
     query: str
+    levels: str = ""  # what followed `level=`, parsed by the lookup (so a bad word gets its sentence)
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,9 @@ def closest_subcommand(word: str, actions: dict[str, str]) -> str | None:
     return found[0] if found else None
 
 
+_LEVEL_OPTION = re.compile(r"^(level|レベル)[=＝]", re.I)
+
+
 def parse_command(text: str) -> Command:
     words = text.split()
     if not words or normalize_key(words[0]) in {normalize_key(w) for w in HELP_WORDS}:
@@ -142,6 +147,13 @@ def parse_command(text: str) -> Command:
         return LeaderboardCommand((parse_period(words[1] if len(words) > 1 else None) or "") if len(words) <= 2 else "")
     if head in EXPORT_WORDS:
         return ExportCommand(" ".join(words[1:]))
+    levels = [w.split("=", 1)[1] for w in words if _LEVEL_OPTION.match(w)]
+    if levels and len(words) >= 3:
+        rest = [w for w in words if not _LEVEL_OPTION.match(w)]
+        for section_word, query_words in ((rest[-1], rest[:-1]), (rest[0], rest[1:])):
+            found = resolve_section(section_word)
+            if found is not None and found.key == "question":
+                return Practice(" ".join(query_words), ",".join(levels))
     if len(words) >= 2:
         # Both "/career ciso スキル" and "/career スキル ciso" work.
         for section_word, rest in ((words[-1], words[:-1]), (words[0], words[1:])):

@@ -50,6 +50,7 @@ class DrillReveal:
     follow_up: str = ""  # a prompt for the thread's discussion
     drill_id: int | None = None  # what the grading buttons refer to
     feedback: bool = False  # the channel has answer feedback on, and the question has points
+    model_answer: bool = False  # the question has a model answer: the reveal offers 📖 模範解答
 
 
 def is_member_reply(user_id: str | None, subtype: str | None, from_bot: bool, bot_user_id: str | None = None) -> bool:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import re
 import string
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -111,6 +113,73 @@ def keyword_points(text: str) -> int:
     return len(re.split(r"[|｜]", text))
 
 
+class Level(enum.Enum):
+    """How senior a question is (`レベル：初級|中級|上級`)."""
+
+    JUNIOR = "初級"
+    MIDDLE = "中級"
+    SENIOR = "上級"
+
+    @classmethod
+    def parse(cls, text: str) -> "Level | None":
+        plain = unicodedata.normalize("NFKC", text).strip()
+        return next((level for level in cls if level.value == plain), None)
+
+
+_LEVEL_WORDS = {"初級": "初級", "junior": "初級", "中級": "中級", "middle": "中級", "上級": "上級", "senior": "上級"}
+
+
+def parse_levels(text: str) -> frozenset[Level]:
+    """`初級,中級` (also 、 or / between them, and junior/middle/senior) as levels; empty for
+    `all`/`すべて`. Raises ValueError with the sentence to show for a word that is no level."""
+    plain = unicodedata.normalize("NFKC", text).strip().lower()
+    if plain in ("", "all", "すべて", "全部"):
+        return frozenset()
+    levels = set()
+    for word in re.split(r"[,、/|]", plain):
+        word = word.strip()
+        if not word:
+            continue
+        if word not in _LEVEL_WORDS:
+            raise ValueError(f"レベル「{word}」は使えません。初級・中級・上級をカンマ区切りで指定してください（例: level=初級,中級）。")
+        levels.add(Level(_LEVEL_WORDS[word]))
+    return frozenset(levels)
+
+
+def level_code(levels: frozenset[Level]) -> str:
+    """Levels as a button value carries them: 「12」 for 初級 and 中級; empty for all."""
+    return "".join(str(i + 1) for i, level in enumerate(Level) if level in levels)
+
+
+def levels_from_code(code: str) -> frozenset[Level]:
+    """The inverse of level_code; anything else (a forged value) reads as all levels."""
+    members = list(Level)
+    if not code or any(c not in "123" for c in code):
+        return frozenset()
+    return frozenset(members[int(c) - 1] for c in code)
+
+
+class QuestionKind(enum.Enum):
+    """What a question asks for (`種類：経験|状況|知識|志望`)."""
+
+    EXPERIENCE = "経験"
+    SITUATION = "状況"
+    KNOWLEDGE = "知識"
+    MOTIVATION = "志望"
+
+    @classmethod
+    def parse(cls, text: str) -> "QuestionKind | None":
+        plain = unicodedata.normalize("NFKC", text).strip()
+        return next((kind for kind in cls if kind.value == plain), None)
+
+
+class DocumentKind(enum.Enum):
+    """A role document, or the common questions every interview asks (front matter `kind`)."""
+
+    ROLE = "role"
+    COMMON = "common"
+
+
 @dataclass(frozen=True)
 class Question:
     number: int
@@ -122,6 +191,10 @@ class Question:
     # The document's `キーワード：…` line, kept as written: a thousand roles' parsed groups would be
     # most of the catalog's memory, and only answer feedback reads them (see `keywords`).
     keyword_text: str = ""
+    model_answer: str = ""  # `模範解答：…`: a strong answer as a candidate would say it
+    weak_answer: str = ""  # `NG例：…`: a typical weak answer, then 「→」 and why it is weak
+    level: Level | None = None
+    kind: QuestionKind | None = None
     line: int | None = field(default=None, compare=False)  # where it is in its file
 
     @property
@@ -166,7 +239,13 @@ class Role:
     aliases: tuple[str, ...] = ()
     category: str = ""
     name: str = ""  # the short name people type (front matter `name`)
+    kind: DocumentKind = DocumentKind.ROLE
+    reviewed: date | None = None  # when its facts were last checked (front matter `reviewed`)
     source: Path | None = field(default=None, compare=False)
+
+    @property
+    def is_common(self) -> bool:
+        return self.kind is DocumentKind.COMMON
 
     @property
     def short_name(self) -> str:

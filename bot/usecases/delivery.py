@@ -275,6 +275,7 @@ class DrillDelivery:
             post=post, answer_points=question.answer_points if question else (), participants=tuple(answers.participants(session, drill.id)),
             follow_up=question.follow_up if question else "", drill_id=drill.id,
             feedback=bool(question and question.points) and verdicts.drill_feedback_enabled(session, drill),
+            model_answer=bool(question and (question.model_answer or question.weak_answer)),
         )
         channel_id, thread_ts, key = drill.channel_id, drill.message_ts, message_key(drill, "reveal")
         return Attempt(

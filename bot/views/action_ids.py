@@ -28,6 +28,7 @@ class Kind(str, enum.Enum):
     REVIEW_NEW = "review_new"  # one question the member has not graded yet
     CHECK_ANSWER = "check_answer"  # the reveal's 自分の回答をチェック: drill id
     SHARE_LEADERBOARD = "share_leaderboard"  # a private leaderboard's チャンネルに共有: period
+    MODEL_ANSWER = "model_answer"  # the reveal's 📖 模範解答: drill id
 
 
 def action_id(kind: Kind) -> str:

@@ -16,10 +16,11 @@ from typing import Any, Callable, Hashable, Iterable, Sequence
 from bot.domain.markup import to_plain
 from bot.views.mrkdwn import bold, code, escape_mrkdwn, fallback_text, mention, to_mrkdwn
 from bot.views.plaintext import mrkdwn_to_text
-from bot.domain.role import Question, Role
+from bot.domain.role import Level, Question, Role, level_code
 from bot.domain.sections import SECTIONS, section
 from bot.domain.text import truncate
 from bot.views.action_ids import Kind, action_id, block_id, encode
+from bot.views.answer_text import MODEL_ANSWER_NOTE, has_model_answer, level_counts, level_note, level_tag, model_answer_lines
 from bot.ports import Block, Message  # noqa: F401 - the builders' return type
 
 MAX_BLOCKS = 50
@@ -209,7 +210,8 @@ def section_buttons(role: Role, current: str | None = None) -> list[dict[str, An
     if current is not None:
         buttons.append(button("◀ 概要", action_id(Kind.OPEN_ROLE), role.slug))
     for s in SECTIONS:
-        if s.key == current:
+        # The common questions have no role sections: only their questions and practice.
+        if s.key == current or (role.is_common and s.key not in ("questions", "question")):
             continue
         if s.key == "question":
             buttons.append(button("🎲 練習問題", action_id(Kind.PRACTICE), role.slug, style="primary"))
@@ -240,7 +242,8 @@ def help_message(examples: Sequence[Role], drills: bool = False) -> Message:
         f"• {code('/career list')} — 職種の一覧",
         f"• {code('/career <職種>')} — 職種の概要とキャリアパス（例: {code('/career ciso')}）",
         f"• {code('/career <職種> <セクション>')} — セクションを表示。セクション: {section_words}",
-        f"• {code('/career <職種> question')} — 面接の練習問題を1問出題",
+        f"• {code('/career <職種> question [level=初級,中級]')} — 面接の練習問題を1問出題（レベルで絞り込めます）",
+        f"• {code('/career common')} — どの職種でも聞かれる共通の質問（{code('/career common question')} で1問練習）",
         f"職種名は略称・日本語名でも指定できます。登録されている職種: {names}",
     ]
     if drills:
@@ -328,12 +331,12 @@ def section_lines(role: Role, key: str) -> list[str]:
     if key == "questions":
         lines = []
         for q in role.questions:
-            lines.append(f"{bold(f'Q{q.number}.')} {to_mrkdwn(q.text)}")
+            lines.append(f"{bold(f'Q{q.number}.')} {level_tag(q)}{to_mrkdwn(q.text)}")
             lines += [f"　　↳ 回答ポイント：{to_mrkdwn(p)}" for p in q.answer_points]
             if q.follow_up:
                 lines.append(f"　　↳ 深掘り：{to_mrkdwn(q.follow_up)}")
         with_points = sum(q.has_answer_points for q in role.questions)
-        lines += ["", f"全{len(role.questions)}問（うち回答ポイント付き {with_points}問）"]
+        lines += ["", f"全{len(role.questions)}問（うち回答ポイント付き {with_points}問）" + level_counts(role.questions)]
         if role.questions_note:
             lines += ["", f"💡 {to_mrkdwn(role.questions_note)}"]
         return lines
@@ -363,14 +366,18 @@ def _render_section_view(role: Role, key: str) -> Message:
     return Message(text=fallback_text(f"{_label(role)}｜{label}: " + mrkdwn_to_text("\n".join(lines))), blocks=fit(blocks))
 
 
-def question_view(role: Role, question: Question, revealed: bool = False) -> Message:
+def question_view(role: Role, question: Question, revealed: bool = False, levels: frozenset[Level] = frozenset()) -> Message:
+    """A practice question; `levels` is the member's level filter, kept on the buttons so that
+    🎲 別の質問 draws from the same levels."""
     total = len(role.questions)
     blocks: list[Block] = [
         header(f"{_label(role)}｜面接の練習問題"),
         section_text(f"{bold(f'Q{question.number} / {total}')}\n{to_mrkdwn(question.text)}"),
     ]
-    value = encode(role.slug, question.number)
-    has_more = bool(question.answer_points or question.follow_up)
+    if note := level_note(question):
+        blocks.append(context(note))
+    value = encode(role.slug, question.number, level_code(levels)) if levels else encode(role.slug, question.number)
+    has_more = bool(question.answer_points or question.follow_up or has_model_answer(question))
     if revealed:
         if question.answer_points:
             blocks += sections([bold("回答ポイント"), *bullets(question.answer_points)])
@@ -378,6 +385,8 @@ def question_view(role: Role, question: Question, revealed: bool = False) -> Mes
             blocks.append(section_text("この質問には回答ポイントがまだありません。自分の経験に引きつけて答えを組み立ててみましょう。"))
         if question.follow_up:
             blocks += sections([f"🔎 {bold('深掘りの質問')}\n{to_mrkdwn(question.follow_up)}"])
+        if answer := model_answer_lines(question):
+            blocks += [*sections(answer), context(MODEL_ANSWER_NOTE)]
         buttons = [button("🎲 別の質問", action_id(Kind.PRACTICE), value)]
     elif has_more:
         blocks.append(context("まず自分で答えを考えてから、回答ポイントを確認しましょう。"))

@@ -15,6 +15,7 @@ from bot.views.blocks import bullets, context, fit, header, section_text, sectio
 from bot.usecases.schedule_admin import Change, ScheduleView
 from bot.views.feedback_blocks import check_button
 from bot.views.learning_blocks import reveal_grading
+from bot.views.model_answer_blocks import model_answer_button
 
 def slack_time(instant: datetime, zone: str) -> str:
     """A time Slack shows in each reader's own zone, with the schedule's zone as the fallback."""
@@ -56,6 +57,8 @@ def drill_reveal(reveal: DrillReveal) -> Message:
         blocks += reveal_grading(reveal.drill_id)
         if reveal.feedback:
             blocks += check_button(reveal.drill_id)
+        if reveal.model_answer:
+            blocks += model_answer_button(reveal.drill_id)
     return Message(text=fallback_text(_reveal_summary(reveal)), blocks=fit(blocks), ephemeral=False)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.views.answer_text import MODEL_ANSWER_NOTE, model_answer_lines
 from bot.views.action_ids import Kind, action_id, block_id, encode
 from bot.domain.memory import GRADE_BUTTONS, Grade, end_of_local_day
 from bot.domain.markup import to_plain
@@ -97,6 +98,8 @@ def review_points(role: Role, question: Question, due_today: int | None) -> Mess
         blocks.append(section_text("この質問には回答ポイントがまだありません。自分の答えの筋道を振り返って評価してください。"))
     if question.follow_up:
         blocks += sections([f"🔎 {bold('深掘りの質問')}\n{to_mrkdwn(question.follow_up)}"])
+    if answer := model_answer_lines(question):
+        blocks += [*sections(answer), context(MODEL_ANSWER_NOTE)]
     blocks.append(context("📊 自己評価: どのくらい思い出せましたか？"))
     blocks += actions(grade_buttons(Kind.REVIEW_GRADE, role.slug, question.id), block_id("review_grade", role.slug))
     points = "／".join(to_plain(p) for p in question.answer_points) or "まだありません"

@@ -12,6 +12,8 @@ from bot.domain.schedule import ScheduleError
 from bot.ports import AdminCheckFailed
 from bot.usecases.feedback import NoFeedback
 from bot.usecases.learning import CannotGrade
+from bot.usecases.lookups import TooFewQuestions
+from bot.usecases.model_answers import NoModelAnswer
 from bot.usecases.schedule_admin import NotAllowed, StaleSchedule
 from bot.views.mrkdwn import escape_mrkdwn
 
@@ -54,6 +56,9 @@ _SENTENCES: dict[type[Exception], Callable[[Exception], str]] = {
     # The use-case wrote these sentences for the member; nothing in them came from input.
     CannotGrade: lambda err: f"⚠️ {err}",
     NoFeedback: lambda err: str(err),
+    NoModelAnswer: lambda err: str(err),
+    # The role's title comes from our content, not from input; escaped all the same.
+    TooFewQuestions: lambda err: f"⚠️ {escape_mrkdwn(str(err))}",
 }
 # What an interaction catches to answer with `refusal(err)`.
 REFUSALS: tuple[type[Exception], ...] = tuple(_SENTENCES)

@@ -91,8 +91,13 @@ def test_every_shipped_role_loads_cleanly_and_links_to_the_others():
     for role in roles.values():
         assert 15 <= len(role.questions) <= 20
         assert sum(q.has_answer_points for q in role.questions) * 2 >= len(role.questions)
-        assert len(role.career_paths) >= 3 and role.duties and role.skills and role.learning
         assert all(slug in roles for slug in role.related)
+    job_roles = [r for r in roles.values() if not r.is_common]
+    assert len(job_roles) == len(roles) - 1
+    for role in job_roles:
+        assert len(role.career_paths) >= 3 and role.duties and role.skills and role.learning
+    common = roles["common"]
+    assert common.is_common and common.career_paths == () and common.summary.startswith("自己紹介や転職理由")
 
 
 GOOD = USERS_SEED.read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.content.loader import ContentError, load_directory, load_file, parse_role
-from bot.content.sections import QUESTION_ID
+from bot.content.questions import QUESTION_ID
 from bot.domain.role import question_id
 from tests.conftest import CONTENT_DIR, ROOT
 
