@@ -508,3 +508,19 @@ def test_ctrl_d_at_the_prompt_ends_the_line_before_leaving(tmp_path):
         os.close(primary)
     assert rest.replace(b"\r", b"") == b"\n"  # the shell's prompt then starts on a line of its own
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("career-console-")] == []
+
+
+def test_the_reveals_model_answer_button_shows_the_model_answer_privately(drill_console):
+    console, out = drill_console()
+    console.run(["/career schedule set sre 09:00 reveal=+30m", ":next", ":reply"], interactive=False)
+    assert "📖 模範解答" not in out.getvalue()  # not before the reveal
+    console.run([":next"], interactive=False)
+    number = int(re.search(r"回答ポイント（Q(\d+)）", out.getvalue()).group(1))
+    button = re.search(r"\[(\d+)\] 📖 模範解答", out.getvalue()).group(1)
+
+    mark = len(out.getvalue())
+    console.run([button], interactive=False)
+    shown = _since(out, mark)
+    question = console.bot.catalog.by_slug("sre").question(number)
+    assert question.model_answer[:30] in shown and "NG例" in shown
+    assert "（あなただけに表示）" in shown and REPLACED not in shown
