@@ -153,10 +153,18 @@ _KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+_BRACKETED = re.compile(r"[（(][^）)]*[）)]")
+
+
 def section_kind(heading: str) -> str | None:
+    """What a heading is about. A role's own name may hold a section's word (機械学習エンジニア holds
+    学習), so a bracketed part (「（機械学習エンジニア）」) is not read, and the word nearest the
+    end of the heading decides: Japanese puts what a heading is about last (「機械学習エンジニアとは？」)."""
     text = _HEADING_NUMBER.sub("", to_plain(heading)).casefold()
-    for kind, words in _KINDS:
-        if any(word in text for word in words):
+    for candidate in (_BRACKETED.sub("", text), text):
+        found = [(max(candidate.rfind(word) for word in words), -rank, kind) for rank, (kind, words) in enumerate(_KINDS)]
+        position, _, kind = max(found)
+        if position >= 0:
             return kind
     return None
 

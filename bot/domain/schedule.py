@@ -12,6 +12,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
+from bot.domain.role import Level
+
 # A dataclass below has a field named `timezone`, which hides `datetime.timezone` inside the class body.
 _UTC = timezone.utc
 
@@ -113,6 +115,10 @@ class Schedule:
     order: str = "adaptive"
     # Members are told privately which answer points their reply covered.
     feedback: bool = True
+    # The levels a drill may ask (empty: all), and every how many scheduled drills one of the
+    # common questions is asked instead (0: never).
+    levels: frozenset[Level] = frozenset()
+    common_every: int = 0
     # A reminder in the thread before the reveal, and a weekly digest; both off unless asked for.
     remind: Remind | None = None
     digest: Digest | None = None

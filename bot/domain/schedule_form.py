@@ -13,18 +13,22 @@ from typing import Callable, Mapping, TypeVar
 
 from bot.domain.catalog import RoleCatalog, Resolved
 from bot.domain.command_text import SCHEDULE_WORDS
+from bot.domain.role import Level
 from bot.domain.schedule import DAY_NAMES, DEFAULT_REVEAL, Schedule, ScheduleError
 from bot.domain.schedule_input import (
+    KEEP,
     ScheduleRequest,
     Unreadable,
     remind_problem,
     parse_clock,
+    parse_common,
     parse_days,
     parse_digest,
     parse_order,
     parse_questions,
     parse_remind,
     parse_reveal,
+    parse_schedule_levels,
     parse_switch,
     parse_timezone,
 )
@@ -45,7 +49,9 @@ REMIND = "remind"
 DIGEST = "digest"
 FEEDBACK = "feedback"
 QUESTIONS = "questions"
-FIELDS = (CHANNEL, ROLE, TIME, TZ, TZ_OTHER, DAYS, REVEAL, ORDER, REMIND, DIGEST, FEEDBACK, QUESTIONS)
+LEVEL = "level"
+COMMON = "common"
+FIELDS = (CHANNEL, ROLE, TIME, TZ, TZ_OTHER, DAYS, REVEAL, ORDER, REMIND, DIGEST, FEEDBACK, QUESTIONS, LEVEL, COMMON)
 
 LABELS = {
     CHANNEL: "チャンネル",
@@ -60,6 +66,8 @@ LABELS = {
     DIGEST: "週間まとめ",
     FEEDBACK: "回答のチェック",
     QUESTIONS: "出題範囲",
+    LEVEL: "レベル",
+    COMMON: "共通の質問",
 }
 
 # What a field says when its value has the wrong shape: in the form's own words (its labels, and
@@ -71,6 +79,8 @@ UNREADABLE = {
     ORDER: "出題順を一覧から選んでください。",
     FEEDBACK: "回答のチェックのオン・オフを選んでください。",
     QUESTIONS: "出題範囲は一覧から選ぶか、空欄にしてください。",
+    LEVEL: "レベルは一覧から選ぶか、空欄（すべてのレベル）にしてください。",
+    COMMON: "共通の質問の頻度は一覧から選んでください。",
 }
 STOP_BY_EMPTYING = "（やめるときは空欄に）"
 
@@ -100,6 +110,8 @@ COMMON_ZONES = (
 )
 _COMMON = frozenset(name for name, _ in COMMON_ZONES)
 DEFAULT_POST_TIME = "09:00"
+# The level checkboxes' values, as parse_levels reads them.
+LEVEL_VALUES = {Level.JUNIOR: "junior", Level.MIDDLE: "middle", Level.SENIOR: "senior"}
 # A form value longer than this is no answer to any field: cut before it is parsed or quoted back.
 MAX_VALUE_LENGTH = 100
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,30}$")
@@ -143,6 +155,8 @@ def initial_values(schedule: Schedule | None, default_timezone: str) -> dict[str
         DIGEST: str(schedule.digest) if schedule and schedule.digest else "",
         FEEDBACK: "on" if (schedule.feedback if schedule else True) else "off",
         QUESTIONS: "all" if schedule and schedule.all_questions else "",
+        LEVEL: ",".join(LEVEL_VALUES[level] for level in Level if schedule and level in schedule.levels),
+        COMMON: str(schedule.common_every if schedule else 0),
     }
 
 
@@ -186,6 +200,9 @@ def parse_form(values: Mapping[str, str], role_known: Callable[[str], bool]) -> 
     digest = parsed(DIGEST, parse_digest) if text(DIGEST) else None
     feedback = parsed(FEEDBACK, lambda value: parse_switch("回答のチェック", value), "回答のチェックのオン・オフを選んでください。")
     all_questions = parsed(QUESTIONS, parse_questions) if text(QUESTIONS) else False
+    # A form that has no level or common field (an older form still open) keeps what is set.
+    levels = (parsed(LEVEL, parse_schedule_levels) if text(LEVEL) else frozenset()) if LEVEL in values else KEEP
+    common_every = (parsed(COMMON, parse_common) if text(COMMON) else 0) if COMMON in values else KEEP
     if post_time is not None and reveal is not None and reveal.at is not None and reveal.at <= post_time:
         errors[REVEAL] = f"回答ポイントの公開（{reveal}）は投稿（{post_time:%H:%M}）より後の時刻にしてください。"
     elif post_time is not None and reveal is not None and remind is not None:
@@ -208,6 +225,8 @@ def parse_form(values: Mapping[str, str], role_known: Callable[[str], bool]) -> 
         feedback=feedback,
         remind=remind,
         digest=digest,
+        levels=frozenset() if levels is None else levels,
+        common_every=0 if common_every is None else common_every,
     )
 
 

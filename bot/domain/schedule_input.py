@@ -7,11 +7,13 @@ Messages quote the admin's words as they were typed; the chat adapter escapes th
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot.domain.role import Level, parse_levels
 from bot.domain.schedule import ALL_DAYS, DAY_LABELS_JA, DAY_NAMES, DEFAULT_REVEAL, MAX_OFFSET, WEEKDAYS, Digest, Remind, Reveal, ScheduleError
 
 _FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -24,8 +26,12 @@ _OFFSET = re.compile(r"^\+(\d{1,4})\s*(m|min|分|h|時間)$", re.I)
 # Zones named for a place. `localtime`, `Factory`, `posixrules` and the POSIX-style `EST5EDT` are
 # real files in the tz database but no study group lives in them.
 _GEOGRAPHIC_AREAS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
-SCHEDULE_OPTIONS = ("tz", "days", "reveal", "questions", "order", "feedback", "remind", "digest")
-USAGE = "使い方: `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=weekdays] [reveal=+2h] [questions=all] [order=adaptive|rotation] [feedback=on|off] [remind=-1h|20:00|off] [digest=fri-18:00|off]`"
+SCHEDULE_OPTIONS = ("tz", "days", "reveal", "questions", "order", "feedback", "remind", "digest", "level", "common")
+USAGE = (
+    "使い方: `/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=weekdays] [reveal=+2h] [questions=all] [order=adaptive|rotation] "
+    "[feedback=on|off] [remind=-1h|20:00|off] [digest=fri-18:00|off] [level=初級,中級|all] [common=0〜5]`"
+)
+MAX_COMMON_EVERY = 5
 
 
 class Unreadable(ScheduleError):
@@ -199,6 +205,8 @@ class ScheduleRequest:
     # KEEP: keep the schedule's setting (a new schedule has none); None: turned off.
     remind: Remind | None | Keep = KEEP
     digest: Digest | None | Keep = KEEP
+    levels: frozenset[Level] | Keep = KEEP  # empty: every level
+    common_every: int | Keep = KEEP  # 0: never a common question
 
 
 ORDERS = ("adaptive", "rotation")
@@ -235,6 +243,26 @@ def parse_questions(text: str) -> bool:
     raise Unreadable(f"questions は all（回答ポイントのない質問も出題）か answered（既定）で指定してください。「{text}」は読めませんでした。", text)
 
 
+def parse_schedule_levels(text: str) -> frozenset[Level]:
+    """`level=初級,中級` (or `all`): the levels a drill may ask; empty means all."""
+    try:
+        return parse_levels(text)
+    except ValueError as err:
+        raise Unreadable(str(err), text) from None
+
+
+def parse_common(text: str) -> int:
+    """`common=3`: every third scheduled drill asks one of the common questions; 0 turns it off."""
+    word = unicodedata.normalize("NFKC", text).strip().lower()
+    if word in _OFF:
+        return 0
+    if word.isdigit() and 0 <= int(word) <= MAX_COMMON_EVERY:
+        return int(word)
+    raise Unreadable(
+        f"common は 0〜{MAX_COMMON_EVERY} の数で指定してください（例: common=3 で3回に1回、共通の質問を出題。0 か off でなし）。「{text}」は読めませんでした。", text
+    )
+
+
 def parse_options(words: list[str], allowed: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
     """Split `key=value` options from positional words; an unknown or repeated option is refused."""
     positional = [w for w in words if "=" not in w]
@@ -268,6 +296,8 @@ def parse_schedule_set(words: list[str], default_timezone: str, default_reveal: 
         feedback=parse_switch("feedback", options["feedback"]) if "feedback" in options else None,
         remind=parse_remind(options["remind"]) if "remind" in options else KEEP,
         digest=parse_digest(options["digest"]) if "digest" in options else KEEP,
+        levels=parse_schedule_levels(options["level"]) if "level" in options else KEEP,
+        common_every=parse_common(options["common"]) if "common" in options else KEEP,
     )
     if request.reveal.at is not None and request.reveal.at <= request.post_time:
         raise ScheduleError(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.drill import EXTRA_PREFIX, OPEN, SHOWN, DrillStatus
@@ -175,6 +175,25 @@ def week_drills(session: Session, channel_id: str, start: datetime, end: datetim
         .order_by(DrillRow.post_at, DrillRow.id)
     ).all()
     return [to_drill(row) for row in rows]
+
+
+def scheduled_ordinal(session: Session, drill: Drill, since: datetime) -> int | None:
+    """Which scheduled drill of its channel this is since `since` (1 for the first), counting in
+    post order; None for a drill asked with `drill now`, which is not counted."""
+    if drill.occurrence.startswith(EXTRA_PREFIX):
+        return None
+    earlier = session.scalar(
+        select(func.count())
+        .select_from(DrillRow)
+        .where(
+            DrillRow.channel_id == drill.channel_id,
+            DrillRow.team_id == drill.team_id,
+            DrillRow.post_at >= to_db(since),
+            ~DrillRow.occurrence.startswith(EXTRA_PREFIX),
+            or_(DrillRow.post_at < to_db(drill.post_at), and_(DrillRow.post_at == to_db(drill.post_at), DrillRow.id < drill.id)),
+        )
+    )
+    return int(earlier or 0) + 1
 
 
 def backfill_ids(session: Session, now: datetime, lease_cutoff: datetime, limit: int = 500) -> list[int]:

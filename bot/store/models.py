@@ -47,6 +47,10 @@ class ScheduleRow(Base):
     question_order: Mapped[str] = mapped_column(String(16), default="adaptive", server_default="rotation")
     # Members are told privately which answer points their reply covered (`feedback=off` stops it).
     feedback: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # `level=`: the levels a drill may ask ("初級", "中級", "上級"); an empty list asks every level.
+    levels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # `common=N`: every Nth scheduled drill since the schedule was set asks a common question; 0 never.
+    common_every: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # `remind=`: minutes before the reveal, or a clock time (the last before the reveal); neither is off.
     remind_before_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     remind_time: Mapped[time | None] = mapped_column(Time, nullable=True)

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.rotation import Deck
+from bot.domain.role import Level
 from bot.domain.schedule import Digest, Remind, Reveal, Schedule
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store.db import aware, to_db, utc
@@ -48,6 +49,8 @@ def to_schedule(row: ScheduleRow) -> Schedule:
         all_questions=bool(row.all_questions),
         order=row.question_order or "rotation",
         feedback=bool(row.feedback),
+        levels=frozenset(level for text in (row.levels or ()) if (level := Level.parse(text)) is not None),
+        common_every=row.common_every or 0,
         remind=to_remind(row.remind_before_minutes, row.remind_time),
         digest=Digest(day=row.digest_day, at=row.digest_time) if row.digest_day is not None and row.digest_time is not None else None,
         effective_from=utc(row.effective_from),  # type: ignore[arg-type]
@@ -115,6 +118,8 @@ def save_schedule(session: Session, schedule: Schedule, user_id: str, now: datet
     row.all_questions = schedule.all_questions
     row.question_order = schedule.order
     row.feedback = schedule.feedback
+    row.levels = [level.value for level in Level if level in schedule.levels]
+    row.common_every = schedule.common_every
     remind = schedule.remind
     row.remind_time = remind.at if remind else None
     row.remind_before_minutes = int(remind.before.total_seconds() // 60) if remind and remind.before is not None else None

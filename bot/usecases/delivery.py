@@ -21,6 +21,7 @@ from bot.domain.catalog import RoleCatalog
 from bot.domain.drill import DrillPost, DrillReveal, DrillStatus, is_member_reply
 from bot.domain.adaptive import Asked, choose_adaptive
 from bot.domain.role import Question, Role
+from bot.domain.drill_pool import ALL_ROLES, asks_common, pool
 from bot.domain.rotation import Card, draw
 from bot.ports import CHANNEL_GONE, ChatError, ChatPort, ChatPorts
 from bot.store import answers, cards, claims, drills, schedules, verdicts
@@ -188,15 +189,23 @@ class DrillDelivery:
         if stored is None:
             return None
         schedule = stored.schedule
-        roles = self.catalog.roles if schedule.role == "all" else tuple(r for r in (self.catalog.by_slug(schedule.role),) if r)
-        # By default the drill asks only what its reveal can answer.
-        available = [Card(r.slug, q.id) for r in roles for q in r.questions if schedule.all_questions or q.answer_points]
+        roles = self.catalog.roles if schedule.role == ALL_ROLES else tuple(r for r in (self.catalog.by_slug(schedule.role),) if r)
+        common = self.catalog.common if schedule.common_every else None
+        # The schedule's roles and, when it asks them, the common questions share one deck; the
+        # Nth, 2Nth, … scheduled drill since the schedule was set draws from the common ones.
+        documents = (*roles, common) if common is not None else roles
+        available = [Card(role.slug, q.id) for role, q in pool(documents, schedule)]
+        wants_common = common is not None and asks_common(schedule, drills.scheduled_ordinal(session, drill, schedule.effective_from))
+        wanted = [c for c in available if (c.slug == common.slug) == wants_common] if common is not None else available
+        if not wanted:
+            wanted = available  # no askable common question (or only common ones): ask what there is
         if not available:
             return None
         if schedule.order == ADAPTIVE:
-            card = self._adaptive_pick(session, drill.channel_id, available, now, drill.team_id)
+            card = self._adaptive_pick(session, drill.channel_id, wanted, now, drill.team_id)
         else:
-            card, deck = draw(stored.deck, available, self.rng)
+            chosen = {str(c) for c in wanted}
+            card, deck = draw(stored.deck, available, self.rng, wanted=lambda c: str(c) in chosen)
             schedules.store_deck(session, drill.channel_id, deck)
         role = self.catalog.by_slug(card.slug)
         question = role.question_by_id(card.question_id) if role else None

@@ -5,10 +5,8 @@ from __future__ import annotations
 import random
 
 from bot.domain.catalog import Resolution, RoleCatalog
+from bot.domain.drill_pool import MIN_FILTERED_QUESTIONS
 from bot.domain.role import Level, Question, Role
-
-# A level filter must leave enough questions to practise (and to drill) without repeating at once.
-MIN_FILTERED_QUESTIONS = 5
 
 
 class TooFewQuestions(Exception):

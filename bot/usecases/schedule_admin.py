@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.catalog import NotFound, RoleCatalog
 from bot.domain.drill import EXTRA_PREFIX, DrillStatus
+from bot.domain.drill_pool import ALL_ROLES, MIN_FILTERED_QUESTIONS, count_askable
+from bot.domain.role import Level
 from bot.domain.schedule import (
     Occurrence,
     Schedule,
@@ -149,13 +151,15 @@ class ScheduleAdmin:
                 feedback=request.feedback if request.feedback is not None else (before.feedback if before else True),
                 remind=(before.remind if before else None) if isinstance(request.remind, Keep) else request.remind,
                 digest=(before.digest if before else None) if isinstance(request.digest, Keep) else request.digest,
+                levels=(before.levels if before else frozenset()) if isinstance(request.levels, Keep) else request.levels,
+                common_every=(before.common_every if before else 0) if isinstance(request.common_every, Keep) else request.common_every,
                 effective_from=now,
             )
             if stale:
                 if before is not None and replace(schedule, effective_from=before.effective_from) == before:
                     return self._views(session, [before], now)[0]
                 raise StaleSchedule(channel_id)
-            problem = remind_problem(schedule.post_time, schedule.reveal, schedule.remind) if schedule.remind else None
+            problem = (remind_problem(schedule.post_time, schedule.reveal, schedule.remind) if schedule.remind else None) or self._level_problem(schedule)
             if problem:  # a reminder given now, or kept from before and left behind by a new reveal
                 raise ScheduleError(problem)
             schedules.save_schedule(session, schedule, user_id, now, keep_deck=bool(before and before.role == role), team_id=team_id, enterprise_id=enterprise_id)
@@ -163,6 +167,24 @@ class ScheduleAdmin:
             view = self._views(session, [schedule], now)[0]
         self.wake()
         return view
+
+    def _level_problem(self, schedule: Schedule) -> str | None:
+        """One sentence when the schedule's level filter leaves a role (or, with common=, the common
+        questions) fewer than MIN_FILTERED_QUESTIONS questions to drill; None otherwise."""
+        if not schedule.levels:
+            return None
+        documents = list(self.catalog.roles) if schedule.role == ALL_ROLES else [r for r in (self.catalog.by_slug(schedule.role),) if r]
+        if schedule.common_every and self.catalog.common is not None:
+            documents.append(self.catalog.common)
+        named = "・".join(level.value for level in Level if level in schedule.levels)
+        for role in documents:
+            count = count_askable(role, schedule)
+            if count < MIN_FILTERED_QUESTIONS:
+                return (
+                    f"{role.short_title or role.title}には{named}の出題できる質問が{count}問しかないため、このレベルでは設定できません。"
+                    f"{MIN_FILTERED_QUESTIONS}問以上になるようにレベルを増やしてください（level=all ですべて）。"
+                )
+        return None
 
     def pause(self, channel_id: str, user_id: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> ScheduleView:
         return self._update(channel_id, user_id, now, "pause", lambda s: replace(s, paused=True), team_id)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Callable, Sequence
 
 from bot.domain.drill import DrillPost, DrillReveal
+from bot.domain.role import Level
 from bot.domain.markup import to_plain
 from bot.views.mrkdwn import bold, code, escape_mrkdwn, fallback_text, mention, to_mrkdwn
 from bot.domain.progress import Stats
@@ -100,6 +101,12 @@ def schedule_summary(view: ScheduleView) -> str:
     if s.all_questions:
         lines.append(bold("出題範囲:") + " 回答ポイントのない質問も含む（`questions=all`）")
     lines.append(bold("出題順:") + (" 苦手な質問が復習に戻る（`order=adaptive`）" if s.order == "adaptive" else " 全問を一巡してから繰り返す（`order=rotation`）"))
+    if s.levels:
+        named = "・".join(level.value for level in Level if level in s.levels)
+        lines.append(bold("レベル:") + f" {named}の質問だけ（`level={','.join(level.value for level in Level if level in s.levels)}`）")
+    if s.common_every:
+        how_often = "毎回" if s.common_every == 1 else f"{s.common_every}回に1回"
+        lines.append(bold("共通の質問:") + f" {how_often}、どの職種でも聞かれる質問を出題（`common={s.common_every}`）")
     if not s.feedback:
         lines.append(bold("回答のチェック:") + " オフ（`feedback=off`）")
     if s.remind is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from bot.domain import schedule_form as form
+from bot.domain.schedule_input import MAX_COMMON_EVERY
 from bot.domain.schedule import DAY_LABELS_JA, DAY_NAMES
 from bot.domain.text import truncate
 from bot.views.blocks import section_text
@@ -127,6 +128,12 @@ def editor_modal(values: dict[str, str], roles: Sequence[tuple[str, str]], metad
     blocks.append(_input(form.FEEDBACK, _choices("radio_buttons", switches, {values.get(form.FEEDBACK, "")})))
     scope = [("all", "回答ポイントのない質問も出題する")]
     blocks.append(_input(form.QUESTIONS, _choices("checkboxes", scope, {values.get(form.QUESTIONS, "")}), optional=True))
+    levels = [(value, level.value) for level, value in form.LEVEL_VALUES.items()]
+    blocks.append(_input(form.LEVEL, _choices("checkboxes", levels, set(values.get(form.LEVEL, "").split(","))), optional=True,
+                         hint="出題する質問のレベル。何も選ばなければすべてのレベル"))
+    every = [("0", "出題しない"), *((str(n), f"{n}回に1回" if n > 1 else "毎回") for n in range(1, MAX_COMMON_EVERY + 1))]
+    blocks.append(_input(form.COMMON, _select(every, values.get(form.COMMON, "0") or "0", "頻度を選ぶ"), optional=True,
+                         hint="自己紹介や転職理由など、どの職種でも聞かれる質問を何回に1回出題するか"))
     return _modal(blocks, CALLBACK_ID, submit="保存", metadata=metadata, close="キャンセル")
 
 

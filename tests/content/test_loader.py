@@ -153,3 +153,15 @@ def test_unknown_section_and_dangling_related_role_are_warnings(tmp_path: Path):
     warnings = [str(p) for p in result.problems]
     assert any("'4. 雑記' is not one the bot knows" in w for w in warnings)
     assert any("'cfo'" in w for w in warnings)
+
+
+def test_a_role_whose_name_holds_a_section_word_keeps_its_sections():
+    """機械学習エンジニア holds 学習 (the learning section's word): its 「とは」 and 「協業」 sections are
+    still read as what they are, and its questions section with the name in brackets too."""
+    from bot.content.sections import section_kind
+
+    assert section_kind("1. 機械学習エンジニアとは？") == "about"
+    assert section_kind("4. 機械学習エンジニアの協業スタイル") == "collaboration"
+    assert section_kind("7. 機械学習エンジニアを目指すための学習方法") == "learn"
+    assert section_kind("8. 面接でよくある質問とその対策（機械学習エンジニア）") == "questions"
+    assert section_kind("5. キャリアパスと成長の方向性（機械学習エンジニア）") == "paths"

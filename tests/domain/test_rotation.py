@@ -33,3 +33,18 @@ def test_card_round_trip():
     assert Card.parse("security_engineer#3f2a9c1b0d") == Card("security_engineer", "3f2a9c1b0d")
     assert Card.parse("garbage") is None
     assert Card.parse("#abc") is None
+
+
+def test_a_wanted_draw_keeps_the_cards_it_passes_over_for_later():
+    """A channel that asks a common question every third drill keeps one deck: drawing a common
+    card passes over role cards without losing them, and every card comes once per deck."""
+    common = [Card("common", f"c{i}") for i in range(3)]
+    roles = [Card("cto", f"q{i}") for i in range(6)]
+    available = roles + common
+    deck, drawn = Deck(), []
+    for n in range(1, 10):
+        wants_common = n % 3 == 0
+        card, deck = draw(deck, available, random.Random(n), wanted=lambda c, w=wants_common: (c.slug == "common") == w)
+        assert (card.slug == "common") == wants_common
+        drawn.append(str(card))
+    assert sorted(drawn) == sorted(str(c) for c in available)  # each once before any repeats

@@ -109,6 +109,7 @@ def test_the_form_opens_with_the_schedule_as_it_stands_and_submitting_it_unchang
     assert request == ScheduleRequest(
         role="sre", post_time=time(7, 30), timezone="Europe/Lisbon", days=frozenset({5, 6}), reveal=Reveal(at=time(21, 0)),
         all_questions=True, order="rotation", feedback=False, remind=Remind(at=time(20, 0)), digest=Digest(day=6, at=time(19, 0)),
+        levels=frozenset(), common_every=0,  # the form shows every field, so it says these too
     )
 
 
@@ -135,3 +136,13 @@ def test_a_reminder_that_could_never_come_is_refused_under_the_reminder_field():
     errors = form.parse_form(valid(**{form.REVEAL: "+30m", form.REMIND: "-1h"}), known)
     assert errors == {form.REMIND: "リマインダー（公開の1時間前）は、投稿（09:00）から回答ポイントの公開（投稿の30分後）までの間になるように指定してください（やめるときは空欄に）。"}
     assert isinstance(form.parse_form(valid(**{form.REVEAL: "+30m", form.REMIND: "-10m"}), known), ScheduleRequest)
+
+
+def test_the_level_checkboxes_and_the_common_frequency_make_what_level_and_common_make():
+    request = form.parse_form(valid(**{form.LEVEL: "junior,middle", form.COMMON: "3"}), known)
+    typed = parse_schedule_set("ciso 09:00 tz=Asia/Tokyo days=mon,wed,fri reveal=+8h order=adaptive feedback=on remind=-1h digest=fri-18:00 level=初級,中級 common=3".split(), "UTC")
+    assert request == typed
+    # Nothing ticked: every level; the frequency 0: no common questions.
+    request = form.parse_form(valid(**{form.LEVEL: "", form.COMMON: "0"}), known)
+    assert request.levels == frozenset() and request.common_every == 0
+    assert form.parse_form(valid(**{form.COMMON: "7"}), known) == {form.COMMON: "共通の質問の頻度は一覧から選んでください。「7」は読めませんでした。"}

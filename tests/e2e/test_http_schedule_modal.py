@@ -89,7 +89,7 @@ def test_an_admin_opens_the_form_fixes_an_inline_error_and_saves_a_schedule_with
     assert update["view_id"] == opened[0].response["view"]["id"] and update["hash"] == opened[0].response["view"]["hash"]
     assert form["callback_id"] == "schedule_editor" and form["private_metadata"] and len(form["blocks"]) <= 100
     inputs = {b["block_id"]: b["element"] for b in form["blocks"] if b["type"] == "input"}
-    assert set(inputs) == {"role", "time", "tz", "tz_other", "days", "reveal", "order", "remind", "digest", "feedback", "questions"}
+    assert set(inputs) == {"role", "time", "tz", "tz_other", "days", "reveal", "order", "remind", "digest", "feedback", "questions", "level", "common"}
     roles = [o["text"]["text"] for o in inputs["role"]["options"]]
     assert roles[0] == "全職種ローテーション" and "CISO" in roles
     assert inputs["tz"]["options"][0]["value"] == "Asia/Tokyo"

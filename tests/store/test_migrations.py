@@ -344,3 +344,35 @@ def test_trust_migration_adds_replay_guard_and_pause_reason_and_steps_back_witho
             assert c.execute(text("SELECT channel_id, paused_reason FROM schedules")).one() == ("C1", None)
     finally:
         engine.dispose()
+
+
+def test_levels_migration_gives_existing_schedules_every_level_and_no_common_questions(db_url):
+    """0009 → 0010: an existing schedule asks every level and never a common question, and a step
+    back and a second upgrade keep it."""
+    from sqlalchemy import text
+
+    from bot.domain.schedule import Schedule
+    from bot.store.db import downgrade, session_factory
+    from bot.store.schedules import get_schedule
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, db_url, "0009")
+        with engine.begin() as c:
+            c.execute(text(
+                "INSERT INTO schedules (channel_id, team_id, role, post_time, timezone, days, skip_dates, paused, all_questions, question_order, feedback, effective_from, deck, deck_position, updated_by, updated_at) "
+                "VALUES ('C1', 'T1', 'cto', '09:00:00', 'Asia/Tokyo', '[0,1,2,3,4]', '[]', false, false, 'rotation', true, '2026-11-25 00:00:00', '[]', 0, 'U1', '2026-11-25 00:00:00')"
+            ))
+        upgrade(engine, db_url)
+        with session_factory(engine)() as session:
+            stored = get_schedule(session, "C1")
+        assert isinstance(stored.schedule, Schedule) and stored.schedule.levels == frozenset() and stored.schedule.common_every == 0
+        downgrade(engine, db_url, "0009")
+        with engine.connect() as c:
+            assert "levels" not in {col["name"] for col in inspect(c).get_columns("schedules")}
+            assert c.execute(text("SELECT channel_id, role FROM schedules")).one() == ("C1", "cto")
+        upgrade(engine, db_url)
+        with engine.connect() as c:
+            assert c.execute(text("SELECT channel_id, common_every FROM schedules")).one() == ("C1", 0)
+    finally:
+        engine.dispose()
