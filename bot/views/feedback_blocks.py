@@ -10,7 +10,7 @@ from bot.views.blocks import actions, button, context, fit, section_text, sectio
 from bot.views.mrkdwn import bold, escape_mrkdwn, fallback_text, to_mrkdwn
 
 # Honest about what it is: words matched in the reply, not a grader.
-DISCLAIMER = "※ 回答の言葉と回答ポイントを機械的に照らし合わせた目安です。言い換えを見落とすことがあります。あなたの回答の文章は保存していません。"
+DISCLAIMER = "※ 回答の言葉と意味を回答ポイントと大まかに照らし合わせた目安で、言い換えを見落とすことがあります。お手本は「📖 模範解答」で確認できます。あなたの回答の文章は保存していません。"
 SHORTENED = f"※ 回答が長いため、最初の{JUDGED_CHARACTERS:,}文字だけを判定しました。それより後に書いた内容は、この判定に含まれていません。"
 
 

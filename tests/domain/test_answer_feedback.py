@@ -135,3 +135,83 @@ BLAMELESS = Question(6, "q", ("個人を責めない振り返り、99.9%のSLO",
 )
 def test_denials_reach_only_their_own_clause_and_a_denial_can_be_the_point(analyse, text, expected):
     assert verdicts(analyse, BLAMELESS, text) == expected
+
+
+# ----------------------------------------------------------------------------- the judge's rules
+
+REPORT = Question(
+    7, "障害報告書には何を書きますか？", ("影響範囲、原因、対策",),
+    keyword_text="影響範囲/影響 | 原因 | 対策/再発防止",
+)
+
+
+def test_a_denial_at_the_end_does_not_deny_what_the_earlier_predicates_said(analyse):
+    text = "影響範囲と原因と対策を正直に書き、社内の細かい経緯はそのまま出さず、要点を絞ります。"
+    assert verdicts(analyse, REPORT, text) == (C, C, C)
+    # Without a predicate before the comma, the denial still covers what it denies.
+    assert verdicts(analyse, REPORT, "影響範囲は書かず、原因も対策も書いていません。")[0] == M
+
+
+def test_only_x_but_nothing_else_affirms_x(analyse):
+    question = Question(8, "q", ("当番の増員",), keyword_text="当番 + 増")
+    assert verdicts(analyse, question, "正直、当番を増やすくらいしかできないと思います。") == (C,)
+    assert verdicts(analyse, question, "当番を増やすことはできないと思います。") == (M,)
+
+
+def test_a_point_that_is_itself_a_denial_is_met_by_a_denying_reply_without_keywords(analyse):
+    question = Question(9, "q", ("原因を担当者の不注意で終わらせない仕組み",))
+    assert verdicts(analyse, question, "原因を担当者の不注意で終わらせず、仕組みで防ぎます。") == (C,)
+
+
+def test_a_negation_is_never_a_content_word(analyse):
+    question = Question(10, "q", ("禁止ではなく安全に使うルール",))
+    assert verdicts(analyse, question, "シャドーITは禁止するしかないと思います。") != (C,)
+
+
+def test_an_admission_covers_nothing_in_its_own_clause_but_the_rest_of_the_reply_counts(analyse):
+    question = Question(11, "q", ("ログの監視、予算の確保",), keyword_text="ログ + 監視 | 予算")
+    assert verdicts(analyse, question, "ログの監視はまだこれからです。") == (M, M)
+    assert verdicts(analyse, question, "ログの監視は手が回っていない状態です。")[0] == M
+    assert verdicts(analyse, question, "予算がないので難しいです。")[1] == M
+    assert verdicts(analyse, question, "ログの監視は毎日しています。予算の確保はまだ弱くて放置されがちです。") == (C, M)
+
+
+def test_a_model_answer_about_a_weakness_still_covers_its_points(analyse):
+    question = Question(12, "q", ("弱みの自覚、改善の行動",), keyword_text="弱み/苦手 | 改善/克服")
+    text = "私の弱みは人前での説明です。改善のために毎週の勉強会で発表を続けています。"
+    assert verdicts(analyse, question, text) == (C, C)
+
+
+def test_a_bare_list_of_terms_earns_at_most_partly(analyse):
+    assert verdicts(analyse, ZERO_TRUST, "アクセス制御、マイクロセグメンテーション、ログ分析、SIEM") == (P, P, P)
+    assert verdicts(analyse, ZERO_TRUST, "アクセス制御を見直し、マイクロセグメンテーションで区切り、ログをSIEMで分析しました。") == (C, C, C)
+
+
+def test_laughter_and_emoji_end_a_sentence_so_a_denial_stays_in_its_own(analyse):
+    text = "アクセス制御は完璧です笑 マイクロセグメンテーションはしてません"
+    assert verdicts(analyse, ZERO_TRUST, text)[:2] == (C, M)
+    assert verdicts(analyse, ZERO_TRUST, "アクセス制御は見直しました😊マイクロセグメンテーションはしてません")[:2] == (C, M)
+    assert verdicts(analyse, ZERO_TRUST, "アクセス制御は見直しましたwww マイクロセグメンテーションはしてません")[:2] == (C, M)
+    # 笑 inside a word is a word.
+    assert verdicts(analyse, Question(13, "q", ("笑顔",), keyword_text="笑顔"), "笑顔で対応します") == (C,)
+
+
+def test_a_long_katakana_word_one_letter_off_is_partly_and_a_short_or_latin_one_is_not(analyse):
+    question = Question(14, "q", ("ローテーション",), keyword_text="ローテーション")
+    assert verdicts(analyse, question, "当番はローテンションで回しています。") == (P,)
+    assert verdicts(analyse, question, "当番はローテーションで回しています。") == (C,)
+    latin = Question(15, "q", ("patch",), keyword_text="patch")
+    assert verdicts(analyse, latin, "we pitch it") == (M,)
+    short = Question(16, "q", ("ログ",), keyword_text="ログイン")
+    assert verdicts(analyse, short, "ログオンを監視") == (M,)
+
+
+def test_the_private_feedback_says_it_is_a_rough_guide_and_points_to_the_model_answer():
+    from bot.domain.role import Role
+    from bot.domain.answer_feedback import AnswerFeedback
+    from bot.views.feedback_blocks import answer_feedback
+
+    role = Role(slug="x", title="X", short_title="X", description="d", summary="s", questions=(ZERO_TRUST,))
+    message = answer_feedback(AnswerFeedback(role, ZERO_TRUST, (C, P, M)))
+    said = str(message.blocks)
+    assert "大まかに照らし合わせた目安" in said and "📖 模範解答" in said and "間違" not in said
