@@ -102,10 +102,20 @@ _ADMISSION = re.compile(
     r"|でき(?:て)?(?:い)?な(?:い|かった)|できていません|できてません|追いついていな|弱(?:い|く|かった)(?!点)"
     # 放置 as a state (「放置されがち」), not as a condition (「放置すれば損失が出る」); a challenge
     # still open (「…が課題です」「今後の課題」), not the 課題 of a story told in the past.
-    r"|放置(?:され|して(?:い|お)|したまま|のまま|状態|気味|がち)|(?<!な)課題(?:です|だ)(?!っ)|(?:今後の|まだ|今の)課題|課題が残"
+    r"|放置(?:され|して(?:い|お)|したまま|のまま|状態|気味|がち)|(?<!な)課題(?:です|だ)(?![っと])|(?:今後の|まだ|今の)課題|課題が残"
 )
 _ENGLISH_NEGATION = re.compile(r"\b(not(?! only)|never|no longer|haven't|hasn't|don't|doesn't|didn't|won't|isn't|aren't|wasn't|weren't|cannot|can't)\b")
 _SUBSTANCE = frozenset({"noun", "proper_noun", "verb", "adjective", "number"})
+
+
+_ADMISSION_TAIL = 6  # characters after the admission before the clause ends (「…状態です」)
+
+
+def _admits(piece: str) -> bool:
+    """Whether the clause ends in an admission: 「一人ではできない成果」 and 「カバーできていない
+    範囲を可視化した」 go on past it, so they admit nothing."""
+    bare = _POLITE_END.sub("", piece)
+    return any(len(bare) - match.end() <= _ADMISSION_TAIL for match in _ADMISSION.finditer(bare))
 
 
 def negated(piece: str, tokens: Sequence[TokenLike]) -> bool:
@@ -116,7 +126,7 @@ def negated(piece: str, tokens: Sequence[TokenLike]) -> bool:
         return True
     if _AFFIRMING.search(piece):
         return False
-    if _ADMISSION.search(piece):
+    if _admits(piece):
         return True
     if _POLITE_END.sub("", piece).endswith(_NEGATING_ENDS):
         return True
@@ -250,7 +260,10 @@ def _synonym(text: str, analyse: Analyse) -> Synonym:
     tokens = analyse(normalized)
     per_token = [t for t in tokens if t.pos in CONTENT_POS and t.lemma not in _NEGATION_WORDS]
     keys = tuple(t.normalized.lower() or t.lemma.lower() for t in per_token if (t.normalized.lower() or t.lemma.lower()) not in STOP_WORDS)
-    return Synonym(normalized, keys, negative=_is_denial(normalized, tokens))
+    negative = _is_denial(normalized, tokens)
+    # A keyword that is a denial (「禁止ではなく」) is found as written: its words without the
+    # denial would match the opposite (「すべて禁止します」).
+    return Synonym(normalized, () if negative else keys, negative=negative)
 
 
 def matcher_for(point: str, keywords: Keywords | None, analyse: Analyse) -> PointMatcher:

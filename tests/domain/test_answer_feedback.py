@@ -215,3 +215,11 @@ def test_the_private_feedback_says_it_is_a_rough_guide_and_points_to_the_model_a
     message = answer_feedback(AnswerFeedback(role, ZERO_TRUST, (C, P, M)))
     said = str(message.blocks)
     assert "大まかに照らし合わせた目安" in said and "📖 模範解答" in said and "間違" not in said
+
+
+def test_an_admission_must_end_its_clause_and_a_denying_keyword_never_matches_its_opposite(analyse):
+    question = Question(17, "q", ("一人では出せない成果、カバー範囲の可視化",), keyword_text="一人では + 成果 | 可視化")
+    assert verdicts(analyse, question, "一人ではできない成果をチームで出しました。カバーできていない範囲を可視化しました。") == (C, C)
+    denial = Question(18, "q", ("禁止ではなく安全に使うルール",), keyword_text="禁止ではなく/禁止せず + ルール/ガイドライン")
+    assert verdicts(analyse, denial, "すべて禁止します。ルールも作ります。") == (P,)
+    assert verdicts(analyse, denial, "禁止ではなく、使ってよい条件をガイドラインにまとめます。") == (C,)
