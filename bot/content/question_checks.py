@@ -72,6 +72,28 @@ def question_findings(role: Role, analyse: Analyse | None) -> list[Finding]:
     return findings
 
 
+def keyword_findings(role: Role, analyse: Analyse, others: dict[str, list[str]] | None = None) -> list[Finding]:
+    """About a question's keyword line: a warning when a point's keywords match the text of another
+    point of the same question (a reply making one would be told it made both); info when a point
+    has a single keyword (a paraphrase will miss it), and when they match another question's point
+    in the same document (an answer to that question would count here)."""
+    path = role.source or Path("?")
+    findings: list[Finding] = []
+    for q in role.questions:
+        keywords = q.keywords
+        if not keywords or len(keywords) != len(q.points):
+            continue
+        point_clauses = [analyse_reply(point, analyse, limit=len(point)) for point in q.points]
+        for i, groups in enumerate(keywords):
+            if all(len(group) == 1 for group in groups):
+                findings.append(Finding(path, q.line, "info", f"Q{q.number} point {i + 1} has a single keyword: a reply in other words will miss it"))
+            matcher = matcher_for(q.points[i], groups, analyse)
+            for j, clauses in enumerate(point_clauses):
+                if j != i and judge(matcher, clauses) is Verdict.COVERED:
+                    findings.append(Finding(path, q.line, "warning", f"Q{q.number} point {i + 1}'s keywords match point {j + 1}「{q.points[j][:20]}」 too"))
+    return findings
+
+
 def review_findings(role: Role, today: date) -> list[Finding]:
     path = role.source or Path("?")
     if role.reviewed is None:

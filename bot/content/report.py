@@ -25,7 +25,7 @@ import frontmatter
 
 from bot.content.findings import Finding
 from bot.content.loader import Problem, load_directory
-from bot.content.question_checks import link_findings, question_findings, review_findings
+from bot.content.question_checks import keyword_findings, link_findings, question_findings, review_findings
 from bot.content.questions import explicit_id, keywords_text
 from bot.domain.answer_feedback import Analyse
 from bot.domain.catalog import RoleCatalog, role_names
@@ -217,6 +217,8 @@ def check_content(
     for role in result.roles:
         assert role.source is not None
         found = weak_spots(role, catalog) + unshown(role, role.source.read_text(encoding="utf-8")) + question_findings(role, analyse)
+        if analyse is not None:
+            found += keyword_findings(role, analyse)
         if today is not None:
             found += review_findings(role, today)
         by_file.setdefault(role.source, []).extend(found)

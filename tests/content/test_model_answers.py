@@ -153,3 +153,19 @@ def test_the_review_card_shows_the_model_answer_with_the_points():
     q = role.questions[0]
     text = _text(review_points(role, q, due_today=3))
     assert q.model_answer[:20] in text and "NG例" in text
+
+
+def test_check_content_warns_when_a_points_keywords_match_another_point_of_the_question(tmp_path):
+    overlapping = question(1).replace("   * *深掘り：", "   * *キーワード：SLI/目標値 | 目標値*\n   * *深掘り：")
+    out = _report_with_analyser(tmp_path, document(overlapping))
+    assert "Q1 point 1's keywords match point 2「目標値」 too" in out
+    assert "Q1 point 2 has a single keyword" in out
+
+
+def _report_with_analyser(tmp_path: Path, text: str) -> str:
+    from bot.composition import default_analyser
+
+    (tmp_path / "test_role.md").write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    check_content(tmp_path, out=out, strict=True, today=date(2026, 12, 6), analyse=default_analyser())
+    return out.getvalue()
