@@ -17,7 +17,7 @@ from typing import Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.catalog import RoleCatalog
-from bot.domain.answer_feedback import JUDGED_CHARACTERS, Analyse, AnswerFeedback, PointMatcher, Verdict, analyse_reply, best, judge, matcher_for, read_codes, verdict_codes
+from bot.domain.answer_feedback import JUDGED_CHARACTERS, Analyse, AnswerFeedback, PointMatcher, Verdict, analyse_reply, best, judge, matcher_for, rarity_weights, read_codes, verdict_codes
 from bot.domain.drill import DrillStatus
 from bot.domain.role import Question, Role
 from bot.ports import ChatError, ChatPorts
@@ -40,6 +40,7 @@ class AnswerCheck:
         self._load = load_analyser
         self._analyse: Analyse | None = None
         self._matchers: dict[tuple[str, str], tuple[PointMatcher, ...]] = {}
+        self._rarity: Callable[[str], float] | None = None
         self._lock = threading.Lock()
 
     def warm(self) -> None:
@@ -58,9 +59,15 @@ class AnswerCheck:
         if found is None:
             analyse = self.analyser()
             keywords = question.keywords or (None,) * len(question.points)
-            found = tuple(matcher_for(point, keywords[i], analyse) for i, point in enumerate(question.points))
+            found = tuple(matcher_for(point, keywords[i], analyse, self.rarity()) for i, point in enumerate(question.points))
             self._matchers[key] = found
         return found
+
+    def rarity(self) -> Callable[[str], float]:
+        """Word weights for points without keywords, from every point of every loaded document."""
+        if self._rarity is None:
+            self._rarity = rarity_weights((p for doc in self.catalog.documents for q in doc.questions for p in q.points), self.analyser())
+        return self._rarity
 
     def judge(self, role: Role, question: Question, text: str) -> tuple[Verdict, ...]:
         clauses = analyse_reply(text, self.analyser())

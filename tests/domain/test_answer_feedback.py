@@ -223,3 +223,17 @@ def test_an_admission_must_end_its_clause_and_a_denying_keyword_never_matches_it
     denial = Question(18, "q", ("禁止ではなく安全に使うルール",), keyword_text="禁止ではなく/禁止せず + ルール/ガイドライン")
     assert verdicts(analyse, denial, "すべて禁止します。ルールも作ります。") == (P,)
     assert verdicts(analyse, denial, "禁止ではなく、使ってよい条件をガイドラインにまとめます。") == (C,)
+
+
+def test_without_keywords_a_rare_word_of_the_point_weighs_more_than_a_common_one(analyse):
+    from bot.domain.answer_feedback import rarity_weights
+
+    points = ["ポストモーテムの実施と具体的な経験の共有", "具体的な経験", "経験と具体的な成果", "具体的な経験と数字", "チームの経験"]
+    rarity = rarity_weights(points, analyse)
+    question = Question(19, "q", (points[0],))
+    matcher = matcher_for(points[0], None, analyse, rarity)
+    # The common words alone (経験, 具体的) are not the point; its rare word is.
+    assert judge(matcher, analyse_reply("具体的な経験を話します。", analyse)) != C
+    assert judge(matcher, analyse_reply("障害のあとはポストモーテムを実施して共有します。", analyse)) == C
+    # With flat weights, the common words alone would read as covered.
+    assert judge(matcher_for(points[0], None, analyse), analyse_reply("具体的な経験を話します。", analyse)) == C
