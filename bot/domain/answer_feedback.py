@@ -100,7 +100,7 @@ _AFFIRMING = re.compile(
 # Only that clause: a reply that admits one gap still covers the points it makes elsewhere.
 _ADMISSION = re.compile(
     r"まだ[^、,]{0,20}?これから|これからです|これからだ|難し(?:い|く|かった)|手が回(?:って|ら|りません)|手つかず|未着手"
-    r"|でき(?:て)?(?:い)?な(?:い|かった)|できていません|できてません|追いついていな|弱(?:い|く|かった)(?!点)"
+    r"|でき(?:て)?(?:い)?な(?:い|かった)|できていません|できてません|追いついていな|弱(?:い|く|かった)(?![点\u4e00-\u9fff\u30a0-\u30ff])"
     # 放置 as a state (「放置されがち」), not as a condition (「放置すれば損失が出る」); a challenge
     # still open (「…が課題です」「今後の課題」), not the 課題 of a story told in the past.
     r"|放置(?:され|して(?:い|お)|したまま|のまま|状態|気味|がち)|(?<!な)課題(?:です|だ)(?![っと])|(?:今後の|まだ|今の)課題|課題が残"

@@ -237,3 +237,8 @@ def test_without_keywords_a_rare_word_of_the_point_weighs_more_than_a_common_one
     assert judge(matcher, analyse_reply("障害のあとはポストモーテムを実施して共有します。", analyse)) == C
     # With flat weights, the common words alone would read as covered.
     assert judge(matcher_for(points[0], None, analyse), analyse_reply("具体的な経験を話します。", analyse)) == C
+
+
+def test_weak_before_a_noun_describes_it_and_admits_nothing(analyse):
+    weak = Question(21, "q", ("弱い項目の洗い出し",), keyword_text="弱い項目/弱点 + 洗い出")
+    assert verdicts(analyse, weak, "付録のチェックリストで弱い項目を洗い出します。") == (C,)
