@@ -359,8 +359,12 @@ def judge(matcher: PointMatcher, reply: Sequence[Clause]) -> Verdict:
     matched = firm = 0
     firm_weight = 0.0
     weights = matcher.weights or (1.0,) * len(matcher.groups)
+    # Most keywords are nowhere in a reply: look for each in the whole reply once before clause by clause.
+    whole = "\n".join(c.text for c in reply)
+    keys = frozenset().union(*(c.keys for c in reply)) if reply else frozenset()
     for group, weight in zip(matcher.groups, weights):
-        hits = [c for c in reply if any(_found_affirmed(s, c) for s in group)]
+        present = [s for s in group if (s.text and s.text in whole) or (s.keys and all(k in keys for k in s.keys))]
+        hits = [c for c in reply if any(_found_affirmed(s, c) for s in present)] if present else []
         if hits:
             matched += 1
             if any(not c.listed for c in hits):
