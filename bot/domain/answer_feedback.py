@@ -79,7 +79,7 @@ STOP_WORDS = frozenset(
 _CLAUSE = re.compile(
     # 笑 and w (after Japanese), and emoji, stand where 。 would in a chat: they end a sentence.
     r"[(（]笑[)）]|笑(?![\u3040-\u30ff\u4e00-\u9fff])|(?<=[\u3040-\u30ff\u4e00-\u9fff])[wｗ]+(?![a-z])"
-    r"|[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]+[\ufe0f]?"
+    r"|[\U0001F000-\U0001FAFF\u2600-\u2604\u2607-\u27BF\u2B50\u2B55]+[\ufe0f]?"  # ★ and ☆ are text (★3)
     r"|[。．!?！？;；\n]+|(?<!\d)\.|\.(?!\d)|(?<=が)[、,]|(?<=けど)[、,]?|(?<=けれど)[、,]?|(?<=一方)[、,]?|(?<=ものの)[、,]?"
     r"|(?<=なく)(?<!だけでなく)(?<!のみでなく)[、,]|(?<=ず)(?<!のみならず)(?<!に限らず)(?<!かかわらず)[、,]|(?<=し)[、,]|(?<=て)[、,]"
 )
@@ -99,7 +99,7 @@ _AFFIRMING = re.compile(
 # clause it is in covers nothing (「まだこれからです」「予算がなくて難しい」「手が回っていない」).
 # Only that clause: a reply that admits one gap still covers the points it makes elsewhere.
 _ADMISSION = re.compile(
-    r"まだ[^、,]{0,20}?これから|これからです|これからだ|難し(?:い|く|かった)|手が回(?:って|ら|りません)|手つかず|未着手"
+    r"まだ[^、,]{0,20}?これから|これから|難し(?:い|く|かった)|手が回(?:って|ら|りません)|手つかず|未着手"
     r"|でき(?:て)?(?:い)?な(?:い|かった)|できていません|できてません|追いついていな|弱(?:い|く|かった)(?![点\u4e00-\u9fff\u30a0-\u30ff])"
     # 放置 as a state (「放置されがち」), not as a condition (「放置すれば損失が出る」); a challenge
     # still open (「…が課題です」「今後の課題」), not the 課題 of a story told in the past.
@@ -107,6 +107,7 @@ _ADMISSION = re.compile(
 )
 _ENGLISH_NEGATION = re.compile(r"\b(not(?! only)|never|no longer|haven't|hasn't|don't|doesn't|didn't|won't|isn't|aren't|wasn't|weren't|cannot|can't)\b")
 _SUBSTANCE = frozenset({"noun", "proper_noun", "verb", "adjective", "number"})
+_DECIDED_NOT = frozenset({"方針", "予定", "つもり", "考え", "計画"})
 
 
 _ADMISSION_TAIL = 6  # characters after the admission before the clause ends (「…状態です」)
@@ -139,6 +140,8 @@ def negated(piece: str, tokens: Sequence[TokenLike]) -> bool:
         after = tokens[index + 1:]
         if after and (after[0].surface in _NOT_DENIAL_AFTER or after[0].lemma in _NOT_DENIAL_AFTER):
             continue
+        if after and after[0].surface in _DECIDED_NOT and not any(t.pos in _SUBSTANCE for t in after[1:]):
+            return True  # 「導入しない方針です」: a decision not to
         if any(t.pos in _SUBSTANCE for t in after):
             continue  # the clause goes on: the negation is inside it
         return True
@@ -217,9 +220,14 @@ def _cut_at_continuative(piece: str, tokens: Sequence[TokenLike]) -> list[tuple[
     return parts
 
 
+_LIST_ITEM_CHARACTERS = 15  # a term, not a phrase: 「SLI: 決済の成功率」 or an English clause is more
+
+
 def _is_bare_list(piece: str, tokens: Sequence[TokenLike]) -> bool:
-    items = [i for i in _LIST_SEPARATORS.split(piece) if i.strip()]
-    if len(items) < 3:
+    items = [i.strip() for i in _LIST_SEPARATORS.split(piece) if i.strip()]
+    # Mostly terms (a long name such as INFORMATION_SCHEMA may be among them), none explained.
+    terms = sum(len(i) <= _LIST_ITEM_CHARACTERS and len(i.split()) <= 3 for i in items)
+    if len(items) < 3 or terms < 0.75 * len(items) or any(":" in i for i in items):
         return False
     return not any(t.pos in _PREDICATE_POS and t.lemma not in _NEGATION_WORDS for t in tokens) and not _PREDICATE_ENDS.search(piece.strip())
 

@@ -242,3 +242,19 @@ def test_without_keywords_a_rare_word_of_the_point_weighs_more_than_a_common_one
 def test_weak_before_a_noun_describes_it_and_admits_nothing(analyse):
     weak = Question(21, "q", ("弱い項目の洗い出し",), keyword_text="弱い項目/弱点 + 洗い出")
     assert verdicts(analyse, weak, "付録のチェックリストで弱い項目を洗い出します。") == (C,)
+
+
+def test_an_english_sentence_or_a_bullet_with_a_colon_is_not_a_bare_list(analyse):
+    text = "We moved to MFA and least privilege for access control, split the network with micro-segmentation, and analyse logs in the SIEM."
+    assert verdicts(analyse, ZERO_TRUST, text)[0] == C
+    assert verdicts(analyse, ZERO_TRUST, "アクセス制御: MFA、セグメント: マイクロセグメンテーション、ログ: SIEMで分析")[0] == C
+
+
+def test_a_decision_not_to_and_a_plan_for_later_cover_nothing(analyse):
+    assert verdicts(analyse, ZERO_TRUST, "マイクロセグメンテーションは導入しない方針です。")[1] == M
+    assert verdicts(analyse, ZERO_TRUST, "マイクロセグメンテーションはこれからです。")[1] == M
+
+
+def test_a_star_is_text_not_an_emoji(analyse):
+    question = Question(22, "q", ("★3の取得",), keyword_text="★3 + 取得")
+    assert verdicts(analyse, question, "★3の取得を目指します。") == (C,)
