@@ -108,6 +108,7 @@ _ADMISSION = re.compile(
 _ENGLISH_NEGATION = re.compile(r"\b(not(?! only)|never|no longer|haven't|hasn't|don't|doesn't|didn't|won't|isn't|aren't|wasn't|weren't|cannot|can't)\b")
 _SUBSTANCE = frozenset({"noun", "proper_noun", "verb", "adjective", "number"})
 _DECIDED_NOT = frozenset({"方針", "予定", "つもり", "考え", "計画"})
+_THINKING = frozenset({"思う", "考える", "判断", "感じる", "決める", "結論"})
 
 
 _ADMISSION_TAIL = 6  # characters after the admission before the clause ends (「…状態です」)
@@ -138,6 +139,8 @@ def negated(piece: str, tokens: Sequence[TokenLike]) -> bool:
         if index and tokens[index - 1].surface in ("しれ", "知れ"):
             continue  # かもしれない: a possibility
         after = tokens[index + 1:]
+        if len(after) >= 2 and after[0].surface == "と" and after[1].lemma in _THINKING:
+            return True  # 「必要ないと思っています」「導入しないと判断した」: the thought is the denial
         if after and (after[0].surface in _NOT_DENIAL_AFTER or after[0].lemma in _NOT_DENIAL_AFTER):
             continue
         if after and after[0].surface in _DECIDED_NOT and not any(t.pos in _SUBSTANCE for t in after[1:]):

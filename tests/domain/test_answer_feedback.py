@@ -258,3 +258,9 @@ def test_a_decision_not_to_and_a_plan_for_later_cover_nothing(analyse):
 def test_a_star_is_text_not_an_emoji(analyse):
     question = Question(22, "q", ("★3の取得",), keyword_text="★3 + 取得")
     assert verdicts(analyse, question, "★3の取得を目指します。") == (C,)
+
+
+def test_a_denial_followed_by_i_think_is_still_a_denial(analyse):
+    assert verdicts(analyse, ZERO_TRUST, "マイクロセグメンテーションは必要ないと思っています。")[1] == M
+    assert verdicts(analyse, ZERO_TRUST, "マイクロセグメンテーションは導入しないと判断しました。")[1] == M
+    assert verdicts(analyse, ZERO_TRUST, "マイクロセグメンテーションは欠かせないと思います。")[1] == C
