@@ -32,11 +32,12 @@ from bot.ports import ChatError, ChatPort, ChatPorts
 from bot.store.db import make_engine, session_factory, upgrade
 from bot.ticker import Ticker
 from bot.usecases.announcements import Announcements
-from bot.usecases.delivery import DrillDelivery
+from bot.usecases.delivery import AdminTexts, DrillDelivery
 from bot.usecases.drill_cycle import DrillCycle
 from bot.usecases.export import Export
 from bot.usecases.feedback import AnswerCheck, Feedback, FeedbackDelivery
 from bot.usecases.member_home import Visible, everyone_sees_all
+from bot.usecases.outbox import Outbox
 from bot.usecases.leaderboard import Leaderboard
 from bot.usecases.learning import Learning
 from bot.usecases.lookups import Lookups
@@ -45,6 +46,7 @@ from bot.usecases.replays import Replays
 from bot.usecases.replies import Replies
 from bot.usecases.schedule_admin import ScheduleAdmin
 from bot.usecases.workspaces import Workspaces
+from bot.views import drill_notices
 
 if TYPE_CHECKING:
     from bot.slack.client import TeamClients
@@ -154,12 +156,14 @@ def build_bot(
     answer_check = AnswerCheck(catalog, analyser or default_analyser)
     replies = Replies(sessions, answer_check)
     learning = Learning(sessions, catalog, lambda user_id, team_id: zone_of(user_id, team_id) or settings.default_timezone)
+    # Every message sent under a claim (drills, reminders, digests, answer feedback) goes through it.
+    outbox = Outbox(sessions, chats, lease=timedelta(seconds=settings.drill_lease_seconds), host=socket.gethostname())
     delivery = DrillDelivery(
-        sessions, catalog, chats, lease=timedelta(seconds=settings.drill_lease_seconds), record_reply=replies.record,
-        rng=rng, host=socket.gethostname(),
+        sessions, catalog, outbox, record_reply=replies.record, rng=rng,
+        texts=AdminTexts(post_failed=drill_notices.post_failed, channel_gone=drill_notices.channel_gone),
     )
-    feedback_delivery = FeedbackDelivery(sessions, catalog, chats, delivery.lease, lambda: delivery.owner)
-    announcements = Announcements(sessions, catalog, chats, delivery.lease, lambda: delivery.owner, name_of)
+    feedback_delivery = FeedbackDelivery(sessions, catalog, outbox)
+    announcements = Announcements(sessions, catalog, outbox, name_of)
     workspaces = Workspaces(sessions, timedelta(days=settings.workspace_retention_days))
     cycle = DrillCycle(sessions, delivery, feedback=feedback_delivery, announcements=announcements, workspaces=workspaces)
     ticker = Ticker(cycle.tick, clock, settings.drill_tick_seconds)

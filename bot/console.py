@@ -31,7 +31,6 @@ from bot.composition import Bot, build_bot
 from bot.config import Settings
 from bot.domain.announcements import Reminder, WeeklyDigest
 from bot.domain import schedule_form
-from bot.domain.announcements import latest_digest_at, reminder_at
 from bot.domain.answer_feedback import AnswerFeedback
 from bot.views.modal_blocks import field_errors_text
 from bot.domain.drill import DrillPost, DrillReveal, DrillStatus
@@ -41,7 +40,6 @@ from bot.ports import Message, ThreadMessage
 from bot.views import announcement_blocks, drill_blocks, feedback_blocks
 from bot.views.plaintext import mrkdwn_to_text, render
 from bot.store import drills
-from bot.store.db import utc
 from bot.store.models import DrillRow
 
 CONSOLE_USER = "UCONSOLE1"
@@ -287,66 +285,19 @@ class Console:
         """Move the clock to `end`, stopping at every instant something is due on the way (a post,
         a reveal, a retry) and ticking there, so each post and reveal happens once, in order, at
         its own time. A month of daily drills is some sixty ticks, not one per minute."""
-        assert self.clock is not None
+        assert self.clock is not None and self.bot is not None
         for _ in range(_MAX_JUMPS):  # bounded: a tick that keeps something due forever cannot loop
             now = self.clock.now
             if now >= end:
                 return
-            due = [at for at in self._due_instants(now) if now < at < end]
-            self.clock.now = min(due) if due else end
+            due = self.bot.cycle.next_due(now)
+            self.clock.now = due if due is not None and due < end else end
             self.tick()
 
     def _next_event(self) -> datetime | None:
         """The next instant something happens: a post, a reveal, a retry."""
-        assert self.clock is not None
-        now = self.clock()
-        later = [at for at in self._due_instants(now) if at > now]
-        return min(later) if later else None
-
-    def _due_instants(self, now: datetime) -> list[datetime]:
-        """When the drills already recorded are next due (a pending post, an open drill's reveal, a
-        retry, an expired claim), and every schedule's next occurrence: the only instants at which a
-        tick can do anything. Instants at or before `now` are included; callers keep what they need."""
-        assert self.bot is not None
-        found: list[datetime] = []
-        lease = self.bot.cycle.lease
-        waiting = (DrillStatus.PENDING, DrillStatus.POSTING, DrillStatus.POSTED, DrillStatus.REVEALING)
-        with self.bot.cycle.sessions() as session:
-            for drill in session.scalars(select(DrillRow).where(DrillRow.status.in_(waiting))):
-                at = drill.post_at if drill.status in (DrillStatus.PENDING, DrillStatus.POSTING) else drill.reveal_at
-                found.append(utc(at))  # type: ignore[arg-type]
-                if drill.next_attempt_at is not None:
-                    found.append(utc(drill.next_attempt_at))  # type: ignore[arg-type]
-                if drill.claimed_at is not None and drill.status in (DrillStatus.POSTING, DrillStatus.REVEALING):
-                    found.append(utc(drill.claimed_at) + lease)  # type: ignore[operator]
-            unmarked = select(DrillRow.mark_claimed_at, DrillRow.next_attempt_at).where(DrillRow.status == DrillStatus.REVEALED, DrillRow.marked_at.is_(None))
-            # A mark not done is retried on the next tick, once another tick's claim runs out, or
-            # after a Retry-After.
-            for claimed, not_before in session.execute(unmarked):
-                found += [utc(claimed) + lease] if claimed is not None else []  # type: ignore[operator]
-                found += [utc(not_before)] if not_before is not None else []  # type: ignore[list-item]
-        views = self.bot.schedules.list_all(now)
-        found += [view.next.post_at for view in views if view.next is not None]
-        found += self._announcement_instants(views, now)
-        return found
-
-    def _announcement_instants(self, views, now: datetime) -> list[datetime]:
-        """When an open drill's reminder and each schedule's next weekly digest are due, so that
-        `:next` and `:wait` stop there too."""
-        assert self.bot is not None
-        found: list[datetime] = []
-        reminders = {view.schedule.channel_id: view.schedule.remind for view in views if view.schedule.remind is not None}
-        if reminders:
-            with self.bot.cycle.sessions() as session:
-                for drill in session.scalars(select(DrillRow).where(DrillRow.status == DrillStatus.POSTED, DrillRow.channel_id.in_(list(reminders)))):
-                    instant = reminder_at(reminders[drill.channel_id], utc(drill.posted_at or drill.post_at), utc(drill.reveal_at), drill.timezone)  # type: ignore[arg-type]
-                    if instant is not None:
-                        found.append(instant)
-        for view in views:
-            digest = view.schedule.digest
-            if digest is not None and not view.schedule.paused:
-                found.append(latest_digest_at(digest, view.schedule.timezone, now + timedelta(days=7)))
-        return found
+        assert self.clock is not None and self.bot is not None
+        return self.bot.cycle.next_due(self.clock())
 
     def _now_text(self) -> str:
         assert self.clock is not None and self.bot is not None

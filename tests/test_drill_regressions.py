@@ -121,6 +121,26 @@ def test_a_long_retry_after_is_kept_so_no_one_posts_before_it(world):
     assert len(world.chat.of("question")) == 1
 
 
+def test_the_tick_says_when_it_next_has_something_to_do(world):
+    """What the console's `:next` and `:wait` stop at: the post, a kept Retry-After, the reveal, then
+    the next day's post."""
+    start = world.clock()
+    assert world.cycle.next_due(start) is None
+    world.set("ciso", "09:00", "reveal=+2h")
+    assert world.cycle.next_due(start) == datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    world.chat.failures = [ChatError("ratelimited", retry_after=300)]
+    world.at(9, 0)
+    retry = world.cycle.next_due(world.clock())
+    assert retry is not None and datetime(2026, 11, 25, 9, 5, tzinfo=UTC) <= retry < datetime(2026, 11, 25, 9, 5, 1, tzinfo=UTC)
+    world.clock.now = retry
+    world.cycle.tick(retry)
+    assert len(world.chat.of("question")) == 1
+    assert world.cycle.next_due(world.clock()) == datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
+    world.at(11, 0)
+    assert len(world.chat.of("reveal")) == 1
+    assert world.cycle.next_due(world.clock()) == datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
 def test_drill_now_is_keyed_by_the_schedules_own_zone(world):
     world.set("ciso", "09:00", "tz=Asia/Tokyo")
     world.clock.now = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)  # 01:00 on the 26th in Tokyo
@@ -198,11 +218,11 @@ def test_a_reply_that_arrives_while_the_reveal_is_posted_is_late(world):
     world.set("ciso", "09:00", "reveal=+1h")
     world.at(9, 0)
     ts = world.chat.of("question")[0].ts
-    from bot.store import claims
+    from bot.store import leases
 
     with world.cycle.sessions.begin() as s:
         drill_id = world.rows()[0].id
-        assert claims.claim(s, drill_id, "posted", "revealing", "other-replica", world.clock(), world.clock())
+        assert leases.claim(s, leases.REVEALING, drill_id, "other-replica", world.clock(), world.clock())
     assert world.replies.record(CH, ts, "1795597230.000009", "UBEN00001", world.clock())
     assert world.replies.stats("UBEN00001", CH).answered == 0
 

@@ -182,9 +182,9 @@ def test_a_crashed_claim_is_taken_over_after_its_lease(world):
         world.cycle._create_due(s, world.clock.now)
     row = world.rows()[0]
     with world.cycle.sessions.begin() as s:
-        from bot.store import claims
+        from bot.store import leases
 
-        assert claims.claim(s, row.id, "pending", "posting", "dead-process", world.clock.now, world.clock.now)
+        assert leases.claim(s, leases.POSTING, row.id, "dead-process", world.clock.now, world.clock.now)
     world.at(9, 1)
     assert world.chat.of("question") == []  # the lease (2 minutes) still holds
     world.at(9, 3)
@@ -261,7 +261,7 @@ def test_a_reveal_whose_answer_was_lost_is_found_not_repeated(world):
 
 
 def test_a_process_killed_after_posting_is_taken_over_without_a_second_post(world):
-    from bot.store import claims, drills
+    from bot.store import drills, leases
 
     world.set("ciso", "09:00", "reveal=+1h")
     world.at(8, 59)
@@ -271,7 +271,7 @@ def test_a_process_killed_after_posting_is_taken_over_without_a_second_post(worl
     drill = world.rows()[0]
     # A process claimed it, chose a question, posted, and was killed before recording the post.
     with world.cycle.sessions.begin() as s:
-        assert claims.claim(s, drill.id, "pending", "posting", "killed-process", now, now)
+        assert leases.claim(s, leases.POSTING, drill.id, "killed-process", now, now)
         row = world.bot.delivery._choose_question(s, drills.get_drill(s, drill.id), now)
         world.chat.post_question(CH, world.bot.delivery.post_view(row), f"question:{CH}:{row.occurrence}")
     world.at(9, 1)

@@ -217,22 +217,22 @@ def test_no_feedback_when_the_reveal_itself_could_not_be_posted(world):
 
 
 def test_a_claim_taken_over_cannot_be_released_by_its_old_holder(world):
-    from bot.store import claims
+    from bot.store import leases
+    from bot.store.leases import FEEDBACK_NOTICE, Claim
 
     ts, question, drill_id = posted(world)
     now = world.clock()
     lease = timedelta(minutes=2)
     with world.cycle.sessions.begin() as s:
-        assert claims.claim_notice(s, drill_id, "UAKI00001", "A", now, now - lease)
+        assert leases.claim(s, FEEDBACK_NOTICE, (drill_id, "UAKI00001"), "A", now, now - lease)
     later = now + timedelta(minutes=5)
     with world.cycle.sessions.begin() as s:
-        assert claims.claim_notice(s, drill_id, "UAKI00001", "B", later, later - lease)  # A's lease ran out
-    from bot.store.db import to_db
+        assert leases.claim(s, FEEDBACK_NOTICE, (drill_id, "UAKI00001"), "B", later, later - lease)  # A's lease ran out
 
     with world.cycle.sessions.begin() as s:
-        assert not claims.finish_notice(s, drill_id, "UAKI00001", "A", to_db(now), claimed_at=None, claimed_by=None)
+        assert not leases.release(s, Claim(FEEDBACK_NOTICE, (drill_id, "UAKI00001"), "A", now))
     with world.cycle.sessions.begin() as s:
-        assert not claims.claim_notice(s, drill_id, "UAKI00001", "C", later, later - lease)  # B still holds it
+        assert not leases.claim(s, FEEDBACK_NOTICE, (drill_id, "UAKI00001"), "C", later, later - lease)  # B still holds it
 
 
 def test_a_drill_keeps_its_channels_feedback_off_after_the_schedule_is_removed(world):

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 
 from bot.domain.drill import DrillStatus
 from bot.domain.schedule import Digest, Schedule
-from bot.store import answers, cards, channel_posts, claims, drills, home_tabs, installs, schedule_changes, schedules, verdicts
+from bot.store import answers, cards, channel_posts, drills, leases, home_tabs, installs, schedule_changes, schedules, verdicts
 from bot.store.db import make_engine, session_factory, to_db, upgrade
 from bot.store.models import CardRow, ChannelPostRow, DrillRow, FeedbackNoticeRow, HomeTabRow, MemberSettingRow, ReplyRow, ReviewRow, ScheduleChangeRow, ScheduleRow, WorkspaceRow
 from bot.usecases.workspaces import Stopped, Workspaces
@@ -65,7 +65,7 @@ def populate(sessions, team: str, channel_id: str) -> dict[str, int]:
             "done": drill(s, channel_id, -2, DrillStatus.REVEALED, revealed_at=to_db(NOW - timedelta(days=2)), marked_at=to_db(NOW), feedback_done_at=to_db(NOW)),
         }
         answers.add_reply(s, ids["revealable"], "9.1", MEMBER, NOW - timedelta(hours=2, minutes=30), late=False, verdicts="cp")
-        claims.claim_notice(s, ids["markable"], MEMBER, "host-1", NOW - timedelta(days=1), NOW - timedelta(days=2))
+        leases.claim(s, leases.FEEDBACK_NOTICE, (ids["markable"], MEMBER), "host-1", NOW - timedelta(days=1), NOW - timedelta(days=2))
         channel_posts.add_channel_post(s, channel_id, "reminder", str(ids["revealable"]), NOW - timedelta(hours=1), NOW - timedelta(hours=1), drill_id=ids["revealable"])
         cards.lock_card(s, MEMBER, "cto", "q1", team_id=team)
         cards.put_review(s, MEMBER, "cto", "q1", date(2026, 11, 24), 3, NOW - timedelta(days=1), ids["markable"], team_id=team)
@@ -79,9 +79,9 @@ def work_due(sessions, at: datetime) -> set[int]:
     lease = at - timedelta(minutes=5)
     with sessions() as s:
         found = set()
-        for due in (claims.postable_ids, claims.revealable_ids, claims.markable_ids, drills.backfill_ids, claims.feedback_due_ids):
+        for due in (leases.postable_ids, leases.revealable_ids, leases.markable_ids, drills.backfill_ids, leases.feedback_due_ids):
             found |= set(due(s, at, lease))
-        posts = {-p for p in claims.channel_post_due_ids(s, at, lease)}  # negative: not drill ids
+        posts = {-p for p in leases.channel_post_due_ids(s, at, lease)}  # negative: not drill ids
         return found | posts
 
 

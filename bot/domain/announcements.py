@@ -8,6 +8,7 @@ as plain data for a chat adapter to render.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Mapping, Sequence
@@ -23,6 +24,19 @@ WEEK_DAYS = 7
 TOP_STREAKS = 5
 HARDEST = 3
 QUESTION_CHARS = 40  # a question's text in the digest, shortened to one line
+
+
+class ChannelPostStatus(str, enum.Enum):
+    """A reminder's or digest's life: pending → sending → sent, or skipped. `sending` is a claim: a
+    process holds the post while it talks to the chat service, until its lease runs out."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 # ----------------------------------------------------------------------------- the reminder

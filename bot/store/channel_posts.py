@@ -1,7 +1,7 @@
 """What the bot posts in a channel besides the drill itself: a drill's pre-reveal reminder and the
 weekly digest, each one row under a unique (channel, kind, key), recorded when it falls due.
 
-Taking one to send (the lease) is in `bot.store.claims`.
+Taking one to send (the lease) is in `bot.store.leases`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.domain.announcements import ChannelPostStatus
 from bot.domain.drill import DrillStatus
 from bot.domain.schedule import Remind
 from bot.store.db import aware, insert_ignore, to_db, utc
@@ -32,7 +33,7 @@ class ChannelPost:
     key: str
     drill_id: int | None
     due_at: datetime
-    status: str  # pending | sending | sent | skipped
+    status: ChannelPostStatus
     attempts: int
 
 
@@ -40,7 +41,7 @@ def get_channel_post(session: Session, post_id: int) -> ChannelPost | None:
     row = session.get(ChannelPostRow, post_id)
     if row is None:
         return None
-    return ChannelPost(row.id, row.channel_id, row.team_id, row.kind, row.key, row.drill_id, aware(row.due_at), row.status, row.attempts)
+    return ChannelPost(row.id, row.channel_id, row.team_id, row.kind, row.key, row.drill_id, aware(row.due_at), ChannelPostStatus(row.status), row.attempts)
 
 
 def reminder_candidates(session: Session, now: datetime, limit: int = 1000) -> list[tuple[int, str, datetime, datetime, str, Remind]]:
@@ -81,7 +82,7 @@ def add_channel_post(session: Session, channel_id: str, kind: str, key: str, due
         team = team_or_single(channel_id)
     return insert_ignore(session, ChannelPostRow, {
         "channel_id": channel_id, "team_id": team, "kind": kind, "key": key, "drill_id": drill_id, "due_at": to_db(due_at),
-        "status": "pending", "attempts": 0, "created_at": to_db(now),
+        "status": ChannelPostStatus.PENDING, "attempts": 0, "created_at": to_db(now),
     })
 
 
@@ -93,7 +94,7 @@ def previous_digest_at(session: Session, channel_id: str, before: datetime, noth
     """The instant of the channel's last digest before `before` that closed its period: one sent,
     or one skipped with nothing to list (`nothing_listed`, its recorded reason). One skipped for
     being late, or refused by Slack, closes nothing."""
-    closed = or_(ChannelPostRow.status == "sent", and_(ChannelPostRow.status == "skipped", ChannelPostRow.last_error == nothing_listed))
+    closed = or_(ChannelPostRow.status == ChannelPostStatus.SENT, and_(ChannelPostRow.status == ChannelPostStatus.SKIPPED, ChannelPostRow.last_error == nothing_listed))
     return utc(session.scalar(
         select(func.max(ChannelPostRow.due_at))
         .where(ChannelPostRow.channel_id == channel_id, ChannelPostRow.team_id == team_id, ChannelPostRow.kind == "digest", ChannelPostRow.due_at < to_db(before), closed)
@@ -109,6 +110,6 @@ def digest_unsettled(session: Session, channel_id: str, start: datetime, end: da
     )
     digest = select(ChannelPostRow.id).where(
         ChannelPostRow.channel_id == channel_id, ChannelPostRow.team_id == team_id, ChannelPostRow.kind == "digest",
-        ChannelPostRow.status.in_(("pending", "sending")), ChannelPostRow.due_at < to_db(end),
+        ChannelPostRow.status.in_((ChannelPostStatus.PENDING, ChannelPostStatus.SENDING)), ChannelPostRow.due_at < to_db(end),
     )
     return bool(session.scalar(select(or_(drill.exists(), digest.exists()))))

@@ -1,7 +1,7 @@
 """Drills: one row per (channel, occurrence), created once by whichever process gets there first.
 
 Use-cases read a drill as a `Drill` value and change it through the functions here. Taking a drill
-to post, reveal or mark it (the leases) is in `bot.store.claims`.
+to post, reveal or mark it (the leases) is in `bot.store.leases`.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.domain.announcements import ChannelPostStatus
 from bot.domain.drill import OPEN, DrillStatus
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store.db import insert_for, to_db, utc
@@ -145,8 +146,8 @@ def skip_team_channel_posts(session: Session, team_id: str) -> int:
     """Skip the workspace's reminders and digests that are not sent yet (one being sent included)."""
     return session.execute(
         update(ChannelPostRow)
-        .where(ChannelPostRow.team_id == team_id, ChannelPostRow.status.in_(("pending", "sending")))
-        .values(status="skipped", last_error=UNINSTALLED)
+        .where(ChannelPostRow.team_id == team_id, ChannelPostRow.status.in_((ChannelPostStatus.PENDING, ChannelPostStatus.SENDING)))
+        .values(status=ChannelPostStatus.SKIPPED, last_error=UNINSTALLED)
     ).rowcount
 
 

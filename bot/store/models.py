@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime, time
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, Float, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.domain.announcements import ChannelPostStatus
 from bot.domain.drill import DrillStatus
 from bot.domain.workspace import SINGLE_WORKSPACE
 
@@ -19,6 +21,11 @@ def _team_id() -> Mapped[str]:
 
 class Base(DeclarativeBase):
     pass
+
+
+def _status(states: type[enum.Enum]) -> Enum:
+    """A status column: its enum's values stored as VARCHAR(16), read back as the enum."""
+    return Enum(states, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e], validate_strings=True)
 
 
 class ScheduleRow(Base):
@@ -97,9 +104,7 @@ class DrillRow(Base):
     team_id: Mapped[str] = _team_id()
     # A scheduled day "2026-11-25@Asia/Tokyo" (rows from before 0003: "2026-11-25"), or "now:<instant>".
     occurrence: Mapped[str] = mapped_column(String(64))
-    status: Mapped[DrillStatus] = mapped_column(
-        Enum(DrillStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e], validate_strings=True)
-    )
+    status: Mapped[DrillStatus] = mapped_column(_status(DrillStatus))
     role_slug: Mapped[str | None] = mapped_column(String(64), nullable=True)
     question_number: Mapped[int | None] = mapped_column(Integer, nullable=True)  # as shown when posted
     # The question's stable identity (bot.domain.role.question_id); NULL only on rows whose
@@ -110,6 +115,8 @@ class DrillRow(Base):
     reveal_at: Mapped[datetime] = mapped_column(DateTime)
     timezone: Mapped[str] = mapped_column(String(64))
     message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The claim (see bot.store.leases): who holds the drill and since when, while it is posted,
+    # revealed, or its question marked revealed. Cleared when that step is finished or released.
     claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -120,8 +127,11 @@ class DrillRow(Base):
     reveal_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     # Not before this instant: a 429's Retry-After, kept so that no process tries again too soon.
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    # The original question is edited to say the points are out; a separate step, retried until done.
+    # The original question is edited to say the points are out; a separate step, retried until done,
+    # claimed like the others with `claimed_by`/`claimed_at`.
     marked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # No longer read or written: the edit was claimed with this stamp alone (no owner) before it
+    # took the drill's own claim. Kept until a migration drops it.
     mark_claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     # The post was adopted after an uncertain outcome: replies made meanwhile are read from the
     # thread, a step retried until it succeeds.
@@ -251,7 +261,7 @@ class ChannelPostRow(Base):
     key: Mapped[str] = mapped_column(String(64))
     drill_id: Mapped[int | None] = mapped_column(ForeignKey("drills.id", ondelete="CASCADE"), nullable=True)
     due_at: Mapped[datetime] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(16))  # pending | sending | sent | skipped
+    status: Mapped[ChannelPostStatus] = mapped_column(_status(ChannelPostStatus))
     claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

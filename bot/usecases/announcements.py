@@ -1,23 +1,23 @@
 """A drill's pre-reveal reminder and the channel's weekly digest, each posted exactly once.
 
-Both are the drill's own step (see `delivery`), applied to a `channel_posts` row: the row is
-recorded once under a unique (channel, kind, key) constraint when it falls due, claimed with a
-conditional UPDATE and a lease, sent after looking for an earlier message when an earlier attempt's
-outcome is unknown, then finished or released. Recording and sending run in every replica's tick;
-the constraint and the claim make one of them do it.
+Each is a `channel_posts` row, recorded once under a unique (channel, kind, key) constraint when it
+falls due, then a plan handed to the outbox (see `outbox`), like the drill's own post: claimed with
+a lease, sent after looking for an earlier message when an earlier attempt's outcome is unknown,
+then finished, released or skipped. Recording and sending run in every replica's tick; the
+constraint and the claim make one of them do it.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Callable
+from datetime import datetime
+from typing import Any, Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.announcements import (
     DIGEST_GRACE,
+    ChannelPostStatus,
     DigestDrill,
     Reminder,
     StreakLine,
@@ -36,17 +36,17 @@ from bot.domain.catalog import RoleCatalog
 from bot.domain.drill import DrillStatus
 from bot.domain.markup import to_plain
 from bot.domain.schedule import Schedule
-from bot.ports import ChatError, ChatPort, ChatPorts
-from bot.store import answers, channel_posts, channel_records, claims, drills, schedule_changes, schedules
+from bot.ports import ChatPort
+from bot.store import answers, channel_posts, channel_records, drills, leases, schedule_changes, schedules
 from bot.store.channel_posts import ChannelPost
 from bot.store.db import to_db
 from bot.usecases.delivery import question_of
+from bot.usecases.outbox import Outbox, Send, Skip
 
 log = logging.getLogger(__name__)
 
 REMINDER = "reminder"
 DIGEST = "digest"
-PENDING, SENDING, SENT, SKIPPED = "pending", "sending", "sent", "skipped"
 # Why a digest was skipped when its period had no drill to show (the words rows have always been
 # recorded with). Such a digest still closes its period: the next one starts from it. One skipped
 # for any other reason (too late, refused by Slack) passes its drills on to the next.
@@ -59,27 +59,15 @@ def post_key(row: ChannelPost) -> str:
     return f"{row.kind}:{row.channel_id}:{row.key}"
 
 
-@dataclass
-class Plan:
-    """What one claimed reminder or digest sends, built inside the claim's transaction."""
-
-    channel_id: str
-    team_id: str  # whose workspace: its bot token posts
-    key: str
-    since: datetime
-    retry: bool
-    deadline: datetime  # past this, nothing is sent: it is skipped
-    send: Callable[[ChatPort], str]
-    thread_ts: str | None = None
+def skipped(reason: str) -> dict[str, Any]:
+    return {"status": ChannelPostStatus.SKIPPED, "last_error": reason[:200]}
 
 
 class Announcements:
-    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, chats: ChatPorts, lease: timedelta, owner: Callable[[], str], name_of: Callable[[str, str], str]):
+    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, outbox: Outbox, name_of: Callable[[str, str], str]):
         self.sessions = sessions
         self.catalog = catalog
-        self.chats = chats
-        self.lease = lease
-        self.owner = owner
+        self.outbox = outbox
         self.name_of = name_of  # (user id, team id) -> display name
 
     # ------------------------------------------------------------------ what is due
@@ -115,57 +103,34 @@ class Announcements:
         turned_on = previous is not None and schedule_changes.digest_turned_on_since(session, schedule.channel_id, previous, team_id=team_id)
         return digest_period(instant, schedule.timezone, previous, turned_on)
 
-    # ------------------------------------------------------------------ the one step
+    # ------------------------------------------------------------------ sending one
 
     def send(self, post_id: int, now: datetime) -> bool:
         """Claim one due reminder or digest, then send it, adopt an earlier copy, or skip it."""
-        owner = self.owner()
         # A digest's names come from users.info, which may take long when Slack is slow: they are
         # asked for before the claim, whose lease covers only the lookup and the post. A claim held
         # while waiting on them could run out, be taken over by another replica and posted twice.
         streaks = self._streak_lines(post_id)
-        with self.sessions.begin() as session:
-            if not claims.claim_channel_post(session, post_id, owner, now, now - self.lease):
-                return False
-            row = channel_posts.get_channel_post(session, post_id)
-            assert row is not None
-            plan = self._plan_reminder(session, row, now) if row.kind == REMINDER else self._plan_digest(session, row, now, streaks or ())
-        if isinstance(plan, str):
-            return self._finish(post_id, owner, now, status=SKIPPED, last_error=plan[:200])
-        try:
-            chat = self.chats(plan.team_id)
-            ts = chat.find_posted(plan.channel_id, plan.key, since=plan.since, thread_ts=plan.thread_ts) if plan.retry else None
-            if ts is not None:
-                log.info("%s: found its earlier message %s in %s; not posting it again", plan.key, ts, plan.channel_id)
-            elif now >= plan.deadline:
-                return self._finish(post_id, owner, now, status=SKIPPED, last_error="not sent before its deadline")
-            else:
-                ts = plan.send(chat)
-                log.info("%s posted in %s", plan.key, plan.channel_id)
-        except ChatError as err:
-            return self._failed(post_id, owner, now, plan, err)
-        self._finish(post_id, owner, now, status=SENT, message_ts=ts, sent_at=to_db(now), last_error=None, next_attempt_at=None)
-        return True
+        return self.outbox.send(leases.CHANNEL_POST, post_id, now, lambda session: self._plan(session, post_id, now, streaks or ())).delivered
 
-    def _finish(self, post_id: int, owner: str, stamp: datetime, **values) -> bool:
-        with self.sessions.begin() as session:
-            if not claims.finish_channel_post(session, post_id, owner, stamp, **values):
-                log.error("channel post %s: finished (%s) but its claim had been taken over", post_id, values.get("status"))
-        return values.get("status") == SENT
+    def _plan(self, session: Session, post_id: int, now: datetime, streaks: tuple[StreakLine, ...]) -> Send | Skip:
+        row = channel_posts.get_channel_post(session, post_id)
+        assert row is not None
+        planned = self._plan_reminder(session, row, now) if row.kind == REMINDER else self._plan_digest(session, row, now, streaks)
+        if isinstance(planned, str):
+            return Skip(planned, skipped(planned), post_key(row))
+        return planned
 
-    def _failed(self, post_id: int, owner: str, now: datetime, plan: Plan, err: ChatError) -> bool:
-        if not err.retryable:
-            log.error("%s cannot be posted in %s (%s); skipping it", plan.key, plan.channel_id, err.code)
-            return self._finish(post_id, owner, now, status=SKIPPED, last_error=err.code[:200])
-        # Released for a later tick; a 429's Retry-After is kept so that no process tries sooner.
-        later = to_db(now + timedelta(seconds=err.retry_after)) if err.retry_after else None
-        log.warning("%s in %s failed (%s); it will be retried%s", plan.key, plan.channel_id, err.code, f" after {err.retry_after:g}s" if err.retry_after else " on the next tick")
-        self._finish(post_id, owner, now, status=PENDING, claimed_by=None, claimed_at=None, last_error=err.code[:200], next_attempt_at=later)
-        return False
+    def _send(self, row: ChannelPost, now: datetime, call: Callable[[ChatPort], str], since: datetime, deadline: datetime, thread_ts: str | None = None) -> Send:
+        return Send(
+            subject=post_key(row), step="posting", team_id=row.team_id, channel_id=row.channel_id, call=call,
+            sent=lambda ts: {"status": ChannelPostStatus.SENT, "message_ts": ts, "sent_at": to_db(now), "last_error": None, "next_attempt_at": None},
+            give_up=skipped, key=post_key(row), look_first=row.attempts > 1, since=since, thread_ts=thread_ts, deadline=deadline,
+        )
 
     # ------------------------------------------------------------------ the reminder
 
-    def _plan_reminder(self, session: Session, row: ChannelPost, now: datetime) -> Plan | str:
+    def _plan_reminder(self, session: Session, row: ChannelPost, now: datetime) -> Send | str:
         drill = drills.get_drill(session, row.drill_id) if row.drill_id is not None else None
         if drill is None or drill.message_ts is None:
             return "its drill is gone"
@@ -176,11 +141,7 @@ class Announcements:
             return "its drill's reveal time has come"
         reminder = Reminder(left=reveal_at - now, reveal_at=reveal_at, timezone=drill.timezone)
         channel_id, thread_ts, key = drill.channel_id, drill.message_ts, post_key(row)
-        return Plan(
-            channel_id=channel_id, team_id=row.team_id, key=key, since=drill.post_at, retry=row.attempts > 1,
-            deadline=reveal_at, thread_ts=thread_ts,
-            send=lambda chat: chat.post_reminder(channel_id, thread_ts, reminder, key),
-        )
+        return self._send(row, now, lambda chat: chat.post_reminder(channel_id, thread_ts, reminder, key), drill.post_at, reveal_at, thread_ts)
 
     # ------------------------------------------------------------------ the digest
 
@@ -189,13 +150,13 @@ class Announcements:
         None for anything else. Read in a session of its own, closed before Slack is asked."""
         with self.sessions() as session:
             row = channel_posts.get_channel_post(session, post_id)
-            if row is None or row.kind != DIGEST or row.status not in (PENDING, SENDING):
+            if row is None or row.kind != DIGEST or row.status not in (ChannelPostStatus.PENDING, ChannelPostStatus.SENDING):
                 return None
             streaks = top_streaks(answers.current_streaks(session, row.channel_id, team_id=row.team_id))
             team_id = row.team_id
         return tuple(StreakLine(self.name_of(user, team_id), n) for user, n in streaks)
 
-    def _plan_digest(self, session: Session, row: ChannelPost, now: datetime, streaks: tuple[StreakLine, ...]) -> Plan | str:
+    def _plan_digest(self, session: Session, row: ChannelPost, now: datetime, streaks: tuple[StreakLine, ...]) -> Send | str:
         due_at = row.due_at
         if is_stale(due_at, now) and row.attempts <= 1:
             return "too late for this week's digest"
@@ -235,10 +196,6 @@ class Announcements:
             )
             return chat.post_digest(channel_id, digest, key)
 
-        return Plan(
-            channel_id=channel_id, team_id=row.team_id, key=key, since=due_at, retry=row.attempts > 1,
-            # A retry may look for what an earlier attempt posted even when late; nothing new is
-            # posted past the grace period.
-            deadline=due_at + DIGEST_GRACE,
-            send=send,
-        )
+        # A retry may look for what an earlier attempt posted even when late; nothing new is posted
+        # past the grace period.
+        return self._send(row, now, send, due_at, due_at + DIGEST_GRACE)

@@ -1,33 +1,30 @@
 """Posting a drill's question, revealing its answer points, and marking the question revealed.
 
-Each is the same step: claim the drill with a conditional UPDATE (a lease that another process may
-take over once it runs out), look for an earlier message on a retry (an attempt whose outcome was
-unknown may have reached the chat service), call the chat service, then finish or release the
-claim. `_deliver` is that step, written once; posting and revealing say only what differs.
+Each is a plan handed to the outbox (see `outbox`): what to call, the metadata key an earlier
+attempt's message is looked for by, and what to record when it is sent, retried or given up on.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Any, Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.domain.adaptive import Asked, choose_adaptive
 from bot.domain.catalog import RoleCatalog
 from bot.domain.drill import DrillPost, DrillReveal, DrillStatus, is_member_reply
-from bot.domain.adaptive import Asked, choose_adaptive
 from bot.domain.role import Question, Role
 from bot.domain.drill_pool import ALL_ROLES, asks_common, pool
 from bot.domain.rotation import Card, draw
-from bot.ports import CHANNEL_GONE, ChatError, ChatPort, ChatPorts
-from bot.store import answers, cards, claims, drills, schedules, verdicts
+from bot.ports import CHANNEL_GONE, ChatError, ChatPort
+from bot.store import answers, cards, drills, leases, schedules, verdicts
 from bot.store.db import to_db
 from bot.store.drills import Drill
-from bot.views.mrkdwn import escape_mrkdwn
+from bot.usecases.outbox import Outbox, Outcome, Result, Send, Skip
 
 log = logging.getLogger(__name__)
 
@@ -50,136 +47,71 @@ def message_key(drill: Drill, kind: str) -> str:
 
 
 @dataclass(frozen=True)
-class Step:
-    name: str
-    ready: DrillStatus  # where a drill waits for this step
-    working: DrillStatus  # the claim
-    done: DrillStatus
-    counter: str  # the attempts column: more than one attempt means "look before sending"
+class AdminTexts:
+    """What the admin who set a schedule is told by DM; written by the views, given by composition."""
+
+    post_failed: Callable[[str, str, str | None], str]  # (channel, the error, the scope it named) → text
+    channel_gone: Callable[[str, str], str]  # (channel, is_archived | channel_not_found) → text
 
 
-POSTING = Step("posting", DrillStatus.PENDING, DrillStatus.POSTING, DrillStatus.POSTED, "attempts")
-REVEALING = Step("revealing", DrillStatus.POSTED, DrillStatus.REVEALING, DrillStatus.REVEALED, "reveal_attempts")
+def missed(reason: str) -> dict[str, Any]:
+    """A drill given up on: recorded as missed, with why."""
+    return {"status": DrillStatus.MISSED, "last_error": reason[:200]}
 
 
-@dataclass
-class Attempt:
-    """What one step does for one claimed drill; built inside the claim's transaction."""
-
-    channel_id: str
-    team_id: str  # whose workspace: its bot token sends the message
-    key: str
-    since: datetime
-    retry: bool
-    send: Callable[[ChatPort], str]
-    thread_ts: str | None = None
-    deadline: datetime | None = None  # past this, nothing is sent: the step gives up
-    finish: Callable[[str, datetime], dict] = lambda ts, now: {}
-    adopted: Callable[[str], dict] = lambda ts: {}  # more to record when an earlier message is found
+def skip_drill(drill_id: int, reason: str) -> Skip:
+    """Nothing to post or reveal: the drill is recorded as missed, and the log says why."""
+    return Skip(reason, missed(reason), f"drill {drill_id}", logging.ERROR)
 
 
 class DrillDelivery:
-    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, chats: ChatPorts, lease: timedelta, record_reply: Callable[[str, str, str, str, datetime], bool], rng: random.Random | None = None, host: str = "bot"):
+    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, outbox: Outbox, record_reply: Callable[[str, str, str, str, datetime], bool], texts: AdminTexts, rng: random.Random | None = None):
         self.sessions = sessions
         self.catalog = catalog
-        self.chats = chats  # each workspace's chat port, by team id
-        self.lease = lease
+        self.outbox = outbox
+        self.chats = outbox.chats  # each workspace's chat port, by team id
+        self.texts = texts
         self.rng = rng or random.Random()
-        self._host = host
         self._record_reply = record_reply
 
     @property
-    def owner(self) -> str:
-        # Per process: gunicorn forks workers from one preloaded object.
-        return f"{self._host}:{os.getpid()}"
-
-    # ------------------------------------------------------------------ the one step
-
-    def _deliver(self, drill_id: int, now: datetime, step: Step, prepare: Callable[[Session, Drill], "Attempt | str"]) -> bool:
-        with self.sessions.begin() as session:
-            if not claims.claim(session, drill_id, step.ready, step.working, self.owner, now, now - self.lease, counter=step.counter):
-                return False
-            drill = drills.get_drill(session, drill_id)
-            assert drill is not None
-            attempt = prepare(session, drill)
-        if isinstance(attempt, str):
-            return self._give_up(drill_id, step, attempt)
-        try:
-            chat = self.chats(attempt.team_id)
-            ts = chat.find_posted(attempt.channel_id, attempt.key, since=attempt.since, thread_ts=attempt.thread_ts) if attempt.retry else None
-            adopted = ts is not None
-            if adopted:
-                log.info("drill %s: found its earlier message %s in %s; not %s again", drill_id, ts, attempt.channel_id, step.name)
-            elif attempt.deadline is not None and now >= attempt.deadline:
-                return self._give_up(drill_id, step, f"not {step.name} before its reveal time")
-            else:
-                ts = attempt.send(chat)
-        except ChatError as err:
-            return self._failed(drill_id, step, attempt.channel_id, attempt.team_id, err, now)
-        with self.sessions.begin() as session:
-            values = {**attempt.finish(ts, now), **(attempt.adopted(ts) if adopted else {})}  # type: ignore[arg-type]
-            if not claims.finish(session, drill_id, self.owner, step.working, status=step.done, last_error=None, next_attempt_at=None, **values):
-                log.error("drill %s: %s done (ts %s) but its claim had been taken over", drill_id, step.name, ts)
-        if adopted and step is POSTING:
-            self.backfill(drill_id, now)
-        return True
-
-    def _failed(self, drill_id: int, step: Step, channel_id: str, team_id: str, err: ChatError, now: datetime) -> bool:
-        if step is REVEALING and not err.retryable:
-            # The bot was removed or the channel archived after the post: nothing more can be said
-            # there. The drill is closed (not retried every tick) with the reason kept.
-            log.error("drill %s: its reveal cannot be posted in %s (%s); closing it", drill_id, channel_id, err.code)
-            with self.sessions.begin() as session:
-                claims.finish(session, drill_id, self.owner, step.working, status=DrillStatus.REVEALED, revealed_at=to_db(now), marked_at=to_db(now), last_error=err.code[:200])
-            if err.code in CHANNEL_GONE:
-                self._pause_gone_channel(channel_id, team_id, err.code, now)
-            return False
-        if err.retryable:
-            # Release the claim; a Retry-After longer than we were willing to wait is kept, so that
-            # no process (this one included) tries before the chat service allows it.
-            later = to_db(now + timedelta(seconds=err.retry_after)) if err.retry_after else None
-            log.warning("drill %s: %s in %s failed (%s); it will be retried%s", drill_id, step.name, channel_id, err.code, f" after {err.retry_after:g}s" if err.retry_after else " on the next tick")
-            with self.sessions.begin() as session:
-                claims.finish(session, drill_id, self.owner, step.working, status=step.ready, claimed_by=None, claimed_at=None, last_error=err.code[:200], next_attempt_at=later)
-            return False
-        self._give_up(drill_id, step, err.code)
-        if err.code in CHANNEL_GONE:
-            self._pause_gone_channel(channel_id, team_id, err.code, now)
-        else:
-            self._tell_admin(channel_id, err)
-        return False
-
-    def _give_up(self, drill_id: int, step: Step, reason: str) -> bool:
-        log.error("drill %s recorded as missed: %s", drill_id, reason)
-        with self.sessions.begin() as session:
-            claims.finish(session, drill_id, self.owner, step.working, status=DrillStatus.MISSED, last_error=reason[:200])
-        return False
+    def lease(self) -> timedelta:
+        return self.outbox.lease
 
     # ------------------------------------------------------------------ posting
 
     def post(self, drill_id: int, now: datetime) -> bool:
-        return self._deliver(drill_id, now, POSTING, lambda session, drill: self._plan_post(session, drill, now))
+        return self.outbox.send(leases.POSTING, drill_id, now, lambda session: self._plan_post(session, drill_id, now)).delivered
 
-    def _plan_post(self, session: Session, drill: Drill, now: datetime) -> Attempt | str:
+    def _plan_post(self, session: Session, drill_id: int, now: datetime) -> Send | Skip:
+        drill = drills.get_drill(session, drill_id)
+        assert drill is not None
         if drill.question_id is None and drill.question_number is None:
             chosen = self._choose_question(session, drill, now)
             if chosen is None:
-                return "no role or questions to ask"
+                return skip_drill(drill_id, "no role or questions to ask")
             drill = chosen
         post = self.post_view(drill)
         if post is None:
-            return "the role of this drill is no longer in the content"
-        channel_id, key = drill.channel_id, message_key(drill, "question")
-        return Attempt(
-            channel_id=channel_id,
-            team_id=drill.team_id,
-            key=key,
-            since=drill.post_at,
-            retry=drill.attempts > 1,
-            deadline=drill.reveal_at,
-            send=lambda chat: chat.post_question(channel_id, post, key),
-            finish=lambda ts, now: {"message_ts": ts, "posted_at": to_db(now)},
-            adopted=lambda ts: {"backfill_due": True},
+            return skip_drill(drill_id, "the role of this drill is no longer in the content")
+        channel_id, team_id, key = drill.channel_id, drill.team_id, message_key(drill, "question")
+
+        def after(result: Result) -> None:
+            if result.outcome is Outcome.ADOPTED:
+                self.backfill(drill_id, now)
+            elif result.outcome is Outcome.GAVE_UP and result.error is not None:
+                if result.error.code in CHANNEL_GONE:
+                    self._pause_gone_channel(channel_id, team_id, result.error.code, now)
+                else:
+                    self._tell_admin(channel_id, result.error)
+
+        return Send(
+            subject=f"drill {drill_id}", step="posting", team_id=team_id, channel_id=channel_id,
+            call=lambda chat: chat.post_question(channel_id, post, key),
+            sent=lambda ts: {"status": DrillStatus.POSTED, "message_ts": ts, "posted_at": to_db(now), "last_error": None, "next_attempt_at": None},
+            give_up=missed, key=key, look_first=drill.attempts > 1, since=drill.post_at,
+            deadline=drill.reveal_at, late="not posting before its reveal time",
+            adopted={"backfill_due": True}, after=after,
         )
 
     def _choose_question(self, session: Session, drill: Drill, now: datetime) -> Drill | None:
@@ -272,12 +204,14 @@ class DrillDelivery:
     # ------------------------------------------------------------------ revealing
 
     def reveal(self, drill_id: int, now: datetime) -> bool:
-        return self._deliver(drill_id, now, REVEALING, self._plan_reveal)
+        return self.outbox.send(leases.REVEALING, drill_id, now, lambda session: self._plan_reveal(session, drill_id, now)).delivered
 
-    def _plan_reveal(self, session: Session, drill: Drill) -> Attempt | str:
+    def _plan_reveal(self, session: Session, drill_id: int, now: datetime) -> Send | Skip:
+        drill = drills.get_drill(session, drill_id)
+        assert drill is not None
         post = self.post_view(drill, revealed=True)
         if post is None or drill.message_ts is None:
-            return "the question of this drill is no longer in the content"
+            return skip_drill(drill_id, "the question of this drill is no longer in the content")
         role = self.catalog.by_slug(post.role_slug)
         question = question_of(role, drill.question_id, drill.question_number)
         reveal = DrillReveal(
@@ -286,47 +220,51 @@ class DrillDelivery:
             feedback=bool(question and question.points) and verdicts.drill_feedback_enabled(session, drill),
             model_answer=bool(question and (question.model_answer or question.weak_answer)),
         )
-        channel_id, thread_ts, key = drill.channel_id, drill.message_ts, message_key(drill, "reveal")
-        return Attempt(
-            channel_id=channel_id,
-            team_id=drill.team_id,
-            key=key,
-            since=drill.post_at,
-            retry=drill.reveal_attempts > 1,
-            thread_ts=thread_ts,
-            send=lambda chat: chat.post_reveal(channel_id, thread_ts, reveal, key),
-            finish=lambda ts, now: {"revealed_at": to_db(now), "reveal_ts": ts},
+        channel_id, team_id, thread_ts, key = drill.channel_id, drill.team_id, drill.message_ts, message_key(drill, "reveal")
+
+        def closed(err: ChatError) -> dict[str, Any]:
+            # The bot was removed or the channel archived after the post: nothing more can be said
+            # there. The drill is closed (not retried every tick) with the reason kept.
+            return {"status": DrillStatus.REVEALED, "revealed_at": to_db(now), "marked_at": to_db(now), "last_error": err.code[:200]}
+
+        def after(result: Result) -> None:
+            if result.outcome is Outcome.GAVE_UP and result.error is not None and result.error.code in CHANNEL_GONE:
+                self._pause_gone_channel(channel_id, team_id, result.error.code, now)
+
+        return Send(
+            subject=f"drill {drill_id}", step="revealing", team_id=team_id, channel_id=channel_id,
+            call=lambda chat: chat.post_reveal(channel_id, thread_ts, reveal, key),
+            sent=lambda ts: {"status": DrillStatus.REVEALED, "revealed_at": to_db(now), "reveal_ts": ts, "last_error": None, "next_attempt_at": None},
+            give_up=missed, key=key, look_first=drill.reveal_attempts > 1, since=drill.post_at, thread_ts=thread_ts,
+            refused=closed, after=after,
         )
 
     # ------------------------------------------------------------------ marking the question
 
     def mark(self, drill_id: int, now: datetime) -> bool:
-        """Edit the original question to say its points are out. Editing twice shows the same, so
-        a claim only keeps replicas from doing it at once; a failure is retried on a later tick."""
-        with self.sessions.begin() as session:
-            if not claims.claim_mark(session, drill_id, now, now - self.lease):
-                return False
-            drill = drills.get_drill(session, drill_id)
-            assert drill is not None
-            post = self.post_view(drill, revealed=True)
-            channel_id, ts, team_id = drill.channel_id, drill.message_ts, drill.team_id
-        done, later = True, None
-        if post is not None and ts is not None:
-            try:
-                self.chats(team_id).mark_revealed(channel_id, ts, post)
-            except ChatError as err:
-                done = not err.retryable
-                # A Retry-After is kept like a post's: no tick (of any process) edits before it.
-                later = now + timedelta(seconds=err.retry_after) if err.retry_after and not done else None
-                log.warning(
-                    "drill %s: could not mark its question as revealed in %s (%s)%s", drill_id, channel_id, err.code,
-                    "" if done else f"; retrying after {err.retry_after:g}s" if later else "; retrying later",
-                )
-        with self.sessions.begin() as session:
-            claims.finish_mark(session, drill_id, now, done)
-            if later is not None:
-                claims.defer_drill(session, drill_id, later)
-        return done
+        """Edit the original question to say its points are out. True once that is done, or can never
+        be (the role is gone, the chat service refused for good); a failure worth retrying is tried on
+        a later tick, after its Retry-After."""
+        result = self.outbox.send(leases.MARKING, drill_id, now, lambda session: self._plan_mark(session, drill_id, now))
+        return result.outcome in (Outcome.SENT, Outcome.GAVE_UP)
+
+    def _plan_mark(self, session: Session, drill_id: int, now: datetime) -> Send | Skip:
+        drill = drills.get_drill(session, drill_id)
+        assert drill is not None
+        post = self.post_view(drill, revealed=True)
+        marked = {"marked_at": to_db(now)}
+        channel_id, ts = drill.channel_id, drill.message_ts
+        if post is None or ts is None:
+            return Skip("its question is no longer in the content", marked, f"drill {drill_id}")
+
+        def edit(chat: ChatPort) -> None:
+            chat.mark_revealed(channel_id, ts, post)
+
+        # Editing twice shows the same: the claim only keeps replicas from doing it at once.
+        return Send(
+            subject=f"drill {drill_id}", step="marking its question revealed", team_id=drill.team_id, channel_id=channel_id,
+            call=edit, sent=lambda _ts: marked, give_up=lambda _reason: marked, repeatable=True,
+        )
 
     # ------------------------------------------------------------------ telling the admin
 
@@ -339,15 +277,7 @@ class DrillDelivery:
             team_id = stored.team_id if stored else ""
         if not admin:
             return
-        failed = f"<#{channel_id}> にドリルを投稿できませんでした。"
-        if err.code == "not_in_channel":
-            text = f"{failed}ボットがチャンネルに参加していません。チャンネルで `/invite @career-drill` を実行してボットを招待してください。"
-        elif err.code == "missing_scope":
-            scope = f"`{escape_mrkdwn(err.needed)}` の権限" if err.needed else "必要な権限"
-            text = f"{failed}ボットに {scope}がありません。アプリの設定でこの権限を追加して、ワークスペースに再インストールしてください。"
-        else:
-            text = f"{failed}（Slack の応答: `{escape_mrkdwn(err.code)}`）"
-        self._notify(team_id, admin, channel_id, text)
+        self._notify(team_id, admin, channel_id, self.texts.post_failed(channel_id, err.code, err.needed))
 
     def _pause_gone_channel(self, channel_id: str, team_id: str, code: str, now: datetime) -> None:
         """The channel was archived or deleted: nothing can be posted there any more, and no admin
@@ -358,17 +288,7 @@ class DrillDelivery:
         if admin is None:
             return
         log.warning("channel %s is gone (%s): its schedule is paused", channel_id, code)
-        if code == "is_archived":
-            text = (
-                f"<#{channel_id}> はアーカイブされているため、ドリルを投稿できませんでした。このチャンネルのドリルを一時停止しました（これまでの記録は残っています）。"
-                "アーカイブを解除したら、チャンネルで `/career schedule resume` を実行すると再開します。"
-            )
-        else:
-            text = (
-                f"<#{channel_id}> にドリルを投稿できませんでした。Slack でこのチャンネルが見つからないため（削除されたか、ボットがプライベートチャンネルから外された可能性があります）、"
-                "このチャンネルのドリルを一時停止しました（これまでの記録は残っています）。別のチャンネルで続けるには、そのチャンネルで `/career schedule set` を実行してください。"
-            )
-        if not self._notify(team_id, admin, channel_id, text):
+        if not self._notify(team_id, admin, channel_id, self.texts.channel_gone(channel_id, code)):
             with self.sessions.begin() as session:
                 schedules.unclaim_pause_notice(session, channel_id)
 

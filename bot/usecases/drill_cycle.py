@@ -2,7 +2,7 @@
 
 The database is the source of truth. `tick(now)` is safe to call from any number of processes at
 once: each occurrence is one row under a unique (channel, occurrence) constraint, and every step
-that talks to the chat service is claimed first (see `delivery`), so a question is posted once and
+that talks to the chat service is claimed first (see `outbox`), so a question is posted once and
 revealed once.
 """
 
@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.domain.announcements import latest_digest_at, reminder_at
 from bot.domain.drill import DrillStatus
-from bot.domain.schedule import due_occurrences
-from bot.store import claims, drills, schedules
+from bot.domain.schedule import due_occurrences, next_occurrence
+from bot.store import channel_posts, drills, leases, schedules
 from bot.usecases.announcements import Announcements
 from bot.usecases.delivery import DrillDelivery
 from bot.usecases.feedback import FeedbackDelivery
@@ -69,16 +70,16 @@ class DrillCycle:
             with self.sessions.begin() as session:
                 report.created = self._create_due(session, now)
                 report.missed = drills.mark_overdue_missed(session, now)
-            self._in_batches(claims.postable_ids, self.delivery.post, now, report.posted, report.failed)
+            self._in_batches(leases.postable_ids, self.delivery.post, now, report.posted, report.failed)
             self._in_batches(drills.backfill_ids, self.delivery.backfill, now, [], [])
-            self._in_batches(claims.revealable_ids, self.delivery.reveal, now, report.revealed, report.failed)
-            self._in_batches(claims.markable_ids, self.delivery.mark, now, report.marked, report.failed)
+            self._in_batches(leases.revealable_ids, self.delivery.reveal, now, report.revealed, report.failed)
+            self._in_batches(leases.markable_ids, self.delivery.mark, now, report.marked, report.failed)
             if self.feedback is not None:
-                self._in_batches(claims.feedback_due_ids, self.feedback.send, now, report.feedback, [])
+                self._in_batches(leases.feedback_due_ids, self.feedback.send, now, report.feedback, [])
             if self.announcements is not None:
                 # After the reveals: a reminder whose drill was just revealed is skipped, not sent.
                 self.announcements.record_due(now)
-                self._in_batches(claims.channel_post_due_ids, self.announcements.send, now, report.announced, [])
+                self._in_batches(leases.channel_post_due_ids, self.announcements.send, now, report.announced, [])
             if self.workspaces is not None:
                 # The data of a workspace uninstalled longer ago than the retention period.
                 report.purged = self.workspaces.purge_due(now)
@@ -90,6 +91,24 @@ class DrillCycle:
                 len(report.posted), len(report.revealed), report.missed, len(report.failed),
             )
         return report
+
+    def next_due(self, after: datetime) -> datetime | None:
+        """The first instant after `after` at which a tick has something to do: a recorded drill's
+        post or reveal, a kept Retry-After, a claim whose lease runs out, a reminder or digest, or a
+        schedule's next occurrence. None when nothing is planned."""
+        with self.sessions() as session:
+            found = leases.next_instants(session, self.lease)
+            settings = schedules.all_schedules(session)
+            served = drills.served_days(session, settings, after)
+            for schedule in settings:
+                occurrence = next_occurrence(schedule, after, served[schedule.channel_id])
+                found += [occurrence.post_at] if occurrence is not None else []
+                if schedule.digest is not None and not schedule.paused:
+                    found.append(latest_digest_at(schedule.digest, schedule.timezone, after + timedelta(days=7)))
+            for _drill_id, _channel_id, posted_at, reveal_at, zone, remind in channel_posts.reminder_candidates(session, after):
+                instant = reminder_at(remind, posted_at, reveal_at, zone)
+                found += [instant] if instant is not None else []
+        return min((at for at in found if at > after), default=None)
 
     def _in_batches(self, due_ids, step, now: datetime, done: list[int], failed: list[int], batch: int = 500) -> None:
         """Work through everything due now, a batch at a time, so a thousand channels at 09:00 do

@@ -20,11 +20,12 @@ from bot.domain.catalog import RoleCatalog
 from bot.domain.answer_feedback import JUDGED_CHARACTERS, Analyse, AnswerFeedback, PointMatcher, Verdict, analyse_reply, best, judge, matcher_for, rarity_weights, read_codes, verdict_codes
 from bot.domain.drill import DrillStatus
 from bot.domain.role import Question, Role
-from bot.ports import ChatError, ChatPorts
 from bot.domain.workspace import SINGLE_WORKSPACE
-from bot.store import answers, claims, drills, verdicts
+from bot.ports import ChatPort
+from bot.store import answers, drills, leases, verdicts
 from bot.store.db import to_db
 from bot.usecases.delivery import question_of
+from bot.usecases.outbox import Outbox, Outcome, Send
 
 log = logging.getLogger(__name__)
 
@@ -91,14 +92,13 @@ class AnswerCheck:
 
 
 class FeedbackDelivery:
-    """After the reveal: each participant's verdict, sent privately in the thread, once."""
+    """After the reveal: each participant's verdict, sent privately in the thread, once. Each member's
+    notice is a plan handed to the outbox, claimed on its own row."""
 
-    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, chats: ChatPorts, lease: timedelta, owner: Callable[[], str]):
+    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, outbox: Outbox):
         self.sessions = sessions
         self.catalog = catalog
-        self.chats = chats
-        self.lease = lease
-        self.owner = owner
+        self.outbox = outbox
 
     def send(self, drill_id: int, now: datetime) -> bool:
         started = time.monotonic()
@@ -120,46 +120,45 @@ class FeedbackDelivery:
             enabled = verdicts.drill_feedback_enabled(session, drill)
             targets = verdicts.feedback_targets(session, drill_id) if enabled and role and question else {}
             opted_out = verdicts.members_without_feedback(session, list(targets))
-        pending, later = False, None
+        pending = False
         for user_id, rows in targets.items():
             if user_id in opted_out:
                 continue
-            # Each claim is stamped when it is taken: a drill with many participants must not look
-            # expired to the other replicas halfway through.
             feedback = _feedback(role, question, rows)  # type: ignore[arg-type]
             if feedback is None:
                 continue
+            # Each claim is stamped when it is taken: a drill with many participants must not look
+            # expired to the other replicas halfway through.
             stamp = now + timedelta(seconds=time.monotonic() - started)
-            with self.sessions.begin() as session:
-                if not claims.claim_notice(session, drill_id, user_id, self.owner(), stamp, stamp - self.lease):
-                    pending = pending or claims.notice_unfinished(session, drill_id, user_id)
-                    continue
-            try:
-                self.chats(team_id).post_feedback(channel_id, thread_ts or "", user_id, feedback)
-                outcome: dict = {"sent_at": to_db(now)}
-            except ChatError as err:
-                if err.retryable and _not_delivered(err):
-                    log.warning("drill %s: feedback to %s failed (%s); retried %s", drill_id, user_id, err.code, f"after {err.retry_after:g}s" if err.retry_after else "on a later tick")
-                    outcome, pending = {"claimed_at": None, "claimed_by": None}, True
-                    if err.retry_after:
-                        later = now + timedelta(seconds=err.retry_after)
-                else:
-                    # Slack shows ephemerals only to members active in the channel; the reveal's
-                    # 「自分の回答をチェック」 button is the durable path.
-                    log.info("drill %s: feedback to %s not delivered (%s); the reveal's button still shows it", drill_id, user_id, err.code)
-                    outcome = {"error": err.code[:100]}
-            with self.sessions.begin() as session:
-                claims.finish_notice(session, drill_id, user_id, self.owner(), to_db(stamp), **outcome)
-                if later is not None:
+            notice = self._notice(drill_id, team_id, channel_id, thread_ts or "", user_id, feedback, now)
+            result = self.outbox.send(leases.FEEDBACK_NOTICE, (drill_id, user_id), stamp, lambda _session: notice)
+            if result.outcome is Outcome.BUSY:
+                with self.sessions() as session:
+                    pending = pending or leases.is_open(session, leases.FEEDBACK_NOTICE, (drill_id, user_id))
+            elif result.outcome is Outcome.RETRY:
+                pending = True
+                if result.retry_after:
                     # The whole drill waits, not only this member: the next call would meet the
                     # same limit. Every member not yet told is tried after Retry-After.
-                    claims.defer_drill(session, drill_id, later)
-            if later is not None:
-                break
+                    break
         if not pending:
             with self.sessions.begin() as session:
                 drills.set_feedback_done(session, drill_id, now)
         return not pending
+
+    @staticmethod
+    def _notice(drill_id: int, team_id: str, channel_id: str, thread_ts: str, user_id: str, feedback: AnswerFeedback, now: datetime) -> Send:
+        def call(chat: ChatPort) -> None:
+            chat.post_feedback(channel_id, thread_ts, user_id, feedback)
+
+        # An ephemeral cannot be looked up afterwards: after a timeout or a 5xx it may have been
+        # shown, so only a rate limit is retried. One not delivered (Slack shows ephemerals only to
+        # members active in the channel) keeps the reveal's 「自分の回答をチェック」 button, the
+        # durable path.
+        return Send(
+            subject=f"drill {drill_id}", step="sending answer feedback", team_id=team_id, channel_id=channel_id, call=call,
+            sent=lambda _ts: {"sent_at": to_db(now)}, give_up=lambda reason: {"error": reason[:100]},
+        )
 
 
 def _feedback(role: Role, question: Question, rows: list[str]) -> AnswerFeedback | None:
@@ -169,13 +168,6 @@ def _feedback(role: Role, question: Question, rows: list[str]) -> AnswerFeedback
     if not current:
         return None
     return AnswerFeedback(role, question, best(verdicts for verdicts, _ in current), shortened=any(shortened for _, shortened in current))
-
-
-def _not_delivered(err: ChatError) -> bool:
-    """Only a rate limit says for sure that Slack did not deliver. After a timeout or a 5xx the
-    message may have been shown, and an ephemeral cannot be looked up afterwards: it is not sent
-    again (the reveal's button shows the same verdict)."""
-    return err.code in ("ratelimited", "http_429") or err.retry_after is not None
 
 
 class NoFeedback(Exception):

@@ -14,7 +14,8 @@ from bot.domain.drill import DrillStatus
 from bot.domain.memory import Grade, Memory
 from bot.domain.schedule import Remind, Schedule
 from bot.domain.workspace import SINGLE_WORKSPACE
-from bot.store import answers, cards, channel_posts, channel_records, claims, drills, home_tabs, installs, schedule_changes, schedules, verdicts
+from bot.store import answers, cards, channel_posts, channel_records, drills, home_tabs, installs, schedule_changes, schedules, verdicts
+from bot.store import leases
 from bot.store.db import make_engine, session_factory, upgrade
 from bot.store.models import CardRow, ChannelPostRow, DrillRow, FeedbackNoticeRow, HomeTabRow, MemberSettingRow, ReplyRow, ReviewRow, ScheduleChangeRow, ScheduleRow
 
@@ -120,7 +121,7 @@ def test_a_drill_and_what_hangs_off_it_take_the_workspace_of_the_channels_schedu
         orphan = add_drill(s, "CNONE")  # no schedule (and no team given): the single workspace
         answers.add_reply(s, drill_b, "2.1", MEMBER, NOW, late=False, verdicts="c")
         answers.delete_reply(s, drill_b, "2.2")  # a tombstone is the drill's too
-        assert claims.claim_notice(s, drill_b, MEMBER, "host-1", NOW, NOW - timedelta(minutes=5))
+        assert leases.claim(s, leases.FEEDBACK_NOTICE, (drill_b, MEMBER), "host-1", NOW, NOW - timedelta(minutes=5))
         assert channel_posts.add_channel_post(s, "CA", "reminder", str(drill_a), NOW, NOW, drill_id=drill_a)
         assert channel_posts.add_channel_post(s, "CB", "digest", "2026-W48", NOW, NOW)
         assert channel_posts.add_channel_post(s, "CNONE", "digest", "2026-W48", NOW, NOW)
@@ -155,7 +156,7 @@ def test_rows_of_the_single_workspace_are_given_the_real_one_once(sessions):
         schedule_changes.record_change(s, "C1", "UADMIN", NOW, "set", None, schedule("C1"))
         drill = add_drill(s, "C1")
         answers.add_reply(s, drill, "1.1", MEMBER, NOW, late=False, verdicts="c")
-        claims.claim_notice(s, drill, MEMBER, "host-1", NOW, NOW)
+        leases.claim(s, leases.FEEDBACK_NOTICE, (drill, MEMBER), "host-1", NOW, NOW)
         channel_posts.add_channel_post(s, "C1", "reminder", str(drill), NOW, NOW, drill_id=drill)
         cards.lock_card(s, MEMBER, "cto", "q1")
         cards.lock_card(s, MEMBER, "cto", "q2")
