@@ -87,6 +87,8 @@ _TENTHS = re.compile(r"(\d+(?:\.\d+)?)\s*割")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|パーセント|％)")
 # Negation an analyser does not mark on a token, when a clause ends with it: 「…は不要です」.
 _NEGATING_ENDS = ("不要", "必要ない", "必要はない", "未実施", "未導入", "未対応", "なし", "無し", "まだ")
+# The same ends, said as a thought: 「不要だと思っています」.
+_THOUGHT_END = re.compile(r"(不要|必要ない|必要はない|未実施|未導入)だ?と(思|考え|感じ|判断)")
 _POLITE_END = re.compile(r"(です|でした|だ|である|と考えます|と思います|と考えている|と思う|ね|よ|[\s、,…])+$")
 # 〜ないように, 〜ないため, 〜なければ: the negation serves what follows, it does not deny the clause.
 _NOT_DENIAL_AFTER = frozenset({"よう", "ため", "と", "ば", "なら", "限り", "場合", "うち", "まま", "こと", "で"})
@@ -100,7 +102,7 @@ _AFFIRMING = re.compile(
 # Only that clause: a reply that admits one gap still covers the points it makes elsewhere.
 _ADMISSION = re.compile(
     r"まだ[^、,]{0,20}?これから|これから|難し(?:い|く|かった)|手が回(?:って|ら|りません)|手つかず|未着手"
-    r"|でき(?:て)?(?:い)?な(?:い|かった)|できていません|できてません|追いついていな|弱(?:い|く|かった)(?![点\u4e00-\u9fff\u30a0-\u30ff])"
+    r"|でき(?:て)?(?:い)?な(?:い|かった)|できていません|できてません|追いついていな|浅(?:い|く|かった)(?![\u4e00-\u9fff\u30a0-\u30ff])|弱(?:い|く|かった)(?![点\u4e00-\u9fff\u30a0-\u30ff])"
     # 放置 as a state (「放置されがち」), not as a condition (「放置すれば損失が出る」); a challenge
     # still open (「…が課題です」「今後の課題」), not the 課題 of a story told in the past.
     r"|放置(?:され|して(?:い|お)|したまま|のまま|状態|気味|がち)|(?<!な)課題(?:です|だ)(?![っと])|(?:今後の|まだ|今の)課題|課題が残"
@@ -131,7 +133,7 @@ def negated(piece: str, tokens: Sequence[TokenLike]) -> bool:
         return False
     if _admits(piece):
         return True
-    if _POLITE_END.sub("", piece).endswith(_NEGATING_ENDS):
+    if _POLITE_END.sub("", piece).endswith(_NEGATING_ENDS) or _THOUGHT_END.search(piece):
         return True
     for index, token in enumerate(tokens):
         if not token.negation:

@@ -264,3 +264,8 @@ def test_a_denial_followed_by_i_think_is_still_a_denial(analyse):
     assert verdicts(analyse, ZERO_TRUST, "マイクロセグメンテーションは必要ないと思っています。")[1] == M
     assert verdicts(analyse, ZERO_TRUST, "マイクロセグメンテーションは導入しないと判断しました。")[1] == M
     assert verdicts(analyse, ZERO_TRUST, "マイクロセグメンテーションは欠かせないと思います。")[1] == C
+
+
+def test_unneeded_as_a_thought_and_a_shallow_understanding_cover_nothing(analyse):
+    assert verdicts(analyse, ZERO_TRUST, "マイクロセグメンテーションは不要だと思っています。")[1] == M
+    assert verdicts(analyse, ZERO_TRUST, "マイクロセグメンテーションについてはまだ理解が浅いです。")[1] == M
