@@ -203,6 +203,8 @@ _PREDICATE_POS = frozenset({"verb", "adjective"})
 _COMMAS = frozenset({"、", ",", "，"})
 # A bare list: three or more items between 、・/ or line ends, none with a predicate.
 _LIST_SEPARATORS = re.compile(r"[、,，・/／]")
+_CASE_PARTICLES = frozenset({"が", "を", "に", "で", "は"})
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _PREDICATE_ENDS = re.compile(r"(です|ます|でした|ました|だ|である|っす|した|する|ている|ています)$")
 
 
@@ -230,20 +232,52 @@ _LIST_ITEM_CHARACTERS = 15  # a term, not a phrase: 「SLI: 決済の成功率�
 
 def _is_bare_list(piece: str, tokens: Sequence[TokenLike]) -> bool:
     items = [i.strip() for i in _LIST_SEPARATORS.split(piece) if i.strip()]
+    if len(items) < 3:
+        # Japanese terms between spaces; an English or mixed sentence has spaces between words.
+        spaced = piece.split()
+        if len(spaced) >= 3 and sum(bool(_JAPANESE.search(i)) for i in spaced) >= 0.75 * len(spaced):
+            items = spaced
+    if _is_sentence(tokens):
+        return False
     # Mostly terms (a long name such as INFORMATION_SCHEMA may be among them), none explained.
-    terms = sum(len(i) <= _LIST_ITEM_CHARACTERS and len(i.split()) <= 3 for i in items)
+    terms = sum(_term_like(i) for i in items)
     if len(items) < 3 or terms < 0.75 * len(items) or any(":" in i for i in items):
         return False
-    return not any(t.pos in _PREDICATE_POS and t.lemma not in _NEGATION_WORDS for t in tokens) and not _PREDICATE_ENDS.search(piece.strip())
+    return not _PREDICATE_ENDS.search(piece.strip())
+
+
+def _term_like(item: str) -> bool:
+    """A term rather than a phrase: a few Japanese characters, or a name of up to three words."""
+    if _JAPANESE.search(item):
+        return len(item) <= _LIST_ITEM_CHARACTERS and ":" not in item
+    return len(item.split()) <= 3 and ":" not in item
+
+
+def _is_sentence(tokens: Sequence[TokenLike]) -> bool:
+    """Whether the words form a sentence: a case particle (が・を・に・で・は) says who does what, and an
+    auxiliary (です・ます・た・ない…) ends a predicate. A verb inside a term (タグ付け, みなし雇用, 失敗から
+    学ぶ姿勢) does neither."""
+    return any((t.pos == "particle" and t.surface in _CASE_PARTICLES) or t.pos == "auxiliary" for t in tokens)
+
+
+_BULLET = re.compile(r"^[\s・\-*•●○◦▪︎■□>]+")
+
+
+def _is_term(piece: str, tokens: Sequence[TokenLike]) -> bool:
+    """A line that is one term and no sentence (「・エラーバジェット」)."""
+    bare = _BULLET.sub("", piece).strip()
+    return bool(bare) and _term_like(bare) and not _is_sentence(tokens)
 
 
 def analyse_reply(text: str, analyse: Analyse, limit: int = JUDGED_CHARACTERS) -> list[Clause]:
     """The reply as clauses the matcher can read, from its first `limit` characters only."""
     found = []
     pieces = clauses(text[:limit])
-    for piece in pieces:
-        tokens = analyse(piece)
-        listed = _is_bare_list(piece, tokens)
+    analysed = [(piece, analyse(piece)) for piece in pieces]
+    # A reply that is only terms, one per line or bullet, is a list however it is laid out.
+    all_terms = len(analysed) >= 3 and all(_is_term(piece, tokens) for piece, tokens in analysed)
+    for piece, tokens in analysed:
+        listed = all_terms or _is_bare_list(piece, tokens)
         for part, part_tokens in _cut_at_continuative(piece, tokens):
             lowered = part.lower()
             found.append(Clause(lowered, frozenset(_keys(part_tokens)), negated(lowered, part_tokens), listed))

@@ -269,3 +269,11 @@ def test_a_denial_followed_by_i_think_is_still_a_denial(analyse):
 def test_unneeded_as_a_thought_and_a_shallow_understanding_cover_nothing(analyse):
     assert verdicts(analyse, ZERO_TRUST, "マイクロセグメンテーションは不要だと思っています。")[1] == M
     assert verdicts(analyse, ZERO_TRUST, "マイクロセグメンテーションについてはまだ理解が浅いです。")[1] == M
+
+
+def test_terms_one_per_line_are_a_bare_list_too(analyse):
+    assert verdicts(analyse, ZERO_TRUST, "・アクセス制御\n・マイクロセグメンテーション\n・ログ分析\n・SIEM") == (P, P, P)
+    assert verdicts(analyse, ZERO_TRUST, "アクセス制御　マイクロセグメンテーション　ログ分析　SIEM") == (P, P, P)
+    # Bullets that say something are an answer.
+    text = "・MFAでアクセス制御を強化した\n・マイクロセグメンテーションで区切った\n・ログをSIEMで分析している"
+    assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
