@@ -22,6 +22,7 @@ import frontmatter
 from bench.plan import Plan
 from bench.report import Figure, Target
 from bench.servers import CONTENT_DIR, ROOT
+from bot.domain.workspace import SINGLE_WORKSPACE
 
 NAME = "2. Content scale"
 SEED = CONTENT_DIR / "ciso.md"
@@ -142,20 +143,20 @@ def measure(directory: Path, lookups: int) -> dict:
     sample = catalog.roles[:: max(1, len(catalog) // SAMPLE_ROLES)][:SAMPLE_ROLES]
     slugs = [role.slug for role in sample]
     started = time.perf_counter()
-    answers = [career.handle_command(slug) for slug in slugs]
+    answers = [career.handle_command(slug, team_id=SINGLE_WORKSPACE) for slug in slugs]
     first_us = (time.perf_counter() - started) / len(slugs) * 1e6
     if not any("プロジェクトポジション" in str(block) for block in answers[0].blocks):
         raise RuntimeError(f"/career {slugs[0]} did not show the role card: {answers[0].text}")
     queries = [slugs[i % len(slugs)] for i in range(lookups)]
     started = time.perf_counter()
     for query in queries:
-        career.handle_command(query)
+        career.handle_command(query, team_id=SINGLE_WORKSPACE)
     lookup_us = (time.perf_counter() - started) / len(queries) * 1e6
 
     misses = [f"unknownrole{i:03d}" for i in range(max(1, lookups // 20))]
     started = time.perf_counter()
     for query in misses:
-        career.handle_command(query)
+        career.handle_command(query, team_id=SINGLE_WORKSPACE)
     miss_us = (time.perf_counter() - started) / len(misses) * 1e6
 
     return {

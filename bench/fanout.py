@@ -23,6 +23,7 @@ from bench.report import Figure, Target
 from bench.servers import ADMIN, CONTENT_DIR
 from bot.domain.schedule_input import parse_schedule_set
 from bot.composition import build_slack_bot
+from bot.domain.workspace import SINGLE_WORKSPACE
 from tests.support.botserver import settings_for
 from tests.support.slack_api import Call, StubSlackApi
 
@@ -77,7 +78,7 @@ def fan_out(database_url: str, channels: int) -> FanOut:
         try:
             request = parse_schedule_set(SCHEDULE, "UTC")
             for channel in channel_ids(channels):
-                services.schedules.set(channel, ADMIN, request, DUE - timedelta(minutes=1))
+                services.schedules.set(channel, ADMIN, request, DUE - timedelta(minutes=1), team_id=SINGLE_WORKSPACE)
             started, ticks = time.monotonic(), 0
             while ticks < MAX_TICKS and time.monotonic() - started < MAX_SECONDS:
                 services.cycle.tick(DUE + timedelta(seconds=time.monotonic() - started))

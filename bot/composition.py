@@ -238,14 +238,14 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
         settings, None, is_admin=admins.is_admin, bot_in_channel=bot_in_channel, clock=clock, rng=rng, zone_of=zones.of,
         name_of=profiles.name_of, chats=chats, engine=engine, visible=access.visible,
     )
-    unclaimed = bot.workspaces.unclaimed_schedules() if single is None else []
+    unclaimed = bot.workspaces.unclaimed_schedules(SINGLE_WORKSPACE) if single is None else []
     if unclaimed:
         log.warning(
             "%d schedule(s) (e.g. in %s) were stored before workspaces were recorded and belong to no workspace yet:"
             " start once with SLACK_BOT_TOKEN to claim them for their workspace (docs/WORKSPACES.md)", len(unclaimed), unclaimed[0],
         )
     if single is not None and single.get("team_id"):
-        adopted = bot.workspaces.adopt_single_workspace(str(single["team_id"]), single.get("enterprise_id"))
+        adopted = bot.workspaces.adopt_single_workspace(SINGLE_WORKSPACE, team_id=str(single["team_id"]), enterprise_id=single.get("enterprise_id"))
         if adopted:
             log.info("%d stored row(s) from before workspaces were recorded now belong to team %s", adopted, single["team_id"])
     # Loaded here, before gunicorn forks its workers: they share the analyser's dictionary pages,
@@ -261,7 +261,7 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
         # The uninstall is recorded first: if deleting the tokens then fails, Slack's retry finds
         # it recorded (doing it again changes nothing) and deletes them.
         assert installations is not None
-        if bot.workspaces.uninstalled(team_id, enterprise_id, clock(), sent_at) is not None:
+        if bot.workspaces.uninstalled(clock(), sent_at, team_id=team_id, enterprise_id=enterprise_id) is not None:
             installations.delete(team_id, enterprise_id)
 
     replays = Replays(session_factory(engine))
@@ -309,7 +309,7 @@ def _token_lookup(installations: "Installations") -> Callable[[str], str | None]
 
 
 def _installed(bot: Bot, installation, clock: Callable[[], datetime]) -> None:
-    if bot.workspaces.installed(installation.team_id, installation.enterprise_id, clock()):
+    if bot.workspaces.installed(clock(), team_id=installation.team_id, enterprise_id=installation.enterprise_id):
         log.info("team %s installed the app again: the deletion of its data is cancelled; its schedules stay paused", installation.team_id)
 
 
@@ -329,7 +329,7 @@ def build_slack_home(bot: Bot, client, clock: Callable[[], datetime], access: "C
 
     tab = build_home_tab(bot, clock, (access or ChannelAccess(client)).visible)
     publisher = HomePublisher(client, tab)
-    return HomeParts(tab, publisher, HomeRefresh(publisher.publish, tab.openers))
+    return HomeParts(tab, publisher, HomeRefresh(publisher.publish, lambda user_ids, team_id: tab.openers(user_ids, team_id=team_id)))
 
 
 def build_home_tab(bot: Bot, clock: Callable[[], datetime], visible: Visible | None = None) -> "HomeTab":

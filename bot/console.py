@@ -178,10 +178,10 @@ class Console:
 
     def press(self, button: dict, user_id: str = CONSOLE_USER) -> None:
         if button.get("command"):  # a Home button: what the command it stands for answers
-            self.show(self.router.handle_command(button["command"], user_id=user_id, channel_id=CONSOLE_CHANNEL), viewer=user_id)
+            self.show(self.router.handle_command(button["command"], user_id=user_id, channel_id=CONSOLE_CHANNEL, team_id=SINGLE_WORKSPACE), viewer=user_id)
             self.tick()
             return
-        answer = self.router.handle_action(button["action_id"], button["value"], user_id=user_id, channel_id=CONSOLE_CHANNEL)
+        answer = self.router.handle_action(button["action_id"], button["value"], user_id=user_id, channel_id=CONSOLE_CHANNEL, team_id=SINGLE_WORKSPACE)
         self.show(answer, viewer=user_id, pressed=True)
 
     def tick(self) -> None:
@@ -207,7 +207,7 @@ class Console:
                 self.out.write(f"{name} というコマンドはありません。`/career help` をお試しください。\n")
                 return True
             line = rest
-        self.show(self.router.handle_command(line, user_id=CONSOLE_USER, channel_id=CONSOLE_CHANNEL))
+        self.show(self.router.handle_command(line, user_id=CONSOLE_USER, channel_id=CONSOLE_CHANNEL, team_id=SINGLE_WORKSPACE))
         if schedule_form.opens_form(line):
             # In Slack this opens the schedule editor; here it shows the schedule, and says how.
             self.out.write(f"  （Slack ではスケジュールの編集フォームが開きます。console では `{SCHEDULE_FORM_EXAMPLE}` のように送信できます）\n")
@@ -302,7 +302,7 @@ class Console:
     def _now_text(self) -> str:
         assert self.clock is not None and self.bot is not None
         now = self.clock()
-        view = self.bot.schedules.show(CONSOLE_CHANNEL, now)
+        view = self.bot.schedules.show(CONSOLE_CHANNEL, now, team_id=SINGLE_WORKSPACE)
         zone = view.schedule.timezone if view else self.bot.settings.default_timezone
         from zoneinfo import ZoneInfo
 
@@ -388,7 +388,7 @@ class Console:
         bot = self.bot
         assert bot is not None and self.clock is not None
         with bot.cycle.sessions() as session:
-            drill = drills.latest_open_drill(session, CONSOLE_CHANNEL)
+            drill = drills.latest_open_drill(session, CONSOLE_CHANNEL, team_id=SINGLE_WORKSPACE)
             thread_ts = drill.message_ts if drill else None
         if not thread_ts:
             self.out.write("回答を受け付けているドリルがありません。`/career drill now` で投稿できます。\n")

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.domain.memory import Grade
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.views.announcement_blocks import digest_message, permalink
 from tests.e2e.test_http_lookups import blocks_text
 from tests.support.fakes import Clock, RecordingChat
@@ -40,7 +41,7 @@ def run_day(core: Core, day: int, members: list[str], grades: dict[str, Grade] |
         assert core.bot.replies.record(CH, drill.message_ts, f"{drill.message_ts}{n + 1}", user, jst(day, 10 + n, month=month))
     core.at(jst(day, 17, month=month))
     for user, grade in (grades or {}).items():
-        core.bot.learning.grade_drill(user, CH, drill.id, grade, jst(day, 17, 30, month=month))
+        core.bot.learning.grade_drill(user, CH, drill.id, grade, jst(day, 17, 30, month=month), team_id=SINGLE_WORKSPACE)
 
 
 def test_the_weekly_digest_is_posted_once_with_the_weeks_drills(core):
@@ -49,7 +50,7 @@ def test_the_weekly_digest_is_posted_once_with_the_weeks_drills(core):
     run_day(core, 24, [AKI])
     run_day(core, 25, [AKI, BEN], {AKI: Grade.AGAIN, BEN: Grade.HARD})
     run_day(core, 26, [AKI, BEN], {BEN: Grade.EASY})
-    core.bot.schedules.skip(CH, ADMIN, "2026-12-02", jst(26, 18))
+    core.bot.schedules.skip(CH, ADMIN, "2026-12-02", jst(26, 18), team_id=SINGLE_WORKSPACE)
     run_day(core, 27, [AKI, BEN, CHI])
 
     core.at(jst(27, 17, 59))

@@ -15,6 +15,7 @@ import pytest
 
 from bot.domain.drill import SHOWN
 from bot.domain.schedule import DAY_LABELS_JA
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store.db import utc
 from bot.views.announcement_blocks import digest_message
 from tests.e2e.test_http_lookups import blocks_text
@@ -69,7 +70,7 @@ def drive(core: Core, start: datetime, end: datetime, zones: list[str], clocks: 
 
 
 def drill_now(at: datetime) -> tuple[datetime, Action]:
-    return at, lambda core: core.bot.schedules.drill_now(CH, ADMIN, at)
+    return at, lambda core: core.bot.schedules.drill_now(CH, ADMIN, at, team_id=SINGLE_WORKSPACE)
 
 
 def change(at: datetime, *words: str) -> tuple[datetime, Action]:
@@ -238,8 +239,8 @@ def test_a_period_with_no_drill_gets_no_digest_and_the_next_one_starts_from_the_
     try:
         core.set("ciso", "08:30", "tz=America/New_York", "reveal=+30m", "digest=sun-09:00")
         actions = dict([
-            (datetime(2026, 10, 25, 12, 0, tzinfo=ny).astimezone(UTC), lambda c: c.bot.schedules.pause(CH, ADMIN, c.clock())),
-            (datetime(2026, 11, 2, 12, 0, tzinfo=ny).astimezone(UTC), lambda c: c.bot.schedules.resume(CH, ADMIN, c.clock())),
+            (datetime(2026, 10, 25, 12, 0, tzinfo=ny).astimezone(UTC), lambda c: c.bot.schedules.pause(CH, ADMIN, c.clock(), team_id=SINGLE_WORKSPACE)),
+            (datetime(2026, 11, 2, 12, 0, tzinfo=ny).astimezone(UTC), lambda c: c.bot.schedules.resume(CH, ADMIN, c.clock(), team_id=SINGLE_WORKSPACE)),
         ])
         drive(core, start, datetime(2026, 11, 8, 12, 0, tzinfo=ny).astimezone(UTC), ["America/New_York"], ["08:30", "09:00", "10:00"], actions)
         first, second = check_periods(core, expect=2, chained=False)
@@ -283,7 +284,7 @@ def test_a_digest_waits_for_a_drill_another_replica_is_still_posting(db_url):
         a.at(datetime(2026, 11, 27, 17, 0, 7, tzinfo=tokyo).astimezone(UTC))
         extra = datetime(2026, 11, 27, 17, 59, 55, tzinfo=tokyo).astimezone(UTC)
         clock.now = extra
-        a.bot.schedules.drill_now(CH, ADMIN, extra)
+        a.bot.schedules.drill_now(CH, ADMIN, extra, team_id=SINGLE_WORKSPACE)
         chat.hold = True
         errors: list[BaseException] = []
 

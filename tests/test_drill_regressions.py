@@ -8,6 +8,7 @@ import pytest
 
 from bot.domain.schedule import ScheduleError
 from bot.domain.schedule_input import parse_days, parse_schedule_set, parse_timezone
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import ChatError, ThreadMessage
 from tests.test_drills import ADMIN, CH, world  # noqa: F401 - the same world fixture, on both databases
 
@@ -20,7 +21,7 @@ def test_a_thank_you_after_the_reveal_earns_no_credit(world):
     ts = world.chat.of("question")[0].ts
     world.at(10, 1)  # revealed
     assert world.replies.record(CH, ts, "1800000300.000001", "ULATE0001", world.clock())
-    stats = world.replies.stats("ULATE0001", CH)
+    stats = world.replies.stats("ULATE0001", CH, team_id=SINGLE_WORKSPACE)
     assert (stats.answered, stats.answered_here, stats.streak) == (0, 0, 0)
     assert world.chat.of("reveal")[0].reveal.participants == ()
 
@@ -33,12 +34,12 @@ def test_a_skipped_extra_drill_does_not_break_the_daily_streak(world):
         world.replies.record(CH, ts, f"18000004{day}.000001", "UALICE001", world.clock())
         world.at(10, 1, day=day)
     world.clock.now = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
-    world.schedules.drill_now(CH, ADMIN, world.clock())  # an extra question Alice never answers
+    world.schedules.drill_now(CH, ADMIN, world.clock(), team_id=SINGLE_WORKSPACE)  # an extra question Alice never answers
     world.cycle.tick(world.clock())
-    world.schedules.reveal_now(CH, ADMIN, world.clock())
+    world.schedules.reveal_now(CH, ADMIN, world.clock(), team_id=SINGLE_WORKSPACE)
     world.cycle.tick(world.clock())
     assert len(world.chat.of("question")) == 3
-    stats = world.replies.stats("UALICE001", CH)
+    stats = world.replies.stats("UALICE001", CH, team_id=SINGLE_WORKSPACE)
     assert (stats.answered, stats.streak, stats.drills_here) == (2, 2, 3)
 
 
@@ -144,7 +145,7 @@ def test_the_tick_says_when_it_next_has_something_to_do(world):
 def test_drill_now_is_keyed_by_the_schedules_own_zone(world):
     world.set("ciso", "09:00", "tz=Asia/Tokyo")
     world.clock.now = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)  # 01:00 on the 26th in Tokyo
-    world.schedules.drill_now(CH, ADMIN, world.clock())
+    world.schedules.drill_now(CH, ADMIN, world.clock(), team_id=SINGLE_WORKSPACE)
     assert [r.occurrence for r in world.rows()] == ["now:2026-11-26T01:00:00+0900"]
 
 
@@ -224,7 +225,7 @@ def test_a_reply_that_arrives_while_the_reveal_is_posted_is_late(world):
         drill_id = world.rows()[0].id
         assert leases.claim(s, leases.REVEALING, drill_id, "other-replica", world.clock(), world.clock())
     assert world.replies.record(CH, ts, "1795597230.000009", "UBEN00001", world.clock())
-    assert world.replies.stats("UBEN00001", CH).answered == 0
+    assert world.replies.stats("UBEN00001", CH, team_id=SINGLE_WORKSPACE).answered == 0
 
 
 def test_a_schedule_set_for_this_very_minute_names_the_post_it_makes(world):

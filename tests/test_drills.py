@@ -11,6 +11,7 @@ import pytest
 from bot.config import load_settings
 from bot.composition import build_bot
 from bot.domain.schedule_input import parse_schedule_set
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import ChatError
 from bot.usecases.schedule_admin import NotAllowed
 from bot.store.models import DrillRow, ScheduleRow
@@ -37,7 +38,7 @@ class World:
         self.schedules = self.bot.schedules
 
     def set(self, *words: str, channel: str = CH):
-        return self.schedules.set(channel, ADMIN, parse_schedule_set(list(words), "UTC"), self.clock())
+        return self.schedules.set(channel, ADMIN, parse_schedule_set(list(words), "UTC"), self.clock(), team_id=SINGLE_WORKSPACE)
 
     def at(self, hour: int, minute: int = 0, day: int = 25):
         self.clock.now = datetime(2026, 11, day, hour, minute, tzinfo=UTC)
@@ -93,9 +94,9 @@ def test_post_reply_reveal_cycle(world):
 
     # A reply after the reveal is kept, but as late: it is not in the (already posted) reveal.
     assert world.replies.record(CH, ts, "1800000200.000001", "ULATE0001", world.clock())
-    stats = world.replies.stats("UALICE001", CH)
+    stats = world.replies.stats("UALICE001", CH, team_id=SINGLE_WORKSPACE)
     assert (stats.answered, stats.streak) == (1, 1)
-    assert world.replies.stats("UCAROL001", CH).answered == 0
+    assert world.replies.stats("UCAROL001", CH, team_id=SINGLE_WORKSPACE).answered == 0
 
 
 def test_two_services_on_one_database_post_and_reveal_once(db_url):
@@ -194,11 +195,11 @@ def test_a_crashed_claim_is_taken_over_after_its_lease(world):
 def test_drill_now_and_reveal_now(world):
     world.set("ciso", "09:00", "reveal=+2h")
     world.clock.now = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
-    reveal_at, zone = world.schedules.drill_now(CH, ADMIN, world.clock())
+    reveal_at, zone = world.schedules.drill_now(CH, ADMIN, world.clock(), team_id=SINGLE_WORKSPACE)
     assert (reveal_at, zone) == (datetime(2026, 11, 25, 17, 0, tzinfo=UTC), "UTC")
     world.cycle.tick(world.clock())
     assert len(world.chat.of("question")) == 1
-    world.schedules.reveal_now(CH, ADMIN, world.clock())
+    world.schedules.reveal_now(CH, ADMIN, world.clock(), team_id=SINGLE_WORKSPACE)
     world.cycle.tick(world.clock())
     assert len(world.chat.of("reveal")) == 1
 
@@ -207,28 +208,28 @@ def test_non_admins_change_nothing(world):
     world.set("ciso", "09:00")
     request = parse_schedule_set(["cto", "10:00"], "UTC")
     for action in (
-        lambda: world.schedules.set(CH, "UMEMBER01", request, world.clock()),
-        lambda: world.schedules.pause(CH, "UMEMBER01", world.clock()),
-        lambda: world.schedules.remove(CH, "UMEMBER01", world.clock()),
-        lambda: world.schedules.skip(CH, "UMEMBER01", "2026-12-01", world.clock()),
-        lambda: world.schedules.drill_now(CH, "UMEMBER01", world.clock()),
-        lambda: world.schedules.reveal_now(CH, "UMEMBER01", world.clock()),
+        lambda: world.schedules.set(CH, "UMEMBER01", request, world.clock(), team_id=SINGLE_WORKSPACE),
+        lambda: world.schedules.pause(CH, "UMEMBER01", world.clock(), team_id=SINGLE_WORKSPACE),
+        lambda: world.schedules.remove(CH, "UMEMBER01", world.clock(), team_id=SINGLE_WORKSPACE),
+        lambda: world.schedules.skip(CH, "UMEMBER01", "2026-12-01", world.clock(), team_id=SINGLE_WORKSPACE),
+        lambda: world.schedules.drill_now(CH, "UMEMBER01", world.clock(), team_id=SINGLE_WORKSPACE),
+        lambda: world.schedules.reveal_now(CH, "UMEMBER01", world.clock(), team_id=SINGLE_WORKSPACE),
     ):
         with pytest.raises(NotAllowed):
             action()
-    view = world.schedules.show(CH, world.clock())
+    view = world.schedules.show(CH, world.clock(), team_id=SINGLE_WORKSPACE)
     assert view.schedule.role == "ciso_project_position" and not view.schedule.paused
-    assert [c.action for c in world.schedules.history(CH)] == ["set"]
+    assert [c.action for c in world.schedules.history(CH, team_id=SINGLE_WORKSPACE)] == ["set"]
     with world.cycle.sessions() as s:
         assert s.query(ScheduleRow).count() == 1
 
 
 def test_every_change_is_recorded_with_before_and_after(world):
     world.set("ciso", "09:00")
-    world.schedules.pause(CH, ADMIN, world.clock())
-    world.schedules.skip(CH, ADMIN, "2026-12-24", world.clock())
-    world.schedules.resume(CH, ADMIN, world.clock())
-    history = world.schedules.history(CH)
+    world.schedules.pause(CH, ADMIN, world.clock(), team_id=SINGLE_WORKSPACE)
+    world.schedules.skip(CH, ADMIN, "2026-12-24", world.clock(), team_id=SINGLE_WORKSPACE)
+    world.schedules.resume(CH, ADMIN, world.clock(), team_id=SINGLE_WORKSPACE)
+    history = world.schedules.history(CH, team_id=SINGLE_WORKSPACE)
     assert [c.action for c in history] == ["resume", "skip", "pause", "set"]
     first = history[-1]
     assert first.before is None and (first.after.role, first.after.post_time, first.after.timezone) == ("ciso_project_position", time(9, 0), "UTC")

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bot.domain.memory import Grade
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import ChatError
 from tests.e2e.test_http_lookups import blocks_text
 from tests.test_leaderboard import ADMIN, ALICE, BOB, CAROL, CH, DAY0, Group
@@ -28,9 +29,9 @@ def three_days(group: Group) -> list[int]:
     """Day 0: Alice on time (and grades 普通), Bob only after the reveal. Day 1: Alice twice on
     time, Carol grades 忘れた without replying. Day 2: nobody."""
     first = group.day(0, on_time=[ALICE], late=[BOB])
-    group.bot.learning.grade_drill(ALICE, CH, first, Grade.GOOD, group.clock())
+    group.bot.learning.grade_drill(ALICE, CH, first, Grade.GOOD, group.clock(), team_id=SINGLE_WORKSPACE)
     second = group.day(1, on_time=[ALICE, ALICE])
-    group.bot.learning.grade_drill(CAROL, CH, second, Grade.AGAIN, group.clock())
+    group.bot.learning.grade_drill(CAROL, CH, second, Grade.AGAIN, group.clock(), team_id=SINGLE_WORKSPACE)
     third = group.day(2)
     group.clock.now = DAY0 + timedelta(days=2, hours=12)
     return [first, second, third]

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.views.action_ids import Kind, action_id, encode
 from bot.domain.answer_feedback import Verdict
 from bot.ports import ChatError
@@ -138,14 +139,14 @@ def test_a_failed_send_is_retried_and_one_slack_refuses_is_not(world):
         errors = dict(s.execute(select(FeedbackNoticeRow.user_id, FeedbackNoticeRow.error)).all())
     assert errors == {"UAKI00001": None, "UBEN00001": "user_not_in_channel"}
     # The button is the durable path: Ben still sees his verdict there.
-    shown = world.bot.router.handle_action(action_id(Kind.CHECK_ANSWER) + ".0", encode(drill_id), user_id="UBEN00001", channel_id=CH)
+    shown = world.bot.router.handle_action(action_id(Kind.CHECK_ANSWER) + ".0", encode(drill_id), user_id="UBEN00001", channel_id=CH, team_id=SINGLE_WORKSPACE)
     assert "あなたの回答と回答ポイント" in shown.text and "✓" in str(shown.blocks)
 
 
 def test_the_check_button_before_the_reveal_without_a_reply_and_forged(world):
     ts, question, drill_id = posted(world)
     reply(world, ts, 1, "UAKI00001", question.points[0])
-    press = lambda user, value=encode(drill_id), channel=CH: world.bot.router.handle_action(action_id(Kind.CHECK_ANSWER) + ".0", value, user_id=user, channel_id=channel).text
+    press = lambda user, value=encode(drill_id), channel=CH: world.bot.router.handle_action(action_id(Kind.CHECK_ANSWER) + ".0", value, user_id=user, channel_id=channel, team_id=SINGLE_WORKSPACE).text
     assert "公開前は" in press("UAKI00001")
     world.at(10, 1)
     assert "見つかりませんでした" in press("UBEN00001")
@@ -156,20 +157,20 @@ def test_the_check_button_before_the_reveal_without_a_reply_and_forged(world):
 
 def test_a_member_who_turns_it_off_is_not_analysed_nor_told(world):
     router = world.bot.router
-    assert "オフにしました" in router.handle_command("feedback off", user_id="UAKI00001", channel_id=CH).text
+    assert "オフにしました" in router.handle_command("feedback off", user_id="UAKI00001", channel_id=CH, team_id=SINGLE_WORKSPACE).text
     ts, question, drill_id = posted(world)
     reply(world, ts, 1, "UAKI00001", question.points[0])
     reply(world, ts, 2, "UBEN00001", question.points[0])
     assert verdicts_stored(world)["1800000300.000001"] is None  # not even analysed
     world.at(10, 1)
     assert [s.text for s in world.chat.of("feedback")] == ["UBEN00001"]
-    assert "オフにしています" in router.handle_action(action_id(Kind.CHECK_ANSWER) + ".0", encode(drill_id), user_id="UAKI00001", channel_id=CH).text
-    assert "オンにしました" in router.handle_command("feedback on", user_id="UAKI00001", channel_id=CH).text
+    assert "オフにしています" in router.handle_action(action_id(Kind.CHECK_ANSWER) + ".0", encode(drill_id), user_id="UAKI00001", channel_id=CH, team_id=SINGLE_WORKSPACE).text
+    assert "オンにしました" in router.handle_command("feedback on", user_id="UAKI00001", channel_id=CH, team_id=SINGLE_WORKSPACE).text
 
 
 def test_a_channel_with_feedback_off_analyses_nothing_and_shows_no_button(world):
     ts, question, _drill = posted(world, "feedback=off")
-    shown = str(world.bot.router.handle_command("schedule show", user_id="UAKI00001", channel_id=CH).blocks)
+    shown = str(world.bot.router.handle_command("schedule show", user_id="UAKI00001", channel_id=CH, team_id=SINGLE_WORKSPACE).blocks)
     assert "回答のチェック:" in shown and "オフ（`feedback=off`）" in shown
     reply(world, ts, 1, "UAKI00001", question.points[0])
     assert verdicts_stored(world)["1800000300.000001"] is None
@@ -237,7 +238,7 @@ def test_a_claim_taken_over_cannot_be_released_by_its_old_holder(world):
 
 def test_a_drill_keeps_its_channels_feedback_off_after_the_schedule_is_removed(world):
     ts, question, _drill = posted(world, "feedback=off")
-    world.schedules.remove(CH, "UADMIN001", world.clock())
+    world.schedules.remove(CH, "UADMIN001", world.clock(), team_id=SINGLE_WORKSPACE)
     reply(world, ts, 1, "UAKI00001", question.points[0])
     assert verdicts_stored(world)["1800000300.000001"] is None  # not analysed
     world.at(10, 1)
@@ -247,9 +248,9 @@ def test_a_drill_keeps_its_channels_feedback_off_after_the_schedule_is_removed(w
 def test_a_counted_reply_without_a_verdict_is_explained_not_denied(world):
     ts, question, drill_id = posted(world)
     router = world.bot.router
-    router.handle_command("feedback off", user_id="UAKI00001", channel_id=CH)
+    router.handle_command("feedback off", user_id="UAKI00001", channel_id=CH, team_id=SINGLE_WORKSPACE)
     reply(world, ts, 1, "UAKI00001", question.points[0])  # counted, not analysed
-    router.handle_command("feedback on", user_id="UAKI00001", channel_id=CH)
+    router.handle_command("feedback on", user_id="UAKI00001", channel_id=CH, team_id=SINGLE_WORKSPACE)
     world.at(10, 1)
-    shown = router.handle_action(action_id(Kind.CHECK_ANSWER) + ".0", encode(drill_id), user_id="UAKI00001", channel_id=CH).text
+    shown = router.handle_action(action_id(Kind.CHECK_ANSWER) + ".0", encode(drill_id), user_id="UAKI00001", channel_id=CH, team_id=SINGLE_WORKSPACE).text
     assert "数えられていますが、判定はありません" in shown

@@ -10,6 +10,7 @@ import pytest
 
 from bot.composition import build_home
 from bot.domain.memory import Grade
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.slack.channel_access import ChannelAccess
 from bot.slack.home_publisher import HomeRefresh
 from bot.views import home_blocks as ui
@@ -44,11 +45,11 @@ def answered_drill(world: World) -> None:
 def test_home_data_holds_the_members_record_channels_and_roles(world):
     answered_drill(world)
     home = build_home(world.bot)
-    data = home.data(ALICE, world.clock())
+    data = home.data(ALICE, world.clock(), team_id=SINGLE_WORKSPACE)
     assert data.answered == 1 and data.best_streak == 1 and data.admin is False
     assert [c.view.schedule.channel_id for c in data.channels] == [CH] and data.channels[0].mine
     assert len(data.roles) == len(world.bot.catalog.roles) > 0
-    assert home.data(ADMIN, world.clock()).admin is True
+    assert home.data(ADMIN, world.clock(), team_id=SINGLE_WORKSPACE).admin is True
 
     view = ui.home_view(data)
     text = blocks_text(view["blocks"])
@@ -59,8 +60,8 @@ def test_home_data_holds_the_members_record_channels_and_roles(world):
 def test_a_graded_question_shows_as_mastery_per_role_on_the_home(world):
     answered_drill(world)
     drill_id = world.rows()[0].id
-    world.bot.learning.grade_drill(ALICE, CH, drill_id, Grade.GOOD, world.clock())
-    text = blocks_text(ui.home_view(build_home(world.bot).data(ALICE, world.clock()))["blocks"])
+    world.bot.learning.grade_drill(ALICE, CH, drill_id, Grade.GOOD, world.clock(), team_id=SINGLE_WORKSPACE)
+    text = blocks_text(ui.home_view(build_home(world.bot).data(ALICE, world.clock(), team_id=SINGLE_WORKSPACE))["blocks"])
     assert "職種ごとの進み具合" in text and "評価 1問、定着 0問" in text
 
 
@@ -68,7 +69,7 @@ def test_the_members_own_channels_come_first_and_many_channels_are_cut_with_a_li
     for i in range(60):
         world.set("cto", "07:00", channel=f"C0OTHER{i:02d}")
     answered_drill(world)  # CH: Alice's own, and its next post is later than theirs
-    data = build_home(world.bot).data(ALICE, world.clock())
+    data = build_home(world.bot).data(ALICE, world.clock(), team_id=SINGLE_WORKSPACE)
     assert data.channels[0].view.schedule.channel_id == CH and len(data.channels) == 61
     for admin in (False, True):
         view = ui.home_view(type(data)(**{**data.__dict__, "admin": admin}))
@@ -80,7 +81,7 @@ def test_the_members_own_channels_come_first_and_many_channels_are_cut_with_a_li
 
 def test_a_role_name_with_markup_is_escaped_on_the_home(world):
     world.set("ciso", "09:00")
-    data = build_home(world.bot).data(BOB, world.clock())
+    data = build_home(world.bot).data(BOB, world.clock(), team_id=SINGLE_WORKSPACE)
     channel = data.channels[0]
     forged = type(channel.view)(channel.view.schedule, channel.view.next, "<!channel> & co")
     data = type(data)(**{**data.__dict__, "channels": (type(channel)(forged, False, 0),)})
@@ -110,18 +111,18 @@ def test_a_modal_keeps_the_working_buttons_under_its_own_action_ids_and_drops_sh
 def test_the_toggle_says_what_happened_and_changes_nothing_for_a_member(world):
     world.set("ciso", "09:00")
     home = build_home(world.bot)
-    assert home.toggle(CH, BOB, world.clock()) == "refused"
-    assert world.schedules.show(CH, world.clock()).schedule.paused is False
-    assert home.toggle("C0NOWHERE", ADMIN, world.clock()) == "missing"
-    assert home.toggle(CH, ADMIN, world.clock()) == "paused"
-    assert home.toggle(CH, ADMIN, world.clock()) == "resumed"
+    assert home.toggle(CH, BOB, world.clock(), team_id=SINGLE_WORKSPACE) == "refused"
+    assert world.schedules.show(CH, world.clock(), team_id=SINGLE_WORKSPACE).schedule.paused is False
+    assert home.toggle("C0NOWHERE", ADMIN, world.clock(), team_id=SINGLE_WORKSPACE) == "missing"
+    assert home.toggle(CH, ADMIN, world.clock(), team_id=SINGLE_WORKSPACE) == "paused"
+    assert home.toggle(CH, ADMIN, world.clock(), team_id=SINGLE_WORKSPACE) == "resumed"
     # A press carries what its button said: pausing a running drill twice pauses it once.
-    assert home.toggle(CH, ADMIN, world.clock(), "pause") == "paused"
-    assert home.toggle(CH, ADMIN, world.clock(), "pause") == "already_paused"
-    assert world.schedules.show(CH, world.clock()).schedule.paused is True
-    assert home.toggle(CH, ADMIN, world.clock(), "resume") == "resumed"
-    assert home.toggle(CH, ADMIN, world.clock(), "resume") == "already_running"
-    assert world.schedules.show(CH, world.clock()).schedule.paused is False
+    assert home.toggle(CH, ADMIN, world.clock(), "pause", team_id=SINGLE_WORKSPACE) == "paused"
+    assert home.toggle(CH, ADMIN, world.clock(), "pause", team_id=SINGLE_WORKSPACE) == "already_paused"
+    assert world.schedules.show(CH, world.clock(), team_id=SINGLE_WORKSPACE).schedule.paused is True
+    assert home.toggle(CH, ADMIN, world.clock(), "resume", team_id=SINGLE_WORKSPACE) == "resumed"
+    assert home.toggle(CH, ADMIN, world.clock(), "resume", team_id=SINGLE_WORKSPACE) == "already_running"
+    assert world.schedules.show(CH, world.clock(), team_id=SINGLE_WORKSPACE).schedule.paused is False
     assert ui.read_toggle(f"{CH}|pause") == (CH, "pause") and ui.read_toggle(CH) == (CH, None) and ui.read_toggle(f"{CH}|flip") == (CH, None)
     assert ui.toggle_notice("paused", CH) == f"⏸ <#{CH}> のドリルを一時停止しました。"
     assert ui.toggle_notice("paused", "<!here>") == "⏸ &lt;!here&gt; のドリルを一時停止しました。"
@@ -130,10 +131,10 @@ def test_the_toggle_says_what_happened_and_changes_nothing_for_a_member(world):
 def test_an_opening_claims_a_publish_once_until_the_home_is_stale(world):
     home = build_home(world.bot)
     now = world.clock()
-    assert home.opened(ALICE, now) is True
-    assert home.opened(ALICE, now) is False  # Slack's retry of the same event
-    assert home.opened(ALICE, now + timedelta(seconds=11)) is True  # she comes back later
-    assert home.openers([ALICE, BOB]) == {ALICE}
+    assert home.opened(ALICE, now, team_id=SINGLE_WORKSPACE) is True
+    assert home.opened(ALICE, now, team_id=SINGLE_WORKSPACE) is False  # Slack's retry of the same event
+    assert home.opened(ALICE, now + timedelta(seconds=11), team_id=SINGLE_WORKSPACE) is True  # she comes back later
+    assert home.openers([ALICE, BOB], team_id=SINGLE_WORKSPACE) == {ALICE}
 
 
 # ----------------------------------------------------------------------------- the console
@@ -159,7 +160,7 @@ def test_the_console_shows_the_home_as_text_and_its_role_buttons_press(tmp_path)
         console.run([":home"], interactive=False)
         number = next(i for i, b in enumerate(console.buttons, 1) if b["text"]["text"] == "⏸ 一時停止")
         console.run([str(number), ":home"], interactive=False)
-        assert console.bot.schedules.show("CCONSOLE1", console.clock()).schedule.paused is True
+        assert console.bot.schedules.show("CCONSOLE1", console.clock(), team_id=SINGLE_WORKSPACE).schedule.paused is True
         assert any(b["text"]["text"] == "▶️ 再開" for b in console.buttons)
     finally:
         console.bot.engine.dispose()

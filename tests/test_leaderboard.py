@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.views.action_ids import Kind, action_id
 from bot.composition import build_bot
 from bot.config import load_settings
@@ -39,7 +40,7 @@ class Group:
             bot_in_channel=lambda channel_id, team_id: True, clock=self.clock, rng=random.Random(3), database_url=db_url,
             analyser=lambda: (lambda text: []), name_of=self._name_of,
         )
-        self.bot.schedules.set(CH, ADMIN, parse_schedule_set(["ciso", "09:00", "reveal=+1h"], "UTC"), self.clock())
+        self.bot.schedules.set(CH, ADMIN, parse_schedule_set(["ciso", "09:00", "reveal=+1h"], "UTC"), self.clock(), team_id=SINGLE_WORKSPACE)
 
     def _name_of(self, user_id: str, team_id: str = "") -> str:
         self.named.append(user_id)
@@ -59,10 +60,10 @@ class Group:
         return self.chat.of("reveal", CH)[-1].reveal.drill_id
 
     def command(self, text: str, user_id: str = ALICE, channel_id: str = CH):
-        return self.bot.router.handle_command(text, user_id=user_id, channel_id=channel_id)
+        return self.bot.router.handle_command(text, user_id=user_id, channel_id=channel_id, team_id=SINGLE_WORKSPACE)
 
     def press(self, button: dict, user_id: str = ALICE, channel_id: str = CH):
-        return self.bot.router.handle_action(button["action_id"], button["value"], user_id=user_id, channel_id=channel_id)
+        return self.bot.router.handle_action(button["action_id"], button["value"], user_id=user_id, channel_id=channel_id, team_id=SINGLE_WORKSPACE)
 
 
 @pytest.fixture
@@ -170,7 +171,7 @@ def test_a_quiet_week_says_so_and_still_shows_the_trend(group):
 
 def test_the_board_is_for_this_channel_only(group):
     ten_days(group)
-    group.bot.schedules.set("C0OTHER01", ADMIN, parse_schedule_set(["ciso", "12:00", "reveal=+1h"], "UTC"), group.clock())
+    group.bot.schedules.set("C0OTHER01", ADMIN, parse_schedule_set(["ciso", "12:00", "reveal=+1h"], "UTC"), group.clock(), team_id=SINGLE_WORKSPACE)
     group.clock.now = DAY0 + timedelta(days=10, hours=12)
     group.bot.cycle.tick(group.clock.now)
     other = group.chat.of("question", "C0OTHER01")[-1]

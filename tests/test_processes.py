@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from tests.conftest import CONTENT_DIR, ROOT
 from tests.support.signing import BOT_TOKEN, SIGNING_SECRET
+from bot.domain.workspace import SINGLE_WORKSPACE
 
 
 def test_a_forked_worker_does_not_reuse_the_parents_database_connection(tmp_path):
@@ -85,8 +86,8 @@ def test_two_processes_never_post_twice_across_a_retry_after_longer_than_the_lea
     from bot.domain.schedule_input import parse_schedule_set
 
     now = datetime.now(timezone.utc)
-    setup.schedules.set("C0STUDY01", "UADMIN001", parse_schedule_set(["ciso", "09:00", "reveal=+1h"], "UTC"), now)
-    setup.schedules.drill_now("C0STUDY01", "UADMIN001", now)
+    setup.schedules.set("C0STUDY01", "UADMIN001", parse_schedule_set(["ciso", "09:00", "reveal=+1h"], "UTC"), now, team_id=SINGLE_WORKSPACE)
+    setup.schedules.drill_now("C0STUDY01", "UADMIN001", now, team_id=SINGLE_WORKSPACE)
     setup.engine.dispose()
     stub_api.script("chat.postMessage", (429, {"Retry-After": "8"}, {"ok": False, "error": "ratelimited"}))
 

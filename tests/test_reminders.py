@@ -16,6 +16,7 @@ from bot.composition import Bot, build_bot
 from bot.config import load_settings
 from bot.domain.schedule import Remind, Reveal, ScheduleError
 from bot.domain.schedule_input import parse_schedule_set
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import ChatError
 from bot.store.models import ChannelPostRow, DrillRow
 from bot.views.announcement_blocks import reminder_message
@@ -48,7 +49,7 @@ class Core:
         )
 
     def set(self, *words: str, channel: str = CH):
-        return self.bot.schedules.set(channel, ADMIN, parse_schedule_set(list(words), "Asia/Tokyo"), self.clock())
+        return self.bot.schedules.set(channel, ADMIN, parse_schedule_set(list(words), "Asia/Tokyo"), self.clock(), team_id=SINGLE_WORKSPACE)
 
     def at(self, instant: datetime):
         self.clock.now = instant
@@ -147,23 +148,23 @@ def test_a_clock_time_reminder_before_midnight_reaches_a_drill_revealed_after_it
 @pytest.mark.parametrize("remind", ["remind=-9h", "remind=-8h", "remind=20:00", "remind=17:00", "remind=08:00"])
 def test_a_reminder_that_could_never_fall_before_the_reveal_is_refused_in_one_sentence(core, remind):
     core.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+8h", "remind=-1h")
-    answer = core.bot.router.handle_command(f"schedule set ciso 09:00 tz=Asia/Tokyo reveal=+8h {remind}", user_id=ADMIN, channel_id=CH)
+    answer = core.bot.router.handle_command(f"schedule set ciso 09:00 tz=Asia/Tokyo reveal=+8h {remind}", user_id=ADMIN, channel_id=CH, team_id=SINGLE_WORKSPACE)
     text = all_text(answer.blocks)
     assert len(answer.blocks) == 1 and "投稿（09:00）から回答ポイントの公開（投稿の8時間後）までの間になるように指定してください" in text
-    assert core.bot.schedules.show(CH, core.clock()).schedule.remind == Remind(before=timedelta(hours=1))  # unchanged
+    assert core.bot.schedules.show(CH, core.clock(), team_id=SINGLE_WORKSPACE).schedule.remind == Remind(before=timedelta(hours=1))  # unchanged
 
 
 def test_a_kept_reminder_that_a_new_reveal_leaves_behind_is_refused_and_nothing_changes(core):
     core.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+8h", "remind=-1h")
     with pytest.raises(ScheduleError, match="リマインダー（公開の1時間前）は、投稿（09:00）から回答ポイントの公開（投稿の30分後）までの間"):
         core.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+30m")
-    assert core.bot.schedules.show(CH, core.clock()).schedule.reveal == Reveal(offset=timedelta(hours=8))
+    assert core.bot.schedules.show(CH, core.clock(), team_id=SINGLE_WORKSPACE).schedule.reveal == Reveal(offset=timedelta(hours=8))
     assert core.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+30m", "remind=-10m").schedule.remind == Remind(before=timedelta(minutes=10))
 
 
 def test_no_reminder_once_the_drill_was_revealed_early(core):
     posted(core, "remind=-1h")
-    core.bot.schedules.reveal_now(CH, ADMIN, jst(25, 12))
+    core.bot.schedules.reveal_now(CH, ADMIN, jst(25, 12), team_id=SINGLE_WORKSPACE)
     core.at(jst(25, 12))
     assert len(core.chat.of("reveal")) == 1
     core.at(jst(25, 16))
@@ -262,7 +263,7 @@ def test_a_rate_limited_reminder_waits_for_retry_after(core):
 
 def test_a_drill_now_question_gets_its_reminder_by_the_same_rule(core):
     core.set("ciso", "23:00", "tz=Asia/Tokyo", "reveal=+2h", "remind=-30m")
-    core.bot.schedules.drill_now(CH, ADMIN, jst(25, 10))
+    core.bot.schedules.drill_now(CH, ADMIN, jst(25, 10), team_id=SINGLE_WORKSPACE)
     core.at(jst(25, 10))
     (question,) = core.chat.of("question", CH)
     core.at(jst(25, 11, 29))
@@ -280,7 +281,7 @@ def test_schedule_show_and_history_name_the_reminder_and_digest(core):
     shown = all_text(schedule_show(view).blocks)
     assert "公開の1時間30分前" in shown and "`remind=-90m`" in shown
     assert "毎週金曜 18:00" in shown and "`digest=fri-18:00`" in shown
-    history = all_text(schedule_history(core.bot.schedules.history(CH), core.bot.schedules.role_label).blocks)
+    history = all_text(schedule_history(core.bot.schedules.history(CH, team_id=SINGLE_WORKSPACE), core.bot.schedules.role_label).blocks)
     assert "→" in history and "リマインダー 公開の1時間30分前・まとめ 毎週金曜 18:00" in history
 
 

@@ -40,10 +40,10 @@ def sessions(engine):
     return session_factory(engine)
 
 
-def drill(s, channel_id: str, day: int, status: DrillStatus, **values) -> int:
+def drill(s, channel_id: str, team: str, day: int, status: DrillStatus, **values) -> int:
     """A drill posted at 09:00 on day `day` (NOW is day 0, 12:00), revealed at 10:00."""
     post_at = datetime(2026, 11, 25, 9, tzinfo=UTC) + timedelta(days=day)
-    drills.create_drill(s, channel_id, f"{post_at.date()}@UTC", post_at, post_at + timedelta(hours=1), "UTC", NOW)
+    drills.create_drill(s, channel_id, f"{post_at.date()}@UTC", post_at, post_at + timedelta(hours=1), "UTC", NOW, team_id=team)
     drill_id = s.scalar(select(DrillRow.id).where(DrillRow.channel_id == channel_id, DrillRow.post_at == to_db(post_at)))
     if status is not DrillStatus.PENDING:
         values.setdefault("message_ts", f"{day + 100}.{drill_id}")
@@ -59,14 +59,14 @@ def populate(sessions, team: str, channel_id: str) -> dict[str, int]:
         schedules.save_schedule(s, schedule, f"UADMIN{team[-1]}", NOW - timedelta(days=10), keep_deck=False, team_id=team)
         schedule_changes.record_change(s, channel_id, f"UADMIN{team[-1]}", NOW - timedelta(days=10), "set", None, schedule, team_id=team)
         ids = {
-            "due": drill(s, channel_id, 1, DrillStatus.PENDING),  # tomorrow's, due then
-            "revealable": drill(s, channel_id, 0, DrillStatus.POSTED, posted_at=to_db(NOW - timedelta(hours=3)), backfill_due=True),
-            "markable": drill(s, channel_id, -1, DrillStatus.REVEALED, revealed_at=to_db(NOW - timedelta(days=1))),
-            "done": drill(s, channel_id, -2, DrillStatus.REVEALED, revealed_at=to_db(NOW - timedelta(days=2)), marked_at=to_db(NOW), feedback_done_at=to_db(NOW)),
+            "due": drill(s, channel_id, team, 1, DrillStatus.PENDING),  # tomorrow's, due then
+            "revealable": drill(s, channel_id, team, 0, DrillStatus.POSTED, posted_at=to_db(NOW - timedelta(hours=3)), backfill_due=True),
+            "markable": drill(s, channel_id, team, -1, DrillStatus.REVEALED, revealed_at=to_db(NOW - timedelta(days=1))),
+            "done": drill(s, channel_id, team, -2, DrillStatus.REVEALED, revealed_at=to_db(NOW - timedelta(days=2)), marked_at=to_db(NOW), feedback_done_at=to_db(NOW)),
         }
         answers.add_reply(s, ids["revealable"], "9.1", MEMBER, NOW - timedelta(hours=2, minutes=30), late=False, verdicts="cp")
         leases.claim(s, leases.FEEDBACK_NOTICE, (ids["markable"], MEMBER), "host-1", NOW - timedelta(days=1), NOW - timedelta(days=2))
-        channel_posts.add_channel_post(s, channel_id, "reminder", str(ids["revealable"]), NOW - timedelta(hours=1), NOW - timedelta(hours=1), drill_id=ids["revealable"])
+        channel_posts.add_channel_post(s, channel_id, "reminder", str(ids["revealable"]), NOW - timedelta(hours=1), NOW - timedelta(hours=1), drill_id=ids["revealable"], team_id=team)
         cards.lock_card(s, MEMBER, "cto", "q1", team_id=team)
         cards.put_review(s, MEMBER, "cto", "q1", date(2026, 11, 24), 3, NOW - timedelta(days=1), ids["markable"], team_id=team)
         verdicts.set_member_feedback(s, MEMBER, False, NOW, team_id=team)
@@ -92,7 +92,7 @@ def rows_of(sessions, team: str) -> dict[str, int]:
 
 def paused(sessions, team: str) -> list[bool]:
     with sessions() as s:
-        return [r.paused for r in schedules.all_schedules(s, team_id=team)]
+        return [r.paused for r in schedules.team_schedules(s, team_id=team)]
 
 
 def test_an_uninstall_stops_that_workspaces_drills_at_once_and_the_other_workspace_goes_on(sessions, caplog):
@@ -105,7 +105,7 @@ def test_an_uninstall_stops_that_workspaces_drills_at_once_and_the_other_workspa
 
     workspaces = Workspaces(sessions, RETENTION, log=logging.getLogger("test.workspaces"))
     with caplog.at_level(logging.WARNING, logger="test.workspaces"):
-        stopped = workspaces.uninstalled(B, None, NOW)
+        stopped = workspaces.uninstalled(NOW, team_id=B, enterprise_id=None)
 
     assert stopped == Stopped(schedules_paused=1, drills_cancelled=2, posts_skipped=1)
     # B's drills are never posted, revealed, marked, read back or followed by feedback; A's are.
@@ -125,30 +125,30 @@ def test_an_uninstall_stops_that_workspaces_drills_at_once_and_the_other_workspa
     assert not any("xox" in r.getMessage() for r in caplog.records)
 
     # Slack sends app_uninstalled and tokens_revoked, and retries: the second notice changes nothing.
-    assert workspaces.uninstalled(B, None, NOW + timedelta(days=2)) == Stopped(0, 0, 0)
+    assert workspaces.uninstalled(NOW + timedelta(days=2), team_id=B, enterprise_id=None) == Stopped(0, 0, 0)
     with sessions() as s:
-        row = installs.get_workspace(s, B)
+        row = installs.get_workspace(s, team_id=B)
         assert (row.uninstalled_at, row.purge_after, row.purged_at) == (to_db(NOW), to_db(NOW + RETENTION), None)
 
 
 def test_a_reinstall_within_the_period_cancels_the_deletion_and_resumes_nothing(sessions):
     populate(sessions, B, "CB")
     workspaces = Workspaces(sessions, RETENTION)
-    assert workspaces.installed(B, None, NOW - timedelta(days=30)) is False  # a first install cancels nothing
-    workspaces.uninstalled(B, None, NOW)
+    assert workspaces.installed(NOW - timedelta(days=30), team_id=B, enterprise_id=None) is False  # a first install cancels nothing
+    workspaces.uninstalled(NOW, team_id=B, enterprise_id=None)
     kept = rows_of(sessions, B)
 
-    assert workspaces.installed(B, None, NOW + timedelta(days=10)) is True
-    assert workspaces.installed(B, None, NOW + timedelta(days=10, seconds=1)) is False  # Slack's retry
+    assert workspaces.installed(NOW + timedelta(days=10), team_id=B, enterprise_id=None) is True
+    assert workspaces.installed(NOW + timedelta(days=10, seconds=1), team_id=B, enterprise_id=None) is False  # Slack's retry
     assert workspaces.purge_due(NOW + RETENTION + timedelta(days=1)) == []
     assert rows_of(sessions, B) == kept
     assert paused(sessions, B) == [True]  # ready to resume, by an admin
     with sessions() as s:
-        row = installs.get_workspace(s, B)
+        row = installs.get_workspace(s, team_id=B)
         assert (row.installed_at, row.uninstalled_at, row.purge_after) == (to_db(NOW + timedelta(days=10, seconds=1)), None, None)
 
     # Uninstalled again later, it is deleted a full period after that.
-    workspaces.uninstalled(B, None, NOW + timedelta(days=20))
+    workspaces.uninstalled(NOW + timedelta(days=20), team_id=B, enterprise_id=None)
     assert workspaces.purge_due(NOW + timedelta(days=20) + RETENTION - timedelta(seconds=1)) == []
     assert workspaces.purge_due(NOW + timedelta(days=20) + RETENTION) == [B]
 
@@ -159,7 +159,7 @@ def test_the_deletion_takes_only_that_workspaces_rows_once_and_not_a_second_earl
     a_rows = rows_of(sessions, A)
     assert all(a_rows.values()) and all(rows_of(sessions, B).values())
     workspaces = Workspaces(sessions, RETENTION)
-    workspaces.uninstalled(B, None, NOW)
+    workspaces.uninstalled(NOW, team_id=B, enterprise_id=None)
 
     assert workspaces.purge_due(NOW + RETENTION - timedelta(seconds=1)) == []
     assert all(rows_of(sessions, B).values())
@@ -168,15 +168,15 @@ def test_the_deletion_takes_only_that_workspaces_rows_once_and_not_a_second_earl
     assert rows_of(sessions, A) == a_rows
     assert workspaces.purge_due(NOW + RETENTION + timedelta(days=1)) == []
     with sessions() as s:
-        assert installs.get_workspace(s, B).purged_at == to_db(NOW + RETENTION)
-        assert installs.get_workspace(s, A) is None  # never uninstalled: nothing recorded, nothing due
+        assert installs.get_workspace(s, team_id=B).purged_at == to_db(NOW + RETENTION)
+        assert installs.get_workspace(s, team_id=A) is None  # never uninstalled: nothing recorded, nothing due
 
 
 def test_two_replicas_racing_to_delete_a_workspace_delete_it_once(engine, db_url):
     sessions = session_factory(engine)
     populate(sessions, A, "CA")
     populate(sessions, B, "CB")
-    Workspaces(sessions, RETENTION).uninstalled(B, None, NOW)
+    Workspaces(sessions, RETENTION).uninstalled(NOW, team_id=B, enterprise_id=None)
     a_rows = rows_of(sessions, A)
 
     other = make_engine(db_url)  # a second replica: its own engine and connections

@@ -9,7 +9,6 @@ from typing import Callable
 from bot.domain.command_text import DRILL_ACTIONS, SCHEDULE_ACTIONS, DrillCommand, ScheduleCommand, StatsCommand, closest_subcommand, in_direct_message
 from bot.domain.schedule import ScheduleError, format_local
 from bot.domain.schedule_input import parse_schedule_set
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.views.mrkdwn import escape_mrkdwn
 from bot.ports import Message
 from bot.views import drill_blocks as ui
@@ -43,29 +42,29 @@ class DrillCommands:
         self.bot_in_channel = bot_in_channel
         self.learning = learning
 
-    def handle(self, command: ScheduleCommand | DrillCommand | StatsCommand, user_id: str, channel_id: str, team_id: str = SINGLE_WORKSPACE) -> Message:
+    def handle(self, command: ScheduleCommand | DrillCommand | StatsCommand, user_id: str, channel_id: str, *, team_id: str) -> Message:
         now = self.clock()
         try:
             if isinstance(command, StatsCommand):
                 learned = learning_ui.learning_stats_lines(self.learning.stats(user_id, now, team_id=team_id)) if self.learning else []
-                return ui.stats_message(self.replies.stats(user_id, channel_id, team_id), learned, in_channel=not in_direct_message(channel_id))
+                return ui.stats_message(self.replies.stats(user_id, channel_id, team_id=team_id), learned, in_channel=not in_direct_message(channel_id))
             if isinstance(command, DrillCommand):
-                return self._drill(command, user_id, channel_id, now, team_id)
-            return self._schedule(command, user_id, channel_id, now, team_id)
+                return self._drill(command, user_id, channel_id, now, team_id=team_id)
+            return self._schedule(command, user_id, channel_id, now, team_id=team_id)
         except REFUSALS as err:
             return notice(refusal(err))
 
-    def _schedule(self, command: ScheduleCommand, user_id: str, channel_id: str, now: datetime, team_id: str) -> Message:
+    def _schedule(self, command: ScheduleCommand, user_id: str, channel_id: str, now: datetime, *, team_id: str) -> Message:
         action, args = command.action, list(command.args)
         if action == "show":
-            return ui.schedule_show(self.schedules.show(channel_id, now))
+            return ui.schedule_show(self.schedules.show(channel_id, now, team_id=team_id))
         if action == "list":
-            return ui.schedule_list(self.schedules.list_seen_by(user_id, now, team_id, self.visible))
+            return ui.schedule_list(self.schedules.list_seen_by(user_id, now, self.visible, team_id=team_id))
         if action == "history":
             return ui.schedule_history(self.schedules.history(channel_id, team_id=team_id), self.schedules.role_label)
         if action == "set":
             # Refuse before parsing, so a non-admin learns nothing from error messages either.
-            self.schedules.authorize(user_id, team_id)
+            self.schedules.authorize(user_id, team_id=team_id)
             if not self.schedules.has_roles:
                 raise ScheduleError(NO_ROLES)
             request = parse_schedule_set(args, self.default_timezone)
@@ -85,9 +84,9 @@ class DrillCommands:
             return ui.schedule_changed(f"{day} のドリルをお休みにしました。", view)
         return _help("schedule", command.unknown, SCHEDULE_ACTIONS)
 
-    def _drill(self, command: DrillCommand, user_id: str, channel_id: str, now: datetime, team_id: str) -> Message:
+    def _drill(self, command: DrillCommand, user_id: str, channel_id: str, now: datetime, *, team_id: str) -> Message:
         if command.action == "now":
-            self.schedules.authorize(user_id, team_id)
+            self.schedules.authorize(user_id, team_id=team_id)
             if not self.schedules.has_roles:
                 raise ScheduleError(NO_ROLES)
             reveal_at, zone = self.schedules.drill_now(channel_id, user_id, now, team_id=team_id)

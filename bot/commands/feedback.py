@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.views.action_ids import Pressed
 from bot.domain.command_text import FeedbackCommand
 from bot.ports import Message
@@ -22,7 +21,7 @@ class FeedbackCommands:
         self.feedback = feedback
         self.clock = clock
 
-    def handle(self, command: FeedbackCommand, user_id: str, team_id: str = SINGLE_WORKSPACE) -> Message:
+    def handle(self, command: FeedbackCommand, user_id: str, *, team_id: str) -> Message:
         if command.action == "off":
             self.feedback.set_member(user_id, False, self.clock(), team_id=team_id)
             return notice("回答のチェックをオフにしました。これからはあなたの回答を分析せず、結果もお送りしません。`/career feedback on` でいつでも戻せます。")
@@ -34,11 +33,11 @@ class FeedbackCommands:
             "回答の文章は保存せず、ポイントごとの判定だけを残します。`/career feedback off` で止め、`/career feedback on` で再開できます。"
         )
 
-    def check(self, pressed: Pressed, user_id: str, channel_id: str, team_id: str = SINGLE_WORKSPACE) -> Message:
+    def check(self, pressed: Pressed, user_id: str, channel_id: str, *, team_id: str) -> Message:
         drill_id = pressed.row_id_at(0)
         if drill_id is None or len(pressed.parts) != 1:
             return notice(f"⚠️ {STALE}")
         try:
-            return ui.answer_feedback(self.feedback.for_member(drill_id, user_id, channel_id, team_id))
+            return ui.answer_feedback(self.feedback.for_member(drill_id, user_id, channel_id, team_id=team_id))
         except NoFeedback as reason:
             return notice(refusal(reason))

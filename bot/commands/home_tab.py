@@ -28,7 +28,7 @@ class HomeTab:
         """Record that the member opened their Home; True if this opening should publish it."""
         return bool(user_id) and self.home.opened(user_id, self.clock(), team_id=team_id)
 
-    def openers(self, user_ids: Sequence[str], team_id: str) -> set[str]:
+    def openers(self, user_ids: Sequence[str], *, team_id: str) -> set[str]:
         """Which of these members have opened their Home (only they get it republished)."""
         return self.home.openers(user_ids, team_id=team_id)
 

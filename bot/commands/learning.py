@@ -7,7 +7,6 @@ import logging
 from datetime import datetime
 from typing import Callable
 
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.views.action_ids import Kind, Pressed
 from bot.domain.memory import Grade
 from bot.ports import Message
@@ -26,10 +25,10 @@ class LearningCommands:
         self.learning = learning
         self.clock = clock
 
-    def review(self, user_id: str, team_id: str = SINGLE_WORKSPACE) -> Message:
+    def review(self, user_id: str, *, team_id: str) -> Message:
         return ui.review_card(self.learning.queue(user_id, self.clock(), team_id=team_id))
 
-    def press(self, pressed: Pressed, user_id: str, channel_id: str, team_id: str = SINGLE_WORKSPACE) -> Message:
+    def press(self, pressed: Pressed, user_id: str, channel_id: str, *, team_id: str) -> Message:
         now = self.clock()
         parts = pressed.parts
         try:

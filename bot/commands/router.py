@@ -36,7 +36,6 @@ from bot.commands.standings import StandingsCommands
 from bot.domain.role import Level, Role, levels_from_code, parse_levels
 from bot.domain.sections import SECTION_KEYS
 from bot.domain.text import clean_user_text
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import Message
 from bot.views.mrkdwn import escape_mrkdwn
 from bot.views import blocks as ui
@@ -103,7 +102,7 @@ class CommandRouter:
         command = _parse(text or "")
         return isinstance(command, ScheduleCommand) and command.action in _CHANGING_SCHEDULE
 
-    def handle_command(self, text: str, user_id: str = "", channel_id: str = "", team_id: str = SINGLE_WORKSPACE) -> Message:
+    def handle_command(self, text: str, user_id: str = "", channel_id: str = "", *, team_id: str) -> Message:
         """`team_id` is the workspace the command came from: member data and admin checks are per workspace."""
         command = _parse(text or "")
         if isinstance(command, Help):
@@ -113,19 +112,19 @@ class CommandRouter:
         if isinstance(command, FeedbackCommand):
             if self.feedback is None:
                 return ui.notice("この環境では回答のチェックが有効になっていません。")
-            return self.feedback.handle(command, user_id, team_id)
+            return self.feedback.handle(command, user_id, team_id=team_id)
         if isinstance(command, ReviewCommand):
             if self.learning is None:
                 return ui.notice("この環境では復習機能が有効になっていません。")
-            return self.learning.review(user_id, team_id)
+            return self.learning.review(user_id, team_id=team_id)
         if isinstance(command, (LeaderboardCommand, ExportCommand)):
             if self.standings is None:
                 return ui.notice("この環境ではランキングと書き出しが有効になっていません。")
-            return self.standings.handle(command, user_id, channel_id, team_id)
+            return self.standings.handle(command, user_id, channel_id, team_id=team_id)
         if isinstance(command, _DRILL_COMMANDS):
             if self.drill_commands is None:
                 return ui.notice("この環境ではドリル機能が有効になっていません。")
-            return self.drill_commands.handle(command, user_id, channel_id, team_id)
+            return self.drill_commands.handle(command, user_id, channel_id, team_id=team_id)
         found = self.lookups.find(command.query)
         if isinstance(found, NotFound):
             words = command.query.split()
@@ -156,24 +155,24 @@ class CommandRouter:
         """True when, after this press, the App Home of who pressed it shows something else."""
         return decode(action_id, value).kind in _CHANGING_HOME
 
-    def handle_action(self, action_id: str, value: str, user_id: str = "", channel_id: str = "", team_id: str = SINGLE_WORKSPACE) -> Message:
+    def handle_action(self, action_id: str, value: str, user_id: str = "", channel_id: str = "", *, team_id: str) -> Message:
         """Answer a button press. A forged or stale value gets one sentence, never an exception.
         `replace_original` says whether the answer takes the pressed message's place."""
         pressed = decode(action_id, value)
         if pressed.kind is Kind.CHECK_ANSWER:
             if self.feedback is None:
                 return ui.notice("この環境では回答のチェックが有効になっていません。")
-            return self.feedback.check(pressed, user_id, channel_id, team_id)
+            return self.feedback.check(pressed, user_id, channel_id, team_id=team_id)
         if pressed.kind is Kind.MODEL_ANSWER:
             return self._model_answer(pressed, channel_id)
         if pressed.kind is Kind.SHARE_LEADERBOARD:
             if self.standings is None:
                 return ui.notice("この環境ではランキングが有効になっていません。")
-            return self.standings.share(pressed, user_id, channel_id, team_id)
+            return self.standings.share(pressed, user_id, channel_id, team_id=team_id)
         if pressed.kind in _LEARNING_KINDS:
             if self.learning is None:
                 return ui.notice("この環境では自己評価と復習が有効になっていません。")
-            return self.learning.press(pressed, user_id, channel_id, team_id)
+            return self.learning.press(pressed, user_id, channel_id, team_id=team_id)
         # The lookup buttons sit on private answers, which each press replaces.
         return replace(self._lookup_action(pressed, action_id, user_id), replace_original=True)
 

@@ -99,10 +99,10 @@ class ScheduleEditor:
         """The form for `channel_id` (None: with a channel picker), filled in with its schedule."""
         if len(self.catalog) == 0:
             return Refused(f"⚠️ {NO_ROLES}")
-        if channel_id and not self.schedules.owned_by(channel_id, team_id):
+        if channel_id and not self.schedules.owned_by(channel_id, team_id=team_id):
             # A Slack Connect channel whose schedule another workspace set: saving would be refused.
             return Refused(f"⚠️ {OTHER_WORKSPACE}")
-        schedule, version = self.schedules.for_form(channel_id) if channel_id else (None, None)
+        schedule, version = self.schedules.for_form(channel_id, team_id=team_id) if channel_id else (None, None)
         values = form.initial_values(schedule, self.default_timezone)
         return EditorForm(values, form.role_choices(self.catalog), FormMetadata(user_id, channel_id, version))
 
@@ -136,7 +136,7 @@ class ScheduleEditor:
         be an admin, so a non-admin learns nothing of the channel either."""
         user_id, channel_id = checked.user_id, checked.channel_id
         try:
-            self.schedules.authorize(user_id, team_id)
+            self.schedules.authorize(user_id, team_id=team_id)
             member = bot_member(channel_id)
             if member == "missing":
                 if checked.opened.channel_id is None:

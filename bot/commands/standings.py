@@ -8,7 +8,6 @@ import logging
 from datetime import datetime
 from typing import Callable
 
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.views.action_ids import Pressed
 from bot.domain.command_text import ExportCommand, LeaderboardCommand, in_direct_message
 from bot.domain.standings import EXPORT_MAX_DAYS, PERIODS, parse_days
@@ -42,38 +41,38 @@ class StandingsCommands:
         self.clock = clock
         self.name_of = name_of
 
-    def handle(self, command: LeaderboardCommand | ExportCommand, user_id: str, channel_id: str, team_id: str = SINGLE_WORKSPACE) -> Message:
+    def handle(self, command: LeaderboardCommand | ExportCommand, user_id: str, channel_id: str, *, team_id: str) -> Message:
         if in_direct_message(channel_id):
             return notice(LEADERBOARD_IN_DM if isinstance(command, LeaderboardCommand) else EXPORT_IN_DM)
         if isinstance(command, LeaderboardCommand):
             if command.period not in PERIODS:
                 return notice(f"⚠️ 期間は week・month・all のどれかで指定してください。{ui.LEADERBOARD_USAGE}")
-            return ui.leaderboard(self.leaderboard.board(channel_id, command.period, self.clock(), team_id))
-        return self._export(command, user_id, channel_id, team_id)
+            return ui.leaderboard(self.leaderboard.board(channel_id, command.period, self.clock(), team_id=team_id))
+        return self._export(command, user_id, channel_id, team_id=team_id)
 
-    def share(self, pressed: Pressed, user_id: str, channel_id: str, team_id: str = SINGLE_WORKSPACE) -> Message:
+    def share(self, pressed: Pressed, user_id: str, channel_id: str, *, team_id: str) -> Message:
         """The board the presser saw, computed again now and posted to the channel."""
         if len(pressed.parts) != 1 or pressed.parts[0] not in PERIODS or not channel_id:
             log.info("ignored a stale or malformed leaderboard share button")
             return notice(f"⚠️ {STALE}")
-        board = self.leaderboard.board(channel_id, pressed.parts[0], self.clock(), team_id)
+        board = self.leaderboard.board(channel_id, pressed.parts[0], self.clock(), team_id=team_id)
         if not board.entries:
             return notice(f"{board.label}のランキングはまだ空なので、チャンネルには共有していません。")
         return ui.leaderboard(board, shared_by=self.name_of(user_id, team_id))
 
-    def _export(self, command: ExportCommand, user_id: str, channel_id: str, team_id: str) -> Message:
+    def _export(self, command: ExportCommand, user_id: str, channel_id: str, *, team_id: str) -> Message:
         # Refuse before reading the days, so a non-admin learns nothing from error messages either.
         try:
-            self.schedules.authorize(user_id, team_id)
+            self.schedules.authorize(user_id, team_id=team_id)
         except (NotAllowed, AdminCheckFailed) as err:
             return notice(refusal(err, not_admin=EXPORT_NOT_ADMIN))
-        if self.export.belongs_elsewhere(channel_id, team_id):
+        if self.export.belongs_elsewhere(channel_id, team_id=team_id):
             return notice(EXPORT_OTHER_WORKSPACE)
         days = parse_days(command.days_text)
         if days is None:
             return notice(BAD_DAYS)
         try:
-            sent = self.export.send(channel_id, user_id, days, self.clock(), team_id)
+            sent = self.export.send(channel_id, user_id, days, self.clock(), team_id=team_id)
         except ChatError as err:
             log.warning("the CSV export of %s for %s failed (%s)", channel_id, user_id, err.code)
             if err.code == "not_in_channel":

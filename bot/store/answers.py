@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from bot.domain.drill import EXTRA_PREFIX, SHOWN, DrillStatus
 from bot.domain.progress import ShownDrill, channel_streaks
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store.db import insert_ignore, to_db
 from bot.store.drills import team_of
 from bot.store.models import DrillRow, ReplyRow
@@ -44,7 +43,7 @@ def participants(session: Session, drill_id: int) -> list[str]:
     return [r[0] for r in rows]
 
 
-def answered_on_time(session: Session, user_id: str, *, team_id: str = SINGLE_WORKSPACE) -> dict[int, str]:
+def answered_on_time(session: Session, user_id: str, *, team_id: str) -> dict[int, str]:
     """The drills this member answered before the reveal, with their channels: what the reveal
     counted, and so what stats count."""
     rows = session.execute(
@@ -56,7 +55,7 @@ def answered_on_time(session: Session, user_id: str, *, team_id: str = SINGLE_WO
     return {r[0]: r[1] for r in rows}
 
 
-def channel_answers(session: Session, channel_id: str, since: datetime | None = None, *, team_id: str = SINGLE_WORKSPACE) -> dict[str, set[int]]:
+def channel_answers(session: Session, channel_id: str, since: datetime | None = None, *, team_id: str) -> dict[str, set[int]]:
     """Who answered which of the workspace's drills in this channel on time (posted at or after
     `since`, if given)."""
     query = (
@@ -73,13 +72,13 @@ def channel_answers(session: Session, channel_id: str, since: datetime | None = 
     return answers
 
 
-def current_streaks(session: Session, channel_id: str, *, team_id: str = SINGLE_WORKSPACE) -> dict[str, int]:
+def current_streaks(session: Session, channel_id: str, *, team_id: str) -> dict[str, int]:
     """Every member's current streak in the workspace's drills of this channel (members at 0 left
     out): what the leaderboard and the weekly digest show."""
     return channel_streaks(shown_history(session, channel_id, team_id=team_id), channel_answers(session, channel_id, team_id=team_id))
 
 
-def shown_history(session: Session, channel_id: str, limit: int = 400, *, team_id: str = SINGLE_WORKSPACE) -> list[ShownDrill]:
+def shown_history(session: Session, channel_id: str, limit: int = 400, *, team_id: str) -> list[ShownDrill]:
     """The workspace's drills in this channel that reached it, newest first."""
     rows = session.execute(
         select(DrillRow.id, DrillRow.status, DrillRow.occurrence)

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from bot.domain.drill import SHOWN, DrillStatus
 from bot.domain.memory import Grade, Memory, Review
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store.db import insert_ignore, to_db, utc
 from bot.store.models import CardRow, DrillRow, ReplyRow, ReviewRow, ScheduleRow
 
@@ -44,14 +43,14 @@ def _card(team_id: str, user_id: str, role_slug: str, question_id: str) -> tuple
     return (CardRow.team_id == team_id, CardRow.user_id == user_id, CardRow.role_slug == role_slug, CardRow.question_id == question_id)
 
 
-def lock_card(session: Session, user_id: str, role_slug: str, question_id: str, *, team_id: str = SINGLE_WORKSPACE) -> None:
+def lock_card(session: Session, user_id: str, role_slug: str, question_id: str, *, team_id: str) -> None:
     """Create the member's card for a question if new, and lock it for this transaction, so that
     two grades of one card (a double click, or two replicas) are applied one after the other."""
     insert_ignore(session, CardRow, {"team_id": team_id, "user_id": user_id, "role_slug": role_slug, "question_id": question_id, "reviews": 0})
     session.execute(select(CardRow.id).where(*_card(team_id, user_id, role_slug, question_id)).with_for_update()).one()
 
 
-def store_memory(session: Session, user_id: str, role_slug: str, question_id: str, memory: Memory, *, team_id: str = SINGLE_WORKSPACE) -> None:
+def store_memory(session: Session, user_id: str, role_slug: str, question_id: str, memory: Memory, *, team_id: str) -> None:
     """The card as its reviews now make it."""
     session.execute(
         update(CardRow).where(*_card(team_id, user_id, role_slug, question_id)).values(
@@ -62,7 +61,7 @@ def store_memory(session: Session, user_id: str, role_slug: str, question_id: st
     )
 
 
-def put_review(session: Session, user_id: str, role_slug: str, question_id: str, day: date, grade: int, at: datetime, drill_id: int | None, *, team_id: str = SINGLE_WORKSPACE) -> int | None:
+def put_review(session: Session, user_id: str, role_slug: str, question_id: str, day: date, grade: int, at: datetime, drill_id: int | None, *, team_id: str) -> int | None:
     """Record the member's grade for the day, replacing an earlier one that day. Returns the grade
     it replaced, or None if this is the day's first."""
     values = {"team_id": team_id, "user_id": user_id, "role_slug": role_slug, "question_id": question_id, "local_day": day, "rating": grade, "at": to_db(at), "drill_id": drill_id}
@@ -74,7 +73,7 @@ def put_review(session: Session, user_id: str, role_slug: str, question_id: str,
     return previous
 
 
-def reviews_of(session: Session, user_id: str, role_slug: str, question_id: str, *, team_id: str = SINGLE_WORKSPACE) -> list[Review]:
+def reviews_of(session: Session, user_id: str, role_slug: str, question_id: str, *, team_id: str) -> list[Review]:
     rows = session.execute(
         select(ReviewRow.rating, ReviewRow.at)
         .where(ReviewRow.team_id == team_id, ReviewRow.user_id == user_id, ReviewRow.role_slug == role_slug, ReviewRow.question_id == question_id)
@@ -83,7 +82,7 @@ def reviews_of(session: Session, user_id: str, role_slug: str, question_id: str,
     return [Review(Grade(r[0]), utc(r[1])) for r in rows]  # type: ignore[arg-type]
 
 
-def member_cards(session: Session, user_id: str, *, team_id: str = SINGLE_WORKSPACE) -> list[StoredCard]:
+def member_cards(session: Session, user_id: str, *, team_id: str) -> list[StoredCard]:
     """Every card of a member that has been reviewed, soonest due first."""
     rows = session.scalars(
         select(CardRow).where(CardRow.team_id == team_id, CardRow.user_id == user_id, CardRow.reviews > 0).order_by(CardRow.due, CardRow.id)
@@ -91,16 +90,16 @@ def member_cards(session: Session, user_id: str, *, team_id: str = SINGLE_WORKSP
     return [_to_card(row) for row in rows]
 
 
-def reviewed_on(session: Session, user_id: str, day: date, *, team_id: str = SINGLE_WORKSPACE) -> int:
+def reviewed_on(session: Session, user_id: str, day: date, *, team_id: str) -> int:
     return session.scalar(select(func.count()).select_from(ReviewRow).where(ReviewRow.team_id == team_id, ReviewRow.user_id == user_id, ReviewRow.local_day == day)) or 0
 
 
-def recent_grades(session: Session, user_id: str, since: datetime, *, team_id: str = SINGLE_WORKSPACE) -> list[Grade]:
+def recent_grades(session: Session, user_id: str, since: datetime, *, team_id: str) -> list[Grade]:
     rows = session.scalars(select(ReviewRow.rating).where(ReviewRow.team_id == team_id, ReviewRow.user_id == user_id, ReviewRow.at >= to_db(since))).all()
     return [Grade(r) for r in rows]
 
 
-def member_roles(session: Session, user_id: str, *, team_id: str = SINGLE_WORKSPACE) -> set[str]:
+def member_roles(session: Session, user_id: str, *, team_id: str) -> set[str]:
     """The roles drilled in the channels where this member replied to or graded a drill ("all" for
     a channel that rotates through every role)."""
     replied = select(DrillRow.channel_id).join(ReplyRow, ReplyRow.drill_id == DrillRow.id).where(ReplyRow.team_id == team_id, ReplyRow.user_id == user_id)
@@ -114,7 +113,7 @@ def member_roles(session: Session, user_id: str, *, team_id: str = SINGLE_WORKSP
     return roles
 
 
-def channel_questions(session: Session, channel_id: str, *, team_id: str = SINGLE_WORKSPACE) -> list[tuple[str, str, datetime]]:
+def channel_questions(session: Session, channel_id: str, *, team_id: str) -> list[tuple[str, str, datetime]]:
     """(role, question id, post time) of every question the workspace's drills have given this
     channel, or are giving it now."""
     rows = session.execute(
@@ -126,7 +125,7 @@ def channel_questions(session: Session, channel_id: str, *, team_id: str = SINGL
     return [(r[0], r[1], utc(r[2])) for r in rows]  # type: ignore[misc]
 
 
-def active_members(session: Session, channel_id: str, since: datetime, *, team_id: str = SINGLE_WORKSPACE) -> list[str]:
+def active_members(session: Session, channel_id: str, since: datetime, *, team_id: str) -> list[str]:
     """Members who graded one of the workspace's drills in this channel since `since`."""
     return list(session.scalars(
         select(ReviewRow.user_id).join(DrillRow, DrillRow.id == ReviewRow.drill_id)
@@ -134,7 +133,7 @@ def active_members(session: Session, channel_id: str, since: datetime, *, team_i
     ).all())
 
 
-def cards_of_members(session: Session, user_ids: Sequence[str], *, team_id: str = SINGLE_WORKSPACE) -> list[StoredCard]:
+def cards_of_members(session: Session, user_ids: Sequence[str], *, team_id: str) -> list[StoredCard]:
     if not user_ids:
         return []
     rows = session.scalars(select(CardRow).where(CardRow.team_id == team_id, CardRow.user_id.in_(set(user_ids)), CardRow.reviews > 0)).all()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -17,9 +16,8 @@ from bot.domain.announcements import ChannelPostStatus
 from bot.domain.drill import DrillStatus
 from bot.domain.schedule import Remind
 from bot.store.db import aware, insert_ignore, to_db, utc
-from bot.store.drills import team_of
 from bot.store.models import ChannelPostRow, DrillRow, ScheduleRow
-from bot.store.schedules import team_or_single, to_remind
+from bot.store.schedules import to_remind
 
 
 @dataclass(frozen=True)
@@ -44,14 +42,15 @@ def get_channel_post(session: Session, post_id: int) -> ChannelPost | None:
     return ChannelPost(row.id, row.channel_id, row.team_id, row.kind, row.key, row.drill_id, aware(row.due_at), ChannelPostStatus(row.status), row.attempts)
 
 
-def reminder_candidates(session: Session, now: datetime, limit: int = 1000) -> list[tuple[int, str, datetime, datetime, str, Remind]]:
+def reminder_candidates(session: Session, now: datetime, limit: int = 1000) -> list[tuple[int, str, datetime, datetime, str, Remind, str]]:
     """Open drills in channels whose schedule has a reminder, with no reminder recorded yet:
-    (drill id, channel, when it was posted, its reveal, its zone, the channel's reminder)."""
+    (drill id, channel, when it was posted, its reveal, its zone, the channel's reminder, the
+    drill's workspace)."""
     recorded = select(ChannelPostRow.id).where(ChannelPostRow.kind == "reminder", ChannelPostRow.drill_id == DrillRow.id).exists()
     rows = session.execute(
         select(
             DrillRow.id, DrillRow.channel_id, func.coalesce(DrillRow.posted_at, DrillRow.post_at), DrillRow.reveal_at, DrillRow.timezone,
-            ScheduleRow.remind_before_minutes, ScheduleRow.remind_time,
+            ScheduleRow.remind_before_minutes, ScheduleRow.remind_time, DrillRow.team_id,
         )
         # The drill's own workspace's schedule: a shared channel's other workspace may have set one since.
         .join(ScheduleRow, and_(ScheduleRow.channel_id == DrillRow.channel_id, ScheduleRow.team_id == DrillRow.team_id))
@@ -64,29 +63,24 @@ def reminder_candidates(session: Session, now: datetime, limit: int = 1000) -> l
         .limit(limit)
     ).all()
     found = []
-    for drill_id, channel_id, posted_at, reveal_at, zone, before, at in rows:
+    for drill_id, channel_id, posted_at, reveal_at, zone, before, at, team_id in rows:
         remind = to_remind(before, at)
         if remind is not None:
-            found.append((drill_id, channel_id, utc(posted_at), utc(reveal_at), zone, remind))
+            found.append((drill_id, channel_id, utc(posted_at), utc(reveal_at), zone, remind, team_id))
     return found  # type: ignore[return-value]
 
 
-def add_channel_post(session: Session, channel_id: str, kind: str, key: str, due_at: datetime, now: datetime, drill_id: int | None = None, *, team_id: str | None = None) -> bool:
-    """Record a reminder or digest as due; False if it was already recorded (by any process). Its
-    workspace is `team_id`, or when not given its drill's, or else the channel schedule's."""
-    if team_id is not None:
-        team: Any = team_id
-    elif drill_id is not None:
-        team = func.coalesce(team_of(drill_id), team_or_single(channel_id))
-    else:
-        team = team_or_single(channel_id)
+def add_channel_post(session: Session, channel_id: str, kind: str, key: str, due_at: datetime, now: datetime, drill_id: int | None = None, *, team_id: str) -> bool:
+    """Record a reminder or digest of the workspace `team_id` (its drill's, or its schedule's) as
+    due; False if it was already recorded (by any process)."""
     return insert_ignore(session, ChannelPostRow, {
-        "channel_id": channel_id, "team_id": team, "kind": kind, "key": key, "drill_id": drill_id, "due_at": to_db(due_at),
+        "channel_id": channel_id, "team_id": team_id, "kind": kind, "key": key, "drill_id": drill_id, "due_at": to_db(due_at),
         "status": ChannelPostStatus.PENDING, "attempts": 0, "created_at": to_db(now),
     })
 
 
 def has_channel_post(session: Session, channel_id: str, kind: str, key: str) -> bool:
+    """Whether the channel has this reminder or digest, whichever workspace's: its unique key."""
     return session.scalar(select(ChannelPostRow.id).where(ChannelPostRow.channel_id == channel_id, ChannelPostRow.kind == kind, ChannelPostRow.key == key)) is not None
 
 

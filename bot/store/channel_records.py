@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.drill import SHOWN
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store.db import aware, to_db, utc
 from bot.store.models import DrillRow, ReplyRow, ReviewRow
 
@@ -25,7 +24,7 @@ def channel_drill_teams(session: Session, channel_id: str) -> set[str]:
     return set(session.scalars(select(DrillRow.team_id).where(DrillRow.channel_id == channel_id).distinct()).all())
 
 
-def shown_drill_times(session: Session, channel_id: str, since: datetime | None = None, *, team_id: str = SINGLE_WORKSPACE) -> dict[int, datetime]:
+def shown_drill_times(session: Session, channel_id: str, since: datetime | None = None, *, team_id: str) -> dict[int, datetime]:
     """When each of the workspace's drills in this channel that reached it was due (posted at or
     after `since`)."""
     query = select(DrillRow.id, DrillRow.post_at).where(DrillRow.channel_id == channel_id, DrillRow.team_id == team_id, DrillRow.status.in_(SHOWN))
@@ -34,7 +33,7 @@ def shown_drill_times(session: Session, channel_id: str, since: datetime | None 
     return {r[0]: utc(r[1]) for r in session.execute(query).all()}  # type: ignore[misc]
 
 
-def channel_answer_times(session: Session, channel_id: str, since: datetime | None = None, *, team_id: str = SINGLE_WORKSPACE) -> list[tuple[str, int, datetime]]:
+def channel_answer_times(session: Session, channel_id: str, since: datetime | None = None, *, team_id: str) -> list[tuple[str, int, datetime]]:
     """(member, drill, first on-time reply) for the workspace's drills in this channel posted at or
     after `since`: what the reveal counted, with when."""
     query = (
@@ -48,7 +47,7 @@ def channel_answer_times(session: Session, channel_id: str, since: datetime | No
     return [(r[0], r[1], utc(r[2])) for r in session.execute(query).all()]  # type: ignore[misc]
 
 
-def export_drills(session: Session, channel_id: str, since: datetime, *, team_id: str = SINGLE_WORKSPACE) -> list[tuple[int, datetime, str, str | None, int | None]]:
+def export_drills(session: Session, channel_id: str, since: datetime, *, team_id: str) -> list[tuple[int, datetime, str, str | None, int | None]]:
     """(id, post_at, timezone, role_slug, question_number) of the workspace's drills in this channel
     that reached it and were posted at or after `since`, oldest first."""
     rows = session.execute(
@@ -59,7 +58,7 @@ def export_drills(session: Session, channel_id: str, since: datetime, *, team_id
     return [(r[0], aware(r[1]), r[2], r[3], r[4]) for r in rows]
 
 
-def export_replies(session: Session, drill_ids: Sequence[int], *, team_id: str = SINGLE_WORKSPACE) -> list[tuple[int, str, bool, datetime]]:
+def export_replies(session: Session, drill_ids: Sequence[int], *, team_id: str) -> list[tuple[int, str, bool, datetime]]:
     """(drill, member, late, first reply) per drill, member and lateness: who replied and when,
     never what (deleted replies left out), on the workspace's drills."""
     if not drill_ids:
@@ -72,7 +71,7 @@ def export_replies(session: Session, drill_ids: Sequence[int], *, team_id: str =
     return [(r[0], r[1], bool(r[2]), utc(r[3])) for r in rows]  # type: ignore[misc]
 
 
-def export_ratings(session: Session, drill_ids: Sequence[int], *, team_id: str = SINGLE_WORKSPACE) -> dict[tuple[int, str], int]:
+def export_ratings(session: Session, drill_ids: Sequence[int], *, team_id: str) -> dict[tuple[int, str], int]:
     """The latest self-grade each member gave on each of the workspace's drills' reveal."""
     if not drill_ids:
         return {}
@@ -84,7 +83,7 @@ def export_ratings(session: Session, drill_ids: Sequence[int], *, team_id: str =
     return {(r[0], r[1]): r[2] for r in rows}
 
 
-def participant_counts(session: Session, drill_ids: Sequence[int], *, team_id: str = SINGLE_WORKSPACE) -> dict[int, int]:
+def participant_counts(session: Session, drill_ids: Sequence[int], *, team_id: str) -> dict[int, int]:
     """How many members answered each of the workspace's drills on time (what its reveal counted)."""
     if not drill_ids:
         return {}
@@ -96,7 +95,7 @@ def participant_counts(session: Session, drill_ids: Sequence[int], *, team_id: s
     return {r[0]: int(r[1]) for r in rows}
 
 
-def drill_ratings(session: Session, drill_ids: Sequence[int], *, team_id: str = SINGLE_WORKSPACE) -> dict[int, list[int]]:
+def drill_ratings(session: Session, drill_ids: Sequence[int], *, team_id: str) -> dict[int, list[int]]:
     """The self-grades given on each of the workspace's drills' reveal (1 忘れた … 4 簡単)."""
     if not drill_ids:
         return {}

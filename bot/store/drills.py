@@ -15,10 +15,8 @@ from sqlalchemy.orm import Session
 
 from bot.domain.drill import EXTRA_PREFIX, OPEN, SHOWN, DrillStatus
 from bot.domain.schedule import Schedule, days_served
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store.db import aware, insert_ignore, to_db, utc
 from bot.store.models import DrillRow
-from bot.store.schedules import team_or_single
 
 
 @dataclass(frozen=True)
@@ -71,6 +69,8 @@ def team_of(drill_id: Any):
 
 
 def existing_occurrences(session: Session, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (channel, occurrence) have a drill, whichever workspace's: the unique key is
+    the channel's, so a shared channel gets one drill per occurrence."""
     if not keys:
         return set()
     channels = {c for c, _ in keys}
@@ -90,7 +90,8 @@ def served_days(session: Session, schedules: Sequence[Schedule], now: datetime) 
 
 def scheduled_post_times(session: Session, channel_ids: Sequence[str], since: datetime) -> dict[str, list[datetime]]:
     """When each channel's scheduled (not `drill now`) drills were due, since `since`: the days
-    they served, whatever the schedule's zone was then."""
+    they served, whatever the schedule's zone was then (and whichever workspace ran them: a shared
+    channel that changed hands gets no second drill that day)."""
     if not channel_ids:
         return {}
     rows = session.execute(
@@ -106,15 +107,14 @@ def scheduled_post_times(session: Session, channel_ids: Sequence[str], since: da
     return found
 
 
-def create_drill(session: Session, channel_id: str, occurrence: str, post_at: datetime, reveal_at: datetime, timezone: str, now: datetime, status: DrillStatus = DrillStatus.PENDING, note: str | None = None, feedback: bool | None = None, *, team_id: str | None = None) -> bool:
-    """Record a drill once per (channel, occurrence). Its workspace is `team_id`, or when not given
-    the team of the channel's schedule (the single workspace if the channel has none)."""
+def create_drill(session: Session, channel_id: str, occurrence: str, post_at: datetime, reveal_at: datetime, timezone: str, now: datetime, status: DrillStatus = DrillStatus.PENDING, note: str | None = None, feedback: bool | None = None, *, team_id: str) -> bool:
+    """Record a drill once per (channel, occurrence), as the workspace `team_id`'s (its schedule's)."""
     return insert_ignore(
         session,
         DrillRow,
         {
             "channel_id": channel_id,
-            "team_id": team_id if team_id is not None else team_or_single(channel_id),
+            "team_id": team_id,
             "occurrence": occurrence,
             "status": status.value,
             "post_at": to_db(post_at),
@@ -158,16 +158,17 @@ def drill_by_thread(session: Session, channel_id: str, thread_ts: str, for_share
     return to_drill(row) if row is not None else None
 
 
-def latest_open_drill(session: Session, channel_id: str) -> Drill | None:
+def latest_open_drill(session: Session, channel_id: str, *, team_id: str) -> Drill | None:
+    """The workspace's latest drill in the channel that is not revealed yet."""
     row = session.scalars(
         select(DrillRow)
-        .where(DrillRow.channel_id == channel_id, DrillRow.status.in_((DrillStatus.PENDING, DrillStatus.POSTING, *OPEN)))
+        .where(DrillRow.channel_id == channel_id, DrillRow.team_id == team_id, DrillRow.status.in_((DrillStatus.PENDING, DrillStatus.POSTING, *OPEN)))
         .order_by(DrillRow.post_at.desc(), DrillRow.id.desc())
     ).first()
     return to_drill(row) if row is not None else None
 
 
-def week_drills(session: Session, channel_id: str, start: datetime, end: datetime, *, team_id: str = SINGLE_WORKSPACE) -> list[Drill]:
+def week_drills(session: Session, channel_id: str, start: datetime, end: datetime, *, team_id: str) -> list[Drill]:
     """The workspace's drills in the channel whose question was shown, due in (start, end], oldest first."""
     rows = session.scalars(
         select(DrillRow)

@@ -9,12 +9,11 @@ from typing import Sequence
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store.db import insert_for, to_db
 from bot.store.models import HomeTabRow
 
 
-def record_home_opened(session: Session, user_id: str, now: datetime, fresh_since: datetime, *, team_id: str = SINGLE_WORKSPACE) -> bool:
+def record_home_opened(session: Session, user_id: str, now: datetime, fresh_since: datetime, *, team_id: str) -> bool:
     """Remember that the member opened their App Home (idempotent: Slack retries events), and claim
     its publish: True unless it was published, or claimed by another delivery of the same event, at
     or after `fresh_since`. The claim is one conditional UPDATE, so replicas agree on it."""
@@ -32,7 +31,7 @@ def record_home_opened(session: Session, user_id: str, now: datetime, fresh_sinc
     return result.rowcount == 1
 
 
-def home_openers(session: Session, user_ids: Sequence[str], *, team_id: str = SINGLE_WORKSPACE) -> set[str]:
+def home_openers(session: Session, user_ids: Sequence[str], *, team_id: str) -> set[str]:
     """Those of these members who have opened their App Home."""
     if not user_ids:
         return set()

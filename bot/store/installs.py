@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from bot.domain.announcements import ChannelPostStatus
 from bot.domain.drill import OPEN, DrillStatus
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store.db import insert_for, to_db, utc
 from bot.store.models import (
     CardRow,
@@ -58,14 +57,14 @@ class WorkspaceRecord:
     purged_at: datetime | None
 
 
-def resolve_single_workspace(session: Session, team_id: str, enterprise_id: str | None) -> int:
-    """Give every row still carrying the SINGLE_WORKSPACE marker its real workspace (and schedules
+def resolve_single_workspace(session: Session, marker: str, *, team_id: str, enterprise_id: str | None) -> int:
+    """Give every row still carrying the single workspace's `marker` its real workspace (and schedules
     their enterprise); returns how many rows changed, 0 when run again. A member row that the team
     already has under its real id (written by a newer process while an older one still wrote the
     marker) keeps the marker rather than break the team's uniqueness: nothing reads it any more."""
     changed = 0
     for model in TEAM_TABLES:
-        query = update(model).where(model.team_id == SINGLE_WORKSPACE)
+        query = update(model).where(model.team_id == marker)
         keys = _MEMBER_KEYS.get(model)
         if keys is not None:
             # The table aliased under its own name would be ambiguous in an UPDATE's subquery.
@@ -78,7 +77,7 @@ def resolve_single_workspace(session: Session, team_id: str, enterprise_id: str 
     return changed
 
 
-def get_workspace(session: Session, team_id: str, for_update: bool = False) -> WorkspaceRow | None:
+def get_workspace(session: Session, for_update: bool = False, *, team_id: str) -> WorkspaceRow | None:
     """The row itself: for this store's own use, and for tests that read a column."""
     query = select(WorkspaceRow).where(WorkspaceRow.team_id == team_id)
     if for_update:
@@ -86,18 +85,18 @@ def get_workspace(session: Session, team_id: str, for_update: bool = False) -> W
     return session.scalars(query).first()
 
 
-def lock_workspace(session: Session, team_id: str, enterprise_id: str | None) -> WorkspaceRecord:
+def lock_workspace(session: Session, *, team_id: str, enterprise_id: str | None) -> WorkspaceRecord:
     """The workspace's record, created if new and locked for this transaction, so that an install
     and an uninstall (or Slack's retries of either, on any replica) apply one after the other."""
     insert = insert_for(session)
     session.execute(insert(WorkspaceRow).values(team_id=team_id, enterprise_id=enterprise_id).on_conflict_do_nothing())
-    row = get_workspace(session, team_id, for_update=True)
+    row = get_workspace(session, for_update=True, team_id=team_id)
     assert row is not None
     session.refresh(row)  # another transaction may have written it since this session first saw it
     return WorkspaceRecord(utc(row.installed_at), utc(row.uninstalled_at), utc(row.purge_after), utc(row.purged_at))
 
 
-def set_installed(session: Session, team_id: str, enterprise_id: str | None, now: datetime) -> None:
+def set_installed(session: Session, now: datetime, *, team_id: str, enterprise_id: str | None) -> None:
     """Installed (again) at `now`: a deletion still pending is cancelled."""
     session.execute(
         update(WorkspaceRow).where(WorkspaceRow.team_id == team_id)
@@ -105,7 +104,7 @@ def set_installed(session: Session, team_id: str, enterprise_id: str | None, now
     )
 
 
-def set_uninstalled(session: Session, team_id: str, now: datetime, purge_after: datetime) -> None:
+def set_uninstalled(session: Session, now: datetime, purge_after: datetime, *, team_id: str) -> None:
     """Uninstalled at `now`: its data is to be deleted at `purge_after`."""
     session.execute(
         update(WorkspaceRow).where(WorkspaceRow.team_id == team_id)
@@ -113,7 +112,7 @@ def set_uninstalled(session: Session, team_id: str, now: datetime, purge_after: 
     )
 
 
-def pause_team_schedules(session: Session, team_id: str) -> list[StoredSchedule]:
+def pause_team_schedules(session: Session, *, team_id: str) -> list[StoredSchedule]:
     """Pause every running schedule of the workspace; returns those this call paused."""
     rows = session.scalars(
         select(ScheduleRow).where(ScheduleRow.team_id == team_id, ScheduleRow.paused.is_(False)).order_by(ScheduleRow.channel_id).with_for_update()
@@ -124,7 +123,7 @@ def pause_team_schedules(session: Session, team_id: str) -> list[StoredSchedule]
     return [to_stored(row) for row in rows]
 
 
-def stop_team_drills(session: Session, team_id: str, now: datetime) -> int:
+def stop_team_drills(session: Session, now: datetime, *, team_id: str) -> int:
     """Make sure none of the workspace's drills is posted, revealed, edited, read back or followed
     by feedback any more: every one not yet revealed becomes missed (one being posted or revealed
     right now included: its holder's finish then fails), and a revealed one is treated as marked
@@ -142,7 +141,7 @@ def stop_team_drills(session: Session, team_id: str, now: datetime) -> int:
     return stopped
 
 
-def skip_team_channel_posts(session: Session, team_id: str) -> int:
+def skip_team_channel_posts(session: Session, *, team_id: str) -> int:
     """Skip the workspace's reminders and digests that are not sent yet (one being sent included)."""
     return session.execute(
         update(ChannelPostRow)
@@ -160,7 +159,7 @@ def purge_candidates(session: Session, now: datetime) -> list[str]:
     ))
 
 
-def claim_purge(session: Session, team_id: str, now: datetime) -> bool:
+def claim_purge(session: Session, now: datetime, *, team_id: str) -> bool:
     """Take the deletion of a workspace's data. One conditional UPDATE, so that of several replicas
     exactly one sees rowcount 1; it must be the transaction's first statement on SQLite (a read
     first would make its write fail, not wait, when another replica wrote meanwhile)."""
@@ -172,7 +171,7 @@ def claim_purge(session: Session, team_id: str, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-def delete_team_rows(session: Session, team_id: str) -> dict[str, int]:
+def delete_team_rows(session: Session, *, team_id: str) -> dict[str, int]:
     """Delete every row the bot keeps for the workspace; how many went, per table. Slack's own
     installation rows are not the bot's to delete (the Slack layer deletes them on uninstall)."""
     return {model.__tablename__: session.execute(delete(model).where(model.team_id == team_id)).rowcount for model in TEAM_TABLES}

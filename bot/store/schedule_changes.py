@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.schedule import DAY_NAMES, Digest, Remind, Reveal, Schedule
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store.db import aware, to_db
 from bot.store.models import ScheduleChangeRow
 
@@ -31,14 +30,14 @@ class StoredChange:
     note: str
 
 
-def record_change(session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: Schedule | None, after: Schedule | None, note: str = "", source: str = "command", *, team_id: str = SINGLE_WORKSPACE) -> None:
+def record_change(session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: Schedule | None, after: Schedule | None, note: str = "", source: str = "command", *, team_id: str) -> None:
     session.add(ScheduleChangeRow(
         channel_id=channel_id, team_id=team_id, user_id=user_id, at=to_db(now), action=action, source=source,
         before=_schedule_json(before), after=_schedule_json(after, note),
     ))
 
 
-def recent_changes(session: Session, channel_id: str, limit: int = 10, *, team_id: str = SINGLE_WORKSPACE) -> list[StoredChange]:
+def recent_changes(session: Session, channel_id: str, limit: int = 10, *, team_id: str) -> list[StoredChange]:
     """The workspace's recent changes to the channel's schedule, newest first: in a shared channel,
     another workspace's are its own."""
     query = (

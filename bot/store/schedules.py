@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.rotation import Deck
 from bot.domain.role import Level
 from bot.domain.schedule import Digest, Remind, Reveal, Schedule
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store.db import aware, to_db, utc
 from bot.store.models import ScheduleRow, WorkspaceRow
 
@@ -87,17 +85,29 @@ def get_schedule(session: Session, channel_id: str, for_update: bool = False) ->
     return to_stored(row) if row is not None else None
 
 
-def all_schedules(session: Session, for_update: bool = False, *, team_id: str | None = None) -> list[Schedule]:
-    """Every schedule, or one workspace's (`team_id`), by channel."""
+def all_schedules(session: Session, for_update: bool = False) -> list[Schedule]:
+    """Every workspace's schedules, by channel."""
+    return [stored.schedule for stored in all_stored_schedules(session, for_update)]
+
+
+def all_stored_schedules(session: Session, for_update: bool = False) -> list[StoredSchedule]:
+    """Every workspace's schedules, by channel, each with the workspace that owns it: what the
+    scheduler's tick creates drills for."""
     query = select(ScheduleRow).order_by(ScheduleRow.channel_id)
-    if team_id is not None:
-        query = query.where(ScheduleRow.team_id == team_id)
+    if for_update:
+        query = query.with_for_update()
+    return [to_stored(row) for row in session.scalars(query).all()]
+
+
+def team_schedules(session: Session, for_update: bool = False, *, team_id: str) -> list[Schedule]:
+    """One workspace's schedules, by channel."""
+    query = select(ScheduleRow).where(ScheduleRow.team_id == team_id).order_by(ScheduleRow.channel_id)
     if for_update:
         query = query.with_for_update()
     return [to_schedule(row) for row in session.scalars(query).all()]
 
 
-def save_schedule(session: Session, schedule: Schedule, user_id: str, now: datetime, keep_deck: bool, *, team_id: str = SINGLE_WORKSPACE, enterprise_id: str | None = None) -> None:
+def save_schedule(session: Session, schedule: Schedule, user_id: str, now: datetime, keep_deck: bool, *, team_id: str, enterprise_id: str | None = None) -> None:
     """Create or update the channel's schedule. A new one belongs to `team_id`; an update never
     moves a schedule to another workspace (a shared channel has one schedule, its creator's)."""
     row = get_schedule_row(session, schedule.channel_id, for_update=True)
@@ -133,12 +143,12 @@ def save_schedule(session: Session, schedule: Schedule, user_id: str, now: datet
     session.flush()
 
 
-def store_deck(session: Session, channel_id: str, deck: Deck) -> None:
-    """Where the channel's rotation stands after a draw."""
-    session.execute(update(ScheduleRow).where(ScheduleRow.channel_id == channel_id).values(deck=list(deck.cards), deck_position=deck.position))
+def store_deck(session: Session, channel_id: str, deck: Deck, *, team_id: str) -> None:
+    """Where the rotation of the workspace's schedule of the channel stands after a draw."""
+    session.execute(update(ScheduleRow).where(ScheduleRow.channel_id == channel_id, ScheduleRow.team_id == team_id).values(deck=list(deck.cards), deck_position=deck.position))
 
 
-def pause_gone_channel(session: Session, channel_id: str, team_id: str, reason: str, now: datetime) -> str | None:
+def pause_gone_channel(session: Session, channel_id: str, reason: str, now: datetime, *, team_id: str) -> str | None:
     """Pause the channel's schedule (the workspace's own) because Slack says the channel is gone.
     Returns the admin to tell, once per such pause (the first caller claims it), or None."""
     row = get_schedule_row(session, channel_id, for_update=True)
@@ -153,20 +163,14 @@ def pause_gone_channel(session: Session, channel_id: str, team_id: str, reason: 
     return row.updated_by
 
 
-def unclaim_pause_notice(session: Session, channel_id: str) -> None:
+def unclaim_pause_notice(session: Session, channel_id: str, *, team_id: str) -> None:
     """The admin could not be told: a later failure in the channel may try again."""
-    session.execute(update(ScheduleRow).where(ScheduleRow.channel_id == channel_id).values(paused_notified_at=None))
+    session.execute(update(ScheduleRow).where(ScheduleRow.channel_id == channel_id, ScheduleRow.team_id == team_id).values(paused_notified_at=None))
 
 
 def schedule_team(session: Session, channel_id: str) -> str | None:
     """The workspace of the channel's schedule, if it has one."""
     return session.scalar(select(ScheduleRow.team_id).where(ScheduleRow.channel_id == channel_id))
-
-
-def team_or_single(channel_id: Any):
-    """SQL for the team of a channel's schedule, or the single workspace: what a drill or channel
-    post records when its caller does not say, in the INSERT itself."""
-    return func.coalesce(select(ScheduleRow.team_id).where(ScheduleRow.channel_id == channel_id).scalar_subquery(), SINGLE_WORKSPACE)
 
 
 def delete_schedule(session: Session, channel_id: str) -> None:
@@ -185,7 +189,7 @@ def digest_schedules(session: Session) -> list[Schedule]:
     return [to_schedule(row) for row in rows]
 
 
-def channel_zone(session: Session, channel_id: str, *, team_id: str = SINGLE_WORKSPACE) -> str | None:
+def channel_zone(session: Session, channel_id: str, *, team_id: str) -> str | None:
     """The time zone of the channel's schedule, if it has one set by this workspace."""
     return session.scalar(select(ScheduleRow.timezone).where(ScheduleRow.channel_id == channel_id, ScheduleRow.team_id == team_id))
 

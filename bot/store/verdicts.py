@@ -10,21 +10,21 @@ from typing import Sequence
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store.db import insert_ignore_key, to_db
 from bot.store.drills import Drill
 from bot.store.models import MemberSettingRow, ReplyRow, ScheduleRow
 
 
-def channel_feedback_enabled(session: Session, channel_id: str) -> bool:
-    """On unless the channel's schedule says `feedback=off`."""
-    value = session.scalar(select(ScheduleRow.feedback).where(ScheduleRow.channel_id == channel_id))
+def channel_feedback_enabled(session: Session, channel_id: str, *, team_id: str) -> bool:
+    """On unless the workspace's schedule of the channel says `feedback=off` (a schedule another
+    workspace set there since says nothing about this one's drills)."""
+    value = session.scalar(select(ScheduleRow.feedback).where(ScheduleRow.channel_id == channel_id, ScheduleRow.team_id == team_id))
     return True if value is None else bool(value)
 
 
 def drill_feedback_enabled(session: Session, drill: Drill) -> bool:
     """The switch as it stood when the drill was created (its schedule may be gone since)."""
-    return bool(drill.feedback) if drill.feedback is not None else channel_feedback_enabled(session, drill.channel_id)
+    return bool(drill.feedback) if drill.feedback is not None else channel_feedback_enabled(session, drill.channel_id, team_id=drill.team_id)
 
 
 def feedback_allowed(session: Session, drill: Drill, user_id: str) -> bool:
@@ -46,13 +46,13 @@ def _all_on(session: Session, drill: Drill, user_id: str, *conditions) -> bool:
     member = select(func.min(case((MemberSettingRow.feedback.is_(False), 0), else_=1))).where(MemberSettingRow.user_id == user_id).scalar_subquery()
     columns = [member, *conditions]
     if drill.feedback is None:
-        columns.append(select(ScheduleRow.feedback).where(ScheduleRow.channel_id == drill.channel_id).scalar_subquery())
+        columns.append(select(ScheduleRow.feedback).where(ScheduleRow.channel_id == drill.channel_id, ScheduleRow.team_id == drill.team_id).scalar_subquery())
     values = [*session.execute(select(*columns)).one(), drill.feedback]
     # No row is "on"; SQLite gives a scalar subquery's boolean back as 0 or 1.
     return all(value is None or bool(value) for value in values)
 
 
-def member_feedback_enabled(session: Session, user_id: str, *, team_id: str = SINGLE_WORKSPACE) -> bool | None:
+def member_feedback_enabled(session: Session, user_id: str, *, team_id: str) -> bool | None:
     """The member's own choice, or None if they never made one (on)."""
     value = session.scalar(select(MemberSettingRow.feedback).where(MemberSettingRow.team_id == team_id, MemberSettingRow.user_id == user_id))
     return None if value is None else bool(value)
@@ -65,7 +65,7 @@ def members_without_feedback(session: Session, user_ids: Sequence[str]) -> set[s
     return set(session.scalars(select(MemberSettingRow.user_id).where(MemberSettingRow.user_id.in_(set(user_ids)), MemberSettingRow.feedback.is_(False))).all())
 
 
-def set_member_feedback(session: Session, user_id: str, enabled: bool, now: datetime, *, team_id: str = SINGLE_WORKSPACE) -> None:
+def set_member_feedback(session: Session, user_id: str, enabled: bool, now: datetime, *, team_id: str) -> None:
     if not insert_ignore_key(session, MemberSettingRow, {"team_id": team_id, "user_id": user_id, "feedback": enabled, "updated_at": to_db(now)}):
         session.execute(update(MemberSettingRow).where(MemberSettingRow.team_id == team_id, MemberSettingRow.user_id == user_id).values(feedback=enabled, updated_at=to_db(now)))
 

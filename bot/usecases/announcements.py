@@ -77,11 +77,11 @@ class Announcements:
         Any number of processes may do this at once: each row is inserted once."""
         added = 0
         with self.sessions.begin() as session:
-            for drill_id, channel_id, posted_at, reveal_at, zone, remind in channel_posts.reminder_candidates(session, now):
+            for drill_id, channel_id, posted_at, reveal_at, zone, remind, drill_team in channel_posts.reminder_candidates(session, now):
                 instant = reminder_at(remind, posted_at, reveal_at, zone)
                 if instant is not None and instant <= now:
                     # Late (the bot was down at the reminder time) is still useful before the reveal.
-                    added += channel_posts.add_channel_post(session, channel_id, REMINDER, str(drill_id), instant, now, drill_id=drill_id)
+                    added += channel_posts.add_channel_post(session, channel_id, REMINDER, str(drill_id), instant, now, drill_id=drill_id, team_id=drill_team)
             for schedule in schedules.digest_schedules(session):
                 assert schedule.digest is not None
                 instant = digest_due(schedule.digest, schedule.timezone, now, schedule.effective_from)
@@ -95,7 +95,7 @@ class Announcements:
                     # leave it out, and the next one starts after it. Still unsettled when the grace
                     # period ends, this digest is not posted and the next one lists its drills.
                     continue
-                added += channel_posts.add_channel_post(session, schedule.channel_id, DIGEST, week_key(instant, schedule.timezone), instant, now)
+                added += channel_posts.add_channel_post(session, schedule.channel_id, DIGEST, week_key(instant, schedule.timezone), instant, now, team_id=team_id)
         return added
 
     def _period(self, session: Session, schedule: Schedule, team_id: str, instant: datetime) -> tuple[datetime, datetime]:

@@ -103,7 +103,7 @@ class DrillDelivery:
                 if result.error.code in CHANNEL_GONE:
                     self._pause_gone_channel(channel_id, team_id, result.error.code, now)
                 else:
-                    self._tell_admin(channel_id, result.error)
+                    self._tell_admin(channel_id, team_id, result.error)
 
         return Send(
             subject=f"drill {drill_id}", step="posting", team_id=team_id, channel_id=channel_id,
@@ -118,8 +118,8 @@ class DrillDelivery:
         """The drill with the question chosen for it (recorded, and the channel's rotation moved
         on), or None when its channel has no schedule or no question to ask."""
         stored = schedules.get_schedule(session, drill.channel_id, for_update=True)
-        if stored is None:
-            return None
+        if stored is None or stored.team_id != drill.team_id:
+            return None  # none, or another workspace's set since in a shared channel: not this drill's
         schedule = stored.schedule
         roles = self.catalog.roles if schedule.role == ALL_ROLES else tuple(r for r in (self.catalog.by_slug(schedule.role),) if r)
         common = self.catalog.common if schedule.common_every else None
@@ -138,7 +138,7 @@ class DrillDelivery:
         else:
             chosen = {str(c) for c in wanted}
             card, deck = draw(stored.deck, available, self.rng, wanted=lambda c: str(c) in chosen)
-            schedules.store_deck(session, drill.channel_id, deck)
+            schedules.store_deck(session, drill.channel_id, deck, team_id=drill.team_id)
         role = self.catalog.by_slug(card.slug)
         question = role.question_by_id(card.question_id) if role else None
         assert role is not None and question is not None
@@ -268,13 +268,13 @@ class DrillDelivery:
 
     # ------------------------------------------------------------------ telling the admin
 
-    def _tell_admin(self, channel_id: str, err: ChatError) -> None:
+    def _tell_admin(self, channel_id: str, team_id: str, err: ChatError) -> None:
         """Something an admin can fix (invite the bot, grant a scope): told at each failure, since
-        the schedule keeps running."""
+        the schedule keeps running. The admin is the drill's workspace's (`team_id`): never one of
+        another workspace that has set a schedule in the shared channel since."""
         with self.sessions() as session:
             stored = schedules.get_schedule(session, channel_id)
-            admin = stored.updated_by if stored else None
-            team_id = stored.team_id if stored else ""
+            admin = stored.updated_by if stored and stored.team_id == team_id else None
         if not admin:
             return
         self._notify(team_id, admin, channel_id, self.texts.post_failed(channel_id, err.code, err.needed))
@@ -284,13 +284,13 @@ class DrillDelivery:
         action in Slack brings a deleted one back. The schedule is paused (its records stay) and the
         admin told once, in plain words, what happened and what they can do."""
         with self.sessions.begin() as session:
-            admin = schedules.pause_gone_channel(session, channel_id, team_id, code, now)
+            admin = schedules.pause_gone_channel(session, channel_id, code, now, team_id=team_id)
         if admin is None:
             return
         log.warning("channel %s is gone (%s): its schedule is paused", channel_id, code)
         if not self._notify(team_id, admin, channel_id, self.texts.channel_gone(channel_id, code)):
             with self.sessions.begin() as session:
-                schedules.unclaim_pause_notice(session, channel_id)
+                schedules.unclaim_pause_notice(session, channel_id, team_id=team_id)
 
     def _notify(self, team_id: str, admin: str, channel_id: str, text: str) -> bool:
         try:

@@ -105,7 +105,7 @@ class DrillCycle:
                 found += [occurrence.post_at] if occurrence is not None else []
                 if schedule.digest is not None and not schedule.paused:
                     found.append(latest_digest_at(schedule.digest, schedule.timezone, after + timedelta(days=7)))
-            for _drill_id, _channel_id, posted_at, reveal_at, zone, remind in channel_posts.reminder_candidates(session, after):
+            for _drill_id, _channel_id, posted_at, reveal_at, zone, remind, _team_id in channel_posts.reminder_candidates(session, after):
                 instant = reminder_at(remind, posted_at, reveal_at, zone)
                 found += [instant] if instant is not None else []
         return min((at for at in found if at > after), default=None)
@@ -149,23 +149,28 @@ class DrillCycle:
         # made at the same moment by an admin is either wholly before this or wholly after it.
         if not any(due_occurrences(schedule, now) for schedule in schedules.all_schedules(session)):
             return 0
-        settings = schedules.all_schedules(session, for_update=True)
-        served = drills.served_days(session, settings, now)
+        stored = schedules.all_stored_schedules(session, for_update=True)
+        served = drills.served_days(session, [s.schedule for s in stored], now)
         due = []
-        for schedule in settings:
+        for owned in stored:
+            schedule = owned.schedule
             for occurrence in due_occurrences(schedule, now, served[schedule.channel_id]):
-                due.append((schedule, occurrence))
-        existing = drills.existing_occurrences(session, [(s.channel_id, o.key) for s, o in due])
+                due.append((schedule, owned.team_id, occurrence))
+        existing = drills.existing_occurrences(session, [(s.channel_id, o.key) for s, _, o in due])
         created = 0
-        for schedule, occurrence in due:
+        for schedule, team_id, occurrence in due:
             if (schedule.channel_id, occurrence.key) in existing:
                 continue
+            # A drill is its schedule's workspace's: that workspace's token posts and reveals it.
             if now < occurrence.reveal_at:
-                created += drills.create_drill(session, schedule.channel_id, occurrence.key, occurrence.post_at, occurrence.reveal_at, schedule.timezone, now, feedback=schedule.feedback)
+                created += drills.create_drill(
+                    session, schedule.channel_id, occurrence.key, occurrence.post_at, occurrence.reveal_at, schedule.timezone, now,
+                    feedback=schedule.feedback, team_id=team_id,
+                )
             else:
                 # The bot was not running between post and reveal time: say so in the record.
                 drills.create_drill(
                     session, schedule.channel_id, occurrence.key, occurrence.post_at, occurrence.reveal_at,
-                    schedule.timezone, now, status=DrillStatus.MISSED, note="the bot was not running at post time",
+                    schedule.timezone, now, status=DrillStatus.MISSED, note="the bot was not running at post time", team_id=team_id,
                 )
         return created

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.catalog import RoleCatalog
 from bot.domain.standings import ExportDrill, MemberRecord, csv_bytes, export_rows
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import ChatPorts
 from bot.store import channel_records, schedules
 
@@ -37,7 +36,7 @@ class Export:
         self.name_of = name_of  # (user id, team id) -> display name
         self.default_timezone = default_timezone
 
-    def belongs_elsewhere(self, channel_id: str, team_id: str) -> bool:
+    def belongs_elsewhere(self, channel_id: str, *, team_id: str) -> bool:
         """Whether the channel's records are another workspace's: its schedule was set there, or it
         has no schedule (turned off, records kept) and its drills are all another's. A Slack
         Connect channel is shared, its records (self-grades among them) are not."""
@@ -48,7 +47,7 @@ class Export:
             return owner != team_id
         return bool(teams) and team_id not in teams
 
-    def build(self, channel_id: str, days: int, now: datetime, team_id: str = SINGLE_WORKSPACE) -> ExportFile:
+    def build(self, channel_id: str, days: int, now: datetime, *, team_id: str) -> ExportFile:
         """The workspace `team_id`'s records of the channel: never another workspace's drills, nor
         replies and grades kept with them."""
         since = now - timedelta(days=days)
@@ -66,10 +65,10 @@ class Export:
         day = now.astimezone(ZoneInfo(zone)).date().isoformat()
         return ExportFile(f"career-drill-{channel_id}-{day}.csv", csv_bytes(rows), len(rows))
 
-    def send(self, channel_id: str, user_id: str, days: int, now: datetime, team_id: str = SINGLE_WORKSPACE) -> ExportFile:
+    def send(self, channel_id: str, user_id: str, days: int, now: datetime, *, team_id: str) -> ExportFile:
         """Build the CSV and upload it to the admin's DM; nothing is uploaded when it has no rows.
         Raises ChatError when Slack refused the DM or the upload."""
-        export = self.build(channel_id, days, now, team_id)
+        export = self.build(channel_id, days, now, team_id=team_id)
         if export.rows:
             self.chats(team_id).upload_file(
                 user_id, export.filename, export.content,

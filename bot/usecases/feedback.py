@@ -20,7 +20,6 @@ from bot.domain.catalog import RoleCatalog
 from bot.domain.answer_feedback import JUDGED_CHARACTERS, Analyse, AnswerFeedback, PointMatcher, Verdict, analyse_reply, best, judge, matcher_for, rarity_weights, read_codes, verdict_codes
 from bot.domain.drill import DrillStatus
 from bot.domain.role import Question, Role
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import ChatPort
 from bot.store import answers, drills, leases, verdicts
 from bot.store.db import to_db
@@ -181,7 +180,7 @@ class Feedback:
         self.sessions = sessions
         self.catalog = catalog
 
-    def for_member(self, drill_id: int, user_id: str, channel_id: str, team_id: str = SINGLE_WORKSPACE) -> AnswerFeedback:
+    def for_member(self, drill_id: int, user_id: str, channel_id: str, *, team_id: str) -> AnswerFeedback:
         with self.sessions() as session:
             drill = drills.get_drill(session, drill_id)
             if drill is None or (channel_id and drill.channel_id != channel_id):
@@ -205,6 +204,6 @@ class Feedback:
             raise NoFeedback("このドリルには、回答ポイントの公開前に書いたあなたの回答が見つかりませんでした。")
         return feedback
 
-    def set_member(self, user_id: str, enabled: bool, now: datetime, team_id: str = SINGLE_WORKSPACE) -> None:
+    def set_member(self, user_id: str, enabled: bool, now: datetime, *, team_id: str) -> None:
         with self.sessions.begin() as session:
             verdicts.set_member_feedback(session, user_id, enabled, now, team_id=team_id)

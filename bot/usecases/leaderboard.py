@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.progress import channel_streaks
 from bot.domain.standings import TOP, Answer, Board, Entry, period_start, rank, trend_start, weekly_trend
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store import answers, channel_records, schedules
 
 
@@ -22,7 +21,7 @@ class Leaderboard:
         self.default_timezone = default_timezone
         self.limit = limit
 
-    def board(self, channel_id: str, period: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> Board:
+    def board(self, channel_id: str, period: str, now: datetime, *, team_id: str) -> Board:
         """The channel's standings for `period` ("week", "month" or "all") as of `now`, over the
         drills of the asker's workspace `team_id` (in a shared channel another workspace's drills
         are its own), whose names are looked up there too."""

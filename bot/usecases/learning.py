@@ -16,7 +16,6 @@ from bot.domain.catalog import RoleCatalog
 from bot.domain.drill import DrillStatus
 from bot.domain.memory import Grade, Memory, end_of_local_day, grade_counts, local_day, replay
 from bot.domain.role import Question, Role
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store import cards, drills
 from bot.usecases.delivery import question_of
 
@@ -91,7 +90,7 @@ class Learning:
 
     # ------------------------------------------------------------------ grading
 
-    def grade_drill(self, user_id: str, channel_id: str, drill_id: int, grade: Grade, now: datetime, team_id: str = SINGLE_WORKSPACE) -> Graded:
+    def grade_drill(self, user_id: str, channel_id: str, drill_id: int, grade: Grade, now: datetime, *, team_id: str) -> Graded:
         """A grade pressed on a drill's reveal. Any member may grade, replied or not. The grade is
         kept with the drill's replies, in the workspace that runs the drill: in a Slack Connect
         channel a member of another workspace (`team_id`) grades into the drill's workspace, so
@@ -109,7 +108,7 @@ class Learning:
             owner = drill.team_id
         return self._grade(user_id, role, question, grade, now, drill_id, owner, zone_team=team_id)
 
-    def grade_question(self, user_id: str, role_slug: str, question_id: str, grade: Grade, now: datetime, team_id: str = SINGLE_WORKSPACE) -> Graded:
+    def grade_question(self, user_id: str, role_slug: str, question_id: str, grade: Grade, now: datetime, *, team_id: str) -> Graded:
         """A grade pressed in the member's private review queue."""
         role = self.catalog.by_slug(role_slug)
         question = role.question_by_id(question_id) if role else None
@@ -131,7 +130,7 @@ class Learning:
 
     # ------------------------------------------------------------------ the review queue
 
-    def queue(self, user_id: str, now: datetime, fresh: bool = False, team_id: str = SINGLE_WORKSPACE) -> Queue:
+    def queue(self, user_id: str, now: datetime, fresh: bool = False, *, team_id: str) -> Queue:
         """What the member should review now: the soonest due of their cards, or, when nothing is
         due (or `fresh` asks for something new), a question they have not graded yet from the roles
         of their channels (every role if they have none)."""
@@ -182,7 +181,7 @@ class Learning:
 
     # ------------------------------------------------------------------ stats
 
-    def stats(self, user_id: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> LearningStats:
+    def stats(self, user_id: str, now: datetime, *, team_id: str) -> LearningStats:
         zone = self.zone_of(user_id, team_id)
         end = end_of_local_day(now, zone)
         with self.sessions() as session:

@@ -6,20 +6,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Sequence
+from typing import Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.catalog import RoleCatalog
 from bot.domain.progress import streak
 from bot.domain.role import Role
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import AdminCheckFailed
 from bot.store import answers, home_tabs
 from bot.store.db import limit_wait
 from bot.usecases.learning import Learning, LearningStats
 from bot.domain.schedule import ScheduleError
-from bot.usecases.schedule_admin import NotAllowed, ScheduleAdmin, ScheduleView
+from bot.usecases.schedule_admin import NotAllowed, ScheduleAdmin, ScheduleView, Visible
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +26,7 @@ log = logging.getLogger(__name__)
 # published this recently is current (anything that changes it republishes it), so it is not sent again.
 REOPEN_SECONDS = 10
 
-# `visible(user_id, channel_ids, team_id)`: which of these channels the member of that workspace can
-# see (public ones, and private ones they belong to). A channel the chat service could not tell
-# about is left out.
-Visible = Callable[[str, Sequence[str], str], set[str]]
-
-
-def everyone_sees_all(user_id: str, channel_ids: Sequence[str], team_id: str = SINGLE_WORKSPACE) -> set[str]:
+def everyone_sees_all(user_id: str, channel_ids: Sequence[str], *, team_id: str) -> set[str]:
     """For the console and tests without a chat service: every channel is public."""
     return set(channel_ids)
 
@@ -75,19 +68,19 @@ class Home:
 
     # ------------------------------------------------------------------ who opened it
 
-    def opened(self, user_id: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> bool:
+    def opened(self, user_id: str, now: datetime, *, team_id: str) -> bool:
         """Record that the member opened their Home; True if this opening should publish it."""
         with self.sessions.begin() as session:
             limit_wait(session, 1.5)
             return home_tabs.record_home_opened(session, user_id, now, now - timedelta(seconds=REOPEN_SECONDS), team_id=team_id)
 
-    def openers(self, user_ids: Sequence[str], team_id: str = SINGLE_WORKSPACE) -> set[str]:
+    def openers(self, user_ids: Sequence[str], *, team_id: str) -> set[str]:
         with self.sessions() as session:
             return home_tabs.home_openers(session, user_ids, team_id=team_id)
 
     # ------------------------------------------------------------------ the admin's toggle
 
-    def toggle(self, channel_id: str, user_id: str, now: datetime, want: str | None = None, team_id: str = SINGLE_WORKSPACE) -> str:
+    def toggle(self, channel_id: str, user_id: str, now: datetime, want: str | None = None, *, team_id: str) -> str:
         """Pause or resume the schedule, as the Home's button asks: `want` is "pause" or "resume"
         (what the pressed button said; None flips the current state). The admin check is made again
         here. Returns what happened: "paused", "resumed", "already_paused" / "already_running" (it
@@ -95,8 +88,8 @@ class Home:
         admin's change), "refused" (not an admin), "unchecked" (the check could not be made) or
         "missing" (no such schedule)."""
         try:
-            self.schedules.authorize(user_id, team_id)
-            view = self.schedules.show(channel_id, now) if channel_id else None
+            self.schedules.authorize(user_id, team_id=team_id)
+            view = self.schedules.show(channel_id, now, team_id=team_id) if channel_id else None
             if view is None:
                 return "missing"
             if want == "pause" and view.schedule.paused:
@@ -117,7 +110,7 @@ class Home:
 
     # ------------------------------------------------------------------ what it shows
 
-    def data(self, user_id: str, now: datetime, notice: str = "", team_id: str = SINGLE_WORKSPACE) -> HomeData:
+    def data(self, user_id: str, now: datetime, notice: str = "", *, team_id: str) -> HomeData:
         with self.sessions() as session:
             answered = answers.answered_on_time(session, user_id, team_id=team_id)
             mine = set(answered.values())
@@ -125,7 +118,7 @@ class Home:
         admin = self._admin(user_id, team_id)
         # An admin also sees a channel archived or deleted under its schedule, which Slack may no
         # longer vouch for, and why the bot paused it.
-        views = self.schedules.list_seen_by(user_id, now, team_id, self.visible, paused_by_bot=admin)
+        views = self.schedules.list_seen_by(user_id, now, self.visible, paused_by_bot=admin, team_id=team_id)
         channels = [HomeChannel(v, v.schedule.channel_id in mine, streaks.get(v.schedule.channel_id, 0)) for v in views]
         far = now + timedelta(days=3660)
         channels.sort(key=lambda c: (not c.mine, c.view.schedule.paused, c.view.next.post_at if c.view.next else far, c.view.schedule.channel_id))

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.drill import DrillStatus
 from bot.domain.progress import Stats, member_stats
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store import answers, drills, verdicts
 from bot.store.db import limit_wait
 from bot.store.drills import Drill
@@ -82,7 +81,7 @@ class Replies:
             answers.delete_reply(session, drill.id, message_ts)
             return True
 
-    def stats(self, user_id: str, channel_id: str, team_id: str = SINGLE_WORKSPACE) -> Stats:
+    def stats(self, user_id: str, channel_id: str, *, team_id: str) -> Stats:
         with self.sessions() as session:
             answered = answers.answered_on_time(session, user_id, team_id=team_id)
             history = answers.shown_history(session, channel_id, team_id=team_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Callable, Sequence
+from typing import Callable, Protocol, Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,12 +23,19 @@ from bot.domain.schedule import (
     next_occurrence,
     occurrence_on,
 )
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.domain.schedule_input import KEEP, Keep, ScheduleRequest, parse_skip_date, remind_problem
 from bot.ports import AdminCheckFailed
 from bot.store import drills, schedule_changes, schedules
 
 log = logging.getLogger(__name__)
+
+
+class Visible(Protocol):
+    """`visible(user_id, channel_ids, team_id=…)`: which of these channels the member of that
+    workspace can see (public ones, and private ones they belong to). A channel the chat service
+    could not tell about is left out."""
+
+    def __call__(self, user_id: str, channel_ids: Sequence[str], *, team_id: str) -> set[str]: ...
 
 
 class NotAllowed(Exception):
@@ -39,7 +46,7 @@ class StaleSchedule(Exception):
     """The schedule changed after the form that would change it was opened."""
 
 
-__all__ = ["AdminCheckFailed", "NotAllowed", "OTHER_WORKSPACE", "StaleSchedule", "ScheduleAdmin", "ScheduleView", "Change"]
+__all__ = ["AdminCheckFailed", "NotAllowed", "OTHER_WORKSPACE", "StaleSchedule", "ScheduleAdmin", "ScheduleView", "Change", "Visible"]
 
 
 @dataclass(frozen=True)
@@ -69,39 +76,45 @@ class ScheduleAdmin:
 
     # ------------------------------------------------------------------ reading
 
-    def show(self, channel_id: str, now: datetime) -> ScheduleView | None:
+    def show(self, channel_id: str, now: datetime, *, team_id: str) -> ScheduleView | None:
+        """The channel's schedule, None when it has none. Another workspace's schedule of a shared
+        channel is not shown: ScheduleError saying whose it is."""
         with self.sessions() as session:
             stored = schedules.get_schedule(session, channel_id)
+            if stored is not None and stored.team_id != team_id:
+                raise ScheduleError(OTHER_WORKSPACE)
             return self._views(session, [stored.schedule], now)[0] if stored else None
 
-    def for_form(self, channel_id: str) -> tuple[Schedule | None, datetime | None]:
-        """The channel's schedule and its version (when it last changed), which a form opened on
-        it hands back to `set` as `expected_version`; (None, None) when there is none."""
+    def for_form(self, channel_id: str, *, team_id: str) -> tuple[Schedule | None, datetime | None]:
+        """The workspace's schedule of the channel and its version (when it last changed), which a
+        form opened on it hands back to `set` as `expected_version`; (None, None) when there is
+        none, or it is another workspace's (whose settings a form must not show)."""
         with self.sessions() as session:
             stored = schedules.get_schedule(session, channel_id)
-            return (stored.schedule, stored.updated_at) if stored else (None, None)
+            return (stored.schedule, stored.updated_at) if stored and stored.team_id == team_id else (None, None)
 
-    def list_all(self, now: datetime, team_id: str | None = None) -> list[ScheduleView]:
-        """Every schedule of the workspace `team_id` (of every workspace when None)."""
+    def list_all(self, now: datetime) -> list[ScheduleView]:
+        """Every workspace's schedules (the console's one database)."""
         with self.sessions() as session:
-            return self._views(session, schedules.all_schedules(session, team_id=team_id), now)
+            return self._views(session, schedules.all_schedules(session), now)
 
-    def list_seen_by(self, user_id: str, now: datetime, team_id: str, visible: Callable[[str, Sequence[str], str], set[str]], paused_by_bot: bool = False) -> list[ScheduleView]:
+    def list_seen_by(self, user_id: str, now: datetime, visible: Visible, paused_by_bot: bool = False, *, team_id: str) -> list[ScheduleView]:
         """The workspace's schedules in the channels this member can see: `visible(user, channels,
-        team)` leaves out private channels they are not in (and any it could not vouch for).
+        team_id=team)` leaves out private channels they are not in (and any it could not vouch for).
         `paused_by_bot` (for an admin) keeps the schedules the bot paused because their channel was
         archived or deleted, which Slack may no longer vouch for."""
-        views = self.list_all(now, team_id)
-        seen = visible(user_id, [v.schedule.channel_id for v in views], team_id) if views else set()
+        with self.sessions() as session:
+            views = self._views(session, schedules.team_schedules(session, team_id=team_id), now)
+        seen = visible(user_id, [v.schedule.channel_id for v in views], team_id=team_id) if views else set()
         return [v for v in views if v.schedule.channel_id in seen or (paused_by_bot and v.schedule.paused_reason)]
 
-    def owned_by(self, channel_id: str, team_id: str) -> bool:
+    def owned_by(self, channel_id: str, *, team_id: str) -> bool:
         """False when the channel's schedule (and with it its drills) belongs to another workspace."""
         with self.sessions() as session:
             owner = schedules.schedule_team(session, channel_id)
         return owner is None or owner == team_id
 
-    def history(self, channel_id: str, limit: int = 10, team_id: str = SINGLE_WORKSPACE) -> list[Change]:
+    def history(self, channel_id: str, limit: int = 10, *, team_id: str) -> list[Change]:
         """The workspace's recent changes to the channel's schedule (a shared channel's other
         workspace keeps its own)."""
         with self.sessions() as session:
@@ -122,14 +135,14 @@ class ScheduleAdmin:
 
     # ------------------------------------------------------------------ changing
 
-    def set(self, channel_id: str, user_id: str, request: ScheduleRequest, now: datetime, source: str = "command", expected_version: datetime | None | Keep = KEEP, *, team_id: str = SINGLE_WORKSPACE, enterprise_id: str | None = None) -> ScheduleView:
+    def set(self, channel_id: str, user_id: str, request: ScheduleRequest, now: datetime, source: str = "command", expected_version: datetime | None | Keep = KEEP, *, team_id: str, enterprise_id: str | None = None) -> ScheduleView:
         """`expected_version` (the schedule's `updated_at` when a form was opened, None for a new
         one) refuses a change made from a stale form: StaleSchedule, and nothing changes. A stale
         form that asks for exactly the schedule as it now stands (the same form submitted twice)
         changes nothing either, and is answered as saved.
         A channel has one schedule whichever workspace set it (a Slack Connect channel is shared,
         and two schedules would post twice): another workspace's schedule is refused."""
-        self.authorize(user_id, team_id)
+        self.authorize(user_id, team_id=team_id)
         role = self._resolve_role(request.role)
         with self.sessions.begin() as session:
             stored = schedules.get_schedule(session, channel_id, for_update=True)
@@ -163,7 +176,7 @@ class ScheduleAdmin:
             if problem:  # a reminder given now, or kept from before and left behind by a new reveal
                 raise ScheduleError(problem)
             schedules.save_schedule(session, schedule, user_id, now, keep_deck=bool(before and before.role == role), team_id=team_id, enterprise_id=enterprise_id)
-            self._record(session, channel_id, user_id, now, "set", before, schedule, source, team_id)
+            self._record(session, channel_id, user_id, now, "set", before, schedule, source, team_id=team_id)
             view = self._views(session, [schedule], now)[0]
         self.wake()
         return view
@@ -186,31 +199,31 @@ class ScheduleAdmin:
                 )
         return None
 
-    def pause(self, channel_id: str, user_id: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> ScheduleView:
+    def pause(self, channel_id: str, user_id: str, now: datetime, *, team_id: str) -> ScheduleView:
         return self._update(channel_id, user_id, now, "pause", lambda s: replace(s, paused=True), team_id)
 
-    def resume(self, channel_id: str, user_id: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> ScheduleView:
+    def resume(self, channel_id: str, user_id: str, now: datetime, *, team_id: str) -> ScheduleView:
         # Days spent paused are not recorded as missed: the schedule starts afresh from now.
         return self._update(channel_id, user_id, now, "resume", lambda s: replace(s, paused=False, paused_reason=None, effective_from=now), team_id)
 
-    def skip(self, channel_id: str, user_id: str, day_text: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> tuple[ScheduleView, str]:
-        self.authorize(user_id, team_id)
-        view = self.show(channel_id, now)
+    def skip(self, channel_id: str, user_id: str, day_text: str, now: datetime, *, team_id: str) -> tuple[ScheduleView, str]:
+        self.authorize(user_id, team_id=team_id)
+        view = self.show(channel_id, now, team_id=team_id)
         if view is None:
             raise ScheduleError(_NO_SCHEDULE)
         day = parse_skip_date(day_text, now.astimezone(view.schedule.zone).date())
         updated = self._update(channel_id, user_id, now, "skip", lambda s: replace(s, skip_dates=s.skip_dates | {day}), team_id)
         return updated, day.isoformat()
 
-    def remove(self, channel_id: str, user_id: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> None:
-        self.authorize(user_id, team_id)
+    def remove(self, channel_id: str, user_id: str, now: datetime, *, team_id: str) -> None:
+        self.authorize(user_id, team_id=team_id)
         with self.sessions.begin() as session:
             before = self._existing(session, channel_id, team_id)
             schedules.delete_schedule(session, channel_id)
             self._record(session, channel_id, user_id, now, "off", before, None, team_id=team_id)
 
     def _update(self, channel_id: str, user_id: str, now: datetime, action: str, change: Callable[[Schedule], Schedule], team_id: str) -> ScheduleView:
-        self.authorize(user_id, team_id)
+        self.authorize(user_id, team_id=team_id)
         with self.sessions.begin() as session:
             before = self._existing(session, channel_id, team_id)
             after = change(before)
@@ -231,7 +244,7 @@ class ScheduleAdmin:
             raise ScheduleError(OTHER_WORKSPACE)
         return stored.schedule
 
-    def _record(self, session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: Schedule | None, after: Schedule | None, source: str = "command", team_id: str = SINGLE_WORKSPACE) -> None:
+    def _record(self, session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: Schedule | None, after: Schedule | None, source: str = "command", *, team_id: str) -> None:
         schedule_changes.record_change(session, channel_id, user_id, now, action, before, after, source=source, team_id=team_id)
         log.info("schedule %s in %s by %s (%s)", action, channel_id, user_id, source)
 
@@ -239,7 +252,7 @@ class ScheduleAdmin:
     def has_roles(self) -> bool:
         return len(self.catalog) > 0
 
-    def authorize(self, user_id: str, team_id: str = SINGLE_WORKSPACE) -> None:
+    def authorize(self, user_id: str, *, team_id: str) -> None:
         """Raises NotAllowed, or AdminCheckFailed when the chat service could not say. Whether
         someone is an admin is a question for their own workspace."""
         if not self.is_admin(user_id, team_id):
@@ -259,9 +272,9 @@ class ScheduleAdmin:
 
     # ------------------------------------------------------------------ drills on demand
 
-    def drill_now(self, channel_id: str, user_id: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> tuple[datetime, str]:
+    def drill_now(self, channel_id: str, user_id: str, now: datetime, *, team_id: str) -> tuple[datetime, str]:
         """Queue an extra drill in this channel now; the scheduler posts it within moments."""
-        self.authorize(user_id, team_id)
+        self.authorize(user_id, team_id=team_id)
         with self.sessions.begin() as session:
             stored = schedules.get_schedule(session, channel_id)
             if stored is None:
@@ -276,7 +289,7 @@ class ScheduleAdmin:
                 reveal_at = today.reveal_at if today.reveal_at > now + timedelta(minutes=5) else now + timedelta(hours=1)
             # Keyed by the instant in the schedule's own zone, never the server's.
             occurrence = f"{EXTRA_PREFIX}{now.astimezone(schedule.zone).strftime('%Y-%m-%dT%H:%M:%S%z')}"
-            created = drills.create_drill(session, channel_id, occurrence, now, reveal_at, schedule.timezone, now, feedback=schedule.feedback)
+            created = drills.create_drill(session, channel_id, occurrence, now, reveal_at, schedule.timezone, now, feedback=schedule.feedback, team_id=team_id)
             if created:
                 schedule_changes.record_change(session, channel_id, user_id, now, "drill now", None, None, note=f"回答ポイントの公開 {format_local(reveal_at, schedule.timezone)}", team_id=team_id)
         if not created:
@@ -284,14 +297,14 @@ class ScheduleAdmin:
         self.wake()
         return reveal_at, schedule.timezone
 
-    def reveal_now(self, channel_id: str, user_id: str, now: datetime, team_id: str = SINGLE_WORKSPACE) -> None:
-        self.authorize(user_id, team_id)
+    def reveal_now(self, channel_id: str, user_id: str, now: datetime, *, team_id: str) -> None:
+        self.authorize(user_id, team_id=team_id)
         with self.sessions.begin() as session:
-            drill = drills.latest_open_drill(session, channel_id)
+            drill = drills.latest_open_drill(session, channel_id, team_id=team_id)
             if drill is None or drill.status == DrillStatus.PENDING:
+                if schedules.schedule_team(session, channel_id) not in (None, team_id):
+                    raise ScheduleError(OTHER_WORKSPACE)
                 raise ScheduleError("このチャンネルには回答受付中のドリルがありません。")
-            if drill.team_id != team_id:
-                raise ScheduleError(OTHER_WORKSPACE)
             # "posting" too: the question is on its way, and its reveal follows as soon as it lands.
             drills.set_reveal_at(session, drill.id, now)
             schedule_changes.record_change(session, channel_id, user_id, now, "drill reveal", None, None, note=f"{format_local(drill.post_at, drill.timezone)} の出題", team_id=team_id)

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store import installs, schedules
 
 
@@ -36,31 +35,32 @@ class Workspaces:
         self.retention = retention
         self.log = log
 
-    def adopt_single_workspace(self, team_id: str, enterprise_id: str | None) -> int:
-        """A single-workspace deployment's start: rows stored before workspaces were recorded (the
-        SINGLE_WORKSPACE marker) become its team's. Idempotent; returns how many rows changed."""
+    def adopt_single_workspace(self, marker: str, *, team_id: str, enterprise_id: str | None) -> int:
+        """A single-workspace deployment's start: rows stored before workspaces were recorded (they
+        carry the single workspace's `marker`, which that adapter supplies) become its team's.
+        Idempotent; returns how many rows changed."""
         with self.sessions.begin() as session:
-            return installs.resolve_single_workspace(session, team_id, enterprise_id)
+            return installs.resolve_single_workspace(session, marker, team_id=team_id, enterprise_id=enterprise_id)
 
-    def unclaimed_schedules(self) -> list[str]:
-        """Channels whose schedule still carries the SINGLE_WORKSPACE marker: in OAuth mode no
+    def unclaimed_schedules(self, marker: str) -> list[str]:
+        """Channels whose schedule still carries the single workspace's `marker`: in OAuth mode no
         workspace sees them (and each keeps its channel from the others) until a single-workspace
         start has claimed them."""
         with self.sessions() as session:
-            return [schedule.channel_id for schedule in schedules.all_schedules(session, team_id=SINGLE_WORKSPACE)]
+            return [schedule.channel_id for schedule in schedules.team_schedules(session, team_id=marker)]
 
-    def installed(self, team_id: str, enterprise_id: str | None, now: datetime) -> bool:
+    def installed(self, now: datetime, *, team_id: str, enterprise_id: str | None) -> bool:
         """Record an install (or a reinstall). True if it cancelled the pending deletion of the
         workspace's data; its schedules stay paused until an admin resumes them."""
         with self.sessions.begin() as session:
-            workspace = installs.lock_workspace(session, team_id, enterprise_id)
+            workspace = installs.lock_workspace(session, team_id=team_id, enterprise_id=enterprise_id)
             cancelled = workspace.uninstalled_at is not None and workspace.purged_at is None
-            installs.set_installed(session, team_id, enterprise_id, now)
+            installs.set_installed(session, now, team_id=team_id, enterprise_id=enterprise_id)
         if cancelled:
             self.log.info("workspace %s reinstalled: its data is no longer to be deleted; its schedules stay paused until resumed", team_id)
         return cancelled
 
-    def uninstalled(self, team_id: str, enterprise_id: str | None, now: datetime, sent_at: datetime | None = None) -> Stopped | None:
+    def uninstalled(self, now: datetime, sent_at: datetime | None = None, *, team_id: str, enterprise_id: str | None) -> Stopped | None:
         """Stop everything of the workspace and set its data to be deleted after the retention
         period (counted from the first notice of the uninstall, not from Slack's retries).
 
@@ -71,7 +71,7 @@ class Workspaces:
         follows it (a reinstall is a round trip through Slack's consent page after the uninstall,
         never within the same second), and only one from an earlier second is older."""
         with self.sessions.begin() as session:
-            workspace = installs.lock_workspace(session, team_id, enterprise_id)
+            workspace = installs.lock_workspace(session, team_id=team_id, enterprise_id=enterprise_id)
             installed_at = workspace.installed_at
             if sent_at is not None and installed_at is not None and sent_at < installed_at.replace(microsecond=0):
                 self.log.info("workspace %s: an uninstall sent at %s predates its install at %s; ignored", team_id, sent_at, installed_at)
@@ -79,10 +79,10 @@ class Workspaces:
             purge_after = workspace.purge_after
             if workspace.uninstalled_at is None:
                 purge_after = now + self.retention
-                installs.set_uninstalled(session, team_id, now, purge_after)
-            paused = installs.pause_team_schedules(session, team_id)
-            drills = installs.stop_team_drills(session, team_id, now)
-            posts = installs.skip_team_channel_posts(session, team_id)
+                installs.set_uninstalled(session, now, purge_after, team_id=team_id)
+            paused = installs.pause_team_schedules(session, team_id=team_id)
+            drills = installs.stop_team_drills(session, now, team_id=team_id)
+            posts = installs.skip_team_channel_posts(session, team_id=team_id)
         for schedule in paused:
             # The admin cannot be told in Slack any more: the app is gone from their workspace.
             self.log.warning(
@@ -105,9 +105,9 @@ class Workspaces:
         purged = []
         for team_id in due:
             with self.sessions.begin() as session:
-                if not installs.claim_purge(session, team_id, now):
+                if not installs.claim_purge(session, now, team_id=team_id):
                     continue  # another replica took it (or a reinstall cancelled it) since
-                deleted = installs.delete_team_rows(session, team_id)
+                deleted = installs.delete_team_rows(session, team_id=team_id)
             purged.append(team_id)
             self.log.warning(
                 "workspace %s: deleted its data after the retention period (%s)",

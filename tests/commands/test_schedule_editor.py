@@ -39,14 +39,14 @@ class FakeSchedules:
         self.refuse_admin = refuse_admin
         self.saved: list[tuple] = []
 
-    def authorize(self, user_id: str, team_id: str) -> None:
+    def authorize(self, user_id: str, *, team_id: str) -> None:
         if self.refuse_admin is not None:
             raise self.refuse_admin
 
-    def owned_by(self, channel_id: str, team_id: str) -> bool:
+    def owned_by(self, channel_id: str, *, team_id: str) -> bool:
         return True
 
-    def for_form(self, channel_id: str):
+    def for_form(self, channel_id: str, *, team_id: str):
         return None, None
 
     def set(self, channel_id, user_id, request, now, source="command", expected_version=None, *, team_id):

@@ -179,7 +179,7 @@ def test_an_admin_pauses_from_home_and_sees_it_and_a_member_cannot(home_bot, stu
     text = blocks_text(paused["blocks"])
     assert f"⏸ <#{CH}> のドリルを一時停止しました。" in text and "⏸ 一時停止中" in text
     assert any(b["action_id"] == "home_schedule_toggle" and b["text"]["text"] == "▶️ 再開" for b in buttons(paused))
-    assert bot.core.schedules.show(CH, bot.clock_()).schedule.paused is True
+    assert bot.core.schedules.show(CH, bot.clock_(), team_id=TEAM_ID).schedule.paused is True
     assert "一時停止" in blocks_text(bot.answer("schedule history")["blocks"])
 
     # A member's forged press changes nothing, and their Home says why.
@@ -188,12 +188,12 @@ def test_an_admin_pauses_from_home_and_sees_it_and_a_member_cannot(home_bot, stu
     assert press_in_view(bot, "home_schedule_toggle", CH, member, BOB).status == 200
     refused = blocks_text(homes(stub_api, BOB, 2)[-1]["blocks"])
     assert "管理者だけです。何も変更していません。" in refused
-    assert bot.core.schedules.show(CH, bot.clock_()).schedule.paused is True
+    assert bot.core.schedules.show(CH, bot.clock_(), team_id=TEAM_ID).schedule.paused is True
 
     # The admin resumes it.
     assert press_in_view(bot, "home_schedule_toggle", toggle_of(paused)["value"], paused, ADMIN).status == 200
     assert "のドリルを再開しました。" in blocks_text(homes(stub_api, ADMIN, 3)[-1]["blocks"])
-    assert bot.core.schedules.show(CH, bot.clock_()).schedule.paused is False
+    assert bot.core.schedules.show(CH, bot.clock_(), team_id=TEAM_ID).schedule.paused is False
 
 
 def toggle_of(view: dict) -> dict:
@@ -214,7 +214,7 @@ def test_a_pause_pressed_twice_or_on_a_stale_home_never_resumes_the_drill(home_b
     assert press_in_view(bot, "home_schedule_toggle", pause["value"], home, ADMIN).status == 200
     second = blocks_text(homes(stub_api, ADMIN, 3)[-1]["blocks"])
     assert f"⏸ <#{CH}> のドリルはすでに一時停止中です。何も変更していません。" in second
-    assert bot.core.schedules.show(CH, bot.clock_()).schedule.paused is True
+    assert bot.core.schedules.show(CH, bot.clock_(), team_id=TEAM_ID).schedule.paused is True
 
     # Another admin resumed it by command; this Home still shows ▶️ 再開 and is pressed twice.
     paused_home = homes(stub_api, ADMIN, 3)[-1]
@@ -224,7 +224,7 @@ def test_a_pause_pressed_twice_or_on_a_stale_home_never_resumes_the_drill(home_b
     assert press_in_view(bot, "home_schedule_toggle", resume["value"], paused_home, ADMIN).status == 200
     said = blocks_text(homes(stub_api, ADMIN, 4)[-1]["blocks"])
     assert f"▶️ <#{CH}> のドリルはすでに実行中です。何も変更していません。" in said
-    assert bot.core.schedules.show(CH, bot.clock_()).schedule.paused is False
+    assert bot.core.schedules.show(CH, bot.clock_(), team_id=TEAM_ID).schedule.paused is False
 
 
 def test_a_role_button_opens_the_role_card_in_a_modal_whose_buttons_work(home_bot, stub_api):

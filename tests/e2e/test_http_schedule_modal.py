@@ -10,9 +10,10 @@ from datetime import datetime, time, timedelta, timezone
 import pytest
 
 from bot.domain.schedule import Digest, Remind
+from bot.domain.workspace import SINGLE_WORKSPACE
 from tests.conftest import CONTENT_DIR
 from tests.e2e.test_http_lookups import blocks_text
-from tests.support.botserver import start_bot
+from tests.support.botserver import TEAM_ID, start_bot
 from tests.support.fakes import Clock
 from tests.support.signing import form_state, view_action_body, view_submission_body
 
@@ -71,7 +72,7 @@ def slug(bot, name: str) -> str:
 
 
 def schedule_of(bot):
-    view = bot.core.schedules.show(CH, bot.clock())
+    view = bot.core.schedules.show(CH, bot.clock(), team_id=TEAM_ID)
     return view.schedule if view else None
 
 
@@ -170,7 +171,7 @@ def test_a_form_opened_in_a_private_channel_without_the_bot_saves_and_says_to_in
     submit(bot, form, role="ciso")
     said = result_text(stub_api, 2)
     assert "保存しました" in said and "ボットがまだこのチャンネルに参加していません" in said
-    assert bot.core.schedules.show(private, bot.clock()).schedule.role == slug(bot, "ciso")
+    assert bot.core.schedules.show(private, bot.clock(), team_id=TEAM_ID).schedule.role == slug(bot, "ciso")
     # `schedule set` typed there does the same.
     assert "ボットがまだこのチャンネルに参加していません" in blocks_text(bot.answer("schedule set sre 10:00", user_id=ADMIN, channel_id=private)["blocks"])
 
@@ -219,7 +220,7 @@ def test_altered_or_unsigned_metadata_changes_nothing(modal_bot, stub_api, forge
     answer = submit(bot, {**form, "private_metadata": metadata}, role="ciso")
     assert answer["response_action"] == "update" and "確認できませんでした" in blocks_text(answer["view"]["blocks"])
     bot.lazy.settle()  # the lazy listener has run too, and did nothing
-    assert schedule_of(bot) is None and bot.core.schedules.show("C0OTHER01", bot.clock()) is None
+    assert schedule_of(bot) is None and bot.core.schedules.show("C0OTHER01", bot.clock(), team_id=TEAM_ID) is None
     assert len(stub_api.calls_to("views.update")) == 1  # nothing follows the refusal
 
 
@@ -287,7 +288,7 @@ def test_home_new_schedule_opens_a_form_with_a_channel_picker(modal_bot, stub_ap
     assert submit(bot, form, role="ciso", channel="C0GONE001")["response_action"] == "update"
     gone = result_text(stub_api, 2)
     assert "チャンネルは見つかりませんでした" in gone and "`/invite @career-drill` でボットを招待してから選んでください" in gone
-    assert bot.core.schedules.show("C0GONE001", bot.clock()) is None
+    assert bot.core.schedules.show("C0GONE001", bot.clock(), team_id=TEAM_ID) is None
 
     # A channel picked as new that meanwhile has a schedule: nothing is overwritten.
     bot.answer("schedule set sre 10:00", user_id=ADMIN)
@@ -298,7 +299,7 @@ def test_home_new_schedule_opens_a_form_with_a_channel_picker(modal_bot, stub_ap
     # A new channel: saved, from the form.
     submit(bot, form, role="all", channel="C0NEW0001", time="08:15")
     assert "保存しました" in result_text(stub_api, 4)
-    created = bot.core.schedules.show("C0NEW0001", bot.clock())
+    created = bot.core.schedules.show("C0NEW0001", bot.clock(), team_id=TEAM_ID)
     assert created.schedule.role == "all" and created.schedule.post_time == time(8, 15)
 
 
@@ -330,10 +331,10 @@ def test_the_console_submits_the_same_form_with_the_same_errors_and_marks_it_as_
         rejected = out.getvalue()
         assert "何も変更していません" in rejected
         assert "投稿時刻: 「25:00」は時刻として正しくありません。" in rejected and "週間まとめ: 週間まとめは fri-18:00 のように曜日と時刻を1つずつ入力してください（やめるときは空欄に）" in rejected
-        assert console.bot.schedules.show("CCONSOLE1", console.clock()) is None
+        assert console.bot.schedules.show("CCONSOLE1", console.clock(), team_id=SINGLE_WORKSPACE) is None
 
         console.run([":schedule-form role=ciso time=09:00 tz=Asia/Tokyo days=月,水,金 reveal=+8h remind=-1h digest=fri-18:00", "/career schedule history"], interactive=False)
-        schedule = console.bot.schedules.show("CCONSOLE1", console.clock()).schedule
+        schedule = console.bot.schedules.show("CCONSOLE1", console.clock(), team_id=SINGLE_WORKSPACE).schedule
         assert schedule.days == frozenset({0, 2, 4}) and schedule.timezone == "Asia/Tokyo"
         assert schedule.remind == Remind(before=timedelta(hours=1)) and schedule.digest == Digest(day=4, at=time(18, 0))
         assert "設定（フォーム）" in out.getvalue()

@@ -105,7 +105,7 @@ def test_two_workspaces_each_use_their_own_token_and_an_uninstall_stops_only_its
     assert "管理者だけ" in blocks_text(ask(bot, A, "schedule set cto 10:00", B.admin)["blocks"])
     shared = ask(bot, B, "schedule set cto 10:00 tz=UTC", B.admin, channel=A.channel)
     assert "別のワークスペース" in blocks_text(shared["blocks"])
-    assert bot.core.schedules.show(A.channel, bot.clock()).schedule.role == "ciso_project_position"
+    assert bot.core.schedules.show(A.channel, bot.clock(), team_id=A.id).schedule.role == "ciso_project_position"
     # The schedule editor, opened there by B's admin, says so instead of showing A's settings.
     updates = len(stub_api.calls_to("views.update"))
     assert bot.post_signed(command_body("schedule", user_id=B.admin, channel_id=A.channel, team_id=B.id, response_url=stub_api.response_url("form"))).status == 200
@@ -131,7 +131,7 @@ def test_two_workspaces_each_use_their_own_token_and_an_uninstall_stops_only_its
 
     # B uninstalls before its reveal: its drill is neither revealed nor posted again; A's goes on.
     assert event(bot, B, {"type": "app_uninstalled"}, "Ev-uninstall").status == 200
-    assert bot.core.schedules.show(B.channel, bot.clock()).schedule.paused is True
+    assert bot.core.schedules.show(B.channel, bot.clock(), team_id=B.id).schedule.paused is True
     at(bot, 2026, 11, 25, 9, 1, 5)
     reveals = posts_in(stub_api, A.channel, mark)
     assert len(reveals) == 1 and reveals[0].params["thread_ts"] == threads[A.id]
@@ -196,22 +196,23 @@ def test_a_reinstall_within_the_retention_period_keeps_the_data_paused_and_a_lat
     # Uninstalled again and gone past the period: the scheduler deletes B's data, once; A keeps its own.
     assert event(bot, B, {"type": "app_uninstalled"}, "Ev-uninstall-2").status == 200
     at(bot, 2027, 1, 21, 9, 0, 4)
-    assert bot.core.schedules.show(B.channel, bot.clock()) is not None
+    assert bot.core.schedules.show(B.channel, bot.clock(), team_id=B.id) is not None
     at(bot, 2027, 1, 21, 9, 0, 6)  # 30 days after the uninstall at 09:00:05
-    assert bot.core.schedules.show(B.channel, bot.clock()) is None
-    assert bot.core.schedules.show(A.channel, bot.clock()) is not None
+    assert bot.core.schedules.show(B.channel, bot.clock(), team_id=B.id) is None
+    assert bot.core.schedules.show(A.channel, bot.clock(), team_id=A.id) is not None
     assert bot.tick().purged == []
 
 
 def test_an_existing_single_workspace_deployment_claims_its_rows_from_auth_test_when_it_starts(stub_api, tmp_path):
     from bot.domain.schedule_input import parse_schedule_set
+    from bot.domain.workspace import SINGLE_WORKSPACE
     from tests.support.botserver import TEAM_ID
 
     url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
     settings = settings_for(stub_api, CONTENT_DIR, DATABASE_URL=url)
     first = BotServer(settings, stub_api, clock=lambda: datetime(2026, 11, 25, 8, 0, tzinfo=UTC)).start()
     # As an earlier version stored it: no workspace on the row (the migration's marker).
-    first.core.schedules.set("C0STUDY01", "UADMIN001", parse_schedule_set("ciso 09:00".split(), "UTC"), first.clock())
+    first.core.schedules.set("C0STUDY01", "UADMIN001", parse_schedule_set("ciso 09:00".split(), "UTC"), first.clock(), team_id=SINGLE_WORKSPACE)
     first.stop()
 
     again = BotServer(settings, stub_api, clock=lambda: datetime(2026, 11, 25, 8, 0, tzinfo=UTC)).start()
@@ -219,7 +220,7 @@ def test_an_existing_single_workspace_deployment_claims_its_rows_from_auth_test_
         listed = blocks_text(again.answer("schedule list", user_id="UADMIN001")["blocks"])
         assert "C0STUDY01" in listed
         assert "設定しました" in blocks_text(again.answer("schedule set cto 10:00", user_id="UADMIN001")["blocks"])
-        assert again.core.schedules.owned_by("C0STUDY01", TEAM_ID)
+        assert again.core.schedules.owned_by("C0STUDY01", team_id=TEAM_ID)
     finally:
         again.stop()
 

@@ -18,7 +18,7 @@ from bot.views import blocks as ui
 from bot.store.models import CardRow, DrillRow, ReplyRow, ReviewRow, ScheduleChangeRow, ScheduleRow
 from tests.conftest import CONTENT_DIR, SEED
 from tests.views.test_blocks import assert_within_limits
-from tests.support.botserver import start_bot
+from tests.support.botserver import TEAM_ID, start_bot
 from tests.support.fakes import Clock
 from tests.support.signing import command_body
 
@@ -47,7 +47,7 @@ def bot(tmp_path_factory):
 def state(bot) -> dict:
     with bot.core.cycle.sessions() as s:
         tables = {m.__tablename__: s.query(m).count() for m in (ScheduleRow, ScheduleChangeRow, DrillRow, ReplyRow, ReviewRow, CardRow)}
-    return {"tables": tables, "schedule": bot.core.schedules.show("C0STUDY01", bot.clock()).schedule}
+    return {"tables": tables, "schedule": bot.core.schedules.show("C0STUDY01", bot.clock(), team_id=TEAM_ID).schedule}
 
 
 def assert_clean(bot, response, before, answer: dict | None = None) -> None:

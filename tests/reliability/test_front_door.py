@@ -13,7 +13,7 @@ import pytest
 from bot.store.models import ReplyRow
 from tests.conftest import CONTENT_DIR
 from tests.e2e.test_http_drill import ADMIN, CH, reply
-from tests.support.botserver import start_bot
+from tests.support.botserver import TEAM_ID, start_bot
 from tests.support.http import raw_request
 from tests.support.signing import command_body, signed_headers
 FORM = "application/x-www-form-urlencoded"
@@ -68,7 +68,7 @@ def test_a_body_over_1_mib_is_refused_from_its_length_alone(posted_bot, caplog, 
     response = raw_request(posted_bot.url, "/slack/events", {**headers, "Content-Length": str(len(body))}, body)
     assert response.status == 413
     assert_one_short_line(caplog, MARKER)
-    assert posted_bot.core.schedules.show(CH, posted_bot.clock()).schedule is not None
+    assert posted_bot.core.schedules.show(CH, posted_bot.clock(), team_id=TEAM_ID).schedule is not None
 
 
 # "²" is a digit to str.isdigit().
@@ -82,7 +82,7 @@ def test_a_missing_or_unreadable_content_length_is_refused(posted_bot, caplog, l
     response = raw_request(posted_bot.url, "/slack/events", headers, body)
     assert response.status == 400
     assert_one_short_line(caplog, "schedule+off")
-    assert posted_bot.core.schedules.show(CH, posted_bot.clock()).schedule is not None
+    assert posted_bot.core.schedules.show(CH, posted_bot.clock(), team_id=TEAM_ID).schedule is not None
 
 
 # Bodies that used to reach Bolt's parser before any signature was checked, each logging a traceback.

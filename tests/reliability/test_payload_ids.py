@@ -13,14 +13,14 @@ import pytest
 from bot.slack.payloads import MALFORMED
 from bot.store.models import ReplyRow, ScheduleChangeRow
 from tests.e2e.test_http_drill import ADMIN, CH, reply
-from tests.support.botserver import press_in_view
+from tests.support.botserver import TEAM_ID, press_in_view
 from tests.support.signing import action_body, command_body
 
 
 def state(bot) -> tuple:
     with bot.core.cycle.sessions() as s:
         changes, replies = s.query(ScheduleChangeRow).count(), s.query(ReplyRow).count()
-    return changes, replies, bot.core.schedules.show(CH, bot.clock()).schedule.paused
+    return changes, replies, bot.core.schedules.show(CH, bot.clock(), team_id=TEAM_ID).schedule.paused
 
 
 def assert_refused_cleanly(caplog, before, after) -> None:

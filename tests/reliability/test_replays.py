@@ -14,7 +14,7 @@ import pytest
 from bot.store.models import ReplyRow, ScheduleChangeRow, SeenRequestRow
 from tests.conftest import CONTENT_DIR
 from tests.e2e.test_http_drill import ADMIN, CH, reply
-from tests.support.botserver import FORM, start_bot
+from tests.support.botserver import TEAM_ID, FORM, start_bot
 from tests.support.fakes import Clock
 from tests.support.http import request
 from tests.support.signing import action_body, command_body, signed_headers
@@ -47,7 +47,7 @@ def count(bot, model) -> int:
 
 
 def paused(bot) -> bool:
-    return bot.core.schedules.show(CH, bot.clock()).schedule.paused
+    return bot.core.schedules.show(CH, bot.clock(), team_id=TEAM_ID).schedule.paused
 
 
 def answers_at(stub_api, name: str) -> int:

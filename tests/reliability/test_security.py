@@ -12,7 +12,7 @@ import pytest
 
 from bot.store.models import DrillRow, ReplyRow, ScheduleChangeRow, ScheduleRow
 from tests.conftest import CONTENT_DIR
-from tests.support.botserver import start_bot
+from tests.support.botserver import TEAM_ID, start_bot
 from tests.support.fakes import Clock
 from tests.support.http import request
 from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, command_body, signed_headers
@@ -90,7 +90,7 @@ def test_non_admins_cannot_change_schedules_with_hand_crafted_interactivity(bot,
     assert response.status in (200, 400, 404)  # nothing listens for these: a clean rejection
     assert "Traceback" not in response.text and "Error" not in response.text
     assert table_counts(bot) == before
-    assert bot.core.schedules.show("C0STUDY01", bot.clock()).schedule.role == "ciso_project_position"
+    assert bot.core.schedules.show("C0STUDY01", bot.clock(), team_id=TEAM_ID).schedule.role == "ciso_project_position"
 
 
 @pytest.mark.parametrize("text", ["schedule set cto 10:00", "schedule pause", "schedule resume", "schedule off", "schedule skip 2026-12-31", "drill now", "drill reveal"])

@@ -51,7 +51,7 @@ def waiting_row(sessions, lease: Lease) -> tuple:
         if status is not None:
             s.execute(update(DrillRow).where(DrillRow.id == drill_id).values(status=status, message_ts="1.0"))
         if lease is leases.CHANNEL_POST:
-            assert channel_posts.add_channel_post(s, "C1", "reminder", str(drill_id), NOW, NOW, drill_id=drill_id)
+            assert channel_posts.add_channel_post(s, "C1", "reminder", str(drill_id), NOW, NOW, drill_id=drill_id, team_id="T1")
             return (s.scalar(select(lease.table.id)),)
     return (drill_id, MEMBER) if lease is leases.FEEDBACK_NOTICE else (drill_id,)
 

@@ -10,6 +10,7 @@ import sys
 
 from sqlalchemy import inspect
 
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store.db import make_engine, upgrade
 from bot.store.models import Base
 from tests.conftest import ROOT
@@ -211,7 +212,7 @@ def test_reminder_digest_migration_keeps_schedules_and_history_both_ways(db_url)
             with session_factory(engine)() as session:
                 schedule = schedules.to_schedule(schedules.get_schedule_row(session, "C1"))
                 assert (schedule.role, schedule.days, schedule.remind, schedule.digest) == ("cto", frozenset({0, 2, 4}), None, None)
-                assert [row.source for row in schedule_changes.recent_changes(session, "C1")] == ["command"]
+                assert [row.source for row in schedule_changes.recent_changes(session, "C1", team_id=SINGLE_WORKSPACE)] == ["command"]
 
         upgrade(engine, db_url)
         check()

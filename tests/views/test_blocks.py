@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from bot.domain.role import Question
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.views import blocks as ui
 from bot.commands.router import CommandRouter
 from tests.support.slack_text import problems
@@ -41,11 +42,11 @@ def all_text(message: ui.Message) -> str:
 
 @pytest.mark.parametrize("text", ["", "list", "ciso", "ciso duties", "ciso skills", "ciso paths", "ciso collaboration", "ciso outlook", "ciso learn", "ciso questions", "ciso question", "nope"])
 def test_every_view_of_the_shipped_content_is_within_limits(router, text):
-    assert_within_limits(router.handle_command(text))
+    assert_within_limits(router.handle_command(text, team_id=SINGLE_WORKSPACE))
 
 
 def test_role_card_shows_title_description_summary_and_all_paths(router):
-    card = router.handle_command("ciso")
+    card = router.handle_command("ciso", team_id=SINGLE_WORKSPACE)
     text = all_text(card)
     assert card.blocks[0] == ui.header("CISO（最高情報セキュリティ責任者）")  # the job, not the article
     assert "CISO（Chief Information Security Officer, 最高情報セキュリティ責任者）のプロジェクトポジション" in all_text(card)
@@ -61,7 +62,7 @@ def test_role_card_shows_title_description_summary_and_all_paths(router):
 
 
 def test_questions_section_lists_all_twenty_with_answer_points(router):
-    text = all_text(router.handle_command("ciso questions"))
+    text = all_text(router.handle_command("ciso questions", team_id=SINGLE_WORKSPACE))
     for n in range(1, 21):
         assert f"*Q{n}.*" in text
     assert text.count("回答ポイント：") == 20
@@ -95,7 +96,7 @@ def test_split_lines_never_exceeds_the_limit_even_for_one_giant_line():
 
 
 def test_unknown_role_is_escaped_and_suggests(router):
-    message = router.handle_command("<!channel> <@U123> <https://evil|click>")
+    message = router.handle_command("<!channel> <@U123> <https://evil|click>", team_id=SINGLE_WORKSPACE)
     text = all_text(message)
     assert "<!channel>" not in text and "<@U123>" not in text and "<https://evil" not in text
     assert "&lt;!channel&gt;" in text

@@ -15,6 +15,7 @@ from typing import Callable
 from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
 
 from bot.commands.router import CommandRouter
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.slack.teams import TeamOf
 from bot.views.blocks import notice
 
@@ -64,7 +65,8 @@ class AnswerCache:
             if found is not None:
                 self._bodies.move_to_end(text)
                 return found
-        message = self.router.handle_command(text)
+        # The answer depends on the text alone (same_answer_for_everyone): no workspace's data is read.
+        message = self.router.handle_command(text, team_id=SINGLE_WORKSPACE)
         body = json.dumps({"text": message.text, "response_type": "ephemeral" if message.ephemeral else "in_channel", "blocks": message.blocks})
         with self._lock:
             self._bodies[text] = body
