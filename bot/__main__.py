@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             return check_content(directory, strict=args.strict, database_url=args.database, today=date.today(), analyse=default_analyser())
         if command == "console":
             logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-            from bot.console import run_console
+            from bot.console_app import run_console
 
             return run_console(settings, args.commands)
         _configure_logging(settings)

@@ -11,15 +11,12 @@ shows your App Home and `:schedule-form key=value …` submits the schedule edit
 from __future__ import annotations
 
 import difflib
-import random
 import re
-import signal
 import sys
 import tempfile
-from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, TextIO
+from typing import Any, Callable, Iterable, Protocol, TextIO
 
 from sqlalchemy import select
 
@@ -27,7 +24,6 @@ from bot.views.action_ids import Kind, action_id, encode
 from bot.commands.home_tab import HomeTab
 from bot.commands.router import CommandRouter
 from bot.commands.schedule_editor import Invalid, Refused, ScheduleEditor, Valid
-from bot.composition import Bot, build_bot
 from bot.config import Settings
 from bot.domain.announcements import Reminder, WeeklyDigest
 from bot.domain import schedule_form
@@ -146,12 +142,34 @@ class ConsoleChat:
         return self._next_ts()
 
 
+class ConsoleBot(Protocol):
+    """The parts of the running bot the console drives (built by bot.console_app)."""
+
+    settings: Settings
+    router: CommandRouter
+    cycle: Any
+    engine: Any
+    replies: Any
+    schedules: Any
+
+
 class Console:
-    def __init__(self, router: CommandRouter, out: TextIO = sys.stdout, bot: Bot | None = None, clock: ManualClock | None = None, chat: ConsoleChat | None = None):
+    def __init__(
+        self,
+        router: CommandRouter,
+        out: TextIO = sys.stdout,
+        bot: ConsoleBot | None = None,
+        clock: ManualClock | None = None,
+        chat: ConsoleChat | None = None,
+        schedule_editor: Callable[[], ScheduleEditor] | None = None,
+        home_tab: Callable[[], HomeTab] | None = None,
+    ):
         self.router = router
         self.out = out
         self.bot = bot
         self.clock = clock
+        self._make_schedule_editor = schedule_editor
+        self._make_home_tab = home_tab
         self.buttons: list[dict] = []
         self._home_tab: HomeTab | None = None  # the App Home's interactions, built on first `:home`
         self._schedule_editor: ScheduleEditor | None = None  # the schedule editor's, on first `:schedule-form`
@@ -345,11 +363,9 @@ class Console:
         self.tick()
 
     def _editor(self) -> ScheduleEditor:
-        from bot.composition import build_schedule_editor
-
-        assert self.bot is not None
+        assert self._make_schedule_editor is not None
         if self._schedule_editor is None:
-            self._schedule_editor = build_schedule_editor(self.bot)
+            self._schedule_editor = self._make_schedule_editor()
         return self._schedule_editor
 
     def _refused(self, refused: Refused) -> None:
@@ -361,11 +377,9 @@ class Console:
         """Your App Home as text. Its buttons press by number where the console can do what Slack
         would: a role opens its card, 復習をはじめる starts your review, 一時停止／再開 acts on the
         console's channel; the others (the schedule editor) are shown without a number."""
-        from bot.composition import build_home_tab
-
-        assert self.bot is not None and self.clock is not None
+        assert self._make_home_tab is not None and self.clock is not None
         if self._home_tab is None:
-            self._home_tab = build_home_tab(self.bot, self.clock)
+            self._home_tab = self._make_home_tab()
         view = self._home_tab.view(CONSOLE_USER, team_id=SINGLE_WORKSPACE)
         blocks = []
         for block in view["blocks"]:
@@ -444,90 +458,3 @@ def _console_button(element: dict) -> dict | None:
         resume = want == home_blocks.RESUME if want else "再開" in element["text"]["text"]
         return {**element, "command": "schedule resume" if resume else "schedule pause"}
     return None
-
-
-@contextmanager
-def sandbox_database() -> Iterator[str]:
-    """A throw-away SQLite file: nothing the console does is kept. A file rather than `sqlite://`,
-    so the tick's worker threads each use a connection of their own, exactly as in production."""
-    with tempfile.TemporaryDirectory(prefix="career-console-") as folder:
-        yield f"sqlite:///{Path(folder) / 'console.sqlite3'}"
-
-
-def console_start(wall: datetime) -> datetime:
-    """Where the console clock starts: thirty seconds into the current minute, never on its edge.
-
-    In Slack a command can never arrive at 09:00:00.000, so a schedule set for 09:00 during the
-    09:00 minute has already missed today's post and starts tomorrow. The console's clock stands
-    still while you type; started at 09:00:00 it would post at once instead, and every second of that
-    minute would behave unlike Slack. Half a minute in, any second of the minute behaves as Slack
-    does, and `:time` (which shows minutes) still reads the current minute."""
-    return wall.astimezone(timezone.utc).replace(second=30, microsecond=0)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def build_console(
-    settings: Settings, database_url: str, out: TextIO = sys.stdout, start: datetime | None = None, rng: random.Random | None = None,
-    wall_clock: Callable[[], datetime] = _utc_now,
-) -> Console:
-    """`start`: the console clock's first reading; by default the middle of `wall_clock`'s minute."""
-    clock = ManualClock(start or console_start(wall_clock()))
-    chat = ConsoleChat(out)
-    bot = build_bot(
-        settings, chat, is_admin=lambda user_id, team_id: user_id == CONSOLE_USER or user_id in settings.admin_user_ids,
-        bot_in_channel=lambda channel_id, team_id: True, clock=clock, rng=rng, database_url=database_url,
-    )
-    return Console(bot.router, out=out, bot=bot, clock=clock, chat=chat)
-
-
-def _line_editing() -> None:
-    """Arrow keys, history and editing at the prompt, where the platform has readline."""
-    try:
-        import readline  # noqa: F401 - importing it is what turns line editing on for input()
-    except ImportError:
-        pass
-
-
-def _typed_lines() -> Iterator[str]:
-    while True:
-        try:
-            yield input(PROMPT)
-        except EOFError:
-            sys.stdout.write("\n")  # Ctrl-D: the shell's prompt then starts on a line of its own
-            return
-
-
-def _leave_on_hang_up() -> None:
-    """A closed terminal (SIGHUP) or a `kill` (SIGTERM) leaves like Ctrl-C, through the `finally`
-    and `with` blocks, so the throw-away database is deleted rather than left in the temp folder."""
-
-    def leave(signum: int, _frame) -> None:
-        raise SystemExit(128 + signum)
-
-    for name in ("SIGHUP", "SIGTERM"):
-        if hasattr(signal, name):  # no SIGHUP on Windows
-            signal.signal(getattr(signal, name), leave)
-
-
-def run_console(settings: Settings, commands: list[str]) -> int:
-    _leave_on_hang_up()
-    with sandbox_database() as url:
-        console = build_console(settings, url)
-        try:
-            if commands:
-                console.run(commands, interactive=False)
-            elif sys.stdin.isatty():
-                _line_editing()
-                console.out.write("career-drill-bot console — `/career help` で使い方、番号でボタン、:next で次の投稿・公開まで進める、:help で console のコマンド、quit で終了\n")
-                console.run(_typed_lines(), interactive=False)
-            else:
-                console.run(sys.stdin, interactive=False)
-        except KeyboardInterrupt:
-            sys.stdout.write("\n")
-        finally:
-            assert console.bot is not None
-            console.bot.engine.dispose()
-    return 0

@@ -40,7 +40,7 @@ def test_console_runs_a_whole_drill_cycle(tmp_path):
     import random
 
     from bot.config import load_settings
-    from bot.console import build_console
+    from bot.console_app import build_console
 
     out = io.StringIO()
     settings = load_settings({"CONTENT_DIR": str(ROOT / "content"), "DEFAULT_TIMEZONE": "UTC"})
@@ -63,7 +63,7 @@ def test_the_readme_drill_example_works_at_any_hour_and_reveals_once(tmp_path):
     import random
 
     from bot.config import load_settings
-    from bot.console import build_console
+    from bot.console_app import build_console
 
     settings = load_settings({"CONTENT_DIR": str(ROOT / "content")})
     example = [line for line in README_DRILL_EXAMPLE.splitlines() if line.strip()]
@@ -91,7 +91,7 @@ README_DRILL_EXAMPLE = _readme_example()
 
 def test_with_no_roles_loaded_the_drill_is_refused_with_the_reason(tmp_path):
     from bot.config import load_settings
-    from bot.console import build_console
+    from bot.console_app import build_console
 
     empty = tmp_path / "content"
     empty.mkdir()
@@ -116,7 +116,7 @@ def test_a_reply_with_no_user_is_yours_and_shows_in_your_stats(tmp_path):
     from datetime import datetime, timezone
 
     from bot.config import load_settings
-    from bot.console import build_console
+    from bot.console_app import build_console
 
     out = io.StringIO()
     settings = load_settings({"CONTENT_DIR": str(ROOT / "content"), "DEFAULT_TIMEZONE": "UTC"})
@@ -145,7 +145,7 @@ REPLACED = "[↻ 押したメッセージをこの内容に置き換えました
 def drill_console(tmp_path):
     """A console with a drill, in UTC, starting 2026-11-25 08:00: `make()` returns it and its output."""
     from bot.config import load_settings
-    from bot.console import build_console
+    from bot.console_app import build_console
 
     made = []
 
@@ -310,7 +310,7 @@ def test_the_readme_drill_example_works_pasted_in_the_schedules_own_minute(tmp_p
     from zoneinfo import ZoneInfo
 
     from bot.config import load_settings
-    from bot.console import build_console
+    from bot.console_app import build_console
 
     hour, minute, second = map(int, wall.split(":"))
     opened = datetime(2026, 11, 25, hour, minute, second, tzinfo=ZoneInfo("Asia/Tokyo"))
@@ -361,7 +361,7 @@ def test_a_reply_with_text_gets_its_answer_feedback_at_the_reveal(tmp_path):
     from datetime import datetime, timezone
 
     from bot.config import load_settings
-    from bot.console import build_console
+    from bot.console_app import build_console
     from bot.content.loader import load_directory
 
     cto = next(r for r in load_directory(ROOT / "content").roles if r.slug == "cto")

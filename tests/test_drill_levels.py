@@ -19,7 +19,7 @@ UTC = timezone.utc
 
 def _asked(tmp_path, commands: list[str], drills: int) -> list[tuple[str, Level | None]]:
     """(role slug, level) of each drill asked, in order, after `commands` and `drills` days."""
-    from bot.console import build_console
+    from bot.console_app import build_console
 
     out = io.StringIO()
     settings = load_settings({"CONTENT_DIR": str(CONTENT_DIR), "DEFAULT_TIMEZONE": "UTC"})
@@ -55,7 +55,7 @@ def test_common_3_makes_every_third_scheduled_drill_a_common_question_and_drill_
 
 
 def test_a_level_filter_that_leaves_too_few_questions_is_refused_and_changes_nothing(tmp_path):
-    from bot.console import build_console
+    from bot.console_app import build_console
 
     content = tmp_path / "content"
     content.mkdir()

@@ -144,7 +144,7 @@ def test_the_console_shows_the_home_as_text_and_its_role_buttons_press(tmp_path)
     import io
 
     from bot.config import load_settings
-    from bot.console import build_console
+    from bot.console_app import build_console
     from tests.conftest import CONTENT_DIR
 
     out = io.StringIO()

@@ -72,7 +72,7 @@ def test_the_readmes_console_transcript_is_what_the_console_prints(tmp_path):
     """Each `career>` line is typed into the console; every other line shown (but `…`, which
     abridges) is printed by it, in that order."""
     from bot.config import load_settings
-    from bot.console import build_console
+    from bot.console_app import build_console
 
     block = _text(README).split("<!-- console-transcript -->", 1)[1].split("```", 2)[1]
     lines = [line for line in block.splitlines() if line.strip()]

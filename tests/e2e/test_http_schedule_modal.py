@@ -321,7 +321,7 @@ def test_the_console_submits_the_same_form_with_the_same_errors_and_marks_it_as_
     import io
 
     from bot.config import load_settings
-    from bot.console import build_console
+    from bot.console_app import build_console
 
     out = io.StringIO()
     settings = load_settings({"CONTENT_DIR": str(CONTENT_DIR), "DEFAULT_TIMEZONE": "UTC"})
