@@ -15,7 +15,8 @@ PACKAGE_DATA_DIRS = {
 }
 
 setup(
-    packages=[*find_packages(include=["bot", "bot.*"]), *PACKAGE_DATA_DIRS],
+    # bot.testing, the test kit, drives a checkout (its content/, its Procfile): not shipped.
+    packages=[*find_packages(include=["bot", "bot.*"], exclude=["bot.testing"]), *PACKAGE_DATA_DIRS],
     package_dir=PACKAGE_DATA_DIRS,
     package_data={"bot.store.migrations": ["script.py.mako"], "bot.content.roles": ["*.md"]},
 )

@@ -21,15 +21,15 @@ from pathlib import Path
 from typing import Callable
 
 from bench.ingestion import CHANNEL
-from bench.lookup import check_answer
 from bench.load import SignedRequest
+from bench.lookup import check_answer
 from bench.plan import Plan
 from bench.report import Figure, Target
 from bench.servers import ADMIN, web_process
 from bench.stats import percentile
-from tests.support.http import request
-from tests.support.signing import command_body, signed_headers
-from tests.support.slack_api import StubSlackApi
+from bot.testing.http import request
+from bot.testing.signing import command_body, signed_headers
+from bot.testing.slack_api import StubSlackApi
 
 NAME = "5. Admin ack"
 COMMAND = "schedule set ciso 09:00"

@@ -1,4 +1,4 @@
-"""Databases for the benchmarks, made the way the tests make theirs (tests/support/db.py): a SQLite
+"""Databases for the benchmarks, made the way the tests make theirs (bot/testing/db.py): a SQLite
 file, or a throw-away schema in PostgreSQL when it is reachable."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Iterator
 
 from sqlalchemy import create_engine, text
 
-from tests.support.db import POSTGRES_URL, database_url, postgres_available
+from bot.testing.db import POSTGRES_URL, database_url, postgres_available
 
 
 class Unavailable(Exception):

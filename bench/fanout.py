@@ -21,11 +21,11 @@ from bench.databases import Unavailable, count, fresh_database
 from bench.plan import Plan
 from bench.report import Figure, Target
 from bench.servers import ADMIN, CONTENT_DIR
-from bot.domain.schedule_input import parse_schedule_set
 from bot.composition import build_slack_bot
+from bot.domain.schedule_input import parse_schedule_set
 from bot.domain.workspace import SINGLE_WORKSPACE
-from tests.support.botserver import settings_for
-from tests.support.slack_api import Call, StubSlackApi
+from bot.testing.botserver import settings_for
+from bot.testing.slack_api import Call, StubSlackApi
 
 NAME = "3. Drill fan-out"
 POST_DELAY_S = 0.1

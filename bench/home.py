@@ -30,9 +30,9 @@ from bench.plan import Plan
 from bench.report import Figure, Target
 from bench.servers import web_process
 from bench.stats import percentile
-from tests.support.http import request
-from tests.support.signing import signed_headers
-from tests.support.slack_api import StubSlackApi
+from bot.testing.http import request
+from bot.testing.signing import signed_headers
+from bot.testing.slack_api import StubSlackApi
 
 NAME = "8. App Home"
 CONCURRENCY = 8

@@ -21,9 +21,9 @@ from bench.load import LoadResult, SignedRequest, replay
 from bench.plan import Plan
 from bench.report import Figure, Target
 from bench.servers import ADMIN, web_process
-from tests.support.http import request
-from tests.support.signing import command_body, signed_headers
-from tests.support.slack_api import StubSlackApi
+from bot.testing.http import request
+from bot.testing.signing import command_body, signed_headers
+from bot.testing.slack_api import StubSlackApi
 
 NAME = "4. Reply ingestion"
 CONCURRENCY = 16
@@ -52,7 +52,7 @@ def reply_text(number: int) -> str:
 
 
 def reply_event(number: int, thread_ts: str, base_ts: int, text: str | None = None) -> str:
-    """An event_callback body for one thread reply, in the shape of tests/support/botserver.py's
+    """An event_callback body for one thread reply, in the shape of bot/testing/botserver.py's
     event(); its text is `text`, or one of realistic length."""
     event = {
         "type": "message",

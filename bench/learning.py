@@ -38,9 +38,9 @@ from bench.plan import Plan
 from bench.report import Figure, Target
 from bench.servers import web_process
 from bench.stats import percentile
-from tests.support.http import request
-from tests.support.signing import action_body, command_body, signed_headers
-from tests.support.slack_api import Call, StubSlackApi
+from bot.testing.http import request
+from bot.testing.signing import action_body, command_body, signed_headers
+from bot.testing.slack_api import Call, StubSlackApi
 
 NAME = "6. Learning"
 CONCURRENCY = 8  # members pressing at the same moment

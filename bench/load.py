@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.servers import ROOT
-from tests.support.signing import signed_headers
+from bot.testing.signing import signed_headers
 
 FORM = "application/x-www-form-urlencoded"
 RESULT_PREFIX = "BENCH_RESULT "

@@ -35,8 +35,8 @@ from bench.plan import Plan
 from bench.report import Figure, Target
 from bench.servers import web_process
 from bench.stats import percentile
-from tests.support.signing import command_body
-from tests.support.slack_api import StubSlackApi
+from bot.testing.signing import command_body
+from bot.testing.slack_api import StubSlackApi
 
 NAME = "9. Long replies"
 WORKERS = "2"

@@ -33,8 +33,8 @@ from bench.load import LoadResult, SignedRequest, constant_load, start_replay
 from bench.plan import Plan
 from bench.report import Figure, Target
 from bench.servers import ServerProcess, bare_process, web_process
-from tests.support.signing import command_body
-from tests.support.slack_api import StubSlackApi
+from bot.testing.signing import command_body
+from bot.testing.slack_api import StubSlackApi
 
 NAME = "1. Lookup"
 MIN_RATIO_PERCENT = 80  # the web process keeps at least 80% of the best-served bare app's throughput

@@ -28,9 +28,14 @@ from bench.plan import Plan
 from bench.report import Figure, Target
 from bench.servers import ADMIN, web_process
 from bench.stats import percentile
-from tests.support.http import request
-from tests.support.signing import command_body, form_state, signed_headers, view_submission_body
-from tests.support.slack_api import StubSlackApi
+from bot.testing.http import request
+from bot.testing.signing import (
+    command_body,
+    form_state,
+    signed_headers,
+    view_submission_body,
+)
+from bot.testing.slack_api import StubSlackApi
 
 NAME = "7. Schedule modal"
 MAX_OPEN_MS = 3000  # Slack's trigger_id lifetime

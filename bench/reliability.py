@@ -47,11 +47,11 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support.db import POSTGRES_URL, postgres_available  # noqa: E402
-from tests.support.http import request  # noqa: E402
-from tests.support.oauth import install_workspace  # noqa: E402
-from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, command_body, signed_headers  # noqa: E402
-from tests.support.slack_api import FaultPlan, StubSlackApi  # noqa: E402
+from bot.testing.db import POSTGRES_URL, postgres_available  # noqa: E402
+from bot.testing.http import request  # noqa: E402
+from bot.testing.oauth import install_workspace  # noqa: E402
+from bot.testing.signing import BOT_TOKEN, SIGNING_SECRET, command_body, signed_headers  # noqa: E402
+from bot.testing.slack_api import FaultPlan, StubSlackApi  # noqa: E402
 
 ADMIN = "UADMIN001"
 
@@ -95,7 +95,7 @@ def slack_env(stub: StubSlackApi, workspaces: tuple[Workspace, ...]) -> dict[str
 
 
 def install(url: str, stub: StubSlackApi, workspace: Workspace) -> None:
-    """A member of `workspace` installs the app through the install page (tests.support.oauth)."""
+    """A member of `workspace` installs the app through the install page (bot.testing.oauth)."""
     install_workspace(url, stub, workspace.team_id, workspace.name, workspace.token, installer=workspace.admin)
 
 

@@ -15,24 +15,15 @@ import sys
 import time
 from pathlib import Path
 
-from tests.support.signing import BOT_TOKEN, SIGNING_SECRET
-from tests.support.slack_api import StubSlackApi
+from bot.testing import ADMIN, CONTENT_DIR, ROOT
+from bot.testing.botserver import procfile_command
+from bot.testing.signing import BOT_TOKEN, SIGNING_SECRET
+from bot.testing.slack_api import StubSlackApi
 
-ROOT = Path(__file__).resolve().parent.parent
-CONTENT_DIR = ROOT / "content"
-ADMIN = "UADMIN001"
 _LISTENING = re.compile(r"Listening at: http://[\d.]+:(\d+)")
 # However the benchmark ends (even killed), no server it started outlives this: each is run under
 # coreutils' `timeout`, which also passes our SIGTERM on to it.
 LIFETIME_S = 1200
-
-
-def procfile_command(kind: str = "web") -> list[str]:
-    """The Procfile's command for `kind`, with `python` being this interpreter."""
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        if line.startswith(f"{kind}:"):
-            return [sys.executable if part == "python" else part for part in line.split(":", 1)[1].split()]
-    raise RuntimeError(f"the Procfile has no {kind} process")
 
 
 def bot_environment(stub: StubSlackApi, database_url: str, **extra: str) -> dict[str, str]:

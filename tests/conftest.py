@@ -1,22 +1,22 @@
+"""Fixtures shared by the whole suite; the tools they are made of are in the test kit, bot/testing."""
+
 from __future__ import annotations
 
 import random
-from pathlib import Path
+from datetime import datetime, timezone
 
 import pytest
 
-from bot.config import load_settings
 from bot.composition import build_router
-from tests.support.botserver import start_bot
-from tests.support.slack_api import StubSlackApi
-
-ROOT = Path(__file__).resolve().parent.parent
-CONTENT_DIR = ROOT / "content"
-SEED = ROOT / "content" / "ciso.md"
+from bot.config import load_settings
+from bot.testing import ADMIN, CONTENT_DIR
+from bot.testing.botserver import start_bot
+from bot.testing.slack_api import StubSlackApi
+from bot.testing.world import World
 
 
 @pytest.fixture
-def content_dir() -> Path:
+def content_dir():
     return CONTENT_DIR
 
 
@@ -41,7 +41,26 @@ def bot(stub_api):
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path):
-    from tests.support.db import database_url
+    from bot.testing.db import database_url
 
     with database_url(request.param, tmp_path) as url:
         yield url
+
+
+@pytest.fixture
+def world(db_url):
+    """One bot core on the test's database, at 08:00 UTC on Wednesday 2026-11-25 (see World)."""
+    w = World(db_url)
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def group(db_url):
+    """A study group's channel with a daily drill at 09:00 UTC revealed at 10:00, from Monday
+    2026-11-16; members are shown by these names, and answer feedback finds nothing."""
+    names = {"UALICE001": "Alice", "UBOB00001": "ボブ", "UCAROL001": "<!channel> & co", ADMIN: "管理者さん"}
+    g = World(db_url, start=datetime(2026, 11, 16, tzinfo=timezone.utc), names=names, analyser=lambda: (lambda text: []))
+    g.set("ciso", "09:00", "reveal=+1h")
+    yield g
+    g.close()

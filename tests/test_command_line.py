@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from bot.testing import ROOT
 
 
 def _bot(*args: str, cwd=ROOT, **env: str) -> subprocess.CompletedProcess:

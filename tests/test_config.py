@@ -108,7 +108,7 @@ def test_oauth_mode_is_on_with_the_client_id_and_secret_and_its_defaults():
 def test_the_default_scopes_are_the_manifests_bot_scopes():
     import yaml
 
-    from tests.conftest import ROOT
+    from bot.testing import ROOT
 
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
     assert load_settings(OAUTH).scopes == tuple(manifest["oauth_config"]["scopes"]["bot"])

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from bot.console import Console
-from tests.conftest import ROOT
+from bot.testing import ROOT
 
 
 def test_console_command_shows_the_ciso_card():
@@ -36,8 +36,8 @@ def test_console_reads_piped_lines_and_presses_buttons_by_number(router):
 
 
 def test_console_runs_a_whole_drill_cycle(tmp_path):
-    from datetime import datetime, timezone
     import random
+    from datetime import datetime, timezone
 
     from bot.config import load_settings
     from bot.console_app import build_console
@@ -59,8 +59,8 @@ def test_console_runs_a_whole_drill_cycle(tmp_path):
 def test_the_readme_drill_example_works_at_any_hour_and_reveals_once(tmp_path):
     """The README's example, pasted at any time of day: one post, a counted reply, one reveal. The
     console's throw-away database is a file, so the tick's threads never share one connection."""
-    from datetime import datetime, timedelta, timezone
     import random
+    from datetime import datetime, timedelta, timezone
 
     from bot.config import load_settings
     from bot.console_app import build_console

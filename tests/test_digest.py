@@ -12,10 +12,11 @@ import pytest
 
 from bot.domain.memory import Grade
 from bot.domain.workspace import SINGLE_WORKSPACE
+from bot.testing import ADMIN, CH
+from bot.testing.fakes import Clock, RecordingChat
+from bot.testing.reading import blocks_text
+from bot.testing.world import World, in_tokyo, jst, tick_together
 from bot.views.announcement_blocks import digest_message, permalink
-from tests.e2e.test_http_lookups import blocks_text
-from tests.support.fakes import Clock, RecordingChat
-from tests.test_reminders import ADMIN, CH, Core, jst, tick_together
 
 AKI, BEN, CHI = "UAKI00001", "UBEN00001", "UCHI00001"
 NAMES = {AKI: "<!channel> あき & co", BEN: "ベン"}
@@ -28,12 +29,12 @@ def clock():
 
 @pytest.fixture
 def core(db_url, clock):
-    c = Core(db_url, clock, names=NAMES)
+    c = in_tokyo(db_url, clock, names=NAMES)
     yield c
     c.close()
 
 
-def run_day(core: Core, day: int, members: list[str], grades: dict[str, Grade] | None = None, month: int = 11) -> None:
+def run_day(core: World, day: int, members: list[str], grades: dict[str, Grade] | None = None, month: int = 11) -> None:
     """One drill day: posted at 09:00, answered by `members`, revealed at 17:00, then graded."""
     core.at(jst(day, 9, month=month))
     drill = core.drills()[-1]
@@ -115,7 +116,7 @@ def test_a_lost_digest_response_is_found_rather_than_posted_twice(core):
 
 def test_two_replicas_post_the_digest_once(db_url, clock):
     chat = RecordingChat()
-    a, b = Core(db_url, clock, chat=chat, names=NAMES), Core(db_url, clock, chat=chat, names=NAMES)
+    a, b = in_tokyo(db_url, clock, chat=chat, names=NAMES), in_tokyo(db_url, clock, chat=chat, names=NAMES)
     try:
         a.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+8h", "digest=fri-18:00")
         run_day(a, 26, [AKI])
@@ -132,7 +133,12 @@ def test_two_replicas_post_the_digest_once(db_url, clock):
 def test_a_busy_weeks_digest_stays_within_slacks_limits():
     from datetime import datetime, timezone
 
-    from bot.domain.announcements import DigestDrill, HardQuestion, StreakLine, WeeklyDigest
+    from bot.domain.announcements import (
+        DigestDrill,
+        HardQuestion,
+        StreakLine,
+        WeeklyDigest,
+    )
     from bot.views.blocks import MAX_BLOCKS, MAX_SECTION_TEXT
 
     at = datetime(2026, 11, 27, 9, tzinfo=timezone.utc)
@@ -167,7 +173,7 @@ def test_a_slow_users_info_never_makes_the_digest_post_twice(db_url, clock):
     claim's lease must not leave a claim that another replica takes over while this one still posts."""
     chat = RecordingChat()
     slow = SlowNames(NAMES)
-    a, b = Core(db_url, clock, chat=chat, names=slow), Core(db_url, clock, chat=chat, names=NAMES)
+    a, b = in_tokyo(db_url, clock, chat=chat, names=slow), in_tokyo(db_url, clock, chat=chat, names=NAMES)
     try:
         a.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+8h", "digest=fri-18:00")
         run_day(a, 26, [AKI])

@@ -17,10 +17,11 @@ from bot.domain.drill import SHOWN
 from bot.domain.schedule import DAY_LABELS_JA
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store.db import utc
+from bot.testing import ADMIN, CH
+from bot.testing.fakes import Clock, RecordingChat
+from bot.testing.reading import blocks_text
+from bot.testing.world import World, in_tokyo
 from bot.views.announcement_blocks import digest_message
-from tests.e2e.test_http_lookups import blocks_text
-from tests.support.fakes import Clock, RecordingChat
-from tests.test_reminders import ADMIN, CH, Core
 
 UTC = timezone.utc
 JITTER = timedelta(seconds=7)  # the ticker runs every few seconds, never exactly on the minute
@@ -54,10 +55,10 @@ def ticks(zones: list[str], clocks: list[str], start: datetime, end: datetime) -
     return found
 
 
-Action = Callable[[Core], object]
+Action = Callable[[World], object]
 
 
-def drive(core: Core, start: datetime, end: datetime, zones: list[str], clocks: list[str], actions: dict[datetime, Action] | None = None, down: tuple[datetime, datetime] | None = None) -> None:
+def drive(core: World, start: datetime, end: datetime, zones: list[str], clocks: list[str], actions: dict[datetime, Action] | None = None, down: tuple[datetime, datetime] | None = None) -> None:
     """Run the bot from `start` to `end`: ticks at the drill's, reveals' and digests' times, the
     admin's actions at their instants, and no tick at all while the bot is `down`."""
     actions = actions or {}
@@ -77,7 +78,7 @@ def change(at: datetime, *words: str) -> tuple[datetime, Action]:
     return at, lambda core: core.set("ciso", *words, "reveal=+30m")
 
 
-def check_periods(core: Core, expect: int, chained: bool = True) -> list:
+def check_periods(core: World, expect: int, chained: bool = True) -> list:
     """The properties every run must have; returns the digests sent, oldest first. `chained`: no
     digest was skipped for having nothing to list, so each period starts where the previous
     digest sent ended."""
@@ -131,7 +132,7 @@ def test_every_drill_is_in_exactly_one_digest_across_a_clock_change(db_url, zone
     tz = ZoneInfo(zone)
     start = datetime.combine(sunday - timedelta(days=9), time(20, 0), tzinfo=tz).astimezone(UTC)  # a Friday evening
     end = datetime.combine(sunday + timedelta(days=7), time(12, 0), tzinfo=tz).astimezone(UTC)
-    core = Core(db_url, Clock(start))
+    core = in_tokyo(db_url, Clock(start))
     try:
         core.set("ciso", "08:30", f"tz={zone}", "reveal=+30m", "digest=sun-09:00")
         extras = dict(drill_now(datetime.combine(sunday + timedelta(days=d), time(9, 30), tzinfo=tz).astimezone(UTC)) for d in (-7, 0, 7))
@@ -149,7 +150,7 @@ def test_the_digest_title_names_the_period_across_the_night_clocks_go_back(db_ur
     its own instant, and lists last Sunday's 09:30 extra drill under its own date."""
     ny = ZoneInfo("America/New_York")
     start = datetime(2026, 10, 23, 20, 0, tzinfo=ny).astimezone(UTC)
-    core = Core(db_url, Clock(start))
+    core = in_tokyo(db_url, Clock(start))
     try:
         core.set("ciso", "08:30", "tz=America/New_York", "reveal=+30m", "digest=sun-09:00")
         extras = dict([drill_now(datetime(2026, 10, 25, 9, 30, tzinfo=ny).astimezone(UTC))])
@@ -169,7 +170,7 @@ def test_a_change_of_zone_mid_week_neither_drops_nor_repeats_a_drill(db_url):
     tokyo, ny = ZoneInfo("Asia/Tokyo"), ZoneInfo("America/New_York")
     start = datetime(2026, 11, 13, 20, 0, tzinfo=tokyo).astimezone(UTC)
     end = datetime(2026, 12, 6, 12, 0, tzinfo=tokyo).astimezone(UTC)
-    core = Core(db_url, Clock(start))
+    core = in_tokyo(db_url, Clock(start))
     try:
         core.set("ciso", "08:30", "tz=Asia/Tokyo", "reveal=+30m", "digest=sun-09:00")
         actions = dict([
@@ -196,7 +197,7 @@ def test_changes_of_the_digest_time_neither_drop_nor_repeat_a_drill(db_url):
     tokyo = ZoneInfo("Asia/Tokyo")
     start = datetime(2026, 11, 6, 20, 0, tzinfo=tokyo).astimezone(UTC)
     end = datetime(2026, 12, 13, 12, 0, tzinfo=tokyo).astimezone(UTC)
-    core = Core(db_url, Clock(start))
+    core = in_tokyo(db_url, Clock(start))
     try:
         core.set("ciso", "08:30", "tz=Asia/Tokyo", "reveal=+30m", "digest=sun-09:00")
         actions = dict([
@@ -218,7 +219,7 @@ def test_a_digest_skipped_for_being_late_passes_its_drills_to_the_next_one(db_ur
     london = ZoneInfo("Europe/London")
     start = datetime(2026, 3, 20, 20, 0, tzinfo=london).astimezone(UTC)
     end = datetime(2026, 4, 5, 12, 0, tzinfo=london).astimezone(UTC)
-    core = Core(db_url, Clock(start))
+    core = in_tokyo(db_url, Clock(start))
     try:
         core.set("ciso", "08:30", "tz=Europe/London", "reveal=+30m", "digest=sun-09:00")
         down = (datetime(2026, 3, 29, 8, 0, tzinfo=london).astimezone(UTC), datetime(2026, 3, 29, 12, 30, tzinfo=london).astimezone(UTC))
@@ -235,7 +236,7 @@ def test_a_digest_skipped_for_being_late_passes_its_drills_to_the_next_one(db_ur
 def test_a_period_with_no_drill_gets_no_digest_and_the_next_one_starts_from_the_last_digest(db_url):
     ny = ZoneInfo("America/New_York")
     start = datetime(2026, 10, 23, 20, 0, tzinfo=ny).astimezone(UTC)
-    core = Core(db_url, Clock(start))
+    core = in_tokyo(db_url, Clock(start))
     try:
         core.set("ciso", "08:30", "tz=America/New_York", "reveal=+30m", "digest=sun-09:00")
         actions = dict([
@@ -277,7 +278,7 @@ def test_a_digest_waits_for_a_drill_another_replica_is_still_posting(db_url):
     clock = Clock(datetime(2026, 11, 26, 20, 0, tzinfo=tokyo).astimezone(UTC))
     chat = HeldChat()
     chat.hold = False
-    a, b = Core(db_url, clock, chat=chat), Core(db_url, clock, chat=chat)
+    a, b = in_tokyo(db_url, clock, chat=chat), in_tokyo(db_url, clock, chat=chat)
     try:
         a.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+8h", "digest=fri-18:00")
         a.at(datetime(2026, 11, 27, 9, 0, 7, tzinfo=tokyo).astimezone(UTC))
@@ -317,7 +318,7 @@ def test_next_weeks_line_gives_each_day_its_own_clock_time(db_url):
     question comes at 03:30, and the digest the Friday before says so for that day only."""
     ny = ZoneInfo("America/New_York")
     start = datetime(2026, 2, 27, 19, 0, tzinfo=ny).astimezone(UTC)
-    core = Core(db_url, Clock(start))
+    core = in_tokyo(db_url, Clock(start))
     try:
         core.set("ciso", "02:30", "tz=America/New_York", "reveal=+1h", "digest=fri-18:00")
         drive(core, start, datetime(2026, 3, 6, 18, 30, tzinfo=ny).astimezone(UTC), ["America/New_York"], ["02:30", "03:30", "18:00"])
@@ -333,7 +334,7 @@ def test_a_digest_turned_off_and_on_again_looks_back_one_week_not_to_the_last_di
     not everything since the digest before it was turned off."""
     tokyo = ZoneInfo("Asia/Tokyo")
     start = datetime(2026, 11, 6, 20, 0, tzinfo=tokyo).astimezone(UTC)
-    core = Core(db_url, Clock(start))
+    core = in_tokyo(db_url, Clock(start))
     try:
         core.set("ciso", "08:30", "tz=Asia/Tokyo", "reveal=+30m", "digest=sun-09:00")
         actions = dict([

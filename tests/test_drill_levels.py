@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.config import load_settings
 from bot.domain.role import Level
 from bot.store.models import DrillRow
-from tests.conftest import CONTENT_DIR
+from bot.testing import CONTENT_DIR
 
 UTC = timezone.utc
 

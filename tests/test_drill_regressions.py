@@ -10,7 +10,7 @@ from bot.domain.schedule import ScheduleError
 from bot.domain.schedule_input import parse_days, parse_schedule_set, parse_timezone
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import ChatError, ThreadMessage
-from tests.test_drills import ADMIN, CH, world  # noqa: F401 - the same world fixture, on both databases
+from bot.testing import ADMIN, CH
 
 UTC = timezone.utc
 

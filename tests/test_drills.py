@@ -2,58 +2,20 @@
 
 from __future__ import annotations
 
-import random
 import threading
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from bot.config import load_settings
-from bot.composition import build_bot
 from bot.domain.schedule_input import parse_schedule_set
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import ChatError
+from bot.store.models import ScheduleRow
+from bot.testing import ADMIN, CH
+from bot.testing.world import World
 from bot.usecases.schedule_admin import NotAllowed
-from bot.store.models import DrillRow, ScheduleRow
-from tests.conftest import CONTENT_DIR
-from tests.support.fakes import Clock, RecordingChat
 
 UTC = timezone.utc
-ADMIN = "UADMIN001"
-CH = "C0STUDY01"
-T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
-
-
-class World:
-    def __init__(self, db_url: str, seed: int = 3):
-        self.chat = RecordingChat()
-        self.clock = Clock(T0)
-        settings = load_settings({"CONTENT_DIR": str(CONTENT_DIR), "ADMIN_USER_IDS": ADMIN, "DEFAULT_TIMEZONE": "UTC"})
-        self.bot = build_bot(
-            settings, self.chat, is_admin=lambda user_id, team_id: user_id in settings.admin_user_ids,
-            bot_in_channel=lambda channel_id, team_id: True, clock=self.clock, rng=random.Random(seed), database_url=db_url,
-        )
-        self.cycle = self.bot.cycle
-        self.replies = self.bot.replies
-        self.schedules = self.bot.schedules
-
-    def set(self, *words: str, channel: str = CH):
-        return self.schedules.set(channel, ADMIN, parse_schedule_set(list(words), "UTC"), self.clock(), team_id=SINGLE_WORKSPACE)
-
-    def at(self, hour: int, minute: int = 0, day: int = 25):
-        self.clock.now = datetime(2026, 11, day, hour, minute, tzinfo=UTC)
-        return self.cycle.tick(self.clock.now)
-
-    def rows(self) -> list[DrillRow]:
-        with self.cycle.sessions() as s:
-            return list(s.query(DrillRow).order_by(DrillRow.id))
-
-
-@pytest.fixture
-def world(db_url):
-    w = World(db_url)
-    yield w
-    w.bot.engine.dispose()
 
 
 def test_post_reply_reveal_cycle(world):

@@ -12,20 +12,15 @@ import pytest
 from bot.domain.memory import Grade
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import ChatError
-from tests.e2e.test_http_lookups import blocks_text
-from tests.test_leaderboard import ADMIN, ALICE, BOB, CAROL, CH, DAY0, Group
+from bot.testing import ADMIN, CH
+from bot.testing.reading import blocks_text
+from bot.testing.world import World
 
+ALICE, BOB, CAROL = "UALICE001", "UBOB00001", "UCAROL001"
 HEADER = ["日付", "職種ID", "職種", "問題番号", "メンバーID", "表示名", "回答日時", "回答", "自己評価", "自己評価ラベル"]
 
 
-@pytest.fixture
-def group(db_url):
-    g = Group(db_url)
-    yield g
-    g.bot.engine.dispose()
-
-
-def three_days(group: Group) -> list[int]:
+def three_days(group: World) -> list[int]:
     """Day 0: Alice on time (and grades 普通), Bob only after the reveal. Day 1: Alice twice on
     time, Carol grades 忘れた without replying. Day 2: nobody."""
     first = group.day(0, on_time=[ALICE], late=[BOB])
@@ -33,7 +28,7 @@ def three_days(group: Group) -> list[int]:
     second = group.day(1, on_time=[ALICE, ALICE])
     group.bot.learning.grade_drill(CAROL, CH, second, Grade.AGAIN, group.clock(), team_id=SINGLE_WORKSPACE)
     third = group.day(2)
-    group.clock.now = DAY0 + timedelta(days=2, hours=12)
+    group.clock.now = group.start + timedelta(days=2, hours=12)
     return [first, second, third]
 
 

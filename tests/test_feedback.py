@@ -15,16 +15,10 @@ from bot.views.action_ids import Kind, action_id, encode
 from bot.domain.answer_feedback import Verdict
 from bot.ports import ChatError
 from bot.store.models import FeedbackNoticeRow, ReplyRow
-from tests.test_drills import CH, World
+from bot.testing import CH
+from bot.testing.world import World
 
 C, P, M = Verdict.COVERED, Verdict.PARTLY, Verdict.MISSING
-
-
-@pytest.fixture
-def world(db_url):
-    w = World(db_url)
-    yield w
-    w.bot.engine.dispose()
 
 
 def posted(world: World, *options: str):

@@ -6,28 +6,20 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
-import pytest
-
 from bot.composition import build_home
 from bot.domain.memory import Grade
 from bot.domain.workspace import SINGLE_WORKSPACE
+from bot.ports import Message
 from bot.slack.channel_access import ChannelAccess
 from bot.slack.home_publisher import HomeRefresh
+from bot.testing import ADMIN, CH
+from bot.testing.reading import blocks_text
+from bot.testing.world import World
 from bot.views import home_blocks as ui
-from bot.ports import Message
 from bot.views.blocks import section_text
-from tests.e2e.test_http_lookups import blocks_text
-from tests.test_drills import ADMIN, CH, World
 
 UTC = timezone.utc
 ALICE, BOB = "UALICE001", "UBOB00001"
-
-
-@pytest.fixture
-def world(db_url):
-    w = World(db_url)
-    yield w
-    w.bot.engine.dispose()
 
 
 def answered_drill(world: World) -> None:
@@ -145,7 +137,7 @@ def test_the_console_shows_the_home_as_text_and_its_role_buttons_press(tmp_path)
 
     from bot.config import load_settings
     from bot.console_app import build_console
-    from tests.conftest import CONTENT_DIR
+    from bot.testing import CONTENT_DIR
 
     out = io.StringIO()
     console = build_console(load_settings({"CONTENT_DIR": str(CONTENT_DIR)}), f"sqlite:///{tmp_path / 'c.sqlite3'}", out=out, start=datetime(2026, 11, 25, 8, 0, tzinfo=UTC))

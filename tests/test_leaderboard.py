@@ -4,76 +4,23 @@ injected: who answered most on time, streaks, the weekly trend, sharing, and no 
 from __future__ import annotations
 
 import json
-import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.views.action_ids import Kind, action_id
-from bot.composition import build_bot
-from bot.config import load_settings
 from bot.domain.schedule_input import parse_schedule_set
-from tests.conftest import CONTENT_DIR
-from tests.e2e.test_http_lookups import blocks_text
-from tests.support.fakes import Clock, RecordingChat
+from bot.testing import ADMIN
+from bot.testing.reading import blocks_text
+from bot.testing.world import World
 
 UTC = timezone.utc
-ADMIN = "UADMIN001"
-CH = "C0STUDY01"
 DAY0 = datetime(2026, 11, 16, tzinfo=UTC)  # a Monday
 ALICE, BOB, CAROL, DAVE = "UALICE001", "UBOB00001", "UCAROL001", "UDAVE0001"
-NAMES = {ALICE: "Alice", BOB: "ボブ", CAROL: "<!channel> & co", ADMIN: "管理者さん"}
 
 
-class Group:
-    """A study group's channel with a daily drill at 09:00 UTC revealed at 10:00; members are
-    shown by the names in NAMES."""
-
-    def __init__(self, db_url: str):
-        self.chat = RecordingChat()
-        self.clock = Clock(DAY0)
-        self.named: list[str] = []
-        settings = load_settings({"CONTENT_DIR": str(CONTENT_DIR), "ADMIN_USER_IDS": ADMIN, "DEFAULT_TIMEZONE": "UTC"})
-        self.bot = build_bot(
-            settings, self.chat, is_admin=lambda user_id, team_id: user_id in settings.admin_user_ids,
-            bot_in_channel=lambda channel_id, team_id: True, clock=self.clock, rng=random.Random(3), database_url=db_url,
-            analyser=lambda: (lambda text: []), name_of=self._name_of,
-        )
-        self.bot.schedules.set(CH, ADMIN, parse_schedule_set(["ciso", "09:00", "reveal=+1h"], "UTC"), self.clock(), team_id=SINGLE_WORKSPACE)
-
-    def _name_of(self, user_id: str, team_id: str = "") -> str:
-        self.named.append(user_id)
-        return NAMES.get(user_id, user_id)
-
-    def day(self, n: int, on_time=(), late=()) -> int:
-        """Day `n`'s drill: posted, answered, revealed; its id."""
-        self.clock.now = DAY0 + timedelta(days=n, hours=9)
-        self.bot.cycle.tick(self.clock.now)
-        question = self.chat.of("question", CH)[-1]
-        for i, user in enumerate(on_time):
-            assert self.bot.replies.record(CH, question.ts, f"{1800000000 + n * 1000 + i}.000001", user, self.clock.now + timedelta(minutes=10 + i))
-        self.clock.now = DAY0 + timedelta(days=n, hours=10)
-        self.bot.cycle.tick(self.clock.now)
-        for i, user in enumerate(late):
-            assert self.bot.replies.record(CH, question.ts, f"{1800000000 + n * 1000 + 500 + i}.000001", user, self.clock.now + timedelta(minutes=5))
-        return self.chat.of("reveal", CH)[-1].reveal.drill_id
-
-    def command(self, text: str, user_id: str = ALICE, channel_id: str = CH):
-        return self.bot.router.handle_command(text, user_id=user_id, channel_id=channel_id, team_id=SINGLE_WORKSPACE)
-
-    def press(self, button: dict, user_id: str = ALICE, channel_id: str = CH):
-        return self.bot.router.handle_action(button["action_id"], button["value"], user_id=user_id, channel_id=channel_id, team_id=SINGLE_WORKSPACE)
-
-
-@pytest.fixture
-def group(db_url):
-    g = Group(db_url)
-    yield g
-    g.bot.engine.dispose()
-
-
-def ten_days(group: Group) -> None:
+def ten_days(group: World) -> None:
     """Alice answers days 3-9, Bob days 3-8, Carol every day but 5, Dave only after a reveal."""
     for n in range(10):
         on_time = [u for u, answers in ((ALICE, 3 <= n), (BOB, 3 <= n <= 8), (CAROL, n != 5)) if answers]

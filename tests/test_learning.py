@@ -13,20 +13,14 @@ from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.views.action_ids import Kind, action_id, encode
 from bot.domain.memory import Grade
 from bot.store.models import CardRow, ReviewRow
+from bot.testing import ADMIN, CH
+from bot.testing.world import World
 from bot.usecases.learning import CannotGrade
-from tests.test_drills import ADMIN, CH, World
 
 UTC = timezone.utc
 DAY0 = datetime(2026, 11, 25, tzinfo=UTC)
 SLUG = "ciso_project_position"
 MEMBERS = ("UAKI00001", "UBEN00001", "UCHI00001", "UDAN00001", "UEMI00001")
-
-
-@pytest.fixture
-def world(db_url):
-    w = World(db_url)
-    yield w
-    w.bot.engine.dispose()
 
 
 def run_day(world: World, day: int) -> tuple[str, int]:

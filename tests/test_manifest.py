@@ -14,8 +14,8 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
 from bot.composition import SlackBot, build_slack_bot
-from tests.conftest import ROOT
-from tests.support.botserver import settings_for
+from bot.testing import ROOT
+from bot.testing.botserver import settings_for
 
 # Each Web API method the bot calls, and the bot scopes Slack requires for it (api.slack.com/methods).
 SCOPES_BY_METHOD = {

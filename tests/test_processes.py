@@ -10,16 +10,16 @@ import time
 
 from sqlalchemy import text
 
-from tests.conftest import CONTENT_DIR, ROOT
-from tests.support.signing import BOT_TOKEN, SIGNING_SECRET
 from bot.domain.workspace import SINGLE_WORKSPACE
+from bot.testing import CONTENT_DIR, ROOT
+from bot.testing.signing import BOT_TOKEN, SIGNING_SECRET
 
 
 def test_a_forked_worker_does_not_reuse_the_parents_database_connection(tmp_path):
     """gunicorn forks workers after the schema upgrade opened connections in the parent: each worker
     must get connections of its own, or two processes talk over one socket (PostgreSQL: SQLite has
     no server-side session to compare)."""
-    from tests.support.db import database_url
+    from bot.testing.db import database_url
 
     with database_url("postgresql", tmp_path) as db_url:
         _check_fork(db_url)
@@ -28,7 +28,7 @@ def test_a_forked_worker_does_not_reuse_the_parents_database_connection(tmp_path
 def _check_fork(db_url: str) -> None:
     from bot.composition import build_bot
     from bot.config import load_settings
-    from tests.support.fakes import RecordingChat
+    from bot.testing.fakes import RecordingChat
 
     bot = build_bot(load_settings({"CONTENT_DIR": str(CONTENT_DIR)}), RecordingChat(), is_admin=lambda u, t: False, bot_in_channel=lambda c, t: True, database_url=db_url)
     with bot.engine.connect() as connection:
@@ -73,7 +73,7 @@ def test_two_processes_never_post_twice_across_a_retry_after_longer_than_the_lea
 
     from bot.composition import build_bot
     from bot.config import load_settings
-    from tests.support.fakes import RecordingChat
+    from bot.testing.fakes import RecordingChat
 
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
@@ -106,11 +106,11 @@ def test_two_forked_web_workers_on_postgresql_tick_without_database_errors(tmp_p
     import re
     from pathlib import Path
 
-    from tests.e2e.test_procfile_web import procfile_command
-    from tests.support.db import database_url
-    from tests.support.http import request
-    from tests.support.signing import command_body, signed_headers
-    from tests.support.slack_api import StubSlackApi
+    from bot.testing.botserver import procfile_command
+    from bot.testing.db import database_url
+    from bot.testing.http import request
+    from bot.testing.signing import command_body, signed_headers
+    from bot.testing.slack_api import StubSlackApi
 
     stub = StubSlackApi().start()
     log_path = tmp_path / "web.log"
@@ -121,7 +121,7 @@ def test_two_forked_web_workers_on_postgresql_tick_without_database_errors(tmp_p
             "PORT": "0", "ADMIN_USER_IDS": "UADMIN001", "DRILL_TICK_SECONDS": "0.2", "WEB_CONCURRENCY": "2",
             "DATABASE_URL": url, "DEFAULT_TIMEZONE": "UTC",
         }
-        command = [sys.executable if part == "python" else part for part in procfile_command("web")]
+        command = procfile_command("web")
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             base = None

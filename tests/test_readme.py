@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from bot.testing import ROOT
 
 README = ROOT / "README.md"
 MAX_LINES = 250

@@ -4,87 +4,23 @@ and lost responses."""
 
 from __future__ import annotations
 
-import random
 import threading
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
 
-from bot.composition import Bot, build_bot
-from bot.config import load_settings
 from bot.domain.schedule import Remind, Reveal, ScheduleError
-from bot.domain.schedule_input import parse_schedule_set
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import ChatError
-from bot.store.models import ChannelPostRow, DrillRow
+from bot.testing import ADMIN, CH
+from bot.testing.fakes import Clock, RecordingChat
+from bot.testing.reading import blocks_text as all_text
+from bot.testing.world import World, in_tokyo, jst, tick_together
 from bot.views.announcement_blocks import reminder_message
-from tests.conftest import CONTENT_DIR
-from tests.e2e.test_http_lookups import blocks_text as all_text
-from tests.support.fakes import Clock, RecordingChat
 
 UTC = timezone.utc
 TOKYO = ZoneInfo("Asia/Tokyo")
-ADMIN = "UADMIN001"
-CH = "C0STUDY01"
-
-
-def jst(day: int, hour: int, minute: int = 0, second: int = 0, month: int = 11) -> datetime:
-    """A Tokyo wall-clock time (no DST) as the aware UTC instant the bot is given."""
-    return datetime(2026, month, day, hour, minute, second, tzinfo=TOKYO).astimezone(UTC)
-
-
-class Core:
-    """One bot core (one replica) on a shared database, with its own chat port unless given one."""
-
-    def __init__(self, db_url: str, clock: Clock, chat: RecordingChat | None = None, names: dict[str, str] | None = None):
-        self.chat = chat or RecordingChat()
-        self.clock = clock
-        settings = load_settings({"CONTENT_DIR": str(CONTENT_DIR), "ADMIN_USER_IDS": ADMIN, "DEFAULT_TIMEZONE": "Asia/Tokyo"})
-        self.bot: Bot = build_bot(
-            settings, self.chat, is_admin=lambda user_id, team_id: user_id == ADMIN, bot_in_channel=lambda channel_id, team_id: True,
-            clock=clock, rng=random.Random(11), database_url=db_url,
-            name_of=lambda user_id, team_id: (names or {}).get(user_id, user_id),
-        )
-
-    def set(self, *words: str, channel: str = CH):
-        return self.bot.schedules.set(channel, ADMIN, parse_schedule_set(list(words), "Asia/Tokyo"), self.clock(), team_id=SINGLE_WORKSPACE)
-
-    def at(self, instant: datetime):
-        self.clock.now = instant
-        return self.bot.cycle.tick(instant)
-
-    def drills(self, channel: str = CH) -> list[DrillRow]:
-        with self.bot.cycle.sessions() as s:
-            return list(s.scalars(select(DrillRow).where(DrillRow.channel_id == channel).order_by(DrillRow.id)))
-
-    def posts(self, kind: str) -> list[ChannelPostRow]:
-        with self.bot.cycle.sessions() as s:
-            return list(s.scalars(select(ChannelPostRow).where(ChannelPostRow.kind == kind).order_by(ChannelPostRow.id)))
-
-    def close(self) -> None:
-        self.bot.engine.dispose()
-
-
-def tick_together(cores: list[Core], at: datetime) -> None:
-    """Replicas ticking at the same instant, released together from threads; none may fail."""
-    start = threading.Barrier(len(cores))
-    errors: list[BaseException] = []
-
-    def run(core: Core) -> None:
-        try:
-            start.wait(timeout=10)
-            core.bot.cycle.tick(at)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in cores]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert errors == []
 
 
 @pytest.fixture
@@ -94,12 +30,12 @@ def clock():
 
 @pytest.fixture
 def core(db_url, clock):
-    c = Core(db_url, clock)
+    c = in_tokyo(db_url, clock)
     yield c
     c.close()
 
 
-def posted(core: Core, *options: str) -> str:
+def posted(core: World, *options: str) -> str:
     """A CISO drill posted at 09:00 Tokyo time on the 25th, revealed at 17:00: its thread ts."""
     core.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+8h", *options)
     core.at(jst(25, 9))
@@ -183,7 +119,7 @@ def test_no_reminder_when_it_is_turned_off(core):
 
 
 def test_a_reminder_missed_while_the_bot_was_down_is_sent_late_but_never_after_the_reveal(db_url, clock):
-    first = Core(db_url, clock)
+    first = in_tokyo(db_url, clock)
     try:
         posted(first, "remind=-1h")
         first.at(jst(25, 16, 40))  # down from 09:00 to 16:40: twenty minutes are left
@@ -200,13 +136,13 @@ def test_a_reminder_missed_while_the_bot_was_down_is_sent_late_but_never_after_t
 
 
 def test_a_restarted_bot_does_not_remind_again(db_url, clock):
-    first = Core(db_url, clock)
+    first = in_tokyo(db_url, clock)
     posted(first, "remind=-1h")
     first.at(jst(25, 16))
     assert len(first.chat.of("reminder")) == 1
     first.close()
 
-    second = Core(db_url, clock)  # the same database after a restart
+    second = in_tokyo(db_url, clock)  # the same database after a restart
     try:
         second.at(jst(25, 16))
         second.at(jst(25, 16, 30))
@@ -219,7 +155,7 @@ def test_a_restarted_bot_does_not_remind_again(db_url, clock):
 def test_two_replicas_racing_send_each_reminder_once(db_url, clock):
     chat = RecordingChat()  # one channel seen by both replicas
     channels = [f"C0RACE{n:03d}" for n in range(6)]
-    a, b = Core(db_url, clock, chat=chat), Core(db_url, clock, chat=chat)
+    a, b = in_tokyo(db_url, clock, chat=chat), in_tokyo(db_url, clock, chat=chat)
     try:
         for channel in channels:
             a.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+8h", "remind=-1h", channel=channel)
@@ -288,7 +224,7 @@ def test_schedule_show_and_history_name_the_reminder_and_digest(core):
 def test_two_replicas_claiming_the_same_reminder_at_once_send_it_once(db_url, clock):
     """Both replicas found the reminder due before either claimed it: the claim decides."""
     chat = RecordingChat()
-    a, b = Core(db_url, clock, chat=chat), Core(db_url, clock, chat=chat)
+    a, b = in_tokyo(db_url, clock, chat=chat), in_tokyo(db_url, clock, chat=chat)
     try:
         posted_ts = posted(a, "remind=-1h")
         clock.now = jst(25, 16)
@@ -297,7 +233,7 @@ def test_two_replicas_claiming_the_same_reminder_at_once_send_it_once(db_url, cl
         start = threading.Barrier(2)
         results: list[bool] = []
 
-        def run(core: Core) -> None:
+        def run(core: World) -> None:
             start.wait(timeout=10)
             results.append(core.bot.cycle.announcements.send(row.id, jst(25, 16)))
 
@@ -322,7 +258,7 @@ def test_on_the_day_clocks_go_back_a_clock_time_reminder_fires_at_the_later_of_t
     before the reveal: half an hour before it, not an hour and a half."""
     new_york = ZoneInfo("America/New_York")
     clock = Clock(datetime(2026, 10, 31, 20, 0, tzinfo=new_york))
-    core = Core(db_url, clock)
+    core = in_tokyo(db_url, clock)
     try:
         core.set("ciso", "00:00", "tz=America/New_York", "reveal=+3h", "remind=01:30")
         core.at(datetime(2026, 11, 1, 4, 0, tzinfo=UTC))  # 00:00 EDT

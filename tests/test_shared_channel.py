@@ -5,20 +5,17 @@ left behind takes nothing from B's schedule, and B's admin is never told about A
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.composition import build_bot
-from bot.config import load_settings
 from bot.domain.drill import DrillStatus
 from bot.domain.schedule_input import parse_schedule_set
 from bot.ports import ChatError
 from bot.store import drills, schedules
 from bot.usecases.schedule_admin import OTHER_WORKSPACE
-from tests.conftest import CONTENT_DIR
-from tests.support.fakes import Clock, RecordingChat
+from bot.testing.fakes import RecordingChat
+from bot.testing.world import World
 
 UTC = timezone.utc
 A, B = "TALPHA001", "TBRAVO001"
@@ -30,12 +27,8 @@ T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 class SharedChannel:
     def __init__(self, db_url: str):
         self.chats = {A: RecordingChat(), B: RecordingChat()}
-        self.clock = Clock(T0)
-        settings = load_settings({"CONTENT_DIR": str(CONTENT_DIR), "DEFAULT_TIMEZONE": "UTC"})
-        self.bot = build_bot(
-            settings, None, is_admin=lambda user_id, team_id: ADMINS.get(team_id) == user_id, bot_in_channel=lambda channel_id, team_id: True,
-            clock=self.clock, rng=random.Random(5), database_url=db_url, chats=lambda team_id: self.chats[team_id],
-        )
+        world = World(db_url, start=T0, seed=5, admins="", is_admin=lambda user_id, team_id: ADMINS.get(team_id) == user_id, chats=self.chats)
+        self.clock, self.bot = world.clock, world.bot
 
     def set(self, team: str, *words: str):
         return self.bot.schedules.set(CH, ADMINS[team], parse_schedule_set(list(words), "UTC"), self.clock(), team_id=team)

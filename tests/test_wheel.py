@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from bot.testing import ROOT
 
 # What a build of the checkout would otherwise pick up: local environments, earlier builds, databases.
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", "data", "*.sqlite3")

@@ -4,7 +4,7 @@ Markdown rendered for Slack. Only views produce mrkdwn; the domain never does.
 Every value a view puts into mrkdwn or into a message's fallback `text` goes through
 `escape_mrkdwn` (directly, or through `to_mrkdwn`, `code`, `display_name` or `fallback_text`), code
 spans included: Slack reads `<…|…>` as a link even inside backticks. The only `<…>` a view writes
-itself are its own links, mentions and dates. tests/support/slack_text.py checks every message
+itself are its own links, mentions and dates. bot/testing/slack_text.py checks every message
 the bot sends for it."""
 
 from __future__ import annotations

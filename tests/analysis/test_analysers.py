@@ -17,7 +17,7 @@ import pytest
 
 from bot.analysis import DEFAULT, Token, load_analyser
 from bot.analysis.analysers import ANALYSERS, MAX_CHUNK_BYTES, POS_TAGS, chunks, prepare
-from tests.conftest import ROOT
+from bot.testing import ROOT
 
 MODULES = {
     "sudachi-core": ("sudachipy", "sudachidict_core"),

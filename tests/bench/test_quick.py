@@ -22,10 +22,10 @@ import pytest
 from bench.load import SignedRequest, constant_load, replay
 from bench.servers import bare_process, web_process
 from bot.config import available_cores
-from tests.conftest import ROOT
-from tests.support.db import postgres_available
-from tests.support.signing import command_body
-from tests.support.slack_api import StubSlackApi
+from bot.testing import ROOT
+from bot.testing.db import postgres_available
+from bot.testing.signing import command_body
+from bot.testing.slack_api import StubSlackApi
 
 # Every figure the quick plan reports (its sizes: 1, 10 and 100 roles; 100 channels; 500 replies; 20 graders).
 EXPECTED = [

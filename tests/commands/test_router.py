@@ -12,7 +12,7 @@ from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.usecases.lookups import Lookups
 from bot.composition import build_router
 from bot.commands.router import CommandRouter
-from tests.views.test_blocks import all_text
+from bot.testing.reading import all_text
 
 # Two roles of one question each, so which question a practice draw shows is never up to chance:
 # the shipped documents keep gaining answer points, these stay as they are.

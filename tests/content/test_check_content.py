@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.conftest import CONTENT_DIR, ROOT, SEED
+from bot.testing import CONTENT_DIR, ROOT, SEED
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.content.loader import load_directory, parse_role
-from tests.conftest import CONTENT_DIR, ROOT, SEED
+from bot.testing import CONTENT_DIR, ROOT, SEED
 
 # A byte-identical copy of the user's reference document (shared/seed/ciso_project_position.md), kept
 # in the repository so these tests run in every clone. The loader's exact readings below are of this

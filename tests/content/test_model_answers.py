@@ -11,9 +11,9 @@ from bot.content.loader import load_directory, parse_role
 from bot.content.question_checks import answer_length
 from bot.content.report import check_content
 from bot.domain.role import DocumentKind, Level, QuestionKind
+from bot.testing import CONTENT_DIR
 from bot.views.blocks import question_view, section_view
 from bot.views.learning_blocks import review_points
-from tests.conftest import CONTENT_DIR
 
 MODEL = "私は前職でSLOを設計し、エラーバジェットのルールを事業側と合意しました。" * 5  # 175 characters by itself
 WEAK = "「高ければ高いほどよいです。」→ 根拠がなく、SLOの考え方を理解していないと見られます。"

@@ -13,7 +13,7 @@ import pytest
 from bot.content.loader import ContentError, load_directory, load_file, parse_role
 from bot.content.questions import QUESTION_ID
 from bot.domain.role import question_id
-from tests.conftest import CONTENT_DIR, ROOT
+from bot.testing import CONTENT_DIR, ROOT
 
 FRONT_MATTER = "---\ntitle: テスト職種のプロジェクトポジション\nslug: test_role\nmeta_description: テスト用の職種。\n---\n"
 PATH = Path("test_role.md")

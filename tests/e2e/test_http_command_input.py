@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_http_drill import ADMIN, drill_bot  # noqa: F401 - the same bot, on SQLite and PostgreSQL
-from tests.e2e.test_http_lookups import blocks_text
+from bot.testing import ADMIN
+from bot.testing.reading import blocks_text
 
 
 @pytest.mark.parametrize("days", ["月水金", "月水金曜日", "月曜水曜金曜", "月,水,金", "月・水・金"], ids=["run", "run-youbi", "each-you", "commas", "dots"])

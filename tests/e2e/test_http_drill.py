@@ -3,37 +3,16 @@
 from __future__ import annotations
 
 import json
-import random
 from datetime import datetime, timezone
 
 import pytest
 
-from tests.conftest import CONTENT_DIR
-from tests.e2e.test_http_lookups import blocks_text
-from tests.support.botserver import start_bot
-from tests.support.fakes import Clock
-from tests.support.slack_api import BOT_ID, BOT_USER_ID
+from bot.testing import ADMIN, CH, CONTENT_DIR
+from bot.testing.reading import blocks_text
+from bot.testing.signing import reply
+from bot.testing.slack_api import BOT_ID, BOT_USER_ID
 
 UTC = timezone.utc
-ADMIN = "UADMIN001"
-CH = "C0STUDY01"
-
-
-@pytest.fixture
-def drill_bot(stub_api, db_url):
-    clock = Clock(datetime(2026, 11, 25, 8, 58, tzinfo=UTC))
-    stub_api.handlers["users.info"] = lambda call: {
-        "ok": True,
-        "user": {"id": call.params.get("user"), "is_admin": call.params.get("user") == "UWSADMIN1", "is_owner": False},
-    }
-    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(5), clock=clock, DATABASE_URL=db_url)
-    server.clock_ = clock
-    yield server
-    server.stop()
-
-
-def reply(ts: str, user: str, thread_ts: str, **extra) -> dict:
-    return {"type": "message", "channel": CH, "user": user, "text": "私の回答は…", "ts": ts, "thread_ts": thread_ts, "channel_type": "channel", **extra}
 
 
 def test_schedule_post_replies_and_exactly_one_reveal(drill_bot, stub_api):

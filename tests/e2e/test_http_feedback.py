@@ -5,7 +5,6 @@ in the thread, with their own marks, and no reply text is kept anywhere."""
 from __future__ import annotations
 
 import logging
-import random
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,11 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.store.models import DrillRow
-from tests.conftest import CONTENT_DIR
-from tests.e2e.test_http_drill import ADMIN, CH, reply
-from tests.e2e.test_http_lookups import blocks_text
-from tests.support.botserver import start_bot
-from tests.support.fakes import Clock
+from bot.testing import ADMIN, CH
+from bot.testing.botserver import drill_server
+from bot.testing.reading import blocks_text
+from bot.testing.signing import reply
 
 UTC = timezone.utc
 MARKER = "XYZZY秘密のマーカー"  # ASCII too: a logged JSON body escapes the rest
@@ -25,9 +23,7 @@ MARKER = "XYZZY秘密のマーカー"  # ASCII too: a logged JSON body escapes t
 
 @pytest.fixture
 def feedback_bot(stub_api, tmp_path):
-    clock = Clock(datetime(2026, 11, 25, 8, 58, tzinfo=UTC))
-    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(5), clock=clock, DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}", LOG_LEVEL="DEBUG")
-    server.clock_ = clock
+    server = drill_server(stub_api, f"sqlite:///{tmp_path / 'bot.sqlite3'}", LOG_LEVEL="DEBUG")
     yield server
     server.stop()
 
@@ -86,9 +82,7 @@ def test_three_replies_three_private_verdicts_and_no_text_kept(feedback_bot, stu
 
 @pytest.fixture
 def drill_bot(stub_api, db_url):
-    clock = Clock(datetime(2026, 11, 25, 8, 58, tzinfo=UTC))
-    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(5), clock=clock, DATABASE_URL=db_url)
-    server.clock_ = clock
+    server = drill_server(stub_api, db_url)
     yield server
     server.stop()
 

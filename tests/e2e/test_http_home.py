@@ -3,17 +3,15 @@ presses in, views.publish / views.open / views.update out (the Web API stand-in 
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timezone
 
 import pytest
 
 from bot.domain.schedule_input import parse_schedule_set
-from tests.conftest import CONTENT_DIR
-from tests.e2e.test_http_drill import ADMIN, CH, reply
-from tests.e2e.test_http_lookups import blocks_text
-from tests.support.botserver import TEAM_ID, open_home, press_in_view, start_bot
-from tests.support.fakes import Clock
+from bot.testing import ADMIN, CH
+from bot.testing.botserver import TEAM_ID, drill_server, homes, open_home, press_in_view
+from bot.testing.reading import blocks_text
+from bot.testing.signing import reply
 
 UTC = timezone.utc
 ALICE, BOB = "UALICE001", "UBOB00001"
@@ -22,25 +20,11 @@ SECRET = "C0SECRET1"
 
 @pytest.fixture
 def home_bot(stub_api, db_url):
-    clock = Clock(datetime(2026, 11, 25, 8, 58, tzinfo=UTC))
-    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(5), clock=clock, DATABASE_URL=db_url)
-    server.clock_ = clock
+    server = drill_server(stub_api, db_url)
     # The debounce window never closes on its own here: the test flushes it, as the timer would.
     server.home.refresh.schedule = lambda delay, run: None
     yield server
     server.stop()
-
-
-def homes(stub_api, user_id: str, count: int) -> list[dict]:
-    """The Homes published for a member, once `count` of them have arrived (bounded wait)."""
-    stub_api.wait_for("views.publish", count=len(stub_api.calls_to("views.publish")) + 1, timeout=0.01)
-    found = []
-    for _ in range(500):
-        found = stub_api.published(user_id)
-        if len(found) >= count:
-            break
-        stub_api.wait_for("views.publish", count=len(stub_api.calls_to("views.publish")) + 1, timeout=0.02)
-    return found
 
 
 def opened(stub_api, method: str, count: int) -> list[dict]:
@@ -292,7 +276,8 @@ def wait_pending(bot) -> None:
 
 
 def test_a_schedule_command_and_a_grade_on_a_reveal_republish_the_home(home_bot, stub_api):
-    from tests.e2e.test_http_learning import buttons as message_buttons, post_and_reveal
+    from bot.testing.botserver import post_and_reveal
+    from bot.testing.reading import buttons as message_buttons
 
     bot = home_bot
     open_home(bot, ADMIN, "EvA1")

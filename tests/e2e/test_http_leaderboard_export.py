@@ -7,16 +7,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import random
 from datetime import datetime, timezone
 
 import pytest
 
-from tests.conftest import CONTENT_DIR
-from tests.e2e.test_http_drill import ADMIN, CH, reply
-from tests.e2e.test_http_lookups import blocks_text
-from tests.support.botserver import start_bot
-from tests.support.fakes import Clock
+from bot.testing import ADMIN, CH
+from bot.testing.botserver import drill_server
+from bot.testing.reading import blocks_text
+from bot.testing.signing import reply
 
 UTC = timezone.utc
 ALICE, BOB, CAROL = "UALICE001", "UBOB00001", "UCAROL001"
@@ -26,14 +24,12 @@ UPLOAD_STEPS = ["conversations.open", "files.getUploadURLExternal", "upload", "f
 
 @pytest.fixture
 def board_bot(stub_api, db_url):
-    clock = Clock(datetime(2026, 11, 25, 8, 58, tzinfo=UTC))
     stub_api.profiles.update({
         ALICE: {"display_name": "Alice", "real_name": "Alice Example"},
         BOB: {"display_name": "", "real_name": "ボブ"},
         CAROL: {"display_name": "<!channel> & co"},
     })
-    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(5), clock=clock, DATABASE_URL=db_url)
-    server.clock_ = clock
+    server = drill_server(stub_api, db_url)
     yield server
     server.stop()
 

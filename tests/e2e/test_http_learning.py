@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.store.models import CardRow, ReviewRow
-from tests.conftest import CONTENT_DIR
-from tests.e2e.test_http_drill import ADMIN, CH, reply
-from tests.e2e.test_http_lookups import blocks_text
-from tests.support.botserver import start_bot
-from tests.support.fakes import Clock
+from bot.testing import ADMIN, CONTENT_DIR
+from bot.testing.botserver import drill_server, start_bot
+from bot.testing.botserver import post_and_reveal as revealed
+from bot.testing.fakes import Clock
+from bot.testing.reading import blocks_text, buttons
 
 UTC = timezone.utc
 ALICE, BOB = "UALICE001", "UBOB00001"
@@ -26,30 +26,17 @@ MARKER = "XYZZY秘密のマーカー文字列"
 
 @pytest.fixture
 def learning_bot(stub_api, db_url):
-    clock = Clock(datetime(2026, 11, 25, 8, 58, tzinfo=UTC))
     stub_api.handlers["users.info"] = lambda call: {
         "ok": True, "user": {"id": call.params.get("user"), "is_admin": False, "tz": ZONES.get(call.params.get("user"))},
     }
-    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(5), clock=clock, DATABASE_URL=db_url)
-    server.clock_ = clock
+    server = drill_server(stub_api, db_url)
     yield server
     server.stop()
 
 
-def buttons(blocks: list[dict]) -> list[dict]:
-    return [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
-
-
 def post_and_reveal(bot, stub_api) -> dict:
-    """Schedule, post, one reply, reveal: the reveal message as Slack received it."""
-    assert "設定しました" in blocks_text(bot.answer("schedule set ciso 09:00 tz=UTC reveal=+1m", user_id=ADMIN)["blocks"])
-    bot.clock_.now = datetime(2026, 11, 25, 9, 0, 5, tzinfo=UTC)
-    bot.tick()
-    drill_ts = stub_api.calls_to("chat.postMessage")[0].response["ts"]
-    assert bot.event(reply("1764061210.000001", ALICE, drill_ts, text=MARKER), "Ev1").status == 200
-    bot.clock_.now = datetime(2026, 11, 25, 9, 1, 5, tzinfo=UTC)
-    bot.tick()
-    return next(c.params for c in stub_api.calls_to("chat.postMessage") if c.params.get("thread_ts") == drill_ts)
+    """Schedule, post, Alice's reply (with MARKER), reveal: the reveal message as Slack received it."""
+    return revealed(bot, stub_api, text=MARKER)
 
 
 def test_members_grade_a_reveal_review_it_later_and_see_it_in_stats(learning_bot, stub_api):
@@ -128,7 +115,7 @@ def test_a_tampered_grade_value_is_refused_and_records_nothing(learning_bot, stu
 def test_a_grade_pressed_without_a_channel_is_refused_and_records_nothing(learning_bot, stub_api):
     """The grade buttons live on the reveal in the drill's channel; a press that names no channel
     (sent as if from a modal of the App Home) grades nothing."""
-    from tests.support.botserver import press_in_view
+    from bot.testing.botserver import press_in_view
 
     bot = learning_bot
     reveal = post_and_reveal(bot, stub_api)

@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import json
 import time
-from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import CONTENT_DIR
-from tests.support.signing import action_body, command_body, signed_headers
-from tests.support.http import request
-
-
-def blocks_text(blocks) -> str:
-    """The blocks' text as a reader sees it: zero-width spaces (which keep Slack's bold working
-    next to Japanese punctuation) are invisible, so they are dropped."""
-    out = []
-    for b in blocks:
-        if "text" in b:
-            out.append(b["text"]["text"])
-        for e in b.get("elements", []):
-            t = e.get("text")
-            out.append(t if isinstance(t, str) else (t or {}).get("text", ""))
-    return "\n".join(out).replace("\u200b", "")
+from bot.testing import CONTENT_DIR
+from bot.testing.http import request
+from bot.testing.reading import blocks_text
+from bot.testing.signing import action_body, command_body, signed_headers
 
 
 def test_career_ciso_answers_in_the_ack_with_the_role_card(bot):

@@ -4,17 +4,14 @@ answer and weak answer privately, without the message in the channel changing.""
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
 
 from bot.store.models import DrillRow
+from bot.testing.botserver import drill_server
 from bot.views.action_ids import Kind, action_id, encode
-from tests.conftest import CONTENT_DIR
-from tests.support.botserver import start_bot
-from tests.support.fakes import Clock
 
 UTC = timezone.utc
 ADMIN, CH = "UADMIN001", "C0STUDY01"
@@ -30,9 +27,7 @@ def _text(blocks: list[dict]) -> str:
 
 @pytest.fixture
 def drill_bot(stub_api, db_url):
-    clock = Clock(datetime(2026, 11, 25, 8, 58, tzinfo=UTC))
-    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(5), clock=clock, DATABASE_URL=db_url)
-    server.clock_ = clock
+    server = drill_server(stub_api, db_url)
     yield server
     server.stop()
 

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.store.models import DrillRow
-from tests.conftest import CONTENT_DIR
-from tests.support.botserver import start_bot
-from tests.support.fakes import Clock
+from bot.testing import CONTENT_DIR
+from bot.testing.botserver import start_bot
+from bot.testing.fakes import Clock
 
 UTC = timezone.utc
 ADMIN = "UADMIN001"

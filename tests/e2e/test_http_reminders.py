@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-import json
-import random
 from datetime import datetime, timezone
 
 import pytest
 
-from tests.conftest import CONTENT_DIR
-from tests.e2e.test_http_lookups import blocks_text
-from tests.support.botserver import start_bot
-from tests.support.fakes import Clock
+from bot.testing.botserver import drill_server
+from bot.testing.reading import blocks_text
+from bot.testing.slack_api import metadata_key
 
 UTC = timezone.utc
 ADMIN = "UADMIN001"
@@ -22,23 +19,14 @@ MEMBER = "UMEMBER01"
 
 @pytest.fixture
 def drill_bot(stub_api, db_url):
-    clock = Clock(datetime(2026, 11, 25, 8, 58, tzinfo=UTC))  # a Wednesday
     # A display name that would ping the channel if it were not escaped.
     stub_api.handlers["users.info"] = lambda call: {
         "ok": True,
         "user": {"id": call.params.get("user"), "is_admin": False, "is_owner": False, "profile": {"display_name": "<!channel> めんばー"}},
     }
-    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(5), clock=clock, DATABASE_URL=db_url)
-    server.clock_ = clock
+    server = drill_server(stub_api, db_url)  # a Wednesday
     yield server
     server.stop()
-
-
-def _key(call) -> str:
-    metadata = call.params.get("metadata")
-    if isinstance(metadata, str):
-        metadata = json.loads(metadata)
-    return ((metadata or {}).get("event_payload") or {}).get("key", "")
 
 
 def test_one_reminder_and_one_digest_reach_slack(drill_bot, stub_api):
@@ -59,7 +47,7 @@ def test_one_reminder_and_one_digest_reach_slack(drill_bot, stub_api):
     for hour, minute in ((15, 59), (16, 0), (16, 1), (17, 0), (17, 1)):
         clock.now = datetime(2026, 11, 25, hour, minute, tzinfo=UTC)
         bot.tick()
-    reminders = [c for c in stub_api.calls_to("chat.postMessage") if _key(c).startswith("reminder:")]
+    reminders = [c for c in stub_api.calls_to("chat.postMessage") if metadata_key(c).startswith("reminder:")]
     assert len(reminders) == 1
     assert reminders[0].params["thread_ts"] == drill_ts and reminders[0].params["channel"] == CH
     assert "回答ポイントの公開まであと1時間です。" in blocks_text(reminders[0].params["blocks"])
@@ -67,7 +55,7 @@ def test_one_reminder_and_one_digest_reach_slack(drill_bot, stub_api):
     for day, hour in ((27, 17), (27, 18), (27, 18), (28, 9)):
         clock.now = datetime(2026, 11, day, hour, 0, 30, tzinfo=UTC)
         bot.tick()
-    digests = [c for c in stub_api.calls_to("chat.postMessage") if _key(c).startswith("digest:")]
+    digests = [c for c in stub_api.calls_to("chat.postMessage") if metadata_key(c).startswith("digest:")]
     assert len(digests) == 1
     params = digests[0].params
     assert params["channel"] == CH and not params.get("thread_ts")
@@ -76,4 +64,4 @@ def test_one_reminder_and_one_digest_reach_slack(drill_bot, stub_api):
     assert "&lt;!channel&gt; めんばー — 連続 1回" in shown
     assert f"https://slack.com/archives/{CH}/p{drill_ts.replace('.', '')}" in shown
     assert "毎日（11月28日（土）〜12月4日（金））の 09:00（UTC）に出題します。" in shown
-    assert len([c for c in stub_api.calls_to("chat.postMessage") if _key(c).startswith("reminder:")]) == 1
+    assert len([c for c in stub_api.calls_to("chat.postMessage") if metadata_key(c).startswith("reminder:")]) == 1

@@ -4,18 +4,16 @@ App Home presses in; views.open / views.update out to the Web API stand-in."""
 from __future__ import annotations
 
 import json
-import random
 from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
 from bot.domain.schedule import Digest, Remind
 from bot.domain.workspace import SINGLE_WORKSPACE
-from tests.conftest import CONTENT_DIR
-from tests.e2e.test_http_lookups import blocks_text
-from tests.support.botserver import TEAM_ID, start_bot
-from tests.support.fakes import Clock
-from tests.support.signing import form_state, view_action_body, view_submission_body
+from bot.testing import CONTENT_DIR, TEAM_ID
+from bot.testing.botserver import drill_server, updated_form
+from bot.testing.reading import blocks_text
+from bot.testing.signing import form_state, view_action_body, view_submission_body
 
 UTC = timezone.utc
 ADMIN = "UADMIN001"  # in ADMIN_USER_IDS
@@ -26,13 +24,11 @@ CH = "C0STUDY01"
 
 @pytest.fixture
 def modal_bot(stub_api, db_url):
-    clock = Clock(datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
     stub_api.handlers["users.info"] = lambda call: {
         "ok": True,
         "user": {"id": call.params.get("user"), "is_admin": call.params.get("user") == WORKSPACE_ADMIN, "is_owner": False},
     }
-    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(5), clock=clock, DATABASE_URL=db_url)
-    server.clock_ = clock
+    server = drill_server(stub_api, db_url, start=datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
     yield server
     server.stop()
 
@@ -47,13 +43,6 @@ def opened_form(bot, stub, user_id: str = ADMIN, text: str = "schedule", updates
     ack = bot.command(text, user_id=user_id)
     assert ack.status == 200 and not ack.body.strip()
     return updated_form(stub, updates_before + 1)
-
-
-def updated_form(stub, count: int) -> dict:
-    updates = stub.wait_for("views.update", count=count)
-    assert len(updates) >= count, "the form was never filled in"
-    call = updates[count - 1]
-    return {**view_of(call), "id": call.params["view_id"], "hash": "after-update"}
 
 
 def submit(bot, view: dict, user_id: str = ADMIN, **changes: str) -> dict:

@@ -5,19 +5,16 @@ Web API stand-in counts what Slack saw."""
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 
 from bot.store.models import DrillRow
-from tests.conftest import CONTENT_DIR
-from tests.e2e.test_http_drill import ADMIN, CH, reply
-from tests.e2e.test_http_home import homes
-from tests.e2e.test_http_lookups import blocks_text
-from tests.support.botserver import open_home, press_in_view, start_bot
-from tests.support.fakes import Clock
+from bot.testing import ADMIN, CH
+from bot.testing.botserver import drill_server, homes, open_home, press_in_view
+from bot.testing.reading import blocks_text
+from bot.testing.signing import reply
 
 UTC = timezone.utc
 WORKSPACE_ADMIN = "UWSADMIN1"  # an admin by users.info only
@@ -26,13 +23,11 @@ RATE_LIMITED = (429, {"Retry-After": "30"}, {"ok": False, "error": "ratelimited"
 
 @pytest.fixture
 def bot(stub_api, db_url):
-    clock = Clock(datetime(2026, 11, 25, 8, 58, tzinfo=UTC))
     stub_api.handlers["users.info"] = lambda call: {
         "ok": True,
         "user": {"id": call.params.get("user"), "is_admin": call.params.get("user") == WORKSPACE_ADMIN, "is_owner": False},
     }
-    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(5), clock=clock, DATABASE_URL=db_url)
-    server.clock_ = clock
+    server = drill_server(stub_api, db_url)
     # The Home's debounce window never closes on its own here.
     server.home.refresh.schedule = lambda delay, run: None
     yield server

@@ -5,14 +5,13 @@ their buttons, every command (in the channel, in a channel without a drill, in a
 editor, the drill's post, replies, reminder, reveal, private feedback, grades, the review queue, the
 leaderboard and its share, the export, the digest and the App Home. Members' display names carry
 mrkdwn's formatting characters and markup. Every ack, response_url answer and Web API call with
-text in it is then checked by tests.support.slack_text: nothing raw that Slack would read as
+text in it is then checked by bot.testing.slack_text: nothing raw that Slack would read as
 markup, sections within the budget, and a fallback text that says something on one or two lines.
 """
 
 from __future__ import annotations
 
 import json
-import random
 from datetime import datetime, timezone
 
 import pytest
@@ -20,15 +19,12 @@ from sqlalchemy import select
 
 from bot.domain.sections import SECTIONS
 from bot.store.models import DrillRow
+from bot.testing import ADMIN, CH
+from bot.testing.botserver import drill_server, open_home, updated_form
+from bot.testing.reading import blocks_text
+from bot.testing.signing import form_state, reply, view_submission_body
+from bot.testing.slack_text import problems
 from bot.views.blocks import SECTION_BUDGET
-from tests.conftest import CONTENT_DIR
-from tests.e2e.test_http_drill import ADMIN, CH, reply
-from tests.e2e.test_http_lookups import blocks_text
-from tests.e2e.test_http_schedule_modal import updated_form
-from tests.support.botserver import open_home, start_bot
-from tests.support.fakes import Clock
-from tests.support.signing import form_state, view_submission_body
-from tests.support.slack_text import problems
 
 UTC = timezone.utc
 ALICE, BOB, CAROL, DAVE = "UALICE001", "UBOB00001", "UCAROL001", "UDAVE0001"
@@ -38,11 +34,9 @@ DM = "D0ALICE01"
 
 @pytest.fixture
 def group_bot(stub_api, db_url):
-    clock = Clock(datetime(2026, 11, 25, 8, 58, tzinfo=UTC))  # a Wednesday
     for user, name in NAMES.items():
         stub_api.profiles[user] = {"display_name": name}
-    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(5), clock=clock, DATABASE_URL=db_url)
-    server.clock_ = clock
+    server = drill_server(stub_api, db_url)  # a Wednesday
     yield server
     server.stop()
 

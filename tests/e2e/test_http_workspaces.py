@@ -15,14 +15,14 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.conftest import CONTENT_DIR
-from tests.e2e.test_http_lookups import blocks_text
-from tests.e2e.test_http_reminders import _key
-from tests.support.botserver import BotServer, settings_for
-from tests.support.fakes import Clock
-from tests.support.http import request
-from tests.support.oauth import install_workspace
-from tests.support.signing import action_body, command_body, home_opened_event
+from bot.testing import CONTENT_DIR
+from bot.testing.botserver import BotServer, settings_for
+from bot.testing.fakes import Clock
+from bot.testing.http import request
+from bot.testing.oauth import install_workspace
+from bot.testing.reading import blocks_text
+from bot.testing.signing import action_body, command_body, home_opened_event
+from bot.testing.slack_api import metadata_key
 
 UTC = timezone.utc
 CLIENT_ID, CLIENT_SECRET = "1111.2222", "oauth-client-secret-0123456789"
@@ -206,7 +206,7 @@ def test_a_reinstall_within_the_retention_period_keeps_the_data_paused_and_a_lat
 def test_an_existing_single_workspace_deployment_claims_its_rows_from_auth_test_when_it_starts(stub_api, tmp_path):
     from bot.domain.schedule_input import parse_schedule_set
     from bot.domain.workspace import SINGLE_WORKSPACE
-    from tests.support.botserver import TEAM_ID
+    from bot.testing.botserver import TEAM_ID
 
     url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
     settings = settings_for(stub_api, CONTENT_DIR, DATABASE_URL=url)
@@ -317,7 +317,7 @@ def test_a_shared_channels_records_stay_with_the_workspace_that_ran_its_drills(t
     board = blocks_text(ask(bot, B, "leaderboard all", B.member, channel=A.channel)["blocks"])
     assert f"{NAMES[B.member]}　1問回答" in board.replace("*", "") and NAMES[A.member] not in board
     at(bot, 2026, 11, 26, 12, 0, 5)
-    (digest,) = [c for c in posts_in(stub_api, A.channel, mark) if _key(c).startswith("digest:")]
+    (digest,) = [c for c in posts_in(stub_api, A.channel, mark) if metadata_key(c).startswith("digest:")]
     text = json.dumps(digest.params, ensure_ascii=False)
     assert digest.token == B.token
     assert "p" + post.response["ts"].replace(".", "") in text and "p" + drill_ts.replace(".", "") not in text

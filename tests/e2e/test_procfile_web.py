@@ -13,18 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.e2e.test_http_lookups import blocks_text
-from tests.support.http import raw_request, request
-from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, command_body, signed_headers
-from tests.support.slack_api import StubSlackApi
-
-
-def procfile_command(kind: str) -> list[str]:
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        if line.startswith(f"{kind}:"):
-            return line.split(":", 1)[1].split()
-    raise AssertionError(f"Procfile has no {kind} process")
+from bot.testing import ROOT
+from bot.testing.botserver import procfile_command
+from bot.testing.http import raw_request, request
+from bot.testing.reading import blocks_text
+from bot.testing.signing import BOT_TOKEN, SIGNING_SECRET, command_body, signed_headers
+from bot.testing.slack_api import StubSlackApi
 
 
 @contextmanager
@@ -43,7 +37,7 @@ def running_web_process(tmp_path_factory, **extra: str):
         "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'bot.sqlite3'}",
         **extra,
     }
-    command = [sys.executable if part == "python" else part for part in procfile_command("web")]
+    command = procfile_command("web")
     log = open(log_path, "w")
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = None

@@ -14,13 +14,19 @@ import pytest
 
 from bot.config import ConfigError, load_settings
 from bot.content.loader import load_directory
+from bot.store.models import (
+    CardRow,
+    DrillRow,
+    ReplyRow,
+    ReviewRow,
+    ScheduleChangeRow,
+    ScheduleRow,
+)
+from bot.testing import CONTENT_DIR, SEED, TEAM_ID
+from bot.testing.botserver import start_bot
+from bot.testing.fakes import Clock
+from bot.testing.slack_text import assert_within_limits
 from bot.views import blocks as ui
-from bot.store.models import CardRow, DrillRow, ReplyRow, ReviewRow, ScheduleChangeRow, ScheduleRow
-from tests.conftest import CONTENT_DIR, SEED
-from tests.views.test_blocks import assert_within_limits
-from tests.support.botserver import TEAM_ID, start_bot
-from tests.support.fakes import Clock
-from tests.support.signing import command_body
 
 ADMIN = "UADMIN001"
 FORM = "application/x-www-form-urlencoded"
@@ -29,7 +35,7 @@ PINGS = ("<!channel>", "<!here>", "<!everyone>", "<@UEVIL", "<https://evil", "<#
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory):
-    from tests.support.slack_api import StubSlackApi
+    from bot.testing.slack_api import StubSlackApi
 
     stub = StubSlackApi().start()
     db = tmp_path_factory.mktemp("bad") / "bot.sqlite3"

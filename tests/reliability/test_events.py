@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 import pytest
 
 from bot.store.models import ReplyRow
-from tests.conftest import CONTENT_DIR
-from tests.support.botserver import start_bot
-from tests.support.fakes import Clock
+from bot.testing import CONTENT_DIR
+from bot.testing.botserver import start_bot
+from bot.testing.fakes import Clock
 
 CH = "C0EVENTS1"
 ADMIN = "UADMIN001"

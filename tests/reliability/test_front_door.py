@@ -11,11 +11,10 @@ import logging
 import pytest
 
 from bot.store.models import ReplyRow
-from tests.conftest import CONTENT_DIR
-from tests.e2e.test_http_drill import ADMIN, CH, reply
-from tests.support.botserver import TEAM_ID, start_bot
-from tests.support.http import raw_request
-from tests.support.signing import command_body, signed_headers
+from bot.testing import ADMIN, CH, CONTENT_DIR, TEAM_ID
+from bot.testing.botserver import start_bot
+from bot.testing.http import raw_request
+from bot.testing.signing import command_body, reply, signed_headers
 FORM = "application/x-www-form-urlencoded"
 MiB = 1024 * 1024
 MARKER = "XYZZY-front-door-marker"

@@ -12,9 +12,9 @@ import pytest
 
 from bot.slack.payloads import MALFORMED
 from bot.store.models import ReplyRow, ScheduleChangeRow
-from tests.e2e.test_http_drill import ADMIN, CH, reply
-from tests.support.botserver import TEAM_ID, press_in_view
-from tests.support.signing import action_body, command_body
+from bot.testing import ADMIN, CH, TEAM_ID
+from bot.testing.botserver import press_in_view
+from bot.testing.signing import action_body, command_body, reply
 
 
 def state(bot) -> tuple:

@@ -12,12 +12,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.store.models import ReplyRow, ScheduleChangeRow, SeenRequestRow
-from tests.conftest import CONTENT_DIR
-from tests.e2e.test_http_drill import ADMIN, CH, reply
-from tests.support.botserver import TEAM_ID, FORM, start_bot
-from tests.support.fakes import Clock
-from tests.support.http import request
-from tests.support.signing import action_body, command_body, signed_headers
+from bot.testing import ADMIN, CH, CONTENT_DIR, TEAM_ID
+from bot.testing.botserver import FORM, start_bot
+from bot.testing.fakes import Clock
+from bot.testing.http import request
+from bot.testing.signing import action_body, command_body, reply, signed_headers
 
 UTC = timezone.utc
 T0 = 1_800_000_000.0  # the web process's wall clock at the start (epoch seconds)

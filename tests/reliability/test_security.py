@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.store.models import DrillRow, ReplyRow, ScheduleChangeRow, ScheduleRow
-from tests.conftest import CONTENT_DIR
-from tests.support.botserver import TEAM_ID, start_bot
-from tests.support.fakes import Clock
-from tests.support.http import request
-from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, command_body, signed_headers
+from bot.testing import CONTENT_DIR, TEAM_ID
+from bot.testing.botserver import start_bot
+from bot.testing.fakes import Clock
+from bot.testing.http import request
+from bot.testing.signing import BOT_TOKEN, SIGNING_SECRET, command_body, signed_headers
 
 ADMIN = "UADMIN001"
 FORM = "application/x-www-form-urlencoded"

@@ -13,11 +13,11 @@ import pytest
 
 from bot.slack.chat import SlackChat
 from bot.slack.client import make_claim_client, make_web_client
-from tests.conftest import CONTENT_DIR
-from tests.support.botserver import FORM, settings_for, start_bot
-from tests.support.fakes import Clock
-from tests.support.http import raw_request, request
-from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, command_body, signed_headers
+from bot.testing import CONTENT_DIR
+from bot.testing.botserver import FORM, settings_for, start_bot
+from bot.testing.fakes import Clock
+from bot.testing.http import raw_request, request
+from bot.testing.signing import BOT_TOKEN, SIGNING_SECRET, command_body, signed_headers
 
 MARKER = "XYZZY-a-member-wrote-this"  # ASCII: slack_sdk escapes non-ASCII in the bodies it logs
 

@@ -25,10 +25,17 @@ from sqlalchemy import func, select, text
 from bot.config import load_settings
 from bot.slack.oauth import STATES_PER_MINUTE, OAuthParts, build_oauth_flow
 from bot.store.db import make_engine, upgrade
-from bot.views.oauth_pages import BUSY, CANCELLED, INVALID_LINK, NOT_SAVED, OTHER_BROWSER, SERVER_ERROR
+from bot.testing.fakes import Clock
+from bot.testing.slack_api import StubSlackApi
+from bot.views.oauth_pages import (
+    BUSY,
+    CANCELLED,
+    INVALID_LINK,
+    NOT_SAVED,
+    OTHER_BROWSER,
+    SERVER_ERROR,
+)
 from bot.web import WebApp
-from tests.support.fakes import Clock
-from tests.support.slack_api import StubSlackApi
 
 CLIENT_ID = "111.222"
 CLIENT_SECRET = "client-secret-not-real"
@@ -460,7 +467,7 @@ def test_no_token_reaches_a_log_record_a_page_or_healthz_at_debug_level(serve, s
 def test_the_install_page_answers_without_reading_a_body_sent_with_it(serve):
     """A GET that declares a 20 MiB body and sends none is answered at once: the pages read their
     query string only, never a body."""
-    from tests.support.http import raw_request
+    from bot.testing.http import raw_request
 
     installer = serve()
     page = raw_request(installer.url, "/slack/install", {"Content-Length": str(20 * 1024 * 1024)}, method="GET", timeout=5)

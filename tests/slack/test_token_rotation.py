@@ -19,8 +19,15 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.slack.installations import Installations, TokenRefreshFailed
 from bot.store.db import make_engine, upgrade
-from tests.support.rotation_race import CLIENT_ID, CLIENT_SECRET, EXPIRES_IN, OAuthStandIn, install_expiring, run_race
-from tests.support.signing import SIGNING_SECRET, signed_headers
+from bot.testing.rotation_race import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    EXPIRES_IN,
+    OAuthStandIn,
+    install_expiring,
+    run_race,
+)
+from bot.testing.signing import SIGNING_SECRET, signed_headers
 
 TEAM = "T0ROTATE1"
 

@@ -13,7 +13,7 @@ from sqlalchemy import inspect
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store.db import make_engine, upgrade
 from bot.store.models import Base
-from tests.conftest import ROOT
+from bot.testing import ROOT
 
 
 def test_alembic_cli_from_the_repo_root_creates_every_table(db_url):

@@ -8,36 +8,9 @@ import pytest
 
 from bot.domain.role import Question
 from bot.domain.workspace import SINGLE_WORKSPACE
+from bot.testing.reading import all_text
+from bot.testing.slack_text import assert_within_limits
 from bot.views import blocks as ui
-from bot.commands.router import CommandRouter
-from tests.support.slack_text import problems
-
-
-def assert_within_limits(message: ui.Message) -> None:
-    assert 0 < len(message.blocks) <= ui.MAX_BLOCKS
-    assert message.text
-    assert problems(message.payload()) == []
-    for block in message.blocks:
-        if block["type"] == "section":
-            assert 0 < len(block["text"]["text"]) <= ui.SECTION_BUDGET < ui.MAX_SECTION_TEXT
-        if block["type"] == "header":
-            assert len(block["text"]["text"]) <= ui.MAX_HEADER_TEXT
-        if block["type"] == "actions":
-            assert len(block["elements"]) <= ui.MAX_ACTIONS_PER_BLOCK
-            ids = [e["action_id"] for e in block["elements"]]
-            assert len(ids) == len(set(ids))
-            for e in block["elements"]:
-                assert len(e["text"]["text"]) <= ui.MAX_BUTTON_TEXT and len(e["value"]) <= ui.MAX_BUTTON_VALUE
-
-
-def all_text(message: ui.Message) -> str:
-    parts = []
-    for block in message.blocks:
-        if "text" in block:
-            parts.append(block["text"]["text"])
-        for element in block.get("elements", []):
-            parts.append(element.get("text", "") if isinstance(element.get("text"), str) else element.get("text", {}).get("text", ""))
-    return "\n".join(parts)
 
 
 @pytest.mark.parametrize("text", ["", "list", "ciso", "ciso duties", "ciso skills", "ciso paths", "ciso collaboration", "ciso outlook", "ciso learn", "ciso questions", "ciso question", "nope"])

@@ -1,5 +1,5 @@
 """Every builder's output, for content and names full of what Slack would read as markup, passes
-the checks every sent message must pass (tests/support/slack_text.py): escaped, sections within
+the checks every sent message must pass (bot/testing/slack_text.py): escaped, sections within
 the budget, a fallback text that says the substance on one or two lines."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from bot.domain.answer_feedback import AnswerFeedback, Verdict
 from bot.domain.drill import DrillPost, DrillReveal
 from bot.domain.role import Question
 from bot.domain.sections import SECTIONS
+from bot.testing.slack_text import problems, unescaped
 from bot.usecases.learning import Item, Queue
 from bot.views import blocks as ui
 from bot.views import drill_blocks, feedback_blocks, learning_blocks
 from bot.views.mrkdwn import display_name, fallback_text
-from tests.support.slack_text import problems, unescaped
 
 UTC = timezone.utc
 HOSTILE = "R&D <!channel> <@U123> <https://evil|click> `<職種|all>`"

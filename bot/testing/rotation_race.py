@@ -165,7 +165,9 @@ def race_for_token(database_url: str, api_url: str, team_id: str, locked: bool, 
     otherwise through Bolt's own InstallationStoreAuthorize (the unlocked SDK path)."""
     logging.basicConfig(level=logging.WARNING)
     from slack_sdk import WebClient
-    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.installation_store.sqlalchemy import (
+        SQLAlchemyInstallationStore,
+    )
 
     from bot.store.db import make_engine
 

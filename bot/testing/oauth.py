@@ -9,8 +9,8 @@ import uuid
 from html import unescape
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from tests.support.http import request
-from tests.support.slack_api import StubSlackApi
+from bot.testing.http import request
+from bot.testing.slack_api import StubSlackApi
 
 STATE_COOKIE = "slack-app-oauth-state"
 

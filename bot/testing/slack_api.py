@@ -27,6 +27,14 @@ BOT_USER_ID = "UBOT000001"
 BOT_ID = "BBOT000001"
 
 
+def metadata_key(call: "Call") -> str:
+    """The metadata key a chat.postMessage call carried (the bot's mark of what a message is)."""
+    metadata = call.params.get("metadata")
+    if isinstance(metadata, str):
+        metadata = json.loads(metadata)
+    return ((metadata or {}).get("event_payload") or {}).get("key", "")
+
+
 @dataclass
 class Call:
     method: str  # Web API method, or "response_url"

@@ -13,6 +13,7 @@ import json
 import re
 from typing import Any, Iterator
 
+from bot.views import blocks as ui
 from bot.views.blocks import SECTION_BUDGET
 
 # The bot's own: a labelled link, a member or channel mention, a date in the reader's zone.
@@ -71,3 +72,21 @@ def problems(payload: dict) -> list[str]:
     if isinstance(fallback, str):
         found += [f"raw markup in the fallback text: …{bad}…" for bad in unescaped(fallback)]
     return found
+
+
+def assert_within_limits(message: ui.Message) -> None:
+    """A message the bot sends is within Slack's Block Kit limits and passes `problems`."""
+    assert 0 < len(message.blocks) <= ui.MAX_BLOCKS
+    assert message.text
+    assert problems(message.payload()) == []
+    for block in message.blocks:
+        if block["type"] == "section":
+            assert 0 < len(block["text"]["text"]) <= ui.SECTION_BUDGET < ui.MAX_SECTION_TEXT
+        if block["type"] == "header":
+            assert len(block["text"]["text"]) <= ui.MAX_HEADER_TEXT
+        if block["type"] == "actions":
+            assert len(block["elements"]) <= ui.MAX_ACTIONS_PER_BLOCK
+            ids = [e["action_id"] for e in block["elements"]]
+            assert len(ids) == len(set(ids))
+            for e in block["elements"]:
+                assert len(e["text"]["text"]) <= ui.MAX_BUTTON_TEXT and len(e["value"]) <= ui.MAX_BUTTON_VALUE

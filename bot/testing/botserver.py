@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import json
+import random
+import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from datetime import datetime, timezone
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from bot.config import Settings, load_settings
 from bot.composition import build_slack_bot, build_web_app, utc_now
-from tests.support.http import Response, request
-from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, action_body, command_body, signed_headers
-from tests.support.slack_api import StubSlackApi
+from bot.config import Settings, load_settings
+from bot.testing import ADMIN, CONTENT_DIR, ROOT, TEAM_ID
+from bot.testing.fakes import Clock
+from bot.testing.http import Response, request
+from bot.testing.signing import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    action_body,
+    command_body,
+    signed_headers,
+)
+from bot.testing.slack_api import StubSlackApi
 
 FORM = "application/x-www-form-urlencoded"
-
-
-# The workspace of the stand-in's auth.test: what a single-workspace bot serves.
-TEAM_ID = "T0001"
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -37,7 +44,7 @@ def settings_for(stub: StubSlackApi, content_dir, **extra: str) -> Settings:
         "SLACK_API_URL": stub.api_url,
         "CONTENT_DIR": str(content_dir),
         "DATABASE_URL": "sqlite://",
-        "ADMIN_USER_IDS": "UADMIN001",
+        "ADMIN_USER_IDS": ADMIN,
         "DEFAULT_TIMEZONE": "UTC",
     }
     env.update(extra)
@@ -161,20 +168,77 @@ class BotServer:
         return self.stub.answer_at(name)
 
 
-def start_bot(stub: StubSlackApi, content_dir, rng=None, clock=utc_now, wall=None, **env: str) -> BotServer:
+def start_bot(stub: StubSlackApi, content_dir=CONTENT_DIR, rng=None, clock=utc_now, wall=None, **env: str) -> BotServer:
     return BotServer(settings_for(stub, content_dir, **env), stub, clock=clock, rng=rng, wall=wall).start()
+
+
+MORNING = datetime(2026, 11, 25, 8, 58, tzinfo=timezone.utc)  # a Wednesday, two minutes before the usual 09:00 drill
+
+
+def drill_server(stub: StubSlackApi, database_url: str, start: datetime = MORNING, seed: int = 5, **env: str) -> BotServer:
+    """The web process on `database_url` with its clock (`clock_`, a Clock) at `start`."""
+    clock = Clock(start)
+    server = start_bot(stub, CONTENT_DIR, rng=random.Random(seed), clock=clock, DATABASE_URL=database_url, **env)
+    server.clock_ = clock
+    return server
 
 
 def open_home(server: BotServer, user_id: str, event_id: str, tab: str = "home", retry: int | None = None) -> Response:
     """A member opens the bot's App Home (or its Messages tab): the signed app_home_opened event."""
-    from tests.support.signing import home_opened_event
+    from bot.testing.signing import home_opened_event
 
     return server.event(home_opened_event(user_id, tab), event_id, retry)
 
 
 def press_in_view(server: BotServer, action_id: str, value: str, view: dict, user_id: str) -> Response:
     """A button pressed in a published Home or an opened modal (no response_url)."""
-    from tests.support.signing import view_press_body
+    from bot.testing.signing import view_press_body
 
     return server.post_signed(view_press_body(action_id, value, view, user_id=user_id))
 
+
+
+def homes(stub: StubSlackApi, user_id: str, count: int) -> list[dict]:
+    """The Homes published for a member, once `count` of them have arrived (bounded wait)."""
+    stub.wait_for("views.publish", count=len(stub.calls_to("views.publish")) + 1, timeout=0.01)
+    found: list[dict] = []
+    for _ in range(500):
+        found = stub.published(user_id)
+        if len(found) >= count:
+            break
+        stub.wait_for("views.publish", count=len(stub.calls_to("views.publish")) + 1, timeout=0.02)
+    return found
+
+
+def updated_form(stub: StubSlackApi, count: int) -> dict:
+    """The modal as Slack holds it after the `count`-th views.update."""
+    updates = stub.wait_for("views.update", count=count)
+    assert len(updates) >= count, "the form was never filled in"
+    call = updates[count - 1]
+    view = call.params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    return {**view, "id": call.params["view_id"], "hash": "after-update"}
+
+
+def post_and_reveal(server: BotServer, stub: StubSlackApi, **reply_fields) -> dict:
+    """The admin schedules ciso at 09:00 UTC revealed a minute later, the drill is posted, Alice
+    replies (with `reply_fields`, e.g. text=…), and it is revealed: the reveal as Slack received it."""
+    from bot.testing.reading import blocks_text
+    from bot.testing.signing import reply
+
+    assert "設定しました" in blocks_text(server.answer("schedule set ciso 09:00 tz=UTC reveal=+1m", user_id=ADMIN)["blocks"])
+    server.clock_.now = datetime(2026, 11, 25, 9, 0, 5, tzinfo=timezone.utc)
+    server.tick()
+    drill_ts = stub.calls_to("chat.postMessage")[0].response["ts"]
+    assert server.event(reply("1764061210.000001", "UALICE001", drill_ts, **reply_fields), "Ev1").status == 200
+    server.clock_.now = datetime(2026, 11, 25, 9, 1, 5, tzinfo=timezone.utc)
+    server.tick()
+    return next(c.params for c in stub.calls_to("chat.postMessage") if c.params.get("thread_ts") == drill_ts)
+
+
+def procfile_command(kind: str = "web") -> list[str]:
+    """The Procfile's command for `kind`, with `python` being this interpreter."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith(f"{kind}:"):
+            return [sys.executable if part == "python" else part for part in line.split(":", 1)[1].split()]
+    raise RuntimeError(f"the Procfile has no {kind} process")

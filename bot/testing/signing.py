@@ -9,6 +9,8 @@ import json
 import time
 from urllib.parse import urlencode
 
+from bot.testing import CH
+
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-token-not-real"
 
@@ -124,6 +126,11 @@ def view_press_body(action_id: str, value: str, view: dict, user_id: str = "U0ME
 def home_opened_event(user_id: str, tab: str = "home") -> dict:
     """The `event` of app_home_opened (send it with BotServer.event)."""
     return {"type": "app_home_opened", "user": user_id, "channel": "D0HOME001", "tab": tab, "event_ts": "1700000002.000001"}
+
+
+def reply(ts: str, user: str, thread_ts: str, channel: str = CH, **extra) -> dict:
+    """The `event` of a member's reply in a thread (send it with BotServer.event)."""
+    return {"type": "message", "channel": channel, "user": user, "text": "私の回答は…", "ts": ts, "thread_ts": thread_ts, "channel_type": "channel", **extra}
 
 
 def form_state(view: dict, **changes: str) -> dict:
