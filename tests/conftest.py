@@ -11,8 +11,13 @@ from bot.composition import build_router
 from bot.config import load_settings
 from bot.testing import ADMIN, CONTENT_DIR
 from bot.testing.botserver import start_bot
+from bot.testing.content import remember_role_documents
+from bot.testing.db import database_url, migrated_database_url, sqlite_copy
 from bot.testing.slack_api import StubSlackApi
 from bot.testing.world import World
+
+# Each bot built here reads the role documents once per process, not once per bot.
+remember_role_documents()
 
 
 @pytest.fixture
@@ -33,16 +38,24 @@ def stub_api():
 
 
 @pytest.fixture
-def bot(stub_api):
-    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(7))
+def bot(stub_api, tmp_path):
+    """The web process on a SQLite copy of the migrated schema."""
+    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(7), DATABASE_URL=sqlite_copy(tmp_path / "bot.sqlite3"))
     yield server
     server.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path):
-    from bot.testing.db import database_url
+    """A clean database at the newest schema revision, on SQLite and on PostgreSQL (a copy of a
+    template migrated once per process)."""
+    with migrated_database_url(request.param, tmp_path) as url:
+        yield url
 
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request, tmp_path):
+    """An empty database, on SQLite and on PostgreSQL: for the tests of the migrations themselves."""
     with database_url(request.param, tmp_path) as url:
         yield url
 

@@ -9,6 +9,7 @@ import sys
 
 from bot.console import Console
 from bot.testing import ROOT
+from bot.testing.db import sqlite_copy
 
 
 def test_console_command_shows_the_ciso_card():
@@ -44,7 +45,7 @@ def test_console_runs_a_whole_drill_cycle(tmp_path):
 
     out = io.StringIO()
     settings = load_settings({"CONTENT_DIR": str(ROOT / "content"), "DEFAULT_TIMEZONE": "UTC"})
-    console = build_console(settings, f"sqlite:///{tmp_path / 'console.sqlite3'}", out=out, start=datetime(2026, 11, 25, 8, 50, tzinfo=timezone.utc), rng=random.Random(2))
+    console = build_console(settings, sqlite_copy(tmp_path / "console.sqlite3"), out=out, start=datetime(2026, 11, 25, 8, 50, tzinfo=timezone.utc), rng=random.Random(2))
     console.run(
         ["/career schedule set ciso 09:00 reveal=+30m", ":wait 10m", ":reply UAKI00001", ":reply UBEN00001", ":wait 30m", "/career schedule show"],
         interactive=False,
@@ -70,7 +71,7 @@ def test_the_readme_drill_example_works_at_any_hour_and_reveals_once(tmp_path):
     for hour in range(0, 24, 3):
         out = io.StringIO()
         start = datetime(2026, 11, 25, hour, 17, tzinfo=timezone.utc)
-        console = build_console(settings, f"sqlite:///{tmp_path / f'c{hour}.sqlite3'}", out=out, start=start, rng=random.Random(hour))
+        console = build_console(settings, sqlite_copy(tmp_path / f'c{hour}.sqlite3'), out=out, start=start, rng=random.Random(hour))
         console.run(example, interactive=False)
         console.bot.engine.dispose()
         text = out.getvalue()
@@ -96,7 +97,7 @@ def test_with_no_roles_loaded_the_drill_is_refused_with_the_reason(tmp_path):
     empty = tmp_path / "content"
     empty.mkdir()
     out = io.StringIO()
-    console = build_console(load_settings({"CONTENT_DIR": str(empty)}), f"sqlite:///{tmp_path / 'c.sqlite3'}", out=out)
+    console = build_console(load_settings({"CONTENT_DIR": str(empty)}), sqlite_copy(tmp_path / "c.sqlite3"), out=out)
     console.run(["/career schedule set all 09:00", "/career drill now", "/career schedule show"], interactive=False)
     console.bot.engine.dispose()
     text = out.getvalue()
@@ -120,7 +121,7 @@ def test_a_reply_with_no_user_is_yours_and_shows_in_your_stats(tmp_path):
 
     out = io.StringIO()
     settings = load_settings({"CONTENT_DIR": str(ROOT / "content"), "DEFAULT_TIMEZONE": "UTC"})
-    console = build_console(settings, f"sqlite:///{tmp_path / 'c.sqlite3'}", out=out, start=datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc))
+    console = build_console(settings, sqlite_copy(tmp_path / "c.sqlite3"), out=out, start=datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc))
     console.run(["/career schedule set ciso 09:00 reveal=+30m", ":next", ":reply", ":next", "/career stats"], interactive=False)
     console.bot.engine.dispose()
     text = out.getvalue()
@@ -152,7 +153,7 @@ def drill_console(tmp_path):
     def make(start: datetime = datetime(2026, 11, 25, 8, 0, tzinfo=UTC), zone: str = "UTC"):
         out = io.StringIO()
         settings = load_settings({"CONTENT_DIR": str(ROOT / "content"), "DEFAULT_TIMEZONE": zone})
-        console = build_console(settings, f"sqlite:///{tmp_path / f'c{len(made)}.sqlite3'}", out=out, start=start)
+        console = build_console(settings, sqlite_copy(tmp_path / f'c{len(made)}.sqlite3'), out=out, start=start)
         made.append(console)
         return console, out
 
@@ -316,7 +317,7 @@ def test_the_readme_drill_example_works_pasted_in_the_schedules_own_minute(tmp_p
     opened = datetime(2026, 11, 25, hour, minute, second, tzinfo=ZoneInfo("Asia/Tokyo"))
     out = io.StringIO()
     settings = load_settings({"CONTENT_DIR": str(ROOT / "content")})
-    console = build_console(settings, f"sqlite:///{tmp_path / 'c.sqlite3'}", out=out, wall_clock=lambda: opened)
+    console = build_console(settings, sqlite_copy(tmp_path / "c.sqlite3"), out=out, wall_clock=lambda: opened)
     steps = [line for line in README_DRILL_EXAMPLE.splitlines() if line.strip()]
     shown = []
     for step in steps:
@@ -367,7 +368,7 @@ def test_a_reply_with_text_gets_its_answer_feedback_at_the_reveal(tmp_path):
     cto = next(r for r in load_directory(ROOT / "content").roles if r.slug == "cto")
     out = io.StringIO()
     settings = load_settings({"CONTENT_DIR": str(ROOT / "content"), "DEFAULT_TIMEZONE": "UTC"})
-    console = build_console(settings, f"sqlite:///{tmp_path / 'console.sqlite3'}", out=out, start=datetime(2026, 11, 25, 8, 50, tzinfo=timezone.utc), rng=random.Random(2))
+    console = build_console(settings, sqlite_copy(tmp_path / "console.sqlite3"), out=out, start=datetime(2026, 11, 25, 8, 50, tzinfo=timezone.utc), rng=random.Random(2))
     console.run(["/career schedule set cto 09:00 reveal=+30m", ":next"], interactive=False)
     question = next(q for q in cto.questions if f"Q{q.number} / 20" in out.getvalue())
     console.run([f":reply UAKI00001 {question.points[0]}。{question.points[1]}。", ":reply UBEN00001", ":next"], interactive=False)

@@ -13,6 +13,7 @@ from bot.config import load_settings
 from bot.domain.role import Level
 from bot.store.models import DrillRow
 from bot.testing import CONTENT_DIR
+from bot.testing.db import sqlite_copy
 
 UTC = timezone.utc
 
@@ -23,7 +24,7 @@ def _asked(tmp_path, commands: list[str], drills: int) -> list[tuple[str, Level 
 
     out = io.StringIO()
     settings = load_settings({"CONTENT_DIR": str(CONTENT_DIR), "DEFAULT_TIMEZONE": "UTC"})
-    console = build_console(settings, f"sqlite:///{tmp_path / 'c.sqlite3'}", out=out, start=datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
+    console = build_console(settings, sqlite_copy(tmp_path / "c.sqlite3"), out=out, start=datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
     try:
         console.run(commands + [":next", ":next"] * drills, interactive=False)
         with console.bot.cycle.sessions() as session:
@@ -66,7 +67,7 @@ def test_a_level_filter_that_leaves_too_few_questions_is_refused_and_changes_not
     (content / "sre.md").write_text(text, encoding="utf-8")
     out = io.StringIO()
     settings = load_settings({"CONTENT_DIR": str(content), "DEFAULT_TIMEZONE": "UTC"})
-    console = build_console(settings, f"sqlite:///{tmp_path / 'c.sqlite3'}", out=out, start=datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
+    console = build_console(settings, sqlite_copy(tmp_path / "c.sqlite3"), out=out, start=datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
     try:
         console.run(["/career schedule set sre 09:00 level=上級"], interactive=False)
         refused = out.getvalue()

@@ -13,6 +13,7 @@ from bot.ports import Message
 from bot.slack.channel_access import ChannelAccess
 from bot.slack.home_publisher import HomeRefresh
 from bot.testing import ADMIN, CH
+from bot.testing.db import sqlite_copy
 from bot.testing.reading import blocks_text
 from bot.testing.world import World
 from bot.views import home_blocks as ui
@@ -140,7 +141,7 @@ def test_the_console_shows_the_home_as_text_and_its_role_buttons_press(tmp_path)
     from bot.testing import CONTENT_DIR
 
     out = io.StringIO()
-    console = build_console(load_settings({"CONTENT_DIR": str(CONTENT_DIR)}), f"sqlite:///{tmp_path / 'c.sqlite3'}", out=out, start=datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
+    console = build_console(load_settings({"CONTENT_DIR": str(CONTENT_DIR)}), sqlite_copy(tmp_path / "c.sqlite3"), out=out, start=datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
     try:
         console.run(["/career schedule set ciso 09:00", ":home"], interactive=False)
         text = out.getvalue()

@@ -19,9 +19,9 @@ def test_a_forked_worker_does_not_reuse_the_parents_database_connection(tmp_path
     """gunicorn forks workers after the schema upgrade opened connections in the parent: each worker
     must get connections of its own, or two processes talk over one socket (PostgreSQL: SQLite has
     no server-side session to compare)."""
-    from bot.testing.db import database_url
+    from bot.testing.db import migrated_database_url
 
-    with database_url("postgresql", tmp_path) as db_url:
+    with migrated_database_url("postgresql", tmp_path) as db_url:
         _check_fork(db_url)
 
 
@@ -50,17 +50,24 @@ def _check_fork(db_url: str) -> None:
     assert worker_backend != 0 and worker_backend != parent_backend
 
 
+# A replica's ticker, for argv[1] seconds of the bot's time, on a clock that runs SPEED times as
+# fast as the wall clock from the instant argv[2] (shared by both replicas): the Retry-After, the
+# lease and the gaps between ticks are all the bot's time, so the race plays out as it would in
+# real time, in a quarter of it.
+SPEED = 4
 _TICKER = textwrap.dedent(
     """
     import sys, time
     from datetime import datetime, timezone
     from bot.composition import build_slack_bot
     from bot.config import load_settings
-    bot = build_slack_bot(load_settings()).bot
-    end = time.monotonic() + float(sys.argv[1])
+    speed, start = float(sys.argv[3]), float(sys.argv[2])
+    now = lambda: datetime.fromtimestamp(start + (time.time() - start) * speed, timezone.utc)
+    bot = build_slack_bot(load_settings(), clock=now).bot
+    end = time.monotonic() + float(sys.argv[1]) / speed
     while time.monotonic() < end:  # bounded
-        bot.cycle.tick(datetime.now(timezone.utc))
-        time.sleep(0.2)
+        bot.cycle.tick(now())
+        time.sleep(0.2 / speed)
     bot.engine.dispose()
     """
 )
@@ -91,13 +98,14 @@ def test_two_processes_never_post_twice_across_a_retry_after_longer_than_the_lea
     setup.engine.dispose()
     stub_api.script("chat.postMessage", (429, {"Retry-After": "8"}, {"ok": False, "error": "ratelimited"}))
 
-    first = subprocess.Popen([sys.executable, "-c", _TICKER, "13"], cwd=ROOT, env=env)
-    time.sleep(0.5)
-    second = subprocess.Popen([sys.executable, "-c", _TICKER, "12"], cwd=ROOT, env=env)
+    start = str(time.time())
+    first = subprocess.Popen([sys.executable, "-c", _TICKER, "13", start, str(SPEED)], cwd=ROOT, env=env)
+    time.sleep(0.5 / SPEED)
+    second = subprocess.Popen([sys.executable, "-c", _TICKER, "12", start, str(SPEED)], cwd=ROOT, env=env)
     assert first.wait(timeout=60) == 0 and second.wait(timeout=60) == 0
     posts = stub_api.calls_to("chat.postMessage")
     assert [c.params.get("thread_ts") for c in posts] == [None, None]  # the 429, then one post
-    assert posts[1].at - posts[0].at >= 7.5  # and not before Slack allowed it
+    assert (posts[1].at - posts[0].at) * SPEED >= 7.5  # and not before Slack allowed it (the bot's seconds)
 
 
 def test_two_forked_web_workers_on_postgresql_tick_without_database_errors(tmp_path):
@@ -107,14 +115,14 @@ def test_two_forked_web_workers_on_postgresql_tick_without_database_errors(tmp_p
     from pathlib import Path
 
     from bot.testing.botserver import procfile_command
-    from bot.testing.db import database_url
+    from bot.testing.db import migrated_database_url
     from bot.testing.http import request
     from bot.testing.signing import command_body, signed_headers
     from bot.testing.slack_api import StubSlackApi
 
     stub = StubSlackApi().start()
     log_path = tmp_path / "web.log"
-    with database_url("postgresql", tmp_path) as url, open(log_path, "w") as log:
+    with migrated_database_url("postgresql", tmp_path) as url, open(log_path, "w") as log:
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
             "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": stub.api_url,

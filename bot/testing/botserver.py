@@ -89,7 +89,7 @@ class BotServer:
         self.stub = stub
         self.clock = clock
         self.httpd = make_server("127.0.0.1", 0, build_web_app(slack, **({"now": wall} if wall is not None else {})), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
 
     @property
     def url(self) -> str:

@@ -132,6 +132,7 @@ class StubSlackApi:
         self._ts = 1700000000.000100
         self.faults: FaultPlan | None = None
         self.delay_seconds = 0.0  # answer every Web API call this much later (latency)
+        self._held: dict[str, threading.Event] = {}  # method -> answered once the test sets it
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -178,7 +179,7 @@ class StubSlackApi:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
 
     # ---------------------------------------------------------------- control
 
@@ -214,6 +215,12 @@ class StubSlackApi:
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
+
+    def hold(self, method: str) -> threading.Event:
+        """Calls to `method` are recorded at once but answered only once the test sets the event
+        returned (or after 30 s): a Web API that is slow for exactly as long as the test needs."""
+        with self._lock:
+            return self._held.setdefault(method, threading.Event())
 
     def answer_at(self, name: str, timeout: float = 10.0) -> dict:
         """What the bot sent to the response_url named `name` (waited for, bounded)."""
@@ -309,6 +316,10 @@ class StubSlackApi:
             fault = self.faults.draw(call.method) if self.faults and answer is None else None
         if self.delay_seconds and call.method != "response_url":
             time.sleep(self.delay_seconds)
+        with self._lock:
+            held = self._held.get(call.method)
+        if held is not None:
+            held.wait(timeout=30)
         if fault == "429":
             retry_after = str(self.faults.retry_after)  # type: ignore[union-attr]
             return 429, {"Retry-After": retry_after}, {"ok": False, "error": "ratelimited"}

@@ -44,28 +44,38 @@ EXPECTED = [
     *(f"home.{db}.{what}" for db in ("sqlite", "postgresql") for what in ("ack_p99", "ack_p50", "publish_wrong", "burst_publishes")),
     *(f"longreplies.{db}.{what}" for db in ("sqlite", "postgresql") for what in ("ack_max", "retry_ack_max", "lookup_p99", "unacked", "lookups_failed", "lost", "unjudged", "ack_p50", "lookup_p50", "cpu_ms", "retry_cpu_ms", "lookups")),
 ]
-BENCHMARKS = ["1. Lookup", "2. Content scale", "3. Drill fan-out", "4. Reply ingestion", "5. Admin ack", "6. Learning", "7. Schedule modal", "8. App Home", "9. Long replies"]
+# Each benchmark (`python -m bench --only NAME`), by the title its table rows and section start with.
+BENCHMARKS = {
+    "lookup": "1. Lookup", "content": "2. Content scale", "fanout": "3. Drill fan-out", "ingestion": "4. Reply ingestion",
+    "admin": "5. Admin ack", "learning": "6. Learning", "modal": "7. Schedule modal", "home": "8. App Home", "longreplies": "9. Long replies",
+}
 
 
-def run_quick(tmp_path: Path, timeout: float = 150) -> tuple[str, str]:
-    command = [sys.executable, "-m", "bench", "--quick", "--json", str(tmp_path / "figures.json"), "--output", str(tmp_path / "PERFORMANCE.md")]
+def run_quick(tmp_path: Path, only: str, timeout: float = 150) -> tuple[str, str]:
+    command = [sys.executable, "-m", "bench", "--quick", "--only", only, "--json", str(tmp_path / "figures.json"), "--output", str(tmp_path / "PERFORMANCE.md")]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         process.send_signal(signal.SIGTERM)  # lets the benchmark stop the servers it started
         out, err = process.communicate(timeout=30)
-        pytest.fail(f"python -m bench --quick took over {timeout} s:\n{err[-3000:]}")
-    assert process.returncode == 0, f"python -m bench --quick failed:\n{err[-3000:]}"
+        pytest.fail(f"python -m bench --quick --only {only} took over {timeout} s:\n{err[-3000:]}")
+    assert process.returncode == 0, f"python -m bench --quick --only {only} failed:\n{err[-3000:]}"
     return out, err
 
 
 @pytest.mark.slow  # `.venv/bin/python -m pytest -m "not slow"` skips it locally; CI runs it
-def test_quick_mode_reports_every_benchmark_with_numbers(tmp_path):
-    out, _err = run_quick(tmp_path)
+@pytest.mark.parametrize("name", list(BENCHMARKS))
+def test_quick_mode_reports_every_benchmark_with_numbers(tmp_path, name):
+    """`python -m bench --quick`, one benchmark at a time (so the suite's workers share them out):
+    together they report every figure of EXPECTED."""
+    out, _err = run_quick(tmp_path, name)
+
+    def ours(key: str) -> bool:
+        return key.startswith(name + ".")
 
     figures = {f["key"]: f for f in json.loads((tmp_path / "figures.json").read_text())["figures"]}
-    assert sorted(figures) == sorted(EXPECTED)
+    assert sorted(figures) == sorted(filter(ours, EXPECTED))
     postgres_may_be_missing = postgres_available() is not None and os.environ.get("CI", "").lower() != "true"
     for key, figure in figures.items():
         if postgres_may_be_missing and ".postgresql." in key:
@@ -79,26 +89,35 @@ def test_quick_mode_reports_every_benchmark_with_numbers(tmp_path):
         assert (figure["target"] is not None) == (figure["met"] in (True, False)) == verdict, key
 
     # The correctness checks inside the benchmarks held: nothing lost, nothing posted twice.
-    for key in (
+    for key in filter(ours, (
         "fanout.sqlite.wrong_count", "fanout.sqlite.too_fast", "ingestion.sqlite.lost", "admin.unanswered",
         "learning.sqlite.unanswered", "learning.sqlite.drill_reviews_wrong", "learning.sqlite.walk_reviews_wrong", "modal.unsaved",
         "home.sqlite.publish_wrong", "longreplies.sqlite.unacked", "longreplies.sqlite.lookups_failed", "longreplies.sqlite.lost", "longreplies.sqlite.unjudged",
-    ):
+    )):
         assert figures[key]["samples"] == [0], key
     # The lookup target is judged against the best-served bare app, and the ack against Slack's 3 s.
-    assert figures["lookup.ratio.c16"]["target"] == "≥ 80%" and figures["lookup.ratio_same.c16"]["target"] is None
-    assert figures["admin.p99"]["target"] == "< 3,000 ms"
-    assert figures["longreplies.sqlite.ack_max"]["target"] == "< 1,000 ms" and figures["longreplies.sqlite.lookup_p99"]["target"] == "< 300 ms"
+    if name == "lookup":
+        assert figures["lookup.ratio.c16"]["target"] == "≥ 80%" and figures["lookup.ratio_same.c16"]["target"] is None
+    if name == "admin":
+        assert figures["admin.p99"]["target"] == "< 3,000 ms"
+    if name == "longreplies":
+        assert figures["longreplies.sqlite.ack_max"]["target"] == "< 1,000 ms" and figures["longreplies.sqlite.lookup_p99"]["target"] == "< 300 ms"
 
     table = out.split("\n")
-    for benchmark in BENCHMARKS:
-        assert sum(1 for line in table if line.startswith(benchmark)) >= 4, benchmark
+    assert sum(1 for line in table if line.startswith(BENCHMARKS[name])) >= 4, BENCHMARKS[name]
     assert "targets met" in out
 
     document = (tmp_path / "PERFORMANCE.md").read_text(encoding="utf-8")
     assert "bench:results:begin" in document and "bench:results:end" in document
     assert "`python -m bench --quick" in document and "CPU model" in document
-    assert all(benchmark in document for benchmark in BENCHMARKS)
+    assert BENCHMARKS[name] in document
+
+
+def test_the_quick_runs_together_are_every_benchmark_and_every_figure():
+    from bench.__main__ import BENCHMARKS as RUNS
+
+    assert list(BENCHMARKS) == list(RUNS)
+    assert all(sum(key.startswith(name + ".") for name in BENCHMARKS) == 1 for key in EXPECTED)
 
 
 def test_python_load_generator_drives_a_server(tmp_path):

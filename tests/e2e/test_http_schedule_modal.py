@@ -12,6 +12,7 @@ from bot.domain.schedule import Digest, Remind
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.testing import CONTENT_DIR, TEAM_ID
 from bot.testing.botserver import drill_server, updated_form
+from bot.testing.db import sqlite_copy
 from bot.testing.reading import blocks_text
 from bot.testing.signing import form_state, view_action_body, view_submission_body
 
@@ -314,7 +315,7 @@ def test_the_console_submits_the_same_form_with_the_same_errors_and_marks_it_as_
 
     out = io.StringIO()
     settings = load_settings({"CONTENT_DIR": str(CONTENT_DIR), "DEFAULT_TIMEZONE": "UTC"})
-    console = build_console(settings, f"sqlite:///{tmp_path / 'console.sqlite3'}", out=out, start=datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
+    console = build_console(settings, sqlite_copy(tmp_path / "console.sqlite3"), out=out, start=datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
     try:
         console.run([":schedule-form role=ciso time=25:00 digest=fri"], interactive=False)
         rejected = out.getvalue()

@@ -102,6 +102,7 @@ def test_every_message_and_view_of_a_study_groups_day_is_safe_mrkdwn_within_limi
     for changes in ({"reveal": "abc"}, {"role": "ciso", "time": "09:00", "reveal": "+3m", "remind": "-1m", "digest": "wed-09:05", "tz": "UTC"}):
         ack = bot.post_signed(view_submission_body(form, user_id=ADMIN, values=form_state(form, **changes))).json()
         sent.acks.append(("view_submission", {"view": ack["view"]} if "view" in ack else {}))
+    bot.lazy.settle()  # the form is saved (in a lazy listener) at 08:58, before the clock moves on
 
     # The drill: posted, four replies, the reminder, the reveal with feedback, the digest.
     bot.clock_.now = datetime(2026, 11, 25, 9, 0, 5, tzinfo=UTC)

@@ -16,28 +16,28 @@ from bot.store.models import Base
 from bot.testing import ROOT
 
 
-def test_alembic_cli_from_the_repo_root_creates_every_table(db_url):
-    env = {**os.environ, "DATABASE_URL": db_url}
+def test_alembic_cli_from_the_repo_root_creates_every_table(empty_db_url):
+    env = {**os.environ, "DATABASE_URL": empty_db_url}
     alembic = os.path.join(os.path.dirname(sys.executable), "alembic")
     result = subprocess.run([alembic, "upgrade", "head"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    engine = make_engine(db_url)
+    engine = make_engine(empty_db_url)
     try:
         tables = set(inspect(engine).get_table_names())
         assert set(Base.metadata.tables) <= tables and "alembic_version" in tables
-        upgrade(engine, db_url)  # the bot's start-up upgrade on an up-to-date database is a no-op
+        upgrade(engine, empty_db_url)  # the bot's start-up upgrade on an up-to-date database is a no-op
     finally:
         engine.dispose()
 
 
-def test_migrate_command_and_schema_matches_models(db_url):
-    env = {**os.environ, "DATABASE_URL": db_url}
+def test_migrate_command_and_schema_matches_models(empty_db_url):
+    env = {**os.environ, "DATABASE_URL": empty_db_url}
     result = subprocess.run([sys.executable, "-m", "bot", "migrate"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    engine = make_engine(db_url)
+    engine = make_engine(empty_db_url)
     try:
         with engine.connect() as connection:
             diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
@@ -46,7 +46,7 @@ def test_migrate_command_and_schema_matches_models(db_url):
         engine.dispose()
 
 
-def test_upgrade_from_string_columns_keeps_every_setting_and_downgrade_restores_them(db_url):
+def test_upgrade_from_string_columns_keeps_every_setting_and_downgrade_restores_them(empty_db_url):
     """A database at 0002 (schedules stored as strings) is upgraded to typed columns with nothing
     lost, and stepping back restores the strings: schedules, drills and replies survive both ways."""
     from datetime import time
@@ -55,9 +55,9 @@ def test_upgrade_from_string_columns_keeps_every_setting_and_downgrade_restores_
 
     from bot.store.db import downgrade
 
-    engine = make_engine(db_url)
+    engine = make_engine(empty_db_url)
     try:
-        upgrade(engine, db_url, "0002")
+        upgrade(engine, empty_db_url, "0002")
         with engine.begin() as c:
             c.execute(text(
                 "INSERT INTO schedules (channel_id, role, post_time, timezone, days, reveal, skip_dates, paused, effective_from, deck, deck_position, updated_by, updated_at)"
@@ -71,7 +71,7 @@ def test_upgrade_from_string_columns_keeps_every_setting_and_downgrade_restores_
             drill_id = c.execute(text("SELECT id FROM drills")).scalar_one()
             c.execute(text(f"INSERT INTO replies (drill_id, message_ts, user_id, replied_at, late, deleted) VALUES ({drill_id}, '1.3', 'U2', '2026-11-25 09:05:00', false, false)"))
 
-        upgrade(engine, db_url)
+        upgrade(engine, empty_db_url)
         from bot.store import schedules
         from bot.store.db import session_factory
         from bot.store.models import ScheduleRow
@@ -95,7 +95,7 @@ def test_upgrade_from_string_columns_keeps_every_setting_and_downgrade_restores_
             assert c.execute(text("SELECT question_order FROM schedules ORDER BY channel_id")).scalars().all() == ["rotation", "rotation"]
             assert c.execute(text("SELECT user_id, message_ts FROM replies")).one() == ("U2", "1.3")
 
-        downgrade(engine, db_url, "0002")
+        downgrade(engine, empty_db_url, "0002")
         with engine.connect() as c:
             rows = c.execute(text("SELECT channel_id, post_time, days, reveal, skip_dates, deck, deck_position FROM schedules ORDER BY channel_id")).all()
             assert [tuple(r) for r in rows] == [
@@ -103,12 +103,12 @@ def test_upgrade_from_string_columns_keeps_every_setting_and_downgrade_restores_
                 ("C2", "07:30", "mon,wed,fri", "18:00", "2026-12-24,2026-12-31", "", 0),
             ]
             assert c.execute(text("SELECT user_id FROM replies")).scalar_one() == "U2"
-        upgrade(engine, db_url)
+        upgrade(engine, empty_db_url)
     finally:
         engine.dispose()
 
 
-def test_question_ids_migration_matches_old_rows_and_steps_back_and_forth(db_url):
+def test_question_ids_migration_matches_old_rows_and_steps_back_and_forth(empty_db_url):
     """0003 → 0004 gives existing drills and decks their questions' stable ids (by number, against
     the content as it stands); a number the content no longer has keeps its row with no id, and its
     deck card is dropped. Downgrading restores the numbers, and upgrading again gives the ids back,
@@ -118,9 +118,9 @@ def test_question_ids_migration_matches_old_rows_and_steps_back_and_forth(db_url
     from bot.store.db import downgrade
 
     ids = {"cto": {1: "aaaaaaaaaa", 3: "cccccccccc"}}
-    engine = make_engine(db_url)
+    engine = make_engine(empty_db_url)
     try:
-        upgrade(engine, db_url, "0003")
+        upgrade(engine, empty_db_url, "0003")
         with engine.begin() as c:
             c.execute(text(
                 "INSERT INTO schedules (channel_id, role, post_time, timezone, days, reveal_time, reveal_offset_minutes, skip_dates, paused, all_questions, effective_from, deck, deck_position, updated_by, updated_at)"
@@ -143,20 +143,20 @@ def test_question_ids_migration_matches_old_rows_and_steps_back_and_forth(db_url
                 # cto#7 is gone from the content: dropped, and the position still points past cto#3.
                 assert (deck, schedule[1], schedule[2]) == (["cto#cccccccccc", "cto#aaaaaaaaaa"], 1, "rotation")
 
-        upgrade(engine, db_url, question_ids=ids)
+        upgrade(engine, empty_db_url, question_ids=ids)
         check_upgraded()
         with engine.begin() as c:
             c.execute(text(
                 "INSERT INTO reviews (user_id, role_slug, question_id, local_day, rating, at, drill_id)"
                 f" VALUES ('U2', 'cto', 'cccccccccc', '2026-11-25', 3, '2026-11-25 10:05:00', {first})"
             ))
-        downgrade(engine, db_url, "0003", question_ids=ids)
+        downgrade(engine, empty_db_url, "0003", question_ids=ids)
         with engine.connect() as c:
             deck = c.execute(text("SELECT deck FROM schedules")).scalar_one()
             assert (deck if isinstance(deck, list) else json.loads(deck)) == ["cto#3", "cto#1"]
             assert c.execute(text("SELECT count(*) FROM drills")).scalar_one() == 2
             assert c.execute(text("SELECT user_id FROM replies")).scalar_one() == "U2"
-        upgrade(engine, db_url, question_ids=ids)
+        upgrade(engine, empty_db_url, question_ids=ids)
         with engine.connect() as c:
             drills = c.execute(text("SELECT question_number, question_id FROM drills ORDER BY question_number")).all()
             assert [tuple(d) for d in drills] == [(3, "cccccccccc"), (7, None)]
@@ -165,15 +165,15 @@ def test_question_ids_migration_matches_old_rows_and_steps_back_and_forth(db_url
         engine.dispose()
 
 
-def test_question_ids_migration_refuses_to_run_without_the_content(db_url, monkeypatch):
+def test_question_ids_migration_refuses_to_run_without_the_content(empty_db_url, monkeypatch):
     """Run from elsewhere (CONTENT_DIR not found), 0004 would strip every drill of its question: it
     stops with a sentence saying what to do, and the database stays at 0003."""
     import pytest
     from sqlalchemy import text
 
-    engine = make_engine(db_url)
+    engine = make_engine(empty_db_url)
     try:
-        upgrade(engine, db_url, "0003")
+        upgrade(engine, empty_db_url, "0003")
         with engine.begin() as c:
             c.execute(text(
                 "INSERT INTO drills (channel_id, occurrence, status, role_slug, question_number, question_total, post_at, reveal_at, timezone, attempts, created_at, reveal_attempts, backfill_due)"
@@ -181,7 +181,7 @@ def test_question_ids_migration_refuses_to_run_without_the_content(db_url, monke
             ))
         monkeypatch.setenv("CONTENT_DIR", "/nonexistent/content")
         with pytest.raises(RuntimeError, match="set CONTENT_DIR"):
-            upgrade(engine, db_url)
+            upgrade(engine, empty_db_url)
         with engine.connect() as c:
             assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
             assert c.execute(text("SELECT question_number FROM drills")).scalar_one() == 3
@@ -189,7 +189,7 @@ def test_question_ids_migration_refuses_to_run_without_the_content(db_url, monke
         engine.dispose()
 
 
-def test_reminder_digest_migration_keeps_schedules_and_history_both_ways(db_url):
+def test_reminder_digest_migration_keeps_schedules_and_history_both_ways(empty_db_url):
     """0005 → 0006 adds `remind=`/`digest=` (off for existing schedules), where each change was made
     (existing history came from the text command), the reminders and digests posted, and App Home
     openers. A schedule with its history survives the upgrade, a step back and a second upgrade."""
@@ -198,9 +198,9 @@ def test_reminder_digest_migration_keeps_schedules_and_history_both_ways(db_url)
     from bot.store import schedule_changes, schedules
     from bot.store.db import downgrade, session_factory
 
-    engine = make_engine(db_url)
+    engine = make_engine(empty_db_url)
     try:
-        upgrade(engine, db_url, "0005")
+        upgrade(engine, empty_db_url, "0005")
         with engine.begin() as c:
             c.execute(text(
                 "INSERT INTO schedules (channel_id, role, post_time, timezone, days, reveal_time, reveal_offset_minutes, skip_dates, paused, all_questions, question_order, feedback, effective_from, deck, deck_position, updated_by, updated_at)"
@@ -214,22 +214,22 @@ def test_reminder_digest_migration_keeps_schedules_and_history_both_ways(db_url)
                 assert (schedule.role, schedule.days, schedule.remind, schedule.digest) == ("cto", frozenset({0, 2, 4}), None, None)
                 assert [row.source for row in schedule_changes.recent_changes(session, "C1", team_id=SINGLE_WORKSPACE)] == ["command"]
 
-        upgrade(engine, db_url)
+        upgrade(engine, empty_db_url)
         check()
         with engine.begin() as c:
             c.execute(text("UPDATE schedules SET remind_before_minutes = 60, digest_day = 4, digest_time = '18:00:00'"))
             c.execute(text("INSERT INTO home_tabs (user_id, opened_at) VALUES ('U2', '2026-11-25 00:00:00')"))
-        downgrade(engine, db_url, "0005")
+        downgrade(engine, empty_db_url, "0005")
         with engine.connect() as c:
             assert c.execute(text("SELECT role, updated_by FROM schedules")).one() == ("cto", "U1")
             assert c.execute(text("SELECT count(*) FROM schedule_changes")).scalar_one() == 1
-        upgrade(engine, db_url)
+        upgrade(engine, empty_db_url)
         check()
     finally:
         engine.dispose()
 
 
-def test_workspace_migration_gives_every_row_the_single_workspace_and_steps_back_and_forth(db_url):
+def test_workspace_migration_gives_every_row_the_single_workspace_and_steps_back_and_forth(empty_db_url):
     """0007 → 0008: every schedule, change, drill, reply, card, review, member setting, feedback
     notice, reminder and App Home opener survives with the single-workspace marker, members become
     unique per workspace, and a step back and a second upgrade lose nothing."""
@@ -240,9 +240,9 @@ def test_workspace_migration_gives_every_row_the_single_workspace_and_steps_back
     from bot.store.db import downgrade
 
     tables = ("schedules", "schedule_changes", "drills", "replies", "cards", "reviews", "member_settings", "feedback_notices", "channel_posts", "home_tabs")
-    engine = make_engine(db_url)
+    engine = make_engine(empty_db_url)
     try:
-        upgrade(engine, db_url, "0007")
+        upgrade(engine, empty_db_url, "0007")
         with engine.begin() as c:
             c.execute(text(
                 "INSERT INTO schedules (channel_id, role, post_time, timezone, days, reveal_time, reveal_offset_minutes, skip_dates, paused, all_questions, question_order, feedback, remind_before_minutes, effective_from, deck, deck_position, updated_by, updated_at)"
@@ -275,7 +275,7 @@ def test_workspace_migration_gives_every_row_the_single_workspace_and_steps_back
                 assert c.execute(text("SELECT kind, status, drill_id FROM channel_posts")).one() == ("reminder", "pending", drill)
                 assert c.execute(text("SELECT user_id FROM home_tabs")).scalar_one() == "U2"
 
-        upgrade(engine, db_url, "0008")
+        upgrade(engine, empty_db_url, "0008")
         check_kept()
         with engine.connect() as c:
             for table in tables:
@@ -291,7 +291,7 @@ def test_workspace_migration_gives_every_row_the_single_workspace_and_steps_back
 
         # Two workspaces' members cannot fit the old keys: the step back refuses, and changes nothing.
         with pytest.raises(RuntimeError, match="2 Slack workspaces"):
-            downgrade(engine, db_url, "0007")
+            downgrade(engine, empty_db_url, "0007")
         with engine.connect() as c:
             assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0008"
             assert c.execute(text("SELECT count(*) FROM member_settings")).scalar_one() == 2
@@ -299,11 +299,11 @@ def test_workspace_migration_gives_every_row_the_single_workspace_and_steps_back
             for table in ("member_settings", "home_tabs", "cards", "reviews"):
                 c.execute(text(f"DELETE FROM {table} WHERE team_id = 'T2'"))
 
-        downgrade(engine, db_url, "0007")
+        downgrade(engine, empty_db_url, "0007")
         check_kept()
         with engine.connect() as c:
             assert "team_id" not in {col["name"] for col in inspect(c).get_columns("cards")}
-        upgrade(engine, db_url)
+        upgrade(engine, empty_db_url)
         check_kept()
         with engine.connect() as c:
             assert c.execute(text("SELECT DISTINCT team_id FROM home_tabs")).scalars().all() == [SINGLE_WORKSPACE]
@@ -312,7 +312,7 @@ def test_workspace_migration_gives_every_row_the_single_workspace_and_steps_back
         engine.dispose()
 
 
-def test_trust_migration_adds_replay_guard_and_pause_reason_and_steps_back_without_loss(db_url):
+def test_trust_migration_adds_replay_guard_and_pause_reason_and_steps_back_without_loss(empty_db_url):
     """0008 → 0009: a schedule survives with no pause reason, seen requests are unique by
     signature, and a step back and a second upgrade keep the schedule."""
     import pytest
@@ -321,33 +321,33 @@ def test_trust_migration_adds_replay_guard_and_pause_reason_and_steps_back_witho
 
     from bot.store.db import downgrade
 
-    engine = make_engine(db_url)
+    engine = make_engine(empty_db_url)
     try:
-        upgrade(engine, db_url, "0008")
+        upgrade(engine, empty_db_url, "0008")
         with engine.begin() as c:
             c.execute(text(
                 "INSERT INTO schedules (channel_id, team_id, role, post_time, timezone, days, skip_dates, paused, all_questions, question_order, feedback, effective_from, deck, deck_position, updated_by, updated_at) "
                 "VALUES ('C1', 'T1', 'cto', '09:00:00', 'Asia/Tokyo', '[0,1,2,3,4]', '[]', false, false, 'rotation', true, '2026-11-25 00:00:00', '[]', 0, 'U1', '2026-11-25 00:00:00')"
             ))
-        upgrade(engine, db_url)
+        upgrade(engine, empty_db_url)
         with engine.connect() as c:
             assert c.execute(text("SELECT channel_id, paused_reason, paused_notified_at FROM schedules")).one() == ("C1", None, None)
         with engine.begin() as c:
             c.execute(text("INSERT INTO seen_requests (signature, request_ts, seen_at) VALUES ('v0=ab', 1, '2026-12-06 00:00:00')"))
         with pytest.raises(IntegrityError), engine.begin() as c:
             c.execute(text("INSERT INTO seen_requests (signature, request_ts, seen_at) VALUES ('v0=ab', 1, '2026-12-06 00:00:01')"))
-        downgrade(engine, db_url, "0008")
+        downgrade(engine, empty_db_url, "0008")
         with engine.connect() as c:
             assert "paused_reason" not in {col["name"] for col in inspect(c).get_columns("schedules")}
             assert c.execute(text("SELECT channel_id, role FROM schedules")).one() == ("C1", "cto")
-        upgrade(engine, db_url)
+        upgrade(engine, empty_db_url)
         with engine.connect() as c:
             assert c.execute(text("SELECT channel_id, paused_reason FROM schedules")).one() == ("C1", None)
     finally:
         engine.dispose()
 
 
-def test_levels_migration_gives_existing_schedules_every_level_and_no_common_questions(db_url):
+def test_levels_migration_gives_existing_schedules_every_level_and_no_common_questions(empty_db_url):
     """0009 → 0010: an existing schedule asks every level and never a common question, and a step
     back and a second upgrade keep it."""
     from sqlalchemy import text
@@ -356,23 +356,23 @@ def test_levels_migration_gives_existing_schedules_every_level_and_no_common_que
     from bot.store.db import downgrade, session_factory
     from bot.store.schedules import get_schedule
 
-    engine = make_engine(db_url)
+    engine = make_engine(empty_db_url)
     try:
-        upgrade(engine, db_url, "0009")
+        upgrade(engine, empty_db_url, "0009")
         with engine.begin() as c:
             c.execute(text(
                 "INSERT INTO schedules (channel_id, team_id, role, post_time, timezone, days, skip_dates, paused, all_questions, question_order, feedback, effective_from, deck, deck_position, updated_by, updated_at) "
                 "VALUES ('C1', 'T1', 'cto', '09:00:00', 'Asia/Tokyo', '[0,1,2,3,4]', '[]', false, false, 'rotation', true, '2026-11-25 00:00:00', '[]', 0, 'U1', '2026-11-25 00:00:00')"
             ))
-        upgrade(engine, db_url)
+        upgrade(engine, empty_db_url)
         with session_factory(engine)() as session:
             stored = get_schedule(session, "C1")
         assert isinstance(stored.schedule, Schedule) and stored.schedule.levels == frozenset() and stored.schedule.common_every == 0
-        downgrade(engine, db_url, "0009")
+        downgrade(engine, empty_db_url, "0009")
         with engine.connect() as c:
             assert "levels" not in {col["name"] for col in inspect(c).get_columns("schedules")}
             assert c.execute(text("SELECT channel_id, role FROM schedules")).one() == ("C1", "cto")
-        upgrade(engine, db_url)
+        upgrade(engine, empty_db_url)
         with engine.connect() as c:
             assert c.execute(text("SELECT channel_id, common_every FROM schedules")).one() == ("C1", 0)
     finally:

@@ -25,16 +25,16 @@ slug: demo
 """
 
 
-def test_old_drills_and_decks_get_the_ids_of_a_custom_content_folder(db_url, tmp_path):
+def test_old_drills_and_decks_get_the_ids_of_a_custom_content_folder(empty_db_url, tmp_path):
     """Numbers follow the list's own markers (1 and 3), an id is the hash of the normalised wording
     (emphasis and spaces do not count) unless an `ID：…` bullet gives one, and a number the
     document does not have keeps its row without an id."""
     folder = tmp_path / "my-roles"
     folder.mkdir()
     (folder / "demo.md").write_text(DOCUMENT, encoding="utf-8")
-    engine = make_engine(db_url)
+    engine = make_engine(empty_db_url)
     try:
-        upgrade(engine, db_url, "0003")
+        upgrade(engine, empty_db_url, "0003")
         with engine.begin() as c:
             c.execute(text(
                 "INSERT INTO schedules (channel_id, role, post_time, timezone, days, reveal_time, reveal_offset_minutes, skip_dates, paused, all_questions, effective_from, deck, deck_position, updated_by, updated_at)"
@@ -45,7 +45,7 @@ def test_old_drills_and_decks_get_the_ids_of_a_custom_content_folder(db_url, tmp
                     "INSERT INTO drills (channel_id, occurrence, status, role_slug, question_number, question_total, post_at, reveal_at, timezone, message_ts, attempts, created_at, reveal_attempts, backfill_due)"
                     f" VALUES ('C1', '{occurrence}', 'revealed', 'demo', {number}, 2, '2026-11-25 09:00:00', '2026-11-25 10:00:00', 'UTC', '1.{number}', 1, '2026-11-25 09:00:00', 1, false)"
                 ))
-        upgrade(engine, db_url, content_dir=folder)
+        upgrade(engine, empty_db_url, content_dir=folder)
         with engine.connect() as c:
             drills = c.execute(text("SELECT question_number, question_id FROM drills ORDER BY question_number")).all()
             deck = c.execute(text("SELECT deck FROM schedules")).scalar_one()
