@@ -52,7 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true", help="every benchmark once, on small sizes (under a minute)")
     parser.add_argument("--runs", type=int, help="repetitions of each measurement (default: 5, or 1 with --quick)")
     parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(BENCHMARKS)}")
-    parser.add_argument("--output", type=Path, help=f"the document to write (default: {DOCUMENT.relative_to(ROOT)}, none with --quick or --only)")
+    parser.add_argument(
+        "--output", type=Path, help=f"the document to write (default: {DOCUMENT.relative_to(ROOT)}, none with --quick or --only)"
+    )
     parser.add_argument("--json", type=Path, help="also write every figure, with its samples, as JSON")
     parser.add_argument("--load-generator", choices=GENERATORS, help="for the lookup benchmark (default: auto, i.e. wrk when installed)")
     return parser
@@ -106,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         write_document(output, section, SKELETON)
         print(f"wrote {output}")
     if args.json is not None:
-        args.json.write_text(json.dumps({"plan": plan.name, "figures": [f.as_dict() for f in figures]}, indent=2, ensure_ascii=False), encoding="utf-8")
+        args.json.write_text(
+            json.dumps({"plan": plan.name, "figures": [f.as_dict() for f in figures]}, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
     return 0
 
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from bench.ingestion import CHANNEL
 from bench.load import SignedRequest

@@ -57,10 +57,24 @@ MAINTENANCE = {
 }
 
 PROBES = [
-    "サーバ", "サーバー", "ユーザ", "ユーザー", "ECサイト", "マイクロセグメンテーション",
-    "導入していません", "30%削減", "3割", "2倍", "EDR/SIEM/Zero Trust", "ゼロトラスト",
+    "サーバ",
+    "サーバー",
+    "ユーザ",
+    "ユーザー",
+    "ECサイト",
+    "マイクロセグメンテーション",
+    "導入していません",
+    "30%削減",
+    "3割",
+    "2倍",
+    "EDR/SIEM/Zero Trust",
+    "ゼロトラスト",
     # Beyond the brief's list: kanji numerals, a longer compound, a full-width term.
-    "三十パーセント削減", "三割", "１０万円", "ゼロトラストアーキテクチャ", "ＥＤＲ導入済み",
+    "三十パーセント削減",
+    "三割",
+    "１０万円",
+    "ゼロトラストアーキテクチャ",
+    "ＥＤＲ導入済み",
 ]
 
 # ------------------------------------------------------------------------------------ the replies
@@ -311,7 +325,11 @@ def _run_child(mode: str, name: str, timeout: float = 300) -> tuple[dict, float]
     t0 = time.perf_counter()
     completed = subprocess.run(
         [sys.executable, "-m", "bench.analysers", mode, name],
-        cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     wall = time.perf_counter() - t0
     if completed.returncode != 0:
@@ -359,7 +377,8 @@ def _rss(delta: dict[str, float]) -> str:
 
 def tables(results: list[dict]) -> str:
     lines = [
-        "| Analyser | Versions | Installed size (MiB) | Cold start: fresh process / in process (s) | RSS after load: total (anon + file) (MiB) | RSS after 600 replies: total (anon + file) (MiB) | Per reply: median / p99 (ms) | Accuracy on the evaluation set |",
+        "| Analyser | Versions | Installed size (MiB) | Cold start: fresh process / in process (s) | RSS after load: total (anon + "
+        "file) (MiB) | RSS after 600 replies: total (anon + file) (MiB) | Per reply: median / p99 (ms) | Accuracy on the evaluation set |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in results:
@@ -423,9 +442,11 @@ def main(argv: list[str] | None = None) -> int:
     corpus = replies()
     from bench.report import cpu_model
 
-    print(f"{time.strftime('%Y-%m-%d', time.gmtime())}; Python {platform.python_version()}; {os.cpu_count()} CPUs ({cpu_model()}), "
-          f"load average {os.getloadavg()[0]:.1f}; {len(corpus)} replies of "
-          f"{min(map(len, corpus))}-{max(map(len, corpus))} characters (mean {sum(map(len, corpus)) / len(corpus):.0f}).\n")
+    print(
+        f"{time.strftime('%Y-%m-%d', time.gmtime())}; Python {platform.python_version()}; {os.cpu_count()} CPUs ({cpu_model()}), "
+        f"load average {os.getloadavg()[0]:.1f}; {len(corpus)} replies of "
+        f"{min(map(len, corpus))}-{max(map(len, corpus))} characters (mean {sum(map(len, corpus)) / len(corpus):.0f}).\n"
+    )
     print(tables(results))
     if missing:
         print(f"\nNot installed, not measured: {', '.join(missing)}")

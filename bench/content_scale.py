@@ -14,8 +14,8 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import frontmatter
 
@@ -70,9 +70,15 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
                 raise RuntimeError(f"{size} role files loaded as {result['roles']} roles: {result['problems']}")
             at_target = size == TARGET_SIZE
             roles = f"{size:,} role{'' if size == 1 else 's'}"
-            figure(f"load_s.{size}", f"{roles}: load + catalog", "s", Target("<=", MAX_LOAD_S) if at_target else None).samples.append(result["load_s"])
-            figure(f"rss_mb.{size}", f"{roles}: peak RSS", "MB", Target("<=", MAX_RSS_MB) if at_target else None).samples.append(result["rss_peak_mb"])
-            figure(f"helpers_rss_mb.{size}", f"{roles}: loader's helper processes, largest peak RSS", "MB").samples.append(result["helpers_rss_mb"])
+            figure(f"load_s.{size}", f"{roles}: load + catalog", "s", Target("<=", MAX_LOAD_S) if at_target else None).samples.append(
+                result["load_s"]
+            )
+            figure(f"rss_mb.{size}", f"{roles}: peak RSS", "MB", Target("<=", MAX_RSS_MB) if at_target else None).samples.append(
+                result["rss_peak_mb"]
+            )
+            figure(f"helpers_rss_mb.{size}", f"{roles}: loader's helper processes, largest peak RSS", "MB").samples.append(
+                result["helpers_rss_mb"]
+            )
             figure(f"lookup_us.{size}", f"{roles}: `/career <slug>` (resolve + card)", "µs").samples.append(result["lookup_us"])
             figure(f"first_us.{size}", f"{roles}: a role's first `/career <slug>`", "µs").samples.append(result["first_us"])
             figure(f"miss_ms.{size}", f"{roles}: unknown name (suggestions)", "ms").samples.append(result["miss_us"] / 1000)
@@ -85,7 +91,10 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
             )
         figure("rss_mb.baseline", "RSS before loading (imports only)", "MB").samples.append(result["rss_before_mb"])
         growth = figure(
-            "lookup_growth", f"lookup time, {largest:,} roles ÷ {smallest:,}", "×", Target("<=", MAX_LOOKUP_GROWTH),
+            "lookup_growth",
+            f"lookup time, {largest:,} roles ÷ {smallest:,}",
+            "×",
+            Target("<=", MAX_LOOKUP_GROWTH),
         )
         growth.samples.append(lookups[largest] / lookups[smallest])
     order = ["lookup_growth"]
@@ -97,7 +106,11 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
 
 def measure_in_fresh_process(directory: Path, lookups: int) -> dict:
     done = subprocess.run(
-        [sys.executable, "-m", "bench.content_scale", str(directory), str(lookups)], cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [sys.executable, "-m", "bench.content_scale", str(directory), str(lookups)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     if done.returncode != 0:
         raise RuntimeError(f"measuring {directory} failed:\n{done.stderr}")
@@ -123,10 +136,10 @@ def peak_rss_mb() -> float:
 
 
 def measure(directory: Path, lookups: int) -> dict:
+    from bot.commands.router import CommandRouter
     from bot.content.loader import load_directory
     from bot.domain.catalog import RoleCatalog
     from bot.usecases.lookups import Lookups
-    from bot.commands.router import CommandRouter
 
     rss_before = peak_rss_mb()
     started = time.perf_counter()

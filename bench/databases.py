@@ -3,9 +3,9 @@ file, or a throw-away schema in PostgreSQL when it is reachable."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import create_engine, text
 

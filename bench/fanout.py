@@ -12,10 +12,10 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable
 
 from bench.databases import Unavailable, count, fresh_database
 from bench.plan import Plan
@@ -105,7 +105,7 @@ def fan_out(database_url: str, channels: int) -> FanOut:
 
 def _too_fast(times: list[float]) -> bool:
     ordered = sorted(times)
-    return any(later - earlier < MIN_GAP_S for earlier, later in zip(ordered, ordered[1:]))
+    return any(later - earlier < MIN_GAP_S for earlier, later in zip(ordered, ordered[1:], strict=False))
 
 
 def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figure]:

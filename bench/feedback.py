@@ -19,9 +19,9 @@ import json
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_SET = ROOT / "tests" / "feedback" / "eval_set.json"
@@ -84,7 +84,7 @@ def judge_items(items: Iterable[dict], analyser: str | None = None) -> tuple[lis
             raise SystemExit(f"{item['id']}: its question ({item['role']} {item['question_id']}) is not in the content any more")
         if len(codes) != len(item["labels"]):
             raise SystemExit(f"{item['id']}: {len(item['labels'])} labels but the question has {len(codes)} points")
-        for point, (label, code) in enumerate(zip(item["labels"], codes)):
+        for point, (label, code) in enumerate(zip(item["labels"], codes, strict=False)):
             judged.append(Judged(item, point, label, VERDICT_LABEL[code]))
     timed = [i for i in items if TIMED_LENGTHS[0] <= len(i["text"]) <= TIMED_LENGTHS[1]]
     for _round in range(TIMING_ROUNDS):
@@ -128,19 +128,28 @@ def report(split: str, analyser: str | None, quick: bool, show_errors: bool) -> 
     items = load_items(split, quick)
     judged, ms = judge_items(items, analyser)
     precision, recall, tp, fp, fn = precision_recall(judged)
-    print(f"## Answer feedback on the {split} half{' (quick subset)' if quick else ''}: {len(items)} replies, {len(judged)} points, analyser {analyser or 'default'}\n")
+    print(
+        f"## Answer feedback on the {split} half{' (quick subset)' if quick else ''}: {len(items)} replies, {len(judged)} points, analyser {analyser or 'default'}\n"
+    )
     roles = defaultdict(list)
     for j in judged:
         roles[j.item["role"]].append(j)
     weakest = min((precision_recall(js)[1], name) for name, js in roles.items()) if roles else (1.0, "")
     stuffed = sum(1 for j in judged if j.item["kind"] == "stuffing" and j.verdict == "covered")
     met = precision >= TARGET_PRECISION and recall >= TARGET_RECALL and weakest[0] >= TARGET_ROLE_RECALL and stuffed == 0
-    print(f"covered: precision {precision:.3f}, recall {recall:.3f}; lowest role recall {weakest[0]:.2f} ({weakest[1]}); ✓ on bare lists: {stuffed}")
-    print(f"targets: precision {TARGET_PRECISION}, recall {TARGET_RECALL}, every role's recall {TARGET_ROLE_RECALL}, no ✓ on bare lists: {'met' if met else 'missed'}")
+    print(
+        f"covered: precision {precision:.3f}, recall {recall:.3f}; lowest role recall {weakest[0]:.2f} ({weakest[1]}); ✓ on bare lists: {stuffed}"
+    )
+    print(
+        f"targets: precision {TARGET_PRECISION}, recall {TARGET_RECALL}, every role's recall {TARGET_ROLE_RECALL}, no ✓ on bare lists: {'met' if met else 'missed'}"
+    )
     times = sorted(TIMES)
     if times:
         p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-        print(f"judging time per reply of {TIMED_LENGTHS[0]}–{TIMED_LENGTHS[1]} characters ({len(times) // TIMING_ROUNDS} replies × {TIMING_ROUNDS}): median {times[len(times) // 2]:.2f} ms, p99 {p99:.2f} ms; {ms:.2f} ms mean over all\n")
+        print(
+            f"judging time per reply of {TIMED_LENGTHS[0]}–{TIMED_LENGTHS[1]} characters ({len(times) // TIMING_ROUNDS} "
+            f"replies × {TIMING_ROUNDS}): median {times[len(times) // 2]:.2f} ms, p99 {p99:.2f} ms; {ms:.2f} ms mean over all\n"
+        )
     else:
         print(f"{ms:.2f} ms per reply\n")
     print("### Confusion (rows: label, columns: verdict)\n")
@@ -155,8 +164,15 @@ def report(split: str, analyser: str | None, quick: bool, show_errors: bool) -> 
             if (j.verdict == "covered") != (j.label == "covered"):
                 print(f"- {j.item['id']} P{j.point} label {j.label}, verdict {j.verdict}: {j.item['text'][:120]}")
     return {
-        "split": split, "quick": quick, "replies": len(items), "points": len(judged), "precision": precision, "recall": recall,
-        "lowest_role_recall": weakest[0], "stuffing_covered": stuffed, "ms_per_reply": ms,
+        "split": split,
+        "quick": quick,
+        "replies": len(items),
+        "points": len(judged),
+        "precision": precision,
+        "recall": recall,
+        "lowest_role_recall": weakest[0],
+        "stuffing_covered": stuffed,
+        "ms_per_reply": ms,
     }
 
 

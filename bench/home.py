@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable
 
 from bench.databases import Unavailable, fresh_database
 from bench.ingestion import CHANNEL, post_drill
@@ -45,7 +45,17 @@ BURST_USER = "UHOMEBURST"
 
 
 def _event_body(event: dict, event_id: str) -> str:
-    return json.dumps({"token": "legacy", "team_id": "T0001", "api_app_id": "A0001", "type": "event_callback", "event_id": event_id, "event_time": int(time.time()), "event": event})
+    return json.dumps(
+        {
+            "token": "legacy",
+            "team_id": "T0001",
+            "api_app_id": "A0001",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": event,
+        }
+    )
 
 
 def _send(url: str, event: dict, event_id: str) -> float:
@@ -100,8 +110,13 @@ def measure(database_url: str, opens: int, burst: int, workdir: Path) -> tuple[l
 
             def reply(i: int) -> float:
                 event = {
-                    "type": "message", "channel": CHANNEL, "user": BURST_USER, "text": "私の回答は…",
-                    "ts": f"{base + i / 1000:.6f}", "thread_ts": thread_ts, "channel_type": "channel",
+                    "type": "message",
+                    "channel": CHANNEL,
+                    "user": BURST_USER,
+                    "text": "私の回答は…",
+                    "ts": f"{base + i / 1000:.6f}",
+                    "thread_ts": thread_ts,
+                    "channel_type": "channel",
                 }
                 return _send(web.url, event, f"EvBurst{i}")
 
@@ -123,8 +138,20 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
         figures += [
             Figure(f"home.{kind}.ack_p99", NAME, f"{label}, ack p99", "ms", target=Target("<", MAX_ACK_P99_MS)),
             Figure(f"home.{kind}.ack_p50", NAME, f"{kind}: App Home openings, ack p50", "ms"),
-            Figure(f"home.{kind}.publish_wrong", NAME, f"{kind}: members without exactly one views.publish within {PUBLISH_WAIT_S:g} s", "", target=Target("==", 0)),
-            Figure(f"home.{kind}.burst_publishes", NAME, f"{kind}: views.publish calls after a burst of {b} replies from one member (debounced per worker)", "", target=Target("<=", WORKERS)),
+            Figure(
+                f"home.{kind}.publish_wrong",
+                NAME,
+                f"{kind}: members without exactly one views.publish within {PUBLISH_WAIT_S:g} s",
+                "",
+                target=Target("==", 0),
+            ),
+            Figure(
+                f"home.{kind}.burst_publishes",
+                NAME,
+                f"{kind}: views.publish calls after a burst of {b} replies from one member (debounced per worker)",
+                "",
+                target=Target("<=", WORKERS),
+            ),
         ]
     by_key = {f.key: f for f in figures}
     for run_index in range(plan.runs):

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable
 
 from bench.databases import Unavailable, count, fresh_database
 from bench.load import LoadResult, SignedRequest, replay
@@ -136,7 +136,9 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
     figures: list[Figure] = []
     for kind in plan.databases:
         figures += [
-            Figure(f"ingestion.{kind}.p99", NAME, f"{kind}: {n:,} replies at c={CONCURRENCY}, ack p99", "ms", target=Target("<", MAX_P99_MS)),
+            Figure(
+                f"ingestion.{kind}.p99", NAME, f"{kind}: {n:,} replies at c={CONCURRENCY}, ack p99", "ms", target=Target("<", MAX_P99_MS)
+            ),
             Figure(f"ingestion.{kind}.lost", NAME, f"{kind}: replies not recorded", "", target=Target("==", 0)),
             Figure(f"ingestion.{kind}.p50", NAME, f"{kind}: ack p50", "ms"),
             Figure(f"ingestion.{kind}.eps", NAME, f"{kind}: events/s", "events/s"),

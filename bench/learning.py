@@ -25,10 +25,10 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import create_engine, text
 
@@ -139,10 +139,20 @@ class Members:
         return params
 
     def press(self, user: str, button: dict, timings: Timings | None, check: Callable[[dict], bool]) -> dict | None:
-        return self.send(lambda response_url: action_body(button["action_id"], button["value"], response_url, user_id=user, channel_id=CHANNEL), button["action_id"].split(".")[1], timings, check)
+        return self.send(
+            lambda response_url: action_body(button["action_id"], button["value"], response_url, user_id=user, channel_id=CHANNEL),
+            button["action_id"].split(".")[1],
+            timings,
+            check,
+        )
 
     def review(self, user: str, timings: Timings | None) -> dict | None:
-        return self.send(lambda response_url: command_body("review", user_id=user, channel_id=CHANNEL, response_url=response_url), "review", timings, _offers("career.review_points."))
+        return self.send(
+            lambda response_url: command_body("review", user_id=user, channel_id=CHANNEL, response_url=response_url),
+            "review",
+            timings,
+            _offers("career.review_points."),
+        )
 
 
 def buttons(params: dict, prefix: str) -> list[dict]:
@@ -150,7 +160,9 @@ def buttons(params: dict, prefix: str) -> list[dict]:
     blocks = params.get("blocks") or []
     if isinstance(blocks, str):
         blocks = json.loads(blocks)
-    return [e for b in blocks if b.get("type") == "actions" for e in b.get("elements", []) if str(e.get("action_id", "")).startswith(prefix)]
+    return [
+        e for b in blocks if b.get("type") == "actions" for e in b.get("elements", []) if str(e.get("action_id", "")).startswith(prefix)
+    ]
 
 
 def _offers(prefix: str) -> Callable[[dict], bool]:
@@ -225,7 +237,7 @@ def learn(database_url: str, members_count: int, walks_count: int, workdir: Path
                 for user in warm:
                     expected[user] = int(grade_buttons[2]["value"].split("|")[1])
                 list(pool.map(lambda user: members.press(user, grade_buttons[2], None, _confirms), warm))
-                for user, result in zip(warm, pool.map(lambda user: _walk(members, user, 2, False, None), warm)):
+                for user, result in zip(warm, pool.map(lambda user: _walk(members, user, 2, False, None), warm), strict=False):
                     walked[user] = result
 
             started = time.monotonic()
@@ -241,7 +253,7 @@ def learn(database_url: str, members_count: int, walks_count: int, workdir: Path
             with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
                 chosen = users[:walks_count]
                 runs = pool.map(lambda i: _walk(members, chosen[i], (i + 1) % 4, i % DOUBLE_CLICK_EVERY == 0, walks), range(len(chosen)))
-                walked.update(zip(chosen, runs))
+                walked.update(zip(chosen, runs, strict=False))
             seconds = time.monotonic() - started
         drill_wrong, walk_wrong = check_reviews(database_url, drill_id, expected, walked)
     finally:
@@ -260,7 +272,10 @@ def check_reviews(database_url: str, drill_id: int, expected: dict[str, int], wa
             reviews: dict[tuple[str, str, str], list[int]] = {}
             for user, r, q, rating in connection.execute(text("SELECT user_id, role_slug, question_id, rating FROM reviews")):
                 reviews.setdefault((user, r, q), []).append(int(rating))
-            cards = {(user, r, q): int(n) for user, r, q, n in connection.execute(text("SELECT user_id, role_slug, question_id, reviews FROM cards"))}
+            cards = {
+                (user, r, q): int(n)
+                for user, r, q, n in connection.execute(text("SELECT user_id, role_slug, question_id, reviews FROM cards"))
+            }
     finally:
         engine.dispose()
 
@@ -268,7 +283,9 @@ def check_reviews(database_url: str, drill_id: int, expected: dict[str, int], wa
         return reviews.get((user, r, q)) == [grade] and cards.get((user, r, q)) == 1
 
     # The drill's question: a member whose review queue offered it again graded it last there.
-    drill_grade = {user: walked[user][2] if user in walked and walked[user][:2] == (role, question_id) else grade for user, grade in expected.items()}
+    drill_grade = {
+        user: walked[user][2] if user in walked and walked[user][:2] == (role, question_id) else grade for user, grade in expected.items()
+    }
     drill_wrong = sum(1 for user, grade in drill_grade.items() if not right(user, role, question_id, grade))
     drill_wrong += sum(1 for (user, r, q) in reviews if (r, q) == (role, question_id) and user not in expected)  # nobody else graded
     walk_wrong = sum(1 for user, (r, q, grade) in walked.items() if not right(user, r, q, grade))
@@ -291,9 +308,27 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
             Figure(f"learning.{kind}.walk.answer_p99", NAME, f"{walk}, answer p99", "ms", target=Target("<", MAX_ANSWER_P99_MS)),
             Figure(f"learning.{kind}.walk.ack_p50", NAME, f"{kind}: review walks, ack p50", "ms"),
             Figure(f"learning.{kind}.walk.answer_p50", NAME, f"{kind}: review walks, answer p50", "ms"),
-            Figure(f"learning.{kind}.unanswered", NAME, f"{kind}: requests not answered as they should be within {ANSWER_WAIT_S:g} s", "", target=Target("==", 0)),
-            Figure(f"learning.{kind}.drill_reviews_wrong", NAME, f"{kind}: members without exactly one review of the drill's question", "", target=Target("==", 0)),
-            Figure(f"learning.{kind}.walk_reviews_wrong", NAME, f"{kind}: walks without exactly one review of the question graded", "", target=Target("==", 0)),
+            Figure(
+                f"learning.{kind}.unanswered",
+                NAME,
+                f"{kind}: requests not answered as they should be within {ANSWER_WAIT_S:g} s",
+                "",
+                target=Target("==", 0),
+            ),
+            Figure(
+                f"learning.{kind}.drill_reviews_wrong",
+                NAME,
+                f"{kind}: members without exactly one review of the drill's question",
+                "",
+                target=Target("==", 0),
+            ),
+            Figure(
+                f"learning.{kind}.walk_reviews_wrong",
+                NAME,
+                f"{kind}: walks without exactly one review of the question graded",
+                "",
+                target=Target("==", 0),
+            ),
         ]
     by_key = {f.key: f for f in figures}
     for run_index in range(plan.runs):

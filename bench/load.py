@@ -38,7 +38,7 @@ class SignedRequest:
     headers: dict[str, str]
 
     @classmethod
-    def sign(cls, body: str, content_type: str = FORM) -> "SignedRequest":
+    def sign(cls, body: str, content_type: str = FORM) -> SignedRequest:
         return cls(body, signed_headers(body, content_type))
 
 
@@ -73,7 +73,16 @@ def constant_load(url: str, request: SignedRequest, concurrency: int, seconds: f
     return replay(url, [request], concurrency, workdir, max_requests=int(seconds * 20_000), max_seconds=seconds, cycle=True)
 
 
-def replay(url: str, requests: list[SignedRequest], concurrency: int, workdir: Path, max_requests: int, max_seconds: float, cycle: bool = False, rate: float | None = None) -> LoadResult:
+def replay(
+    url: str,
+    requests: list[SignedRequest],
+    concurrency: int,
+    workdir: Path,
+    max_requests: int,
+    max_seconds: float,
+    cycle: bool = False,
+    rate: float | None = None,
+) -> LoadResult:
     """Send each request (once, or cycling when `cycle`) with bench.loadgen, within both bounds."""
     return start_replay(url, requests, concurrency, workdir, max_requests, max_seconds, cycle, rate).result()
 
@@ -112,17 +121,39 @@ class Replay:
             self._process.communicate()
 
 
-def start_replay(url: str, requests: list[SignedRequest], concurrency: int, workdir: Path, max_requests: int, max_seconds: float, cycle: bool = False, rate: float | None = None, name: str = "requests") -> Replay:
+def start_replay(
+    url: str,
+    requests: list[SignedRequest],
+    concurrency: int,
+    workdir: Path,
+    max_requests: int,
+    max_seconds: float,
+    cycle: bool = False,
+    rate: float | None = None,
+    name: str = "requests",
+) -> Replay:
     """Like `replay`, without waiting: the load runs in its own process while the caller measures."""
     requests_file = workdir / f"{name}.jsonl"
     with open(requests_file, "w", encoding="utf-8") as out:
         for request in requests:
             out.write(json.dumps({"body": request.body, "headers": request.headers}) + "\n")
     spec_file = workdir / f"{name}-loadgen.json"
-    spec = {"url": url, "requests_file": str(requests_file), "concurrency": concurrency, "max_requests": max_requests, "max_seconds": max_seconds, "cycle": cycle, "rate": rate}
+    spec = {
+        "url": url,
+        "requests_file": str(requests_file),
+        "concurrency": concurrency,
+        "max_requests": max_requests,
+        "max_seconds": max_seconds,
+        "cycle": cycle,
+        "rate": rate,
+    }
     spec_file.write_text(json.dumps(spec), encoding="utf-8")
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.loadgen", str(spec_file)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "bench.loadgen", str(spec_file)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     return Replay(process, max_seconds)
 
@@ -139,7 +170,7 @@ def _wrk(url: str, request: SignedRequest, concurrency: int, seconds: float, wor
     found = [line for line in done.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
     if done.returncode != 0 or not found:
         raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    result = json.loads(found[-1][len(RESULT_PREFIX):])
+    result = json.loads(found[-1][len(RESULT_PREFIX) :])
     return LoadResult(
         tool="wrk",
         requests=result["requests"],

@@ -24,8 +24,8 @@ import http.client
 import math
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
 from bench.databases import Unavailable, count, fresh_database
@@ -110,7 +110,9 @@ def measure(database_url: str, rounds: int, workdir: Path) -> dict[str, float]:
             thread_ts = post_drill(web.url, stub)
             base_ts = int(float(thread_ts)) + 1  # after the post: see bench/ingestion.py
             text = long_text()
-            firsts = [SignedRequest.sign(reply_event(n, thread_ts, base_ts, text=text), "application/json") for n in range(CONCURRENCY * rounds)]
+            firsts = [
+                SignedRequest.sign(reply_event(n, thread_ts, base_ts, text=text), "application/json") for n in range(CONCURRENCY * rounds)
+            ]
             lookup = SignedRequest.sign(command_body("ciso", channel_id=LOOKUP_CHANNEL, response_url=stub.response_url("lookup")))
             lookups = Lookups(web.url, lookup, max_seconds=2 * MAX_SECONDS + 60)
             lookups.start()
@@ -160,8 +162,20 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
         label = f"{kind}: {n} replies of {REPLY_CHARACTERS:,} characters at c={CONCURRENCY}, {WORKERS} workers"
         figures += [
             Figure(f"longreplies.{kind}.ack_max", NAME, f"{label}, slowest ack", "ms", target=Target("<", MAX_ACK_MS)),
-            Figure(f"longreplies.{kind}.retry_ack_max", NAME, f"{kind}: each delivered again (Slack's retry), slowest ack", "ms", target=Target("<", MAX_ACK_MS)),
-            Figure(f"longreplies.{kind}.lookup_p99", NAME, f"{kind}: /career lookup in another channel meanwhile, p99", "ms", target=Target("<", MAX_LOOKUP_P99_MS)),
+            Figure(
+                f"longreplies.{kind}.retry_ack_max",
+                NAME,
+                f"{kind}: each delivered again (Slack's retry), slowest ack",
+                "ms",
+                target=Target("<", MAX_ACK_MS),
+            ),
+            Figure(
+                f"longreplies.{kind}.lookup_p99",
+                NAME,
+                f"{kind}: /career lookup in another channel meanwhile, p99",
+                "ms",
+                target=Target("<", MAX_LOOKUP_P99_MS),
+            ),
             Figure(f"longreplies.{kind}.unacked", NAME, f"{kind}: deliveries not acknowledged within 10 s", "", target=Target("==", 0)),
             Figure(f"longreplies.{kind}.lookups_failed", NAME, f"{kind}: lookups not answered within 30 s", "", target=Target("==", 0)),
             Figure(f"longreplies.{kind}.lost", NAME, f"{kind}: replies not recorded", "", target=Target("==", 0)),
@@ -192,7 +206,8 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
                     by_key[f"longreplies.{kind}.{what}"].samples.append(value)
             progress(
                 f"long replies run {run_index + 1}/{plan.runs}, {kind}: slowest ack {measured['ack_max']:.0f} ms "
-                f"(retries {measured['retry_ack_max']:.0f} ms), CPU per reply {measured['cpu_ms']:.0f} ms (retries {measured['retry_cpu_ms']:.1f} ms), lookup p99 {measured['lookup_p99']:.0f} ms over {measured['lookups']:.0f}; "
+                f"(retries {measured['retry_ack_max']:.0f} ms), CPU per reply {measured['cpu_ms']:.0f} ms (retries "
+                f"{measured['retry_cpu_ms']:.1f} ms), lookup p99 {measured['lookup_p99']:.0f} ms over {measured['lookups']:.0f}; "
                 f"{measured['unacked']:.0f} unacknowledged, {measured['lookups_failed']:.0f} lookups failed, {measured['lost']:.0f} lost, {measured['unjudged']:.0f} unjudged"
             )
     return figures

@@ -22,8 +22,8 @@ from __future__ import annotations
 import http.client
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
 from bench.bare_app import ANSWER
@@ -90,12 +90,14 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
         for run_index in range(plan.runs):
             # Slack accepts a signature for five minutes: sign again for every run.
             request = SignedRequest.sign(command_body("ciso", response_url=stub.response_url()))
-            rotated = order[run_index % len(order):] + order[: run_index % len(order)]
+            rotated = order[run_index % len(order) :] + order[: run_index % len(order)]
             for concurrency in plan.lookup_concurrency:
                 results: dict[str, LoadResult] = {}
                 for name, server in rotated:
                     cpu_before = server.cpu_seconds()
-                    result = constant_load(server.url + "/slack/events", request, concurrency, plan.lookup_seconds, workdir, plan.load_generator)
+                    result = constant_load(
+                        server.url + "/slack/events", request, concurrency, plan.lookup_seconds, workdir, plan.load_generator
+                    )
                     cpu_us = (server.cpu_seconds() - cpu_before) / max(1, result.requests) * 1e6
                     if result.failed or not result.requests:
                         raise RuntimeError(f"{server.name}: {result.failed} of {result.requests} requests failed at c={concurrency}")
@@ -104,12 +106,16 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
                     figure(f"{name}.c{concurrency}.rps", f"{app}, c={concurrency}: throughput", "req/s").samples.append(result.rps)
                     figure(f"{name}.c{concurrency}.p50", f"{app}, c={concurrency}: p50 latency", "ms").samples.append(result.p50_ms)
                     p99_target = Target("<", MAX_P99_MS) if name == "web" and concurrency == P99_CONCURRENCY else None
-                    figure(f"{name}.c{concurrency}.p99", f"{app}, c={concurrency}: p99 latency", "ms", p99_target).samples.append(result.p99_ms)
+                    figure(f"{name}.c{concurrency}.p99", f"{app}, c={concurrency}: p99 latency", "ms", p99_target).samples.append(
+                        result.p99_ms
+                    )
                     if concurrency == P99_CONCURRENCY:
                         figure(f"{name}.c{concurrency}.cpu", f"{app}, c={concurrency}: server CPU per request", "µs").samples.append(cpu_us)
                 best = results["web"].rps / results["best"].rps * 100
                 same = results["web"].rps / results["bare"].rps * 100
-                figure(f"ratio.c{concurrency}", f"web / best-served bare app throughput, c={concurrency}", "%", Target(">=", MIN_RATIO_PERCENT)).samples.append(best)
+                figure(
+                    f"ratio.c{concurrency}", f"web / best-served bare app throughput, c={concurrency}", "%", Target(">=", MIN_RATIO_PERCENT)
+                ).samples.append(best)
                 figure(f"ratio_same.c{concurrency}", f"web / bare app on web's server settings, c={concurrency}", "%").samples.append(same)
                 progress(
                     f"lookup run {run_index + 1}/{plan.runs}, c={concurrency}: web {results['web'].rps:.0f} req/s "
@@ -144,7 +150,9 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
     return [figures[key] for key in order_keys]
 
 
-def _busy(web: ServerProcess, request: SignedRequest, thread_ts: str, plan: Plan, run_index: int, workdir: Path) -> tuple[LoadResult, LoadResult]:
+def _busy(
+    web: ServerProcess, request: SignedRequest, thread_ts: str, plan: Plan, run_index: int, workdir: Path
+) -> tuple[LoadResult, LoadResult]:
     """Lookups at BUSY_CONCURRENCY while thread replies arrive at the plan's rate from another process."""
     lead_in = 0.5  # the replies start first, so that every lookup measured meets them
     seconds = plan.lookup_seconds + 2 * lead_in
@@ -153,7 +161,14 @@ def _busy(web: ServerProcess, request: SignedRequest, thread_ts: str, plan: Plan
     first = 100_000 * (run_index + 1)  # every run's replies are new events
     bodies = [SignedRequest.sign(reply_event(first + n, thread_ts, base_ts), "application/json") for n in range(count)]
     replies = start_replay(
-        web.url + "/slack/events", bodies, REPLY_CONCURRENCY, workdir, max_requests=count, max_seconds=seconds, rate=plan.lookup_busy_reply_rate, name="replies",
+        web.url + "/slack/events",
+        bodies,
+        REPLY_CONCURRENCY,
+        workdir,
+        max_requests=count,
+        max_seconds=seconds,
+        rate=plan.lookup_busy_reply_rate,
+        name="replies",
     )
     try:
         time.sleep(lead_in)
@@ -162,7 +177,9 @@ def _busy(web: ServerProcess, request: SignedRequest, thread_ts: str, plan: Plan
     finally:
         replies.stop()
     if lookups.failed or answered.failed:
-        raise RuntimeError(f"{web.name}: {lookups.failed} lookups and {answered.failed} replies failed while both were sent:\n{web.log_tail()}")
+        raise RuntimeError(
+            f"{web.name}: {lookups.failed} lookups and {answered.failed} replies failed while both were sent:\n{web.log_tail()}"
+        )
     return lookups, answered
 
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from bench.ingestion import CHANNEL
 from bench.plan import Plan
@@ -55,7 +55,13 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
         Figure("modal.valid.ack_p99", NAME, f"valid submission: ack p99 ({n} a run)", "ms", target=Target("<", MAX_ACK_P99_MS)),
         Figure("modal.valid.ack_p50", NAME, "valid submission: ack p50", "ms"),
         Figure("modal.valid.saved_p50", NAME, "valid submission → the modal says it was saved (p50)", "ms"),
-        Figure("modal.invalid.ack_p99", NAME, f"invalid submission (inline error): ack p99 ({n} a run)", "ms", target=Target("<", MAX_ACK_P99_MS)),
+        Figure(
+            "modal.invalid.ack_p99",
+            NAME,
+            f"invalid submission (inline error): ack p99 ({n} a run)",
+            "ms",
+            target=Target("<", MAX_ACK_P99_MS),
+        ),
         Figure("modal.invalid.ack_p50", NAME, "invalid submission: ack p50", "ms"),
         Figure("modal.unsaved", NAME, "valid submissions not saved, or acks not as expected", "", target=Target("==", 0)),
     ]
@@ -68,7 +74,9 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
             for run_index in range(plan.runs):
                 result = _measure(web.url, stub, n)
                 for key, samples in (
-                    ("modal.open", result.opens), ("modal.valid.ack", result.valid_acks), ("modal.invalid.ack", result.invalid_acks),
+                    ("modal.open", result.opens),
+                    ("modal.valid.ack", result.valid_acks),
+                    ("modal.invalid.ack", result.invalid_acks),
                 ):
                     by_key[f"{key}_p99"].samples.append(percentile(samples, 99))
                     by_key[f"{key}_p50"].samples.append(percentile(samples, 50))

@@ -26,7 +26,7 @@ class Plan:
     databases: tuple[str, ...] = ("sqlite", "postgresql")
     load_generator: str = "auto"  # "wrk", "python" (bench.loadgen), or "auto": wrk when installed
 
-    def adjusted(self, runs: int | None = None, load_generator: str | None = None) -> "Plan":
+    def adjusted(self, runs: int | None = None, load_generator: str | None = None) -> Plan:
         changes = {k: v for k, v in (("runs", runs), ("load_generator", load_generator)) if v is not None}
         return replace(self, **changes)
 

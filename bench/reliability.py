@@ -84,13 +84,21 @@ def workspaces_for(count: int) -> tuple[Workspace, ...]:
 def slack_env(stub: StubSlackApi, workspaces: tuple[Workspace, ...]) -> dict[str, str]:
     """The Slack part of the bot's environment: SINGLE's bot token (the single-workspace
     deployment), or OAuth credentials and each workspace's admin as T…:U… (OAuth mode)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SCOPES", "SLACK_REDIRECT_URI")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SCOPES", "SLACK_REDIRECT_URI")
+    }
     env.update(SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=stub.api_url)
     if workspaces == (SINGLE,):
         env.update(SLACK_BOT_TOKEN=BOT_TOKEN, ADMIN_USER_IDS=ADMIN)
     else:
         stub.oauth_client = (CLIENT_ID, CLIENT_SECRET)
-        env.update(SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET, ADMIN_USER_IDS=",".join(f"{w.team_id}:{w.admin}" for w in workspaces))
+        env.update(
+            SLACK_CLIENT_ID=CLIENT_ID,
+            SLACK_CLIENT_SECRET=CLIENT_SECRET,
+            ADMIN_USER_IDS=",".join(f"{w.team_id}:{w.admin}" for w in workspaces),
+        )
     return env
 
 
@@ -113,7 +121,9 @@ def wrong_tokens(stub: StubSlackApi, owners: dict[str, Workspace]) -> tuple[int,
     for call in stub.calls[:]:
         if call.method in ("response_url", "oauth.v2.access"):
             continue
-        owner = owners.get(str(call.params.get("channel") or "")) or owners.get(str(call.params.get("user") or call.params.get("users") or ""))
+        owner = owners.get(str(call.params.get("channel") or "")) or owners.get(
+            str(call.params.get("user") or call.params.get("users") or "")
+        )
         if owner is not None:
             checked[call.method] += 1
         if call.token not in tokens or (owner is not None and call.token != owner.token):
@@ -143,7 +153,7 @@ class CuttableProxy:
         while not self._stop:
             try:
                 client, _ = self.listener.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             if not self._open:
                 client.close()
@@ -219,7 +229,9 @@ class BotProcess:
         if self._log:
             self._log.close()
         self._log = open(log_path, "w")
-        self.process = subprocess.Popen(procfile("web"), cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            procfile("web"), cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             match = re.search(r"Listening at: http://[\d.]+:(\d+)", log_path.read_text())
@@ -273,10 +285,19 @@ SCENARIOS = [
     Scenario("replicas-postgres", "3 replicas on PostgreSQL", "postgres", 3),
     Scenario("replicas-sqlite", "2 processes on one SQLite file", "sqlite", 2),
     Scenario(
-        "webapi-faults", "3 replicas; chat.postMessage/chat.update: 15% 429, 10% 500, 5% hang past the client timeout",
-        "postgres", 3, faults=FaultPlan(rate_429=0.15, rate_500=0.10, rate_hang=0.05, hang_seconds=3.0, seed=7),
+        "webapi-faults",
+        "3 replicas; chat.postMessage/chat.update: 15% 429, 10% 500, 5% hang past the client timeout",
+        "postgres",
+        3,
+        faults=FaultPlan(rate_429=0.15, rate_500=0.10, rate_hang=0.05, hang_seconds=3.0, seed=7),
     ),
-    Scenario("sigkill", "3 replicas; one SIGKILLed every 4–9 s through post → record → reveal, then restarted", "postgres", 3, kill_every=(4.0, 9.0)),
+    Scenario(
+        "sigkill",
+        "3 replicas; one SIGKILLed every 4–9 s through post → record → reveal, then restarted",
+        "postgres",
+        3,
+        kill_every=(4.0, 9.0),
+    ),
     Scenario("db-outage", "3 replicas; PostgreSQL unreachable for 20 s as the drills fall due", "postgres", 3, db_outage=20.0),
 ]
 
@@ -352,8 +373,13 @@ def run_scenario(scenario: Scenario, drills: int, workdir: Path, log=print, work
         for i, channel in enumerate(channels):
             workspace = owner[channel]
             # Acked at once; the confirmation follows through the command's response_url.
-            body = command_body(f"schedule set ciso {due:%H:%M} tz=UTC reveal=+1m", user_id=workspace.admin, channel_id=channel,
-                                response_url=stub.response_url(f"set-{channel}"), team_id=workspace.team_id)
+            body = command_body(
+                f"schedule set ciso {due:%H:%M} tz=UTC reveal=+1m",
+                user_id=workspace.admin,
+                channel_id=channel,
+                response_url=stub.response_url(f"set-{channel}"),
+                team_id=workspace.team_id,
+            )
             bot = bots[(i // len(workspaces)) % len(bots)]
             ack = request(bot.url + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded"))
             answer = stub.answer_at(f"set-{channel}", timeout=30) if ack.status == 200 else {}
@@ -362,13 +388,18 @@ def run_scenario(scenario: Scenario, drills: int, workdir: Path, log=print, work
         spare = (due - datetime.now(timezone.utc)).total_seconds()
         if spare < 3:
             raise RuntimeError(f"setting {drills} schedules took until {spare:.0f} s before they fell due: run fewer drills")
-        log(f"  {drills} schedules set in {(datetime.now(timezone.utc) - now).total_seconds():.0f} s ({', '.join(f'{sum(1 for c in channels if owner[c] is w)} in {w.team_id}' for w in workspaces)}); due {due:%H:%M:%S} UTC, reveal {due + timedelta(minutes=1):%H:%M:%S} UTC")
+        log(
+            f"  {drills} schedules set in {(datetime.now(timezone.utc) - now).total_seconds():.0f} s "
+            f"({', '.join(f'{sum(1 for c in channels if owner[c] is w)} in {w.team_id}' for w in workspaces)}); due {due:%H:%M:%S} UTC, reveal {due + timedelta(minutes=1):%H:%M:%S} UTC"
+        )
 
         threads = []
         if scenario.kill_every:
             threads.append(threading.Thread(target=_killer, args=(bots, scenario.kill_every, due, stop, result), daemon=True))
         if proxy is not None:
-            threads.append(threading.Thread(target=_outage, args=(proxy, due - timedelta(seconds=5), scenario.db_outage, stop, result), daemon=True))
+            threads.append(
+                threading.Thread(target=_outage, args=(proxy, due - timedelta(seconds=5), scenario.db_outage, stop, result), daemon=True)
+            )
         for t in threads:
             t.start()
 
@@ -409,7 +440,9 @@ def run_scenario(scenario: Scenario, drills: int, workdir: Path, log=print, work
         adopted = logs.count("not posting again") + logs.count("not revealing again")
         failed_ticks = logs.count("drill tick failed")
         if adopted or failed_ticks:
-            result.notes.append(f"{adopted} earlier posts/reveals found and adopted instead of repeated; {failed_ticks} ticks failed and were retried")
+            result.notes.append(
+                f"{adopted} earlier posts/reveals found and adopted instead of repeated; {failed_ticks} ticks failed and were retried"
+            )
         secrets = secrets_of(workspaces)
         leaked = [b.name for b in bots if any(s in b.logs() for s in secrets)]
         if leaked:
@@ -530,14 +563,26 @@ def run_events(workdir: Path, replies: int = 1000, seed: int = 42, workspace: Wo
         earlier = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%H:%M")
         for name, text_ in (("set", f"schedule set ciso {earlier} tz=UTC reveal=+8h"), ("now", "drill now")):
             # Acked at once; wait for each answer (through response_url) before the next command.
-            body = command_body(text_, user_id=workspace.admin, channel_id=channel, response_url=stub.response_url(name), team_id=workspace.team_id)
+            body = command_body(
+                text_, user_id=workspace.admin, channel_id=channel, response_url=stub.response_url(name), team_id=workspace.team_id
+            )
             request(bot.url + "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded"))
             stub.answer_at(name, timeout=30)
         posts = stub.wait_for("chat.postMessage", 1, timeout=20)
         thread_ts = posts[0].response["ts"]
         rng = random.Random(seed)
         base = int(time.time())
-        events = [{"type": "message", "channel": channel, "user": f"U{i % 37:08d}", "text": "回答", "ts": f"{base + i}.{i:06d}", "thread_ts": thread_ts} for i in range(replies)]
+        events = [
+            {
+                "type": "message",
+                "channel": channel,
+                "user": f"U{i % 37:08d}",
+                "text": "回答",
+                "ts": f"{base + i}.{i:06d}",
+                "thread_ts": thread_ts,
+            }
+            for i in range(replies)
+        ]
         deliveries: list[tuple[dict, str, int | None]] = []
         for i, event in enumerate(events):
             deliveries.append((event, f"Ev{i}", None))
@@ -546,18 +591,37 @@ def run_events(workdir: Path, replies: int = 1000, seed: int = 42, workspace: Wo
         deleted = set(rng.sample(range(replies), replies // 12))
         for i in deleted:
             e = events[i]
-            deliveries.append(({"type": "message", "subtype": "message_deleted", "channel": channel, "deleted_ts": e["ts"],
-                                "previous_message": {"user": e["user"], "ts": e["ts"], "thread_ts": thread_ts}}, f"Del{i}", None))
+            deliveries.append(
+                (
+                    {
+                        "type": "message",
+                        "subtype": "message_deleted",
+                        "channel": channel,
+                        "deleted_ts": e["ts"],
+                        "previous_message": {"user": e["user"], "ts": e["ts"], "thread_ts": thread_ts},
+                    },
+                    f"Del{i}",
+                    None,
+                )
+            )
         for i in rng.sample(range(replies), replies // 10):
-            deliveries.append(({"type": "message", "subtype": "message_changed", "channel": channel, "message": {**events[i], "text": "edited"}}, f"Edit{i}", None))
+            deliveries.append(
+                (
+                    {"type": "message", "subtype": "message_changed", "channel": channel, "message": {**events[i], "text": "edited"}},
+                    f"Edit{i}",
+                    None,
+                )
+            )
         for start in range(0, len(deliveries), 40):
-            window = deliveries[start:start + 40]
+            window = deliveries[start : start + 40]
             rng.shuffle(window)
-            deliveries[start:start + 40] = window
+            deliveries[start : start + 40] = window
 
         def send(delivery) -> float:
             event, event_id, retry = delivery
-            body = json.dumps({"type": "event_callback", "event_id": event_id, "team_id": workspace.team_id, "api_app_id": "A0001", "event": event})
+            body = json.dumps(
+                {"type": "event_callback", "event_id": event_id, "team_id": workspace.team_id, "api_app_id": "A0001", "event": event}
+            )
             headers = signed_headers(body, "application/json")
             if retry:
                 headers["X-Slack-Retry-Num"] = str(retry)
@@ -574,8 +638,14 @@ def run_events(workdir: Path, replies: int = 1000, seed: int = 42, workspace: Wo
         engine.dispose()
         expected = {events[i]["ts"] for i in range(replies) if i not in deleted}
         return EventsResult(
-            replies, len(deliveries), kept == expected, len(kept), len(expected),
-            statistics.median(acks), acks[int(len(acks) * 0.99) - 1], acks[-1],
+            replies,
+            len(deliveries),
+            kept == expected,
+            len(kept),
+            len(expected),
+            statistics.median(acks),
+            acks[int(len(acks) * 0.99) - 1],
+            acks[-1],
         )
     finally:
         bot.stop()
@@ -585,8 +655,14 @@ def run_events(workdir: Path, replies: int = 1000, seed: int = 42, workspace: Wo
 # ----------------------------------------------------------------------------- report
 
 
-def render(results: list[Result], command: str, started: datetime, events: EventsResult | None = None, workspaces: tuple[Workspace, ...] = WORKSPACES,
-           load: tuple[float, float] | None = None) -> str:
+def render(
+    results: list[Result],
+    command: str,
+    started: datetime,
+    events: EventsResult | None = None,
+    workspaces: tuple[Workspace, ...] = WORKSPACES,
+    load: tuple[float, float] | None = None,
+) -> str:
     """`load`: the 1-minute load average when the run started and when it ended (others' work on the
     machine shows in the timings, never in the counts)."""
     if workspaces == (SINGLE,):
@@ -659,15 +735,18 @@ def render(results: list[Result], command: str, started: datetime, events: Event
         "",
         "| Guarantee | Fast tests (every CI run) | This suite (real processes, real clock) |",
         "| --- | --- | --- |",
-        "| exactly-once post and reveal | `tests/test_drills.py` (two services racing, lost answers, killed claim), `tests/store/test_leases.py` (a claim taken over cannot be finished or released by its old holder, every table), on SQLite and PostgreSQL | `replicas-postgres`, `replicas-sqlite` |",
-        "| 429 / 500 / hang | `tests/e2e/test_http_drill.py` (429 + Retry-After), `tests/e2e/test_http_slack_refusals.py` (Retry-After on every call, views.open), `tests/e2e/test_http_outbox.py` (Retry-After longer than the lease on chat.update and chat.postEphemeral, two replicas), `tests/test_drills.py` (lost answers) | `webapi-faults` |",
+        "| exactly-once post and reveal | `tests/test_drills.py` (two services racing, lost answers, killed claim), `tests/store/test_leases.py` (a claim "
+        "taken over cannot be finished or released by its old holder, every table), on SQLite and PostgreSQL | `replicas-postgres`, `replicas-sqlite` |",
+        "| 429 / 500 / hang | `tests/e2e/test_http_drill.py` (429 + Retry-After), `tests/e2e/test_http_slack_refusals.py` (Retry-After on every call, views.open), "
+        "`tests/e2e/test_http_outbox.py` (Retry-After longer than the lease on chat.update and chat.postEphemeral, two replicas), `tests/test_drills.py` (lost answers) | `webapi-faults` |",
         "| channel archived or deleted, missing scope | `tests/e2e/test_http_slack_refusals.py`, on SQLite and PostgreSQL | — |",
         "| crash at any point | `tests/test_drills.py::test_a_process_killed_after_posting…` | `sigkill` |",
         "| database unreachable | — | `db-outage` |",
         "| replies deduplicated | `tests/reliability/test_events.py` (1,000 events, 30 % redelivered) | — |",
         "| bad input, forged requests, secrets | `tests/reliability/test_bad_input.py`, `tests/reliability/test_security.py` | token/secret grep of every process log |",
         "| each workspace's token | `tests/e2e/test_http_workspaces.py` (two workspaces through the web process, an uninstall) | every scenario (the *Wrong token* column) |",
-        "| front door, replays, request bodies out of the log | `tests/reliability/test_front_door.py`, `tests/reliability/test_replays.py`, `tests/reliability/test_payload_ids.py`, `tests/slack/test_log_privacy.py` (a DEBUG run), `tests/e2e/test_procfile_web.py` (an unsigned 20 MiB body and the worker's memory) | — |",
+        "| front door, replays, request bodies out of the log | `tests/reliability/test_front_door.py`, `tests/reliability/test_replays.py`, `tests/reliability/test_payload_ids.py`, "
+        "`tests/slack/test_log_privacy.py` (a DEBUG run), `tests/e2e/test_procfile_web.py` (an unsigned 20 MiB body and the worker's memory) | — |",
         "",
         f"## Last run — {started:%Y-%m-%d %H:%M} UTC",
         "",
@@ -688,7 +767,8 @@ def render(results: list[Result], command: str, started: datetime, events: Event
             "",
             "| Events | Replies | Deliveries (with retries, edits, deletes) | Recorded exactly right | Ack p50 | Ack p99 | Ack max |",
             "| --- | ---: | ---: | --- | ---: | ---: | ---: |",
-            f"| thread replies{'' if workspaces == (SINGLE,) else ' in a workspace installed through OAuth'}, 30 % redelivered 2–3×, reordered, 10 % edited, 8 % deleted | {events.replies} | {events.deliveries} | "
+            f"| thread replies{'' if workspaces == (SINGLE,) else ' in a workspace installed through OAuth'}, 30 "
+            f"% redelivered 2–3×, reordered, 10 % edited, 8 % deleted | {events.replies} | {events.deliveries} | "
             f"{'yes' if events.recorded_right else 'NO'} ({events.kept} of {events.expected}) | {events.ack_p50_ms:.1f} ms | {events.ack_p99_ms:.1f} ms | {events.ack_max_ms:.1f} ms |",
         ]
     notes = [f"- `{r.scenario.name}`: {'; '.join(r.notes)}" for r in results if r.notes]
@@ -710,15 +790,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", action="append", choices=[s.name for s in SCENARIOS], help="run only these")
     parser.add_argument("--output", default=str(ROOT / "docs" / "RELIABILITY.md"))
     parser.add_argument("--no-events", action="store_true", help="skip the event-delivery run")
-    parser.add_argument("--workspaces", type=int, choices=(1, 2), default=2,
-                        help="2 (default): OAuth mode, two installed workspaces; 1: the single-workspace deployment (SLACK_BOT_TOKEN)")
+    parser.add_argument(
+        "--workspaces",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        help="2 (default): OAuth mode, two installed workspaces; 1: the single-workspace deployment (SLACK_BOT_TOKEN)",
+    )
     args = parser.parse_args(argv)
     workspaces = workspaces_for(args.workspaces)
     chosen = [s for s in SCENARIOS if not args.scenario or s.name in args.scenario]
     if any(s.database == "postgres" for s in chosen) and (reason := postgres_available()):
         print(f"PostgreSQL at {POSTGRES_URL} is needed: {reason}", file=sys.stderr)
         return 2
-    command = "python -m bench.reliability" + "".join(f" --scenario {s}" for s in args.scenario or []) + (f" --drills {args.drills}" if args.drills != 200 else "") + (f" --workspaces {args.workspaces}" if args.workspaces != 2 else "") + (" --no-events" if args.no_events else "")
+    command = (
+        "python -m bench.reliability"
+        + "".join(f" --scenario {s}" for s in args.scenario or [])
+        + (f" --drills {args.drills}" if args.drills != 200 else "")
+        + (f" --workspaces {args.workspaces}" if args.workspaces != 2 else "")
+        + (" --no-events" if args.no_events else "")
+    )
     started = datetime.now(timezone.utc)
     load_at_start = os.getloadavg()[0]
     results = []
@@ -729,19 +820,36 @@ def main(argv: list[str] | None = None) -> int:
             workdir.mkdir()
             r = run_scenario(scenario, args.drills, workdir, log=lambda m: print(m, flush=True), workspaces=workspaces)
             results.append(r)
-            print(f"  posted {r.posted}, missed {r.missed}, lost {r.lost}, duplicated {r.duplicated}; reveals {r.reveals}, lost {r.reveals_lost}, duplicated {r.reveals_duplicated}; wrong token {r.wrong_token}; {'; '.join(r.notes)}", flush=True)
+            print(
+                f"  posted {r.posted}, missed {r.missed}, lost {r.lost}, duplicated {r.duplicated}; reveals {r.reveals}, "
+                f"lost {r.reveals_lost}, duplicated {r.reveals_duplicated}; wrong token {r.wrong_token}; {'; '.join(r.notes)}",
+                flush=True,
+            )
         events = None
         if not args.no_events:
             print("events: 1,000 thread replies with redeliveries, edits and deletes", flush=True)
             workdir = Path(tmp) / "events"
             workdir.mkdir()
             events = run_events(workdir, workspace=workspaces[0])
-            print(f"  recorded right: {events.recorded_right}; ack p50 {events.ack_p50_ms:.1f} ms, p99 {events.ack_p99_ms:.1f} ms, max {events.ack_max_ms:.1f} ms", flush=True)
+            print(
+                f"  recorded right: {events.recorded_right}; ack p50 {events.ack_p50_ms:.1f} ms, p99 {events.ack_p99_ms:.1f} ms, max {events.ack_max_ms:.1f} ms",
+                flush=True,
+            )
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(render(results, command, started, events, workspaces, (load_at_start, os.getloadavg()[0])), encoding="utf-8")
+    Path(args.output).write_text(
+        render(results, command, started, events, workspaces, (load_at_start, os.getloadavg()[0])), encoding="utf-8"
+    )
     print(f"wrote {args.output}")
-    bad = [r for r in results if r.lost or r.duplicated or r.reveals_lost or r.reveals_duplicated or r.wrong_token
-           or any(alarm in n for n in r.notes for alarm in ("SECRET", "ANOTHER WORKSPACE", "FILES IN $HOME"))]
+    bad = [
+        r
+        for r in results
+        if r.lost
+        or r.duplicated
+        or r.reveals_lost
+        or r.reveals_duplicated
+        or r.wrong_token
+        or any(alarm in n for n in r.notes for alarm in ("SECRET", "ANOTHER WORKSPACE", "FILES IN $HOME"))
+    ]
     return 1 if bad or (events is not None and not events.recorded_right) else 0
 
 

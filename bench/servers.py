@@ -60,7 +60,7 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30) -> "ServerProcess":
+    def start(self, timeout: float = 30) -> ServerProcess:
         self._log = open(self.log_path, "w", encoding="utf-8")
         command = self.command
         if shutil.which("timeout"):
@@ -105,7 +105,7 @@ class ServerProcess:
             self._log.close()
             self._log = None
 
-    def __enter__(self) -> "ServerProcess":
+    def __enter__(self) -> ServerProcess:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -152,5 +152,7 @@ def bare_process(stub: StubSlackApi, log_path: Path, best: bool = False) -> Serv
     (WEB_CONCURRENCY and all), or with `best`, under gunicorn's sync workers, one per core."""
     env = bot_environment(stub, "sqlite://")
     if best:
-        return ServerProcess("the bare Bolt app (sync, one worker per core)", [sys.executable, "-m", "bench.bare_app", "--best"], env, log_path)
+        return ServerProcess(
+            "the bare Bolt app (sync, one worker per core)", [sys.executable, "-m", "bench.bare_app", "--best"], env, log_path
+        )
     return ServerProcess("the bare Bolt app (the web process's server settings)", [sys.executable, "-m", "bench.bare_app"], env, log_path)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
-from datetime import date
 import sys
+from datetime import date
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
@@ -23,7 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("directory", nargs="?", help="directory of role documents (default: CONTENT_DIR or content/)")
     check.add_argument("--strict", action="store_true", help="fail on warnings too (what CI runs)")
     check.add_argument(
-        "--database", metavar="URL", help="also warn about question ids that this database's drill history refers to but the content no longer has (read only)"
+        "--database",
+        metavar="URL",
+        help="also warn about question ids that this database's drill history refers to but the content no longer has (read only)",
     )
     return parser
 
@@ -123,10 +125,14 @@ def _build_slack(settings: Settings):
     except SQLAlchemyError as exc:
         raise _unusable_database(exc) from None
     except json.JSONDecodeError:
-        raise ConfigError(f"SLACK_API_URL ({settings.slack_api_url}) did not answer like Slack's Web API (the answer was not JSON): check the URL.") from None
+        raise ConfigError(
+            f"SLACK_API_URL ({settings.slack_api_url}) did not answer like Slack's Web API (the answer was not JSON): check the URL."
+        ) from None
     except (BoltError, SlackApiError) as exc:
         if _not_json(exc):
-            raise ConfigError(f"SLACK_API_URL ({settings.slack_api_url}) did not answer like Slack's Web API (the answer was not JSON): check the URL.") from None
+            raise ConfigError(
+                f"SLACK_API_URL ({settings.slack_api_url}) did not answer like Slack's Web API (the answer was not JSON): check the URL."
+            ) from None
         raise ConfigError(f"Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url} ({_reason(exc)}).") from None
     except OSError as exc:
         raise ConfigError(f"Slack's Web API at {settings.slack_api_url} (SLACK_API_URL) cannot be reached ({exc}).") from None

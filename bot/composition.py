@@ -10,10 +10,11 @@ import logging
 import random
 import socket
 import time
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from sqlalchemy import Engine
@@ -21,11 +22,11 @@ from sqlalchemy import Engine
 from bot.commands.drill import DrillCommands
 from bot.commands.feedback import FeedbackCommands
 from bot.commands.learning import LearningCommands
-from bot.commands.standings import StandingsCommands
-from bot.domain.answer_feedback import Analyse
 from bot.commands.router import CommandRouter
+from bot.commands.standings import StandingsCommands
 from bot.config import Settings
 from bot.content.loader import LoadResult, load_directory
+from bot.domain.answer_feedback import Analyse
 from bot.domain.catalog import RoleCatalog
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import ChatError, ChatPort, ChatPorts
@@ -36,23 +37,23 @@ from bot.usecases.delivery import AdminTexts, DrillDelivery
 from bot.usecases.drill_cycle import DrillCycle
 from bot.usecases.export import Export
 from bot.usecases.feedback import AnswerCheck, Feedback, FeedbackDelivery
-from bot.usecases.member_home import Visible, everyone_sees_all
-from bot.usecases.outbox import Outbox
 from bot.usecases.leaderboard import Leaderboard
 from bot.usecases.learning import Learning
 from bot.usecases.lookups import Lookups
+from bot.usecases.member_home import everyone_sees_all
 from bot.usecases.model_answers import ModelAnswers
+from bot.usecases.outbox import Outbox
 from bot.usecases.replays import Replays
 from bot.usecases.replies import Replies
-from bot.usecases.schedule_admin import ScheduleAdmin
+from bot.usecases.schedule_admin import ScheduleAdmin, Visible
 from bot.usecases.workspaces import Workspaces
 from bot.views import drill_notices
 
 if TYPE_CHECKING:
-    from bot.slack.client import TeamClients
     from bot.commands.home_tab import HomeTab
     from bot.commands.schedule_editor import ScheduleEditor
     from bot.slack.channel_access import ChannelAccess
+    from bot.slack.client import TeamClients
     from bot.slack.home_publisher import HomeParts
     from bot.slack.installations import Installations
     from bot.slack.oauth import OAuthParts
@@ -159,7 +160,11 @@ def build_bot(
     # Every message sent under a claim (drills, reminders, digests, answer feedback) goes through it.
     outbox = Outbox(sessions, chats, lease=timedelta(seconds=settings.drill_lease_seconds), host=socket.gethostname())
     delivery = DrillDelivery(
-        sessions, catalog, outbox, record_reply=replies.record, rng=rng,
+        sessions,
+        catalog,
+        outbox,
+        record_reply=replies.record,
+        rng=rng,
         texts=AdminTexts(post_failed=drill_notices.post_failed, channel_gone=drill_notices.channel_gone),
     )
     feedback_delivery = FeedbackDelivery(sessions, catalog, outbox)
@@ -170,28 +175,41 @@ def build_bot(
     schedules = ScheduleAdmin(sessions, catalog, is_admin, wake=ticker.wake)
     drill_commands = DrillCommands(schedules, replies, clock, settings.default_timezone, bot_in_channel, learning, visible)
     leaderboard = Leaderboard(sessions, name_of, settings.default_timezone)
-    standings = StandingsCommands(leaderboard, Export(sessions, catalog, chats, name_of, settings.default_timezone), schedules, clock, name_of)
-    router = CommandRouter(Lookups(catalog, rng), drill_commands, LearningCommands(learning, clock), FeedbackCommands(Feedback(sessions, catalog), clock), standings=standings, model_answers=ModelAnswers(sessions, catalog))
-    return Bot(settings, content, catalog, router, engine, replies, learning, answer_check, schedules, delivery, cycle, ticker, clock, workspaces)
+    standings = StandingsCommands(
+        leaderboard, Export(sessions, catalog, chats, name_of, settings.default_timezone), schedules, clock, name_of
+    )
+    router = CommandRouter(
+        Lookups(catalog, rng),
+        drill_commands,
+        LearningCommands(learning, clock),
+        FeedbackCommands(Feedback(sessions, catalog), clock),
+        standings=standings,
+        model_answers=ModelAnswers(sessions, catalog),
+    )
+    return Bot(
+        settings, content, catalog, router, engine, replies, learning, answer_check, schedules, delivery, cycle, ticker, clock, workspaces
+    )
 
 
 @dataclass(frozen=True)
 class SlackBot:
     bot: Bot
     app: App
-    home: "HomeParts | None" = None  # the App Home's publisher and debounced refresh
-    clients: "TeamClients | None" = None  # each workspace's Web API clients
-    oauth: "OAuthParts | None" = None  # OAuth mode's install flow and stores
-    installations: "Installations | None" = None  # OAuth mode: each workspace's (rotated) bot token
+    home: HomeParts | None = None  # the App Home's publisher and debounced refresh
+    clients: TeamClients | None = None  # each workspace's Web API clients
+    oauth: OAuthParts | None = None  # OAuth mode's install flow and stores
+    installations: Installations | None = None  # OAuth mode: each workspace's (rotated) bot token
 
 
-def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now, rng: random.Random | None = None, listener_executor: Executor | None = None) -> SlackBot:
+def build_slack_bot(
+    settings: Settings, clock: Callable[[], datetime] = utc_now, rng: random.Random | None = None, listener_executor: Executor | None = None
+) -> SlackBot:
     """Single-workspace mode (SLACK_BOT_TOKEN) or OAuth mode (SLACK_CLIENT_ID/SECRET): the same bot,
     with each workspace's token found per call (see bot.slack.client.TeamClients)."""
     from bot.slack.app import create_app
+    from bot.slack.channel_access import ChannelAccess
     from bot.slack.chat import Admins, Profiles, SlackChat, TimeZones
     from bot.slack.client import TeamClients, make_web_client
-    from bot.slack.channel_access import ChannelAccess
     from bot.slack.listeners.schedule_modal import ScheduleModal
     from bot.slack.metadata import Sealer
     from bot.slack.teams import authorized_team, fixed_team
@@ -207,11 +225,15 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
         oauth = build_oauth_flow(settings, engine, on_installed=lambda installation: _installed(bot, installation, clock), clock=clock)
         assert settings.client_id and settings.client_secret
         installations = Installations(
-            engine, oauth.installation_store, settings.client_id, settings.client_secret, settings.slack_api_url,
+            engine,
+            oauth.installation_store,
+            settings.client_id,
+            settings.client_secret,
+            settings.slack_api_url,
             timeout_seconds=settings.slack_timeout_seconds,
         )
         clients = TeamClients(settings, bot_token=_token_lookup(installations))
-        team_of = authorized_team
+        team_of: Callable[[Mapping[Any, Any]], str] = authorized_team
         single = None
     else:
         clients = TeamClients(settings)
@@ -235,17 +257,30 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
     admins = Admins(profiles, settings.admin_user_ids)
     zones = TimeZones(profiles)
     bot = build_bot(
-        settings, None, is_admin=admins.is_admin, bot_in_channel=bot_in_channel, clock=clock, rng=rng, zone_of=zones.of,
-        name_of=profiles.name_of, chats=chats, engine=engine, visible=access.visible,
+        settings,
+        None,
+        is_admin=admins.is_admin,
+        bot_in_channel=bot_in_channel,
+        clock=clock,
+        rng=rng,
+        zone_of=zones.of,
+        name_of=profiles.name_of,
+        chats=chats,
+        engine=engine,
+        visible=access.visible,
     )
     unclaimed = bot.workspaces.unclaimed_schedules(SINGLE_WORKSPACE) if single is None else []
     if unclaimed:
         log.warning(
             "%d schedule(s) (e.g. in %s) were stored before workspaces were recorded and belong to no workspace yet:"
-            " start once with SLACK_BOT_TOKEN to claim them for their workspace (docs/WORKSPACES.md)", len(unclaimed), unclaimed[0],
+            " start once with SLACK_BOT_TOKEN to claim them for their workspace (docs/WORKSPACES.md)",
+            len(unclaimed),
+            unclaimed[0],
         )
     if single is not None and single.get("team_id"):
-        adopted = bot.workspaces.adopt_single_workspace(SINGLE_WORKSPACE, team_id=str(single["team_id"]), enterprise_id=single.get("enterprise_id"))
+        adopted = bot.workspaces.adopt_single_workspace(
+            SINGLE_WORKSPACE, team_id=str(single["team_id"]), enterprise_id=single.get("enterprise_id")
+        )
         if adopted:
             log.info("%d stored row(s) from before workspaces were recorded now belong to team %s", adopted, single["team_id"])
     # Loaded here, before gunicorn forks its workers: they share the analyser's dictionary pages,
@@ -266,15 +301,23 @@ def build_slack_bot(settings: Settings, clock: Callable[[], datetime] = utc_now,
 
     replays = Replays(session_factory(engine))
     app = create_app(
-        settings, make_web_client(settings), bot.router, bot.replies, team_of, schedule_modal=modal, home=home,
-        listener_executor=listener_executor, oauth=oauth, authorize=installations.authorize if installations else None,
+        settings,
+        make_web_client(settings),
+        bot.router,
+        bot.replies,
+        team_of,
+        schedule_modal=modal,
+        home=home,
+        listener_executor=listener_executor,
+        oauth=oauth,
+        authorize=installations.authorize if installations else None,
         removed=removed if installations else _removed_single,
         first_delivery=lambda signature, request_ts: replays.first_delivery(signature, request_ts, clock()),
     )
     return SlackBot(bot, app, home, clients, oauth, installations)
 
 
-def build_web_app(slack: SlackBot, now: Callable[[], float] = time.time) -> "WebApp":
+def build_web_app(slack: SlackBot, now: Callable[[], float] = time.time) -> WebApp:
     """The HTTP app of `python -m bot web`: Slack's requests through the front door (size, signature)
     to the Bolt app, the install pages in OAuth mode, and /healthz. `now` is the wall clock of the
     signature window (epoch seconds)."""
@@ -294,7 +337,7 @@ def _removed_single(team_id: str, enterprise_id: str | None, sent_at: datetime |
 TOKEN_RETRY_SECONDS = 300.0
 
 
-def _token_lookup(installations: "Installations") -> Callable[[str], str | None]:
+def _token_lookup(installations: Installations) -> Callable[[str], str | None]:
     """The workspace's bot token; a renewal that failed is a chat error worth retrying later (a
     drill keeps the Retry-After like a 429's, and is not given up on for it)."""
     from bot.slack.installations import TokenRefreshFailed
@@ -313,7 +356,7 @@ def _installed(bot: Bot, installation, clock: Callable[[], datetime]) -> None:
         log.info("team %s installed the app again: the deletion of its data is cancelled; its schedules stay paused", installation.team_id)
 
 
-def build_home(bot: Bot, visible: Visible | None = None) -> "Home":
+def build_home(bot: Bot, visible: Visible | None = None) -> Home:
     """The App Home's use-case over the bot's parts; `visible` says which channels a member can see
     (every channel when no chat service can tell, as in the console)."""
     from bot.usecases.member_home import Home
@@ -321,7 +364,7 @@ def build_home(bot: Bot, visible: Visible | None = None) -> "Home":
     return Home(session_factory(bot.engine), bot.learning, bot.schedules, bot.catalog, visible or everyone_sees_all)
 
 
-def build_slack_home(bot: Bot, client, clock: Callable[[], datetime], access: "ChannelAccess | None" = None) -> "HomeParts":
+def build_slack_home(bot: Bot, client, clock: Callable[[], datetime], access: ChannelAccess | None = None) -> HomeParts:
     """`client`: each workspace's Web API client, by team id; `access`: which channels a member can
     see (shared with `schedule list`), asked of `client` when not given."""
     from bot.slack.channel_access import ChannelAccess
@@ -332,14 +375,14 @@ def build_slack_home(bot: Bot, client, clock: Callable[[], datetime], access: "C
     return HomeParts(tab, publisher, HomeRefresh(publisher.publish, lambda user_ids, team_id: tab.openers(user_ids, team_id=team_id)))
 
 
-def build_home_tab(bot: Bot, clock: Callable[[], datetime], visible: Visible | None = None) -> "HomeTab":
+def build_home_tab(bot: Bot, clock: Callable[[], datetime], visible: Visible | None = None) -> HomeTab:
     """The App Home's interactions, for Slack's listeners and the console alike."""
     from bot.commands.home_tab import HomeTab
 
     return HomeTab(build_home(bot, visible), bot.router, clock)
 
 
-def build_schedule_editor(bot: Bot, known_admin: Callable[[str, str], bool | None] = lambda user_id, team_id: None) -> "ScheduleEditor":
+def build_schedule_editor(bot: Bot, known_admin: Callable[[str, str], bool | None] = lambda user_id, team_id: None) -> ScheduleEditor:
     """The schedule editor form's interactions, for Slack's modal and the console's `:schedule-form`.
     `known_admin(user, team)`: whether the user is an admin, from memory only (None: not known)."""
     from bot.commands.schedule_editor import ScheduleEditor

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import urlsplit
 
 from bot.domain.schedule import ScheduleError
@@ -97,7 +97,7 @@ class Settings:
 
     def require_socket(self) -> None:
         """Check what Socket Mode needs. Socket Mode serves the one workspace of its bot token."""
-        oauth = [name for name, value in zip(OAUTH_VARIABLES, (self.client_id, self.client_secret)) if value]
+        oauth = [name for name, value in zip(OAUTH_VARIABLES, (self.client_id, self.client_secret), strict=False) if value]
         if oauth:
             names = " and ".join(oauth)
             raise ConfigError(
@@ -133,8 +133,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     # would switch on its OAuth, with file stores in $HOME, behind a single-workspace bot's back.
     blank = [name for name in OAUTH_VARIABLES if name in env and get(name) is None]
     if blank:
-        raise ConfigError(f"{blank[0]} is set but empty: remove it from the environment, or give it the value from the app's Basic Information page.")
-    oauth = [name for name, value in zip(OAUTH_VARIABLES, (client_id, client_secret)) if value]
+        raise ConfigError(
+            f"{blank[0]} is set but empty: remove it from the environment, or give it the value from the app's Basic Information page."
+        )
+    oauth = [name for name, value in zip(OAUTH_VARIABLES, (client_id, client_secret), strict=False) if value]
     if bot_token and oauth:
         names = " and ".join(oauth)
         raise ConfigError(
@@ -143,9 +145,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         )
     if len(oauth) == 1:
         missing = next(name for name in OAUTH_VARIABLES if name not in oauth)
-        raise ConfigError(
-            f"{missing} is not set: OAuth mode needs it beside {oauth[0]} (both are on the app's Basic Information page)."
-        )
+        raise ConfigError(f"{missing} is not set: OAuth mode needs it beside {oauth[0]} (both are on the app's Basic Information page).")
     scopes = _scopes(get("SLACK_SCOPES"))
     redirect_uri = get("SLACK_REDIRECT_URI")
     if redirect_uri is not None:
@@ -172,9 +172,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
     if database_url.startswith("postgres://"):
         # Heroku-style URLs; SQLAlchemy wants an explicit dialect and we ship psycopg 3.
-        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
     elif database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
     if "://" not in database_url:
         raise ConfigError(f"DATABASE_URL must be a database URL such as sqlite:///path.db, got {database_url!r}.")
     scheme = database_url.split("://", 1)[0]

@@ -14,35 +14,44 @@ import difflib
 import re
 import sys
 import tempfile
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterable, Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from sqlalchemy import select
 
-from bot.views.action_ids import Kind, action_id, encode
 from bot.commands.home_tab import HomeTab
 from bot.commands.router import CommandRouter
 from bot.commands.schedule_editor import Invalid, Refused, ScheduleEditor, Valid
 from bot.config import Settings
-from bot.domain.announcements import Reminder, WeeklyDigest
 from bot.domain import schedule_form
+from bot.domain.announcements import Reminder, WeeklyDigest
 from bot.domain.answer_feedback import AnswerFeedback
-from bot.views.modal_blocks import field_errors_text
 from bot.domain.drill import DrillPost, DrillReveal, DrillStatus
 from bot.domain.memory import GRADE_LABELS, Grade
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import Message, ThreadMessage
-from bot.views import announcement_blocks, drill_blocks, feedback_blocks
-from bot.views.plaintext import mrkdwn_to_text, render
 from bot.store import drills
 from bot.store.models import DrillRow
+from bot.views import announcement_blocks, drill_blocks, feedback_blocks
+from bot.views.action_ids import Kind, action_id, encode
+from bot.views.modal_blocks import field_errors_text
+from bot.views.plaintext import mrkdwn_to_text, render
 
 CONSOLE_USER = "UCONSOLE1"
 CONSOLE_CHANNEL = "CCONSOLE1"
 PROMPT = "career> "
 _WAIT = re.compile(r"^(\d+)(m|min|分|h|時間|d|日)$")
-_WAIT_STEPS = {"m": timedelta(minutes=1), "min": timedelta(minutes=1), "分": timedelta(minutes=1), "h": timedelta(hours=1), "時間": timedelta(hours=1), "d": timedelta(days=1), "日": timedelta(days=1)}
+_WAIT_STEPS = {
+    "m": timedelta(minutes=1),
+    "min": timedelta(minutes=1),
+    "分": timedelta(minutes=1),
+    "h": timedelta(hours=1),
+    "時間": timedelta(hours=1),
+    "d": timedelta(days=1),
+    "日": timedelta(days=1),
+}
 _COMMENT = re.compile(r"(?:^|\s)#.*$", re.S)
 # `:wait` and `:next` jump from one due instant to the next; a month of daily drills is about 60.
 _MAX_JUMPS = 5000
@@ -145,12 +154,18 @@ class ConsoleChat:
 class ConsoleBot(Protocol):
     """The parts of the running bot the console drives (built by bot.console_app)."""
 
-    settings: Settings
-    router: CommandRouter
-    cycle: Any
-    engine: Any
-    replies: Any
-    schedules: Any
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def router(self) -> CommandRouter: ...
+    @property
+    def cycle(self) -> Any: ...
+    @property
+    def engine(self) -> Any: ...
+    @property
+    def replies(self) -> Any: ...
+    @property
+    def schedules(self) -> Any: ...
 
 
 class Console:
@@ -196,10 +211,15 @@ class Console:
 
     def press(self, button: dict, user_id: str = CONSOLE_USER) -> None:
         if button.get("command"):  # a Home button: what the command it stands for answers
-            self.show(self.router.handle_command(button["command"], user_id=user_id, channel_id=CONSOLE_CHANNEL, team_id=SINGLE_WORKSPACE), viewer=user_id)
+            self.show(
+                self.router.handle_command(button["command"], user_id=user_id, channel_id=CONSOLE_CHANNEL, team_id=SINGLE_WORKSPACE),
+                viewer=user_id,
+            )
             self.tick()
             return
-        answer = self.router.handle_action(button["action_id"], button["value"], user_id=user_id, channel_id=CONSOLE_CHANNEL, team_id=SINGLE_WORKSPACE)
+        answer = self.router.handle_action(
+            button["action_id"], button["value"], user_id=user_id, channel_id=CONSOLE_CHANNEL, team_id=SINGLE_WORKSPACE
+        )
         self.show(answer, viewer=user_id, pressed=True)
 
     def tick(self) -> None:
@@ -228,13 +248,17 @@ class Console:
         self.show(self.router.handle_command(line, user_id=CONSOLE_USER, channel_id=CONSOLE_CHANNEL, team_id=SINGLE_WORKSPACE))
         if schedule_form.opens_form(line):
             # In Slack this opens the schedule editor; here it shows the schedule, and says how.
-            self.out.write(f"  （Slack ではスケジュールの編集フォームが開きます。console では `{SCHEDULE_FORM_EXAMPLE}` のように送信できます）\n")
+            self.out.write(
+                f"  （Slack ではスケジュールの編集フォームが開きます。console では `{SCHEDULE_FORM_EXAMPLE}` のように送信できます）\n"
+            )
         self.tick()
         return True
 
     def _press_number(self, number: int) -> None:
         if not self.buttons:
-            self.out.write(f"いま押せるボタンがないため、{number} 番は押せません。`/career ciso` のように職種を表示すると、そのボタンを番号で押せます。\n")
+            self.out.write(
+                f"いま押せるボタンがないため、{number} 番は押せません。`/career ciso` のように職種を表示すると、そのボタンを番号で押せます。\n"
+            )
         elif not 1 <= number <= len(self.buttons):
             self.out.write(f"{number} 番のボタンはありません。ボタンは 1〜{len(self.buttons)} の番号で選んでください。\n")
         else:
@@ -352,7 +376,10 @@ class Console:
         values.update(given)
         checked = editor.check(opened.opened, CONSOLE_USER, values)
         if isinstance(checked, Invalid):
-            self.out.write("⚠️ フォームに誤りがあります。何も変更していません。\n" + "".join(f"  {line}\n" for line in field_errors_text(checked.errors).splitlines()))
+            self.out.write(
+                "⚠️ フォームに誤りがあります。何も変更していません。\n"
+                + "".join(f"  {line}\n" for line in field_errors_text(checked.errors).splitlines())
+            )
             return
         # The console's channel is always one the bot is in.
         saved = editor.save(checked, lambda channel_id: None, team_id=SINGLE_WORKSPACE) if isinstance(checked, Valid) else checked
@@ -434,7 +461,10 @@ class Console:
 
     def run(self, lines: Iterable[str], interactive: bool) -> None:
         if interactive:
-            self.out.write("career-drill-bot console — `/career help` で使い方、番号でボタン、:wait 10m で時間を進める、:help で console のコマンド、quit で終了\n" + PROMPT)
+            self.out.write(
+                "career-drill-bot console — `/career help` で使い方、番号でボタン、:wait 10m で時間を進める、:help で console のコマンド、quit で終了\n"
+                + PROMPT
+            )
             self.out.flush()
         for line in lines:
             if not self.handle(line):

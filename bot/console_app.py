@@ -7,10 +7,11 @@ import random
 import signal
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator, TextIO
+from typing import TextIO
 
 from bot.composition import build_bot, build_home_tab, build_schedule_editor
 from bot.config import Settings
@@ -41,19 +42,33 @@ def _utc_now() -> datetime:
 
 
 def build_console(
-    settings: Settings, database_url: str, out: TextIO = sys.stdout, start: datetime | None = None, rng: random.Random | None = None,
+    settings: Settings,
+    database_url: str,
+    out: TextIO = sys.stdout,
+    start: datetime | None = None,
+    rng: random.Random | None = None,
     wall_clock: Callable[[], datetime] = _utc_now,
 ) -> Console:
     """`start`: the console clock's first reading; by default the middle of `wall_clock`'s minute."""
     clock = ManualClock(start or console_start(wall_clock()))
     chat = ConsoleChat(out)
     bot = build_bot(
-        settings, chat, is_admin=lambda user_id, team_id: user_id == CONSOLE_USER or user_id in settings.admin_user_ids,
-        bot_in_channel=lambda channel_id, team_id: True, clock=clock, rng=rng, database_url=database_url,
+        settings,
+        chat,
+        is_admin=lambda user_id, team_id: user_id == CONSOLE_USER or user_id in settings.admin_user_ids,
+        bot_in_channel=lambda channel_id, team_id: True,
+        clock=clock,
+        rng=rng,
+        database_url=database_url,
     )
     return Console(
-        bot.router, out=out, bot=bot, clock=clock, chat=chat,
-        schedule_editor=lambda: build_schedule_editor(bot), home_tab=lambda: build_home_tab(bot, clock),
+        bot.router,
+        out=out,
+        bot=bot,
+        clock=clock,
+        chat=chat,
+        schedule_editor=lambda: build_schedule_editor(bot),
+        home_tab=lambda: build_home_tab(bot, clock),
     )
 
 
@@ -95,7 +110,9 @@ def run_console(settings: Settings, commands: list[str]) -> int:
                 console.run(commands, interactive=False)
             elif sys.stdin.isatty():
                 _line_editing()
-                console.out.write("career-drill-bot console — `/career help` で使い方、番号でボタン、:next で次の投稿・公開まで進める、:help で console のコマンド、quit で終了\n")
+                console.out.write(
+                    "career-drill-bot console — `/career help` で使い方、番号でボタン、:next で次の投稿・公開まで進める、:help で console のコマンド、quit で終了\n"
+                )
                 console.run(_typed_lines(), interactive=False)
             else:
                 console.run(sys.stdin, interactive=False)

@@ -4,9 +4,10 @@ recording chat) implement these; nothing here imports Slack, SQLAlchemy or APSch
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from bot.domain.announcements import Reminder, WeeklyDigest
 from bot.domain.answer_feedback import AnswerFeedback
@@ -29,7 +30,9 @@ class Message:
 
 
 # Errors that retrying will not fix: the drill is recorded as missed and the admin told why.
-PERMANENT_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "invalid_auth", "account_inactive", "restricted_action"})
+PERMANENT_ERRORS = frozenset(
+    {"not_in_channel", "channel_not_found", "is_archived", "invalid_auth", "account_inactive", "restricted_action"}
+)
 
 
 # The channel itself is gone for good (archived or deleted): its schedule is paused, since an

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -26,8 +26,13 @@ class Ticker:
 
     def start(self) -> None:
         self._scheduler.add_job(
-            self._tick, IntervalTrigger(seconds=self.interval_seconds), id=JOB_ID,
-            max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc), misfire_grace_time=None,
+            self._tick,
+            IntervalTrigger(seconds=self.interval_seconds),
+            id=JOB_ID,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(timezone.utc),
+            misfire_grace_time=None,
         )
         self._scheduler.start()
         log.info("drill scheduler started (every %ss)", self.interval_seconds)

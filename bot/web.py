@@ -31,7 +31,7 @@ import json
 import logging
 import re
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -55,7 +55,10 @@ _DIGITS = re.compile(r"[0-9]{1,12}")  # ASCII only: str.isdigit() takes "²" and
 # the redirect's URL a code and a state, so nothing is cached and no referrer leaves the page.
 PAGE_HEADERS = [
     ("Cache-Control", "no-store"),
-    ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    ),
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
 ]

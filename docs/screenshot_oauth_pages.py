@@ -28,10 +28,7 @@ from bot.views.oauth_pages import failure_page, install_page, success_page  # no
 
 DOCS = ROOT / "docs"
 WINDOW = "900,480"
-EXAMPLE_AUTHORIZE_URL = (
-    "https://slack.com/oauth/v2/authorize?state=example-state&client_id=111.222"
-    "&scope=commands,chat:write&user_scope="
-)
+EXAMPLE_AUTHORIZE_URL = "https://slack.com/oauth/v2/authorize?state=example-state&client_id=111.222&scope=commands,chat:write&user_scope="
 PAGES = {
     "oauth-install.png": install_page(EXAMPLE_AUTHORIZE_URL),
     "oauth-success.png": success_page("面接対策勉強会", "T0EXAMPLE"),

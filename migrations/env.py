@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+
 from bot.store.db import make_engine
 from bot.store.models import Base
 

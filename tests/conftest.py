@@ -73,7 +73,7 @@ def group(db_url):
     """A study group's channel with a daily drill at 09:00 UTC revealed at 10:00, from Monday
     2026-11-16; members are shown by these names, and answer feedback finds nothing."""
     names = {"UALICE001": "Alice", "UBOB00001": "ボブ", "UCAROL001": "<!channel> & co", ADMIN: "管理者さん"}
-    g = World(db_url, start=datetime(2026, 11, 16, tzinfo=timezone.utc), names=names, analyser=lambda: (lambda text: []))
+    g = World(db_url, start=datetime(2026, 11, 16, tzinfo=timezone.utc), names=names, analyser=lambda: lambda text: [])
     g.set("ciso", "09:00", "reveal=+1h")
     yield g
     g.close()

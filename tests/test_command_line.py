@@ -15,7 +15,9 @@ from bot.testing import ROOT
 
 def _bot(*args: str, cwd=ROOT, **env: str) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, env={**environ, **env}, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=cwd, env={**environ, **env}, capture_output=True, text=True, timeout=120
+    )
 
 
 def _mode(path) -> int:

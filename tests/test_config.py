@@ -35,14 +35,29 @@ def test_values_are_parsed():
     [
         ({"PORT": "x"}, "PORT must be a whole number, got 'x'."),
         ({"PORT": "70000"}, "PORT must be between 0 and 65535, got 70000."),
-        ({"DEFAULT_TIMEZONE": "Mars/Olympus"}, "DEFAULT_TIMEZONE must be an IANA time zone named for a place, such as Asia/Tokyo, got 'Mars/Olympus'."),
+        (
+            {"DEFAULT_TIMEZONE": "Mars/Olympus"},
+            "DEFAULT_TIMEZONE must be an IANA time zone named for a place, such as Asia/Tokyo, got 'Mars/Olympus'.",
+        ),
         ({"SLACK_API_URL": "ftp://x"}, "SLACK_API_URL must be an http(s) URL, got 'ftp://x'."),
-        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_CLIENT_ID": " "}, "SLACK_CLIENT_ID is set but empty: remove it from the environment, or give it the value from the app's Basic Information page."),
-        ({"ADMIN_USER_IDS": "alice"}, "ADMIN_USER_IDS must be a comma-separated list of Slack user IDs such as U012ABCDEF (or T012ABCDEF:U012ABCDEF for one workspace only), got 'alice'."),
-        ({"ADMIN_USER_IDS": "T01:alice"}, "ADMIN_USER_IDS must be a comma-separated list of Slack user IDs such as U012ABCDEF (or T012ABCDEF:U012ABCDEF for one workspace only), got 'T01:alice'."),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_CLIENT_ID": " "},
+            "SLACK_CLIENT_ID is set but empty: remove it from the environment, or give it the value from the app's Basic Information page.",
+        ),
+        (
+            {"ADMIN_USER_IDS": "alice"},
+            "ADMIN_USER_IDS must be a comma-separated list of Slack user IDs such as U012ABCDEF (or T012ABCDEF:U012ABCDEF for one workspace only), got 'alice'.",
+        ),
+        (
+            {"ADMIN_USER_IDS": "T01:alice"},
+            "ADMIN_USER_IDS must be a comma-separated list of Slack user IDs such as U012ABCDEF (or T012ABCDEF:U012ABCDEF for one workspace only), got 'T01:alice'.",
+        ),
         ({"SLACK_BOT_TOKEN": "hunter2"}, "SLACK_BOT_TOKEN does not look like a Slack token: it should start with 'xoxb-'."),
         ({"DATABASE_URL": "just-a-file.db"}, "DATABASE_URL must be a database URL such as sqlite:///path.db, got 'just-a-file.db'."),
-        ({"DATABASE_URL": "mysql://bot:pw@db/bot"}, "DATABASE_URL must be a sqlite:///path.db or postgresql://user@host/name URL (the bot supports sqlite and postgresql), got mysql://…."),
+        (
+            {"DATABASE_URL": "mysql://bot:pw@db/bot"},
+            "DATABASE_URL must be a sqlite:///path.db or postgresql://user@host/name URL (the bot supports sqlite and postgresql), got mysql://….",
+        ),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, got 'LOUD'."),
     ],
 )
@@ -133,12 +148,30 @@ def test_oauth_values_are_parsed():
 @pytest.mark.parametrize(
     "env, message",
     [
-        ({"SLACK_CLIENT_ID": "111.222"}, "SLACK_CLIENT_SECRET is not set: OAuth mode needs it beside SLACK_CLIENT_ID (both are on the app's Basic Information page)."),
-        ({"SLACK_CLIENT_SECRET": "client-secret-value"}, "SLACK_CLIENT_ID is not set: OAuth mode needs it beside SLACK_CLIENT_SECRET (both are on the app's Basic Information page)."),
-        ({**OAUTH, "SLACK_SCOPES": "chat:write commands"}, "SLACK_SCOPES must be a comma-separated list of bot scopes such as commands,chat:write, got 'chat:write commands'."),
-        ({**OAUTH, "SLACK_SCOPES": " , "}, "SLACK_SCOPES must be a comma-separated list of bot scopes such as commands,chat:write, got ','."),
-        ({**OAUTH, "SLACK_REDIRECT_URI": "bot.example.org/slack/oauth_redirect"}, "SLACK_REDIRECT_URI must be an http(s) URL such as https://YOUR-HOST/slack/oauth_redirect, got 'bot.example.org/slack/oauth_redirect'."),
-        ({**OAUTH, "SLACK_REDIRECT_URI": "https://bot.example.org/oauth"}, "SLACK_REDIRECT_URI must end in /slack/oauth_redirect, where the bot completes installs, got 'https://bot.example.org/oauth'."),
+        (
+            {"SLACK_CLIENT_ID": "111.222"},
+            "SLACK_CLIENT_SECRET is not set: OAuth mode needs it beside SLACK_CLIENT_ID (both are on the app's Basic Information page).",
+        ),
+        (
+            {"SLACK_CLIENT_SECRET": "client-secret-value"},
+            "SLACK_CLIENT_ID is not set: OAuth mode needs it beside SLACK_CLIENT_SECRET (both are on the app's Basic Information page).",
+        ),
+        (
+            {**OAUTH, "SLACK_SCOPES": "chat:write commands"},
+            "SLACK_SCOPES must be a comma-separated list of bot scopes such as commands,chat:write, got 'chat:write commands'.",
+        ),
+        (
+            {**OAUTH, "SLACK_SCOPES": " , "},
+            "SLACK_SCOPES must be a comma-separated list of bot scopes such as commands,chat:write, got ','.",
+        ),
+        (
+            {**OAUTH, "SLACK_REDIRECT_URI": "bot.example.org/slack/oauth_redirect"},
+            "SLACK_REDIRECT_URI must be an http(s) URL such as https://YOUR-HOST/slack/oauth_redirect, got 'bot.example.org/slack/oauth_redirect'.",
+        ),
+        (
+            {**OAUTH, "SLACK_REDIRECT_URI": "https://bot.example.org/oauth"},
+            "SLACK_REDIRECT_URI must end in /slack/oauth_redirect, where the bot completes installs, got 'https://bot.example.org/oauth'.",
+        ),
         ({**OAUTH, "SLACK_STATE_EXPIRATION_SECONDS": "5"}, "SLACK_STATE_EXPIRATION_SECONDS must be between 60 and 3600, got 5."),
         ({**OAUTH, "WORKSPACE_RETENTION_DAYS": "0"}, "WORKSPACE_RETENTION_DAYS must be between 1 and 3650, got 0."),
         ({**OAUTH, "WORKSPACE_RETENTION_DAYS": "a month"}, "WORKSPACE_RETENTION_DAYS must be a whole number, got 'a month'."),

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+import pytest
 
 from bot.console import Console
 from bot.testing import ROOT
@@ -14,12 +19,18 @@ from bot.testing.db import sqlite_copy
 
 def test_console_command_shows_the_ciso_card():
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-    result = subprocess.run([sys.executable, "-m", "bot", "console", "/career ciso"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "/career ciso"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "CISO（Chief Information Security Officer, 最高情報セキュリティ責任者）のプロジェクトポジション" in out
     assert "CISO（最高情報セキュリティ責任者）の戦略策定" in out
-    for path in ("セキュリティエンジニア → セキュリティマネージャー → CISO", "ネットワーク管理者 → CSIRT責任者 → CISO", "IT統制・監査部門 → 情報セキュリティ責任者 → CISO"):
+    for path in (
+        "セキュリティエンジニア → セキュリティマネージャー → CISO",
+        "ネットワーク管理者 → CSIRT責任者 → CISO",
+        "IT統制・監査部門 → 情報セキュリティ責任者 → CISO",
+    ):
         assert path in out
     assert "\u200b" not in out and "*" not in out
 
@@ -45,9 +56,22 @@ def test_console_runs_a_whole_drill_cycle(tmp_path):
 
     out = io.StringIO()
     settings = load_settings({"CONTENT_DIR": str(ROOT / "content"), "DEFAULT_TIMEZONE": "UTC"})
-    console = build_console(settings, sqlite_copy(tmp_path / "console.sqlite3"), out=out, start=datetime(2026, 11, 25, 8, 50, tzinfo=timezone.utc), rng=random.Random(2))
+    console = build_console(
+        settings,
+        sqlite_copy(tmp_path / "console.sqlite3"),
+        out=out,
+        start=datetime(2026, 11, 25, 8, 50, tzinfo=timezone.utc),
+        rng=random.Random(2),
+    )
     console.run(
-        ["/career schedule set ciso 09:00 reveal=+30m", ":wait 10m", ":reply UAKI00001", ":reply UBEN00001", ":wait 30m", "/career schedule show"],
+        [
+            "/career schedule set ciso 09:00 reveal=+30m",
+            ":wait 10m",
+            ":reply UAKI00001",
+            ":reply UBEN00001",
+            ":wait 30m",
+            "/career schedule show",
+        ],
         interactive=False,
     )
     text = out.getvalue()
@@ -71,7 +95,7 @@ def test_the_readme_drill_example_works_at_any_hour_and_reveals_once(tmp_path):
     for hour in range(0, 24, 3):
         out = io.StringIO()
         start = datetime(2026, 11, 25, hour, 17, tzinfo=timezone.utc)
-        console = build_console(settings, sqlite_copy(tmp_path / f'c{hour}.sqlite3'), out=out, start=start, rng=random.Random(hour))
+        console = build_console(settings, sqlite_copy(tmp_path / f"c{hour}.sqlite3"), out=out, start=start, rng=random.Random(hour))
         console.run(example, interactive=False)
         console.bot.engine.dispose()
         text = out.getvalue()
@@ -130,12 +154,6 @@ def test_a_reply_with_no_user_is_yours_and_shows_in_your_stats(tmp_path):
 
 # ----------------------------------------------------------------------------- the learning loop
 
-import re
-from collections import Counter
-from datetime import datetime, timedelta, timezone
-
-import pytest
-
 UTC = timezone.utc
 POSTED = "[#CCONSOLE1 に投稿]"
 REVEALED = "[#CCONSOLE1 のスレッドに返信]"
@@ -153,7 +171,7 @@ def drill_console(tmp_path):
     def make(start: datetime = datetime(2026, 11, 25, 8, 0, tzinfo=UTC), zone: str = "UTC"):
         out = io.StringIO()
         settings = load_settings({"CONTENT_DIR": str(ROOT / "content"), "DEFAULT_TIMEZONE": zone})
-        console = build_console(settings, sqlite_copy(tmp_path / f'c{len(made)}.sqlite3'), out=out, start=start)
+        console = build_console(settings, sqlite_copy(tmp_path / f"c{len(made)}.sqlite3"), out=out, start=start)
         made.append(console)
         return console, out
 
@@ -190,7 +208,8 @@ def test_grade_as_two_members_then_stats_show_the_graded_question_and_the_grades
         [
             "/career schedule set ciso 09:00 reveal=+30m",
             ":grade 普通",  # nothing revealed yet: refused, nothing recorded
-            ":next", ":next",
+            ":next",
+            ":next",
             ":grade 忘れた UAKI00001",
             ":grade 3",  # you: 普通
             ":grade hard",  # you again, the same day: replaces your 普通
@@ -268,7 +287,7 @@ def test_a_month_of_drills_in_which_a_hard_question_comes_back(drill_console):
     hard = asked[0]
     hard_days = [day for day, number in enumerate(asked) if number == hard]
     assert len(hard_days) >= 3  # posted again within the month, more than once
-    assert all(b - a >= REVIEW_GAP.days for a, b in zip(hard_days, hard_days[1:]))
+    assert all(b - a >= REVIEW_GAP.days for a, b in zip(hard_days, hard_days[1:], strict=False))
     first_repeat = next(day for day, number in enumerate(asked) if number in asked[:day])
     assert asked[first_repeat] == hard
     counts = Counter(asked)
@@ -277,7 +296,8 @@ def test_a_month_of_drills_in_which_a_hard_question_comes_back(drill_console):
     # within the month: one 簡単 lasts about eight days in FSRS, and a role has twenty questions.
     easy_returns = [
         (max(d for d in range(day) if asked[d] == number), day)
-        for day, number in enumerate(asked) if number != hard and number in asked[:day]
+        for day, number in enumerate(asked)
+        if number != hard and number in asked[:day]
     ]
     assert easy_returns
     for last, day in easy_returns:
@@ -368,7 +388,13 @@ def test_a_reply_with_text_gets_its_answer_feedback_at_the_reveal(tmp_path):
     cto = next(r for r in load_directory(ROOT / "content").roles if r.slug == "cto")
     out = io.StringIO()
     settings = load_settings({"CONTENT_DIR": str(ROOT / "content"), "DEFAULT_TIMEZONE": "UTC"})
-    console = build_console(settings, sqlite_copy(tmp_path / "console.sqlite3"), out=out, start=datetime(2026, 11, 25, 8, 50, tzinfo=timezone.utc), rng=random.Random(2))
+    console = build_console(
+        settings,
+        sqlite_copy(tmp_path / "console.sqlite3"),
+        out=out,
+        start=datetime(2026, 11, 25, 8, 50, tzinfo=timezone.utc),
+        rng=random.Random(2),
+    )
     console.run(["/career schedule set cto 09:00 reveal=+30m", ":next"], interactive=False)
     question = next(q for q in cto.questions if f"Q{q.number} / 20" in out.getvalue())
     console.run([f":reply UAKI00001 {question.points[0]}。{question.points[1]}。", ":reply UBEN00001", ":next"], interactive=False)
@@ -380,7 +406,9 @@ def test_a_reply_with_text_gets_its_answer_feedback_at_the_reveal(tmp_path):
 def test_next_stops_at_the_reminder_and_the_weekly_digest(drill_console):
     """`:next` stops where a reminder or a digest is due, so the console shows both, in order."""
     console, out = drill_console()  # Wednesday 2026-11-25 08:00 UTC
-    console.run(["/career schedule set ciso 09:00 reveal=+30m remind=-10m digest=wed-18:00", ":next", ":next", ":next", ":next"], interactive=False)
+    console.run(
+        ["/career schedule set ciso 09:00 reveal=+30m remind=-10m digest=wed-18:00", ":next", ":next", ":next", ":next"], interactive=False
+    )
     text = out.getvalue()
     assert text.index("回答ポイントの公開まであと10分です。") < text.index("回答ポイント（Q") < text.index("今週のドリル（1問）")
     assert "2026-11-25 09:20 UTC" in text and "2026-11-25 18:00 UTC" in text
@@ -433,7 +461,10 @@ def test_quit_with_or_without_a_colon_leaves(drill_console, leave):
 def test_a_number_with_no_button_to_press_is_never_read_as_a_role(drill_console):
     console, out = drill_console()
     console.run(["5"], interactive=False)
-    assert out.getvalue() == "いま押せるボタンがないため、5 番は押せません。`/career ciso` のように職種を表示すると、そのボタンを番号で押せます。\n"
+    assert (
+        out.getvalue()
+        == "いま押せるボタンがないため、5 番は押せません。`/career ciso` のように職種を表示すると、そのボタンを番号で押せます。\n"
+    )
     console.run(["/career ciso question", "99"], interactive=False)
     assert "99 番のボタンはありません。ボタンは 1〜3 の番号で選んでください。" in out.getvalue()
     assert "という職種は見つかりませんでした" not in out.getvalue()
@@ -472,11 +503,15 @@ def test_closing_the_terminal_deletes_the_consoles_throwaway_database(tmp_path):
     import signal
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "console"], cwd=ROOT, env=_console_env(tmp_path),
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "bot", "console"],
+        cwd=ROOT,
+        env=_console_env(tmp_path),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
-        process.stdin.write(":time\n".encode())
+        process.stdin.write(b":time\n")
         process.stdin.flush()
         _read_until(process.stdout.fileno(), "いまの時刻".encode())
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith("career-console-")] != []
@@ -494,8 +529,13 @@ def test_ctrl_d_at_the_prompt_ends_the_line_before_leaving(tmp_path):
 
     primary, secondary = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "console"], cwd=ROOT, env=_console_env(tmp_path),
-        stdin=secondary, stdout=secondary, stderr=secondary, start_new_session=True,
+        [sys.executable, "-m", "bot", "console"],
+        cwd=ROOT,
+        env=_console_env(tmp_path),
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        start_new_session=True,
     )
     os.close(secondary)
     try:

@@ -65,9 +65,20 @@ def test_the_weekly_digest_is_posted_once_with_the_weeks_drills(core):
     assert [d.answered for d in digest.drills] == [1, 1, 2, 2, 3]
     assert {d.role_title for d in digest.drills} == {"CISO"}
     # The 25th's question was the hardest (忘れた and 苦労した), then the 23rd's (普通); the 26th's was easy.
-    assert [(h.drill.message_ts, h.mean_rating) for h in digest.hardest] == [(drills[2].message_ts, 1.5), (drills[0].message_ts, 3.0), (drills[3].message_ts, 4.0)]
+    assert [(h.drill.message_ts, h.mean_rating) for h in digest.hardest] == [
+        (drills[2].message_ts, 1.5),
+        (drills[0].message_ts, 3.0),
+        (drills[3].message_ts, 4.0),
+    ]
     assert [(s.name, s.streak) for s in digest.streaks] == [(NAMES[AKI], 5), ("ベン", 3), (CHI, 1)]
-    assert [o.local_date for o in digest.coming] == [date(2026, 11, 28), date(2026, 11, 29), date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 3), date(2026, 12, 4)]
+    assert [o.local_date for o in digest.coming] == [
+        date(2026, 11, 28),
+        date(2026, 11, 29),
+        date(2026, 11, 30),
+        date(2026, 12, 1),
+        date(2026, 12, 3),
+        date(2026, 12, 4),
+    ]
 
     text = blocks_text(digest_message(digest).blocks)
     assert "<@" not in text and "<!channel>" not in text  # nobody is pinged, not even by a name
@@ -144,9 +155,16 @@ def test_a_busy_weeks_digest_stays_within_slacks_limits():
     at = datetime(2026, 11, 27, 9, tzinfo=timezone.utc)
     drills = tuple(DigestDrill("最高情報セキュリティ責任者" * 3, n, "あ" * 40, at, f"1800000000.{n:06d}", answered=n) for n in range(14))
     digest = WeeklyDigest(
-        channel_id=CH, week="2026-W48", start=at - timedelta(days=7), end=at, timezone="Asia/Tokyo",
-        drills=drills, more_drills=30, hardest=tuple(HardQuestion(d, 1.0, 9) for d in drills[:3]),
-        streaks=tuple(StreakLine("<名前>" * 200, 40 - n) for n in range(5)), coming=(),
+        channel_id=CH,
+        week="2026-W48",
+        start=at - timedelta(days=7),
+        end=at,
+        timezone="Asia/Tokyo",
+        drills=drills,
+        more_drills=30,
+        hardest=tuple(HardQuestion(d, 1.0, 9) for d in drills[:3]),
+        streaks=tuple(StreakLine("<名前>" * 200, 40 - n) for n in range(5)),
+        coming=(),
     )
     message = digest_message(digest)
     assert len(message.blocks) <= MAX_BLOCKS

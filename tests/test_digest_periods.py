@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -58,7 +58,15 @@ def ticks(zones: list[str], clocks: list[str], start: datetime, end: datetime) -
 Action = Callable[[World], object]
 
 
-def drive(core: World, start: datetime, end: datetime, zones: list[str], clocks: list[str], actions: dict[datetime, Action] | None = None, down: tuple[datetime, datetime] | None = None) -> None:
+def drive(
+    core: World,
+    start: datetime,
+    end: datetime,
+    zones: list[str],
+    clocks: list[str],
+    actions: dict[datetime, Action] | None = None,
+    down: tuple[datetime, datetime] | None = None,
+) -> None:
     """Run the bot from `start` to `end`: ticks at the drill's, reveals' and digests' times, the
     admin's actions at their instants, and no tick at all while the bot is `down`."""
     actions = actions or {}
@@ -138,7 +146,9 @@ def test_every_drill_is_in_exactly_one_digest_across_a_clock_change(db_url, zone
         extras = dict(drill_now(datetime.combine(sunday + timedelta(days=d), time(9, 30), tzinfo=tz).astimezone(UTC)) for d in (-7, 0, 7))
         drive(core, start, end, [zone], ["08:30", "09:00", "09:30", "10:00"], extras)
         digests = check_periods(core, expect=3)
-        assert [d.end for d in digests] == [datetime.combine(sunday + timedelta(days=d), time(9, 0), tzinfo=tz).astimezone(UTC) for d in (-7, 0, 7)]
+        assert [d.end for d in digests] == [
+            datetime.combine(sunday + timedelta(days=d), time(9, 0), tzinfo=tz).astimezone(UTC) for d in (-7, 0, 7)
+        ]
         # The week of the clock change lists that week's seven scheduled drills and last Sunday's extra one.
         assert len(digests[1].drills) == 8
     finally:
@@ -154,7 +164,14 @@ def test_the_digest_title_names_the_period_across_the_night_clocks_go_back(db_ur
     try:
         core.set("ciso", "08:30", "tz=America/New_York", "reveal=+30m", "digest=sun-09:00")
         extras = dict([drill_now(datetime(2026, 10, 25, 9, 30, tzinfo=ny).astimezone(UTC))])
-        drive(core, start, datetime(2026, 11, 1, 12, 0, tzinfo=ny).astimezone(UTC), ["America/New_York"], ["08:30", "09:00", "09:30", "10:00"], extras)
+        drive(
+            core,
+            start,
+            datetime(2026, 11, 1, 12, 0, tzinfo=ny).astimezone(UTC),
+            ["America/New_York"],
+            ["08:30", "09:00", "09:30", "10:00"],
+            extras,
+        )
         _first, second = check_periods(core, expect=2)
         assert title_of(second) == "📰 今週の面接ドリルまとめ（10月25日（日）09:00〜11月1日（日）09:00）"
         text = blocks_text(digest_message(second).blocks)
@@ -173,12 +190,14 @@ def test_a_change_of_zone_mid_week_neither_drops_nor_repeats_a_drill(db_url):
     core = in_tokyo(db_url, Clock(start))
     try:
         core.set("ciso", "08:30", "tz=Asia/Tokyo", "reveal=+30m", "digest=sun-09:00")
-        actions = dict([
-            change(datetime(2026, 11, 18, 12, 0, tzinfo=tokyo).astimezone(UTC), "08:30", "tz=America/New_York"),
-            drill_now(datetime(2026, 11, 22, 9, 30, tzinfo=ny).astimezone(UTC)),
-            change(datetime(2026, 11, 29, 12, 0, tzinfo=tokyo).astimezone(UTC), "08:30", "tz=Asia/Tokyo"),
-            drill_now(datetime(2026, 12, 2, 9, 30, tzinfo=tokyo).astimezone(UTC)),
-        ])
+        actions = dict(
+            [
+                change(datetime(2026, 11, 18, 12, 0, tzinfo=tokyo).astimezone(UTC), "08:30", "tz=America/New_York"),
+                drill_now(datetime(2026, 11, 22, 9, 30, tzinfo=ny).astimezone(UTC)),
+                change(datetime(2026, 11, 29, 12, 0, tzinfo=tokyo).astimezone(UTC), "08:30", "tz=Asia/Tokyo"),
+                drill_now(datetime(2026, 12, 2, 9, 30, tzinfo=tokyo).astimezone(UTC)),
+            ]
+        )
         drive(core, start, end, ["Asia/Tokyo", "America/New_York"], ["08:30", "09:00", "09:30", "10:00"], actions)
         digests = check_periods(core, expect=3)
         assert [(d.end, d.timezone) for d in digests] == [
@@ -200,15 +219,24 @@ def test_changes_of_the_digest_time_neither_drop_nor_repeat_a_drill(db_url):
     core = in_tokyo(db_url, Clock(start))
     try:
         core.set("ciso", "08:30", "tz=Asia/Tokyo", "reveal=+30m", "digest=sun-09:00")
-        actions = dict([
-            change(datetime(2026, 11, 10, 12, 0, tzinfo=tokyo).astimezone(UTC), "08:30", "digest=wed-20:00"),
-            drill_now(datetime(2026, 11, 11, 20, 30, tzinfo=tokyo).astimezone(UTC)),
-            change(datetime(2026, 11, 19, 12, 0, tzinfo=tokyo).astimezone(UTC), "08:30", "digest=mon-07:00"),
-            change(datetime(2026, 12, 1, 12, 0, tzinfo=tokyo).astimezone(UTC), "08:30", "digest=sat-22:00"),
-        ])
+        actions = dict(
+            [
+                change(datetime(2026, 11, 10, 12, 0, tzinfo=tokyo).astimezone(UTC), "08:30", "digest=wed-20:00"),
+                drill_now(datetime(2026, 11, 11, 20, 30, tzinfo=tokyo).astimezone(UTC)),
+                change(datetime(2026, 11, 19, 12, 0, tzinfo=tokyo).astimezone(UTC), "08:30", "digest=mon-07:00"),
+                change(datetime(2026, 12, 1, 12, 0, tzinfo=tokyo).astimezone(UTC), "08:30", "digest=sat-22:00"),
+            ]
+        )
         drive(core, start, end, ["Asia/Tokyo"], ["07:00", "08:30", "09:00", "20:00", "20:30", "21:00", "22:00"], actions)
         digests = check_periods(core, expect=6)
-        assert [d.end.astimezone(tokyo).strftime("%m-%d %H:%M") for d in digests] == ["11-08 09:00", "11-11 20:00", "11-18 20:00", "11-23 07:00", "11-30 07:00", "12-12 22:00"]
+        assert [d.end.astimezone(tokyo).strftime("%m-%d %H:%M") for d in digests] == [
+            "11-08 09:00",
+            "11-11 20:00",
+            "11-18 20:00",
+            "11-23 07:00",
+            "11-30 07:00",
+            "12-12 22:00",
+        ]
     finally:
         core.close()
 
@@ -239,11 +267,21 @@ def test_a_period_with_no_drill_gets_no_digest_and_the_next_one_starts_from_the_
     core = in_tokyo(db_url, Clock(start))
     try:
         core.set("ciso", "08:30", "tz=America/New_York", "reveal=+30m", "digest=sun-09:00")
-        actions = dict([
-            (datetime(2026, 10, 25, 12, 0, tzinfo=ny).astimezone(UTC), lambda c: c.bot.schedules.pause(CH, ADMIN, c.clock(), team_id=SINGLE_WORKSPACE)),
-            (datetime(2026, 11, 2, 12, 0, tzinfo=ny).astimezone(UTC), lambda c: c.bot.schedules.resume(CH, ADMIN, c.clock(), team_id=SINGLE_WORKSPACE)),
-        ])
-        drive(core, start, datetime(2026, 11, 8, 12, 0, tzinfo=ny).astimezone(UTC), ["America/New_York"], ["08:30", "09:00", "10:00"], actions)
+        actions = dict(
+            [
+                (
+                    datetime(2026, 10, 25, 12, 0, tzinfo=ny).astimezone(UTC),
+                    lambda c: c.bot.schedules.pause(CH, ADMIN, c.clock(), team_id=SINGLE_WORKSPACE),
+                ),
+                (
+                    datetime(2026, 11, 2, 12, 0, tzinfo=ny).astimezone(UTC),
+                    lambda c: c.bot.schedules.resume(CH, ADMIN, c.clock(), team_id=SINGLE_WORKSPACE),
+                ),
+            ]
+        )
+        drive(
+            core, start, datetime(2026, 11, 8, 12, 0, tzinfo=ny).astimezone(UTC), ["America/New_York"], ["08:30", "09:00", "10:00"], actions
+        )
         first, second = check_periods(core, expect=2, chained=False)
         assert [(p.key, p.status) for p in core.posts("digest")] == [("2026-W43", "sent"), ("2026-W44", "skipped"), ("2026-W45", "sent")]
         # The paused week had nothing to list: it still closes a period, so the next title is one week long.
@@ -324,7 +362,10 @@ def test_next_weeks_line_gives_each_day_its_own_clock_time(db_url):
         drive(core, start, datetime(2026, 3, 6, 18, 30, tzinfo=ny).astimezone(UTC), ["America/New_York"], ["02:30", "03:30", "18:00"])
         (sent,) = core.chat.of("digest", CH)
         text = blocks_text(digest_message(sent.digest).blocks)
-        assert "3月7日（土）02:30・3月8日（日）03:30・3月9日（月）02:30・" in text and "3月13日（金）02:30（America/New_York）に出題します。" in text
+        assert (
+            "3月7日（土）02:30・3月8日（日）03:30・3月9日（月）02:30・" in text
+            and "3月13日（金）02:30（America/New_York）に出題します。" in text
+        )
     finally:
         core.close()
 
@@ -337,14 +378,19 @@ def test_a_digest_turned_off_and_on_again_looks_back_one_week_not_to_the_last_di
     core = in_tokyo(db_url, Clock(start))
     try:
         core.set("ciso", "08:30", "tz=Asia/Tokyo", "reveal=+30m", "digest=sun-09:00")
-        actions = dict([
-            change(datetime(2026, 11, 9, 12, 0, tzinfo=tokyo).astimezone(UTC), "08:30", "digest=off"),
-            change(datetime(2026, 11, 25, 12, 0, tzinfo=tokyo).astimezone(UTC), "08:30", "digest=sun-09:00"),
-        ])
+        actions = dict(
+            [
+                change(datetime(2026, 11, 9, 12, 0, tzinfo=tokyo).astimezone(UTC), "08:30", "digest=off"),
+                change(datetime(2026, 11, 25, 12, 0, tzinfo=tokyo).astimezone(UTC), "08:30", "digest=sun-09:00"),
+            ]
+        )
         drive(core, start, datetime(2026, 11, 29, 12, 0, tzinfo=tokyo).astimezone(UTC), ["Asia/Tokyo"], ["08:30", "09:00"], actions)
         first, second = [s.digest for s in core.chat.of("digest", CH)]
         assert first.end == datetime(2026, 11, 8, 9, 0, tzinfo=tokyo).astimezone(UTC)
-        assert (second.start, second.end) == (datetime(2026, 11, 22, 9, 0, tzinfo=tokyo).astimezone(UTC), datetime(2026, 11, 29, 9, 0, tzinfo=tokyo).astimezone(UTC))
+        assert (second.start, second.end) == (
+            datetime(2026, 11, 22, 9, 0, tzinfo=tokyo).astimezone(UTC),
+            datetime(2026, 11, 29, 9, 0, tzinfo=tokyo).astimezone(UTC),
+        )
         assert len(second.drills) == 7
     finally:
         core.close()

@@ -152,7 +152,9 @@ def test_drill_now_is_keyed_by_the_schedules_own_zone(world):
 # ----------------------------------------------------------------------------- what admins type
 
 
-@pytest.mark.parametrize("text, days", [("日", {6}), ("日曜", {6}), ("日曜日", {6}), ("土,日", {5, 6}), ("月、水、金曜日", {0, 2, 4}), ("sun", {6})])
+@pytest.mark.parametrize(
+    "text, days", [("日", {6}), ("日曜", {6}), ("日曜日", {6}), ("土,日", {5, 6}), ("月、水、金曜日", {0, 2, 4}), ("sun", {6})]
+)
 def test_sunday_can_be_typed_in_japanese(text, days):
     assert parse_days(text) == frozenset(days)
 

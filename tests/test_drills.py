@@ -70,7 +70,7 @@ def test_two_services_on_one_database_post_and_reveal_once(db_url):
         for minute in (0, 1, 30, 31):
             barrier = threading.Barrier(2)
 
-            def run(world, minute=minute):
+            def run(world, minute=minute, barrier=barrier):
                 barrier.wait()
                 world.at(9, minute)
 
@@ -194,7 +194,11 @@ def test_every_change_is_recorded_with_before_and_after(world):
     history = world.schedules.history(CH, team_id=SINGLE_WORKSPACE)
     assert [c.action for c in history] == ["resume", "skip", "pause", "set"]
     first = history[-1]
-    assert first.before is None and (first.after.role, first.after.post_time, first.after.timezone) == ("ciso_project_position", time(9, 0), "UTC")
+    assert first.before is None and (first.after.role, first.after.post_time, first.after.timezone) == (
+        "ciso_project_position",
+        time(9, 0),
+        "UTC",
+    )
     assert history[1].after.skip_dates == {date(2026, 12, 24)} and history[1].after.paused
     assert history[0].before.paused and not history[0].after.paused
     assert all(c.user_id == ADMIN for c in history)

@@ -48,9 +48,31 @@ def test_an_admin_gets_one_row_per_drill_and_member_in_a_dm(group):
     assert rows[0] == HEADER
     numbers = {row[0]: row[3] for row in rows[1:]}
     assert rows[1:] == [
-        ["2026-11-16", "ciso_project_position", "CISO", numbers["2026-11-16"], ALICE, "Alice", "2026-11-16T09:10:00+00:00", "on_time", "3", "普通"],
+        [
+            "2026-11-16",
+            "ciso_project_position",
+            "CISO",
+            numbers["2026-11-16"],
+            ALICE,
+            "Alice",
+            "2026-11-16T09:10:00+00:00",
+            "on_time",
+            "3",
+            "普通",
+        ],
         ["2026-11-16", "ciso_project_position", "CISO", numbers["2026-11-16"], BOB, "ボブ", "2026-11-16T10:05:00+00:00", "late", "", ""],
-        ["2026-11-17", "ciso_project_position", "CISO", numbers["2026-11-17"], ALICE, "Alice", "2026-11-17T09:10:00+00:00", "on_time", "", ""],
+        [
+            "2026-11-17",
+            "ciso_project_position",
+            "CISO",
+            numbers["2026-11-17"],
+            ALICE,
+            "Alice",
+            "2026-11-17T09:10:00+00:00",
+            "on_time",
+            "",
+            "",
+        ],
         ["2026-11-17", "ciso_project_position", "CISO", numbers["2026-11-17"], CAROL, "<!channel> & co", "", "none", "1", "忘れた"],
     ]
     assert all(n.isdigit() for n in numbers.values())
@@ -71,7 +93,10 @@ def test_a_member_who_is_not_an_admin_is_refused_and_nothing_is_uploaded(group):
     three_days(group)
     for text in ("export", "export abc"):
         answer = group.command(text, user_id=ALICE)
-        assert blocks_text(answer.blocks) == "すみません、ドリルの記録を CSV で書き出せるのは管理者だけです。必要な場合は管理者に相談してください。"
+        assert (
+            blocks_text(answer.blocks)
+            == "すみません、ドリルの記録を CSV で書き出せるのは管理者だけです。必要な場合は管理者に相談してください。"
+        )
     assert group.chat.of("file") == []
 
 

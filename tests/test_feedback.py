@@ -10,13 +10,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.domain.workspace import SINGLE_WORKSPACE
-from bot.views.action_ids import Kind, action_id, encode
 from bot.domain.answer_feedback import Verdict
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import ChatError
 from bot.store.models import FeedbackNoticeRow, ReplyRow
 from bot.testing import CH
 from bot.testing.world import World
+from bot.views.action_ids import Kind, action_id, encode
 
 C, P, M = Verdict.COVERED, Verdict.PARTLY, Verdict.MISSING
 
@@ -133,14 +133,21 @@ def test_a_failed_send_is_retried_and_one_slack_refuses_is_not(world):
         errors = dict(s.execute(select(FeedbackNoticeRow.user_id, FeedbackNoticeRow.error)).all())
     assert errors == {"UAKI00001": None, "UBEN00001": "user_not_in_channel"}
     # The button is the durable path: Ben still sees his verdict there.
-    shown = world.bot.router.handle_action(action_id(Kind.CHECK_ANSWER) + ".0", encode(drill_id), user_id="UBEN00001", channel_id=CH, team_id=SINGLE_WORKSPACE)
+    shown = world.bot.router.handle_action(
+        action_id(Kind.CHECK_ANSWER) + ".0", encode(drill_id), user_id="UBEN00001", channel_id=CH, team_id=SINGLE_WORKSPACE
+    )
     assert "あなたの回答と回答ポイント" in shown.text and "✓" in str(shown.blocks)
 
 
 def test_the_check_button_before_the_reveal_without_a_reply_and_forged(world):
     ts, question, drill_id = posted(world)
     reply(world, ts, 1, "UAKI00001", question.points[0])
-    press = lambda user, value=encode(drill_id), channel=CH: world.bot.router.handle_action(action_id(Kind.CHECK_ANSWER) + ".0", value, user_id=user, channel_id=channel, team_id=SINGLE_WORKSPACE).text
+
+    def press(user: str, value: str = "", channel: str = CH) -> str:
+        return world.bot.router.handle_action(
+            action_id(Kind.CHECK_ANSWER) + ".0", value or encode(drill_id), user_id=user, channel_id=channel, team_id=SINGLE_WORKSPACE
+        ).text
+
     assert "公開前は" in press("UAKI00001")
     world.at(10, 1)
     assert "見つかりませんでした" in press("UBEN00001")
@@ -158,7 +165,12 @@ def test_a_member_who_turns_it_off_is_not_analysed_nor_told(world):
     assert verdicts_stored(world)["1800000300.000001"] is None  # not even analysed
     world.at(10, 1)
     assert [s.text for s in world.chat.of("feedback")] == ["UBEN00001"]
-    assert "オフにしています" in router.handle_action(action_id(Kind.CHECK_ANSWER) + ".0", encode(drill_id), user_id="UAKI00001", channel_id=CH, team_id=SINGLE_WORKSPACE).text
+    assert (
+        "オフにしています"
+        in router.handle_action(
+            action_id(Kind.CHECK_ANSWER) + ".0", encode(drill_id), user_id="UAKI00001", channel_id=CH, team_id=SINGLE_WORKSPACE
+        ).text
+    )
     assert "オンにしました" in router.handle_command("feedback on", user_id="UAKI00001", channel_id=CH, team_id=SINGLE_WORKSPACE).text
 
 
@@ -246,5 +258,7 @@ def test_a_counted_reply_without_a_verdict_is_explained_not_denied(world):
     reply(world, ts, 1, "UAKI00001", question.points[0])  # counted, not analysed
     router.handle_command("feedback on", user_id="UAKI00001", channel_id=CH, team_id=SINGLE_WORKSPACE)
     world.at(10, 1)
-    shown = router.handle_action(action_id(Kind.CHECK_ANSWER) + ".0", encode(drill_id), user_id="UAKI00001", channel_id=CH, team_id=SINGLE_WORKSPACE).text
+    shown = router.handle_action(
+        action_id(Kind.CHECK_ANSWER) + ".0", encode(drill_id), user_id="UAKI00001", channel_id=CH, team_id=SINGLE_WORKSPACE
+    ).text
     assert "数えられていますが、判定はありません" in shown

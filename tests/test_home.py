@@ -83,16 +83,42 @@ def test_a_role_name_with_markup_is_escaped_on_the_home(world):
 
 
 def test_a_modal_keeps_the_working_buttons_under_its_own_action_ids_and_drops_sharing():
-    message = Message(text="card", blocks=[
-        section_text("概要"),
-        {"type": "actions", "block_id": "b", "elements": [
-            {"type": "button", "text": {"type": "plain_text", "text": "スキル"}, "action_id": "career.open_section.1", "value": "ciso|skills"},
-            {"type": "button", "text": {"type": "plain_text", "text": "シェア"}, "action_id": "career.share.2", "value": "card|ciso"},
-        ]},
-        {"type": "actions", "block_id": "s", "elements": [
-            {"type": "button", "text": {"type": "plain_text", "text": "シェア"}, "action_id": "career.share.0", "value": "card|ciso"},
-        ]},
-    ])
+    message = Message(
+        text="card",
+        blocks=[
+            section_text("概要"),
+            {
+                "type": "actions",
+                "block_id": "b",
+                "elements": [
+                    {
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": "スキル"},
+                        "action_id": "career.open_section.1",
+                        "value": "ciso|skills",
+                    },
+                    {
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": "シェア"},
+                        "action_id": "career.share.2",
+                        "value": "card|ciso",
+                    },
+                ],
+            },
+            {
+                "type": "actions",
+                "block_id": "s",
+                "elements": [
+                    {
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": "シェア"},
+                        "action_id": "career.share.0",
+                        "value": "card|ciso",
+                    },
+                ],
+            },
+        ],
+    )
     view = ui.modal("最高情報セキュリティ責任者（CISO）の概要とキャリア", message)
     assert view["type"] == "modal" and len(view["title"]["text"]) <= 24
     pressed = [e["action_id"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
@@ -116,7 +142,9 @@ def test_the_toggle_says_what_happened_and_changes_nothing_for_a_member(world):
     assert home.toggle(CH, ADMIN, world.clock(), "resume", team_id=SINGLE_WORKSPACE) == "resumed"
     assert home.toggle(CH, ADMIN, world.clock(), "resume", team_id=SINGLE_WORKSPACE) == "already_running"
     assert world.schedules.show(CH, world.clock(), team_id=SINGLE_WORKSPACE).schedule.paused is False
-    assert ui.read_toggle(f"{CH}|pause") == (CH, "pause") and ui.read_toggle(CH) == (CH, None) and ui.read_toggle(f"{CH}|flip") == (CH, None)
+    assert (
+        ui.read_toggle(f"{CH}|pause") == (CH, "pause") and ui.read_toggle(CH) == (CH, None) and ui.read_toggle(f"{CH}|flip") == (CH, None)
+    )
     assert ui.toggle_notice("paused", CH) == f"⏸ <#{CH}> のドリルを一時停止しました。"
     assert ui.toggle_notice("paused", "<!here>") == "⏸ &lt;!here&gt; のドリルを一時停止しました。"
 
@@ -141,7 +169,12 @@ def test_the_console_shows_the_home_as_text_and_its_role_buttons_press(tmp_path)
     from bot.testing import CONTENT_DIR
 
     out = io.StringIO()
-    console = build_console(load_settings({"CONTENT_DIR": str(CONTENT_DIR)}), sqlite_copy(tmp_path / "c.sqlite3"), out=out, start=datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
+    console = build_console(
+        load_settings({"CONTENT_DIR": str(CONTENT_DIR)}),
+        sqlite_copy(tmp_path / "c.sqlite3"),
+        out=out,
+        start=datetime(2026, 11, 25, 8, 0, tzinfo=UTC),
+    )
     try:
         console.run(["/career schedule set ciso 09:00", ":home"], interactive=False)
         text = out.getvalue()
@@ -240,9 +273,13 @@ class Api:
 
         self.calls.append(f"info {channel}")
         if channel in self.failing:
-            raise SlackApiError("failed", type("R", (), {"status_code": 500, "get": lambda self, k, d=None: "internal_error", "headers": {}})())
+            raise SlackApiError(
+                "failed", type("R", (), {"status_code": 500, "get": lambda self, k, d=None: "internal_error", "headers": {}})()
+            )
         if channel in self.gone:
-            raise SlackApiError("not found", type("R", (), {"status_code": 200, "get": lambda self, k, d=None: "channel_not_found", "headers": {}})())
+            raise SlackApiError(
+                "not found", type("R", (), {"status_code": 200, "get": lambda self, k, d=None: "channel_not_found", "headers": {}})()
+            )
         return {"ok": True, "channel": {"id": channel, "is_private": channel in self.private}}
 
     def users_conversations(self, user: str, **kwargs):
@@ -260,7 +297,6 @@ def test_a_member_sees_public_channels_and_only_the_private_ones_they_are_in_and
     assert access.visible(ALICE, channels) == {"CPUB00001", "CPRIV0001"}
     # Only the failed channel is asked again; privacy and membership come from the cache.
     assert api.calls[calls:] == ["info CFAIL0001"]
-
 
 
 def test_a_channel_slack_does_not_know_is_left_out_and_not_asked_about_on_every_publish():

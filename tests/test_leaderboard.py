@@ -8,12 +8,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.domain.workspace import SINGLE_WORKSPACE
-from bot.views.action_ids import Kind, action_id
 from bot.domain.schedule_input import parse_schedule_set
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.testing import ADMIN
 from bot.testing.reading import blocks_text
 from bot.testing.world import World
+from bot.views.action_ids import Kind, action_id
 
 UTC = timezone.utc
 DAY0 = datetime(2026, 11, 16, tzinfo=UTC)  # a Monday
@@ -95,7 +95,9 @@ def test_a_forged_share_value_gets_one_sentence_and_posts_nothing(group, value):
 def test_an_unknown_period_gets_the_usage_in_one_sentence(group):
     answer = group.command("leaderboard yesterday")
     assert answer.ephemeral and len(answer.blocks) == 1
-    assert blocks_text(answer.blocks).startswith("⚠️ 期間は week・month・all のどれかで指定してください。使い方: `/career leaderboard [week|month|all]`")
+    assert blocks_text(answer.blocks).startswith(
+        "⚠️ 期間は week・month・all のどれかで指定してください。使い方: `/career leaderboard [week|month|all]`"
+    )
 
 
 def test_a_channel_without_drills_gets_a_friendly_sentence_not_an_empty_table(group):
@@ -118,7 +120,9 @@ def test_a_quiet_week_says_so_and_still_shows_the_trend(group):
 
 def test_the_board_is_for_this_channel_only(group):
     ten_days(group)
-    group.bot.schedules.set("C0OTHER01", ADMIN, parse_schedule_set(["ciso", "12:00", "reveal=+1h"], "UTC"), group.clock(), team_id=SINGLE_WORKSPACE)
+    group.bot.schedules.set(
+        "C0OTHER01", ADMIN, parse_schedule_set(["ciso", "12:00", "reveal=+1h"], "UTC"), group.clock(), team_id=SINGLE_WORKSPACE
+    )
     group.clock.now = DAY0 + timedelta(days=10, hours=12)
     group.bot.cycle.tick(group.clock.now)
     other = group.chat.of("question", "C0OTHER01")[-1]

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from bot.domain.workspace import SINGLE_WORKSPACE
-from bot.views.action_ids import Kind, action_id, encode
 from bot.domain.memory import Grade
+from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.store.models import CardRow, ReviewRow
 from bot.testing import ADMIN, CH
 from bot.testing.world import World
 from bot.usecases.learning import CannotGrade
+from bot.views.action_ids import Kind, action_id, encode
 
 UTC = timezone.utc
 DAY0 = datetime(2026, 11, 25, tzinfo=UTC)
@@ -54,10 +54,10 @@ def test_a_question_the_group_forgets_comes_back_sooner_than_easy_ones_and_the_b
         asked.setdefault(key, []).append(day)
         forgotten = forgotten or key  # the first question is the one the group struggles with
         grades = [Grade.AGAIN] * 4 + [Grade.GOOD] if key == forgotten else [Grade.EASY] * 5
-        for member, grade in zip(MEMBERS, grades):
+        for member, grade in zip(MEMBERS, grades, strict=False):
             world.bot.learning.grade_drill(member, CH, drill_id, grade, world.clock(), team_id=SINGLE_WORKSPACE)
 
-    gaps = {key: [b - a for a, b in zip(days, days[1:])] for key, days in asked.items()}
+    gaps = {key: [b - a for a, b in zip(days, days[1:], strict=False)] for key, days in asked.items()}
     # (a) the forgotten question came back, and sooner than any question rated 簡単.
     assert len(asked[forgotten]) >= 3
     easy_gaps = [g for key, gs in gaps.items() if key != forgotten for g in gs]
@@ -77,7 +77,9 @@ def test_existing_schedules_keep_rotation_and_order_can_be_chosen(world):
     assert world.schedules.show(CH, world.clock(), team_id=SINGLE_WORKSPACE).schedule.order == "rotation"
     world.set("ciso", "10:00", "order=adaptive")
     assert world.schedules.show(CH, world.clock(), team_id=SINGLE_WORKSPACE).schedule.order == "adaptive"
-    answer = world.bot.router.handle_command("schedule set ciso 09:00 order=sometimes", user_id=ADMIN, channel_id=CH, team_id=SINGLE_WORKSPACE)
+    answer = world.bot.router.handle_command(
+        "schedule set ciso 09:00 order=sometimes", user_id=ADMIN, channel_id=CH, team_id=SINGLE_WORKSPACE
+    )
     assert "order は adaptive" in answer.text and "sometimes" in answer.text
     assert world.schedules.show(CH, world.clock(), team_id=SINGLE_WORKSPACE).schedule.order == "adaptive"
 
@@ -163,7 +165,13 @@ def test_double_and_concurrent_clicks_on_two_replicas_count_once(db_url):
 def test_a_bad_grade_press_gets_one_sentence_and_changes_nothing(world, value, channel, expected):
     world.set("ciso", "09:00", "reveal=+1h")
     _key, drill_id = run_day(world, 0)
-    answer = world.bot.router.handle_action(action_id(Kind.GRADE) + ".2", value.replace("DRILL", str(drill_id)), user_id="UAKI00001", channel_id=channel, team_id=SINGLE_WORKSPACE)
+    answer = world.bot.router.handle_action(
+        action_id(Kind.GRADE) + ".2",
+        value.replace("DRILL", str(drill_id)),
+        user_id="UAKI00001",
+        channel_id=channel,
+        team_id=SINGLE_WORKSPACE,
+    )
     assert expected in answer.text and answer.replace_original is False
     assert count(world, ReviewRow) == 0 and count(world, CardRow) == 0
 
@@ -183,11 +191,23 @@ def test_a_question_removed_from_the_content_is_ignored_not_fatal(world):
     _key, drill_id = run_day(world, 0)
     world.bot.learning.grade_drill("UAKI00001", CH, drill_id, Grade.GOOD, world.clock(), team_id=SINGLE_WORKSPACE)
     with world.cycle.sessions.begin() as s:
-        s.add(CardRow(user_id="UAKI00001", role_slug=SLUG, question_id="gone000000", stability=1.0, difficulty=5.0,
-                      due=datetime(2026, 11, 20), last_review=datetime(2026, 11, 19), reviews=1))
+        s.add(
+            CardRow(
+                user_id="UAKI00001",
+                role_slug=SLUG,
+                question_id="gone000000",
+                stability=1.0,
+                difficulty=5.0,
+                due=datetime(2026, 11, 20),
+                last_review=datetime(2026, 11, 19),
+                reviews=1,
+            )
+        )
     queue = world.bot.learning.queue("UAKI00001", world.clock() + timedelta(days=30), team_id=SINGLE_WORKSPACE)
     assert queue.next is not None and queue.next.question.id != "gone000000" and queue.due_today == 1
-    stale = world.bot.router.handle_action(action_id(Kind.REVIEW_GRADE) + ".1", encode(SLUG, "gone000000", 2), user_id="UAKI00001", team_id=SINGLE_WORKSPACE)
+    stale = world.bot.router.handle_action(
+        action_id(Kind.REVIEW_GRADE) + ".1", encode(SLUG, "gone000000", 2), user_id="UAKI00001", team_id=SINGLE_WORKSPACE
+    )
     assert "もう教材にありません" in stale.text
 
 
@@ -230,7 +250,9 @@ def test_review_walk_through_the_router_reads_as_one_card(world):
     assert "回答ポイント" in str(points.blocks) and role.questions[4].answer_points[0][:15] in str(points.blocks)
     grades = [e for b in points.blocks if b["type"] == "actions" for e in b["elements"]]
     assert [g["text"]["text"] for g in grades] == ["😵 忘れた", "😓 苦労したが思い出せた", "🙂 普通に思い出せた", "😎 簡単"]
-    end = router.handle_action(grades[2]["action_id"], grades[2]["value"], user_id="UAKI00001", channel_id="D0DIRECT1", team_id=SINGLE_WORKSPACE)
+    end = router.handle_action(
+        grades[2]["action_id"], grades[2]["value"], user_id="UAKI00001", channel_id="D0DIRECT1", team_id=SINGLE_WORKSPACE
+    )
     text = str(end.blocks)
     assert "「普通」で記録しました" in text and "今日の復習はこれで全部です。今日は 1問 自己評価しました。" in text and "次の復習は" in text
     assert end.replace_original
@@ -245,7 +267,9 @@ def test_stats_show_due_reviews_progress_per_role_and_recent_grades(world):
     # Three more easy reviews, each when due, make the first question last over three weeks.
     at = t
     for _ in range(3):
-        memory = learning.grade_question("UAKI00001", SLUG, role.questions[0].id, Grade.EASY, at + timedelta(days=30), team_id=SINGLE_WORKSPACE).memory
+        memory = learning.grade_question(
+            "UAKI00001", SLUG, role.questions[0].id, Grade.EASY, at + timedelta(days=30), team_id=SINGLE_WORKSPACE
+        ).memory
         at += timedelta(days=30)
     assert memory.mastered
     stats = learning.stats("UAKI00001", at, team_id=SINGLE_WORKSPACE)
@@ -286,11 +310,20 @@ def test_a_forgotten_question_graded_late_the_night_before_clocks_go_forward_com
         role = w.bot.catalog.by_slug(SLUG)
         at = datetime(2026, 3, 8, 4, 30, tzinfo=UTC)  # 23:30 EST on Saturday the 7th
         w.clock.now = at
-        press = w.bot.router.handle_action(action_id(Kind.REVIEW_GRADE) + ".0", encode(SLUG, role.questions[0].id, int(Grade.AGAIN)), user_id="UAKI00001", team_id=SINGLE_WORKSPACE)
+        press = w.bot.router.handle_action(
+            action_id(Kind.REVIEW_GRADE) + ".0",
+            encode(SLUG, role.questions[0].id, int(Grade.AGAIN)),
+            user_id="UAKI00001",
+            team_id=SINGLE_WORKSPACE,
+        )
         assert "「忘れた」で記録しました" in str(press.blocks) and "3月8日 ごろに復習に出ます" in str(press.blocks)
-        sunday_night = w.bot.learning.queue("UAKI00001", datetime(2026, 3, 9, 3, 45, tzinfo=UTC), team_id=SINGLE_WORKSPACE)  # 23:45 EDT on the 8th
+        sunday_night = w.bot.learning.queue(
+            "UAKI00001", datetime(2026, 3, 9, 3, 45, tzinfo=UTC), team_id=SINGLE_WORKSPACE
+        )  # 23:45 EDT on the 8th
         assert sunday_night.due_today == 1 and sunday_night.next.question.id == role.questions[0].id
-        sunday_morning = w.bot.learning.queue("UAKI00001", datetime(2026, 3, 8, 13, 0, tzinfo=UTC), team_id=SINGLE_WORKSPACE)  # 09:00 EDT on the 8th
+        sunday_morning = w.bot.learning.queue(
+            "UAKI00001", datetime(2026, 3, 8, 13, 0, tzinfo=UTC), team_id=SINGLE_WORKSPACE
+        )  # 09:00 EDT on the 8th
         assert sunday_morning.due_today == 1 and sunday_morning.next.question.id == role.questions[0].id
     finally:
         w.bot.engine.dispose()
@@ -309,6 +342,8 @@ def test_a_double_click_on_the_same_grade_confirms_it_once_and_changes_nothing(w
 
 @pytest.mark.parametrize("drill_id", [0, -1, 2**31, 10**20])
 def test_a_drill_id_out_of_any_range_is_refused_politely(world, drill_id):
-    answer = world.bot.router.handle_action(action_id(Kind.GRADE) + ".0", encode(drill_id, 3), user_id="UAKI00001", channel_id=CH, team_id=SINGLE_WORKSPACE)
+    answer = world.bot.router.handle_action(
+        action_id(Kind.GRADE) + ".0", encode(drill_id, 3), user_id="UAKI00001", channel_id=CH, team_id=SINGLE_WORKSPACE
+    )
     assert "何も記録していません" in answer.text
     assert count(world, ReviewRow) == 0

@@ -43,8 +43,22 @@ LIFECYCLE_EVENTS = {"app_uninstalled", "tokens_revoked"}
 # A bot event of the manifest, as Slack delivers it: message.channels and message.groups are both a
 # `message` event, told apart by channel_type.
 EVENT_PAYLOADS = {
-    "message.channels": {"type": "message", "channel_type": "channel", "channel": "C0MANIFEST", "user": "U0MANIFEST", "text": "x", "ts": "1.000001"},
-    "message.groups": {"type": "message", "channel_type": "group", "channel": "G0MANIFEST", "user": "U0MANIFEST", "text": "x", "ts": "1.000001"},
+    "message.channels": {
+        "type": "message",
+        "channel_type": "channel",
+        "channel": "C0MANIFEST",
+        "user": "U0MANIFEST",
+        "text": "x",
+        "ts": "1.000001",
+    },
+    "message.groups": {
+        "type": "message",
+        "channel_type": "group",
+        "channel": "G0MANIFEST",
+        "user": "U0MANIFEST",
+        "text": "x",
+        "ts": "1.000001",
+    },
     "app_home_opened": {"type": "app_home_opened", "user": "U0MANIFEST", "channel": "D0MANIFEST", "tab": "home"},
     "app_uninstalled": {"type": "app_uninstalled"},
     "tokens_revoked": {"type": "tokens_revoked", "tokens": {"bot": ["U0BOT"]}},
@@ -74,7 +88,14 @@ def _bot_events() -> list[str]:
 
 def _listens_to(app: App, bot_event: str) -> bool:
     """Whether a listener of the built app would take this event (Bolt answers 404 to one none takes)."""
-    body = {"type": "event_callback", "team_id": "T0MANIFEST", "api_app_id": "A0MANIFEST", "event": EVENT_PAYLOADS[bot_event], "event_id": "Ev0MANIFEST", "event_time": 1}
+    body = {
+        "type": "event_callback",
+        "team_id": "T0MANIFEST",
+        "api_app_id": "A0MANIFEST",
+        "event": EVENT_PAYLOADS[bot_event],
+        "event_id": "Ev0MANIFEST",
+        "event_time": 1,
+    }
     request = BoltRequest(body=body, mode="socket_mode")
     return any(listener.matches(req=request, resp=BoltResponse(status=200)) for listener in app._listeners)
 

@@ -30,7 +30,13 @@ def _check_fork(db_url: str) -> None:
     from bot.config import load_settings
     from bot.testing.fakes import RecordingChat
 
-    bot = build_bot(load_settings({"CONTENT_DIR": str(CONTENT_DIR)}), RecordingChat(), is_admin=lambda u, t: False, bot_in_channel=lambda c, t: True, database_url=db_url)
+    bot = build_bot(
+        load_settings({"CONTENT_DIR": str(CONTENT_DIR)}),
+        RecordingChat(),
+        is_admin=lambda u, t: False,
+        bot_in_channel=lambda c, t: True,
+        database_url=db_url,
+    )
     with bot.engine.connect() as connection:
         parent_backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
     read, write = os.pipe()
@@ -84,10 +90,16 @@ def test_two_processes_never_post_twice_across_a_retry_after_longer_than_the_lea
 
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
-        "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": stub_api.api_url,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}", "CONTENT_DIR": str(CONTENT_DIR),
-        "ADMIN_USER_IDS": "UADMIN001", "DEFAULT_TIMEZONE": "UTC",
-        "DRILL_LEASE_SECONDS": "6", "SLACK_TIMEOUT_SECONDS": "1", "LOG_LEVEL": "WARNING",
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": stub_api.api_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        "CONTENT_DIR": str(CONTENT_DIR),
+        "ADMIN_USER_IDS": "UADMIN001",
+        "DEFAULT_TIMEZONE": "UTC",
+        "DRILL_LEASE_SECONDS": "6",
+        "SLACK_TIMEOUT_SECONDS": "1",
+        "LOG_LEVEL": "WARNING",
     }
     setup = build_bot(load_settings(env), RecordingChat(), is_admin=lambda u, t: True, bot_in_channel=lambda c, t: True)
     from bot.domain.schedule_input import parse_schedule_set
@@ -125,9 +137,15 @@ def test_two_forked_web_workers_on_postgresql_tick_without_database_errors(tmp_p
     with migrated_database_url("postgresql", tmp_path) as url, open(log_path, "w") as log:
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
-            "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": stub.api_url,
-            "PORT": "0", "ADMIN_USER_IDS": "UADMIN001", "DRILL_TICK_SECONDS": "0.2", "WEB_CONCURRENCY": "2",
-            "DATABASE_URL": url, "DEFAULT_TIMEZONE": "UTC",
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": stub.api_url,
+            "PORT": "0",
+            "ADMIN_USER_IDS": "UADMIN001",
+            "DRILL_TICK_SECONDS": "0.2",
+            "WEB_CONCURRENCY": "2",
+            "DATABASE_URL": url,
+            "DEFAULT_TIMEZONE": "UTC",
         }
         command = procfile_command("web")
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -78,8 +78,11 @@ def test_the_readmes_console_transcript_is_what_the_console_prints(tmp_path):
     lines = [line for line in block.splitlines() if line.strip()]
     out = io.StringIO()
     console = build_console(
-        load_settings({"CONTENT_DIR": str(ROOT / "content")}), f"sqlite:///{tmp_path / 'c.sqlite3'}", out=out,
-        start=datetime(2026, 11, 24, 23, 30, tzinfo=timezone.utc), rng=random.Random(1),
+        load_settings({"CONTENT_DIR": str(ROOT / "content")}),
+        f"sqlite:///{tmp_path / 'c.sqlite3'}",
+        out=out,
+        start=datetime(2026, 11, 24, 23, 30, tzinfo=timezone.utc),
+        rng=random.Random(1),
     )
     shown: list[str] = []
     for line in lines:
@@ -91,7 +94,7 @@ def test_the_readmes_console_transcript_is_what_the_console_prints(tmp_path):
         if line == "…":
             continue
         assert line.strip() in shown, line
-        shown = shown[shown.index(line.strip()) + 1:]
+        shown = shown[shown.index(line.strip()) + 1 :]
     console.bot.engine.dispose()
 
 

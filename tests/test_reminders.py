@@ -84,10 +84,14 @@ def test_a_clock_time_reminder_before_midnight_reaches_a_drill_revealed_after_it
 @pytest.mark.parametrize("remind", ["remind=-9h", "remind=-8h", "remind=20:00", "remind=17:00", "remind=08:00"])
 def test_a_reminder_that_could_never_fall_before_the_reveal_is_refused_in_one_sentence(core, remind):
     core.set("ciso", "09:00", "tz=Asia/Tokyo", "reveal=+8h", "remind=-1h")
-    answer = core.bot.router.handle_command(f"schedule set ciso 09:00 tz=Asia/Tokyo reveal=+8h {remind}", user_id=ADMIN, channel_id=CH, team_id=SINGLE_WORKSPACE)
+    answer = core.bot.router.handle_command(
+        f"schedule set ciso 09:00 tz=Asia/Tokyo reveal=+8h {remind}", user_id=ADMIN, channel_id=CH, team_id=SINGLE_WORKSPACE
+    )
     text = all_text(answer.blocks)
     assert len(answer.blocks) == 1 and "投稿（09:00）から回答ポイントの公開（投稿の8時間後）までの間になるように指定してください" in text
-    assert core.bot.schedules.show(CH, core.clock(), team_id=SINGLE_WORKSPACE).schedule.remind == Remind(before=timedelta(hours=1))  # unchanged
+    assert core.bot.schedules.show(CH, core.clock(), team_id=SINGLE_WORKSPACE).schedule.remind == Remind(
+        before=timedelta(hours=1)
+    )  # unchanged
 
 
 def test_a_kept_reminder_that_a_new_reveal_leaves_behind_is_refused_and_nothing_changes(core):

@@ -13,9 +13,9 @@ from bot.domain.drill import DrillStatus
 from bot.domain.schedule_input import parse_schedule_set
 from bot.ports import ChatError
 from bot.store import drills, schedules
-from bot.usecases.schedule_admin import OTHER_WORKSPACE
 from bot.testing.fakes import RecordingChat
 from bot.testing.world import World
+from bot.usecases.schedule_admin import OTHER_WORKSPACE
 
 UTC = timezone.utc
 A, B = "TALPHA001", "TBRAVO001"
@@ -27,7 +27,9 @@ T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 class SharedChannel:
     def __init__(self, db_url: str):
         self.chats = {A: RecordingChat(), B: RecordingChat()}
-        world = World(db_url, start=T0, seed=5, admins="", is_admin=lambda user_id, team_id: ADMINS.get(team_id) == user_id, chats=self.chats)
+        world = World(
+            db_url, start=T0, seed=5, admins="", is_admin=lambda user_id, team_id: ADMINS.get(team_id) == user_id, chats=self.chats
+        )
         self.clock, self.bot = world.clock, world.bot
 
     def set(self, team: str, *words: str):
@@ -55,7 +57,9 @@ class SharedChannel:
     def left_behind_by_a(self, question: bool) -> int:
         """A drill of A's due at 08:30, still to be posted: A's schedule is gone and B's is set."""
         with self.bot.cycle.sessions.begin() as s:
-            assert drills.create_drill(s, CH, "2026-11-25T08:30@A", T0.replace(minute=30), T0.replace(hour=9, minute=30), "UTC", T0, team_id=A)
+            assert drills.create_drill(
+                s, CH, "2026-11-25T08:30@A", T0.replace(minute=30), T0.replace(hour=9, minute=30), "UTC", T0, team_id=A
+            )
             drill = drills.latest_open_drill(s, CH, team_id=A)
             assert drill is not None
             if question:

@@ -17,7 +17,9 @@ import pytest
 from bot.testing import ROOT
 
 # What a build of the checkout would otherwise pick up: local environments, earlier builds, databases.
-NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", "data", "*.sqlite3")
+NOT_SOURCE = shutil.ignore_patterns(
+    ".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", "data", "*.sqlite3"
+)
 
 
 def _run(command: list, cwd: Path, env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:
@@ -61,10 +63,18 @@ def test_a_wheel_installed_elsewhere_migrates_a_new_database_and_answers_career_
     elsewhere.mkdir()
     assert ROOT not in elsewhere.resolve().parents
     database = elsewhere / "db" / "bot.sqlite3"
-    user = {"PATH": outside.get("PATH", ""), "HOME": str(elsewhere), "TMPDIR": str(elsewhere), "LANG": "C.UTF-8", "DATABASE_URL": f"sqlite:///{database}"}
+    user = {
+        "PATH": outside.get("PATH", ""),
+        "HOME": str(elsewhere),
+        "TMPDIR": str(elsewhere),
+        "LANG": "C.UTF-8",
+        "DATABASE_URL": f"sqlite:///{database}",
+    }
 
     where = _run(
-        [python, "-c", "import bot, bot.package_data as p; print(bot.__file__, p.MIGRATIONS_DIR, p.ROLE_DOCUMENTS_DIR, sep='\\n')"], elsewhere, user
+        [python, "-c", "import bot, bot.package_data as p; print(bot.__file__, p.MIGRATIONS_DIR, p.ROLE_DOCUMENTS_DIR, sep='\\n')"],
+        elsewhere,
+        user,
     ).stdout.split()
     for path in where:
         assert Path(path).exists() and Path(path).resolve().is_relative_to(env_dir.resolve()), f"{path} is not the installed package's"

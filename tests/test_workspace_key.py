@@ -12,9 +12,9 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Callable, Iterator
 
 import bot.store
 import bot.usecases
@@ -26,7 +26,15 @@ PACKAGES = (bot.store, bot.usecases)
 # the models. Migrations (outside bot/) keep their own frozen copy.
 MARKER = "SINGLE_WORKSPACE"
 # bot/testing/: the test kit's World drives the core as the single-workspace adapters do.
-MARKER_ALLOWED = ("bot/domain/workspace.py", "bot/store/models.py", "bot/slack/", "bot/console.py", "bot/web.py", "bot/composition.py", "bot/testing/")
+MARKER_ALLOWED = (
+    "bot/domain/workspace.py",
+    "bot/store/models.py",
+    "bot/slack/",
+    "bot/console.py",
+    "bot/web.py",
+    "bot/composition.py",
+    "bot/testing/",
+)
 
 
 def modules(package: ModuleType) -> list[ModuleType]:
@@ -71,7 +79,11 @@ def test_the_check_catches_a_positional_or_defaulted_workspace_key():
     def unscoped(session): ...
 
     assert [team_id_problem(f) for f in (positional, defaulted, optional, required, unscoped)] == [
-        "positional", "defaults to 'single'", "defaults to None", None, None,
+        "positional",
+        "defaults to 'single'",
+        "defaults to None",
+        None,
+        None,
     ]
 
 
@@ -87,7 +99,12 @@ def test_every_store_and_use_case_function_takes_the_workspace_as_a_required_key
                     problems.append(f"{name}: team_id {problem}")
     assert problems == []
     # The walk reaches what it is meant to: both layers, functions and methods alike.
-    assert {"bot.store.cards.member_cards", "bot.store.channel_records.export_replies", "bot.usecases.export.Export.build", "bot.usecases.schedule_admin.ScheduleAdmin.set"} <= set(scoped)
+    assert {
+        "bot.store.cards.member_cards",
+        "bot.store.channel_records.export_replies",
+        "bot.usecases.export.Export.build",
+        "bot.usecases.schedule_admin.ScheduleAdmin.set",
+    } <= set(scoped)
     assert len(scoped) >= 70
 
 

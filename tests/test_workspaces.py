@@ -14,9 +14,21 @@ from sqlalchemy import func, select, update
 
 from bot.domain.drill import DrillStatus
 from bot.domain.schedule import Digest, Schedule
-from bot.store import answers, cards, channel_posts, drills, leases, home_tabs, installs, schedule_changes, schedules, verdicts
+from bot.store import answers, cards, channel_posts, drills, home_tabs, installs, leases, schedule_changes, schedules, verdicts
 from bot.store.db import make_engine, session_factory, to_db, upgrade
-from bot.store.models import CardRow, ChannelPostRow, DrillRow, FeedbackNoticeRow, HomeTabRow, MemberSettingRow, ReplyRow, ReviewRow, ScheduleChangeRow, ScheduleRow, WorkspaceRow
+from bot.store.models import (
+    CardRow,
+    ChannelPostRow,
+    DrillRow,
+    FeedbackNoticeRow,
+    HomeTabRow,
+    MemberSettingRow,
+    ReplyRow,
+    ReviewRow,
+    ScheduleChangeRow,
+    ScheduleRow,
+    WorkspaceRow,
+)
 from bot.usecases.workspaces import Stopped, Workspaces
 
 UTC = timezone.utc
@@ -24,7 +36,18 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 RETENTION = timedelta(days=30)
 A, B = "T0000AAAA", "T0000BBBB"
 MEMBER = "U0SAMEID1"
-TEAM_MODELS = (ScheduleRow, ScheduleChangeRow, DrillRow, ReplyRow, CardRow, ReviewRow, MemberSettingRow, FeedbackNoticeRow, ChannelPostRow, HomeTabRow)
+TEAM_MODELS = (
+    ScheduleRow,
+    ScheduleChangeRow,
+    DrillRow,
+    ReplyRow,
+    CardRow,
+    ReviewRow,
+    MemberSettingRow,
+    FeedbackNoticeRow,
+    ChannelPostRow,
+    HomeTabRow,
+)
 
 
 @pytest.fixture
@@ -62,11 +85,29 @@ def populate(sessions, team: str, channel_id: str) -> dict[str, int]:
             "due": drill(s, channel_id, team, 1, DrillStatus.PENDING),  # tomorrow's, due then
             "revealable": drill(s, channel_id, team, 0, DrillStatus.POSTED, posted_at=to_db(NOW - timedelta(hours=3)), backfill_due=True),
             "markable": drill(s, channel_id, team, -1, DrillStatus.REVEALED, revealed_at=to_db(NOW - timedelta(days=1))),
-            "done": drill(s, channel_id, team, -2, DrillStatus.REVEALED, revealed_at=to_db(NOW - timedelta(days=2)), marked_at=to_db(NOW), feedback_done_at=to_db(NOW)),
+            "done": drill(
+                s,
+                channel_id,
+                team,
+                -2,
+                DrillStatus.REVEALED,
+                revealed_at=to_db(NOW - timedelta(days=2)),
+                marked_at=to_db(NOW),
+                feedback_done_at=to_db(NOW),
+            ),
         }
         answers.add_reply(s, ids["revealable"], "9.1", MEMBER, NOW - timedelta(hours=2, minutes=30), late=False, verdicts="cp")
         leases.claim(s, leases.FEEDBACK_NOTICE, (ids["markable"], MEMBER), "host-1", NOW - timedelta(days=1), NOW - timedelta(days=2))
-        channel_posts.add_channel_post(s, channel_id, "reminder", str(ids["revealable"]), NOW - timedelta(hours=1), NOW - timedelta(hours=1), drill_id=ids["revealable"], team_id=team)
+        channel_posts.add_channel_post(
+            s,
+            channel_id,
+            "reminder",
+            str(ids["revealable"]),
+            NOW - timedelta(hours=1),
+            NOW - timedelta(hours=1),
+            drill_id=ids["revealable"],
+            team_id=team,
+        )
         cards.lock_card(s, MEMBER, "cto", "q1", team_id=team)
         cards.put_review(s, MEMBER, "cto", "q1", date(2026, 11, 24), 3, NOW - timedelta(days=1), ids["markable"], team_id=team)
         verdicts.set_member_feedback(s, MEMBER, False, NOW, team_id=team)
@@ -113,8 +154,11 @@ def test_an_uninstall_stops_that_workspaces_drills_at_once_and_the_other_workspa
     assert {a["due"], a["revealable"], a["markable"], reminders[A]} <= work_due(sessions, tomorrow)
     assert (paused(sessions, A), paused(sessions, B)) == ([False], [True])
     with sessions() as s:
-        assert {d.id: (d.status, d.last_error) for d in s.scalars(select(DrillRow).where(DrillRow.id.in_((b["due"], b["revealable"]))))} == {
-            b["due"]: (DrillStatus.MISSED, "app_uninstalled"), b["revealable"]: (DrillStatus.MISSED, "app_uninstalled"),
+        assert {
+            d.id: (d.status, d.last_error) for d in s.scalars(select(DrillRow).where(DrillRow.id.in_((b["due"], b["revealable"]))))
+        } == {
+            b["due"]: (DrillStatus.MISSED, "app_uninstalled"),
+            b["revealable"]: (DrillStatus.MISSED, "app_uninstalled"),
         }
         assert [d.channel_id for d in schedules.digest_schedules(s)] == ["CA"]  # no digest is recorded for B
     # Nothing of B is deleted yet.

@@ -24,9 +24,10 @@ import re
 import string
 import threading
 import unicodedata
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator, Protocol
+from typing import Protocol
 
 __all__ = ["ANALYSERS", "DEFAULT", "Analyser", "Token", "load_analyser", "prepare", "chunks"]
 
@@ -34,8 +35,18 @@ __all__ = ["ANALYSERS", "DEFAULT", "Analyser", "Token", "load_analyser", "prepar
 DEFAULT = "sudachi-core"
 
 POS_TAGS = (
-    "noun", "proper_noun", "verb", "adjective", "adverb", "auxiliary", "particle",
-    "prefix", "suffix", "symbol", "number", "other",
+    "noun",
+    "proper_noun",
+    "verb",
+    "adjective",
+    "adverb",
+    "auxiliary",
+    "particle",
+    "prefix",
+    "suffix",
+    "symbol",
+    "number",
+    "other",
 )
 
 # Chunks are kept well below SudachiPy's limit (49,149 bytes): its input plugins may lengthen the
@@ -286,7 +297,6 @@ class SudachiAnalyser(_Adapter):
 
 # ---------------------------------------------------------------------------------------------
 # fugashi (MeCab) + unidic-lite
-
 
 
 def _unidic_lemma(lemma: str) -> str:

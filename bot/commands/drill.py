@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
-from bot.domain.command_text import DRILL_ACTIONS, SCHEDULE_ACTIONS, DrillCommand, ScheduleCommand, StatsCommand, closest_subcommand, in_direct_message
+from bot.domain.command_text import (
+    DRILL_ACTIONS,
+    SCHEDULE_ACTIONS,
+    DrillCommand,
+    ScheduleCommand,
+    StatsCommand,
+    closest_subcommand,
+    in_direct_message,
+)
 from bot.domain.schedule import ScheduleError, format_local
 from bot.domain.schedule_input import parse_schedule_set
-from bot.views.mrkdwn import escape_mrkdwn
 from bot.ports import Message
-from bot.views import drill_blocks as ui
-from bot.views.blocks import notice
 from bot.usecases.learning import Learning
-from bot.usecases.member_home import Visible, everyone_sees_all
+from bot.usecases.member_home import everyone_sees_all
 from bot.usecases.replies import Replies
+from bot.usecases.schedule_admin import ScheduleAdmin, Visible
+from bot.views import drill_blocks as ui
 from bot.views import learning_blocks as learning_ui
-from bot.usecases.schedule_admin import ScheduleAdmin
+from bot.views.blocks import notice
+from bot.views.mrkdwn import escape_mrkdwn
 from bot.views.refusals import NO_ROLES, REFUSALS, refusal
 
 log = logging.getLogger(__name__)
@@ -47,7 +55,9 @@ class DrillCommands:
         try:
             if isinstance(command, StatsCommand):
                 learned = learning_ui.learning_stats_lines(self.learning.stats(user_id, now, team_id=team_id)) if self.learning else []
-                return ui.stats_message(self.replies.stats(user_id, channel_id, team_id=team_id), learned, in_channel=not in_direct_message(channel_id))
+                return ui.stats_message(
+                    self.replies.stats(user_id, channel_id, team_id=team_id), learned, in_channel=not in_direct_message(channel_id)
+                )
             if isinstance(command, DrillCommand):
                 return self._drill(command, user_id, channel_id, now, team_id=team_id)
             return self._schedule(command, user_id, channel_id, now, team_id=team_id)
@@ -69,14 +79,20 @@ class DrillCommands:
                 raise ScheduleError(NO_ROLES)
             request = parse_schedule_set(args, self.default_timezone)
             view = self.schedules.set(channel_id, user_id, request, now, team_id=team_id)
-            return ui.schedule_changed("ドリルのスケジュールを設定しました。", view, bot_missing=self.bot_in_channel(channel_id, team_id) is False)
+            return ui.schedule_changed(
+                "ドリルのスケジュールを設定しました。", view, bot_missing=self.bot_in_channel(channel_id, team_id) is False
+            )
         if action == "pause":
             return ui.schedule_changed("ドリルを一時停止しました。", self.schedules.pause(channel_id, user_id, now, team_id=team_id))
         if action == "resume":
             return ui.schedule_changed("ドリルを再開しました。", self.schedules.resume(channel_id, user_id, now, team_id=team_id))
         if action == "off":
             self.schedules.remove(channel_id, user_id, now, team_id=team_id)
-            return Message(text="このチャンネルのドリルを終了しました。", blocks=[ui.section_text("✅ このチャンネルのドリルを終了しました。これまでの記録は残ります。")], ephemeral=False)
+            return Message(
+                text="このチャンネルのドリルを終了しました。",
+                blocks=[ui.section_text("✅ このチャンネルのドリルを終了しました。これまでの記録は残ります。")],
+                ephemeral=False,
+            )
         if action == "skip":
             if len(args) != 1:
                 raise ScheduleError("使い方: `/career schedule skip YYYY-MM-DD`")
@@ -102,5 +118,7 @@ def _help(word: str, unknown: str, actions: dict[str, str]) -> Message:
     if not unknown:
         return ui.schedule_help()
     meant = closest_subcommand(unknown, actions)
-    sentence = f"`{escape_mrkdwn(unknown)}` というコマンドはありません。" + (f"`{word} {meant}` のことですか？" if meant else "使えるコマンドは次のとおりです。")
+    sentence = f"`{escape_mrkdwn(unknown)}` というコマンドはありません。" + (
+        f"`{word} {meant}` のことですか？" if meant else "使えるコマンドは次のとおりです。"
+    )
     return Message(text=sentence, blocks=[ui.section_text(f"⚠️ {sentence}"), *ui.schedule_help().blocks])

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
-from bot.views.action_ids import Pressed
 from bot.domain.command_text import FeedbackCommand
 from bot.ports import Message
 from bot.usecases.feedback import Feedback, NoFeedback
 from bot.views import feedback_blocks as ui
+from bot.views.action_ids import Pressed
 from bot.views.blocks import notice
 from bot.views.refusals import refusal
 
@@ -24,10 +24,14 @@ class FeedbackCommands:
     def handle(self, command: FeedbackCommand, user_id: str, *, team_id: str) -> Message:
         if command.action == "off":
             self.feedback.set_member(user_id, False, self.clock(), team_id=team_id)
-            return notice("回答のチェックをオフにしました。これからはあなたの回答を分析せず、結果もお送りしません。`/career feedback on` でいつでも戻せます。")
+            return notice(
+                "回答のチェックをオフにしました。これからはあなたの回答を分析せず、結果もお送りしません。`/career feedback on` でいつでも戻せます。"
+            )
         if command.action == "on":
             self.feedback.set_member(user_id, True, self.clock(), team_id=team_id)
-            return notice("回答のチェックをオンにしました。回答ポイントの公開後に、あなたの回答がどのポイントに触れていたかを、あなたにだけお知らせします。")
+            return notice(
+                "回答のチェックをオンにしました。回答ポイントの公開後に、あなたの回答がどのポイントに触れていたかを、あなたにだけお知らせします。"
+            )
         return notice(
             "回答のチェック: ドリルのスレッドに書いた回答が、どの回答ポイントに触れていたかを、公開後にあなたにだけお知らせします。"
             "回答の文章は保存せず、ポイントごとの判定だけを残します。`/career feedback off` で止め、`/career feedback on` で再開できます。"

@@ -5,8 +5,9 @@ the adapter's business."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from bot.commands.router import CommandRouter
 from bot.usecases.member_home import Home

@@ -4,14 +4,14 @@ Every answer is private; a bad or stale press gets one sentence and changes noth
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
-from bot.views.action_ids import Kind, Pressed
 from bot.domain.memory import Grade
 from bot.ports import Message
 from bot.usecases.learning import CannotGrade, Learning
 from bot.views import learning_blocks as ui
+from bot.views.action_ids import Kind, Pressed
 from bot.views.blocks import notice
 from bot.views.refusals import refusal
 
@@ -45,7 +45,11 @@ class LearningCommands:
                 if role is None or question is None:
                     raise CannotGrade("この質問はもう教材にありません。`/career review` でもう一度お試しください。")
                 queue = self.learning.queue(user_id, now, team_id=team_id)
-                due = queue.next is not None and queue.next.due is not None and (queue.next.role.slug, queue.next.question.id) == (role.slug, question.id)
+                due = (
+                    queue.next is not None
+                    and queue.next.due is not None
+                    and (queue.next.role.slug, queue.next.question.id) == (role.slug, question.id)
+                )
                 return ui.review_points(role, question, queue.due_today if due else None)
             if pressed.kind is Kind.REVIEW_GRADE and len(parts) == 3:
                 grade = _grade(pressed, 2)

@@ -12,14 +12,18 @@ import logging
 from dataclasses import replace
 from functools import lru_cache
 
+from bot.commands.drill import DrillCommands
+from bot.commands.feedback import FeedbackCommands
+from bot.commands.learning import LearningCommands
+from bot.commands.standings import StandingsCommands
 from bot.domain.catalog import NotFound, Resolved
 from bot.domain.command_text import (
     DrillCommand,
     ExportCommand,
+    FeedbackCommand,
     Help,
     LeaderboardCommand,
     ListRoles,
-    FeedbackCommand,
     Practice,
     ReviewCommand,
     ScheduleCommand,
@@ -28,20 +32,16 @@ from bot.domain.command_text import (
     StatsCommand,
     parse_command,
 )
-from bot.views.action_ids import Kind, Pressed, decode
-from bot.commands.drill import DrillCommands
-from bot.commands.feedback import FeedbackCommands
-from bot.commands.learning import LearningCommands
-from bot.commands.standings import StandingsCommands
 from bot.domain.role import Level, Role, levels_from_code, parse_levels
 from bot.domain.sections import SECTION_KEYS
 from bot.domain.text import clean_user_text
 from bot.ports import Message
-from bot.views.mrkdwn import escape_mrkdwn
-from bot.views import blocks as ui
 from bot.usecases.lookups import Lookups, TooFewQuestions
 from bot.usecases.model_answers import ModelAnswers, NoModelAnswer
+from bot.views import blocks as ui
+from bot.views.action_ids import Kind, Pressed, decode
 from bot.views.model_answer_blocks import model_answer_message
+from bot.views.mrkdwn import escape_mrkdwn
 from bot.views.refusals import refusal
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ class CommandRouter:
             if self.standings is None:
                 return ui.notice("この環境ではランキングと書き出しが有効になっていません。")
             return self.standings.handle(command, user_id, channel_id, team_id=team_id)
-        if isinstance(command, _DRILL_COMMANDS):
+        if isinstance(command, (ScheduleCommand, DrillCommand, StatsCommand)):
             if self.drill_commands is None:
                 return ui.notice("この環境ではドリル機能が有効になっていません。")
             return self.drill_commands.handle(command, user_id, channel_id, team_id=team_id)
@@ -214,7 +214,9 @@ class CommandRouter:
             if view is not None:
                 return ui.without_actions(view, user_id)
         log.info("ignored an unknown or stale button", extra={"action_id": action_id})
-        return ui.notice("このボタンの内容は見つかりませんでした。内容が更新された可能性があります。もう一度 `/career` からお試しください。")
+        return ui.notice(
+            "このボタンの内容は見つかりませんでした。内容が更新された可能性があります。もう一度 `/career` からお試しください。"
+        )
 
     def _view_from_share(self, parts: tuple[str, ...]) -> Message | None:
         if len(parts) < 2:
@@ -246,4 +248,3 @@ def _int(text: str) -> int | None:
         return int(text)
     except ValueError:
         return None
-

@@ -5,9 +5,9 @@ how the form travels (a modal, sealed private_metadata, views.update) is the ada
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from bot.domain import schedule_form as form
 from bot.domain.catalog import RoleCatalog
@@ -16,7 +16,9 @@ from bot.usecases.schedule_admin import OTHER_WORKSPACE, ScheduleAdmin, Schedule
 from bot.views.refusals import NO_ROLES, NOT_ADMIN, REFUSALS, refusal
 
 FORGED = "このフォームの内容を確認できませんでした（改ざんされたか、古い形式のフォームです）。何も変更していません。フォームを開き直してください。"
-OTHER_USER = "このフォームはほかのメンバーが開いたものです。何も変更していません。ご自身で `/career schedule` からフォームを開いてください。"
+OTHER_USER = (
+    "このフォームはほかのメンバーが開いたものです。何も変更していません。ご自身で `/career schedule` からフォームを開いてください。"
+)
 UNKNOWN_CHANNEL = "このチャンネルは見つかりませんでした。何も変更していません。チャンネルを確かめて、フォームを開き直してください。"
 PICKED_UNKNOWN = "このチャンネルは見つかりませんでした。何も変更していません。プライベートチャンネルの場合は、先に `/invite @career-drill` でボットを招待してから選んでください。"
 ALREADY_SCHEDULED = "<#{channel}> にはすでにドリルのスケジュールがあります。何も変更していません。そのチャンネルで `/career schedule` を実行するか、ホームの「編集」から変更してください。"
@@ -147,7 +149,13 @@ class ScheduleEditor:
                 # yet. Saved with the same warning as `schedule set`.
                 member = "outside"
             view = self.schedules.set(
-                channel_id, user_id, checked.request, self.clock(), source="modal", expected_version=checked.opened.version, team_id=team_id,
+                channel_id,
+                user_id,
+                checked.request,
+                self.clock(),
+                source="modal",
+                expected_version=checked.opened.version,
+                team_id=team_id,
             )
         except REFUSALS as err:
             if isinstance(err, StaleSchedule) and checked.opened.channel_id is None:

@@ -5,10 +5,9 @@ display names, and the export uploads a file."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
-from bot.views.action_ids import Pressed
 from bot.domain.command_text import ExportCommand, LeaderboardCommand, in_direct_message
 from bot.domain.standings import EXPORT_MAX_DAYS, PERIODS, parse_days
 from bot.ports import AdminCheckFailed, ChatError, Message
@@ -16,6 +15,7 @@ from bot.usecases.export import Export
 from bot.usecases.leaderboard import Leaderboard
 from bot.usecases.schedule_admin import NotAllowed, ScheduleAdmin
 from bot.views import leaderboard_blocks as ui
+from bot.views.action_ids import Pressed
 from bot.views.blocks import notice
 from bot.views.refusals import EXPORT_NOT_ADMIN, refusal
 
@@ -26,7 +26,10 @@ EXPORT_OTHER_WORKSPACE = "このチャンネルのドリルの記録は別のワ
 BAD_DAYS = f"⚠️ 日数は 1〜{EXPORT_MAX_DAYS} の数字で指定してください（例: `/career export 30`）。"
 UPLOAD_FAILED = "⚠️ CSV を DM に送れませんでした。少し待ってからもう一度お試しください。"
 UPLOAD_NOT_ALLOWED = "⚠️ CSV を DM に送れませんでした。アプリにファイル送信（files:write）と DM（im:write）の権限があるか、ワークスペースの管理者に確認してください。"
-UPLOAD_NOT_IN_CHANNEL = "⚠️ CSV を送れませんでした。ボットがこのチャンネルに参加していません。チャンネルで `/invite @career-drill` を実行してボットを招待してから、もう一度 `/career export` を実行してください。"
+UPLOAD_NOT_IN_CHANNEL = (
+    "⚠️ CSV を送れませんでした。ボットがこのチャンネルに参加していません。"
+    "チャンネルで `/invite @career-drill` を実行してボットを招待してから、もう一度 `/career export` を実行してください。"
+)
 _SCOPE_ERRORS = frozenset({"missing_scope", "not_allowed_token_type", "no_permission", "restricted_action", "not_authed", "invalid_auth"})
 STALE = "このボタンは古いか、内容が正しくありません。もう一度 `/career leaderboard` からお試しください。"
 LEADERBOARD_IN_DM = "ランキングはドリルのチャンネルごとに集計します。ドリルのあるチャンネルで `/career leaderboard` を実行してください。"
@@ -34,7 +37,14 @@ EXPORT_IN_DM = "記録はドリルのチャンネルごとに書き出します�
 
 
 class StandingsCommands:
-    def __init__(self, leaderboard: Leaderboard, export: Export, schedules: ScheduleAdmin, clock: Callable[[], datetime], name_of: Callable[[str, str], str]):
+    def __init__(
+        self,
+        leaderboard: Leaderboard,
+        export: Export,
+        schedules: ScheduleAdmin,
+        clock: Callable[[], datetime],
+        name_of: Callable[[str, str], str],
+    ):
         self.leaderboard = leaderboard
         self.export = export
         self.schedules = schedules

@@ -29,7 +29,6 @@ from bot.domain.role import DocumentKind, Role
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
-
 @dataclass(frozen=True)
 class Problem:
     path: Path
@@ -51,7 +50,6 @@ class LoadResult:
     @property
     def errors(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.severity == "error")
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,7 +201,12 @@ def _parse_all(files: tuple[Path, ...]) -> list[tuple[Role | None, list[Problem]
     # Parsing is CPU-bound Python; with a thousand roles, spreading it over the cores halves start-up.
     # Forking is only safe while this is the process's only thread (as at start-up); otherwise,
     # and for a handful of files, parse here.
-    if len(files) < PARALLEL_THRESHOLD or workers < 2 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if (
+        len(files) < PARALLEL_THRESHOLD
+        or workers < 2
+        or threading.active_count() > 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         return [load_file(path) for path in files]
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
         return list(pool.map(load_file, files, chunksize=max(1, len(files) // (workers * 4))))
@@ -217,7 +220,7 @@ def load_directory(directory: Path) -> LoadResult:
         return LoadResult((), (Problem(directory, "the content directory does not exist or is not a directory"),))
     files = tuple(sorted(p for p in directory.glob("*.md") if not p.name.startswith((".", "_")) and p.name.lower() != "readme.md"))
     roles: dict[str, Role] = {}
-    for path, (role, found) in zip(files, _load_all(files)):
+    for path, (role, found) in zip(files, _load_all(files), strict=False):
         if role is not None and role.slug in roles:
             first = roles[role.slug].source
             problems.append(Problem(path, f"slug '{role.slug}' is already used by {first}; this file is skipped", 1))
@@ -229,7 +232,11 @@ def load_directory(directory: Path) -> LoadResult:
         for related in role.related:
             if related not in roles:
                 problems.append(
-                    Problem(role.source or directory, f"related_jobs names '{related}', which no loaded file has as its slug", severity="warning")
+                    Problem(
+                        role.source or directory,
+                        f"related_jobs names '{related}', which no loaded file has as its slug",
+                        severity="warning",
+                    )
                 )
     if not files:
         problems.append(Problem(directory, "no role documents (*.md) were found"))

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Iterable
 
 from bot.content.findings import Finding
 from bot.domain.answer_feedback import Analyse, Verdict, analyse_reply, judge, matcher_for
@@ -31,7 +31,9 @@ def points_covered(question: Question, analyse: Analyse) -> int:
     """How many of the question's answer points the answer checker judges ✓ in its own model answer."""
     keywords = question.keywords
     clauses = analyse_reply(question.model_answer, analyse, limit=len(question.model_answer))
-    verdicts = [judge(matcher_for(point, keywords[i] if i < len(keywords) else None, analyse), clauses) for i, point in enumerate(question.points)]
+    verdicts = [
+        judge(matcher_for(point, keywords[i] if i < len(keywords) else None, analyse), clauses) for i, point in enumerate(question.points)
+    ]
     return sum(v is Verdict.COVERED for v in verdicts)
 
 
@@ -50,7 +52,9 @@ def question_findings(role: Role, analyse: Analyse | None) -> list[Finding]:
             length = answer_length(q.model_answer)
             low, high = MODEL_ANSWER_CHARACTERS
             if not low <= length <= high:
-                findings.append(Finding(path, q.line, "warning", f"Q{q.number}'s model answer is {length} characters; keep it within {low}–{high}"))
+                findings.append(
+                    Finding(path, q.line, "warning", f"Q{q.number}'s model answer is {length} characters; keep it within {low}–{high}")
+                )
             n = len(q.points)
             if analyse is not None and n:
                 covered = points_covered(q, analyse)
@@ -68,7 +72,14 @@ def question_findings(role: Role, analyse: Analyse | None) -> list[Finding]:
     for level in Level:
         count = levels.count(level)
         if count < MIN_QUESTIONS_PER_LEVEL:
-            findings.append(Finding(path, None, "warning", f"only {count} question(s) at level {level.value}; a level filter needs at least {MIN_QUESTIONS_PER_LEVEL}"))
+            findings.append(
+                Finding(
+                    path,
+                    None,
+                    "warning",
+                    f"only {count} question(s) at level {level.value}; a level filter needs at least {MIN_QUESTIONS_PER_LEVEL}",
+                )
+            )
     return findings
 
 
@@ -86,11 +97,17 @@ def keyword_findings(role: Role, analyse: Analyse, others: dict[str, list[str]] 
         point_clauses = [analyse_reply(point, analyse, limit=len(point)) for point in q.points]
         for i, groups in enumerate(keywords):
             if all(len(group) == 1 for group in groups):
-                findings.append(Finding(path, q.line, "info", f"Q{q.number} point {i + 1} has a single keyword: a reply in other words will miss it"))
+                findings.append(
+                    Finding(path, q.line, "info", f"Q{q.number} point {i + 1} has a single keyword: a reply in other words will miss it")
+                )
             matcher = matcher_for(q.points[i], groups, analyse)
             for j, clauses in enumerate(point_clauses):
                 if j != i and judge(matcher, clauses) is Verdict.COVERED:
-                    findings.append(Finding(path, q.line, "warning", f"Q{q.number} point {i + 1}'s keywords match point {j + 1}「{q.points[j][:20]}」 too"))
+                    findings.append(
+                        Finding(
+                            path, q.line, "warning", f"Q{q.number} point {i + 1}'s keywords match point {j + 1}「{q.points[j][:20]}」 too"
+                        )
+                    )
     return findings
 
 
@@ -99,7 +116,9 @@ def review_findings(role: Role, today: date) -> list[Finding]:
     if role.reviewed is None:
         return [Finding(path, 1, "info", "no `reviewed:` date in the front matter: say when its facts were last checked")]
     if today - role.reviewed > REVIEW_EVERY:
-        return [Finding(path, 1, "info", f"facts last reviewed on {role.reviewed.isoformat()}, over a year ago: check the dated facts again")]
+        return [
+            Finding(path, 1, "info", f"facts last reviewed on {role.reviewed.isoformat()}, over a year ago: check the dated facts again")
+        ]
     return []
 
 
@@ -111,5 +130,7 @@ def link_findings(roles: Iterable[Role]) -> list[Finding]:
         for other in role.related:
             target = by_slug.get(other)
             if target is not None and role.slug not in target.related:
-                findings.append(Finding(role.source or Path("?"), 1, "info", f"related_jobs names '{other}', which does not name '{role.slug}' back"))
+                findings.append(
+                    Finding(role.source or Path("?"), 1, "info", f"related_jobs names '{other}', which does not name '{role.slug}' back")
+                )
     return findings

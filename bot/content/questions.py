@@ -106,12 +106,16 @@ class FoundQuestion:
         if (level := _value(LEVEL_PREFIX, bullet)) is not None:
             self.level = Level.parse(level)
             if self.level is None:
-                self.warnings.append(f"line {where}: Q{self.number}のレベル「{level}」は読めないため使いません。初級・中級・上級のどれかにしてください。")
+                self.warnings.append(
+                    f"line {where}: Q{self.number}のレベル「{level}」は読めないため使いません。初級・中級・上級のどれかにしてください。"
+                )
             return True
         if (kind := _value(KIND_PREFIX, bullet)) is not None:
             self.kind = QuestionKind.parse(kind)
             if self.kind is None:
-                self.warnings.append(f"line {where}: Q{self.number}の種類「{kind}」は読めないため使いません。経験・状況・知識・志望のどれかにしてください。")
+                self.warnings.append(
+                    f"line {where}: Q{self.number}の種類「{kind}」は読めないため使いません。経験・状況・知識・志望のどれかにしてください。"
+                )
             return True
         if is_answer_point(bullet):
             self.points.append(answer_point(bullet))

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Iterable, TextIO
-
-from markdown_it import MarkdownIt
+from typing import TextIO
 
 import frontmatter
+from markdown_it import MarkdownIt
 
 from bot.content.findings import Finding
 from bot.content.loader import Problem, load_directory
@@ -46,7 +46,15 @@ _READS_AS_QUESTION = re.compile(r"([？?]|か。?|ください。?|教えて.*|�
 
 def shown_text(role: Role) -> str:
     """Every text some view displays, as one searchable string."""
-    parts: list[str] = [role.title, role.description, role.summary, role.example, role.career_intro, role.outlook_intro, role.questions_note]
+    parts: list[str] = [
+        role.title,
+        role.description,
+        role.summary,
+        role.example,
+        role.career_intro,
+        role.outlook_intro,
+        role.questions_note,
+    ]
     parts += role.duties + role.outlook
     for group in role.skills + role.learning:
         parts += [group.name, *group.items]
@@ -91,7 +99,9 @@ def unshown(role: Role, text: str) -> list[Finding]:
         # of shown pieces is covered.
         steps = [_squash(s) for s in re.split(r"→|->|⇒|＞|：", squashed)]
         if squashed and squashed not in shown and not all(s in shown for s in steps if s):
-            findings.append(Finding(role.source or Path("?"), line, "warning", f"this text is not shown by any view: 「{piece.strip()[:40]}」"))
+            findings.append(
+                Finding(role.source or Path("?"), line, "warning", f"this text is not shown by any view: 「{piece.strip()[:40]}」")
+            )
     return findings
 
 
@@ -100,13 +110,27 @@ def weak_spots(role: Role, catalog: RoleCatalog) -> list[Finding]:
     findings: list[Finding] = []
     for question in role.questions:
         if not question.answer_points:
-            findings.append(Finding(path, question.line, "warning", f"Q{question.number}「{question.text[:30]}」 has no answer points: its drill reveal would have nothing to show"))
+            findings.append(
+                Finding(
+                    path,
+                    question.line,
+                    "warning",
+                    f"Q{question.number}「{question.text[:30]}」 has no answer points: its drill reveal would have nothing to show",
+                )
+            )
         if not _READS_AS_QUESTION.search(unwrap_emphasis(question.text).strip()):
             findings.append(Finding(path, question.line, "info", f"Q{question.number}「{question.text[:30]}」 does not read as a question"))
     bare = [q.number for q in role.questions if q.points and not q.keywords]
     if bare:
         numbers = ", ".join(f"Q{n}" for n in bare)
-        findings.append(Finding(path, None, "info", f"{len(bare)} question(s) have no curated keywords (`キーワード：…`), so answer feedback matches their points' own words: {numbers}"))
+        findings.append(
+            Finding(
+                path,
+                None,
+                "info",
+                f"{len(bare)} question(s) have no curated keywords (`キーワード：…`), so answer feedback matches their points' own words: {numbers}",
+            )
+        )
     for name in sorted(role_names(role)):
         key = normalize_key(name)
         if key in catalog.ambiguous_keys:
@@ -140,7 +164,9 @@ def history_question_ids(database_url: str) -> dict[tuple[str, str], int]:
         except SQLAlchemyError as exc:
             raise DatabaseUnavailable(str(getattr(exc, "orig", None) or exc).splitlines()[0]) from None
         for table in HISTORY_TABLES:
-            query = text(f"SELECT role_slug, question_id, COUNT(*) FROM {table} WHERE question_id IS NOT NULL GROUP BY role_slug, question_id")
+            query = text(
+                f"SELECT role_slug, question_id, COUNT(*) FROM {table} WHERE question_id IS NOT NULL GROUP BY role_slug, question_id"
+            )
             # One connection per table: on PostgreSQL a failed statement spoils its transaction.
             try:
                 with engine.connect() as connection:
@@ -163,9 +189,9 @@ def _read_only_engine(database_url: str):
     from sqlalchemy.exc import ArgumentError
 
     if database_url.startswith("postgres://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
     elif database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
     try:
         url = make_url(database_url)
         if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
@@ -250,7 +276,7 @@ def check_content(
             warnings += entry.severity == "warning"
             infos += entry.severity == "info"
             out.write(f"      {entry}\n")
-    for path, problems in by_file.items():  # problems not tied to one role file (e.g. the directory)
+    for problems in by_file.values():  # problems not tied to one role file (e.g. the directory)
         for entry in problems:
             out.write(f"FAIL  {entry}\n")
     out.write(unreadable)

@@ -8,8 +8,9 @@ bullet that is not indented under its question, emoji in headings, a missing sec
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
@@ -28,7 +29,6 @@ _md.core.ruler.disable(["inline"])
 _md.block.ruler.disable(["lheading", "reference", "html_block"])
 _HEADING_NUMBER = re.compile(r"^\s*(\d+|[０-９]+)\s*[.．、)）]\s*")
 _PATH_ARROW = re.compile(r"\s*(?:→|->|⇒|＞)\s*")
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,11 +259,7 @@ def _read_outlook(section: _Section, warnings: list[str]) -> _Fields:
 def _bullets(blocks: Iterable[SyntaxTreeNode], section: _Section) -> list[tuple[str, int | None]]:
     """(text, line) of the non-empty items of the lists among `blocks`, like _item_texts."""
     return [
-        (text, section.line_of(item))
-        for block in blocks
-        if block.type in _LISTS
-        for item in block.children
-        if (text := _item_text(item))
+        (text, section.line_of(item)) for block in blocks if block.type in _LISTS for item in block.children if (text := _item_text(item))
     ]
 
 
@@ -342,7 +338,7 @@ def _take_keyword_lines(body: str, line_offset: int) -> tuple[str, list[tuple[in
         if fence:
             continue  # a code block shows what it holds
         if ("キーワード" in line or "eyword" in line) and (match := _KEYWORD_BULLET.match(line)):
-            found.append((index + 1 + line_offset, line[match.end():].strip().rstrip("*").strip()))
+            found.append((index + 1 + line_offset, line[match.end() :].strip().rstrip("*").strip()))
             lines[index] = ""
     return "\n".join(lines), found
 
@@ -369,7 +365,9 @@ def read_sections(body: str, line_offset: int) -> tuple[_Fields, list[str]]:
             if kind == "questions":
                 # Only the keyword bullets inside this section belong to its questions.
                 end = sections[index + 1].line if index + 1 < len(sections) else None
-                section.keyword_lines = [(line, text) for line, text in keyword_lines if (section.line or 0) < line and (end is None or line < end)]
+                section.keyword_lines = [
+                    (line, text) for line, text in keyword_lines if (section.line or 0) < line and (end is None or line < end)
+                ]
                 claimed.update(line for line, _ in section.keyword_lines)
             fields.update(_SECTION_READERS[kind](section, warnings))
         if "summary" not in fields and (intro := _preamble(document)):

@@ -74,11 +74,9 @@ def choose_adaptive(
     eligible = [key for key in content if key not in last_asked or now - last_asked[key] >= REVIEW_GAP]
     eligible_set = set(eligible)
 
-    review_allowed = not any(was_review[-(REVIEW_SHARE - 1):]) if REVIEW_SHARE > 1 else True
+    review_allowed = not any(was_review[-(REVIEW_SHARE - 1) :]) if REVIEW_SHARE > 1 else True
 
-    due = [
-        key for key in seen if key in eligible_set and forgetting.get(key, 0.0) >= FORGETTING_THRESHOLD
-    ]
+    due = [key for key in seen if key in eligible_set and forgetting.get(key, 0.0) >= FORGETTING_THRESHOLD]
     due.sort(key=lambda key: (-forgetting[key], last_asked[key], position[key]))
 
     def review_of(key: str) -> Pick:

@@ -9,12 +9,22 @@ as plain data for a chat adapter to render.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from bot.domain.schedule import Digest, Occurrence, Remind, Schedule, local_datetime, occurrence_on, runs_on, same_clock_days_later, wall_instants
+from bot.domain.schedule import (
+    Digest,
+    Occurrence,
+    Remind,
+    Schedule,
+    local_datetime,
+    occurrence_on,
+    runs_on,
+    same_clock_days_later,
+    wall_instants,
+)
 
 # A digest is posted only this long after its time at the latest. After a longer outage (a
 # deployment gone wrong over the weekend), a summary of "this week" would arrive in the middle of
@@ -204,12 +214,15 @@ def shorten(text: str, limit: int = QUESTION_CHARS) -> str:
     return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
 
 
-def hardest_questions(drills: Sequence[tuple[int, DigestDrill]], ratings: Mapping[int, Sequence[int]], limit: int = HARDEST) -> tuple[HardQuestion, ...]:
+def hardest_questions(
+    drills: Sequence[tuple[int, DigestDrill]], ratings: Mapping[int, Sequence[int]], limit: int = HARDEST
+) -> tuple[HardQuestion, ...]:
     """The week's drills by the mean of their self-grades, lowest (hardest) first; only drills that
     someone graded. Ties: more grades first, then the earlier drill, so the order is stable."""
     rated = [
         HardQuestion(drill, sum(ratings[drill_id]) / len(ratings[drill_id]), len(ratings[drill_id]))
-        for drill_id, drill in drills if ratings.get(drill_id)
+        for drill_id, drill in drills
+        if ratings.get(drill_id)
     ]
     rated.sort(key=lambda h: (h.mean_rating, -h.ratings, h.drill.posted_at))
     return tuple(rated[:limit])

@@ -13,20 +13,26 @@ from __future__ import annotations
 import enum
 import math
 import re
-from functools import lru_cache
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Protocol, Sequence
+from functools import lru_cache
+from typing import Protocol
 
 from bot.domain.role import Keywords, Question, Role
 
 
 class TokenLike(Protocol):
-    surface: str
-    normalized: str
-    lemma: str
-    pos: str  # noun, proper_noun, verb, adjective, adverb, auxiliary, particle, prefix, suffix, symbol, number, other
-    negation: bool
+    @property
+    def surface(self) -> str: ...
+    @property
+    def normalized(self) -> str: ...
+    @property
+    def lemma(self) -> str: ...
+    @property
+    def pos(self) -> str: ...  # noun, proper_noun, verb, adjective, adverb, auxiliary, particle, prefix, suffix, symbol, number, other
+    @property
+    def negation(self) -> bool: ...
 
 
 Analyse = Callable[[str], Sequence[TokenLike]]
@@ -49,7 +55,7 @@ class Verdict(enum.IntEnum):
         return "mpc"[self.value]
 
     @classmethod
-    def from_code(cls, code: str) -> "Verdict":
+    def from_code(cls, code: str) -> Verdict:
         code = code.lower()
         return cls("mpc".index(code)) if code in ("m", "p", "c") else cls.MISSING
 
@@ -107,7 +113,9 @@ _ADMISSION = re.compile(
     # still open (「…が課題です」「今後の課題」), not the 課題 of a story told in the past.
     r"|放置(?:され|して(?:い|お)|したまま|のまま|状態|気味|がち)|(?<!な)課題(?:です|だ)(?![っと])|(?:今後の|まだ|今の)課題|課題が残"
 )
-_ENGLISH_NEGATION = re.compile(r"\b(not(?! only)|never|no longer|haven't|hasn't|don't|doesn't|didn't|won't|isn't|aren't|wasn't|weren't|cannot|can't)\b")
+_ENGLISH_NEGATION = re.compile(
+    r"\b(not(?! only)|never|no longer|haven't|hasn't|don't|doesn't|didn't|won't|isn't|aren't|wasn't|weren't|cannot|can't)\b"
+)
 _SUBSTANCE = frozenset({"noun", "proper_noun", "verb", "adjective", "number"})
 _DECIDED_NOT = frozenset({"方針", "予定", "つもり", "考え", "計画"})
 _THINKING = frozenset({"思う", "考える", "判断", "感じる", "決める", "結論"})
@@ -140,7 +148,7 @@ def negated(piece: str, tokens: Sequence[TokenLike]) -> bool:
             continue
         if index and tokens[index - 1].surface in ("しれ", "知れ"):
             continue  # かもしれない: a possibility
-        after = tokens[index + 1:]
+        after = tokens[index + 1 :]
         if len(after) >= 2 and after[0].surface == "と" and after[1].lemma in _THINKING:
             return True  # 「必要ないと思っています」「導入しないと判断した」: the thought is the denial
         if after and (after[0].surface in _NOT_DENIAL_AFTER or after[0].lemma in _NOT_DENIAL_AFTER):
@@ -322,7 +330,13 @@ def _point_words(tokens: Sequence[TokenLike]) -> list[str]:
     words: list[str] = []
     for token in tokens:
         form = (token.normalized or token.lemma).lower()
-        if token.pos in ("noun", "proper_noun", "verb", "adjective", "number") and form not in STOP_WORDS and form not in _NEGATION_WORDS and len(form) > 1 and form not in words:
+        if (
+            token.pos in ("noun", "proper_noun", "verb", "adjective", "number")
+            and form not in STOP_WORDS
+            and form not in _NEGATION_WORDS
+            and len(form) > 1
+            and form not in words
+        ):
             words.append(form)
     return words
 
@@ -388,8 +402,8 @@ def _near_pattern(word: str) -> re.Pattern[str]:
     mean something else (patch/pitch, scope/score)."""
     variants = []
     for i in range(len(word)):
-        variants.append(re.escape(word[:i]) + "." + re.escape(word[i + 1:]))  # changed
-        variants.append(re.escape(word[:i]) + re.escape(word[i + 1:]))  # dropped
+        variants.append(re.escape(word[:i]) + "." + re.escape(word[i + 1 :]))  # changed
+        variants.append(re.escape(word[:i]) + re.escape(word[i + 1 :]))  # dropped
         variants.append(re.escape(word[:i]) + "." + re.escape(word[i:]))  # added
     return re.compile("|".join(variants))
 
@@ -409,7 +423,7 @@ def judge(matcher: PointMatcher, reply: Sequence[Clause]) -> Verdict:
     # Most keywords are nowhere in a reply: look for each in the whole reply once before clause by clause.
     whole = "\n".join(c.text for c in reply)
     keys = frozenset().union(*(c.keys for c in reply)) if reply else frozenset()
-    for group, weight in zip(matcher.groups, weights):
+    for group, weight in zip(matcher.groups, weights, strict=False):
         present = [s for s in group if (s.text and s.text in whole) or (s.keys and all(k in keys for k in s.keys))]
         hits = [c for c in reply if any(_found_affirmed(s, c) for s in present)] if present else []
         if hits:

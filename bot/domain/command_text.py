@@ -85,18 +85,44 @@ class ExportCommand:
     days_text: str = ""
 
 
-Command = Help | ListRoles | ShowRole | ShowSection | Practice | ScheduleCommand | DrillCommand | StatsCommand | ReviewCommand | FeedbackCommand | LeaderboardCommand | ExportCommand
+Command = (
+    Help
+    | ListRoles
+    | ShowRole
+    | ShowSection
+    | Practice
+    | ScheduleCommand
+    | DrillCommand
+    | StatsCommand
+    | ReviewCommand
+    | FeedbackCommand
+    | LeaderboardCommand
+    | ExportCommand
+)
 
 SCHEDULE_WORDS = {"schedule", "スケジュール", "予定"}
 SCHEDULE_ACTIONS = {
-    "set": "set", "設定": "set",
-    "show": "show", "表示": "show", "確認": "show",
-    "list": "list", "一覧": "list",
-    "pause": "pause", "停止": "pause", "一時停止": "pause",
-    "resume": "resume", "再開": "resume",
-    "off": "off", "delete": "off", "remove": "off", "削除": "off",
-    "skip": "skip", "スキップ": "skip", "休み": "skip",
-    "history": "history", "履歴": "history",
+    "set": "set",
+    "設定": "set",
+    "show": "show",
+    "表示": "show",
+    "確認": "show",
+    "list": "list",
+    "一覧": "list",
+    "pause": "pause",
+    "停止": "pause",
+    "一時停止": "pause",
+    "resume": "resume",
+    "再開": "resume",
+    "off": "off",
+    "delete": "off",
+    "remove": "off",
+    "削除": "off",
+    "skip": "skip",
+    "スキップ": "skip",
+    "休み": "skip",
+    "history": "history",
+    "履歴": "history",
 }
 DRILL_WORDS = {"drill", "ドリル"}
 DRILL_ACTIONS = {"now": "now", "今すぐ": "now", "post": "now", "reveal": "reveal", "公開": "reveal", "答え": "reveal"}

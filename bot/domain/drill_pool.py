@@ -4,7 +4,7 @@ schedule's levels."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from bot.domain.role import Question, Role
 from bot.domain.schedule import Schedule

@@ -10,9 +10,9 @@ FSRS has no undo, but a replay of the corrected log is exact.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from fsrs import Card, Rating, Scheduler
@@ -39,7 +39,7 @@ class Grade(enum.IntEnum):
         return GRADE_LABELS[self]
 
     @classmethod
-    def parse(cls, text: str) -> "Grade | None":
+    def parse(cls, text: str) -> Grade | None:
         word = (text or "").strip().lower()
         for grade in cls:
             if word in (str(grade.value), grade.name.lower(), GRADE_LABELS[grade], *GRADE_WORDS[grade]):

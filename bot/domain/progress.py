@@ -3,8 +3,8 @@ the store says; only on-time replies count, exactly as the reveal names its part
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from bot.domain.drill import DrillStatus
 

@@ -121,7 +121,7 @@ class Level(enum.Enum):
     SENIOR = "上級"
 
     @classmethod
-    def parse(cls, text: str) -> "Level | None":
+    def parse(cls, text: str) -> Level | None:
         plain = unicodedata.normalize("NFKC", text).strip()
         return next((level for level in cls if level.value == plain), None)
 
@@ -168,7 +168,7 @@ class QuestionKind(enum.Enum):
     MOTIVATION = "志望"
 
     @classmethod
-    def parse(cls, text: str) -> "QuestionKind | None":
+    def parse(cls, text: str) -> QuestionKind | None:
         plain = unicodedata.normalize("NFKC", text).strip()
         return next((kind for kind in cls if kind.value == plain), None)
 

@@ -8,7 +8,7 @@ skipped, and new questions join the next deck.
 from __future__ import annotations
 
 import random
-from typing import Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -24,7 +24,7 @@ class Card:
         return f"{self.slug}#{self.question_id}"
 
     @classmethod
-    def parse(cls, text: str) -> "Card | None":
+    def parse(cls, text: str) -> Card | None:
         slug, sep, question_id = text.rpartition("#")
         if not sep or not slug or not question_id:
             return None

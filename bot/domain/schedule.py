@@ -7,9 +7,9 @@ or zone too, where a drill already posted today counts as today's.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from bot.domain.role import Level

@@ -9,9 +9,10 @@ field names are the form's block ids, so an error lands on the input it is about
 from __future__ import annotations
 
 import re
-from typing import Callable, Mapping, TypeVar
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
-from bot.domain.catalog import RoleCatalog, Resolved
+from bot.domain.catalog import Resolved, RoleCatalog
 from bot.domain.command_text import SCHEDULE_WORDS
 from bot.domain.role import Level
 from bot.domain.schedule import DAY_NAMES, DEFAULT_REVEAL, Schedule, ScheduleError
@@ -19,7 +20,6 @@ from bot.domain.schedule_input import (
     KEEP,
     ScheduleRequest,
     Unreadable,
-    remind_problem,
     parse_clock,
     parse_common,
     parse_days,
@@ -31,6 +31,7 @@ from bot.domain.schedule_input import (
     parse_schedule_levels,
     parse_switch,
     parse_timezone,
+    remind_problem,
 )
 from bot.domain.text import normalize_key
 

@@ -14,7 +14,17 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.domain.role import Level, parse_levels
-from bot.domain.schedule import ALL_DAYS, DAY_LABELS_JA, DAY_NAMES, DEFAULT_REVEAL, MAX_OFFSET, WEEKDAYS, Digest, Remind, Reveal, ScheduleError
+from bot.domain.schedule import (
+    ALL_DAYS,
+    DAY_LABELS_JA,
+    DEFAULT_REVEAL,
+    MAX_OFFSET,
+    WEEKDAYS,
+    Digest,
+    Remind,
+    Reveal,
+    ScheduleError,
+)
 
 _FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _JA_DAYS = {label: i for i, label in enumerate(DAY_LABELS_JA)}
@@ -79,7 +89,8 @@ def parse_days(text: str) -> frozenset[int]:
         return frozenset({5, 6})
     days = set()
     parts = [part.strip() for part in re.split(r"[,、，・]", word)]
-    for part in [piece for part in parts for piece in (re.findall(_JA_DAY, part) if _JA_RUN.fullmatch(part) else [part])]:
+    pieces = [piece for part in parts for piece in (re.findall(_JA_DAY, part) if _JA_RUN.fullmatch(part) else [part])]
+    for part in pieces:
         english = [i for i, full in enumerate(_FULL_DAY_NAMES) if len(part) >= 3 and full.startswith(part)]
         japanese = part.removesuffix("日") if part.endswith("曜日") else part
         japanese = japanese.removesuffix("曜")
@@ -129,7 +140,10 @@ def parse_remind(text: str) -> Remind | None:
         return Remind(before=before)
     if _TIME.match(word):
         return Remind(at=parse_clock(word))
-    raise Unreadable(f"remind は -1h / -30m（公開の何時間・何分前か）、20:00 のような時刻、または off で指定してください。「{text}」は読めませんでした。", text)
+    raise Unreadable(
+        f"remind は -1h / -30m（公開の何時間・何分前か）、20:00 のような時刻、または off で指定してください。「{text}」は読めませんでした。",
+        text,
+    )
 
 
 def remind_problem(post_time: time, reveal: Reveal, remind: Remind, how_to_stop: str = "（やめるときは remind=off）") -> str | None:
@@ -167,7 +181,9 @@ def parse_digest(text: str) -> Digest | None:
             days = frozenset()
         if len(days) == 1:
             return Digest(day=next(iter(days)), at=parse_clock(clock))
-    raise Unreadable(f"digest は fri-18:00 のように曜日と時刻を1つずつ、または off で指定してください。「{text}」は読めませんでした。", text)
+    raise Unreadable(
+        f"digest は fri-18:00 のように曜日と時刻を1つずつ、または off で指定してください。「{text}」は読めませんでした。", text
+    )
 
 
 def parse_skip_date(text: str, today: date) -> date:
@@ -220,7 +236,10 @@ def parse_order(text: str) -> str:
         return "adaptive"
     if word in ("rotation", "ローテーション", "順番"):
         return "rotation"
-    raise Unreadable(f"order は adaptive（苦手な質問を復習に出す）か rotation（全問を一巡してから繰り返す）で指定してください。「{text}」は読めませんでした。", text)
+    raise Unreadable(
+        f"order は adaptive（苦手な質問を復習に出す）か rotation（全問を一巡してから繰り返す）で指定してください。「{text}」は読めませんでした。",
+        text,
+    )
 
 
 def parse_switch(name: str, text: str) -> bool:
@@ -240,7 +259,9 @@ def parse_questions(text: str) -> bool:
         return True
     if word in ("answered", "points", "回答ポイント付き"):
         return False
-    raise Unreadable(f"questions は all（回答ポイントのない質問も出題）か answered（既定）で指定してください。「{text}」は読めませんでした。", text)
+    raise Unreadable(
+        f"questions は all（回答ポイントのない質問も出題）か answered（既定）で指定してください。「{text}」は読めませんでした。", text
+    )
 
 
 def parse_schedule_levels(text: str) -> frozenset[Level]:
@@ -259,7 +280,8 @@ def parse_common(text: str) -> int:
     if word.isdigit() and 0 <= int(word) <= MAX_COMMON_EVERY:
         return int(word)
     raise Unreadable(
-        f"common は 0〜{MAX_COMMON_EVERY} の数で指定してください（例: common=3 で3回に1回、共通の質問を出題。0 か off でなし）。「{text}」は読めませんでした。", text
+        f"common は 0〜{MAX_COMMON_EVERY} の数で指定してください（例: common=3 で3回に1回、共通の質問を出題。0 か off でなし）。「{text}」は読めませんでした。",
+        text,
     )
 
 
@@ -300,7 +322,5 @@ def parse_schedule_set(words: list[str], default_timezone: str, default_reveal: 
         common_every=parse_common(options["common"]) if "common" in options else KEEP,
     )
     if request.reveal.at is not None and request.reveal.at <= request.post_time:
-        raise ScheduleError(
-            f"回答ポイントの公開（{request.reveal}）は投稿（{request.post_time:%H:%M}）より後の時刻にしてください。"
-        )
+        raise ScheduleError(f"回答ポイントの公開（{request.reveal}）は投稿（{request.post_time:%H:%M}）より後の時刻にしてください。")
     return request

@@ -11,9 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from bot.domain.text import normalize_key
@@ -22,9 +22,26 @@ PERIODS = ("week", "month", "all")
 PERIOD_DAYS = {"week": 7, "month": 30}
 PERIOD_LABELS = {"week": "直近7日間", "month": "直近30日間", "all": "全期間"}
 PERIOD_WORDS = {
-    "week": "week", "weekly": "week", "今週": "week", "週": "week", "週間": "week", "1週間": "week",
-    "month": "month", "monthly": "month", "今月": "month", "月": "month", "月間": "month", "1ヶ月": "month", "1か月": "month",
-    "all": "all", "alltime": "all", "全期間": "all", "全部": "all", "すべて": "all", "累計": "all", "通算": "all",
+    "week": "week",
+    "weekly": "week",
+    "今週": "week",
+    "週": "week",
+    "週間": "week",
+    "1週間": "week",
+    "month": "month",
+    "monthly": "month",
+    "今月": "month",
+    "月": "month",
+    "月間": "month",
+    "1ヶ月": "month",
+    "1か月": "month",
+    "all": "all",
+    "alltime": "all",
+    "全期間": "all",
+    "全部": "all",
+    "すべて": "all",
+    "累計": "all",
+    "通算": "all",
 }
 TOP = 10
 TREND_WEEKS = 6
@@ -34,7 +51,7 @@ EXPORT_MAX_DAYS = 366
 
 
 def parse_period(word: str | None) -> str | None:
-    """"week", "month" or "all" (the default when nothing is given); None for anything else."""
+    """ "week", "month" or "all" (the default when nothing is given); None for anything else."""
     if word is None or not word.strip():
         return "week"
     return PERIOD_WORDS.get(normalize_key(word))
@@ -103,7 +120,9 @@ def trend_start(now: datetime, zone: str, weeks: int = TREND_WEEKS) -> datetime:
     return datetime.combine(monday, time(0), tzinfo=ZoneInfo(zone))
 
 
-def weekly_trend(posted: Mapping[int, datetime], answers: Iterable[Answer], zone: str, now: datetime, weeks: int = TREND_WEEKS) -> list[WeekTrend]:
+def weekly_trend(
+    posted: Mapping[int, datetime], answers: Iterable[Answer], zone: str, now: datetime, weeks: int = TREND_WEEKS
+) -> list[WeekTrend]:
     """Drills posted and answers to them per local week, oldest first, ending with this week.
     Weeks before the channel's first drill are left out (a new group has no empty history)."""
     tz = ZoneInfo(zone)
@@ -209,18 +228,20 @@ def export_rows(drills: Sequence[ExportDrill], records: Iterable[MemberRecord], 
                 replied, status = "", "none"
             else:
                 replied, status = record.replied_at.astimezone(tz).isoformat(timespec="seconds"), "on_time" if record.on_time else "late"
-            rows.append((
-                drill.post_at.astimezone(tz).date().isoformat(),
-                drill.role_slug,
-                safe_cell(drill.role_title),
-                "" if drill.question_number is None else str(drill.question_number),
-                record.user_id,
-                safe_cell(name_of(record.user_id)),
-                replied,
-                status,
-                "" if record.rating is None else str(record.rating),
-                RATING_LABELS.get(record.rating or 0, ""),
-            ))
+            rows.append(
+                (
+                    drill.post_at.astimezone(tz).date().isoformat(),
+                    drill.role_slug,
+                    safe_cell(drill.role_title),
+                    "" if drill.question_number is None else str(drill.question_number),
+                    record.user_id,
+                    safe_cell(name_of(record.user_id)),
+                    replied,
+                    status,
+                    "" if record.rating is None else str(record.rating),
+                    RATING_LABELS.get(record.rating or 0, ""),
+                )
+            )
     return rows
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Executor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.authorization.authorize import Authorize
@@ -16,11 +16,11 @@ from bot.slack.client import bolt_logger
 from bot.slack.home_publisher import HomeParts
 from bot.slack.listeners import register_listeners
 from bot.slack.listeners import workspaces as workspace_listeners
+from bot.slack.listeners.schedule_modal import ScheduleModal
 from bot.slack.listeners.workspaces import Removed
 from bot.slack.payloads import refuse_malformed_ids
 from bot.slack.replays import FirstDelivery, refuse_replays
 from bot.slack.teams import TeamOf
-from bot.slack.listeners.schedule_modal import ScheduleModal
 from bot.usecases.replies import Replies
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def create_app(
     schedule_modal: ScheduleModal | None = None,
     home: HomeParts | None = None,
     listener_executor: Executor | None = None,
-    oauth: "OAuthParts | None" = None,
+    oauth: OAuthParts | None = None,
     authorize: Authorize | None = None,
     removed: Removed | None = None,
     first_delivery: FirstDelivery | None = None,
@@ -73,7 +73,8 @@ def create_app(
         # Given too, so that Bolt never builds default settings (with file stores in $HOME) from
         # SLACK_CLIENT_ID/SLACK_CLIENT_SECRET in the environment.
         oauth_settings=oauth.flow.settings if oauth is not None else None,
-        authorize=authorize,
+        # Bolt's own Authorize instance is what its `authorize` takes; its stub names a plain callable.
+        authorize=cast(Any, authorize),
         user_facing_authorize_error_message=NOT_INSTALLED if oauth is not None else None,
     )
     if first_delivery is not None:

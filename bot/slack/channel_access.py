@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from slack_sdk import WebClient
 
@@ -28,7 +28,9 @@ class ChannelAccess:
     fails is not cached, and the channels it would have vouched for are left out of that Home:
     fewer channels rather than an error, and never a private channel to a non-member."""
 
-    def __init__(self, client: "WebClient | ClientFor", ttl: float = 600.0, member_ttl: float = 60.0, monotonic: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, client: WebClient | ClientFor, ttl: float = 600.0, member_ttl: float = 60.0, monotonic: Callable[[], float] = time.monotonic
+    ):
         self.client: ClientFor = per_team(client)  # type: ignore[assignment]
         self.ttl = ttl
         self.member_ttl = member_ttl
@@ -83,7 +85,14 @@ class ChannelAccess:
         cursor = None
         try:
             for _ in range(MAX_MEMBER_PAGES):
-                response = _call(self.client(team_id).users_conversations, user=user_id, types="private_channel", exclude_archived=True, limit=200, cursor=cursor)
+                response = _call(
+                    self.client(team_id).users_conversations,
+                    user=user_id,
+                    types="private_channel",
+                    exclude_archived=True,
+                    limit=200,
+                    cursor=cursor,
+                )
                 found.update(str(c.get("id")) for c in response.get("channels") or [] if c.get("id"))
                 cursor = ((response.get("response_metadata") or {}).get("next_cursor")) or None
                 if not cursor:

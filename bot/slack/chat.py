@@ -5,17 +5,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Callable, Iterable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from bot.domain.drill import DrillPost, DrillReveal
-from bot.ports import AdminCheckFailed, ChatError, Message, ThreadMessage
-from bot.domain.answer_feedback import AnswerFeedback
 from bot.domain.announcements import Reminder, WeeklyDigest
+from bot.domain.answer_feedback import AnswerFeedback
+from bot.domain.drill import DrillPost, DrillReveal
 from bot.domain.workspace import SINGLE_WORKSPACE
+from bot.ports import AdminCheckFailed, ChatError, Message, ThreadMessage
 from bot.slack.client import ClientFor, per_team
 from bot.views import announcement_blocks, drill_blocks, feedback_blocks
 
@@ -29,9 +29,15 @@ def _call(fn: Callable, **kwargs):
     except SlackApiError as err:
         status = getattr(err.response, "status_code", 0) or 0
         code = _error_code(err.response, status)
-        retryable = status == 429 or status >= 500 or code in ("ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout")
+        retryable = (
+            status == 429
+            or status >= 500
+            or code in ("ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout")
+        )
         raise ChatError(
-            code, retryable=retryable, retry_after=_retry_after(err.response) if status == 429 else None,
+            code,
+            retryable=retryable,
+            retry_after=_retry_after(err.response) if status == 429 else None,
             needed=_needed(err.response) if code == "missing_scope" else None,
         ) from None
     except (OSError, TimeoutError) as err:  # connection refused, reset, timed out (after the SDK's own retries)
@@ -88,8 +94,14 @@ class SlackChat:
         unknown outcome can find it (`find_posted`); returns the message's ts."""
         thread = {"thread_ts": thread_ts} if thread_ts else {}
         response = _call(
-            self.poster.chat_postMessage, channel=channel_id, text=message.text, blocks=message.blocks,
-            unfurl_links=False, metadata=_metadata(key), **thread, **extra,
+            self.poster.chat_postMessage,
+            channel=channel_id,
+            text=message.text,
+            blocks=message.blocks,
+            unfurl_links=False,
+            metadata=_metadata(key),
+            **thread,
+            **extra,
         )
         return str(response["ts"])
 
@@ -106,9 +118,24 @@ class SlackChat:
         cursor = None
         for _ in range(MAX_LOOKUP_PAGES):
             if thread_ts:
-                response = _call(self.poster.conversations_replies, channel=channel_id, ts=thread_ts, oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor)
+                response = _call(
+                    self.poster.conversations_replies,
+                    channel=channel_id,
+                    ts=thread_ts,
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=200,
+                    cursor=cursor,
+                )
             else:
-                response = _call(self.poster.conversations_history, channel=channel_id, oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor)
+                response = _call(
+                    self.poster.conversations_history,
+                    channel=channel_id,
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=200,
+                    cursor=cursor,
+                )
             for message in response.get("messages") or []:
                 metadata = message.get("metadata") or {}
                 if metadata.get("event_type") == METADATA_EVENT and (metadata.get("event_payload") or {}).get("key") == key:
@@ -126,10 +153,14 @@ class SlackChat:
         for _ in range(10):  # bounded: 2,000 replies
             response = _call(self.reader.conversations_replies, channel=channel_id, ts=thread_ts, limit=200, cursor=cursor)
             for message in response.get("messages") or []:
-                found.append(ThreadMessage(
-                    ts=str(message.get("ts", "")), user_id=message.get("user"), subtype=message.get("subtype"),
-                    bot=bool(message.get("bot_id")),
-                ))
+                found.append(
+                    ThreadMessage(
+                        ts=str(message.get("ts", "")),
+                        user_id=message.get("user"),
+                        subtype=message.get("subtype"),
+                        bot=bool(message.get("bot_id")),
+                    )
+                )
             cursor = ((response.get("response_metadata") or {}).get("next_cursor")) or None
             if not cursor:
                 break
@@ -144,7 +175,9 @@ class SlackChat:
 
     def post_feedback(self, channel_id: str, thread_ts: str, user_id: str, feedback: AnswerFeedback) -> None:
         message = feedback_blocks.answer_feedback(feedback)
-        _call(self.poster.chat_postEphemeral, channel=channel_id, user=user_id, thread_ts=thread_ts, text=message.text, blocks=message.blocks)
+        _call(
+            self.poster.chat_postEphemeral, channel=channel_id, user=user_id, thread_ts=thread_ts, text=message.text, blocks=message.blocks
+        )
 
     def post_reminder(self, channel_id: str, thread_ts: str, reminder: Reminder, key: str) -> str:
         return self._post_tagged(channel_id, announcement_blocks.reminder_message(reminder), key, thread_ts=thread_ts)
@@ -188,7 +221,7 @@ class Profiles:
     """Slack's users.info for each member, cached for `ttl` seconds: the admin check and the time
     zone read the same answer. A failed call is not cached; the last answer stays available."""
 
-    def __init__(self, client: "WebClient | ClientFor | None", ttl: float = 300.0, monotonic: Callable[[], float] = time.monotonic):
+    def __init__(self, client: WebClient | ClientFor | None, ttl: float = 300.0, monotonic: Callable[[], float] = time.monotonic):
         self.client = per_team(client)  # the member's workspace's client, by team id
         self.ttl = ttl
         self.monotonic = monotonic
@@ -294,7 +327,9 @@ class TimeZones:
             # A zone we knew, even an old one, beats the default: a member's local day must not
             # flip between two presses because Slack did not answer once.
             user = self.profiles.last_seen(user_id, team_id) or {}
-            log.warning("users.info failed for %s (%s); using %s", user_id, err.code, "the zone last seen" if user else "the default time zone")
+            log.warning(
+                "users.info failed for %s (%s); using %s", user_id, err.code, "the zone last seen" if user else "the default time zone"
+            )
         return _valid_zone(user.get("tz"))
 
 

@@ -6,7 +6,7 @@ import copy
 import logging
 import re
 import threading
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler
@@ -28,7 +28,9 @@ class BoundedRateLimitRetryHandler(RateLimitErrorRetryHandler):
         super().__init__(max_retry_count=max_retry_count)
         self.max_wait_seconds = max_wait_seconds
 
-    def _can_retry(self, *, state: RetryState, request: HttpRequest, response: Optional[HttpResponse] = None, error: Optional[Exception] = None) -> bool:
+    def _can_retry(
+        self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None, error: Exception | None = None
+    ) -> bool:
         if not super()._can_retry(state=state, request=request, response=response, error=error):
             return False
         assert response is not None

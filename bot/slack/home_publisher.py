@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
 
 from slack_sdk import WebClient
 
@@ -25,7 +25,7 @@ class HomePublisher:
     an opening's claim already stamped the row, and a write here would queue behind the acks of
     other openings for the database's lock."""
 
-    def __init__(self, client: "WebClient | ClientFor", tab: HomeTab):
+    def __init__(self, client: WebClient | ClientFor, tab: HomeTab):
         self.client: ClientFor = per_team(client)  # type: ignore[assignment]
         self.tab = tab
 
@@ -42,7 +42,7 @@ class HomePublisher:
         return True
 
 
-def _timer(delay: float, run: Callable[[], None]) -> None:
+def _timer(delay: float, run: Callable[[], object]) -> None:
     timer = threading.Timer(delay, run)
     timer.daemon = True
     timer.start()
@@ -64,7 +64,7 @@ class HomeRefresh:
         openers: Callable[[Sequence[str], str], set[str]],  # (user ids, team id) -> who opened it
         delay: float = 2.0,
         max_pending: int = 1000,
-        schedule: Callable[[float, Callable[[], None]], None] = _timer,
+        schedule: Callable[[float, Callable[[], object]], None] = _timer,
     ):
         self.publish = publish
         self.openers = openers

@@ -20,8 +20,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Optional
 
 from slack_bolt.authorization.authorize import Authorize
 from slack_bolt.authorization.authorize_result import AuthorizeResult
@@ -51,7 +51,9 @@ class TokenRefreshFailed(RuntimeError):
     """A workspace's bot token has expired and could not be refreshed."""
 
     def __init__(self, team_id: str | None, enterprise_id: str | None, reason: str):
-        super().__init__(f"the bot token of workspace {team_id} (enterprise {enterprise_id}) has expired and could not be refreshed: {reason}")
+        super().__init__(
+            f"the bot token of workspace {team_id} (enterprise {enterprise_id}) has expired and could not be refreshed: {reason}"
+        )
         self.team_id = team_id
         self.enterprise_id = enterprise_id
         self.reason = reason
@@ -140,7 +142,9 @@ class Installations:
                 return bot  # still valid for a while; the next lookup tries again
             self._save(connection, bot, refreshed)
             connection.commit()
-        log.info("bot token of team %s (enterprise %s): refreshed, expires at %s", team_id, enterprise_id, _iso(refreshed.bot_token_expires_at))
+        log.info(
+            "bot token of team %s (enterprise %s): refreshed, expires at %s", team_id, enterprise_id, _iso(refreshed.bot_token_expires_at)
+        )
         return refreshed
 
     def _call_slack(self, bot: Bot) -> Bot | None:
@@ -153,10 +157,20 @@ class Installations:
             refreshed = self._rotator.perform_bot_token_rotation(bot=bot, minutes_before_expiration=minutes)
         except SlackTokenRotationError as err:
             # The error's text holds the whole response; only Slack's error code is logged.
-            log.error("bot token of team %s (enterprise %s): oauth.v2.access refused the refresh: %s", bot.team_id, bot.enterprise_id, err.api_error.response.get("error"))
+            log.error(
+                "bot token of team %s (enterprise %s): oauth.v2.access refused the refresh: %s",
+                bot.team_id,
+                bot.enterprise_id,
+                err.api_error.response.get("error"),
+            )
             return None
         except (SlackClientError, OSError) as err:
-            log.error("bot token of team %s (enterprise %s): oauth.v2.access could not be reached: %s", bot.team_id, bot.enterprise_id, type(err).__name__)
+            log.error(
+                "bot token of team %s (enterprise %s): oauth.v2.access could not be reached: %s",
+                bot.team_id,
+                bot.enterprise_id,
+                type(err).__name__,
+            )
             return None
         if refreshed is None:
             log.error("bot token of team %s (enterprise %s): oauth.v2.access answered without a bot token", bot.team_id, bot.enterprise_id)
@@ -172,8 +186,16 @@ class Installations:
             "bot_token_expires_at": normalize_datetime_for_db(new.to_dict()["bot_token_expires_at"]),
         }
         bots, installations = self.store.bots, self.store.installations
-        connection.execute(bots.update().where(and_(self._same_installation(bots, old.team_id, old.enterprise_id), bots.c.bot_token == old.bot_token)).values(**values))
-        connection.execute(installations.update().where(and_(self._same_installation(installations, old.team_id, old.enterprise_id), installations.c.bot_token == old.bot_token)).values(**values))
+        connection.execute(
+            bots.update()
+            .where(and_(self._same_installation(bots, old.team_id, old.enterprise_id), bots.c.bot_token == old.bot_token))
+            .values(**values)
+        )
+        connection.execute(
+            installations.update()
+            .where(and_(self._same_installation(installations, old.team_id, old.enterprise_id), installations.c.bot_token == old.bot_token))
+            .values(**values)
+        )
 
     # ------------------------------------------------------------------ helpers
 
@@ -206,7 +228,7 @@ class Installations:
         row = connection.execute(query).mappings().first()
         return self.store.build_bot_entity(row) if row is not None else None
 
-    def _locked(self, team_id: str | None, enterprise_id: str | None) -> "_InstallationLock":
+    def _locked(self, team_id: str | None, enterprise_id: str | None) -> _InstallationLock:
         # Keyed by the team alone when there is one: a request (which knows the enterprise) and the
         # scheduler (which may not) must take the same lock for the same workspace.
         key = _lock_key(self.store.client_id, None if team_id is not None else enterprise_id, team_id)
@@ -218,7 +240,7 @@ class _InstallationLock:
 
     def __init__(self, engine: Engine, key: int, timeout_seconds: float):
         self.engine, self.key, self.timeout_seconds = engine, key, timeout_seconds
-        self.connection: Optional[Connection] = None
+        self.connection: Connection | None = None
 
     def __enter__(self) -> Connection:
         connection = self.engine.connect()
@@ -228,7 +250,9 @@ class _InstallationLock:
                 # re-read below already sees whatever the process before us saved.
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
             elif self.engine.dialect.name == "postgresql":
-                connection.execute(text("SELECT set_config('lock_timeout', :timeout, true)"), {"timeout": f"{int(self.timeout_seconds * 1000)}ms"})
+                connection.execute(
+                    text("SELECT set_config('lock_timeout', :timeout, true)"), {"timeout": f"{int(self.timeout_seconds * 1000)}ms"}
+                )
                 connection.execute(text("SELECT pg_advisory_xact_lock(:lock_class, :key)"), {"lock_class": _LOCK_CLASS, "key": self.key})
             else:
                 raise NotImplementedError(f"no cross-process lock for {self.engine.dialect.name}")
@@ -260,13 +284,13 @@ class InstallationsAuthorize(Authorize):
         self,
         *,
         context: BoltContext,
-        enterprise_id: Optional[str],
-        team_id: Optional[str],
-        user_id: Optional[str],
-        actor_enterprise_id: Optional[str] = None,
-        actor_team_id: Optional[str] = None,
-        actor_user_id: Optional[str] = None,
-    ) -> Optional[AuthorizeResult]:
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None,
+        actor_enterprise_id: str | None = None,
+        actor_team_id: str | None = None,
+        actor_user_id: str | None = None,
+    ) -> AuthorizeResult | None:
         try:
             bot = self.installations.bot(team_id, enterprise_id, bool(context.is_enterprise_install))
         except TokenRefreshFailed as err:

@@ -18,9 +18,9 @@ import math
 import re
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Callable
 
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.error import BoltError
@@ -86,8 +86,13 @@ class StateBudget:
             first_refusal, self._refusing = not self._refusing, True
             wait = (self._issued[0] + self.window - now).total_seconds()
         if first_refusal:  # once per busy spell, not once per request of a flood
-            log.warning("install page: %d links issued in the last %ds; asking openers to come back shortly", self.limit, self.window.total_seconds())
+            log.warning(
+                "install page: %d links issued in the last %ds; asking openers to come back shortly",
+                self.limit,
+                self.window.total_seconds(),
+            )
         return wait
+
 
 _TOKEN = re.compile(r"xox[a-z]-[A-Za-z0-9-]+")
 
@@ -134,7 +139,7 @@ class InstallClient(WebClient):
             raise
 
     def last_refusal(self) -> str | None:
-        """"oauth.v2.access: invalid_code", say, if this thread's last call was refused."""
+        """ "oauth.v2.access: invalid_code", say, if this thread's last call was refused."""
         return getattr(self._last, "refusal", None)
 
     def forget_refusal(self) -> None:
@@ -207,7 +212,9 @@ class OAuthParts:
     client: InstallClient
 
 
-def build_oauth_flow(settings: Settings, engine: Engine, on_installed: Callable[[Installation], None], clock: Callable[[], datetime] = _utc_now) -> OAuthParts:
+def build_oauth_flow(
+    settings: Settings, engine: Engine, on_installed: Callable[[Installation], None], clock: Callable[[], datetime] = _utc_now
+) -> OAuthParts:
     """Bolt's install flow on the bot's database, with every setting taken from `settings`.
 
     `on_installed(installation)` runs after an installation is saved, before the success page; if
@@ -283,7 +290,9 @@ class _Pages:
             self._on_installed(installation)
         except Exception as exc:  # noqa: BLE001 - the member must hear that it did not complete
             # The type only: a database error's text carries the values of its statement.
-            log.error("installed in workspace %s, but the follow-up after the install failed (%s)", installation.team_id, type(exc).__name__)
+            log.error(
+                "installed in workspace %s, but the follow-up after the install failed (%s)", installation.team_id, type(exc).__name__
+            )
             return _page(500, failure_page("server_error"), args.settings)
         log.info("installed in workspace %s (enterprise %s)", installation.team_id, installation.enterprise_id)
         return _page(200, success_page(installation.team_name or installation.enterprise_name, installation.team_id), args.settings)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from slack_bolt import BoltResponse
 
@@ -27,8 +28,14 @@ _CONTEXT_IDS = ("team_id", "enterprise_id", "user_id", "channel_id", "actor_team
 _BODY_IDS = (("user_id",), ("channel_id",), ("user", "id"), ("channel", "id"), ("container", "channel_id"))
 _EVENT_IDS = (("channel",), ("user",), ("message", "user"), ("previous_message", "user"))
 _EVENT_TIMESTAMPS = (
-    ("ts",), ("thread_ts",), ("event_ts",), ("deleted_ts",),
-    ("message", "ts"), ("message", "thread_ts"), ("previous_message", "ts"), ("previous_message", "thread_ts"),
+    ("ts",),
+    ("thread_ts",),
+    ("event_ts",),
+    ("deleted_ts",),
+    ("message", "ts"),
+    ("message", "thread_ts"),
+    ("previous_message", "ts"),
+    ("previous_message", "thread_ts"),
 )
 _EVENTS_READ = ("message", "app_home_opened")  # the events whose fields the listeners read
 
@@ -67,11 +74,12 @@ def refuse_malformed_ids(body: dict, context: Mapping[str, Any], next: Callable[
 
 
 def _at(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    found: Any = data
     for key in path:
-        if not isinstance(data, Mapping):
+        if not isinstance(found, Mapping):
             return None
-        data = data.get(key)
-    return data
+        found = found.get(key)
+    return found
 
 
 def _fits(value: Any, shape: re.Pattern[str]) -> bool:

@@ -6,7 +6,7 @@ whatever a payload says; with OAuth installs it is the team Bolt authorized the 
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from bot.domain.workspace import SINGLE_WORKSPACE
 

@@ -19,18 +19,43 @@ from bot.store.drills import team_of
 from bot.store.models import DrillRow, ReplyRow
 
 
-def add_reply(session: Session, drill_id: int, message_ts: str, user_id: str, at: datetime, late: bool, verdicts: str | None = None) -> bool:
+def add_reply(
+    session: Session, drill_id: int, message_ts: str, user_id: str, at: datetime, late: bool, verdicts: str | None = None
+) -> bool:
     return insert_ignore(
         session,
         ReplyRow,
-        {"drill_id": drill_id, "team_id": team_of(drill_id), "message_ts": message_ts, "user_id": user_id, "replied_at": to_db(at), "late": late, "deleted": False, "verdicts": verdicts},
+        {
+            "drill_id": drill_id,
+            "team_id": team_of(drill_id),
+            "message_ts": message_ts,
+            "user_id": user_id,
+            "replied_at": to_db(at),
+            "late": late,
+            "deleted": False,
+            "verdicts": verdicts,
+        },
     )
 
 
 def delete_reply(session: Session, drill_id: int, message_ts: str) -> None:
-    if not insert_ignore(session, ReplyRow, {"drill_id": drill_id, "team_id": team_of(drill_id), "message_ts": message_ts, "user_id": None, "replied_at": None, "late": False, "deleted": True}):
+    if not insert_ignore(
+        session,
+        ReplyRow,
+        {
+            "drill_id": drill_id,
+            "team_id": team_of(drill_id),
+            "message_ts": message_ts,
+            "user_id": None,
+            "replied_at": None,
+            "late": False,
+            "deleted": True,
+        },
+    ):
         # A deleted reply keeps no verdict either: it no longer speaks for its author.
-        session.execute(update(ReplyRow).where(ReplyRow.drill_id == drill_id, ReplyRow.message_ts == message_ts).values(deleted=True, verdicts=None))
+        session.execute(
+            update(ReplyRow).where(ReplyRow.drill_id == drill_id, ReplyRow.message_ts == message_ts).values(deleted=True, verdicts=None)
+        )
 
 
 def participants(session: Session, drill_id: int) -> list[str]:
@@ -40,7 +65,7 @@ def participants(session: Session, drill_id: int) -> list[str]:
         .group_by(ReplyRow.user_id)
         .order_by(func.min(ReplyRow.replied_at))
     ).all()
-    return [r[0] for r in rows]
+    return [r[0] for r in rows if r[0] is not None]  # the query keeps members only; said again for the types
 
 
 def answered_on_time(session: Session, user_id: str, *, team_id: str) -> dict[int, str]:
@@ -61,14 +86,21 @@ def channel_answers(session: Session, channel_id: str, since: datetime | None = 
     query = (
         select(ReplyRow.user_id, ReplyRow.drill_id)
         .join(DrillRow, DrillRow.id == ReplyRow.drill_id)
-        .where(DrillRow.channel_id == channel_id, DrillRow.team_id == team_id, ReplyRow.user_id.is_not(None), ReplyRow.deleted.is_(False), ReplyRow.late.is_(False))
+        .where(
+            DrillRow.channel_id == channel_id,
+            DrillRow.team_id == team_id,
+            ReplyRow.user_id.is_not(None),
+            ReplyRow.deleted.is_(False),
+            ReplyRow.late.is_(False),
+        )
         .distinct()
     )
     if since is not None:
         query = query.where(DrillRow.post_at >= to_db(since))
     answers: dict[str, set[int]] = {}
     for user_id, drill_id in session.execute(query).all():
-        answers.setdefault(user_id, set()).add(drill_id)
+        if user_id is not None:
+            answers.setdefault(user_id, set()).add(drill_id)
     return answers
 
 

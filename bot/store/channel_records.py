@@ -8,8 +8,8 @@ are its own: every read here is keyed by the workspace asking as well as by the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,19 +27,29 @@ def channel_drill_teams(session: Session, channel_id: str) -> set[str]:
 def shown_drill_times(session: Session, channel_id: str, since: datetime | None = None, *, team_id: str) -> dict[int, datetime]:
     """When each of the workspace's drills in this channel that reached it was due (posted at or
     after `since`)."""
-    query = select(DrillRow.id, DrillRow.post_at).where(DrillRow.channel_id == channel_id, DrillRow.team_id == team_id, DrillRow.status.in_(SHOWN))
+    query = select(DrillRow.id, DrillRow.post_at).where(
+        DrillRow.channel_id == channel_id, DrillRow.team_id == team_id, DrillRow.status.in_(SHOWN)
+    )
     if since is not None:
         query = query.where(DrillRow.post_at >= to_db(since))
     return {r[0]: utc(r[1]) for r in session.execute(query).all()}  # type: ignore[misc]
 
 
-def channel_answer_times(session: Session, channel_id: str, since: datetime | None = None, *, team_id: str) -> list[tuple[str, int, datetime]]:
+def channel_answer_times(
+    session: Session, channel_id: str, since: datetime | None = None, *, team_id: str
+) -> list[tuple[str, int, datetime]]:
     """(member, drill, first on-time reply) for the workspace's drills in this channel posted at or
     after `since`: what the reveal counted, with when."""
     query = (
         select(ReplyRow.user_id, ReplyRow.drill_id, func.min(ReplyRow.replied_at))
         .join(DrillRow, DrillRow.id == ReplyRow.drill_id)
-        .where(DrillRow.channel_id == channel_id, DrillRow.team_id == team_id, ReplyRow.user_id.is_not(None), ReplyRow.deleted.is_(False), ReplyRow.late.is_(False))
+        .where(
+            DrillRow.channel_id == channel_id,
+            DrillRow.team_id == team_id,
+            ReplyRow.user_id.is_not(None),
+            ReplyRow.deleted.is_(False),
+            ReplyRow.late.is_(False),
+        )
         .group_by(ReplyRow.user_id, ReplyRow.drill_id)
     )
     if since is not None:
@@ -47,7 +57,9 @@ def channel_answer_times(session: Session, channel_id: str, since: datetime | No
     return [(r[0], r[1], utc(r[2])) for r in session.execute(query).all()]  # type: ignore[misc]
 
 
-def export_drills(session: Session, channel_id: str, since: datetime, *, team_id: str) -> list[tuple[int, datetime, str, str | None, int | None]]:
+def export_drills(
+    session: Session, channel_id: str, since: datetime, *, team_id: str
+) -> list[tuple[int, datetime, str, str | None, int | None]]:
     """(id, post_at, timezone, role_slug, question_number) of the workspace's drills in this channel
     that reached it and were posted at or after `since`, oldest first."""
     rows = session.execute(
@@ -65,7 +77,9 @@ def export_replies(session: Session, drill_ids: Sequence[int], *, team_id: str) 
         return []
     rows = session.execute(
         select(ReplyRow.drill_id, ReplyRow.user_id, ReplyRow.late, func.min(ReplyRow.replied_at))
-        .where(ReplyRow.drill_id.in_(set(drill_ids)), ReplyRow.team_id == team_id, ReplyRow.user_id.is_not(None), ReplyRow.deleted.is_(False))
+        .where(
+            ReplyRow.drill_id.in_(set(drill_ids)), ReplyRow.team_id == team_id, ReplyRow.user_id.is_not(None), ReplyRow.deleted.is_(False)
+        )
         .group_by(ReplyRow.drill_id, ReplyRow.user_id, ReplyRow.late)
     ).all()
     return [(r[0], r[1], bool(r[2]), utc(r[3])) for r in rows]  # type: ignore[misc]
@@ -80,7 +94,7 @@ def export_ratings(session: Session, drill_ids: Sequence[int], *, team_id: str) 
         .where(ReviewRow.drill_id.in_(set(drill_ids)), ReviewRow.team_id == team_id)
         .order_by(ReviewRow.at, ReviewRow.id)
     ).all()
-    return {(r[0], r[1]): r[2] for r in rows}
+    return {(r[0], r[1]): r[2] for r in rows if r[0] is not None}
 
 
 def participant_counts(session: Session, drill_ids: Sequence[int], *, team_id: str) -> dict[int, int]:
@@ -89,7 +103,13 @@ def participant_counts(session: Session, drill_ids: Sequence[int], *, team_id: s
         return {}
     rows = session.execute(
         select(ReplyRow.drill_id, func.count(func.distinct(ReplyRow.user_id)))
-        .where(ReplyRow.drill_id.in_(set(drill_ids)), ReplyRow.team_id == team_id, ReplyRow.deleted.is_(False), ReplyRow.late.is_(False), ReplyRow.user_id.is_not(None))
+        .where(
+            ReplyRow.drill_id.in_(set(drill_ids)),
+            ReplyRow.team_id == team_id,
+            ReplyRow.deleted.is_(False),
+            ReplyRow.late.is_(False),
+            ReplyRow.user_id.is_not(None),
+        )
         .group_by(ReplyRow.drill_id)
     ).all()
     return {r[0]: int(r[1]) for r in rows}
@@ -102,5 +122,6 @@ def drill_ratings(session: Session, drill_ids: Sequence[int], *, team_id: str) -
     found: dict[int, list[int]] = {}
     query = select(ReviewRow.drill_id, ReviewRow.rating).where(ReviewRow.drill_id.in_(set(drill_ids)), ReviewRow.team_id == team_id)
     for drill_id, rating in session.execute(query).all():
-        found.setdefault(drill_id, []).append(int(rating))
+        if drill_id is not None:
+            found.setdefault(drill_id, []).append(int(rating))
     return found

@@ -7,9 +7,9 @@ import logging
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -165,9 +165,7 @@ def schema_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def downgrade(
-    engine: Engine, url: str, revision: str, question_ids: QuestionIds | None = None, content_dir: Path | None = None
-) -> None:
+def downgrade(engine: Engine, url: str, revision: str, question_ids: QuestionIds | None = None, content_dir: Path | None = None) -> None:
     from alembic import command
 
     _migrate(engine, url, lambda config: command.downgrade(config, revision), question_ids, content_dir)
@@ -191,3 +189,8 @@ def _migrate(engine: Engine, url: str, run, question_ids: QuestionIds | None = N
             if engine.dialect.name == "sqlite":
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 connection.commit()
+
+
+def changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (its cursor's rowcount)."""
+    return cast(CursorResult[Any], result).rowcount

@@ -6,16 +6,17 @@ to post, reveal or mark it (the leases) is in `bot.store.leases`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.drill import EXTRA_PREFIX, OPEN, SHOWN, DrillStatus
 from bot.domain.schedule import Schedule, days_served
-from bot.store.db import aware, insert_ignore, to_db, utc
+from bot.store.db import aware, changed, insert_ignore, to_db, utc
 from bot.store.models import DrillRow
 
 
@@ -51,12 +52,30 @@ class Drill:
 
 def to_drill(row: DrillRow) -> Drill:
     return Drill(
-        id=row.id, channel_id=row.channel_id, team_id=row.team_id, occurrence=row.occurrence, status=DrillStatus(row.status),
-        post_at=aware(row.post_at), reveal_at=aware(row.reveal_at), timezone=row.timezone,
-        role_slug=row.role_slug, question_id=row.question_id, question_number=row.question_number, question_total=row.question_total,
-        message_ts=row.message_ts, reveal_ts=row.reveal_ts, attempts=row.attempts, reveal_attempts=row.reveal_attempts,
-        posted_at=utc(row.posted_at), revealed_at=utc(row.revealed_at), next_attempt_at=utc(row.next_attempt_at), marked_at=utc(row.marked_at),
-        backfill_due=bool(row.backfill_due), feedback=row.feedback, feedback_done_at=utc(row.feedback_done_at), last_error=row.last_error,
+        id=row.id,
+        channel_id=row.channel_id,
+        team_id=row.team_id,
+        occurrence=row.occurrence,
+        status=DrillStatus(row.status),
+        post_at=aware(row.post_at),
+        reveal_at=aware(row.reveal_at),
+        timezone=row.timezone,
+        role_slug=row.role_slug,
+        question_id=row.question_id,
+        question_number=row.question_number,
+        question_total=row.question_total,
+        message_ts=row.message_ts,
+        reveal_ts=row.reveal_ts,
+        attempts=row.attempts,
+        reveal_attempts=row.reveal_attempts,
+        posted_at=utc(row.posted_at),
+        revealed_at=utc(row.revealed_at),
+        next_attempt_at=utc(row.next_attempt_at),
+        marked_at=utc(row.marked_at),
+        backfill_due=bool(row.backfill_due),
+        feedback=row.feedback,
+        feedback_done_at=utc(row.feedback_done_at),
+        last_error=row.last_error,
     )
 
 
@@ -107,7 +126,20 @@ def scheduled_post_times(session: Session, channel_ids: Sequence[str], since: da
     return found
 
 
-def create_drill(session: Session, channel_id: str, occurrence: str, post_at: datetime, reveal_at: datetime, timezone: str, now: datetime, status: DrillStatus = DrillStatus.PENDING, note: str | None = None, feedback: bool | None = None, *, team_id: str) -> bool:
+def create_drill(
+    session: Session,
+    channel_id: str,
+    occurrence: str,
+    post_at: datetime,
+    reveal_at: datetime,
+    timezone: str,
+    now: datetime,
+    status: DrillStatus = DrillStatus.PENDING,
+    note: str | None = None,
+    feedback: bool | None = None,
+    *,
+    team_id: str,
+) -> bool:
     """Record a drill once per (channel, occurrence), as the workspace `team_id`'s (its schedule's)."""
     return insert_ignore(
         session,
@@ -136,7 +168,7 @@ def mark_overdue_missed(session: Session, now: datetime) -> int:
         .where(DrillRow.reveal_at <= to_db(now), DrillRow.status == DrillStatus.PENDING, DrillRow.attempts == 0)
         .values(status=DrillStatus.MISSED, last_error=func.coalesce(DrillRow.last_error, "not posted before its reveal time"))
     )
-    return result.rowcount
+    return changed(result)
 
 
 # ----------------------------------------------------------------------------- reading
@@ -162,7 +194,11 @@ def latest_open_drill(session: Session, channel_id: str, *, team_id: str) -> Dri
     """The workspace's latest drill in the channel that is not revealed yet."""
     row = session.scalars(
         select(DrillRow)
-        .where(DrillRow.channel_id == channel_id, DrillRow.team_id == team_id, DrillRow.status.in_((DrillStatus.PENDING, DrillStatus.POSTING, *OPEN)))
+        .where(
+            DrillRow.channel_id == channel_id,
+            DrillRow.team_id == team_id,
+            DrillRow.status.in_((DrillStatus.PENDING, DrillStatus.POSTING, *OPEN)),
+        )
         .order_by(DrillRow.post_at.desc(), DrillRow.id.desc())
     ).first()
     return to_drill(row) if row is not None else None
@@ -172,7 +208,13 @@ def week_drills(session: Session, channel_id: str, start: datetime, end: datetim
     """The workspace's drills in the channel whose question was shown, due in (start, end], oldest first."""
     rows = session.scalars(
         select(DrillRow)
-        .where(DrillRow.channel_id == channel_id, DrillRow.team_id == team_id, DrillRow.status.in_(SHOWN), DrillRow.post_at > to_db(start), DrillRow.post_at <= to_db(end))
+        .where(
+            DrillRow.channel_id == channel_id,
+            DrillRow.team_id == team_id,
+            DrillRow.status.in_(SHOWN),
+            DrillRow.post_at > to_db(start),
+            DrillRow.post_at <= to_db(end),
+        )
         .order_by(DrillRow.post_at, DrillRow.id)
     ).all()
     return [to_drill(row) for row in rows]
@@ -214,7 +256,8 @@ def backfill_ids(session: Session, now: datetime, lease_cutoff: datetime, limit:
 def set_question(session: Session, drill_id: int, role_slug: str, question_id: str, number: int, total: int) -> None:
     """The question chosen for the drill, with its number and the role's count as shown when posted."""
     session.execute(
-        update(DrillRow).where(DrillRow.id == drill_id)
+        update(DrillRow)
+        .where(DrillRow.id == drill_id)
         .values(role_slug=role_slug, question_id=question_id, question_number=number, question_total=total)
     )
 

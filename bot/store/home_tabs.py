@@ -3,13 +3,13 @@ changes, and a publish is claimed so that Slack's retries and replicas send it o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.store.db import insert_for, to_db
+from bot.store.db import changed, insert_for, to_db
 from bot.store.models import HomeTabRow
 
 
@@ -25,14 +25,20 @@ def record_home_opened(session: Session, user_id: str, now: datetime, fresh_sinc
     )
     result = session.execute(
         update(HomeTabRow)
-        .where(HomeTabRow.team_id == team_id, HomeTabRow.user_id == user_id, or_(HomeTabRow.published_at.is_(None), HomeTabRow.published_at < to_db(fresh_since)))
+        .where(
+            HomeTabRow.team_id == team_id,
+            HomeTabRow.user_id == user_id,
+            or_(HomeTabRow.published_at.is_(None), HomeTabRow.published_at < to_db(fresh_since)),
+        )
         .values(published_at=to_db(now))
     )
-    return result.rowcount == 1
+    return changed(result) == 1
 
 
 def home_openers(session: Session, user_ids: Sequence[str], *, team_id: str) -> set[str]:
     """Those of these members who have opened their App Home."""
     if not user_ids:
         return set()
-    return set(session.scalars(select(HomeTabRow.user_id).where(HomeTabRow.team_id == team_id, HomeTabRow.user_id.in_(set(user_ids)))).all())
+    return set(
+        session.scalars(select(HomeTabRow.user_id).where(HomeTabRow.team_id == team_id, HomeTabRow.user_id.in_(set(user_ids)))).all()
+    )

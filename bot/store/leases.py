@@ -77,33 +77,54 @@ def as_key(key: Any) -> Key:
 _UNMARKED = and_(DrillRow.status == DrillStatus.REVEALED, DrillRow.marked_at.is_(None))
 
 POSTING = Lease(
-    "posting", ready=DrillRow.status == DrillStatus.PENDING, working=DrillRow.status == DrillStatus.POSTING,
-    take={"status": DrillStatus.POSTING, "attempts": DrillRow.attempts + 1}, back={"status": DrillStatus.PENDING},
-    table=DrillRow, key=(DrillRow.id,), error="last_error",
+    "posting",
+    ready=DrillRow.status == DrillStatus.PENDING,
+    working=DrillRow.status == DrillStatus.POSTING,
+    take={"status": DrillStatus.POSTING, "attempts": DrillRow.attempts + 1},
+    back={"status": DrillStatus.PENDING},
+    table=DrillRow,
+    key=(DrillRow.id,),
+    error="last_error",
 )
 REVEALING = Lease(
-    "revealing", ready=DrillRow.status == DrillStatus.POSTED, working=DrillRow.status == DrillStatus.REVEALING,
-    take={"status": DrillStatus.REVEALING, "reveal_attempts": DrillRow.reveal_attempts + 1}, back={"status": DrillStatus.POSTED},
-    table=DrillRow, key=(DrillRow.id,), error="last_error",
+    "revealing",
+    ready=DrillRow.status == DrillStatus.POSTED,
+    working=DrillRow.status == DrillStatus.REVEALING,
+    take={"status": DrillStatus.REVEALING, "reveal_attempts": DrillRow.reveal_attempts + 1},
+    back={"status": DrillStatus.POSTED},
+    table=DrillRow,
+    key=(DrillRow.id,),
+    error="last_error",
 )
 # The edit of the original question after its reveal: no status of its own, a revealed drill is held
 # for it while its claim is set. A failure is not recorded as the drill's error.
 MARKING = Lease(
-    "marking", table=DrillRow, key=(DrillRow.id,),
-    ready=and_(_UNMARKED, DrillRow.claimed_at.is_(None)), working=and_(_UNMARKED, DrillRow.claimed_at.is_not(None)),
+    "marking",
+    table=DrillRow,
+    key=(DrillRow.id,),
+    ready=and_(_UNMARKED, DrillRow.claimed_at.is_(None)),
+    working=and_(_UNMARKED, DrillRow.claimed_at.is_not(None)),
 )
 CHANNEL_POST = Lease(
-    "channel post", table=ChannelPostRow, key=(ChannelPostRow.id,),
-    ready=ChannelPostRow.status == ChannelPostStatus.PENDING, working=ChannelPostRow.status == ChannelPostStatus.SENDING,
-    take={"status": ChannelPostStatus.SENDING, "attempts": ChannelPostRow.attempts + 1}, back={"status": ChannelPostStatus.PENDING},
+    "channel post",
+    table=ChannelPostRow,
+    key=(ChannelPostRow.id,),
+    ready=ChannelPostRow.status == ChannelPostStatus.PENDING,
+    working=ChannelPostRow.status == ChannelPostStatus.SENDING,
+    take={"status": ChannelPostStatus.SENDING, "attempts": ChannelPostRow.attempts + 1},
+    back={"status": ChannelPostStatus.PENDING},
     error="last_error",
 )
 _UNSENT = and_(FeedbackNoticeRow.sent_at.is_(None), FeedbackNoticeRow.error.is_(None))
 # Key: (drill id, member). Never one that was sent or given up on.
 FEEDBACK_NOTICE = Lease(
-    "feedback notice", table=FeedbackNoticeRow, key=(FeedbackNoticeRow.drill_id, FeedbackNoticeRow.user_id),
-    ready=and_(_UNSENT, FeedbackNoticeRow.claimed_at.is_(None)), working=and_(_UNSENT, FeedbackNoticeRow.claimed_at.is_not(None)),
-    waits_on_drill=True, new=lambda key: {"drill_id": key[0], "team_id": team_of(key[0]), "user_id": key[1]},
+    "feedback notice",
+    table=FeedbackNoticeRow,
+    key=(FeedbackNoticeRow.drill_id, FeedbackNoticeRow.user_id),
+    ready=and_(_UNSENT, FeedbackNoticeRow.claimed_at.is_(None)),
+    working=and_(_UNSENT, FeedbackNoticeRow.claimed_at.is_not(None)),
+    waits_on_drill=True,
+    new=lambda key: {"drill_id": key[0], "team_id": team_of(key[0]), "user_id": key[1]},
 )
 LEASES = (POSTING, REVEALING, MARKING, CHANNEL_POST, FEEDBACK_NOTICE)
 
@@ -141,7 +162,11 @@ def claim(session: Session, lease: Lease, key: Any, owner: str, now: datetime, l
     before `lease_cutoff`. None when another process holds it, it is done, or it must wait."""
     key = as_key(key)
     held = {"claimed_by": owner, "claimed_at": to_db(now)}
-    if lease.new is not None and not _held_back(session, lease, key, now) and insert_ignore(session, lease.table, {**lease.new(key), **held}):
+    if (
+        lease.new is not None
+        and not _held_back(session, lease, key, now)
+        and insert_ignore(session, lease.table, {**lease.new(key), **held})
+    ):
         return Claim(lease, key, owner, now)
     taken = _changed(session, update(lease.table).where(_row(lease, key), claimable(lease, now, lease_cutoff)).values(**held, **lease.take))
     return Claim(lease, key, owner, now) if taken == 1 else None
@@ -162,8 +187,10 @@ def _held(claim: Claim) -> ColumnElement[bool]:
     """The fencing rule: the row is still held for this work by this very claim."""
     lease = claim.lease
     return and_(
-        _row(lease, claim.key), lease.working,
-        lease.table.claimed_by == claim.owner, lease.table.claimed_at == to_db(claim.stamp),
+        _row(lease, claim.key),
+        lease.working,
+        lease.table.claimed_by == claim.owner,
+        lease.table.claimed_at == to_db(claim.stamp),
     )
 
 
@@ -207,7 +234,9 @@ def is_open(session: Session, lease: Lease, key: Any) -> bool:
 # ----------------------------------------------------------------------------- the tick's due lists
 
 
-def _due(session: Session, lease: Lease, now: datetime, lease_cutoff: datetime, limit: int, where: tuple[Any, ...], order_by: tuple[Any, ...]) -> list[int]:
+def _due(
+    session: Session, lease: Lease, now: datetime, lease_cutoff: datetime, limit: int, where: tuple[Any, ...], order_by: tuple[Any, ...]
+) -> list[int]:
     query = select(lease.key[0]).where(claimable(lease, now, lease_cutoff), *where).order_by(*order_by).limit(limit)
     return list(session.scalars(query))
 
@@ -239,8 +268,12 @@ def feedback_due_ids(session: Session, now: datetime, lease_cutoff: datetime, li
     member's notice is claimed on its own; the drill waits out a Retry-After as a whole)."""
     query = (
         select(DrillRow.id)
-        .where(DrillRow.status == DrillStatus.REVEALED, DrillRow.feedback_done_at.is_(None), DrillRow.message_ts.is_not(None),
-               or_(DrillRow.next_attempt_at.is_(None), DrillRow.next_attempt_at <= to_db(now)))
+        .where(
+            DrillRow.status == DrillStatus.REVEALED,
+            DrillRow.feedback_done_at.is_(None),
+            DrillRow.message_ts.is_not(None),
+            or_(DrillRow.next_attempt_at.is_(None), DrillRow.next_attempt_at <= to_db(now)),
+        )
         .order_by(DrillRow.revealed_at, DrillRow.id)
         .limit(limit)
     )

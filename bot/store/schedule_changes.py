@@ -30,11 +30,31 @@ class StoredChange:
     note: str
 
 
-def record_change(session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: Schedule | None, after: Schedule | None, note: str = "", source: str = "command", *, team_id: str) -> None:
-    session.add(ScheduleChangeRow(
-        channel_id=channel_id, team_id=team_id, user_id=user_id, at=to_db(now), action=action, source=source,
-        before=_schedule_json(before), after=_schedule_json(after, note),
-    ))
+def record_change(
+    session: Session,
+    channel_id: str,
+    user_id: str,
+    now: datetime,
+    action: str,
+    before: Schedule | None,
+    after: Schedule | None,
+    note: str = "",
+    source: str = "command",
+    *,
+    team_id: str,
+) -> None:
+    session.add(
+        ScheduleChangeRow(
+            channel_id=channel_id,
+            team_id=team_id,
+            user_id=user_id,
+            at=to_db(now),
+            action=action,
+            source=source,
+            before=_schedule_json(before),
+            after=_schedule_json(after, note),
+        )
+    )
 
 
 def recent_changes(session: Session, channel_id: str, limit: int = 10, *, team_id: str) -> list[StoredChange]:
@@ -53,8 +73,9 @@ def digest_turned_on_since(session: Session, channel_id: str, since: datetime, *
     """Whether a change after `since` turned the channel's weekly digest on: from off, or with a
     new schedule."""
     rows = session.scalars(
-        select(ScheduleChangeRow)
-        .where(ScheduleChangeRow.channel_id == channel_id, ScheduleChangeRow.team_id == team_id, ScheduleChangeRow.at > to_db(since))
+        select(ScheduleChangeRow).where(
+            ScheduleChangeRow.channel_id == channel_id, ScheduleChangeRow.team_id == team_id, ScheduleChangeRow.at > to_db(since)
+        )
     ).all()
     for row in rows:
         before, after, _note = _settings(row)
@@ -116,7 +137,9 @@ def _schedule_from_json(channel_id: str, text: str) -> tuple[Schedule | None, st
         post_time=time.fromisoformat(data["post_time"]),
         timezone=data["timezone"],
         days=frozenset(data["days"]),
-        reveal=Reveal(at=time.fromisoformat(data["reveal_time"])) if data.get("reveal_time") else Reveal(offset=timedelta(minutes=offset or 0)),
+        reveal=Reveal(at=time.fromisoformat(data["reveal_time"]))
+        if data.get("reveal_time")
+        else Reveal(offset=timedelta(minutes=offset or 0)),
         skip_dates=frozenset(date.fromisoformat(d) for d in data.get("skip_dates", [])),
         paused=bool(data.get("paused")),
         all_questions=bool(data.get("all_questions")),

@@ -13,8 +13,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain.rotation import Deck
 from bot.domain.role import Level
+from bot.domain.rotation import Deck
 from bot.domain.schedule import Digest, Remind, Reveal, Schedule
 from bot.store.db import aware, to_db, utc
 from bot.store.models import ScheduleRow, WorkspaceRow
@@ -107,7 +107,9 @@ def team_schedules(session: Session, for_update: bool = False, *, team_id: str) 
     return [to_schedule(row) for row in session.scalars(query).all()]
 
 
-def save_schedule(session: Session, schedule: Schedule, user_id: str, now: datetime, keep_deck: bool, *, team_id: str, enterprise_id: str | None = None) -> None:
+def save_schedule(
+    session: Session, schedule: Schedule, user_id: str, now: datetime, keep_deck: bool, *, team_id: str, enterprise_id: str | None = None
+) -> None:
     """Create or update the channel's schedule. A new one belongs to `team_id`; an update never
     moves a schedule to another workspace (a shared channel has one schedule, its creator's)."""
     row = get_schedule_row(session, schedule.channel_id, for_update=True)
@@ -145,7 +147,11 @@ def save_schedule(session: Session, schedule: Schedule, user_id: str, now: datet
 
 def store_deck(session: Session, channel_id: str, deck: Deck, *, team_id: str) -> None:
     """Where the rotation of the workspace's schedule of the channel stands after a draw."""
-    session.execute(update(ScheduleRow).where(ScheduleRow.channel_id == channel_id, ScheduleRow.team_id == team_id).values(deck=list(deck.cards), deck_position=deck.position))
+    session.execute(
+        update(ScheduleRow)
+        .where(ScheduleRow.channel_id == channel_id, ScheduleRow.team_id == team_id)
+        .values(deck=list(deck.cards), deck_position=deck.position)
+    )
 
 
 def pause_gone_channel(session: Session, channel_id: str, reason: str, now: datetime, *, team_id: str) -> str | None:
@@ -165,7 +171,9 @@ def pause_gone_channel(session: Session, channel_id: str, reason: str, now: date
 
 def unclaim_pause_notice(session: Session, channel_id: str, *, team_id: str) -> None:
     """The admin could not be told: a later failure in the channel may try again."""
-    session.execute(update(ScheduleRow).where(ScheduleRow.channel_id == channel_id, ScheduleRow.team_id == team_id).values(paused_notified_at=None))
+    session.execute(
+        update(ScheduleRow).where(ScheduleRow.channel_id == channel_id, ScheduleRow.team_id == team_id).values(paused_notified_at=None)
+    )
 
 
 def schedule_team(session: Session, channel_id: str) -> str | None:
@@ -192,4 +200,3 @@ def digest_schedules(session: Session) -> list[Schedule]:
 def channel_zone(session: Session, channel_id: str, *, team_id: str) -> str | None:
     """The time zone of the channel's schedule, if it has one set by this workspace."""
     return session.scalar(select(ScheduleRow.timezone).where(ScheduleRow.channel_id == channel_id, ScheduleRow.team_id == team_id))
-

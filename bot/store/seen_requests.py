@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from bot.store.db import insert_ignore, to_db
+from bot.store.db import changed, insert_ignore, to_db
 from bot.store.models import SeenRequestRow
 
 
@@ -18,4 +18,4 @@ def remember_request(session: Session, signature: str, request_ts: int, now: dat
 
 def forget_requests(session: Session, before: datetime) -> int:
     """Drop the record of requests served before `before`; how many went."""
-    return session.execute(delete(SeenRequestRow).where(SeenRequestRow.seen_at < to_db(before))).rowcount
+    return changed(session.execute(delete(SeenRequestRow).where(SeenRequestRow.seen_at < to_db(before))))

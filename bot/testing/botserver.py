@@ -9,6 +9,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from socketserver import ThreadingMixIn
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from bot.composition import build_slack_bot, build_web_app, utc_now
@@ -85,17 +86,24 @@ class BotServer:
         self.core, self.app = slack.bot, slack.app
         self.home = slack.home  # the App Home's publisher and debounced refresh (tests call home.refresh.flush())
         self._answers = 0
+        self.clock_: Any = clock  # the injected clock, for tests that move it
         self._commands = 0
         self.stub = stub
         self.clock = clock
-        self.httpd = make_server("127.0.0.1", 0, build_web_app(slack, **({"now": wall} if wall is not None else {})), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+        self.httpd = make_server(
+            "127.0.0.1",
+            0,
+            build_web_app(slack, **({"now": wall} if wall is not None else {})),
+            server_class=_ThreadingWSGIServer,
+            handler_class=_QuietHandler,
+        )
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_port}"
 
-    def start(self) -> "BotServer":
+    def start(self) -> BotServer:
         self.thread.start()
         return self
 
@@ -104,7 +112,8 @@ class BotServer:
         self.lazy.shutdown(wait=False)
         # A debounced Home refresh still pending would fire after this test's database is dropped
         # and log its failure into whichever test runs next.
-        self.home.refresh.discard()
+        if self.home is not None:
+            self.home.refresh.discard()
         self.httpd.server_close()
         self.core.engine.dispose()
 
@@ -195,7 +204,6 @@ def press_in_view(server: BotServer, action_id: str, value: str, view: dict, use
     from bot.testing.signing import view_press_body
 
     return server.post_signed(view_press_body(action_id, value, view, user_id=user_id))
-
 
 
 def homes(stub: StubSlackApi, user_id: str, count: int) -> list[dict]:

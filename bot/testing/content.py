@@ -42,4 +42,4 @@ def read_once(directory: Path) -> LoadResult:
 
 def remember_role_documents() -> None:
     """From now on, bots built in this process read each content folder once."""
-    bot.composition.load_directory = read_once  # type: ignore[attr-defined]
+    bot.composition.load_directory = read_once

@@ -18,11 +18,11 @@ import shutil
 import tempfile
 import threading
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -150,7 +150,7 @@ class _PostgresSchemas:
         self._tables: list[str] = []  # children before parents
         self._sequences: list[str] = []
         self._abandoned: list[str] = []
-        self._admin = None
+        self._admin: Engine | None = None
         self._lent = False
 
     def lend(self) -> str:
@@ -184,13 +184,15 @@ class _PostgresSchemas:
             *(f'DELETE FROM "{new}"."{table}"' for table in self._tables),
             *(f'ALTER SEQUENCE "{new}"."{sequence}" RESTART' for sequence in self._sequences),
         ]
-        with self._admin.begin() as connection:  # type: ignore[union-attr]
+        assert self._admin is not None
+        with self._admin.begin() as connection:
             connection.exec_driver_sql("; ".join(statements))
 
     def _build(self, name: str) -> None:
         from sqlalchemy import MetaData
 
-        with self._admin.begin() as connection:  # type: ignore[union-attr]
+        assert self._admin is not None
+        with self._admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{name}"'))
         url = _schema_url(name)
         _migrate(url)
@@ -200,21 +202,24 @@ class _PostgresSchemas:
             metadata.reflect(engine)
             self._tables = [t.name for t in reversed(metadata.sorted_tables) if t.name != "alembic_version"]
             with engine.connect() as connection:
-                self._sequences = list(connection.execute(text(
-                    "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()"
-                )).scalars())
+                self._sequences = list(
+                    connection.execute(
+                        text("SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()")
+                    ).scalars()
+                )
         finally:
             engine.dispose()
 
     def _drop_all(self) -> None:
+        assert self._admin is not None
         try:
-            with self._admin.begin() as connection:  # type: ignore[union-attr]
+            with self._admin.begin() as connection:
                 for name in [*self._abandoned, *([self._name] if self._name else [])]:
                     connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
         except Exception:  # noqa: BLE001 - the server went away first: nothing left to drop
             pass
         finally:
-            self._admin.dispose()  # type: ignore[union-attr]
+            self._admin.dispose()
 
 
 _POSTGRES = _PostgresSchemas()

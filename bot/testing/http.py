@@ -21,7 +21,9 @@ class Response:
         return self.body.decode("utf-8")
 
 
-def request(url: str, body: str | None = None, headers: dict[str, str] | None = None, method: str | None = None, timeout: float = 10) -> Response:
+def request(
+    url: str, body: str | None = None, headers: dict[str, str] | None = None, method: str | None = None, timeout: float = 10
+) -> Response:
     data = body.encode("utf-8") if body is not None else None
     req = urllib.request.Request(url, data=data, headers=headers or {}, method=method or ("POST" if data is not None else "GET"))
     try:
@@ -42,14 +44,14 @@ def raw_request(url: str, path: str, headers: dict[str, str], body: bytes = b"",
     parts = urlsplit(url)
     head = f"{method} {path} HTTP/1.1\r\nHost: {parts.hostname}\r\nConnection: close\r\n"
     head += "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n"
-    sock = socket.create_connection((parts.hostname, parts.port), timeout=timeout)
+    sock = socket.create_connection((parts.hostname, parts.port or 80), timeout=timeout)
 
     def send() -> None:
         try:
             sock.sendall(head.encode("latin-1"))
             view = memoryview(body)
             for start in range(0, len(view), 1 << 16):
-                sock.sendall(view[start:start + (1 << 16)])
+                sock.sendall(view[start : start + (1 << 16)])
         except OSError:
             pass  # the server answered and closed without reading the rest
 

@@ -29,7 +29,9 @@ def install_workspace(url: str, stub: StubSlackApi, team_id: str, name: str, tok
     if page.status != 200:
         raise RuntimeError(f"install page: {page.status} {page.text[:300]}")
     state = parse_qs(urlsplit(consent_link(page.text)).query)["state"][0]
-    done = request(url + "/slack/oauth_redirect?" + urlencode({"code": code, "state": state}), headers={"Cookie": f"{STATE_COOKIE}={state}"})
+    done = request(
+        url + "/slack/oauth_redirect?" + urlencode({"code": code, "state": state}), headers={"Cookie": f"{STATE_COOKIE}={state}"}
+    )
     if done.status != 200 or "インストールが完了しました" not in done.text:
         raise RuntimeError(f"install of {team_id} failed: {done.status} {done.text[:300]}")
     return done.text

@@ -53,13 +53,13 @@ class OAuthStandIn:
     def url(self) -> str:
         assert self._server is not None
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/api/"
+        return f"http://{host!s}:{port}/api/"
 
     def refresh_calls(self) -> list[RefreshCall]:
         with self._lock:
             return list(self.calls)
 
-    def start(self) -> "OAuthStandIn":
+    def start(self) -> OAuthStandIn:
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -136,10 +136,19 @@ class OAuthStandIn:
         if known is None:
             return {"ok": False, "error": "invalid_auth"}
         team_id, bot_user = known
-        return {"ok": True, "team_id": team_id, "user_id": bot_user, "bot_id": f"B{team_id}", "team": team_id, "url": "https://example.invalid/"}
+        return {
+            "ok": True,
+            "team_id": team_id,
+            "user_id": bot_user,
+            "bot_id": f"B{team_id}",
+            "team": team_id,
+            "url": "https://example.invalid/",
+        }
 
 
-def install_expiring(store, stand_in: OAuthStandIn, team_id: str, expires_at: datetime, token: str | None = None, refresh_token: str | None = None) -> tuple[str, str]:
+def install_expiring(
+    store, stand_in: OAuthStandIn, team_id: str, expires_at: datetime, token: str | None = None, refresh_token: str | None = None
+) -> tuple[str, str]:
     """Save an installation whose rotating bot token expires at `expires_at`, as the OAuth flow would;
     the stand-in learns the token and its refresh token. Returns (token, refresh token)."""
     from slack_sdk.oauth.installation_store import Installation
@@ -148,9 +157,16 @@ def install_expiring(store, stand_in: OAuthStandIn, team_id: str, expires_at: da
     refresh_token = refresh_token or f"xoxe-1-{team_id}-installed"
     store.save(
         Installation(
-            app_id="A0001", team_id=team_id, team_name=team_id, user_id="U0INSTALL",
-            bot_token=token, bot_id=f"B{team_id}", bot_user_id=f"UBOT{team_id}", bot_scopes=["chat:write", "commands"],
-            bot_refresh_token=refresh_token, bot_token_expires_at=int(expires_at.astimezone(timezone.utc).timestamp()),
+            app_id="A0001",
+            team_id=team_id,
+            team_name=team_id,
+            user_id="U0INSTALL",
+            bot_token=token,
+            bot_id=f"B{team_id}",
+            bot_user_id=f"UBOT{team_id}",
+            bot_scopes=["chat:write", "commands"],
+            bot_refresh_token=refresh_token,
+            bot_token_expires_at=int(expires_at.astimezone(timezone.utc).timestamp()),
         )
     )
     stand_in.issue(team_id, refresh_token)
@@ -186,12 +202,15 @@ def race_for_token(database_url: str, api_url: str, team_id: str, locked: bool, 
             from slack_bolt.context.context import BoltContext
 
             authorize = InstallationStoreAuthorize(
-                logger=logging.getLogger("race"), installation_store=store, client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
-                client=WebClient(base_url=api_url, timeout=wait_seconds),
+                logger=logging.getLogger("race"),
+                installation_store=store,
+                client_id=CLIENT_ID,
+                client_secret=CLIENT_SECRET,
+                client=WebClient(base_url=api_url, timeout=int(wait_seconds)),
             )
 
             def token() -> str | None:
-                context = BoltContext(client=WebClient(base_url=api_url, timeout=wait_seconds))
+                context = BoltContext(client=WebClient(base_url=api_url, timeout=int(wait_seconds)))
                 result = authorize(context=context, enterprise_id=None, team_id=team_id, user_id="U0MEMBER1")
                 return result.bot_token if result is not None else None
 
@@ -213,7 +232,10 @@ def run_race(database_url: str, api_url: str, team_id: str, locked: bool, wait_s
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(2)
     results = context.Queue()
-    processes = [context.Process(target=race_for_token, args=(database_url, api_url, team_id, locked, barrier, results, wait_seconds)) for _ in range(2)]
+    processes = [
+        context.Process(target=race_for_token, args=(database_url, api_url, team_id, locked, barrier, results, wait_seconds))
+        for _ in range(2)
+    ]
     for process in processes:
         process.start()
     outcomes: list[tuple[str, str | None]] = []

@@ -7,6 +7,7 @@ import hmac
 import itertools
 import json
 import time
+from typing import Any
 from urllib.parse import urlencode
 
 from bot.testing import CH
@@ -30,7 +31,14 @@ def signed_headers(body: str | bytes, content_type: str, secret: str = SIGNING_S
     }
 
 
-def command_body(text: str, user_id: str = "U0MEMBER1", channel_id: str = "C0STUDY01", response_url: str = "", command: str = "/career", team_id: str = "T0001") -> str:
+def command_body(
+    text: str,
+    user_id: str = "U0MEMBER1",
+    channel_id: str = "C0STUDY01",
+    response_url: str = "",
+    command: str = "/career",
+    team_id: str = "T0001",
+) -> str:
     return urlencode(
         {
             "token": "legacy",
@@ -55,7 +63,14 @@ _serial = itertools.count(1)
 def _button(action_id: str, value: str) -> dict:
     """A pressed button as a payload carries it. Each press has its own action_ts, as in Slack: two
     presses of one button are two requests, never one request sent twice (a replay)."""
-    return {"action_id": action_id, "block_id": "b1", "type": "button", "value": value, "action_ts": f"1700000001.{next(_serial):06d}", "text": {"type": "plain_text", "text": "x"}}
+    return {
+        "action_id": action_id,
+        "block_id": "b1",
+        "type": "button",
+        "value": value,
+        "action_ts": f"1700000001.{next(_serial):06d}",
+        "text": {"type": "plain_text", "text": "x"},
+    }
 
 
 def _actor(user_id: str, team_id: str) -> dict:
@@ -68,7 +83,9 @@ def _actor(user_id: str, team_id: str) -> dict:
     }
 
 
-def action_body(action_id: str, value: str, response_url: str, user_id: str = "U0MEMBER1", channel_id: str = "C0STUDY01", team_id: str = "T0001") -> str:
+def action_body(
+    action_id: str, value: str, response_url: str, user_id: str = "U0MEMBER1", channel_id: str = "C0STUDY01", team_id: str = "T0001"
+) -> str:
     payload = {
         "type": "block_actions",
         **_actor(user_id, team_id),
@@ -102,13 +119,23 @@ def view_action_body(action_id: str, value: str, user_id: str = "U0MEMBER1", vie
         **_actor(user_id, team_id),
         "container": {"type": "view", "view_id": view_id},
         "trigger_id": "7.8.9",
-        "view": {"id": view_id, "type": "home", "hash": "h1", "callback_id": "", "private_metadata": "", "blocks": [], "state": {"values": {}}},
+        "view": {
+            "id": view_id,
+            "type": "home",
+            "hash": "h1",
+            "callback_id": "",
+            "private_metadata": "",
+            "blocks": [],
+            "state": {"values": {}},
+        },
         "actions": [_button(action_id, value)],
     }
     return urlencode({"payload": json.dumps(payload)})
 
 
-def view_press_body(action_id: str, value: str, view: dict, user_id: str = "U0MEMBER1", trigger_id: str = "4.5.6", team_id: str = "T0001") -> str:
+def view_press_body(
+    action_id: str, value: str, view: dict, user_id: str = "U0MEMBER1", trigger_id: str = "4.5.6", team_id: str = "T0001"
+) -> str:
     """A button pressed in a given view (the App Home as published, or a modal as opened): like
     view_action_body, with the view itself (id, title, blocks) as Slack sends it."""
     view = {"hash": "h1", **view}
@@ -130,7 +157,16 @@ def home_opened_event(user_id: str, tab: str = "home") -> dict:
 
 def reply(ts: str, user: str, thread_ts: str, channel: str = CH, **extra) -> dict:
     """The `event` of a member's reply in a thread (send it with BotServer.event)."""
-    return {"type": "message", "channel": channel, "user": user, "text": "私の回答は…", "ts": ts, "thread_ts": thread_ts, "channel_type": "channel", **extra}
+    return {
+        "type": "message",
+        "channel": channel,
+        "user": user,
+        "text": "私の回答は…",
+        "ts": ts,
+        "thread_ts": thread_ts,
+        "channel_type": "channel",
+        **extra,
+    }
 
 
 def form_state(view: dict, **changes: str) -> dict:
@@ -142,6 +178,7 @@ def form_state(view: dict, **changes: str) -> dict:
             continue
         element, block_id = block["element"], block["block_id"]
         kind, given = element["type"], changes.get(block_id)
+        state: dict[str, Any]
         if kind in ("static_select", "radio_buttons"):
             value = given if given is not None else (element.get("initial_option") or {}).get("value")
             state = {"selected_option": {"text": {"type": "plain_text", "text": value}, "value": value} if value else None}

@@ -18,16 +18,17 @@ import json
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs
 
 BOT_USER_ID = "UBOT000001"
 BOT_ID = "BBOT000001"
 
 
-def metadata_key(call: "Call") -> str:
+def metadata_key(call: Call) -> str:
     """The metadata key a chat.postMessage call carried (the bot's mark of what a message is)."""
     metadata = call.params.get("metadata")
     if isinstance(metadata, str):
@@ -49,7 +50,7 @@ class Call:
         """The token this call was made with: the Authorization: Bearer header, or a `token` param."""
         for name, value in self.headers.items():
             if name.lower() == "authorization" and value.startswith("Bearer "):
-                return value[len("Bearer "):]
+                return value[len("Bearer ") :]
         token = self.params.get("token")
         return str(token) if token else None
 
@@ -106,24 +107,28 @@ class StubSlackApi:
         self.profiles: dict[str, dict] = {}  # users.info `profile` per user id (display_name, …)
         self.uploads: dict[str, bytes] = {}  # file id → the bytes POSTed to its upload_url
         self._files = 0
-        self.handlers.update({
-            "conversations.open": self._open_dm,
-            "files.getUploadURLExternal": self._upload_url,
-            "upload": lambda call: {"ok": True},
-            "files.completeUploadExternal": self._complete_upload,
-        })
+        self.handlers.update(
+            {
+                "conversations.open": self._open_dm,
+                "files.getUploadURLExternal": self._upload_url,
+                "upload": lambda call: {"ok": True},
+                "files.completeUploadExternal": self._complete_upload,
+            }
+        )
         self._views = 0
         self.handlers.update({"views.open": self._open_view, "views.update": self._update_view})
         # App Home: views.publish, and which channels are private and who is in them.
         self.private_channels: set[str] = set()  # conversations.info says is_private for these
         self.private_members: dict[str, set[str]] = {}  # user id -> the private channels they are in
-        self.handlers.update({
-            "views.publish": self._publish_view,
-            "conversations.info": self._channel_info,
-            "users.conversations": self._user_conversations,
-        })
+        self.handlers.update(
+            {
+                "views.publish": self._publish_view,
+                "conversations.info": self._channel_info,
+                "users.conversations": self._user_conversations,
+            }
+        )
         # OAuth: oauth.v2.access by code (and by refresh token), and auth.test per granted token.
-        self.oauth_grants: dict[str, dict] = {}  # code -> the oauth.v2.access answer (without "ok")
+        self.oauth_grants: dict[str, dict[str, Any]] = {}  # code -> the oauth.v2.access answer (without "ok")
         self.oauth_client: tuple[str, str] | None = None  # (client_id, client_secret) to insist on
         self.bots_by_token: dict[str, dict] = {}  # bot token -> auth.test's answer for it
         self._refresh_tokens: dict[str, dict] = {}  # refresh token (unused) -> the grant it renews
@@ -186,7 +191,7 @@ class StubSlackApi:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     @property
     def api_url(self) -> str:
@@ -195,7 +200,7 @@ class StubSlackApi:
     def response_url(self, name: str = "r1") -> str:
         return f"{self.url}/response/{name}"
 
-    def start(self) -> "StubSlackApi":
+    def start(self) -> StubSlackApi:
         self.thread.start()
         return self
 
@@ -206,7 +211,7 @@ class StubSlackApi:
     def script(self, method: str, *answers: tuple[int, dict, dict]) -> None:
         """Answer the next calls of `method` with these (status, headers, body) before the default."""
         with self._lock:
-            self._scripted.setdefault(method, []).extend(lambda call, a=a: a for a in answers)
+            self._scripted.setdefault(method, []).extend(_constant(a) for a in answers)
 
     def clear(self) -> None:
         with self._lock:
@@ -243,9 +248,19 @@ class StubSlackApi:
             time.sleep(0.01)
         return self.calls_to(method)
 
-    def grant(self, code: str, team_id: str, team_name: str, token: str, *, bot_user_id: str | None = None,
-              refresh_token: str | None = None, expires_in: int | None = None, enterprise: dict | None = None,
-              installer: str = "UINSTALLER") -> dict:
+    def grant(
+        self,
+        code: str,
+        team_id: str,
+        team_name: str,
+        token: str,
+        *,
+        bot_user_id: str | None = None,
+        refresh_token: str | None = None,
+        expires_in: int | None = None,
+        enterprise: dict | None = None,
+        installer: str = "UINSTALLER",
+    ) -> dict:
         """What oauth.v2.access answers for `code`: Slack's documented shape for a bot install."""
         answer: dict[str, Any] = {
             "access_token": token,
@@ -269,7 +284,7 @@ class StubSlackApi:
     def _oauth_access(self, call: Call) -> dict:
         if self.oauth_client is not None:
             basic = next((v for k, v in call.headers.items() if k.lower() == "authorization" and v.startswith("Basic ")), "")
-            client_id, _, secret = base64.b64decode(basic[len("Basic "):] or b"").decode().partition(":")
+            client_id, _, secret = base64.b64decode(basic[len("Basic ") :] or b"").decode().partition(":")
             client_id = client_id or str(call.params.get("client_id") or "")
             secret = secret or str(call.params.get("client_secret") or "")
             if client_id != self.oauth_client[0]:
@@ -283,19 +298,29 @@ class StubSlackApi:
                     return {"ok": False, "error": "invalid_refresh_token"}
                 self._rotations += 1
                 team = grant["team"]["id"]
-                answer = {**grant, "access_token": f"xoxe.xoxb-1-{team}-r{self._rotations}",
-                          "refresh_token": f"xoxe-1-{team}-r{self._rotations}", "expires_in": grant.get("expires_in") or 43200}
+                answer = {
+                    **grant,
+                    "access_token": f"xoxe.xoxb-1-{team}-r{self._rotations}",
+                    "refresh_token": f"xoxe-1-{team}-r{self._rotations}",
+                    "expires_in": grant.get("expires_in") or 43200,
+                }
             else:
-                answer = self.oauth_grants.pop(str(call.params.get("code") or ""), None)
-                if answer is None:
+                found = self.oauth_grants.pop(str(call.params.get("code") or ""), None)
+                if found is None:
                     return {"ok": False, "error": "invalid_code"}
+                answer = found
             if answer.get("refresh_token"):
                 self._refresh_tokens[answer["refresh_token"]] = answer
             team = answer.get("team") or {}
             user_id = answer.get("bot_user_id") or BOT_USER_ID
             self.bots_by_token[answer["access_token"]] = {
-                "ok": True, "team_id": team.get("id"), "team": team.get("name"), "user_id": user_id,
-                "bot_id": "B" + user_id[1:], "user": "careerbot", "url": f"https://{(team.get('id') or 'x').lower()}.slack.com/",
+                "ok": True,
+                "team_id": team.get("id"),
+                "team": team.get("name"),
+                "user_id": user_id,
+                "bot_id": "B" + user_id[1:],
+                "user": "careerbot",
+                "url": f"https://{(team.get('id') or 'x').lower()}.slack.com/",
                 **({"enterprise_id": answer["enterprise"]["id"]} if answer.get("enterprise") else {}),
             }
         return {"ok": True, **answer}
@@ -347,7 +372,9 @@ class StubSlackApi:
             metadata = call.params.get("metadata")
             if isinstance(metadata, str):
                 metadata = json.loads(metadata)
-            self.messages.append({"channel": call.params.get("channel"), "ts": ts, "thread_ts": call.params.get("thread_ts"), "metadata": metadata})
+            self.messages.append(
+                {"channel": call.params.get("channel"), "ts": ts, "thread_ts": call.params.get("thread_ts"), "metadata": metadata}
+            )
         return {"ok": True, "channel": call.params.get("channel"), "ts": ts, "message": {"text": call.params.get("text"), "ts": ts}}
 
     def _open_view(self, call: Call) -> dict:
@@ -431,15 +458,26 @@ class StubSlackApi:
 
     def published(self, user_id: str | None = None) -> list[dict]:
         """The Home views published (for one member), oldest first, as dicts."""
-        return [c.response.get("view") or self._view_of(c) for c in self.calls_to("views.publish") if user_id is None or c.params.get("user_id") == user_id]
+        return [
+            c.response.get("view") or self._view_of(c)
+            for c in self.calls_to("views.publish")
+            if user_id is None or c.params.get("user_id") == user_id
+        ]
 
     def _channel_info(self, call: Call) -> dict:
         channel = str(call.params.get("channel") or "")
         private = channel in self.private_channels
-        return {"ok": True, "channel": {"id": channel, "name": channel.lower(), "is_channel": not private, "is_private": private, "is_member": True}}
+        return {
+            "ok": True,
+            "channel": {"id": channel, "name": channel.lower(), "is_channel": not private, "is_private": private, "is_member": True},
+        }
 
     def _user_conversations(self, call: Call) -> dict:
         user = str(call.params.get("user") or "")
         channels = sorted(self.private_members.get(user, set()))
         return {"ok": True, "channels": [{"id": c, "is_private": True} for c in channels], "response_metadata": {"next_cursor": ""}}
 
+
+def _constant(answer: Any) -> Any:
+    """A scripted answer as the responder the stand-in calls: the same answer whatever the call."""
+    return lambda call: answer

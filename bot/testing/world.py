@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -64,9 +65,15 @@ class World:
         self.named: list[str] = []
         settings = load_settings({"CONTENT_DIR": str(CONTENT_DIR), "ADMIN_USER_IDS": admins, "DEFAULT_TIMEZONE": zone})
         self.bot: Bot = build_bot(
-            settings, self.chat, is_admin=is_admin or (lambda user_id, team_id: user_id in settings.admin_user_ids),
-            bot_in_channel=lambda channel_id, team_id: True, clock=self.clock, rng=random.Random(seed),
-            database_url=database_url, analyser=analyser, name_of=self._name_of,
+            settings,
+            self.chat,
+            is_admin=is_admin or (lambda user_id, team_id: user_id in settings.admin_user_ids),
+            bot_in_channel=lambda channel_id, team_id: True,
+            clock=self.clock,
+            rng=random.Random(seed),
+            database_url=database_url,
+            analyser=analyser,
+            name_of=self._name_of,
             chats=(lambda team_id: chats[team_id]) if chats is not None else None,
         )
         self.cycle = self.bot.cycle
@@ -97,13 +104,20 @@ class World:
         self.clock.now = first + timedelta(days=n, hours=9)
         self.cycle.tick(self.clock.now)
         question = self.chat.of("question", CH)[-1]
+        assert question.ts is not None
         for i, user in enumerate(on_time):
-            assert self.replies.record(CH, question.ts, f"{1800000000 + n * 1000 + i}.000001", user, self.clock.now + timedelta(minutes=10 + i))
+            assert self.replies.record(
+                CH, question.ts, f"{1800000000 + n * 1000 + i}.000001", user, self.clock.now + timedelta(minutes=10 + i)
+            )
         self.clock.now = first + timedelta(days=n, hours=10)
         self.cycle.tick(self.clock.now)
         for i, user in enumerate(late):
-            assert self.replies.record(CH, question.ts, f"{1800000000 + n * 1000 + 500 + i}.000001", user, self.clock.now + timedelta(minutes=5))
-        return self.chat.of("reveal", CH)[-1].reveal.drill_id
+            assert self.replies.record(
+                CH, question.ts, f"{1800000000 + n * 1000 + 500 + i}.000001", user, self.clock.now + timedelta(minutes=5)
+            )
+        reveal = self.chat.of("reveal", CH)[-1].reveal
+        assert reveal is not None and reveal.drill_id is not None
+        return reveal.drill_id
 
     # ------------------------------------------------------------------ what a member does
 
@@ -112,7 +126,9 @@ class World:
         return self.bot.router.handle_command(text, user_id=user_id, channel_id=channel_id, team_id=SINGLE_WORKSPACE)
 
     def press(self, button: dict, user_id: str = "UALICE001", channel_id: str = CH):
-        return self.bot.router.handle_action(button["action_id"], button["value"], user_id=user_id, channel_id=channel_id, team_id=SINGLE_WORKSPACE)
+        return self.bot.router.handle_action(
+            button["action_id"], button["value"], user_id=user_id, channel_id=channel_id, team_id=SINGLE_WORKSPACE
+        )
 
     # ------------------------------------------------------------------ what the database holds
 

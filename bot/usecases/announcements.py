@@ -10,8 +10,9 @@ constraint and the claim make one of them do it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -81,11 +82,15 @@ class Announcements:
                 instant = reminder_at(remind, posted_at, reveal_at, zone)
                 if instant is not None and instant <= now:
                     # Late (the bot was down at the reminder time) is still useful before the reveal.
-                    added += channel_posts.add_channel_post(session, channel_id, REMINDER, str(drill_id), instant, now, drill_id=drill_id, team_id=drill_team)
+                    added += channel_posts.add_channel_post(
+                        session, channel_id, REMINDER, str(drill_id), instant, now, drill_id=drill_id, team_id=drill_team
+                    )
             for schedule in schedules.digest_schedules(session):
                 assert schedule.digest is not None
                 instant = digest_due(schedule.digest, schedule.timezone, now, schedule.effective_from)
-                if instant is None or channel_posts.has_channel_post(session, schedule.channel_id, DIGEST, week_key(instant, schedule.timezone)):
+                if instant is None or channel_posts.has_channel_post(
+                    session, schedule.channel_id, DIGEST, week_key(instant, schedule.timezone)
+                ):
                     continue
                 team_id = schedules.schedule_team(session, schedule.channel_id)
                 assert team_id is not None
@@ -95,12 +100,16 @@ class Announcements:
                     # leave it out, and the next one starts after it. Still unsettled when the grace
                     # period ends, this digest is not posted and the next one lists its drills.
                     continue
-                added += channel_posts.add_channel_post(session, schedule.channel_id, DIGEST, week_key(instant, schedule.timezone), instant, now, team_id=team_id)
+                added += channel_posts.add_channel_post(
+                    session, schedule.channel_id, DIGEST, week_key(instant, schedule.timezone), instant, now, team_id=team_id
+                )
         return added
 
     def _period(self, session: Session, schedule: Schedule, team_id: str, instant: datetime) -> tuple[datetime, datetime]:
         previous = channel_posts.previous_digest_at(session, schedule.channel_id, instant, NOTHING_TO_LIST, team_id=team_id)
-        turned_on = previous is not None and schedule_changes.digest_turned_on_since(session, schedule.channel_id, previous, team_id=team_id)
+        turned_on = previous is not None and schedule_changes.digest_turned_on_since(
+            session, schedule.channel_id, previous, team_id=team_id
+        )
         return digest_period(instant, schedule.timezone, previous, turned_on)
 
     # ------------------------------------------------------------------ sending one
@@ -111,7 +120,9 @@ class Announcements:
         # asked for before the claim, whose lease covers only the lookup and the post. A claim held
         # while waiting on them could run out, be taken over by another replica and posted twice.
         streaks = self._streak_lines(post_id)
-        return self.outbox.send(leases.CHANNEL_POST, post_id, now, lambda session: self._plan(session, post_id, now, streaks or ())).delivered
+        return self.outbox.send(
+            leases.CHANNEL_POST, post_id, now, lambda session: self._plan(session, post_id, now, streaks or ())
+        ).delivered
 
     def _plan(self, session: Session, post_id: int, now: datetime, streaks: tuple[StreakLine, ...]) -> Send | Skip:
         row = channel_posts.get_channel_post(session, post_id)
@@ -121,11 +132,34 @@ class Announcements:
             return Skip(planned, skipped(planned), post_key(row))
         return planned
 
-    def _send(self, row: ChannelPost, now: datetime, call: Callable[[ChatPort], str], since: datetime, deadline: datetime, thread_ts: str | None = None) -> Send:
+    def _send(
+        self,
+        row: ChannelPost,
+        now: datetime,
+        call: Callable[[ChatPort], str],
+        since: datetime,
+        deadline: datetime,
+        thread_ts: str | None = None,
+    ) -> Send:
         return Send(
-            subject=post_key(row), step="posting", team_id=row.team_id, channel_id=row.channel_id, call=call,
-            sent=lambda ts: {"status": ChannelPostStatus.SENT, "message_ts": ts, "sent_at": to_db(now), "last_error": None, "next_attempt_at": None},
-            give_up=skipped, key=post_key(row), look_first=row.attempts > 1, since=since, thread_ts=thread_ts, deadline=deadline,
+            subject=post_key(row),
+            step="posting",
+            team_id=row.team_id,
+            channel_id=row.channel_id,
+            call=call,
+            sent=lambda ts: {
+                "status": ChannelPostStatus.SENT,
+                "message_ts": ts,
+                "sent_at": to_db(now),
+                "last_error": None,
+                "next_attempt_at": None,
+            },
+            give_up=skipped,
+            key=post_key(row),
+            look_first=row.attempts > 1,
+            since=since,
+            thread_ts=thread_ts,
+            deadline=deadline,
         )
 
     # ------------------------------------------------------------------ the reminder
@@ -141,7 +175,9 @@ class Announcements:
             return "its drill's reveal time has come"
         reminder = Reminder(left=reveal_at - now, reveal_at=reveal_at, timezone=drill.timezone)
         channel_id, thread_ts, key = drill.channel_id, drill.message_ts, post_key(row)
-        return self._send(row, now, lambda chat: chat.post_reminder(channel_id, thread_ts, reminder, key), drill.post_at, reveal_at, thread_ts)
+        return self._send(
+            row, now, lambda chat: chat.post_reminder(channel_id, thread_ts, reminder, key), drill.post_at, reveal_at, thread_ts
+        )
 
     # ------------------------------------------------------------------ the digest
 
@@ -175,11 +211,20 @@ class Announcements:
             question = question_of(role, drill.question_id, drill.question_number)
             if role is None or question is None or drill.message_ts is None:
                 continue  # a role removed from the content since: nothing to title it with
-            listed.append((drill.id, DigestDrill(
-                role_title=role.short_title or role.title, number=question.number, question=shorten(to_plain(question.text)),
-                posted_at=drill.posted_at or drill.post_at, message_ts=drill.message_ts,
-                answered=answered.get(drill.id, 0), extra=drill.occurrence.startswith("now:"),
-            )))
+            listed.append(
+                (
+                    drill.id,
+                    DigestDrill(
+                        role_title=role.short_title or role.title,
+                        number=question.number,
+                        question=shorten(to_plain(question.text)),
+                        posted_at=drill.posted_at or drill.post_at,
+                        message_ts=drill.message_ts,
+                        answered=answered.get(drill.id, 0),
+                        extra=drill.occurrence.startswith("now:"),
+                    ),
+                )
+            )
         if not listed:
             return NOTHING_TO_LIST
         ratings = channel_records.drill_ratings(session, [drill_id for drill_id, _ in listed], team_id=row.team_id)
@@ -189,10 +234,17 @@ class Announcements:
 
         def send(chat: ChatPort) -> str:
             digest = WeeklyDigest(
-                channel_id=channel_id, week=week, start=start, end=end, timezone=schedule.timezone,
-                drills=shown[:MAX_DIGEST_DRILLS], more_drills=max(0, len(shown) - MAX_DIGEST_DRILLS),
-                hardest=hardest, streaks=streaks,
-                coming=coming_days(schedule, due_at), paused=schedule.paused,
+                channel_id=channel_id,
+                week=week,
+                start=start,
+                end=end,
+                timezone=schedule.timezone,
+                drills=shown[:MAX_DIGEST_DRILLS],
+                more_drills=max(0, len(shown) - MAX_DIGEST_DRILLS),
+                hardest=hardest,
+                streaks=streaks,
+                coming=coming_days(schedule, due_at),
+                paused=schedule.paused,
             )
             return chat.post_digest(channel_id, digest, key)
 

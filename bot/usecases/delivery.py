@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.adaptive import Asked, choose_adaptive
 from bot.domain.catalog import RoleCatalog
 from bot.domain.drill import DrillPost, DrillReveal, DrillStatus, is_member_reply
-from bot.domain.role import Question, Role
 from bot.domain.drill_pool import ALL_ROLES, asks_common, pool
+from bot.domain.role import Question, Role
 from bot.domain.rotation import Card, draw
 from bot.ports import CHANNEL_GONE, ChatError, ChatPort
 from bot.store import answers, cards, drills, leases, schedules, verdicts
@@ -65,7 +66,15 @@ def skip_drill(drill_id: int, reason: str) -> Skip:
 
 
 class DrillDelivery:
-    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, outbox: Outbox, record_reply: Callable[[str, str, str, str, datetime], bool], texts: AdminTexts, rng: random.Random | None = None):
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        catalog: RoleCatalog,
+        outbox: Outbox,
+        record_reply: Callable[[str, str, str, str, datetime], bool],
+        texts: AdminTexts,
+        rng: random.Random | None = None,
+    ):
         self.sessions = sessions
         self.catalog = catalog
         self.outbox = outbox
@@ -106,12 +115,26 @@ class DrillDelivery:
                     self._tell_admin(channel_id, team_id, result.error)
 
         return Send(
-            subject=f"drill {drill_id}", step="posting", team_id=team_id, channel_id=channel_id,
+            subject=f"drill {drill_id}",
+            step="posting",
+            team_id=team_id,
+            channel_id=channel_id,
             call=lambda chat: chat.post_question(channel_id, post, key),
-            sent=lambda ts: {"status": DrillStatus.POSTED, "message_ts": ts, "posted_at": to_db(now), "last_error": None, "next_attempt_at": None},
-            give_up=missed, key=key, look_first=drill.attempts > 1, since=drill.post_at,
-            deadline=drill.reveal_at, late="not posting before its reveal time",
-            adopted={"backfill_due": True}, after=after,
+            sent=lambda ts: {
+                "status": DrillStatus.POSTED,
+                "message_ts": ts,
+                "posted_at": to_db(now),
+                "last_error": None,
+                "next_attempt_at": None,
+            },
+            give_up=missed,
+            key=key,
+            look_first=drill.attempts > 1,
+            since=drill.post_at,
+            deadline=drill.reveal_at,
+            late="not posting before its reveal time",
+            adopted={"backfill_due": True},
+            after=after,
         )
 
     def _choose_question(self, session: Session, drill: Drill, now: datetime) -> Drill | None:
@@ -143,7 +166,9 @@ class DrillDelivery:
         question = role.question_by_id(card.question_id) if role else None
         assert role is not None and question is not None
         drills.set_question(session, drill.id, card.slug, card.question_id, question.number, len(role.questions))
-        return replace(drill, role_slug=card.slug, question_id=card.question_id, question_number=question.number, question_total=len(role.questions))
+        return replace(
+            drill, role_slug=card.slug, question_id=card.question_id, question_number=question.number, question_total=len(role.questions)
+        )
 
     def _adaptive_pick(self, session: Session, channel_id: str, available: list[Card], now: datetime, team_id: str) -> Card:
         """What the channel's active members are least likely to recall, mixed with questions the
@@ -192,7 +217,7 @@ class DrillDelivery:
             return False
         counted = 0
         for message in messages:
-            if message.ts == thread_ts or not is_member_reply(message.user_id, message.subtype, message.bot):
+            if message.ts == thread_ts or message.user_id is None or not is_member_reply(message.user_id, message.subtype, message.bot):
                 continue
             counted += bool(self._record_reply(channel_id, thread_ts, message.ts, message.user_id, ts_time(message.ts)))
         with self.sessions.begin() as session:
@@ -215,8 +240,11 @@ class DrillDelivery:
         role = self.catalog.by_slug(post.role_slug)
         question = question_of(role, drill.question_id, drill.question_number)
         reveal = DrillReveal(
-            post=post, answer_points=question.answer_points if question else (), participants=tuple(answers.participants(session, drill.id)),
-            follow_up=question.follow_up if question else "", drill_id=drill.id,
+            post=post,
+            answer_points=question.answer_points if question else (),
+            participants=tuple(answers.participants(session, drill.id)),
+            follow_up=question.follow_up if question else "",
+            drill_id=drill.id,
             feedback=bool(question and question.points) and verdicts.drill_feedback_enabled(session, drill),
             model_answer=bool(question and (question.model_answer or question.weak_answer)),
         )
@@ -232,11 +260,25 @@ class DrillDelivery:
                 self._pause_gone_channel(channel_id, team_id, result.error.code, now)
 
         return Send(
-            subject=f"drill {drill_id}", step="revealing", team_id=team_id, channel_id=channel_id,
+            subject=f"drill {drill_id}",
+            step="revealing",
+            team_id=team_id,
+            channel_id=channel_id,
             call=lambda chat: chat.post_reveal(channel_id, thread_ts, reveal, key),
-            sent=lambda ts: {"status": DrillStatus.REVEALED, "revealed_at": to_db(now), "reveal_ts": ts, "last_error": None, "next_attempt_at": None},
-            give_up=missed, key=key, look_first=drill.reveal_attempts > 1, since=drill.post_at, thread_ts=thread_ts,
-            refused=closed, after=after,
+            sent=lambda ts: {
+                "status": DrillStatus.REVEALED,
+                "revealed_at": to_db(now),
+                "reveal_ts": ts,
+                "last_error": None,
+                "next_attempt_at": None,
+            },
+            give_up=missed,
+            key=key,
+            look_first=drill.reveal_attempts > 1,
+            since=drill.post_at,
+            thread_ts=thread_ts,
+            refused=closed,
+            after=after,
         )
 
     # ------------------------------------------------------------------ marking the question
@@ -262,8 +304,14 @@ class DrillDelivery:
 
         # Editing twice shows the same: the claim only keeps replicas from doing it at once.
         return Send(
-            subject=f"drill {drill_id}", step="marking its question revealed", team_id=drill.team_id, channel_id=channel_id,
-            call=edit, sent=lambda _ts: marked, give_up=lambda _reason: marked, repeatable=True,
+            subject=f"drill {drill_id}",
+            step="marking its question revealed",
+            team_id=drill.team_id,
+            channel_id=channel_id,
+            call=edit,
+            sent=lambda _ts: marked,
+            give_up=lambda _reason: marked,
+            repeatable=True,
         )
 
     # ------------------------------------------------------------------ telling the admin

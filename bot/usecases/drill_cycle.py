@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -46,7 +47,15 @@ class TickReport:
 
 
 class DrillCycle:
-    def __init__(self, sessions: sessionmaker[Session], delivery: DrillDelivery, workers: int = 16, feedback: FeedbackDelivery | None = None, announcements: Announcements | None = None, workspaces: "Workspaces | None" = None):
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        delivery: DrillDelivery,
+        workers: int = 16,
+        feedback: FeedbackDelivery | None = None,
+        announcements: Announcements | None = None,
+        workspaces: Workspaces | None = None,
+    ):
         self.sessions = sessions
         self.delivery = delivery
         self.feedback = feedback
@@ -88,7 +97,10 @@ class DrillCycle:
         if report.posted or report.revealed or report.missed or report.failed:
             log.info(
                 "drill tick: %d posted, %d revealed, %d missed, %d to retry",
-                len(report.posted), len(report.revealed), report.missed, len(report.failed),
+                len(report.posted),
+                len(report.revealed),
+                report.missed,
+                len(report.failed),
             )
         return report
 
@@ -110,7 +122,15 @@ class DrillCycle:
                 found += [instant] if instant is not None else []
         return min((at for at in found if at > after), default=None)
 
-    def _in_batches(self, due_ids, step, now: datetime, done: list[int], failed: list[int], batch: int = 500) -> None:
+    def _in_batches(
+        self,
+        due_ids: Callable[..., list[int]],
+        step: Callable[[int, datetime], bool],
+        now: datetime,
+        done: list[int],
+        failed: list[int],
+        batch: int = 500,
+    ) -> None:
         """Work through everything due now, a batch at a time, so a thousand channels at 09:00 do
         not wait a tick for the second half. A drill is tried at most once per tick."""
         tried: set[int] = set()
@@ -118,7 +138,7 @@ class DrillCycle:
             with self.sessions() as session:
                 found = due_ids(session, now, now - self.lease, limit=batch)
             fresh = [i for i in found if i not in tried]
-            for drill_id, ok in zip(fresh, self._each(step, fresh, now)):
+            for drill_id, ok in zip(fresh, self._each(step, fresh, now), strict=False):
                 (done if ok else failed).append(drill_id)
             tried.update(fresh)
             if len(found) < batch or not fresh:
@@ -164,13 +184,28 @@ class DrillCycle:
             # A drill is its schedule's workspace's: that workspace's token posts and reveals it.
             if now < occurrence.reveal_at:
                 created += drills.create_drill(
-                    session, schedule.channel_id, occurrence.key, occurrence.post_at, occurrence.reveal_at, schedule.timezone, now,
-                    feedback=schedule.feedback, team_id=team_id,
+                    session,
+                    schedule.channel_id,
+                    occurrence.key,
+                    occurrence.post_at,
+                    occurrence.reveal_at,
+                    schedule.timezone,
+                    now,
+                    feedback=schedule.feedback,
+                    team_id=team_id,
                 )
             else:
                 # The bot was not running between post and reveal time: say so in the record.
                 drills.create_drill(
-                    session, schedule.channel_id, occurrence.key, occurrence.post_at, occurrence.reveal_at,
-                    schedule.timezone, now, status=DrillStatus.MISSED, note="the bot was not running at post time", team_id=team_id,
+                    session,
+                    schedule.channel_id,
+                    occurrence.key,
+                    occurrence.post_at,
+                    occurrence.reveal_at,
+                    schedule.timezone,
+                    now,
+                    status=DrillStatus.MISSED,
+                    note="the bot was not running at post time",
+                    team_id=team_id,
                 )
         return created

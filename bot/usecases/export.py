@@ -6,9 +6,9 @@ last N days: when, whether on time, and the grade. Never what anyone wrote (it i
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,7 +29,14 @@ class ExportFile:
 
 
 class Export:
-    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, chats: ChatPorts, name_of: Callable[[str, str], str], default_timezone: str):
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        catalog: RoleCatalog,
+        chats: ChatPorts,
+        name_of: Callable[[str, str], str],
+        default_timezone: str,
+    ):
         self.sessions = sessions
         self.catalog = catalog
         self.chats = chats
@@ -71,7 +78,9 @@ class Export:
         export = self.build(channel_id, days, now, team_id=team_id)
         if export.rows:
             self.chats(team_id).upload_file(
-                user_id, export.filename, export.content,
+                user_id,
+                export.filename,
+                export.content,
                 title=f"面接ドリルの記録（直近{days}日間）",
                 comment=f"<#{channel_id}> の面接ドリルの記録です（直近{days}日間、{export.rows}行）。回答の本文は含みません。",
             )
@@ -94,7 +103,12 @@ def _records(replies: list[tuple[int, str, bool, datetime]], ratings: dict[tuple
             first[key] = (late, at)
     keys = set(first) | set(ratings)
     return [
-        MemberRecord(drill_id, user_id, first[(drill_id, user_id)][1] if (drill_id, user_id) in first else None,
-                     (drill_id, user_id) in first and not first[(drill_id, user_id)][0], ratings.get((drill_id, user_id)))
+        MemberRecord(
+            drill_id,
+            user_id,
+            first[(drill_id, user_id)][1] if (drill_id, user_id) in first else None,
+            (drill_id, user_id) in first and not first[(drill_id, user_id)][0],
+            ratings.get((drill_id, user_id)),
+        )
         for drill_id, user_id in keys
     ]

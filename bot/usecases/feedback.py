@@ -11,13 +11,27 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.domain.answer_feedback import (
+    JUDGED_CHARACTERS,
+    Analyse,
+    AnswerFeedback,
+    PointMatcher,
+    Verdict,
+    analyse_reply,
+    best,
+    judge,
+    matcher_for,
+    rarity_weights,
+    read_codes,
+    verdict_codes,
+)
 from bot.domain.catalog import RoleCatalog
-from bot.domain.answer_feedback import JUDGED_CHARACTERS, Analyse, AnswerFeedback, PointMatcher, Verdict, analyse_reply, best, judge, matcher_for, rarity_weights, read_codes, verdict_codes
 from bot.domain.drill import DrillStatus
 from bot.domain.role import Question, Role
 from bot.ports import ChatPort
@@ -130,7 +144,7 @@ class FeedbackDelivery:
             # expired to the other replicas halfway through.
             stamp = now + timedelta(seconds=time.monotonic() - started)
             notice = self._notice(drill_id, team_id, channel_id, thread_ts or "", user_id, feedback, now)
-            result = self.outbox.send(leases.FEEDBACK_NOTICE, (drill_id, user_id), stamp, lambda _session: notice)
+            result = self.outbox.send(leases.FEEDBACK_NOTICE, (drill_id, user_id), stamp, _planned(notice))
             if result.outcome is Outcome.BUSY:
                 with self.sessions() as session:
                     pending = pending or leases.is_open(session, leases.FEEDBACK_NOTICE, (drill_id, user_id))
@@ -146,7 +160,9 @@ class FeedbackDelivery:
         return not pending
 
     @staticmethod
-    def _notice(drill_id: int, team_id: str, channel_id: str, thread_ts: str, user_id: str, feedback: AnswerFeedback, now: datetime) -> Send:
+    def _notice(
+        drill_id: int, team_id: str, channel_id: str, thread_ts: str, user_id: str, feedback: AnswerFeedback, now: datetime
+    ) -> Send:
         def call(chat: ChatPort) -> None:
             chat.post_feedback(channel_id, thread_ts, user_id, feedback)
 
@@ -155,8 +171,13 @@ class FeedbackDelivery:
         # members active in the channel) keeps the reveal's 「自分の回答をチェック」 button, the
         # durable path.
         return Send(
-            subject=f"drill {drill_id}", step="sending answer feedback", team_id=team_id, channel_id=channel_id, call=call,
-            sent=lambda _ts: {"sent_at": to_db(now)}, give_up=lambda reason: {"error": reason[:100]},
+            subject=f"drill {drill_id}",
+            step="sending answer feedback",
+            team_id=team_id,
+            channel_id=channel_id,
+            call=call,
+            sent=lambda _ts: {"sent_at": to_db(now)},
+            give_up=lambda reason: {"error": reason[:100]},
         )
 
 
@@ -199,7 +220,9 @@ class Feedback:
             raise NoFeedback("この質問には判定に使う回答ポイントがありません。")
         feedback = _feedback(role, question, rows)
         if feedback is None and took_part:
-            raise NoFeedback("あなたの回答は数えられていますが、判定はありません（回答のチェックがオフだったときの回答や、回答ポイントが書き換えられた質問など）。")
+            raise NoFeedback(
+                "あなたの回答は数えられていますが、判定はありません（回答のチェックがオフだったときの回答や、回答ポイントが書き換えられた質問など）。"
+            )
         if feedback is None:
             raise NoFeedback("このドリルには、回答ポイントの公開前に書いたあなたの回答が見つかりませんでした。")
         return feedback
@@ -207,3 +230,8 @@ class Feedback:
     def set_member(self, user_id: str, enabled: bool, now: datetime, *, team_id: str) -> None:
         with self.sessions.begin() as session:
             verdicts.set_member_feedback(session, user_id, enabled, now, team_id=team_id)
+
+
+def _planned(notice: Any) -> Any:
+    """The plan the outbox asks for once it holds the claim: the notice made beforehand."""
+    return lambda _session: notice

@@ -4,8 +4,8 @@ shared board pings no one."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 

@@ -6,9 +6,9 @@ due. Only who, which question, which grade and when are stored; never what anyon
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -116,17 +116,37 @@ class Learning:
             raise CannotGrade("この質問はもう教材にありません。評価は記録しませんでした。")
         return self._grade(user_id, role, question, grade, now, None, team_id)
 
-    def _grade(self, user_id: str, role: Role, question: Question, grade: Grade, now: datetime, drill_id: int | None, team_id: str, zone_team: str | None = None) -> Graded:
+    def _grade(
+        self,
+        user_id: str,
+        role: Role,
+        question: Question,
+        grade: Grade,
+        now: datetime,
+        drill_id: int | None,
+        team_id: str,
+        zone_team: str | None = None,
+    ) -> Graded:
         """Stored under `team_id`; the member's time zone is asked of their own workspace
         (`zone_team`, when that is another)."""
         zone = self.zone_of(user_id, zone_team or team_id)
         with self.sessions.begin() as session:
             cards.lock_card(session, user_id, role.slug, question.id, team_id=team_id)
-            previous = cards.put_review(session, user_id, role.slug, question.id, local_day(now, zone), int(grade), now, drill_id, team_id=team_id)
+            previous = cards.put_review(
+                session, user_id, role.slug, question.id, local_day(now, zone), int(grade), now, drill_id, team_id=team_id
+            )
             # FSRS has no undo: the card is rebuilt from the member's reviews, today's as it now stands.
             memory = replay(cards.reviews_of(session, user_id, role.slug, question.id, team_id=team_id), zone)
             cards.store_memory(session, user_id, role.slug, question.id, memory, team_id=team_id)
-        return Graded(role, question, grade, Grade(previous) if previous is not None else None, memory, zone, elsewhere=zone_team not in (None, team_id))
+        return Graded(
+            role,
+            question,
+            grade,
+            Grade(previous) if previous is not None else None,
+            memory,
+            zone,
+            elsewhere=zone_team not in (None, team_id),
+        )
 
     # ------------------------------------------------------------------ the review queue
 
@@ -149,12 +169,12 @@ class Learning:
         seen = {(item.role.slug, item.question.id) for item in mine}
         return Queue(self._unseen(roles, seen, user_id, local_day(now, zone).toordinal()), len(due), done, next_due, zone, now)
 
-    def _cards(self, session: Session, user_id: str, team_id: str) -> list["Card"]:
+    def _cards(self, session: Session, user_id: str, team_id: str) -> list[Card]:
         """The member's graded questions, soonest due first. A card whose question left the content
         is ignored."""
         return self._cards_and_removed(session, user_id, team_id)[0]
 
-    def _cards_and_removed(self, session: Session, user_id: str, team_id: str) -> tuple[list["Card"], int]:
+    def _cards_and_removed(self, session: Session, user_id: str, team_id: str) -> tuple[list[Card], int]:
         """The member's graded questions still in the content, and how many they graded that left it
         (their grades still count in the last 30 days: stats say where they went)."""
         found, removed = [], 0

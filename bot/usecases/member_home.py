@@ -4,20 +4,20 @@ can see, and the roles; and who has opened it (only they get it republished)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.catalog import RoleCatalog
 from bot.domain.progress import streak
 from bot.domain.role import Role
+from bot.domain.schedule import ScheduleError
 from bot.ports import AdminCheckFailed
 from bot.store import answers, home_tabs
 from bot.store.db import limit_wait
 from bot.usecases.learning import Learning, LearningStats
-from bot.domain.schedule import ScheduleError
 from bot.usecases.schedule_admin import NotAllowed, ScheduleAdmin, ScheduleView, Visible
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 # Slack retries an event it did not see acknowledged, and a member may flick between tabs: a Home
 # published this recently is current (anything that changes it republishes it), so it is not sent again.
 REOPEN_SECONDS = 10
+
 
 def everyone_sees_all(user_id: str, channel_ids: Sequence[str], *, team_id: str) -> set[str]:
     """For the console and tests without a chat service: every channel is public."""
@@ -114,14 +115,19 @@ class Home:
         with self.sessions() as session:
             answered = answers.answered_on_time(session, user_id, team_id=team_id)
             mine = set(answered.values())
-            streaks = {channel: streak(answers.shown_history(session, channel, team_id=team_id), {d for d, c in answered.items() if c == channel}) for channel in mine}
+            streaks = {
+                channel: streak(answers.shown_history(session, channel, team_id=team_id), {d for d, c in answered.items() if c == channel})
+                for channel in mine
+            }
         admin = self._admin(user_id, team_id)
         # An admin also sees a channel archived or deleted under its schedule, which Slack may no
         # longer vouch for, and why the bot paused it.
         views = self.schedules.list_seen_by(user_id, now, self.visible, paused_by_bot=admin, team_id=team_id)
         channels = [HomeChannel(v, v.schedule.channel_id in mine, streaks.get(v.schedule.channel_id, 0)) for v in views]
         far = now + timedelta(days=3660)
-        channels.sort(key=lambda c: (not c.mine, c.view.schedule.paused, c.view.next.post_at if c.view.next else far, c.view.schedule.channel_id))
+        channels.sort(
+            key=lambda c: (not c.mine, c.view.schedule.paused, c.view.next.post_at if c.view.next else far, c.view.schedule.channel_id)
+        )
         return HomeData(
             user_id=user_id,
             now=now,

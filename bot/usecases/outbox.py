@@ -39,7 +39,6 @@ class Outcome(enum.Enum):
     GAVE_UP = "gave up"  # recorded as never to be sent: nothing to send, too late, or refused
 
 
-
 @dataclass(frozen=True)
 class Result:
     outcome: Outcome
@@ -127,7 +126,11 @@ class Outbox:
     def _send(self, claim: Claim, send: Send, now: datetime) -> Result:
         try:
             chat = self.chats(send.team_id)
-            ts = chat.find_posted(send.channel_id, send.key, since=send.since or now, thread_ts=send.thread_ts) if send.look_first and send.key else None
+            ts = (
+                chat.find_posted(send.channel_id, send.key, since=send.since or now, thread_ts=send.thread_ts)
+                if send.look_first and send.key
+                else None
+            )
             if ts is not None:
                 log.info("%s: found its earlier message %s in %s; not %s again", send.subject, ts, send.channel_id, send.step)
                 self._finish(claim, {**send.sent(ts), **send.adopted})
@@ -151,7 +154,11 @@ class Outbox:
         # calls before the chat service allows it.
         later = now + timedelta(seconds=err.retry_after) if err.retry_after else None
         log.warning(
-            "%s: %s in %s failed (%s); it will be retried%s", send.subject, send.step, send.channel_id, err.code,
+            "%s: %s in %s failed (%s); it will be retried%s",
+            send.subject,
+            send.step,
+            send.channel_id,
+            err.code,
             f" after {err.retry_after:g}s" if err.retry_after else " on a later tick",
         )
         with self.sessions.begin() as session:

@@ -16,7 +16,6 @@ from bot.store.db import limit_wait
 from bot.store.drills import Drill
 from bot.usecases.feedback import AnswerCheck
 
-
 # Slack waits 3 s for the 200 that acknowledges an event; the write before it must end well inside.
 EVENT_WRITE_SECONDS = 1.5
 

@@ -5,9 +5,10 @@ effect on the scheduler's next tick — no restart."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Callable, Protocol, Sequence
+from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -68,7 +69,9 @@ class Change:
 
 
 class ScheduleAdmin:
-    def __init__(self, sessions: sessionmaker[Session], catalog: RoleCatalog, is_admin: Callable[[str, str], bool], wake: Callable[[], None]):
+    def __init__(
+        self, sessions: sessionmaker[Session], catalog: RoleCatalog, is_admin: Callable[[str, str], bool], wake: Callable[[], None]
+    ):
         self.sessions = sessions
         self.catalog = catalog
         self.is_admin = is_admin  # (user id, team id) -> bool
@@ -98,7 +101,9 @@ class ScheduleAdmin:
         with self.sessions() as session:
             return self._views(session, schedules.all_schedules(session), now)
 
-    def list_seen_by(self, user_id: str, now: datetime, visible: Visible, paused_by_bot: bool = False, *, team_id: str) -> list[ScheduleView]:
+    def list_seen_by(
+        self, user_id: str, now: datetime, visible: Visible, paused_by_bot: bool = False, *, team_id: str
+    ) -> list[ScheduleView]:
         """The workspace's schedules in the channels this member can see: `visible(user, channels,
         team_id=team)` leaves out private channels they are not in (and any it could not vouch for).
         `paused_by_bot` (for an admin) keeps the schedules the bot paused because their channel was
@@ -135,7 +140,18 @@ class ScheduleAdmin:
 
     # ------------------------------------------------------------------ changing
 
-    def set(self, channel_id: str, user_id: str, request: ScheduleRequest, now: datetime, source: str = "command", expected_version: datetime | None | Keep = KEEP, *, team_id: str, enterprise_id: str | None = None) -> ScheduleView:
+    def set(
+        self,
+        channel_id: str,
+        user_id: str,
+        request: ScheduleRequest,
+        now: datetime,
+        source: str = "command",
+        expected_version: datetime | None | Keep = KEEP,
+        *,
+        team_id: str,
+        enterprise_id: str | None = None,
+    ) -> ScheduleView:
         """`expected_version` (the schedule's `updated_at` when a form was opened, None for a new
         one) refuses a change made from a stale form: StaleSchedule, and nothing changes. A stale
         form that asks for exactly the schedule as it now stands (the same form submitted twice)
@@ -172,10 +188,20 @@ class ScheduleAdmin:
                 if before is not None and replace(schedule, effective_from=before.effective_from) == before:
                     return self._views(session, [before], now)[0]
                 raise StaleSchedule(channel_id)
-            problem = (remind_problem(schedule.post_time, schedule.reveal, schedule.remind) if schedule.remind else None) or self._level_problem(schedule)
+            problem = (
+                remind_problem(schedule.post_time, schedule.reveal, schedule.remind) if schedule.remind else None
+            ) or self._level_problem(schedule)
             if problem:  # a reminder given now, or kept from before and left behind by a new reveal
                 raise ScheduleError(problem)
-            schedules.save_schedule(session, schedule, user_id, now, keep_deck=bool(before and before.role == role), team_id=team_id, enterprise_id=enterprise_id)
+            schedules.save_schedule(
+                session,
+                schedule,
+                user_id,
+                now,
+                keep_deck=bool(before and before.role == role),
+                team_id=team_id,
+                enterprise_id=enterprise_id,
+            )
             self._record(session, channel_id, user_id, now, "set", before, schedule, source, team_id=team_id)
             view = self._views(session, [schedule], now)[0]
         self.wake()
@@ -204,7 +230,9 @@ class ScheduleAdmin:
 
     def resume(self, channel_id: str, user_id: str, now: datetime, *, team_id: str) -> ScheduleView:
         # Days spent paused are not recorded as missed: the schedule starts afresh from now.
-        return self._update(channel_id, user_id, now, "resume", lambda s: replace(s, paused=False, paused_reason=None, effective_from=now), team_id)
+        return self._update(
+            channel_id, user_id, now, "resume", lambda s: replace(s, paused=False, paused_reason=None, effective_from=now), team_id
+        )
 
     def skip(self, channel_id: str, user_id: str, day_text: str, now: datetime, *, team_id: str) -> tuple[ScheduleView, str]:
         self.authorize(user_id, team_id=team_id)
@@ -222,7 +250,9 @@ class ScheduleAdmin:
             schedules.delete_schedule(session, channel_id)
             self._record(session, channel_id, user_id, now, "off", before, None, team_id=team_id)
 
-    def _update(self, channel_id: str, user_id: str, now: datetime, action: str, change: Callable[[Schedule], Schedule], team_id: str) -> ScheduleView:
+    def _update(
+        self, channel_id: str, user_id: str, now: datetime, action: str, change: Callable[[Schedule], Schedule], team_id: str
+    ) -> ScheduleView:
         self.authorize(user_id, team_id=team_id)
         with self.sessions.begin() as session:
             before = self._existing(session, channel_id, team_id)
@@ -244,7 +274,19 @@ class ScheduleAdmin:
             raise ScheduleError(OTHER_WORKSPACE)
         return stored.schedule
 
-    def _record(self, session: Session, channel_id: str, user_id: str, now: datetime, action: str, before: Schedule | None, after: Schedule | None, source: str = "command", *, team_id: str) -> None:
+    def _record(
+        self,
+        session: Session,
+        channel_id: str,
+        user_id: str,
+        now: datetime,
+        action: str,
+        before: Schedule | None,
+        after: Schedule | None,
+        source: str = "command",
+        *,
+        team_id: str,
+    ) -> None:
         schedule_changes.record_change(session, channel_id, user_id, now, action, before, after, source=source, team_id=team_id)
         log.info("schedule %s in %s by %s (%s)", action, channel_id, user_id, source)
 
@@ -289,9 +331,21 @@ class ScheduleAdmin:
                 reveal_at = today.reveal_at if today.reveal_at > now + timedelta(minutes=5) else now + timedelta(hours=1)
             # Keyed by the instant in the schedule's own zone, never the server's.
             occurrence = f"{EXTRA_PREFIX}{now.astimezone(schedule.zone).strftime('%Y-%m-%dT%H:%M:%S%z')}"
-            created = drills.create_drill(session, channel_id, occurrence, now, reveal_at, schedule.timezone, now, feedback=schedule.feedback, team_id=team_id)
+            created = drills.create_drill(
+                session, channel_id, occurrence, now, reveal_at, schedule.timezone, now, feedback=schedule.feedback, team_id=team_id
+            )
             if created:
-                schedule_changes.record_change(session, channel_id, user_id, now, "drill now", None, None, note=f"回答ポイントの公開 {format_local(reveal_at, schedule.timezone)}", team_id=team_id)
+                schedule_changes.record_change(
+                    session,
+                    channel_id,
+                    user_id,
+                    now,
+                    "drill now",
+                    None,
+                    None,
+                    note=f"回答ポイントの公開 {format_local(reveal_at, schedule.timezone)}",
+                    team_id=team_id,
+                )
         if not created:
             raise ScheduleError("ドリルはすでに投稿の準備中です。少し待ってからお試しください。")
         self.wake()
@@ -307,7 +361,17 @@ class ScheduleAdmin:
                 raise ScheduleError("このチャンネルには回答受付中のドリルがありません。")
             # "posting" too: the question is on its way, and its reveal follows as soon as it lands.
             drills.set_reveal_at(session, drill.id, now)
-            schedule_changes.record_change(session, channel_id, user_id, now, "drill reveal", None, None, note=f"{format_local(drill.post_at, drill.timezone)} の出題", team_id=team_id)
+            schedule_changes.record_change(
+                session,
+                channel_id,
+                user_id,
+                now,
+                "drill reveal",
+                None,
+                None,
+                note=f"{format_local(drill.post_at, drill.timezone)} の出題",
+                team_id=team_id,
+            )
         self.wake()
 
 

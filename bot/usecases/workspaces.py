@@ -30,10 +30,10 @@ class Stopped:
 
 
 class Workspaces:
-    def __init__(self, sessions: sessionmaker[Session], retention: timedelta, log: logging.Logger = logging.getLogger(__name__)):
+    def __init__(self, sessions: sessionmaker[Session], retention: timedelta, log: logging.Logger | None = None):
         self.sessions = sessions
         self.retention = retention
-        self.log = log
+        self.log = log or logging.getLogger(__name__)
 
     def adopt_single_workspace(self, marker: str, *, team_id: str, enterprise_id: str | None) -> int:
         """A single-workspace deployment's start: rows stored before workspaces were recorded (they
@@ -87,12 +87,18 @@ class Workspaces:
             # The admin cannot be told in Slack any more: the app is gone from their workspace.
             self.log.warning(
                 "workspace %s uninstalled the app: the schedule of channel %s (last set by %s) is paused and cannot be announced there",
-                team_id, schedule.schedule.channel_id, schedule.updated_by,
+                team_id,
+                schedule.schedule.channel_id,
+                schedule.updated_by,
             )
         if paused or drills or posts:
             self.log.warning(
                 "workspace %s uninstalled the app: %d schedules paused, %d drills and %d reminders/digests stopped; its data will be deleted after %s",
-                team_id, len(paused), drills, posts, purge_after,
+                team_id,
+                len(paused),
+                drills,
+                posts,
+                purge_after,
             )
         return Stopped(schedules_paused=len(paused), drills_cancelled=drills, posts_skipped=posts)
 
@@ -111,6 +117,7 @@ class Workspaces:
             purged.append(team_id)
             self.log.warning(
                 "workspace %s: deleted its data after the retention period (%s)",
-                team_id, ", ".join(f"{count} {table}" for table, count in deleted.items() if count) or "nothing left",
+                team_id,
+                ", ".join(f"{count} {table}" for table, count in deleted.items() if count) or "nothing left",
             )
         return purged

@@ -62,7 +62,7 @@ class Pressed:
 
 
 def decode(action: str, value: str) -> Pressed:
-    name = action[len(PREFIX):].split(".")[0] if action.startswith(PREFIX) else ""
+    name = action[len(PREFIX) :].split(".")[0] if action.startswith(PREFIX) else ""
     try:
         kind: Kind | None = Kind(name)
     except ValueError:

@@ -79,18 +79,21 @@ def digest_message(digest: WeeklyDigest) -> Message:
         clocks = [o.post_at.astimezone(zone).strftime("%H:%M") for o in digest.coming]
         if len(set(clocks)) == 1:
             days = (
-                f"毎日（{_day(digest.coming[0].local_date)}〜{_day(digest.coming[-1].local_date)}）" if len(digest.coming) == 7
+                f"毎日（{_day(digest.coming[0].local_date)}〜{_day(digest.coming[-1].local_date)}）"
+                if len(digest.coming) == 7
                 else "・".join(_day(o.local_date) for o in digest.coming)
             )
             when = f"{days}の {clocks[0]}"
         else:
             # Not every day at the same clock time (a DST gap moves that day's post): each its own.
-            when = "・".join(f"{_day(o.local_date)}{clock}" for o, clock in zip(digest.coming, clocks))
+            when = "・".join(f"{_day(o.local_date)}{clock}" for o, clock in zip(digest.coming, clocks, strict=False))
         blocks.append(section_text(bold("来週の予定") + f"\n{when}（{escape_mrkdwn(digest.timezone)}）に出題します。"))
     else:
         blocks.append(section_text(bold("来週の予定") + "\nこの先7日間に予定されたドリルはありません。"))
     blocks.append(context("来週もスレッドでの回答をお待ちしています。"))
-    return Message(text=f"{title}: ドリル{len(digest.drills) + digest.more_drills}問のふりかえりと来週の予定", blocks=fit(blocks), ephemeral=False)
+    return Message(
+        text=f"{title}: ドリル{len(digest.drills) + digest.more_drills}問のふりかえりと来週の予定", blocks=fit(blocks), ephemeral=False
+    )
 
 
 def _zone(digest: WeeklyDigest) -> ZoneInfo:

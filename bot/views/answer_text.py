@@ -3,7 +3,7 @@ one, and its level and kind. Plain text helpers, so every view can use them."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from bot.domain.role import Level, Question
 from bot.views.mrkdwn import bold, to_mrkdwn

@@ -10,18 +10,19 @@ from __future__ import annotations
 import marshal
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Iterable, Sequence
+from typing import Any
 
 from bot.domain.markup import to_plain
-from bot.views.mrkdwn import bold, code, escape_mrkdwn, fallback_text, mention, to_mrkdwn
-from bot.views.plaintext import mrkdwn_to_text
 from bot.domain.role import Level, Question, Role, level_code
 from bot.domain.sections import SECTIONS, section
 from bot.domain.text import truncate
+from bot.ports import Block, Message  # noqa: F401 - the builders' return type
 from bot.views.action_ids import Kind, action_id, block_id, encode
 from bot.views.answer_text import MODEL_ANSWER_NOTE, has_model_answer, level_counts, level_note, level_tag, model_answer_lines
-from bot.ports import Block, Message  # noqa: F401 - the builders' return type
+from bot.views.mrkdwn import bold, code, escape_mrkdwn, fallback_text, mention, to_mrkdwn
+from bot.views.plaintext import mrkdwn_to_text
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -263,7 +264,10 @@ def help_message(examples: Sequence[Role], drills: bool = False) -> Message:
 
 
 def role_list(roles: Sequence[Role]) -> Message:
-    lines = [f"• {bold(escape_mrkdwn(_label(r)))} (`{escape_mrkdwn(r.short_name)}`) — {escape_mrkdwn(truncate(to_plain(r.description), 80))}" for r in roles]
+    lines = [
+        f"• {bold(escape_mrkdwn(_label(r)))} (`{escape_mrkdwn(r.short_name)}`) — {escape_mrkdwn(truncate(to_plain(r.description), 80))}"
+        for r in roles
+    ]
     if not lines:
         lines = ["職種がまだ登録されていません。"]
     blocks = [header(f"職種一覧（{len(roles)}件）"), *sections(lines)]

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Callable, Sequence
 
 from bot.domain.drill import DrillPost, DrillReveal
-from bot.domain.role import Level
 from bot.domain.markup import to_plain
-from bot.views.mrkdwn import bold, code, escape_mrkdwn, fallback_text, mention, to_mrkdwn
 from bot.domain.progress import Stats
+from bot.domain.role import Level
 from bot.domain.schedule import Schedule, describe_days, format_local
 from bot.ports import Message
-from bot.views.blocks import bullets, context, fit, header, section_text, sections
 from bot.usecases.schedule_admin import Change, ScheduleView
+from bot.views.blocks import bullets, context, fit, header, section_text, sections
 from bot.views.feedback_blocks import check_button
 from bot.views.learning_blocks import reveal_grading
 from bot.views.model_answer_blocks import model_answer_button
+from bot.views.mrkdwn import bold, code, escape_mrkdwn, fallback_text, mention, to_mrkdwn
+
 
 def slack_time(instant: datetime, zone: str) -> str:
     """A time Slack shows in each reader's own zone, with the schedule's zone as the fallback."""
@@ -35,8 +36,14 @@ def drill_post(post: DrillPost) -> Message:
     if post.revealed:
         blocks.append(context("✅ 回答ポイントを公開しました。スレッドで確認しましょう。"))
     else:
-        blocks.append(context(f"💬 このスレッドに返信して回答してください。回答ポイントは {slack_time(post.reveal_at, post.timezone)} に公開します。"))
-    return Message(text=fallback_text(f"今日の面接ドリル（{post.role_title} Q{post.number}）: {to_plain(post.question)}"), blocks=blocks, ephemeral=False)
+        blocks.append(
+            context(f"💬 このスレッドに返信して回答してください。回答ポイントは {slack_time(post.reveal_at, post.timezone)} に公開します。")
+        )
+    return Message(
+        text=fallback_text(f"今日の面接ドリル（{post.role_title} Q{post.number}）: {to_plain(post.question)}"),
+        blocks=blocks,
+        ephemeral=False,
+    )
 
 
 def drill_reveal(reveal: DrillReveal) -> Message:
@@ -44,7 +51,11 @@ def drill_reveal(reveal: DrillReveal) -> Message:
     if reveal.answer_points:
         blocks = sections([bold(f"回答ポイント（Q{post.number}）"), *bullets(reveal.answer_points)])
     else:
-        blocks = [section_text(f"{bold(f'Q{post.number}')} にはあらかじめ用意された回答ポイントがありません。スレッドでお互いの回答を読み比べて、良かった点を伝え合いましょう。")]
+        blocks = [
+            section_text(
+                f"{bold(f'Q{post.number}')} にはあらかじめ用意された回答ポイントがありません。スレッドでお互いの回答を読み比べて、良かった点を伝え合いましょう。"
+            )
+        ]
     if reveal.follow_up:
         # The interviewer's next question: a prompt for the thread's discussion after the points.
         blocks += sections([f"🔎 {bold('深掘りの質問')}\n{to_mrkdwn(reveal.follow_up)}"])
@@ -69,7 +80,9 @@ def _reveal_summary(reveal: DrillReveal) -> str:
     if reveal.answer_points:
         text = f"回答ポイント（{post.role_title} Q{post.number}）: " + "／".join(to_plain(p) for p in reveal.answer_points)
     else:
-        text = f"{post.role_title} Q{post.number} の回答ポイントの公開: 用意された回答ポイントはありません。スレッドで回答を読み比べましょう。"
+        text = (
+            f"{post.role_title} Q{post.number} の回答ポイントの公開: 用意された回答ポイントはありません。スレッドで回答を読み比べましょう。"
+        )
     who = f"参加者 {len(reveal.participants)}人" if reveal.participants else "今回は回答がありませんでした"
     return f"{text}\n{who}"
 
@@ -100,7 +113,10 @@ def schedule_summary(view: ScheduleView) -> str:
     ]
     if s.all_questions:
         lines.append(bold("出題範囲:") + " 回答ポイントのない質問も含む（`questions=all`）")
-    lines.append(bold("出題順:") + (" 苦手な質問が復習に戻る（`order=adaptive`）" if s.order == "adaptive" else " 全問を一巡してから繰り返す（`order=rotation`）"))
+    lines.append(
+        bold("出題順:")
+        + (" 苦手な質問が復習に戻る（`order=adaptive`）" if s.order == "adaptive" else " 全問を一巡してから繰り返す（`order=rotation`）")
+    )
     if s.levels:
         named = "・".join(level.value for level in Level if level in s.levels)
         lines.append(bold("レベル:") + f" {named}の質問だけ（`level={','.join(level.value for level in Level if level in s.levels)}`）")
@@ -135,17 +151,24 @@ def schedule_line(view: ScheduleView) -> str:
 def schedule_changed(title: str, view: ScheduleView, bot_missing: bool = False) -> Message:
     blocks = [section_text(f"✅ {title}\n{schedule_summary(view)}")]
     if bot_missing:
-        blocks.append(section_text("⚠️ ボットがまだこのチャンネルに参加していません。`/invite @career-drill` で招待しないとドリルを投稿できません。"))
+        blocks.append(
+            section_text("⚠️ ボットがまだこのチャンネルに参加していません。`/invite @career-drill` で招待しないとドリルを投稿できません。")
+        )
     return Message(text=fallback_text(f"{title}\n{schedule_line(view)}"), blocks=blocks, ephemeral=False)
 
 
-NO_SCHEDULE = f"このチャンネルにはドリルのスケジュールがありません。管理者は {code('/career schedule set <職種|all> <HH:MM>')} で設定できます。"
+NO_SCHEDULE = (
+    f"このチャンネルにはドリルのスケジュールがありません。管理者は {code('/career schedule set <職種|all> <HH:MM>')} で設定できます。"
+)
 
 
 def schedule_show(view: ScheduleView | None) -> Message:
     if view is None:
         return Message(text=NO_SCHEDULE, blocks=[section_text(NO_SCHEDULE)])
-    return Message(text=fallback_text(f"このチャンネルのドリル: {schedule_line(view)}"), blocks=[section_text(bold("このチャンネルのドリル") + "\n" + schedule_summary(view))])
+    return Message(
+        text=fallback_text(f"このチャンネルのドリル: {schedule_line(view)}"),
+        blocks=[section_text(bold("このチャンネルのドリル") + "\n" + schedule_summary(view))],
+    )
 
 
 def schedule_list(views: Sequence[ScheduleView]) -> Message:
@@ -155,16 +178,30 @@ def schedule_list(views: Sequence[ScheduleView]) -> Message:
     for v in views:
         s = v.schedule
         why = paused_by_bot(s)
-        state = ("⏸ 停止中" + (f"（{why}）" if why else "")) if s.paused else (f"次回 {format_local(v.next.post_at, s.timezone)}" if v.next else "予定なし")
+        state = (
+            ("⏸ 停止中" + (f"（{why}）" if why else ""))
+            if s.paused
+            else (f"次回 {format_local(v.next.post_at, s.timezone)}" if v.next else "予定なし")
+        )
         extras = f" {_extras(s)} " if _extras(s) else ""
-        lines.append(f"• <#{s.channel_id}> {escape_mrkdwn(v.role_label)} {describe_days(s.days)} {s.post_time:%H:%M}（{s.timezone}）{extras}— {state}")
+        lines.append(
+            f"• <#{s.channel_id}> {escape_mrkdwn(v.role_label)} {describe_days(s.days)} {s.post_time:%H:%M}（{s.timezone}）{extras}— {state}"
+        )
     summary = "、".join(f"{v.role_label} {v.schedule.post_time:%H:%M}（{v.schedule.timezone}）" for v in views)
-    return Message(text=fallback_text(f"ドリルのスケジュール（{len(views)}件）: {summary}"), blocks=fit([header(f"ドリルのスケジュール（{len(views)}件）"), *sections(lines)]))
+    return Message(
+        text=fallback_text(f"ドリルのスケジュール（{len(views)}件）: {summary}"),
+        blocks=fit([header(f"ドリルのスケジュール（{len(views)}件）"), *sections(lines)]),
+    )
 
 
 ACTION_LABELS = {
-    "set": "設定", "pause": "一時停止", "resume": "再開", "off": "終了", "skip": "お休み",
-    "drill now": "今すぐ出題", "drill reveal": "今すぐ公開",
+    "set": "設定",
+    "pause": "一時停止",
+    "resume": "再開",
+    "off": "終了",
+    "skip": "お休み",
+    "drill now": "今すぐ出題",
+    "drill reveal": "今すぐ公開",
 }
 
 
@@ -213,7 +250,11 @@ def schedule_history(changes: Sequence[Change], role_label: Callable[[str], str]
 SCHEDULE_HELP = "\n".join(
     [
         bold("ドリルのスケジュール") + "（設定の変更は管理者のみ）",
-        "• " + code("/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=daily|weekdays|mon,wed,fri] [reveal=HH:MM|+30m|+2h] [questions=all] [order=adaptive|rotation] [feedback=on|off] [remind=-1h|-30m|20:00|off] [digest=fri-18:00|off]"),
+        "• "
+        + code(
+            "/career schedule set <職種|all> <HH:MM> [tz=Asia/Tokyo] [days=daily|weekdays|mon,wed,fri] [reveal=HH:MM|+30m|+2h] "
+            "[questions=all] [order=adaptive|rotation] [feedback=on|off] [remind=-1h|-30m|20:00|off] [digest=fri-18:00|off]"
+        ),
         "　`remind=` 公開前にスレッドで回答を呼びかける（誰の名前も出しません）　`digest=` 毎週その曜日・時刻に1週間のまとめを投稿",
         "• `/career schedule show` — このチャンネルの設定　• `/career schedule list` — 全チャンネル",
         "• `/career schedule pause` / `resume` / `off`　• `/career schedule skip YYYY-MM-DD`　• `/career schedule history`",
@@ -229,7 +270,9 @@ def schedule_help() -> Message:
     return Message(text=fallback_text(summary), blocks=[section_text(SCHEDULE_HELP)])
 
 
-STATS_IN_CHANNEL = "チャンネルごとの記録（そのチャンネルの回答数と連続回答）は、ドリルのあるチャンネルで `/career stats` を実行すると表示されます。"
+STATS_IN_CHANNEL = (
+    "チャンネルごとの記録（そのチャンネルの回答数と連続回答）は、ドリルのあるチャンネルで `/career stats` を実行すると表示されます。"
+)
 
 
 def stats_message(stats: Stats, learning: Sequence[str] = (), in_channel: bool = True) -> Message:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.views.action_ids import Kind, action_id, block_id, encode
 from bot.domain.answer_feedback import JUDGED_CHARACTERS, AnswerFeedback, Verdict
 from bot.domain.markup import to_plain
 from bot.ports import Block, Message
+from bot.views.action_ids import Kind, action_id, block_id, encode
 from bot.views.blocks import actions, button, context, fit, section_text, sections
 from bot.views.mrkdwn import bold, escape_mrkdwn, fallback_text, to_mrkdwn
 
@@ -28,7 +28,12 @@ def answer_feedback(feedback: AnswerFeedback) -> Message:
     title = f"🔍 あなたの回答と回答ポイント（{feedback.role.short_title or feedback.role.title} Q{feedback.question.number}）"
     lines = [bold(escape_mrkdwn(title)), *(f"{verdict.mark} {to_mrkdwn(point)}" for verdict, point in feedback.lines)]
     shortened = [context(SHORTENED)] if feedback.shortened else []
-    blocks: list[Block] = [*sections(lines), *shortened, section_text(encouragement(feedback.verdicts)), context("✓ 触れている　△ 一部触れている　– まだ触れていない　" + DISCLAIMER)]
+    blocks: list[Block] = [
+        *sections(lines),
+        *shortened,
+        section_text(encouragement(feedback.verdicts)),
+        context("✓ 触れている　△ 一部触れている　– まだ触れていない　" + DISCLAIMER),
+    ]
     return Message(text=fallback_text(_summary(title, feedback)), blocks=fit(blocks), replace_original=False)
 
 

@@ -14,8 +14,8 @@ from bot.domain.schedule import describe_days, format_local
 from bot.domain.text import truncate
 from bot.ports import Block, Message
 from bot.usecases.member_home import HomeChannel, HomeData
-from bot.views.drill_blocks import paused_by_bot
 from bot.views.blocks import MAX_ACTIONS_PER_BLOCK, SECTION_BUDGET, button, context, divider, header, section_text, sections
+from bot.views.drill_blocks import paused_by_bot
 from bot.views.learning_blocks import learning_stats_lines
 from bot.views.mrkdwn import bold, escape_mrkdwn
 from bot.views.refusals import CHECK_FAILED, NOT_ADMIN
@@ -122,7 +122,13 @@ def _channel_line(entry: HomeChannel) -> str:
 def _channels(data: HomeData) -> list[Block]:
     blocks: list[Block] = [header("🗓 ドリルのチャンネル")]
     if data.admin:
-        blocks.append({"type": "actions", "block_id": "home_schedule_new", "elements": [button("➕ 新しいスケジュール", SCHEDULE_NEW, "new", style="primary")]})
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "home_schedule_new",
+                "elements": [button("➕ 新しいスケジュール", SCHEDULE_NEW, "new", style="primary")],
+            }
+        )
     shown = data.channels[:MAX_CHANNELS]
     if not shown:
         blocks.append(context("あなたが見られるチャンネルには、まだドリルが設定されていません。"))
@@ -133,11 +139,16 @@ def _channels(data: HomeData) -> list[Block]:
             # The button carries what it says, not "toggle": a double click, or a Home published
             # before another admin's change, must not undo what its label promised.
             label, intent = ("▶️ 再開", RESUME) if entry.view.schedule.paused else ("⏸ 一時停止", PAUSE)
-            blocks.append({
-                "type": "actions",
-                "block_id": f"home_schedule.{channel_id}"[:255],
-                "elements": [button("✏️ 編集", SCHEDULE_EDIT, channel_id), button(label, SCHEDULE_TOGGLE, toggle_value(channel_id, intent))],
-            })
+            blocks.append(
+                {
+                    "type": "actions",
+                    "block_id": f"home_schedule.{channel_id}"[:255],
+                    "elements": [
+                        button("✏️ 編集", SCHEDULE_EDIT, channel_id),
+                        button(label, SCHEDULE_TOGGLE, toggle_value(channel_id, intent)),
+                    ],
+                }
+            )
     more = len(data.channels) - len(shown)
     if more > 0:
         blocks.append(context(f"ほかに {more} チャンネルでドリルがあります。すべてのスケジュールは `/career schedule list` で見られます。"))
@@ -149,7 +160,13 @@ def _roles(roles: tuple[Role, ...]) -> list[Block]:
     shown = roles[:MAX_ROLE_BUTTONS]
     buttons = [button(r.short_title or r.title, f"{ROLE}.{i}", r.slug) for i, r in enumerate(shown)]
     for start in range(0, len(buttons), MAX_ACTIONS_PER_BLOCK):
-        blocks.append({"type": "actions", "block_id": f"home_roles.{start // MAX_ACTIONS_PER_BLOCK}", "elements": buttons[start : start + MAX_ACTIONS_PER_BLOCK]})
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"home_roles.{start // MAX_ACTIONS_PER_BLOCK}",
+                "elements": buttons[start : start + MAX_ACTIONS_PER_BLOCK],
+            }
+        )
     if len(roles) > len(shown):
         blocks.append(context(f"ほかに {len(roles) - len(shown)} 職種あります。`/career list` で一覧を見られます。"))
     if not roles:
@@ -178,7 +195,9 @@ def modal(title: str, message: Message, callback_id: str = "home_modal") -> dict
         elements = [
             {**e, "action_id": IN_MODAL + e["action_id"]}
             for e in block.get("elements", [])
-            if e.get("type") == "button" and str(e.get("action_id", "")).startswith("career.") and not str(e.get("action_id", "")).startswith(_SHARE)
+            if e.get("type") == "button"
+            and str(e.get("action_id", "")).startswith("career.")
+            and not str(e.get("action_id", "")).startswith(_SHARE)
         ]
         if elements:
             blocks.append({**block, "elements": elements})

@@ -5,9 +5,9 @@ and never as `<@U…>` mentions: a board shared in the channel must not ping any
 
 from __future__ import annotations
 
-from bot.views.action_ids import Kind, action_id, block_id
 from bot.domain.standings import Board, WeekTrend
 from bot.ports import Message
+from bot.views.action_ids import Kind, action_id, block_id
 from bot.views.blocks import button, context, fit, header, section_text, sections
 from bot.views.mrkdwn import bold, display_name
 
@@ -22,14 +22,20 @@ def leaderboard(board: Board, shared_by: str | None = None) -> Message:
     title = f"🏆 ランキング｜{board.label}"
     blocks = [header(title)]
     if not board.ever:
-        blocks.append(section_text("このチャンネルではまだドリルが出題されていません。ドリルが始まって回答が集まると、ここにランキングが表示されます。"))
+        blocks.append(
+            section_text(
+                "このチャンネルではまだドリルが出題されていません。ドリルが始まって回答が集まると、ここにランキングが表示されます。"
+            )
+        )
         return Message(text=f"{title}: まだドリルがありません", blocks=blocks)
     if not board.entries:
         blocks.append(section_text(f"{board.label}に公開前の回答はまだありません。スレッドに返信して、最初の1人になりましょう！"))
     else:
         blocks += sections([_entry_line(position, entry) for position, entry in enumerate(board.entries, 1)])
         more = board.members - len(board.entries)
-        summary = f"{board.label}の出題 {board.drills}問・回答したメンバー {board.members}人" + (f"（上位{len(board.entries)}人を表示）" if more > 0 else "")
+        summary = f"{board.label}の出題 {board.drills}問・回答したメンバー {board.members}人" + (
+            f"（上位{len(board.entries)}人を表示）" if more > 0 else ""
+        )
         blocks.append(context(f"{summary}\n{ORDER_NOTE}"))
     if board.trend:
         blocks.append(context(trend_line(board.trend)))
@@ -60,5 +66,7 @@ def trend_line(trend: list[WeekTrend]) -> str:
     """One line a study group reads at a glance: per week, drills posted and answers to them.
     Weeks are calendar weeks (Monday to Sunday), each named by its Monday: the board above counts
     the last 7 days, so the week in progress is 「今日まで」, never a 「今週」 that reads like it."""
-    weeks = " ｜ ".join(f"{w.start.month}/{w.start.day}週{'（今日まで）' if w.current else ''} {w.drills}問・{w.answers}回答" for w in trend)
+    weeks = " ｜ ".join(
+        f"{w.start.month}/{w.start.day}週{'（今日まで）' if w.current else ''} {w.drills}問・{w.answers}回答" for w in trend
+    )
     return f"📈 週ごとの参加（月〜日の週。出題・延べ回答）: {weeks}"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.views.answer_text import MODEL_ANSWER_NOTE, model_answer_lines
-from bot.views.action_ids import Kind, action_id, block_id, encode
-from bot.domain.memory import GRADE_BUTTONS, Grade, end_of_local_day
 from bot.domain.markup import to_plain
+from bot.domain.memory import GRADE_BUTTONS, Grade, end_of_local_day
 from bot.domain.role import Question, Role
 from bot.ports import Block, Message
 from bot.usecases.learning import Graded, Item, LearningStats, Queue
+from bot.views.action_ids import Kind, action_id, block_id, encode
+from bot.views.answer_text import MODEL_ANSWER_NOTE, model_answer_lines
 from bot.views.blocks import actions, bullets, button, context, fit, header, section_text, sections
 from bot.views.mrkdwn import bold, escape_mrkdwn, fallback_text, to_mrkdwn
 
@@ -41,8 +41,12 @@ def _label(role: Role) -> str:
 
 
 def graded_line(graded: Graded) -> str:
-    changed = graded.replaced is not None and graded.replaced != graded.grade  # a double click changes nothing
-    verb = f"「{graded.replaced.label}」から「{graded.grade.label}」に変更しました" if changed else f"「{graded.grade.label}」で記録しました"  # type: ignore[union-attr]
+    replaced = graded.replaced if graded.replaced != graded.grade else None  # a double click changes nothing
+    verb = (
+        f"「{replaced.label}」から「{graded.grade.label}」に変更しました"
+        if replaced is not None
+        else f"「{graded.grade.label}」で記録しました"
+    )
     when = ""
     if graded.memory.due is not None and graded.memory.last_review is not None and not graded.elsewhere:
         # Never "today": on a 25-hour day (DST ends) a one-day interval can end before midnight.
@@ -59,7 +63,10 @@ def graded_message(graded: Graded) -> Message:
 
 
 # A Slack Connect channel's drill: the grade is kept where the drill and its replies are.
-ELSEWHERE = "このチャンネルのドリルは別のワークスペースのものなので、自己評価は回答と一緒にそのワークスペースの記録に残ります（あなたのワークスペースの `/career review` や `/career stats` には含まれません）。"
+ELSEWHERE = (
+    "このチャンネルのドリルは別のワークスペースのものなので、自己評価は回答と一緒にそのワークスペースの記録に残ります"
+    "（あなたのワークスペースの `/career review` や `/career stats` には含まれません）。"
+)
 
 
 def _question_blocks(item: Item, title: str) -> list[Block]:
@@ -80,11 +87,20 @@ def review_card(queue: Queue, done_line: str = "") -> Message:
         note = "まず自分で答えを考えてから、回答ポイントを確認しましょう。"
     else:
         title = "🌱 新しい質問"
-        note = ("今日の復習はありません。" if queue.due_today == 0 else "") + "まだ評価していない質問です。まず自分で答えを考えてから、回答ポイントを確認しましょう。"
+        note = (
+            "今日の復習はありません。" if queue.due_today == 0 else ""
+        ) + "まだ評価していない質問です。まず自分で答えを考えてから、回答ポイントを確認しましょう。"
     blocks += _question_blocks(item, title)
     blocks.append(context(note))
-    blocks += actions([button("回答ポイントを見る", action_id(Kind.REVIEW_POINTS), encode(item.role.slug, item.question.id), style="primary")], block_id("review", item.role.slug))
-    return Message(text=fallback_text(f"{title}: {_label(item.role)} Q{item.question.number} {to_plain(item.question.text)}"), blocks=fit(blocks), replace_original=True)
+    blocks += actions(
+        [button("回答ポイントを見る", action_id(Kind.REVIEW_POINTS), encode(item.role.slug, item.question.id), style="primary")],
+        block_id("review", item.role.slug),
+    )
+    return Message(
+        text=fallback_text(f"{title}: {_label(item.role)} Q{item.question.number} {to_plain(item.question.text)}"),
+        blocks=fit(blocks),
+        replace_original=True,
+    )
 
 
 def review_points(role: Role, question: Question, due_today: int | None) -> Message:
@@ -103,7 +119,9 @@ def review_points(role: Role, question: Question, due_today: int | None) -> Mess
     blocks.append(context("📊 自己評価: どのくらい思い出せましたか？"))
     blocks += actions(grade_buttons(Kind.REVIEW_GRADE, role.slug, question.id), block_id("review_grade", role.slug))
     points = "／".join(to_plain(p) for p in question.answer_points) or "まだありません"
-    return Message(text=fallback_text(f"回答ポイント（{_label(role)} Q{question.number}）: {points}"), blocks=fit(blocks), replace_original=True)
+    return Message(
+        text=fallback_text(f"回答ポイント（{_label(role)} Q{question.number}）: {points}"), blocks=fit(blocks), replace_original=True
+    )
 
 
 def review_finished(queue: Queue, blocks: list[Block] | None = None) -> Message:

@@ -67,11 +67,7 @@ def busy_page() -> str:
     minute: no link (and so no stored state), and when to come back."""
     return _page(
         title="しばらくお待ちください",
-        body=(
-            "<h1>しばらくお待ちください</h1>\n"
-            f"<p>{escape(BUSY)}</p>\n"
-            f'<p><a class="button" href="{INSTALL_PATH}">もう一度開く</a></p>'
-        ),
+        body=(f'<h1>しばらくお待ちください</h1>\n<p>{escape(BUSY)}</p>\n<p><a class="button" href="{INSTALL_PATH}">もう一度開く</a></p>'),
     )
 
 

@@ -6,7 +6,7 @@ the same refusal never reads two ways depending on where it was asked."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from bot.domain.schedule import ScheduleError
 from bot.ports import AdminCheckFailed

@@ -5,16 +5,17 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-26
 """
+
+from collections.abc import Sequence
 from datetime import time
-from typing import Sequence, Union
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: Union[str, None] = "0002"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -88,13 +89,28 @@ def upgrade() -> None:
         batch.add_column(sa.Column("deck_j", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("all_questions", sa.Boolean(), nullable=False, server_default="0"))
     connection = op.get_bind()
-    rows = connection.execute(sa.select(old_schedules.c.id, old_schedules.c.post_time, old_schedules.c.days, old_schedules.c.reveal, old_schedules.c.skip_dates, old_schedules.c.deck)).all()
+    rows = connection.execute(
+        sa.select(
+            old_schedules.c.id,
+            old_schedules.c.post_time,
+            old_schedules.c.days,
+            old_schedules.c.reveal,
+            old_schedules.c.skip_dates,
+            old_schedules.c.deck,
+        )
+    ).all()
     for row in rows:
         reveal_time, offset = _reveal(row.reveal)
         connection.execute(
-            old_schedules.update().where(old_schedules.c.id == row.id).values(
-                post_time_t=_clock(row.post_time), days_j=_days(row.days), reveal_time=reveal_time,
-                reveal_offset_minutes=offset, skip_dates_j=_split(row.skip_dates), deck_j=_split(row.deck),
+            old_schedules.update()
+            .where(old_schedules.c.id == row.id)
+            .values(
+                post_time_t=_clock(row.post_time),
+                days_j=_days(row.days),
+                reveal_time=reveal_time,
+                reveal_offset_minutes=offset,
+                skip_dates_j=_split(row.skip_dates),
+                deck_j=_split(row.deck),
             )
         )
     with op.batch_alter_table("schedules") as batch:
@@ -146,16 +162,27 @@ def downgrade() -> None:
         batch.add_column(sa.Column("skip_dates_s", sa.Text(), nullable=True))
         batch.add_column(sa.Column("deck_s", sa.Text(), nullable=True))
     connection = op.get_bind()
-    rows = connection.execute(sa.select(
-        new_schedules.c.id, new_schedules.c.post_time, new_schedules.c.days, new_schedules.c.reveal_time,
-        new_schedules.c.reveal_offset_minutes, new_schedules.c.skip_dates, new_schedules.c.deck,
-    )).all()
+    rows = connection.execute(
+        sa.select(
+            new_schedules.c.id,
+            new_schedules.c.post_time,
+            new_schedules.c.days,
+            new_schedules.c.reveal_time,
+            new_schedules.c.reveal_offset_minutes,
+            new_schedules.c.skip_dates,
+            new_schedules.c.deck,
+        )
+    ).all()
     for row in rows:
         connection.execute(
-            new_schedules.update().where(new_schedules.c.id == row.id).values(
-                post_time_s=row.post_time.strftime("%H:%M"), days_s=_days_text(row.days),
+            new_schedules.update()
+            .where(new_schedules.c.id == row.id)
+            .values(
+                post_time_s=row.post_time.strftime("%H:%M"),
+                days_s=_days_text(row.days),
                 reveal_s=_reveal_text(row.reveal_time, row.reveal_offset_minutes),
-                skip_dates_s=",".join(row.skip_dates), deck_s=",".join(row.deck),
+                skip_dates_s=",".join(row.skip_dates),
+                deck_s=",".join(row.deck),
             )
         )
     with op.batch_alter_table("schedules") as batch:

@@ -13,14 +13,15 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-26
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
 import string
 import unicodedata
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence, Union
 
 import frontmatter
 import sqlalchemy as sa
@@ -30,9 +31,9 @@ from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
 revision: str = "0004"
-down_revision: Union[str, None] = "0003"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 _drills = sa.table(
     "drills",
@@ -129,7 +130,9 @@ def upgrade() -> None:
 
     ids = _question_ids()
     bind = op.get_bind()
-    for row in bind.execute(sa.select(_drills.c.id, _drills.c.role_slug, _drills.c.question_number).where(_drills.c.question_number.is_not(None))).all():
+    for row in bind.execute(
+        sa.select(_drills.c.id, _drills.c.role_slug, _drills.c.question_number).where(_drills.c.question_number.is_not(None))
+    ).all():
         qid = ids.get(row.role_slug or "", {}).get(row.question_number)
         if qid is not None:
             bind.execute(sa.update(_drills).where(_drills.c.id == row.id).values(question_id=qid))
@@ -315,7 +318,9 @@ def _item_text(item: SyntaxTreeNode) -> str:
 
 
 def _bullet_texts(blocks) -> list[str]:
-    return [text for block in blocks if block.type in ("bullet_list", "ordered_list") for item in block.children if (text := _item_text(item))]
+    return [
+        text for block in blocks if block.type in ("bullet_list", "ordered_list") for item in block.children if (text := _item_text(item))
+    ]
 
 
 def _take_id(question: _Question, bullet: str) -> None:

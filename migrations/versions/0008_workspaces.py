@@ -14,20 +14,32 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-27
 """
-from typing import Sequence, Union
+
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: Union[str, None] = "0007"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 SINGLE_WORKSPACE = "single"  # bot.domain.workspace.SINGLE_WORKSPACE, as it was when this was written
 
 # Tables whose rows gain a team; the member tables' keys change besides.
-TEAM_TABLES = ("schedules", "schedule_changes", "drills", "replies", "cards", "reviews", "member_settings", "feedback_notices", "channel_posts", "home_tabs")
+TEAM_TABLES = (
+    "schedules",
+    "schedule_changes",
+    "drills",
+    "replies",
+    "cards",
+    "reviews",
+    "member_settings",
+    "feedback_notices",
+    "channel_posts",
+    "home_tabs",
+)
 KEYED_BY_MEMBER = ("member_settings", "home_tabs")
 
 
@@ -56,7 +68,9 @@ def upgrade() -> None:
                 batch_op.create_unique_constraint("uq_cards_member_question", ["team_id", "user_id", "role_slug", "question_id"])
             elif table == "reviews":
                 batch_op.drop_constraint("uq_reviews_member_question_day", type_="unique")
-                batch_op.create_unique_constraint("uq_reviews_member_question_day", ["team_id", "user_id", "role_slug", "question_id", "local_day"])
+                batch_op.create_unique_constraint(
+                    "uq_reviews_member_question_day", ["team_id", "user_id", "role_slug", "question_id", "local_day"]
+                )
     for table in KEYED_BY_MEMBER:
         _rekey(table, ["team_id", "user_id"], add_team=True)
 
@@ -73,7 +87,10 @@ def upgrade() -> None:
 
 # The member tables' other columns, as 0005 and 0006 created them.
 MEMBER_COLUMNS = {
-    "member_settings": lambda: [sa.Column("feedback", sa.Boolean(), nullable=False), sa.Column("updated_at", sa.DateTime(), nullable=False)],
+    "member_settings": lambda: [
+        sa.Column("feedback", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+    ],
     "home_tabs": lambda: [sa.Column("opened_at", sa.DateTime(), nullable=False), sa.Column("published_at", sa.DateTime(), nullable=True)],
 }
 

@@ -256,10 +256,7 @@ def test_unknown_analyser_is_refused():
 
 
 def test_concurrent_use_gives_the_same_tokens_as_sequential(analyser):
-    texts = [
-        f"{i}件目: サーバのEDRアラートをSIEMで確認しましたが、まだ導入していません。" * (1 + i % 5)
-        for i in range(60)
-    ]
+    texts = [f"{i}件目: サーバのEDRアラートをSIEMで確認しましたが、まだ導入していません。" * (1 + i % 5) for i in range(60)]
     expected = [analyser.tokens(t) for t in texts]
     start = threading.Barrier(4)
 
@@ -270,7 +267,7 @@ def test_concurrent_use_gives_the_same_tokens_as_sequential(analyser):
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(work, [0, 15, 30, 45]))
-    for offset, result in zip([0, 15, 30, 45], results):
+    for offset, result in zip([0, 15, 30, 45], results, strict=False):
         assert result == expected[offset:] + expected[:offset]
 
 

@@ -33,26 +33,84 @@ EXPECTED = [
     *(f"lookup.{app}.c{c}.{what}" for app in ("web", "best", "bare") for c in (1, 16) for what in ("rps", "p50", "p99")),
     *(f"lookup.{app}.c16.cpu" for app in ("web", "best", "bare")),
     *(f"lookup.busy.{what}" for what in ("rps", "p50", "p99", "reply_p99", "replies")),
-    "content.lookup_growth", "content.rss_mb.baseline",
-    *(f"content.{what}.{size}" for what in ("load_s", "rss_mb", "helpers_rss_mb", "lookup_us", "first_us", "miss_ms") for size in (1, 10, 100)),
+    "content.lookup_growth",
+    "content.rss_mb.baseline",
+    *(
+        f"content.{what}.{size}"
+        for what in ("load_s", "rss_mb", "helpers_rss_mb", "lookup_us", "first_us", "miss_ms")
+        for size in (1, 10, 100)
+    ),
     *(f"fanout.{db}.{what}" for db in ("sqlite", "postgresql") for what in ("wall_s", "wrong_count", "too_fast", "ticks", "posts_per_s")),
     *(f"ingestion.{db}.{what}" for db in ("sqlite", "postgresql") for what in ("p99", "lost", "p50", "eps")),
     *(f"admin.{what}" for what in ("p99", "p50", "unanswered", "answer_p50")),
-    *(f"learning.{db}.{flow}.{what}" for db in ("sqlite", "postgresql") for flow in ("grade", "walk") for what in ("ack_p99", "answer_p99", "ack_p50", "answer_p50")),
+    *(
+        f"learning.{db}.{flow}.{what}"
+        for db in ("sqlite", "postgresql")
+        for flow in ("grade", "walk")
+        for what in ("ack_p99", "answer_p99", "ack_p50", "answer_p50")
+    ),
     *(f"learning.{db}.{what}" for db in ("sqlite", "postgresql") for what in ("unanswered", "drill_reviews_wrong", "walk_reviews_wrong")),
-    *(f"modal.{what}" for what in ("open_p99", "open_p50", "filled_p50", "valid.ack_p99", "valid.ack_p50", "valid.saved_p50", "invalid.ack_p99", "invalid.ack_p50", "unsaved")),
+    *(
+        f"modal.{what}"
+        for what in (
+            "open_p99",
+            "open_p50",
+            "filled_p50",
+            "valid.ack_p99",
+            "valid.ack_p50",
+            "valid.saved_p50",
+            "invalid.ack_p99",
+            "invalid.ack_p50",
+            "unsaved",
+        )
+    ),
     *(f"home.{db}.{what}" for db in ("sqlite", "postgresql") for what in ("ack_p99", "ack_p50", "publish_wrong", "burst_publishes")),
-    *(f"longreplies.{db}.{what}" for db in ("sqlite", "postgresql") for what in ("ack_max", "retry_ack_max", "lookup_p99", "unacked", "lookups_failed", "lost", "unjudged", "ack_p50", "lookup_p50", "cpu_ms", "retry_cpu_ms", "lookups")),
+    *(
+        f"longreplies.{db}.{what}"
+        for db in ("sqlite", "postgresql")
+        for what in (
+            "ack_max",
+            "retry_ack_max",
+            "lookup_p99",
+            "unacked",
+            "lookups_failed",
+            "lost",
+            "unjudged",
+            "ack_p50",
+            "lookup_p50",
+            "cpu_ms",
+            "retry_cpu_ms",
+            "lookups",
+        )
+    ),
 ]
 # Each benchmark (`python -m bench --only NAME`), by the title its table rows and section start with.
 BENCHMARKS = {
-    "lookup": "1. Lookup", "content": "2. Content scale", "fanout": "3. Drill fan-out", "ingestion": "4. Reply ingestion",
-    "admin": "5. Admin ack", "learning": "6. Learning", "modal": "7. Schedule modal", "home": "8. App Home", "longreplies": "9. Long replies",
+    "lookup": "1. Lookup",
+    "content": "2. Content scale",
+    "fanout": "3. Drill fan-out",
+    "ingestion": "4. Reply ingestion",
+    "admin": "5. Admin ack",
+    "learning": "6. Learning",
+    "modal": "7. Schedule modal",
+    "home": "8. App Home",
+    "longreplies": "9. Long replies",
 }
 
 
 def run_quick(tmp_path: Path, only: str, timeout: float = 150) -> tuple[str, str]:
-    command = [sys.executable, "-m", "bench", "--quick", "--only", only, "--json", str(tmp_path / "figures.json"), "--output", str(tmp_path / "PERFORMANCE.md")]
+    command = [
+        sys.executable,
+        "-m",
+        "bench",
+        "--quick",
+        "--only",
+        only,
+        "--json",
+        str(tmp_path / "figures.json"),
+        "--output",
+        str(tmp_path / "PERFORMANCE.md"),
+    ]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         out, err = process.communicate(timeout=timeout)
@@ -89,11 +147,24 @@ def test_quick_mode_reports_every_benchmark_with_numbers(tmp_path, name):
         assert (figure["target"] is not None) == (figure["met"] in (True, False)) == verdict, key
 
     # The correctness checks inside the benchmarks held: nothing lost, nothing posted twice.
-    for key in filter(ours, (
-        "fanout.sqlite.wrong_count", "fanout.sqlite.too_fast", "ingestion.sqlite.lost", "admin.unanswered",
-        "learning.sqlite.unanswered", "learning.sqlite.drill_reviews_wrong", "learning.sqlite.walk_reviews_wrong", "modal.unsaved",
-        "home.sqlite.publish_wrong", "longreplies.sqlite.unacked", "longreplies.sqlite.lookups_failed", "longreplies.sqlite.lost", "longreplies.sqlite.unjudged",
-    )):
+    for key in filter(
+        ours,
+        (
+            "fanout.sqlite.wrong_count",
+            "fanout.sqlite.too_fast",
+            "ingestion.sqlite.lost",
+            "admin.unanswered",
+            "learning.sqlite.unanswered",
+            "learning.sqlite.drill_reviews_wrong",
+            "learning.sqlite.walk_reviews_wrong",
+            "modal.unsaved",
+            "home.sqlite.publish_wrong",
+            "longreplies.sqlite.unacked",
+            "longreplies.sqlite.lookups_failed",
+            "longreplies.sqlite.lost",
+            "longreplies.sqlite.unjudged",
+        ),
+    ):
         assert figures[key]["samples"] == [0], key
     # The lookup target is judged against the best-served bare app, and the ack against Slack's 3 s.
     if name == "lookup":
@@ -101,7 +172,10 @@ def test_quick_mode_reports_every_benchmark_with_numbers(tmp_path, name):
     if name == "admin":
         assert figures["admin.p99"]["target"] == "< 3,000 ms"
     if name == "longreplies":
-        assert figures["longreplies.sqlite.ack_max"]["target"] == "< 1,000 ms" and figures["longreplies.sqlite.lookup_p99"]["target"] == "< 300 ms"
+        assert (
+            figures["longreplies.sqlite.ack_max"]["target"] == "< 1,000 ms"
+            and figures["longreplies.sqlite.lookup_p99"]["target"] == "< 300 ms"
+        )
 
     table = out.split("\n")
     assert sum(1 for line in table if line.startswith(BENCHMARKS[name])) >= 4, BENCHMARKS[name]
@@ -140,7 +214,16 @@ def test_paced_replay_sends_no_faster_than_its_rate(tmp_path):
     try:
         with bare_process(stub, tmp_path / "bare.log") as bare:
             request = SignedRequest.sign(command_body("ciso", response_url=stub.response_url()))
-            result = replay(bare.url + "/slack/events", [request], concurrency=4, workdir=tmp_path, max_requests=1_000, max_seconds=1.0, cycle=True, rate=20)
+            result = replay(
+                bare.url + "/slack/events",
+                [request],
+                concurrency=4,
+                workdir=tmp_path,
+                max_requests=1_000,
+                max_seconds=1.0,
+                cycle=True,
+                rate=20,
+            )
     finally:
         stub.stop()
     assert result.failed == 0

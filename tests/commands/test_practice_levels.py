@@ -40,10 +40,11 @@ def test_a_word_that_is_no_level_gets_one_sentence(router):
 
 
 def test_a_level_with_fewer_than_five_questions_is_refused(router, tmp_path):
+    import dataclasses
+
+    from bot.commands.router import CommandRouter
     from bot.domain.catalog import RoleCatalog
     from bot.usecases.lookups import Lookups
-    from bot.commands.router import CommandRouter
-    import dataclasses
 
     sre = router.catalog.by_slug("sre")
     # Four 上級 questions are left: too few to practise at that level.

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.commands.router import CommandRouter
+from bot.composition import build_router
 from bot.config import load_settings
 from bot.domain.workspace import SINGLE_WORKSPACE
-from bot.usecases.lookups import Lookups
-from bot.composition import build_router
-from bot.commands.router import CommandRouter
 from bot.testing.reading import all_text
+from bot.usecases.lookups import Lookups
 
 # Two roles of one question each, so which question a practice draw shows is never up to chance:
 # the shipped documents keep gaining answer points, these stay as they are.
@@ -46,7 +46,9 @@ def practice(tmp_path: Path):
 def test_practice_question_then_reveal_shows_answer_points(practice):
     question = practice.handle_command("drill_a question", team_id=SINGLE_WORKSPACE)
     assert "Q1 / 1" in all_text(question) and "チームの信頼をどう築きますか？" in all_text(question)
-    reveal = next(e for b in question.blocks if b["type"] == "actions" for e in b["elements"] if e["action_id"].startswith("career.reveal_points"))
+    reveal = next(
+        e for b in question.blocks if b["type"] == "actions" for e in b["elements"] if e["action_id"].startswith("career.reveal_points")
+    )
     assert reveal["value"] == "drill_a|1"
     revealed = practice.handle_action(reveal["action_id"], reveal["value"], user_id="U1", team_id=SINGLE_WORKSPACE)
     text = all_text(revealed)

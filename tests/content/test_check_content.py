@@ -58,7 +58,11 @@ def test_text_that_no_view_shows_and_names_that_lead_nowhere_are_warnings(tmp_pa
     sre = content / "sre.md"
     text = sre.read_text(encoding="utf-8")
     text = text.replace("related_jobs:\n", "related_jobs:\n- no_such_role\n", 1)
-    text = text.replace("name: sre\n", "name: sre\naliases:\n- CTO\n", 1) if "aliases:" not in text else text.replace("aliases:\n", "aliases:\n- CTO\n", 1)
+    text = (
+        text.replace("name: sre\n", "name: sre\naliases:\n- CTO\n", 1)
+        if "aliases:" not in text
+        else text.replace("aliases:\n", "aliases:\n- CTO\n", 1)
+    )
     heading = next(line for line in text.splitlines() if line.startswith("## ") and "業務" in line)
     text = text.replace(heading, heading + "\n\nこの段落はどのビューにも表示されない迷子の説明文です。\n", 1)
     sre.write_text(text, encoding="utf-8")

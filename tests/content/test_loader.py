@@ -32,7 +32,9 @@ def test_shipped_ciso_document_keeps_every_line_of_the_users_seed_in_order():
     after = 0
     for number, line in enumerate(seed_lines, start=1):
         found = next((n for n, shipped in remaining if shipped == line), None)
-        assert found is not None, f"seed line {number} ({line!r}) is missing from content/ciso.md after its line {after}, or was changed or moved"
+        assert found is not None, (
+            f"seed line {number} ({line!r}) is missing from content/ciso.md after its line {after}, or was changed or moved"
+        )
         after = found
 
 

@@ -14,17 +14,17 @@ PATH = Path("test_role.md")
 
 def test_warnings_name_the_heading_line_counted_from_the_top_of_the_file():
     text = FRONT_MATTER + (
-        "\n"                                   # line 6
-        "## 1. テスト職種とは？\n"              # line 7
+        "\n"  # line 6
+        "## 1. テスト職種とは？\n"  # line 7
         "概要の段落。\n"
         "\n"
-        "## 8. 面接でよくある質問\n"            # line 10
+        "## 8. 面接でよくある質問\n"  # line 10
         "1. **最初の質問？**\n"
         "1. **番号が重なった質問？**\n"
         "\n"
-        "## 9. 🎉 雑記\n"                       # line 14
+        "## 9. 🎉 雑記\n"  # line 14
         "\n"
-        "## 10. もう一つの面接\n"               # line 16
+        "## 10. もう一つの面接\n"  # line 16
         "1. 読まれない質問？\n"
     )
     role, warnings = parse_role(text, PATH)

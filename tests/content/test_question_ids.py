@@ -33,7 +33,9 @@ def _ids(text: str) -> dict[str, str]:
 
 def test_ids_survive_reordering_and_the_insertion_of_other_questions():
     before = _ids(_document("**最初の質問ですか？**", "**二つ目の質問ですか？**", "**三つ目の質問ですか？**"))
-    after = _ids(_document("**新しく加えた質問ですか？**", "**三つ目の質問ですか？**", "**最初の質問ですか？**", "**二つ目の質問ですか？**"))
+    after = _ids(
+        _document("**新しく加えた質問ですか？**", "**三つ目の質問ですか？**", "**最初の質問ですか？**", "**二つ目の質問ですか？**")
+    )
     assert len(set(before.values())) == 3
     assert {text: after[text] for text in before} == before
     assert before["最初の質問ですか？"] == question_id("最初の質問ですか？")
@@ -101,7 +103,9 @@ def test_two_identical_questions_are_an_error_naming_both_numbers(tmp_path):
 
 def test_an_explicit_id_used_twice_is_an_error_naming_both_numbers(tmp_path):
     path = tmp_path / "same_id.md"
-    path.write_text(_document("**一つ目の質問ですか？**\n   * *ID：same-id*", "**二つ目の質問ですか？**\n   * *ID：same-id*"), encoding="utf-8")
+    path.write_text(
+        _document("**一つ目の質問ですか？**\n   * *ID：same-id*", "**二つ目の質問ですか？**\n   * *ID：same-id*"), encoding="utf-8"
+    )
     result = load_directory(tmp_path)
     assert result.roles == ()
     assert [(p.path, p.line, p.severity) for p in result.problems] == [(path, 11, "error")]

@@ -69,7 +69,7 @@ def ask_days(posts) -> dict[str, list[int]]:
 
 
 def gaps(days_asked: list[int]) -> list[int]:
-    return [b - a for a, b in zip(days_asked, days_asked[1:])]
+    return [b - a for a, b in zip(days_asked, days_asked[1:], strict=False)]
 
 
 def usual_group() -> Members:
@@ -94,9 +94,7 @@ def test_forgotten_questions_come_back_sooner_than_easy_ones():
     assert max(forgotten_gaps) <= REVIEW_GAP.days + REVIEW_SHARE - 1
     assert easy_gaps  # easy questions are asked again too, once the bank has been covered...
     assert min(easy_gaps) > max(forgotten_gaps)  # ...but much later
-    assert min(len(asked[key]) for key in FORGOTTEN) > max(
-        len(asked[key]) for key in BANK if key not in FORGOTTEN
-    )
+    assert min(len(asked[key]) for key in FORGOTTEN) > max(len(asked[key]) for key in BANK if key not in FORGOTTEN)
 
 
 def test_the_whole_bank_is_covered_while_reviews_happen():
@@ -233,9 +231,7 @@ def test_no_review_right_after_a_review_while_new_questions_remain():
     history.append(Asked("backend#5", day(10)))
     assert choose_adaptive(BANK, forgetting, history, day(11), "C1").reason == "unseen"
     history.append(Asked("backend#6", day(11)))
-    assert choose_adaptive(BANK, forgetting, history, day(12), "C1") == Pick(
-        "backend#2", True, "review: mean forgetting 0.70"
-    )
+    assert choose_adaptive(BANK, forgetting, history, day(12), "C1") == Pick("backend#2", True, "review: mean forgetting 0.70")
 
 
 def test_a_due_question_is_asked_despite_a_recent_review_when_nothing_is_new():

@@ -87,8 +87,13 @@ def test_the_week_key_is_the_iso_week_of_the_local_date():
 
 def test_next_weeks_days_follow_the_schedules_days_and_skip_dates():
     schedule = Schedule(
-        channel_id="C1", role="ciso", post_time=time(9, 0), timezone="Asia/Tokyo", days=WEEKDAYS,
-        reveal=Reveal(offset=timedelta(hours=8)), skip_dates=frozenset({date(2026, 12, 2)}),
+        channel_id="C1",
+        role="ciso",
+        post_time=time(9, 0),
+        timezone="Asia/Tokyo",
+        days=WEEKDAYS,
+        reveal=Reveal(offset=timedelta(hours=8)),
+        skip_dates=frozenset({date(2026, 12, 2)}),
     )
     coming = coming_days(schedule, tokyo(27, 18))
     assert [o.local_date for o in coming] == [date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 3), date(2026, 12, 4)]
@@ -138,7 +143,9 @@ def test_a_clock_time_that_happens_twice_reminds_at_the_last_one_before_the_reve
     assert reminder_at(remind, posted, datetime(2026, 11, 1, 7, 0, tzinfo=UTC), "America/New_York") == second
     assert reminder_at(remind, posted, datetime(2026, 11, 1, 6, 0, tzinfo=UTC), "America/New_York") == first
     spring_posted = datetime(2026, 3, 8, 0, 0, tzinfo=ny)
-    assert reminder_at(Remind(at=time(2, 30)), spring_posted, datetime(2026, 3, 8, 9, 0, tzinfo=UTC), "America/New_York") == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)
+    assert reminder_at(Remind(at=time(2, 30)), spring_posted, datetime(2026, 3, 8, 9, 0, tzinfo=UTC), "America/New_York") == datetime(
+        2026, 3, 8, 7, 30, tzinfo=UTC
+    )
 
 
 def test_next_week_is_seven_local_days_even_when_the_clocks_go_back_in_it():

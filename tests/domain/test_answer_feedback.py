@@ -23,7 +23,9 @@ def verdicts(analyse, question: Question, text: str) -> tuple[Verdict, ...]:
 
 
 ZERO_TRUST = Question(
-    1, "ゼロトラストの導入経験はありますか？", ("アクセス制御、マイクロセグメンテーション、ログ活用など",),
+    1,
+    "ゼロトラストの導入経験はありますか？",
+    ("アクセス制御、マイクロセグメンテーション、ログ活用など",),
     keyword_text="アクセス制御/MFA/最小権限 | マイクロセグメンテーション/ネットワーク分離 | ログ + 分析/監視/SIEM",
 )
 
@@ -140,7 +142,9 @@ def test_denials_reach_only_their_own_clause_and_a_denial_can_be_the_point(analy
 # ----------------------------------------------------------------------------- the judge's rules
 
 REPORT = Question(
-    7, "障害報告書には何を書きますか？", ("影響範囲、原因、対策",),
+    7,
+    "障害報告書には何を書きますか？",
+    ("影響範囲、原因、対策",),
     keyword_text="影響範囲/影響 | 原因 | 対策/再発防止",
 )
 
@@ -184,7 +188,11 @@ def test_a_model_answer_about_a_weakness_still_covers_its_points(analyse):
 
 def test_a_bare_list_of_terms_earns_at_most_partly(analyse):
     assert verdicts(analyse, ZERO_TRUST, "アクセス制御、マイクロセグメンテーション、ログ分析、SIEM") == (P, P, P)
-    assert verdicts(analyse, ZERO_TRUST, "アクセス制御を見直し、マイクロセグメンテーションで区切り、ログをSIEMで分析しました。") == (C, C, C)
+    assert verdicts(analyse, ZERO_TRUST, "アクセス制御を見直し、マイクロセグメンテーションで区切り、ログをSIEMで分析しました。") == (
+        C,
+        C,
+        C,
+    )
 
 
 def test_laughter_and_emoji_end_a_sentence_so_a_denial_stays_in_its_own(analyse):
@@ -207,8 +215,8 @@ def test_a_long_katakana_word_one_letter_off_is_partly_and_a_short_or_latin_one_
 
 
 def test_the_private_feedback_says_it_is_a_rough_guide_and_points_to_the_model_answer():
-    from bot.domain.role import Role
     from bot.domain.answer_feedback import AnswerFeedback
+    from bot.domain.role import Role
     from bot.views.feedback_blocks import answer_feedback
 
     role = Role(slug="x", title="X", short_title="X", description="d", summary="s", questions=(ZERO_TRUST,))
@@ -230,7 +238,6 @@ def test_without_keywords_a_rare_word_of_the_point_weighs_more_than_a_common_one
 
     points = ["ポストモーテムの実施と具体的な経験の共有", "具体的な経験", "経験と具体的な成果", "具体的な経験と数字", "チームの経験"]
     rarity = rarity_weights(points, analyse)
-    question = Question(19, "q", (points[0],))
     matcher = matcher_for(points[0], None, analyse, rarity)
     # The common words alone (経験, 具体的) are not the point; its rare word is.
     assert judge(matcher, analyse_reply("具体的な経験を話します。", analyse)) != C
@@ -245,7 +252,9 @@ def test_weak_before_a_noun_describes_it_and_admits_nothing(analyse):
 
 
 def test_an_english_sentence_or_a_bullet_with_a_colon_is_not_a_bare_list(analyse):
-    text = "We moved to MFA and least privilege for access control, split the network with micro-segmentation, and analyse logs in the SIEM."
+    text = (
+        "We moved to MFA and least privilege for access control, split the network with micro-segmentation, and analyse logs in the SIEM."
+    )
     assert verdicts(analyse, ZERO_TRUST, text)[0] == C
     assert verdicts(analyse, ZERO_TRUST, "アクセス制御: MFA、セグメント: マイクロセグメンテーション、ログ: SIEMで分析")[0] == C
 

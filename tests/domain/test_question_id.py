@@ -10,7 +10,7 @@ from bot.domain.role import Question, Role, question_id
 
 def test_the_id_is_ten_hex_digits_of_the_sha256_of_the_normalised_text():
     # NFKC, markup and whitespace gone, ASCII lower-cased: the full-width ？ reads as ?.
-    expected = hashlib.sha256("cisoとしての最も重要な役割は何だと考えますか?".encode("utf-8")).hexdigest()[:10]
+    expected = hashlib.sha256("cisoとしての最も重要な役割は何だと考えますか?".encode()).hexdigest()[:10]
     assert question_id("**CISOとしての 最も重要な役割は何だと考えますか？**") == expected
     assert re.fullmatch(r"[0-9a-f]{10}", expected)
 

@@ -20,9 +20,17 @@ def known(role: str) -> bool:
 
 def valid(**changes: str) -> dict[str, str]:
     values = {
-        form.ROLE: "ciso", form.TIME: "09:00", form.TZ: "Asia/Tokyo", form.TZ_OTHER: "", form.DAYS: "mon,wed,fri",
-        form.REVEAL: "+8h", form.ORDER: "adaptive", form.REMIND: "-1h", form.DIGEST: "fri-18:00",
-        form.FEEDBACK: "on", form.QUESTIONS: "",
+        form.ROLE: "ciso",
+        form.TIME: "09:00",
+        form.TZ: "Asia/Tokyo",
+        form.TZ_OTHER: "",
+        form.DAYS: "mon,wed,fri",
+        form.REVEAL: "+8h",
+        form.ORDER: "adaptive",
+        form.REMIND: "-1h",
+        form.DIGEST: "fri-18:00",
+        form.FEEDBACK: "on",
+        form.QUESTIONS: "",
     }
     values.update(changes)
     return values
@@ -30,7 +38,9 @@ def valid(**changes: str) -> dict[str, str]:
 
 def test_a_valid_form_makes_the_request_the_text_command_makes():
     request = form.parse_form(valid(), known)
-    typed = parse_schedule_set("ciso 09:00 tz=Asia/Tokyo days=mon,wed,fri reveal=+8h order=adaptive feedback=on remind=-1h digest=fri-18:00".split(), "UTC")
+    typed = parse_schedule_set(
+        "ciso 09:00 tz=Asia/Tokyo days=mon,wed,fri reveal=+8h order=adaptive feedback=on remind=-1h digest=fri-18:00".split(), "UTC"
+    )
     assert request == typed
     assert request.remind == Remind(before=timedelta(hours=1))
     assert request.digest == Digest(day=4, at=time(18, 0))
@@ -66,11 +76,23 @@ def test_questions_all_and_feedback_off_and_rotation_are_read():
         (form.TIME, "", "投稿時刻を選んでください。"),
         (form.TZ, "", "タイムゾーンを選ぶか、その他の欄に入力してください。"),
         (form.DAYS, "", "曜日を1つ以上選んでください。"),
-        (form.REVEAL, "tomorrow", "回答ポイントの公開は HH:MM（投稿と同じ日の時刻）か +30m / +2h（投稿の何分・何時間後）の形で入力してください。「tomorrow」は読めませんでした。"),
+        (
+            form.REVEAL,
+            "tomorrow",
+            "回答ポイントの公開は HH:MM（投稿と同じ日の時刻）か +30m / +2h（投稿の何分・何時間後）の形で入力してください。「tomorrow」は読めませんでした。",
+        ),
         (form.REVEAL, "08:30", "回答ポイントの公開（08:30）は投稿（09:00）より後の時刻にしてください。"),
         (form.ORDER, "random", "出題順を一覧から選んでください。「random」は読めませんでした。"),
-        (form.REMIND, "+1h", "リマインダーは -1h / -30m（公開の何時間・何分前か）か 20:00 のような時刻で入力してください（やめるときは空欄に）。「+1h」は読めませんでした。"),
-        (form.DIGEST, "fri", "週間まとめは fri-18:00 のように曜日と時刻を1つずつ入力してください（やめるときは空欄に）。「fri」は読めませんでした。"),
+        (
+            form.REMIND,
+            "+1h",
+            "リマインダーは -1h / -30m（公開の何時間・何分前か）か 20:00 のような時刻で入力してください（やめるときは空欄に）。「+1h」は読めませんでした。",
+        ),
+        (
+            form.DIGEST,
+            "fri",
+            "週間まとめは fri-18:00 のように曜日と時刻を1つずつ入力してください（やめるときは空欄に）。「fri」は読めませんでした。",
+        ),
         (form.FEEDBACK, "maybe", "回答のチェックのオン・オフを選んでください。「maybe」は読めませんでした。"),
         (form.QUESTIONS, "some", "出題範囲は一覧から選ぶか、空欄にしてください。「some」は読めませんでした。"),
     ],
@@ -94,22 +116,41 @@ def test_a_missing_field_reads_as_empty_and_an_overlong_one_is_cut_before_it_is_
 
 def test_the_form_opens_with_the_schedule_as_it_stands_and_submitting_it_unchanged_keeps_it():
     schedule = Schedule(
-        channel_id="C0STUDY01", role="sre", post_time=time(7, 30), timezone="Europe/Lisbon", days=frozenset({5, 6}),
-        reveal=Reveal(at=time(21, 0)), all_questions=True, order="rotation", feedback=False,
-        remind=Remind(at=time(20, 0)), digest=Digest(day=6, at=time(19, 0)),
+        channel_id="C0STUDY01",
+        role="sre",
+        post_time=time(7, 30),
+        timezone="Europe/Lisbon",
+        days=frozenset({5, 6}),
+        reveal=Reveal(at=time(21, 0)),
+        all_questions=True,
+        order="rotation",
+        feedback=False,
+        remind=Remind(at=time(20, 0)),
+        digest=Digest(day=6, at=time(19, 0)),
         effective_from=datetime(2026, 1, 1, tzinfo=timezone.utc),
     )
     values = form.initial_values(schedule, "Asia/Tokyo")
     # Not a common zone: the select lists it and opens on it, and the free-text field is empty
     # (text there would override a zone the admin picks from the list).
     assert values[form.TZ] == "Europe/Lisbon" and values[form.TZ_OTHER] == ""
-    assert form.zone_choices("Europe/Lisbon")[-1] == ("Europe/Lisbon", "現在の設定") and form.zone_choices("Asia/Tokyo") == list(form.COMMON_ZONES)
+    assert form.zone_choices("Europe/Lisbon")[-1] == ("Europe/Lisbon", "現在の設定") and form.zone_choices("Asia/Tokyo") == list(
+        form.COMMON_ZONES
+    )
     assert values[form.DAYS] == "sat,sun" and values[form.REMIND] == "20:00" and values[form.DIGEST] == "sun-19:00"
     request = form.parse_form(values, known)
     assert request == ScheduleRequest(
-        role="sre", post_time=time(7, 30), timezone="Europe/Lisbon", days=frozenset({5, 6}), reveal=Reveal(at=time(21, 0)),
-        all_questions=True, order="rotation", feedback=False, remind=Remind(at=time(20, 0)), digest=Digest(day=6, at=time(19, 0)),
-        levels=frozenset(), common_every=0,  # the form shows every field, so it says these too
+        role="sre",
+        post_time=time(7, 30),
+        timezone="Europe/Lisbon",
+        days=frozenset({5, 6}),
+        reveal=Reveal(at=time(21, 0)),
+        all_questions=True,
+        order="rotation",
+        feedback=False,
+        remind=Remind(at=time(20, 0)),
+        digest=Digest(day=6, at=time(19, 0)),
+        levels=frozenset(),
+        common_every=0,  # the form shows every field, so it says these too
     )
 
 
@@ -134,15 +175,22 @@ def test_channel_ids_are_public_or_private_channels_only():
 
 def test_a_reminder_that_could_never_come_is_refused_under_the_reminder_field():
     errors = form.parse_form(valid(**{form.REVEAL: "+30m", form.REMIND: "-1h"}), known)
-    assert errors == {form.REMIND: "リマインダー（公開の1時間前）は、投稿（09:00）から回答ポイントの公開（投稿の30分後）までの間になるように指定してください（やめるときは空欄に）。"}
+    assert errors == {
+        form.REMIND: "リマインダー（公開の1時間前）は、投稿（09:00）から回答ポイントの公開（投稿の30分後）までの間になるように指定してください（やめるときは空欄に）。"
+    }
     assert isinstance(form.parse_form(valid(**{form.REVEAL: "+30m", form.REMIND: "-10m"}), known), ScheduleRequest)
 
 
 def test_the_level_checkboxes_and_the_common_frequency_make_what_level_and_common_make():
     request = form.parse_form(valid(**{form.LEVEL: "junior,middle", form.COMMON: "3"}), known)
-    typed = parse_schedule_set("ciso 09:00 tz=Asia/Tokyo days=mon,wed,fri reveal=+8h order=adaptive feedback=on remind=-1h digest=fri-18:00 level=初級,中級 common=3".split(), "UTC")
+    typed = parse_schedule_set(
+        "ciso 09:00 tz=Asia/Tokyo days=mon,wed,fri reveal=+8h order=adaptive feedback=on remind=-1h digest=fri-18:00 level=初級,中級 common=3".split(),
+        "UTC",
+    )
     assert request == typed
     # Nothing ticked: every level; the frequency 0: no common questions.
     request = form.parse_form(valid(**{form.LEVEL: "", form.COMMON: "0"}), known)
     assert request.levels == frozenset() and request.common_every == 0
-    assert form.parse_form(valid(**{form.COMMON: "7"}), known) == {form.COMMON: "共通の質問の頻度は一覧から選んでください。「7」は読めませんでした。"}
+    assert form.parse_form(valid(**{form.COMMON: "7"}), known) == {
+        form.COMMON: "共通の質問の頻度は一覧から選んでください。「7」は読めませんでした。"
+    }

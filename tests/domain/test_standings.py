@@ -130,7 +130,7 @@ def test_csv_has_a_bom_crlf_one_row_per_drill_and_member_and_local_times():
         MemberRecord(2, "UA", datetime(2026, 11, 25, 12, 0, tzinfo=UTC), False, None),
         MemberRecord(1, "UA", None, False, 1),
     ]
-    names = {"UA": "=HYPERLINK(\"x\")", "UB": "ボブ, \"B\""}
+    names = {"UA": '=HYPERLINK("x")', "UB": 'ボブ, "B"'}
     data = csv_bytes(export_rows(drills, records, names.__getitem__))
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
@@ -139,7 +139,7 @@ def test_csv_has_a_bom_crlf_one_row_per_drill_and_member_and_local_times():
     assert tuple(rows[0]) == CSV_HEADER
     assert rows[1:] == [
         # Drill 1 was posted at 00:30 on 11/25 in Tokyo; UA graded it 忘れた without replying.
-        ["2026-11-25", "ciso", "CISO", "7", "UA", "'=HYPERLINK(\"x\")", "", "none", "1", "忘れた"],
-        ["2026-11-25", "ciso", "CISO", "3", "UA", "'=HYPERLINK(\"x\")", "2026-11-25T21:00:00+09:00", "late", "", ""],
-        ["2026-11-25", "ciso", "CISO", "3", "UB", "ボブ, \"B\"", "2026-11-25T09:05:00+09:00", "on_time", "3", "普通"],
+        ["2026-11-25", "ciso", "CISO", "7", "UA", '\'=HYPERLINK("x")', "", "none", "1", "忘れた"],
+        ["2026-11-25", "ciso", "CISO", "3", "UA", '\'=HYPERLINK("x")', "2026-11-25T21:00:00+09:00", "late", "", ""],
+        ["2026-11-25", "ciso", "CISO", "3", "UB", 'ボブ, "B"', "2026-11-25T09:05:00+09:00", "on_time", "3", "普通"],
     ]

@@ -9,7 +9,9 @@ from bot.testing import ADMIN
 from bot.testing.reading import blocks_text
 
 
-@pytest.mark.parametrize("days", ["月水金", "月水金曜日", "月曜水曜金曜", "月,水,金", "月・水・金"], ids=["run", "run-youbi", "each-you", "commas", "dots"])
+@pytest.mark.parametrize(
+    "days", ["月水金", "月水金曜日", "月曜水曜金曜", "月,水,金", "月・水・金"], ids=["run", "run-youbi", "each-you", "commas", "dots"]
+)
 def test_days_written_as_one_word_of_day_names_are_read(drill_bot, days):
     answer = blocks_text(drill_bot.answer(f"schedule set ciso 09:00 tz=UTC days={days}", user_id=ADMIN)["blocks"])
     assert "ドリルのスケジュールを設定しました" in answer and "月・水・金曜 09:00（UTC）" in answer

@@ -68,7 +68,9 @@ def test_three_replies_three_private_verdicts_and_no_text_kept(feedback_bot, stu
 
     # The reveal carries the durable path: the same verdict, privately, at any later time.
     reveal = next(c.params for c in stub_api.calls_to("chat.postMessage") if c.params.get("thread_ts") == drill_ts)
-    check = next(e for b in reveal["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"].startswith("career.check_answer"))
+    check = next(
+        e for b in reveal["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"].startswith("career.check_answer")
+    )
     again = bot.press_answer(check["action_id"], check["value"], user_id="UAKI00001")
     assert again["response_type"] == "ephemeral" and again["replace_original"] is False
     assert again["blocks"][0]["text"]["text"].count("✓") == 2

@@ -24,11 +24,13 @@ UPLOAD_STEPS = ["conversations.open", "files.getUploadURLExternal", "upload", "f
 
 @pytest.fixture
 def board_bot(stub_api, db_url):
-    stub_api.profiles.update({
-        ALICE: {"display_name": "Alice", "real_name": "Alice Example"},
-        BOB: {"display_name": "", "real_name": "ボブ"},
-        CAROL: {"display_name": "<!channel> & co"},
-    })
+    stub_api.profiles.update(
+        {
+            ALICE: {"display_name": "Alice", "real_name": "Alice Example"},
+            BOB: {"display_name": "", "real_name": "ボブ"},
+            CAROL: {"display_name": "<!channel> & co"},
+        }
+    )
     server = drill_server(stub_api, db_url)
     yield server
     server.stop()
@@ -115,7 +117,10 @@ def test_a_members_export_is_refused_and_a_bad_number_gets_one_sentence(board_bo
     bot = board_bot
     run_a_drill(bot, stub_api)
     refused = bot.answer("export", user_id=BOB)
-    assert blocks_text(refused["blocks"]) == "すみません、ドリルの記録を CSV で書き出せるのは管理者だけです。必要な場合は管理者に相談してください。"
+    assert (
+        blocks_text(refused["blocks"])
+        == "すみません、ドリルの記録を CSV で書き出せるのは管理者だけです。必要な場合は管理者に相談してください。"
+    )
     bad = bot.answer("export abc", user_id=ADMIN)
     assert len(bad["blocks"]) == 1 and blocks_text(bad["blocks"]) == "⚠️ 日数は 1〜366 の数字で指定してください（例: `/career export 30`）。"
     assert not any(stub_api.calls_to(m) for m in UPLOAD_STEPS) and stub_api.uploads == {}
@@ -134,7 +139,9 @@ def test_display_names_that_look_like_formatting_are_shown_as_typed_on_the_board
     """mrkdwn has no escape for `*`, `_`, `~` or backticks: a name made of them must not turn
     bold, italic, struck through or into code on the board, in its fallback text or in the share line."""
     bot = board_bot
-    stub_api.profiles.update({ALICE: {"display_name": "*太郎*"}, CAROL: {"display_name": "_花子_ ~x~ `y`"}, BOB: {"display_name": "*ボブ*"}})
+    stub_api.profiles.update(
+        {ALICE: {"display_name": "*太郎*"}, CAROL: {"display_name": "_花子_ ~x~ `y`"}, BOB: {"display_name": "*ボブ*"}}
+    )
     run_a_drill(bot, stub_api)
     board = bot.answer("leaderboard week", user_id=BOB)
     text = blocks_text(board["blocks"])

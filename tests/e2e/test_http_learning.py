@@ -27,7 +27,8 @@ MARKER = "XYZZY秘密のマーカー文字列"
 @pytest.fixture
 def learning_bot(stub_api, db_url):
     stub_api.handlers["users.info"] = lambda call: {
-        "ok": True, "user": {"id": call.params.get("user"), "is_admin": False, "tz": ZONES.get(call.params.get("user"))},
+        "ok": True,
+        "user": {"id": call.params.get("user"), "is_admin": False, "tz": ZONES.get(call.params.get("user"))},
     }
     server = drill_server(stub_api, db_url)
     yield server
@@ -79,7 +80,11 @@ def test_members_grade_a_reveal_review_it_later_and_see_it_in_stats(learning_bot
 
     stats = blocks_text(bot.answer("stats", user_id=ALICE)["blocks"])
     assert "回答したドリル: 1回" in stats and "連続回答: 1回" in stats
-    assert "今日の復習: 0問" in stats and "評価 1問、定着 0問" in stats and "最近30日の自己評価（2回）: 忘れた 0、苦労した 0、普通 1、簡単 1" in stats
+    assert (
+        "今日の復習: 0問" in stats
+        and "評価 1問、定着 0問" in stats
+        and "最近30日の自己評価（2回）: 忘れた 0、苦労した 0、普通 1、簡単 1" in stats
+    )
 
 
 def test_a_forged_grade_press_gets_one_private_sentence(learning_bot, stub_api):
@@ -99,7 +104,11 @@ def test_a_forged_grade_press_gets_one_private_sentence(learning_bot, stub_api):
 TAMPERED = ["{id}| 3", "{id}|+3", "{id}|03", "{id}|3 ", "{id}|\uff13", "{id}|\u0663", "+{id}|3", "0{id}|3", "{id}\uff10|3", "{id}|3|3"]
 
 
-@pytest.mark.parametrize("value", TAMPERED, ids=["space", "plus", "zero", "trailing-space", "full-width", "arabic-indic", "plus-id", "zero-id", "full-width-id", "extra"])
+@pytest.mark.parametrize(
+    "value",
+    TAMPERED,
+    ids=["space", "plus", "zero", "trailing-space", "full-width", "arabic-indic", "plus-id", "zero-id", "full-width-id", "extra"],
+)
 def test_a_tampered_grade_value_is_refused_and_records_nothing(learning_bot, stub_api, value):
     bot = learning_bot
     reveal = post_and_reveal(bot, stub_api)

@@ -22,7 +22,9 @@ def _actions(message: dict) -> list[dict]:
 
 
 def _text(blocks: list[dict]) -> str:
-    return "\n".join(b["text"]["text"] if "text" in b else " ".join(e.get("text", "") for e in b.get("elements", [])) for b in blocks).replace("\u200b", "")
+    return "\n".join(
+        b["text"]["text"] if "text" in b else " ".join(e.get("text", "") for e in b.get("elements", [])) for b in blocks
+    ).replace("\u200b", "")
 
 
 @pytest.fixture

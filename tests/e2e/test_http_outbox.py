@@ -61,8 +61,13 @@ def test_a_429_on_the_edit_and_on_answer_feedback_is_not_retried_by_any_replica_
     point = first.core.catalog.by_slug("cto").question_by_id(question_id).points[0]
     for n, user in enumerate(MEMBERS, start=1):
         event = {
-            "type": "message", "channel": CH, "user": user, "text": f"{point}。", "ts": f"1764061210.00000{n}",
-            "thread_ts": question.response["ts"], "channel_type": "channel",
+            "type": "message",
+            "channel": CH,
+            "user": user,
+            "text": f"{point}。",
+            "ts": f"1764061210.00000{n}",
+            "thread_ts": question.response["ts"],
+            "channel_type": "channel",
         }
         assert first.event(event, f"Ev{n}").status == 200
     stub_api.script("chat.update", RATE_LIMITED)

@@ -41,7 +41,15 @@ def test_one_reminder_and_one_digest_reach_slack(drill_bot, stub_api):
     bot.tick()
     (question,) = stub_api.calls_to("chat.postMessage")
     drill_ts = question.response["ts"]
-    reply = {"type": "message", "channel": CH, "user": MEMBER, "text": "私の回答は…", "ts": "1764061210.000001", "thread_ts": drill_ts, "channel_type": "channel"}
+    reply = {
+        "type": "message",
+        "channel": CH,
+        "user": MEMBER,
+        "text": "私の回答は…",
+        "ts": "1764061210.000001",
+        "thread_ts": drill_ts,
+        "channel_type": "channel",
+    }
     assert bot.event(reply, "Ev1").status == 200
 
     for hour, minute in ((15, 59), (16, 0), (16, 1), (17, 0), (17, 1)):

@@ -80,7 +80,21 @@ def test_an_admin_opens_the_form_fixes_an_inline_error_and_saves_a_schedule_with
     assert update["view_id"] == opened[0].response["view"]["id"] and update["hash"] == opened[0].response["view"]["hash"]
     assert form["callback_id"] == "schedule_editor" and form["private_metadata"] and len(form["blocks"]) <= 100
     inputs = {b["block_id"]: b["element"] for b in form["blocks"] if b["type"] == "input"}
-    assert set(inputs) == {"role", "time", "tz", "tz_other", "days", "reveal", "order", "remind", "digest", "feedback", "questions", "level", "common"}
+    assert set(inputs) == {
+        "role",
+        "time",
+        "tz",
+        "tz_other",
+        "days",
+        "reveal",
+        "order",
+        "remind",
+        "digest",
+        "feedback",
+        "questions",
+        "level",
+        "common",
+    }
     roles = [o["text"]["text"] for o in inputs["role"]["options"]]
     assert roles[0] == "全職種ローテーション" and "CISO" in roles
     assert inputs["tz"]["options"][0]["value"] == "Asia/Tokyo"
@@ -88,7 +102,10 @@ def test_an_admin_opens_the_form_fixes_an_inline_error_and_saves_a_schedule_with
     assert len(inputs["days"]["initial_options"]) == 7
 
     invalid = submit(bot, form, user_id=WORKSPACE_ADMIN, role="ciso", time="25:00")
-    assert invalid == {"response_action": "errors", "errors": {"time": "「25:00」は時刻として正しくありません。00:00〜23:59 で指定してください。"}}
+    assert invalid == {
+        "response_action": "errors",
+        "errors": {"time": "「25:00」は時刻として正しくありません。00:00〜23:59 で指定してください。"},
+    }
     assert schedule_of(bot) is None
 
     saving = submit(bot, form, user_id=WORKSPACE_ADMIN, role="ciso", time="09:30", days="mon,wed,fri", remind="-1h", digest="fri-18:00")
@@ -114,7 +131,11 @@ def test_an_admin_opens_the_form_fixes_an_inline_error_and_saves_a_schedule_with
     bot.clock_.now += timedelta(minutes=5)
     submit(bot, again, user_id=WORKSPACE_ADMIN, time="10:00", remind="")
     assert "保存しました" in result_text(stub_api, 4)
-    assert schedule_of(bot).post_time == time(10, 0) and schedule_of(bot).remind is None and schedule_of(bot).digest == Digest(day=4, at=time(18, 0))
+    assert (
+        schedule_of(bot).post_time == time(10, 0)
+        and schedule_of(bot).remind is None
+        and schedule_of(bot).digest == Digest(day=4, at=time(18, 0))
+    )
 
 
 def test_a_zone_picked_from_the_list_replaces_a_schedules_uncommon_zone(modal_bot, stub_api):
@@ -152,7 +173,9 @@ def test_a_form_opened_in_a_private_channel_without_the_bot_saves_and_says_to_in
     private = "C0PRIV001"
     # Slack answers channel_not_found for a private channel the bot has not been invited to.
     stub_api.handlers["conversations.info"] = lambda call: (
-        {"ok": False, "error": "channel_not_found"} if call.params.get("channel") == private else {"ok": True, "channel": {"id": call.params.get("channel"), "is_member": True}}
+        {"ok": False, "error": "channel_not_found"}
+        if call.params.get("channel") == private
+        else {"ok": True, "channel": {"id": call.params.get("channel"), "is_member": True}}
     )
     ack = bot.command("schedule", user_id=ADMIN, channel_id=private)
     assert ack.status == 200
@@ -163,7 +186,9 @@ def test_a_form_opened_in_a_private_channel_without_the_bot_saves_and_says_to_in
     assert "保存しました" in said and "ボットがまだこのチャンネルに参加していません" in said
     assert bot.core.schedules.show(private, bot.clock(), team_id=TEAM_ID).schedule.role == slug(bot, "ciso")
     # `schedule set` typed there does the same.
-    assert "ボットがまだこのチャンネルに参加していません" in blocks_text(bot.answer("schedule set sre 10:00", user_id=ADMIN, channel_id=private)["blocks"])
+    assert "ボットがまだこのチャンネルに参加していません" in blocks_text(
+        bot.answer("schedule set sre 10:00", user_id=ADMIN, channel_id=private)["blocks"]
+    )
 
 
 def test_a_form_slack_would_not_open_is_answered_with_a_sentence(modal_bot, stub_api):
@@ -171,7 +196,10 @@ def test_a_form_slack_would_not_open_is_answered_with_a_sentence(modal_bot, stub
     stub_api.script("views.open", (200, {}, {"ok": False, "error": "expired_trigger_id"}))
     assert bot.command("schedule", user_id=ADMIN, response_url=stub_api.response_url("late")).status == 200
     answer = stub_api.answer_at("late")
-    assert answer["text"] == "⚠️ スケジュールの編集フォームを開けませんでした。何も変更していません。もう一度 `/career schedule` を実行してください。"
+    assert (
+        answer["text"]
+        == "⚠️ スケジュールの編集フォームを開けませんでした。何も変更していません。もう一度 `/career schedule` を実行してください。"
+    )
     assert answer["response_type"] == "ephemeral" and stub_api.calls_to("views.update") == []
 
 
@@ -249,9 +277,18 @@ def test_a_forms_errors_use_its_own_labels_and_say_to_empty_a_field_to_turn_it_o
     bot = modal_bot
     form = opened_form(bot, stub_api)
     errors = submit(bot, form, role="ciso", reveal="tomorrow", remind="soon", digest="fri")["errors"]
-    assert errors["reveal"] == "回答ポイントの公開は HH:MM（投稿と同じ日の時刻）か +30m / +2h（投稿の何分・何時間後）の形で入力してください。「tomorrow」は読めませんでした。"
-    assert errors["remind"] == "リマインダーは -1h / -30m（公開の何時間・何分前か）か 20:00 のような時刻で入力してください（やめるときは空欄に）。「soon」は読めませんでした。"
-    assert errors["digest"] == "週間まとめは fri-18:00 のように曜日と時刻を1つずつ入力してください（やめるときは空欄に）。「fri」は読めませんでした。"
+    assert (
+        errors["reveal"]
+        == "回答ポイントの公開は HH:MM（投稿と同じ日の時刻）か +30m / +2h（投稿の何分・何時間後）の形で入力してください。「tomorrow」は読めませんでした。"
+    )
+    assert (
+        errors["remind"]
+        == "リマインダーは -1h / -30m（公開の何時間・何分前か）か 20:00 のような時刻で入力してください（やめるときは空欄に）。「soon」は読めませんでした。"
+    )
+    assert (
+        errors["digest"]
+        == "週間まとめは fri-18:00 のように曜日と時刻を1つずつ入力してください（やめるときは空欄に）。「fri」は読めませんでした。"
+    )
     said = " ".join(errors.values())
     assert "reveal" not in said and "remind" not in said and "digest は" not in said and "off" not in said
     errors = submit(bot, form, role="ciso", reveal="+0m")["errors"]
@@ -268,12 +305,19 @@ def test_home_new_schedule_opens_a_form_with_a_channel_picker(modal_bot, stub_ap
     assert form["blocks"][0]["block_id"] == "channel" and form["blocks"][0]["element"]["type"] == "conversations_select"
 
     # No channel, or a direct message: the picker's error, on the picker.
-    assert submit(bot, form, role="ciso") == {"response_action": "errors", "errors": {"channel": "ドリルを投稿するチャンネル（公開またはプライベートチャンネル）を選んでください。"}}
-    assert submit(bot, form, role="ciso", channel="D0DIRECT1")["errors"] == {"channel": "ドリルを投稿するチャンネル（公開またはプライベートチャンネル）を選んでください。"}
+    assert submit(bot, form, role="ciso") == {
+        "response_action": "errors",
+        "errors": {"channel": "ドリルを投稿するチャンネル（公開またはプライベートチャンネル）を選んでください。"},
+    }
+    assert submit(bot, form, role="ciso", channel="D0DIRECT1")["errors"] == {
+        "channel": "ドリルを投稿するチャンネル（公開またはプライベートチャンネル）を選んでください。"
+    }
 
     # A channel Slack does not know.
     stub_api.handlers["conversations.info"] = lambda call: (
-        {"ok": False, "error": "channel_not_found"} if call.params.get("channel") == "C0GONE001" else {"ok": True, "channel": {"id": call.params.get("channel"), "is_member": True}}
+        {"ok": False, "error": "channel_not_found"}
+        if call.params.get("channel") == "C0GONE001"
+        else {"ok": True, "channel": {"id": call.params.get("channel"), "is_member": True}}
     )
     assert submit(bot, form, role="ciso", channel="C0GONE001")["response_action"] == "update"
     gone = result_text(stub_api, 2)
@@ -320,10 +364,19 @@ def test_the_console_submits_the_same_form_with_the_same_errors_and_marks_it_as_
         console.run([":schedule-form role=ciso time=25:00 digest=fri"], interactive=False)
         rejected = out.getvalue()
         assert "何も変更していません" in rejected
-        assert "投稿時刻: 「25:00」は時刻として正しくありません。" in rejected and "週間まとめ: 週間まとめは fri-18:00 のように曜日と時刻を1つずつ入力してください（やめるときは空欄に）" in rejected
+        assert (
+            "投稿時刻: 「25:00」は時刻として正しくありません。" in rejected
+            and "週間まとめ: 週間まとめは fri-18:00 のように曜日と時刻を1つずつ入力してください（やめるときは空欄に）" in rejected
+        )
         assert console.bot.schedules.show("CCONSOLE1", console.clock(), team_id=SINGLE_WORKSPACE) is None
 
-        console.run([":schedule-form role=ciso time=09:00 tz=Asia/Tokyo days=月,水,金 reveal=+8h remind=-1h digest=fri-18:00", "/career schedule history"], interactive=False)
+        console.run(
+            [
+                ":schedule-form role=ciso time=09:00 tz=Asia/Tokyo days=月,水,金 reveal=+8h remind=-1h digest=fri-18:00",
+                "/career schedule history",
+            ],
+            interactive=False,
+        )
         schedule = console.bot.schedules.show("CCONSOLE1", console.clock(), team_id=SINGLE_WORKSPACE).schedule
         assert schedule.days == frozenset({0, 2, 4}) and schedule.timezone == "Asia/Tokyo"
         assert schedule.remind == Remind(before=timedelta(hours=1)) and schedule.digest == Digest(day=4, at=time(18, 0))

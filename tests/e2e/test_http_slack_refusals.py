@@ -55,7 +55,9 @@ def posts_in(stub_api, channel_id: str) -> list:
 def refuse_in(stub_api, channel_id: str, error: str, **extra) -> None:
     """Slack answers every chat.postMessage in `channel_id` with this error (HTTP 200, ok: false)."""
     post = stub_api.handlers["chat.postMessage"]
-    stub_api.handlers["chat.postMessage"] = lambda call: {"ok": False, "error": error, **extra} if call.params.get("channel") == channel_id else post(call)
+    stub_api.handlers["chat.postMessage"] = lambda call: (
+        {"ok": False, "error": error, **extra} if call.params.get("channel") == channel_id else post(call)
+    )
 
 
 # ----------------------------------------------------------------------------- Retry-After
@@ -223,7 +225,13 @@ def test_a_rate_limited_views_open_is_answered_at_once_not_after_sleeping_past_t
 def test_a_rate_limited_modal_from_a_home_button_is_answered_on_the_home_at_once(bot, stub_api):
     open_home(bot, "UMEMBER01", "EvHome1")
     (home,) = homes(stub_api, "UMEMBER01", 1)
-    ciso = next(e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"].startswith("home_role.") and e["text"]["text"] == "CISO")
+    ciso = next(
+        e
+        for b in home["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"].startswith("home_role.") and e["text"]["text"] == "CISO"
+    )
     stub_api.script("views.open", (429, {"Retry-After": "5"}, {"ok": False, "error": "ratelimited"}))
     assert press_in_view(bot, ciso["action_id"], ciso["value"], home, "UMEMBER01").status == 200
     bot.lazy.settle(timeout=2.5)  # answered within the trigger's 3 s, not after Retry-After

@@ -60,9 +60,20 @@ class Sent:
 
     def everything(self) -> list[tuple[str, dict]]:
         self.bot.lazy.settle()
-        calls = [(c.method, c.params) for c in self.stub.calls if c.method in (
-            "chat.postMessage", "chat.update", "chat.postEphemeral", "response_url", "views.open", "views.update", "views.publish",
-        )]
+        calls = [
+            (c.method, c.params)
+            for c in self.stub.calls
+            if c.method
+            in (
+                "chat.postMessage",
+                "chat.update",
+                "chat.postEphemeral",
+                "response_url",
+                "views.open",
+                "views.update",
+                "views.publish",
+            )
+        ]
         return self.acks + calls
 
 
@@ -86,9 +97,20 @@ def test_every_message_and_view_of_a_study_groups_day_is_safe_mrkdwn_within_limi
     # The admin's commands, mistakes included; a channel without a drill; a DM.
     for text in ("schedule set", "schedule set ciso", "schedule show", "drill now"):
         sent.command(text, user_id=ADMIN, channel_id="C0EMPTY01")
-    for text in ("schedule set ciso 09:00 tz=UTC reveal=+3m remind=-1m digest=wed-09:05", "schedule help", "schedule show", "schedule list",
-                 "schedule skip 2026-12-01", "schedule pause", "schedule resume", "schedule history", "drill",
-                 "schedule set ciso 09:00 reveal=abc", "schedule set ciso 09:00 reveal=08:00", "schedule set ciso 09:00 reveal=+0m"):
+    for text in (
+        "schedule set ciso 09:00 tz=UTC reveal=+3m remind=-1m digest=wed-09:05",
+        "schedule help",
+        "schedule show",
+        "schedule list",
+        "schedule skip 2026-12-01",
+        "schedule pause",
+        "schedule resume",
+        "schedule history",
+        "drill",
+        "schedule set ciso 09:00 reveal=abc",
+        "schedule set ciso 09:00 reveal=08:00",
+        "schedule set ciso 09:00 reveal=+0m",
+    ):
         sent.command(text, user_id=ADMIN)
     for text in ("feedback", "feedback off", "feedback on", "stats", "review", "leaderboard", "leaderboard yesterday", "export"):
         sent.command(text)
@@ -99,7 +121,10 @@ def test_every_message_and_view_of_a_study_groups_day_is_safe_mrkdwn_within_limi
     # The schedule editor: an inline error (plain text, checked by Slack itself), then a save.
     assert bot.command("schedule", user_id=ADMIN).status == 200
     form = updated_form(stub_api, 1)
-    for changes in ({"reveal": "abc"}, {"role": "ciso", "time": "09:00", "reveal": "+3m", "remind": "-1m", "digest": "wed-09:05", "tz": "UTC"}):
+    for changes in (
+        {"reveal": "abc"},
+        {"role": "ciso", "time": "09:00", "reveal": "+3m", "remind": "-1m", "digest": "wed-09:05", "tz": "UTC"},
+    ):
         ack = bot.post_signed(view_submission_body(form, user_id=ADMIN, values=form_state(form, **changes))).json()
         sent.acks.append(("view_submission", {"view": ack["view"]} if "view" in ack else {}))
     bot.lazy.settle()  # the form is saved (in a lazy listener) at 08:58, before the clock moves on
@@ -114,7 +139,11 @@ def test_every_message_and_view_of_a_study_groups_day_is_safe_mrkdwn_within_limi
         bot.clock_.now = datetime(2026, 11, 25, 9, minute, 5, tzinfo=UTC)
         bot.tick()
         bot.tick()
-    reveal = next(c.params for c in stub_api.calls_to("chat.postMessage") if c.params.get("thread_ts") == drill_ts and "grade" in json.dumps(c.params["blocks"]))
+    reveal = next(
+        c.params
+        for c in stub_api.calls_to("chat.postMessage")
+        if c.params.get("thread_ts") == drill_ts and "grade" in json.dumps(c.params["blocks"])
+    )
     assert stub_api.calls_to("chat.postEphemeral"), "no private feedback was sent"
     assert [c for c in stub_api.calls_to("chat.postMessage") if "まとめ" in (c.params.get("text") or "")], "no digest was posted"
 

@@ -50,8 +50,13 @@ def two_workspaces(stub_api, db_url, tmp_path, monkeypatch):
     stub_api.oauth_client = (CLIENT_ID, CLIENT_SECRET)
     clock = Clock(datetime(2026, 11, 25, 8, 50, tzinfo=UTC))
     settings = settings_for(
-        stub_api, CONTENT_DIR, SLACK_BOT_TOKEN="", SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET,
-        DATABASE_URL=db_url, ADMIN_USER_IDS=f"{A.id}:{A.admin},{B.id}:{B.admin}",
+        stub_api,
+        CONTENT_DIR,
+        SLACK_BOT_TOKEN="",
+        SLACK_CLIENT_ID=CLIENT_ID,
+        SLACK_CLIENT_SECRET=CLIENT_SECRET,
+        DATABASE_URL=db_url,
+        ADMIN_USER_IDS=f"{A.id}:{A.admin},{B.id}:{B.admin}",
     )
     server = BotServer(settings, stub_api, clock=clock, rng=random.Random(11)).start()
     server.clock_ = clock
@@ -69,7 +74,9 @@ def ask(server: BotServer, team: Team, text: str, user: str, channel: str | None
     """A /career command from `team`; its answer, in the ack or through its response_url."""
     server._answers += 1
     name = f"ws{server._answers}"
-    ack = server.post_signed(command_body(text, user_id=user, channel_id=channel or team.channel, response_url=server.stub.response_url(name), team_id=team.id))
+    ack = server.post_signed(
+        command_body(text, user_id=user, channel_id=channel or team.channel, response_url=server.stub.response_url(name), team_id=team.id)
+    )
     assert ack.status == 200, ack.status
     return ack.json() if ack.body.strip() else server.stub.answer_at(name)
 
@@ -108,7 +115,12 @@ def test_two_workspaces_each_use_their_own_token_and_an_uninstall_stops_only_its
     assert bot.core.schedules.show(A.channel, bot.clock(), team_id=A.id).schedule.role == "ciso_project_position"
     # The schedule editor, opened there by B's admin, says so instead of showing A's settings.
     updates = len(stub_api.calls_to("views.update"))
-    assert bot.post_signed(command_body("schedule", user_id=B.admin, channel_id=A.channel, team_id=B.id, response_url=stub_api.response_url("form"))).status == 200
+    assert (
+        bot.post_signed(
+            command_body("schedule", user_id=B.admin, channel_id=A.channel, team_id=B.id, response_url=stub_api.response_url("form"))
+        ).status
+        == 200
+    )
     bot.lazy.settle()
     (form,) = stub_api.calls_to("views.update")[updates:]
     assert "別のワークスペース" in json.dumps(form.params["view"], ensure_ascii=False) and form.token == B.token
@@ -125,7 +137,15 @@ def test_two_workspaces_each_use_their_own_token_and_an_uninstall_stops_only_its
     for team in (A, B):
         (post,) = posts_in(stub_api, team.channel)
         threads[team.id] = post.response["ts"]
-        reply = {"type": "message", "channel": team.channel, "user": team.member, "text": "回答です", "ts": "1764061210.000001", "thread_ts": post.response["ts"], "channel_type": "channel"}
+        reply = {
+            "type": "message",
+            "channel": team.channel,
+            "user": team.member,
+            "text": "回答です",
+            "ts": "1764061210.000001",
+            "thread_ts": post.response["ts"],
+            "channel_type": "channel",
+        }
         assert event(bot, team, reply, f"Ev-{team.id}").status == 200
     mark = len(stub_api.calls)
 
@@ -141,7 +161,9 @@ def test_two_workspaces_each_use_their_own_token_and_an_uninstall_stops_only_its
     assert len([c for c in posts_in(stub_api, A.channel, mark) if not c.params.get("thread_ts")]) == 1  # day two's question
     assert [c for c in stub_api.calls[mark:] if c.params.get("channel") == B.channel] == []
     # A request from B now gets one Japanese sentence.
-    refused = bot.post_signed(command_body("ciso", user_id=B.member, channel_id=B.channel, team_id=B.id, response_url=stub_api.response_url("gone")))
+    refused = bot.post_signed(
+        command_body("ciso", user_id=B.member, channel_id=B.channel, team_id=B.id, response_url=stub_api.response_url("gone"))
+    )
     assert refused.status == 200 and "インストールされていません" in stub_api.answer_at("gone")["text"]
 
     # Every Web API call was made with the token of the workspace it was for.
@@ -183,7 +205,12 @@ def test_a_reinstall_within_the_retention_period_keeps_the_data_paused_and_a_lat
     assert "一時停止中" in shown
     # Slack's retry of the old revocation, sent before this reinstall, arrives late: it changes nothing.
     sent = int(datetime(2026, 12, 19, tzinfo=UTC).timestamp())
-    assert bot.event({"type": "tokens_revoked", "tokens": {"bot": ["UBOT" + B.id]}}, "Ev-revoked", retry=1, team_id=B.id, event_time=sent).status == 200
+    assert (
+        bot.event(
+            {"type": "tokens_revoked", "tokens": {"bot": ["UBOT" + B.id]}}, "Ev-revoked", retry=1, team_id=B.id, event_time=sent
+        ).status
+        == 200
+    )
     assert "CISO" in blocks_text(ask(bot, B, "ciso", B.member)["blocks"])
     mark = len(stub_api.calls)
     at(bot, 2026, 12, 21, 9, 0, 5)
@@ -212,7 +239,9 @@ def test_an_existing_single_workspace_deployment_claims_its_rows_from_auth_test_
     settings = settings_for(stub_api, CONTENT_DIR, DATABASE_URL=url)
     first = BotServer(settings, stub_api, clock=lambda: datetime(2026, 11, 25, 8, 0, tzinfo=UTC)).start()
     # As an earlier version stored it: no workspace on the row (the migration's marker).
-    first.core.schedules.set("C0STUDY01", "UADMIN001", parse_schedule_set("ciso 09:00".split(), "UTC"), first.clock(), team_id=SINGLE_WORKSPACE)
+    first.core.schedules.set(
+        "C0STUDY01", "UADMIN001", parse_schedule_set("ciso 09:00".split(), "UTC"), first.clock(), team_id=SINGLE_WORKSPACE
+    )
     first.stop()
 
     again = BotServer(settings, stub_api, clock=lambda: datetime(2026, 11, 25, 8, 0, tzinfo=UTC)).start()
@@ -242,17 +271,40 @@ def drill_in_shared_channel(bot: BotServer, stub_api) -> str:
     (post,) = posts_in(stub_api, A.channel)
     drill_ts = post.response["ts"]
     for n, team in enumerate((A, B), 1):
-        reply = {"type": "message", "channel": A.channel, "user": team.member, "text": "回答です", "ts": f"1764061220.00000{n}", "thread_ts": drill_ts, "channel_type": "channel"}
+        reply = {
+            "type": "message",
+            "channel": A.channel,
+            "user": team.member,
+            "text": "回答です",
+            "ts": f"1764061220.00000{n}",
+            "thread_ts": drill_ts,
+            "channel_type": "channel",
+        }
         assert event(bot, team, reply, f"Ev-reply-{team.id}").status == 200
     at(bot, 2026, 11, 25, 9, 1, 5)
     reveal = next(c.params for c in posts_in(stub_api, A.channel) if c.params.get("thread_ts") == drill_ts)
-    grades = {e["text"]["text"]: e for b in reveal["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"].startswith("career.grade")}
+    grades = {
+        e["text"]["text"]: e
+        for b in reveal["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"].startswith("career.grade")
+    }
     graded = {}
     for team, label in ((A, "🙂 普通に思い出せた"), (B, "😵 忘れた")):
         button = grades[label]
         bot._answers += 1
         name = f"grade{bot._answers}"
-        pressed = bot.post_signed(action_body(button["action_id"], button["value"], response_url=stub_api.response_url(name), user_id=team.member, channel_id=A.channel, team_id=team.id))
+        pressed = bot.post_signed(
+            action_body(
+                button["action_id"],
+                button["value"],
+                response_url=stub_api.response_url(name),
+                user_id=team.member,
+                channel_id=A.channel,
+                team_id=team.id,
+            )
+        )
         assert pressed.status == 200
         graded[team.id] = blocks_text(stub_api.answer_at(name)["blocks"])
     assert "「普通」で記録しました" in graded[A.id] and "復習に出ます" in graded[A.id]
@@ -300,18 +352,31 @@ def test_a_shared_channels_records_stay_with_the_workspace_that_ran_its_drills(t
     (get_url,) = stub_api.calls_to("files.getUploadURLExternal")
     assert get_url.token == A.token
     rows = list(csv.reader(io.StringIO(stub_api.uploaded(get_url.response["file_id"]).decode("utf-8-sig"), newline="")))
-    assert sorted((r[4], r[5], r[7], r[8]) for r in rows[1:]) == sorted([
-        (A.member, NAMES[A.member], "on_time", "3"), (B.member, NAMES[B.member], "on_time", "1"),
-    ])
+    assert sorted((r[4], r[5], r[7], r[8]) for r in rows[1:]) == sorted(
+        [
+            (A.member, NAMES[A.member], "on_time", "3"),
+            (B.member, NAMES[B.member], "on_time", "1"),
+        ]
+    )
 
     # B's admin now runs B's own drill in the channel, with a weekly digest: B's leaderboard and
     # digest list B's drill and members only, though A's drill of the same week is in the channel.
-    assert "設定しました" in blocks_text(ask(bot, B, "schedule set cto 10:00 tz=UTC reveal=+1m digest=thu-12:00", B.admin, channel=A.channel)["blocks"])
+    assert "設定しました" in blocks_text(
+        ask(bot, B, "schedule set cto 10:00 tz=UTC reveal=+1m digest=thu-12:00", B.admin, channel=A.channel)["blocks"]
+    )
     mark = len(stub_api.calls)
     at(bot, 2026, 11, 26, 10, 0, 5)
     (post,) = [c for c in posts_in(stub_api, A.channel, mark) if not c.params.get("thread_ts")]
     assert post.token == B.token
-    reply = {"type": "message", "channel": A.channel, "user": B.member, "text": "回答です", "ts": "1764151220.000001", "thread_ts": post.response["ts"], "channel_type": "channel"}
+    reply = {
+        "type": "message",
+        "channel": A.channel,
+        "user": B.member,
+        "text": "回答です",
+        "ts": "1764151220.000001",
+        "thread_ts": post.response["ts"],
+        "channel_type": "channel",
+    }
     assert event(bot, B, reply, "Ev-reply-B2").status == 200
     at(bot, 2026, 11, 26, 10, 1, 5)
     board = blocks_text(ask(bot, B, "leaderboard all", B.member, channel=A.channel)["blocks"])
@@ -358,5 +423,8 @@ def test_an_uninstall_sent_in_the_same_second_as_the_install_is_honoured_and_one
     install(bot, stub_api, B, token="xoxb-bravo-second-token-0123")
     assert bot.event({"type": "app_uninstalled"}, "Ev-uninstall", retry=1, team_id=B.id, event_time=same_second).status == 200
     before = int(datetime(2026, 11, 25, 8, 51, 59, tzinfo=UTC).timestamp())
-    assert bot.event({"type": "tokens_revoked", "tokens": {"bot": ["UBOT" + B.id]}}, "Ev-revoked", team_id=B.id, event_time=before).status == 200
+    assert (
+        bot.event({"type": "tokens_revoked", "tokens": {"bot": ["UBOT" + B.id]}}, "Ev-revoked", team_id=B.id, event_time=before).status
+        == 200
+    )
     assert "CISO" in blocks_text(ask(bot, B, "ciso", B.member)["blocks"])  # still installed

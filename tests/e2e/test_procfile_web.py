@@ -147,7 +147,12 @@ def test_an_api_url_that_is_not_slack_is_named_as_such_not_as_a_bad_token(tmp_pa
     thread.start()
     try:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-        env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET="s", SLACK_API_URL=f"http://127.0.0.1:{server.server_port}/", DATABASE_URL=f"sqlite:///{tmp_path / 'b.sqlite3'}")
+        env.update(
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET="s",
+            SLACK_API_URL=f"http://127.0.0.1:{server.server_port}/",
+            DATABASE_URL=f"sqlite:///{tmp_path / 'b.sqlite3'}",
+        )
         result = subprocess.run([sys.executable, "-m", "bot", "web"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     finally:
         server.shutdown()

@@ -239,7 +239,10 @@ BAD_FILES = {
     "title_list.md": b"---\ntitle: [a, b]\nslug: t\n---\n",
     "tabs.md": b"---\ntitle:\tx\n\tslug: y\n---\n",
     # Big but valid: it loads, and its views still respect Slack's limits.
-    "huge_questions.md": ("---\ntitle: Huge\nslug: huge\nmeta_description: 200 long questions\n---\n## 8. 面接\n" + "".join(f"{i}. **{'問' * 2000}{i}**\n" for i in range(1, 201))).encode(),
+    "huge_questions.md": (
+        "---\ntitle: Huge\nslug: huge\nmeta_description: 200 long questions\n---\n## 8. 面接\n"
+        + "".join(f"{i}. **{'問' * 2000}{i}**\n" for i in range(1, 201))
+    ).encode(),
     "question_without_text.md": "---\ntitle: Q\nslug: q\n---\n## 8. 面接\n1. \n".encode(),
 }
 
@@ -252,7 +255,15 @@ def test_bad_content_files_are_reported_and_the_rest_load(tmp_path: Path):
     slugs = sorted(r.slug for r in result.roles)
     assert slugs == ["ciso_project_position", "huge"]
     failed = {p.path.name for p in result.errors}
-    assert failed == {"empty.md", "only_front_matter.md", "binary.md", "yaml_list.md", "title_list.md", "tabs.md", "question_without_text.md"}
+    assert failed == {
+        "empty.md",
+        "only_front_matter.md",
+        "binary.md",
+        "yaml_list.md",
+        "title_list.md",
+        "tabs.md",
+        "question_without_text.md",
+    }
     for problem in result.errors:
         text = str(problem)
         assert text.startswith(str(problem.path)) and "\n" not in text and len(text) < 400
@@ -264,9 +275,15 @@ def test_bad_content_files_are_reported_and_the_rest_load(tmp_path: Path):
 @pytest.mark.parametrize(
     "env",
     [
-        {"PORT": "-1"}, {"PORT": "3000x"}, {"WEB_CONCURRENCY": "0"}, {"DRILL_TICK_SECONDS": "fast"},
-        {"DRILL_LEASE_SECONDS": "5", "SLACK_TIMEOUT_SECONDS": "10"}, {"SLACK_TIMEOUT_SECONDS": "0"},
-        {"DEFAULT_TIMEZONE": "Tokyo"}, {"ADMIN_USER_IDS": "U1;DROP TABLE"}, {"SLACK_APP_TOKEN": "xoxb-wrong-kind"},
+        {"PORT": "-1"},
+        {"PORT": "3000x"},
+        {"WEB_CONCURRENCY": "0"},
+        {"DRILL_TICK_SECONDS": "fast"},
+        {"DRILL_LEASE_SECONDS": "5", "SLACK_TIMEOUT_SECONDS": "10"},
+        {"SLACK_TIMEOUT_SECONDS": "0"},
+        {"DEFAULT_TIMEZONE": "Tokyo"},
+        {"ADMIN_USER_IDS": "U1;DROP TABLE"},
+        {"SLACK_APP_TOKEN": "xoxb-wrong-kind"},
     ],
 )
 def test_bad_settings(env):

@@ -48,14 +48,33 @@ def test_thousand_replies_with_retries_reordering_edits_and_deletes(posted_drill
     for i in deleted:
         e = replies[i]
         deliveries.append(
-            ({"type": "message", "subtype": "message_deleted", "channel": CH, "hidden": True, "deleted_ts": e["ts"],
-              "previous_message": {"type": "message", "user": e["user"], "ts": e["ts"], "thread_ts": thread_ts}}, f"Del{i:05d}", None)
+            (
+                {
+                    "type": "message",
+                    "subtype": "message_deleted",
+                    "channel": CH,
+                    "hidden": True,
+                    "deleted_ts": e["ts"],
+                    "previous_message": {"type": "message", "user": e["user"], "ts": e["ts"], "thread_ts": thread_ts},
+                },
+                f"Del{i:05d}",
+                None,
+            )
         )
     for i in rng.sample(range(1000), 100):
         e = replies[i]
         deliveries.append(
-            ({"type": "message", "subtype": "message_changed", "channel": CH, "hidden": True,
-              "message": {**e, "text": "edited", "edited": {"user": e["user"], "ts": e["ts"]}}}, f"Edit{i:05d}", None)
+            (
+                {
+                    "type": "message",
+                    "subtype": "message_changed",
+                    "channel": CH,
+                    "hidden": True,
+                    "message": {**e, "text": "edited", "edited": {"user": e["user"], "ts": e["ts"]}},
+                },
+                f"Edit{i:05d}",
+                None,
+            )
         )
     # Out of order: shuffle within windows, so some deletes and retries overtake their originals.
     for start in range(0, len(deliveries), 40):

@@ -15,6 +15,7 @@ from bot.testing import ADMIN, CH, CONTENT_DIR, TEAM_ID
 from bot.testing.botserver import start_bot
 from bot.testing.http import raw_request
 from bot.testing.signing import command_body, reply, signed_headers
+
 FORM = "application/x-www-form-urlencoded"
 MiB = 1024 * 1024
 MARKER = "XYZZY-front-door-marker"
@@ -48,11 +49,29 @@ def test_a_40000_character_reply_and_its_edit_pass_the_door(posted_bot):
     ts = "1764061210.000001"
     assert len(LONG_TEXT) == 40_000
     assert bot.event(reply(ts, "UALICE001", bot.drill_ts, text=LONG_TEXT), "EvLong1").status == 200
-    blocks = [{"type": "rich_text", "block_id": "x", "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": LONG_TEXT + "!"}]}]}]
+    blocks = [
+        {
+            "type": "rich_text",
+            "block_id": "x",
+            "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": LONG_TEXT + "!"}]}],
+        }
+    ]
     edit = {
-        "type": "message", "subtype": "message_changed", "channel": CH, "hidden": True, "ts": "1764061290.000001", "event_ts": "1764061290.000001",
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": CH,
+        "hidden": True,
+        "ts": "1764061290.000001",
+        "event_ts": "1764061290.000001",
         "message": {"type": "message", "user": "UALICE001", "ts": ts, "thread_ts": bot.drill_ts, "text": LONG_TEXT + "!", "blocks": blocks},
-        "previous_message": {"type": "message", "user": "UALICE001", "ts": ts, "thread_ts": bot.drill_ts, "text": LONG_TEXT, "blocks": blocks},
+        "previous_message": {
+            "type": "message",
+            "user": "UALICE001",
+            "ts": ts,
+            "thread_ts": bot.drill_ts,
+            "text": LONG_TEXT,
+            "blocks": blocks,
+        },
     }
     assert 3 * 40_000 < len(json.dumps({"event": edit}).encode()) < MiB
     assert bot.event(edit, "EvLong2").status == 200
@@ -71,7 +90,9 @@ def test_a_body_over_1_mib_is_refused_from_its_length_alone(posted_bot, caplog, 
 
 
 # "²" is a digit to str.isdigit().
-@pytest.mark.parametrize("length", [None, "", "abc", "-1", "1e3", "\xb2"], ids=["missing", "empty", "word", "negative", "float", "superscript"])
+@pytest.mark.parametrize(
+    "length", [None, "", "abc", "-1", "1e3", "\xb2"], ids=["missing", "empty", "word", "negative", "float", "superscript"]
+)
 def test_a_missing_or_unreadable_content_length_is_refused(posted_bot, caplog, length):
     caplog.set_level(logging.DEBUG)
     body = command_body("schedule off", user_id=ADMIN).encode()
@@ -92,7 +113,12 @@ DEEP_JSON = b'{"type": "event_callback", "event": ' + b'{"a": ' * 5000 + b"1" + 
 @pytest.mark.parametrize("body", [NOT_UTF8, DEEP_JSON], ids=["not-utf8", "deep-json"])
 def test_unsigned_malformed_bodies_are_refused_before_they_are_read(posted_bot, caplog, body):
     caplog.set_level(logging.DEBUG)
-    response = raw_request(posted_bot.url, "/slack/events", {"Content-Type": FORM, "Content-Length": str(len(body)), "X-Slack-Request-Timestamp": "1", "X-Slack-Signature": "v0=" + "0" * 64}, body)
+    response = raw_request(
+        posted_bot.url,
+        "/slack/events",
+        {"Content-Type": FORM, "Content-Length": str(len(body)), "X-Slack-Request-Timestamp": "1", "X-Slack-Signature": "v0=" + "0" * 64},
+        body,
+    )
     assert response.status == 401
     assert_one_short_line(caplog, MARKER)
 

@@ -32,7 +32,13 @@ def assert_refused_cleanly(caplog, before, after) -> None:
 
 @pytest.mark.parametrize(
     "fields",
-    [{"channel_id": CH + "\x00"}, {"channel_id": CH + "\n"}, {"user_id": ADMIN + "\x00"}, {"team_id": "T0001\x00"}, {"user_id": "uadmin001"}],
+    [
+        {"channel_id": CH + "\x00"},
+        {"channel_id": CH + "\n"},
+        {"user_id": ADMIN + "\x00"},
+        {"team_id": "T0001\x00"},
+        {"user_id": "uadmin001"},
+    ],
     ids=["nul-channel", "newline-channel", "nul-user", "nul-team", "lower-case-user"],
 )
 def test_a_slash_command_with_a_malformed_id_gets_one_sentence(posted_bot, caplog, fields):
@@ -47,7 +53,11 @@ def test_a_button_press_with_a_malformed_channel_or_user_gets_400(posted_bot, st
     caplog.set_level(logging.DEBUG)
     before = state(posted_bot)
     press = json.loads(dict(parse_qsl(action_body("career.share.0", "card|ciso", stub_api.response_url("share"))))["payload"])
-    for forged in ({**press, "channel": {"id": CH + "\x00"}}, {**press, "container": {"channel_id": "C\x00"}}, {**press, "user": {"id": {"nested": 1}}}):
+    for forged in (
+        {**press, "channel": {"id": CH + "\x00"}},
+        {**press, "container": {"channel_id": "C\x00"}},
+        {**press, "user": {"id": {"nested": 1}}},
+    ):
         caplog.clear()
         assert posted_bot.post_signed(urlencode({"payload": json.dumps(forged)})).status == 400
         assert_refused_cleanly(caplog, before, state(posted_bot))

@@ -93,7 +93,9 @@ def test_events_are_not_recorded_and_a_repeated_delivery_counts_once(replay_bot,
     drill_ts = stub_api.calls_to("chat.postMessage")[0].response["ts"]
     seen = count(bot, SeenRequestRow)
 
-    body = json.dumps({"type": "event_callback", "team_id": "T0001", "event_id": "EvR1", "event": reply("1764061210.000001", "UALICE001", drill_ts)})
+    body = json.dumps(
+        {"type": "event_callback", "team_id": "T0001", "event_id": "EvR1", "event": reply("1764061210.000001", "UALICE001", drill_ts)}
+    )
     headers = signed_headers(body, "application/json", timestamp=int(T0))
     assert send(bot, body, headers).status == 200
     assert send(bot, body, headers).status == 200

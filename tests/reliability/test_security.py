@@ -23,7 +23,9 @@ FORM = "application/x-www-form-urlencoded"
 
 @pytest.fixture
 def bot(stub_api, db_url):
-    server = start_bot(stub_api, CONTENT_DIR, rng=random.Random(1), clock=Clock(datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)), DATABASE_URL=db_url)
+    server = start_bot(
+        stub_api, CONTENT_DIR, rng=random.Random(1), clock=Clock(datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)), DATABASE_URL=db_url
+    )
     yield server
     server.stop()
 
@@ -63,8 +65,31 @@ def test_forged_requests_get_401_and_write_nothing(bot, stub_api, how):
     bodies = [
         (command_body("schedule off", user_id=ADMIN), FORM),
         (command_body("drill now", user_id=ADMIN), FORM),
-        (json.dumps({"type": "event_callback", "event_id": "Ev1", "event": {"type": "message", "channel": "C0STUDY01", "user": "U1", "ts": "1.2", "thread_ts": "1.1"}}), "application/json"),
-        (urlencode({"payload": json.dumps({"type": "block_actions", "user": {"id": ADMIN}, "actions": [{"action_id": "career.share.0", "value": "card|cto"}], "response_url": stub_api.response_url()})}), FORM),
+        (
+            json.dumps(
+                {
+                    "type": "event_callback",
+                    "event_id": "Ev1",
+                    "event": {"type": "message", "channel": "C0STUDY01", "user": "U1", "ts": "1.2", "thread_ts": "1.1"},
+                }
+            ),
+            "application/json",
+        ),
+        (
+            urlencode(
+                {
+                    "payload": json.dumps(
+                        {
+                            "type": "block_actions",
+                            "user": {"id": ADMIN},
+                            "actions": [{"action_id": "career.share.0", "value": "card|cto"}],
+                            "response_url": stub_api.response_url(),
+                        }
+                    )
+                }
+            ),
+            FORM,
+        ),
     ]
     for body, content_type in bodies:
         assert request(bot.url + "/slack/events", body, forged(body, content_type, how)).status == 401
@@ -85,7 +110,19 @@ def test_forged_requests_get_401_and_write_nothing(bot, stub_api, how):
 def test_non_admins_cannot_change_schedules_with_hand_crafted_interactivity(bot, stub_api, payload):
     bot.answer("schedule set ciso 09:00 tz=UTC", user_id=ADMIN)
     before = table_counts(bot)
-    body = urlencode({"payload": json.dumps({**payload, "user": {"id": "UMEMBER01"}, "team": {"id": "T0001"}, "response_url": stub_api.response_url(), "trigger_id": "1"})})
+    body = urlencode(
+        {
+            "payload": json.dumps(
+                {
+                    **payload,
+                    "user": {"id": "UMEMBER01"},
+                    "team": {"id": "T0001"},
+                    "response_url": stub_api.response_url(),
+                    "trigger_id": "1",
+                }
+            )
+        }
+    )
     response = bot.post_signed(body)
     assert response.status in (200, 400, 404)  # nothing listens for these: a clean rejection
     assert "Traceback" not in response.text and "Error" not in response.text
@@ -93,7 +130,18 @@ def test_non_admins_cannot_change_schedules_with_hand_crafted_interactivity(bot,
     assert bot.core.schedules.show("C0STUDY01", bot.clock(), team_id=TEAM_ID).schedule.role == "ciso_project_position"
 
 
-@pytest.mark.parametrize("text", ["schedule set cto 10:00", "schedule pause", "schedule resume", "schedule off", "schedule skip 2026-12-31", "drill now", "drill reveal"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "schedule set cto 10:00",
+        "schedule pause",
+        "schedule resume",
+        "schedule off",
+        "schedule skip 2026-12-31",
+        "drill now",
+        "drill reveal",
+    ],
+)
 def test_non_admin_commands_are_refused_politely(bot, text):
     bot.answer("schedule set ciso 09:00 tz=UTC", user_id=ADMIN)
     before = table_counts(bot)

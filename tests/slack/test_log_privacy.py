@@ -26,7 +26,9 @@ def test_a_thread_read_at_debug_level_logs_no_member_text(stub_api, caplog):
     logging.getLogger("slack_sdk").setLevel(logging.NOTSET)  # as a fresh process has it
     caplog.set_level(logging.DEBUG)
     stub_api.handlers["conversations.replies"] = lambda call: {
-        "ok": True, "messages": [{"ts": "1.1", "user": "UAKI00001", "text": MARKER}], "response_metadata": {"next_cursor": ""},
+        "ok": True,
+        "messages": [{"ts": "1.1", "user": "UAKI00001", "text": MARKER}],
+        "response_metadata": {"next_cursor": ""},
     }
     settings = settings_for(stub_api, CONTENT_DIR)
     chat = SlackChat(make_claim_client(settings), make_web_client(settings))
@@ -73,8 +75,21 @@ def test_a_debug_run_with_refused_requests_faults_and_a_rotated_secret_logs_no_t
         drill_ts = stub_api.calls_to("chat.postMessage")[0].response["ts"]
         url = bot.url + "/slack/events"
         now = int(time.time())
-        reply = json.dumps({"type": "event_callback", "team_id": "T0001", "event_id": "EvP1", "event": {
-            "type": "message", "channel": "C0STUDY01", "user": "UALICE001", "text": REPLY_TEXT, "ts": "1764061210.000001", "thread_ts": drill_ts}})
+        reply = json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": "T0001",
+                "event_id": "EvP1",
+                "event": {
+                    "type": "message",
+                    "channel": "C0STUDY01",
+                    "user": "UALICE001",
+                    "text": REPLY_TEXT,
+                    "ts": "1764061210.000001",
+                    "thread_ts": drill_ts,
+                },
+            }
+        )
         command = command_body("schedule pause", user_id="UADMIN001", response_url=stub_api.response_url(URL_MARKER))
 
         # Refused at the door: a clock skewed either way, the secret before its rotation, no signature.
@@ -84,8 +99,14 @@ def test_a_debug_run_with_refused_requests_faults_and_a_rotated_secret_logs_no_t
             assert request(url, body, {"Content-Type": kind}).status == 401
         oversized = command_body("schedule pause " + "x" * (1 << 20), response_url=stub_api.response_url(URL_MARKER)).encode()
         assert raw_request(bot.url, "/slack/events", {"Content-Type": FORM, "Content-Length": str(len(oversized))}, oversized).status == 413
-        for broken in (command.encode() + b"\xff", b'{"event": {"text": "' + REPLY_TEXT.encode() + b'", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}}"):
-            assert raw_request(bot.url, "/slack/events", {**signed_headers(broken, FORM), "Content-Length": str(len(broken))}, broken).status == 400
+        for broken in (
+            command.encode() + b"\xff",
+            b'{"event": {"text": "' + REPLY_TEXT.encode() + b'", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}}",
+        ):
+            assert (
+                raw_request(bot.url, "/slack/events", {**signed_headers(broken, FORM), "Content-Length": str(len(broken))}, broken).status
+                == 400
+            )
         nul = json.loads(reply)
         nul["event"]["channel"] = "C0STUDY01\x00"
         assert bot.post_signed(json.dumps(nul), "application/json").status == 400
@@ -119,7 +140,13 @@ def test_bolts_own_lines_that_carry_a_body_keep_the_line_and_lose_the_body(debug
 
     caplog = debug_run
     # A middleware that neither answers nor calls next: Bolt logs the request's body.
-    app = App(signing_secret=SIGNING_SECRET, token="xoxb-x", token_verification_enabled=False, logger=bolt_logger(), before_authorize=lambda next: None)
+    app = App(
+        signing_secret=SIGNING_SECRET,
+        token="xoxb-x",
+        token_verification_enabled=False,
+        logger=bolt_logger(),
+        before_authorize=lambda next: None,
+    )
     body = command_body("text\nFORGED " + MARKER)
     assert app.dispatch(BoltRequest(body=body, headers=signed_headers(body, FORM, secret="wrong"))).status == 401
     assert "Invalid request signature detected" in caplog.text

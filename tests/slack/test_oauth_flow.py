@@ -160,8 +160,12 @@ def serve(stub_api, db_url, home):
         upgrade(engine, db_url)
         engines.append(engine)
         installed: list[Installation] = []
-        parts = build_oauth_flow(settings, engine, on_installed=on_installed or installed.append, clock=clock or (lambda: datetime.now(timezone.utc)))
-        web = WebApp(bolt_app(settings, parts), health=lambda: {"ok": True, "installations": "stored"}, signing_secret=settings.signing_secret)
+        parts = build_oauth_flow(
+            settings, engine, on_installed=on_installed or installed.append, clock=clock or (lambda: datetime.now(timezone.utc))
+        )
+        web = WebApp(
+            bolt_app(settings, parts), health=lambda: {"ok": True, "installations": "stored"}, signing_secret=settings.signing_secret
+        )
         httpd = make_server("127.0.0.1", 0, web, server_class=_Server, handler_class=_Quiet)
         threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         servers.append(httpd)
@@ -301,7 +305,11 @@ def test_install_pages_opened_and_left_do_not_pile_up(serve):
     _, fresh = installer.open_install_page()
     table = installer.parts.state_store.oauth_states
     with installer.engine.begin() as connection:
-        connection.execute(table.update().where(table.c.state == left).values(expire_at=datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(seconds=1)))
+        connection.execute(
+            table.update()
+            .where(table.c.state == left)
+            .values(expire_at=datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(seconds=1))
+        )
 
     _, newest = installer.open_install_page()
 
@@ -366,7 +374,10 @@ def test_cancelling_on_slacks_page_gets_a_japanese_page_and_stores_nothing(serve
 def test_an_error_from_the_query_string_is_named_only_when_it_looks_like_slacks(serve):
     installer = serve()
     _, state = installer.open_install_page()
-    assert "（エラー: invalid_team_for_non_distributed_app）" in installer.redirect(error="invalid_team_for_non_distributed_app", state=state).text
+    assert (
+        "（エラー: invalid_team_for_non_distributed_app）"
+        in installer.redirect(error="invalid_team_for_non_distributed_app", state=state).text
+    )
 
     _, state = installer.open_install_page()
     page = installer.redirect(error='<img src=x onerror="alert(1)">', state=state)
@@ -416,7 +427,9 @@ def test_install_pages_are_get_only(serve):
 def test_install_pages_are_not_found_in_single_workspace_mode(stub_api, monkeypatch):
     monkeypatch.delenv("SLACK_CLIENT_ID", raising=False)
     monkeypatch.delenv("SLACK_CLIENT_SECRET", raising=False)
-    single = App(client=WebClient(base_url=stub_api.api_url, token="xoxb-single"), signing_secret=SIGNING_SECRET, token_verification_enabled=False)
+    single = App(
+        client=WebClient(base_url=stub_api.api_url, token="xoxb-single"), signing_secret=SIGNING_SECRET, token_verification_enabled=False
+    )
     web = WebApp(single, health=lambda: {"ok": True}, signing_secret=SIGNING_SECRET)
     statuses = []
     for path in ("/slack/install", "/slack/oauth_redirect"):

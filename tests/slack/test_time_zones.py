@@ -9,7 +9,10 @@ from bot.slack.chat import Profiles, TimeZones
 
 
 def zones_for(stub_api, profiles: dict[str, dict]) -> TimeZones:
-    stub_api.handlers["users.info"] = lambda call: {"ok": True, "user": {"id": call.params["user"], **profiles.get(call.params["user"], {})}}
+    stub_api.handlers["users.info"] = lambda call: {
+        "ok": True,
+        "user": {"id": call.params["user"], **profiles.get(call.params["user"], {})},
+    }
     clock = [0.0]
     zones = TimeZones(Profiles(WebClient(token="xoxb-test", base_url=stub_api.api_url), ttl=60, monotonic=lambda: clock[0]))
     zones.clock_ = clock

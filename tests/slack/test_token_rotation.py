@@ -147,7 +147,9 @@ def test_without_the_lock_bolts_own_authorize_spends_the_refresh_token_twice(dat
 def test_a_refused_refresh_keeps_a_token_that_has_not_expired_yet(database, stand_in):
     _url, engine, store = database
     start = now()
-    token, _refresh = install_expiring(store, stand_in, TEAM, expires_at=start + timedelta(minutes=30), refresh_token="xoxe-1-already-spent")
+    token, _refresh = install_expiring(
+        store, stand_in, TEAM, expires_at=start + timedelta(minutes=30), refresh_token="xoxe-1-already-spent"
+    )
     stand_in.live.clear()  # Slack no longer honours it
     installations = installations_for(engine, store, stand_in, clock=lambda: start)
 
@@ -179,10 +181,18 @@ def test_a_grid_workspace_is_found_by_its_team_alone_as_the_scheduler_asks(datab
     from slack_sdk.oauth.installation_store import Installation
 
     _url, engine, store = database
-    store.save(Installation(
-        app_id="A0001", enterprise_id="E0GRID001", team_id="T0INGRID1", user_id="U0INSTALL",
-        bot_token="xoxb-grid-workspace", bot_id="B0GRID001", bot_user_id="UBOTGRID1", bot_scopes=["chat:write"],
-    ))
+    store.save(
+        Installation(
+            app_id="A0001",
+            enterprise_id="E0GRID001",
+            team_id="T0INGRID1",
+            user_id="U0INSTALL",
+            bot_token="xoxb-grid-workspace",
+            bot_id="B0GRID001",
+            bot_user_id="UBOTGRID1",
+            bot_scopes=["chat:write"],
+        )
+    )
     installations = installations_for(engine, store, stand_in, clock=now)
 
     # A drill records its team only; a request knows the enterprise too. Both find the workspace.
@@ -220,8 +230,11 @@ def test_a_request_through_bolt_with_an_oauth_flow_carries_the_refreshed_token(d
         client=WebClient(base_url=stand_in.url),
         installation_store=store,
         oauth_settings=OAuthSettings(
-            client_id=CLIENT_ID, client_secret=CLIENT_SECRET, scopes=["chat:write", "commands"],
-            installation_store=store, state_store=SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine),
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            scopes=["chat:write", "commands"],
+            installation_store=store,
+            state_store=SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine),
         ),
         authorize=installations.authorize,
     )
@@ -232,7 +245,17 @@ def test_a_request_through_bolt_with_an_oauth_flow_carries_the_refreshed_token(d
         seen.append((client.token, context.bot_user_id, context.bot_id, context.team_id))
         ack()
 
-    body = urlencode({"team_id": TEAM, "user_id": "U0MEMBER1", "channel_id": "C0STUDY01", "command": "/career", "text": "help", "response_url": "", "trigger_id": "1.2.3"})
+    body = urlencode(
+        {
+            "team_id": TEAM,
+            "user_id": "U0MEMBER1",
+            "channel_id": "C0STUDY01",
+            "command": "/career",
+            "text": "help",
+            "response_url": "",
+            "trigger_id": "1.2.3",
+        }
+    )
     response = app.dispatch(BoltRequest(body=body, headers=signed_headers(body, "application/x-www-form-urlencoded")))
 
     assert response.status == 200

@@ -47,7 +47,11 @@ def waiting_row(sessions, lease: Lease) -> tuple:
     with sessions.begin() as s:
         assert drills.create_drill(s, "C1", "2026-11-25@UTC", NOW, NOW + timedelta(hours=1), "UTC", NOW, team_id="T1")
         drill_id = s.scalar(select(DrillRow.id))
-        status = {leases.REVEALING: DrillStatus.POSTED, leases.MARKING: DrillStatus.REVEALED, leases.FEEDBACK_NOTICE: DrillStatus.REVEALED}.get(lease)
+        status = {
+            leases.REVEALING: DrillStatus.POSTED,
+            leases.MARKING: DrillStatus.REVEALED,
+            leases.FEEDBACK_NOTICE: DrillStatus.REVEALED,
+        }.get(lease)
         if status is not None:
             s.execute(update(DrillRow).where(DrillRow.id == drill_id).values(status=status, message_ts="1.0"))
         if lease is leases.CHANNEL_POST:

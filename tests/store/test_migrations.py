@@ -59,17 +59,26 @@ def test_upgrade_from_string_columns_keeps_every_setting_and_downgrade_restores_
     try:
         upgrade(engine, empty_db_url, "0002")
         with engine.begin() as c:
-            c.execute(text(
-                "INSERT INTO schedules (channel_id, role, post_time, timezone, days, reveal, skip_dates, paused, effective_from, deck, deck_position, updated_by, updated_at)"
-                " VALUES ('C1', 'cto', '09:00', 'UTC', 'daily', '+1h', '', false, '2026-11-25 00:00:00', 'cto#3,cto#1', 1, 'U1', '2026-11-25 00:00:00'),"
-                " ('C2', 'all', '07:30', 'Asia/Tokyo', 'mon,wed,fri', '18:00', '2026-12-24,2026-12-31', true, '2026-11-25 00:00:00', '', 0, 'U1', '2026-11-25 00:00:00')"
-            ))
-            c.execute(text(
-                "INSERT INTO drills (channel_id, occurrence, status, role_slug, question_number, question_total, post_at, reveal_at, timezone, message_ts, attempts, created_at, reveal_attempts, revealed_at)"
-                " VALUES ('C1', '2026-11-25', 'revealed', 'cto', 3, 20, '2026-11-25 09:00:00', '2026-11-25 10:00:00', 'UTC', '1.2', 1, '2026-11-25 09:00:00', 1, '2026-11-25 10:00:00')"
-            ))
+            c.execute(
+                text(
+                    "INSERT INTO schedules (channel_id, role, post_time, timezone, days, reveal, skip_dates, paused, effective_from, deck, deck_position, updated_by, updated_at)"
+                    " VALUES ('C1', 'cto', '09:00', 'UTC', 'daily', '+1h', '', false, '2026-11-25 00:00:00', 'cto#3,cto#1', 1, 'U1', '2026-11-25 00:00:00'),"
+                    " ('C2', 'all', '07:30', 'Asia/Tokyo', 'mon,wed,fri', '18:00', '2026-12-24,2026-12-31', true, '2026-11-25 00:00:00', '', 0, 'U1', '2026-11-25 00:00:00')"
+                )
+            )
+            c.execute(
+                text(
+                    "INSERT INTO drills (channel_id, occurrence, status, role_slug, question_number, question_total, "
+                    "post_at, reveal_at, timezone, message_ts, attempts, created_at, reveal_attempts, revealed_at)"
+                    " VALUES ('C1', '2026-11-25', 'revealed', 'cto', 3, 20, '2026-11-25 09:00:00', '2026-11-25 10:00:00', 'UTC', '1.2', 1, '2026-11-25 09:00:00', 1, '2026-11-25 10:00:00')"
+                )
+            )
             drill_id = c.execute(text("SELECT id FROM drills")).scalar_one()
-            c.execute(text(f"INSERT INTO replies (drill_id, message_ts, user_id, replied_at, late, deleted) VALUES ({drill_id}, '1.3', 'U2', '2026-11-25 09:05:00', false, false)"))
+            c.execute(
+                text(
+                    f"INSERT INTO replies (drill_id, message_ts, user_id, replied_at, late, deleted) VALUES ({drill_id}, '1.3', 'U2', '2026-11-25 09:05:00', false, false)"
+                )
+            )
 
         upgrade(engine, empty_db_url)
         from bot.store import schedules
@@ -79,7 +88,12 @@ def test_upgrade_from_string_columns_keeps_every_setting_and_downgrade_restores_
         with session_factory(engine)() as session:
             first, second = (schedules.to_schedule(r) for r in session.query(ScheduleRow).order_by(ScheduleRow.channel_id))
             deck = schedules.deck_of(session.query(ScheduleRow).filter_by(channel_id="C1").one())
-        assert (first.post_time, first.days, first.reveal.offset.total_seconds(), first.skip_dates) == (time(9, 0), frozenset(range(7)), 3600, frozenset())
+        assert (first.post_time, first.days, first.reveal.offset.total_seconds(), first.skip_dates) == (
+            time(9, 0),
+            frozenset(range(7)),
+            3600,
+            frozenset(),
+        )
         assert (second.post_time, sorted(second.days), second.reveal.at, second.paused) == (time(7, 30), [0, 2, 4], time(18, 0), True)
         assert sorted(d.isoformat() for d in second.skip_dates) == ["2026-12-24", "2026-12-31"]
         # Questions are now known by their stable ids, matched from the numbers against the content.
@@ -97,7 +111,9 @@ def test_upgrade_from_string_columns_keeps_every_setting_and_downgrade_restores_
 
         downgrade(engine, empty_db_url, "0002")
         with engine.connect() as c:
-            rows = c.execute(text("SELECT channel_id, post_time, days, reveal, skip_dates, deck, deck_position FROM schedules ORDER BY channel_id")).all()
+            rows = c.execute(
+                text("SELECT channel_id, post_time, days, reveal, skip_dates, deck, deck_position FROM schedules ORDER BY channel_id")
+            ).all()
             assert [tuple(r) for r in rows] == [
                 ("C1", "09:00", "daily", "+1h", "", "cto#3,cto#1", 1),
                 ("C2", "07:30", "mon,wed,fri", "18:00", "2026-12-24,2026-12-31", "", 0),
@@ -122,17 +138,28 @@ def test_question_ids_migration_matches_old_rows_and_steps_back_and_forth(empty_
     try:
         upgrade(engine, empty_db_url, "0003")
         with engine.begin() as c:
-            c.execute(text(
-                "INSERT INTO schedules (channel_id, role, post_time, timezone, days, reveal_time, reveal_offset_minutes, skip_dates, paused, all_questions, effective_from, deck, deck_position, updated_by, updated_at)"
-                " VALUES ('C1', 'cto', '09:00:00', 'UTC', '[0,1,2,3,4,5,6]', NULL, 60, '[]', false, false, '2026-11-25 00:00:00', '[\"cto#3\", \"cto#7\", \"cto#1\"]', 2, 'U1', '2026-11-25 00:00:00')"
-            ))
+            c.execute(
+                text(
+                    "INSERT INTO schedules (channel_id, role, post_time, timezone, days, reveal_time, reveal_offset_minutes, "
+                    "skip_dates, paused, all_questions, effective_from, deck, deck_position, updated_by, updated_at)"
+                    " VALUES ('C1', 'cto', '09:00:00', 'UTC', '[0,1,2,3,4,5,6]', NULL, 60, '[]', false, false, "
+                    "'2026-11-25 00:00:00', '[\"cto#3\", \"cto#7\", \"cto#1\"]', 2, 'U1', '2026-11-25 00:00:00')"
+                )
+            )
             for number, occurrence in ((3, "2026-11-24"), (7, "2026-11-25")):
-                c.execute(text(
-                    "INSERT INTO drills (channel_id, occurrence, status, role_slug, question_number, question_total, post_at, reveal_at, timezone, message_ts, attempts, created_at, reveal_attempts, backfill_due)"
-                    f" VALUES ('C1', '{occurrence}', 'posted', 'cto', {number}, 20, '2026-11-25 09:00:00', '2026-11-25 10:00:00', 'UTC', '1.{number}', 1, '2026-11-25 09:00:00', 0, false)"
-                ))
+                c.execute(
+                    text(
+                        "INSERT INTO drills (channel_id, occurrence, status, role_slug, question_number, question_total, "
+                        "post_at, reveal_at, timezone, message_ts, attempts, created_at, reveal_attempts, backfill_due)"
+                        f" VALUES ('C1', '{occurrence}', 'posted', 'cto', {number}, 20, '2026-11-25 09:00:00', '2026-11-25 10:00:00', 'UTC', '1.{number}', 1, '2026-11-25 09:00:00', 0, false)"
+                    )
+                )
             first = c.execute(text("SELECT id FROM drills WHERE question_number = 3")).scalar_one()
-            c.execute(text(f"INSERT INTO replies (drill_id, message_ts, user_id, replied_at, late, deleted) VALUES ({first}, '1.9', 'U2', '2026-11-25 09:05:00', false, false)"))
+            c.execute(
+                text(
+                    f"INSERT INTO replies (drill_id, message_ts, user_id, replied_at, late, deleted) VALUES ({first}, '1.9', 'U2', '2026-11-25 09:05:00', false, false)"
+                )
+            )
 
         def check_upgraded() -> None:
             with engine.connect() as c:
@@ -146,10 +173,12 @@ def test_question_ids_migration_matches_old_rows_and_steps_back_and_forth(empty_
         upgrade(engine, empty_db_url, question_ids=ids)
         check_upgraded()
         with engine.begin() as c:
-            c.execute(text(
-                "INSERT INTO reviews (user_id, role_slug, question_id, local_day, rating, at, drill_id)"
-                f" VALUES ('U2', 'cto', 'cccccccccc', '2026-11-25', 3, '2026-11-25 10:05:00', {first})"
-            ))
+            c.execute(
+                text(
+                    "INSERT INTO reviews (user_id, role_slug, question_id, local_day, rating, at, drill_id)"
+                    f" VALUES ('U2', 'cto', 'cccccccccc', '2026-11-25', 3, '2026-11-25 10:05:00', {first})"
+                )
+            )
         downgrade(engine, empty_db_url, "0003", question_ids=ids)
         with engine.connect() as c:
             deck = c.execute(text("SELECT deck FROM schedules")).scalar_one()
@@ -175,10 +204,12 @@ def test_question_ids_migration_refuses_to_run_without_the_content(empty_db_url,
     try:
         upgrade(engine, empty_db_url, "0003")
         with engine.begin() as c:
-            c.execute(text(
-                "INSERT INTO drills (channel_id, occurrence, status, role_slug, question_number, question_total, post_at, reveal_at, timezone, attempts, created_at, reveal_attempts, backfill_due)"
-                " VALUES ('C1', '2026-11-24', 'revealed', 'cto', 3, 20, '2026-11-24 09:00:00', '2026-11-24 10:00:00', 'UTC', 1, '2026-11-24 09:00:00', 1, false)"
-            ))
+            c.execute(
+                text(
+                    "INSERT INTO drills (channel_id, occurrence, status, role_slug, question_number, question_total, post_at, reveal_at, timezone, attempts, created_at, reveal_attempts, backfill_due)"
+                    " VALUES ('C1', '2026-11-24', 'revealed', 'cto', 3, 20, '2026-11-24 09:00:00', '2026-11-24 10:00:00', 'UTC', 1, '2026-11-24 09:00:00', 1, false)"
+                )
+            )
         monkeypatch.setenv("CONTENT_DIR", "/nonexistent/content")
         with pytest.raises(RuntimeError, match="set CONTENT_DIR"):
             upgrade(engine, empty_db_url)
@@ -202,11 +233,18 @@ def test_reminder_digest_migration_keeps_schedules_and_history_both_ways(empty_d
     try:
         upgrade(engine, empty_db_url, "0005")
         with engine.begin() as c:
-            c.execute(text(
-                "INSERT INTO schedules (channel_id, role, post_time, timezone, days, reveal_time, reveal_offset_minutes, skip_dates, paused, all_questions, question_order, feedback, effective_from, deck, deck_position, updated_by, updated_at)"
-                " VALUES ('C1', 'cto', '09:00:00', 'Asia/Tokyo', '[0,2,4]', NULL, 60, '[]', false, false, 'adaptive', true, '2026-11-25 00:00:00', '[]', 0, 'U1', '2026-11-25 00:00:00')"
-            ))
-            c.execute(text("INSERT INTO schedule_changes (channel_id, user_id, at, action, before, after) VALUES ('C1', 'U1', '2026-11-25 00:00:00', 'set', '', '')"))
+            c.execute(
+                text(
+                    "INSERT INTO schedules (channel_id, role, post_time, timezone, days, reveal_time, reveal_offset_minutes, skip_dates, "
+                    "paused, all_questions, question_order, feedback, effective_from, deck, deck_position, updated_by, updated_at)"
+                    " VALUES ('C1', 'cto', '09:00:00', 'Asia/Tokyo', '[0,2,4]', NULL, 60, '[]', false, false, 'adaptive', true, '2026-11-25 00:00:00', '[]', 0, 'U1', '2026-11-25 00:00:00')"
+                )
+            )
+            c.execute(
+                text(
+                    "INSERT INTO schedule_changes (channel_id, user_id, at, action, before, after) VALUES ('C1', 'U1', '2026-11-25 00:00:00', 'set', '', '')"
+                )
+            )
 
         def check() -> None:
             with session_factory(engine)() as session:
@@ -239,32 +277,79 @@ def test_workspace_migration_gives_every_row_the_single_workspace_and_steps_back
     from bot.domain.workspace import SINGLE_WORKSPACE
     from bot.store.db import downgrade
 
-    tables = ("schedules", "schedule_changes", "drills", "replies", "cards", "reviews", "member_settings", "feedback_notices", "channel_posts", "home_tabs")
+    tables = (
+        "schedules",
+        "schedule_changes",
+        "drills",
+        "replies",
+        "cards",
+        "reviews",
+        "member_settings",
+        "feedback_notices",
+        "channel_posts",
+        "home_tabs",
+    )
     engine = make_engine(empty_db_url)
     try:
         upgrade(engine, empty_db_url, "0007")
         with engine.begin() as c:
-            c.execute(text(
-                "INSERT INTO schedules (channel_id, role, post_time, timezone, days, reveal_time, reveal_offset_minutes, skip_dates, paused, all_questions, question_order, feedback, remind_before_minutes, effective_from, deck, deck_position, updated_by, updated_at)"
-                " VALUES ('C1', 'cto', '09:00:00', 'Asia/Tokyo', '[0,2,4]', NULL, 60, '[]', false, false, 'adaptive', true, 30, '2026-11-25 00:00:00', '[]', 0, 'U1', '2026-11-25 00:00:00')"
-            ))
-            c.execute(text("INSERT INTO schedule_changes (channel_id, user_id, at, action, before, after, source) VALUES ('C1', 'U1', '2026-11-25 00:00:00', 'set', '', '', 'modal')"))
-            c.execute(text(
-                "INSERT INTO drills (channel_id, occurrence, status, role_slug, question_number, question_id, question_total, post_at, reveal_at, timezone, message_ts, attempts, created_at, reveal_attempts, backfill_due, feedback)"
-                " VALUES ('C1', '2026-11-25@Asia/Tokyo', 'posted', 'cto', 3, 'cccccccccc', 20, '2026-11-25 00:00:00', '2026-11-25 01:00:00', 'Asia/Tokyo', '1.1', 1, '2026-11-25 00:00:00', 0, false, true)"
-            ))
+            c.execute(
+                text(
+                    "INSERT INTO schedules (channel_id, role, post_time, timezone, days, reveal_time, reveal_offset_minutes, skip_dates, paused, "
+                    "all_questions, question_order, feedback, remind_before_minutes, effective_from, deck, deck_position, updated_by, updated_at)"
+                    " VALUES ('C1', 'cto', '09:00:00', 'Asia/Tokyo', '[0,2,4]', NULL, 60, '[]', false, false, 'adaptive', true, 30, '2026-11-25 00:00:00', '[]', 0, 'U1', '2026-11-25 00:00:00')"
+                )
+            )
+            c.execute(
+                text(
+                    "INSERT INTO schedule_changes (channel_id, user_id, at, action, before, after, source) VALUES ('C1', 'U1', '2026-11-25 00:00:00', 'set', '', '', 'modal')"
+                )
+            )
+            c.execute(
+                text(
+                    "INSERT INTO drills (channel_id, occurrence, status, role_slug, question_number, question_id, question_total, "
+                    "post_at, reveal_at, timezone, message_ts, attempts, created_at, reveal_attempts, backfill_due, feedback)"
+                    " VALUES ('C1', '2026-11-25@Asia/Tokyo', 'posted', 'cto', 3, 'cccccccccc', 20, '2026-11-25 "
+                    "00:00:00', '2026-11-25 01:00:00', 'Asia/Tokyo', '1.1', 1, '2026-11-25 00:00:00', 0, false, true)"
+                )
+            )
             drill = c.execute(text("SELECT id FROM drills")).scalar_one()
-            c.execute(text(f"INSERT INTO replies (drill_id, message_ts, user_id, replied_at, late, deleted, verdicts) VALUES ({drill}, '1.2', 'U2', '2026-11-25 00:05:00', false, false, 'cp')"))
-            c.execute(text("INSERT INTO cards (user_id, role_slug, question_id, stability, difficulty, due, last_review, reviews) VALUES ('U2', 'cto', 'cccccccccc', 3.5, 5.0, '2026-11-28 00:00:00', '2026-11-25 01:05:00', 1)"))
-            c.execute(text(f"INSERT INTO reviews (user_id, role_slug, question_id, local_day, rating, at, drill_id) VALUES ('U2', 'cto', 'cccccccccc', '2026-11-25', 3, '2026-11-25 01:05:00', {drill})"))
+            c.execute(
+                text(
+                    f"INSERT INTO replies (drill_id, message_ts, user_id, replied_at, late, deleted, verdicts) VALUES ({drill}, '1.2', 'U2', '2026-11-25 00:05:00', false, false, 'cp')"
+                )
+            )
+            c.execute(
+                text(
+                    "INSERT INTO cards (user_id, role_slug, question_id, stability, difficulty, due, last_review, "
+                    "reviews) VALUES ('U2', 'cto', 'cccccccccc', 3.5, 5.0, '2026-11-28 00:00:00', '2026-11-25 01:05:00', 1)"
+                )
+            )
+            c.execute(
+                text(
+                    f"INSERT INTO reviews (user_id, role_slug, question_id, local_day, rating, at, drill_id) VALUES ('U2', 'cto', 'cccccccccc', '2026-11-25', 3, '2026-11-25 01:05:00', {drill})"
+                )
+            )
             c.execute(text("INSERT INTO member_settings (user_id, feedback, updated_at) VALUES ('U2', false, '2026-11-25 00:00:00')"))
             c.execute(text(f"INSERT INTO feedback_notices (drill_id, user_id, sent_at) VALUES ({drill}, 'U2', '2026-11-25 01:10:00')"))
-            c.execute(text(f"INSERT INTO channel_posts (channel_id, kind, key, drill_id, due_at, status, attempts, created_at) VALUES ('C1', 'reminder', '{drill}', {drill}, '2026-11-25 00:30:00', 'pending', 0, '2026-11-25 00:00:00')"))
-            c.execute(text("INSERT INTO home_tabs (user_id, opened_at, published_at) VALUES ('U2', '2026-11-25 00:00:00', '2026-11-25 00:00:01')"))
+            c.execute(
+                text(
+                    f"INSERT INTO channel_posts (channel_id, kind, key, drill_id, due_at, status, attempts, created_at) "
+                    f"VALUES ('C1', 'reminder', '{drill}', {drill}, '2026-11-25 00:30:00', 'pending', 0, '2026-11-25 00:00:00')"
+                )
+            )
+            c.execute(
+                text("INSERT INTO home_tabs (user_id, opened_at, published_at) VALUES ('U2', '2026-11-25 00:00:00', '2026-11-25 00:00:01')")
+            )
 
         def check_kept() -> None:
             with engine.connect() as c:
-                assert c.execute(text("SELECT channel_id, role, remind_before_minutes, updated_by FROM schedules")).one() == ("C1", "cto", 30, "U1")
+                assert c.execute(text("SELECT channel_id, role, remind_before_minutes, updated_by FROM schedules")).one() == (
+                    "C1",
+                    "cto",
+                    30,
+                    "U1",
+                )
                 assert c.execute(text("SELECT source FROM schedule_changes")).scalar_one() == "modal"
                 assert c.execute(text("SELECT status, message_ts, question_id FROM drills")).one() == ("posted", "1.1", "cccccccccc")
                 assert c.execute(text("SELECT user_id, verdicts FROM replies")).one() == ("U2", "cp")
@@ -283,10 +368,20 @@ def test_workspace_migration_gives_every_row_the_single_workspace_and_steps_back
             assert c.execute(text("SELECT enterprise_id FROM schedules")).scalar_one() is None
         with engine.begin() as c:
             # The same member id in another workspace is another member.
-            c.execute(text("INSERT INTO member_settings (team_id, user_id, feedback, updated_at) VALUES ('T2', 'U2', true, '2026-11-25 00:00:00')"))
+            c.execute(
+                text(
+                    "INSERT INTO member_settings (team_id, user_id, feedback, updated_at) VALUES ('T2', 'U2', true, '2026-11-25 00:00:00')"
+                )
+            )
             c.execute(text("INSERT INTO home_tabs (team_id, user_id, opened_at) VALUES ('T2', 'U2', '2026-11-25 00:00:00')"))
-            c.execute(text("INSERT INTO cards (team_id, user_id, role_slug, question_id, reviews) VALUES ('T2', 'U2', 'cto', 'cccccccccc', 0)"))
-            c.execute(text("INSERT INTO reviews (team_id, user_id, role_slug, question_id, local_day, rating, at) VALUES ('T2', 'U2', 'cto', 'cccccccccc', '2026-11-25', 1, '2026-11-25 01:05:00')"))
+            c.execute(
+                text("INSERT INTO cards (team_id, user_id, role_slug, question_id, reviews) VALUES ('T2', 'U2', 'cto', 'cccccccccc', 0)")
+            )
+            c.execute(
+                text(
+                    "INSERT INTO reviews (team_id, user_id, role_slug, question_id, local_day, rating, at) VALUES ('T2', 'U2', 'cto', 'cccccccccc', '2026-11-25', 1, '2026-11-25 01:05:00')"
+                )
+            )
             c.execute(text("INSERT INTO workspaces (team_id, installed_at) VALUES ('T2', '2026-11-25 00:00:00')"))
 
         # Two workspaces' members cannot fit the old keys: the step back refuses, and changes nothing.
@@ -325,10 +420,13 @@ def test_trust_migration_adds_replay_guard_and_pause_reason_and_steps_back_witho
     try:
         upgrade(engine, empty_db_url, "0008")
         with engine.begin() as c:
-            c.execute(text(
-                "INSERT INTO schedules (channel_id, team_id, role, post_time, timezone, days, skip_dates, paused, all_questions, question_order, feedback, effective_from, deck, deck_position, updated_by, updated_at) "
-                "VALUES ('C1', 'T1', 'cto', '09:00:00', 'Asia/Tokyo', '[0,1,2,3,4]', '[]', false, false, 'rotation', true, '2026-11-25 00:00:00', '[]', 0, 'U1', '2026-11-25 00:00:00')"
-            ))
+            c.execute(
+                text(
+                    "INSERT INTO schedules (channel_id, team_id, role, post_time, timezone, days, skip_dates, paused, "
+                    "all_questions, question_order, feedback, effective_from, deck, deck_position, updated_by, updated_at) "
+                    "VALUES ('C1', 'T1', 'cto', '09:00:00', 'Asia/Tokyo', '[0,1,2,3,4]', '[]', false, false, 'rotation', true, '2026-11-25 00:00:00', '[]', 0, 'U1', '2026-11-25 00:00:00')"
+                )
+            )
         upgrade(engine, empty_db_url)
         with engine.connect() as c:
             assert c.execute(text("SELECT channel_id, paused_reason, paused_notified_at FROM schedules")).one() == ("C1", None, None)
@@ -360,10 +458,13 @@ def test_levels_migration_gives_existing_schedules_every_level_and_no_common_que
     try:
         upgrade(engine, empty_db_url, "0009")
         with engine.begin() as c:
-            c.execute(text(
-                "INSERT INTO schedules (channel_id, team_id, role, post_time, timezone, days, skip_dates, paused, all_questions, question_order, feedback, effective_from, deck, deck_position, updated_by, updated_at) "
-                "VALUES ('C1', 'T1', 'cto', '09:00:00', 'Asia/Tokyo', '[0,1,2,3,4]', '[]', false, false, 'rotation', true, '2026-11-25 00:00:00', '[]', 0, 'U1', '2026-11-25 00:00:00')"
-            ))
+            c.execute(
+                text(
+                    "INSERT INTO schedules (channel_id, team_id, role, post_time, timezone, days, skip_dates, paused, "
+                    "all_questions, question_order, feedback, effective_from, deck, deck_position, updated_by, updated_at) "
+                    "VALUES ('C1', 'T1', 'cto', '09:00:00', 'Asia/Tokyo', '[0,1,2,3,4]', '[]', false, false, 'rotation', true, '2026-11-25 00:00:00', '[]', 0, 'U1', '2026-11-25 00:00:00')"
+                )
+            )
         upgrade(engine, empty_db_url)
         with session_factory(engine)() as session:
             stored = get_schedule(session, "C1")

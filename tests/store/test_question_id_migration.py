@@ -36,15 +36,21 @@ def test_old_drills_and_decks_get_the_ids_of_a_custom_content_folder(empty_db_ur
     try:
         upgrade(engine, empty_db_url, "0003")
         with engine.begin() as c:
-            c.execute(text(
-                "INSERT INTO schedules (channel_id, role, post_time, timezone, days, reveal_time, reveal_offset_minutes, skip_dates, paused, all_questions, effective_from, deck, deck_position, updated_by, updated_at)"
-                " VALUES ('C1', 'demo', '09:00:00', 'UTC', '[0,1,2,3,4,5,6]', NULL, 60, '[]', false, false, '2026-11-25 00:00:00', '[\"demo#3\", \"demo#1\"]', 1, 'U1', '2026-11-25 00:00:00')"
-            ))
+            c.execute(
+                text(
+                    "INSERT INTO schedules (channel_id, role, post_time, timezone, days, reveal_time, reveal_offset_minutes, "
+                    "skip_dates, paused, all_questions, effective_from, deck, deck_position, updated_by, updated_at)"
+                    " VALUES ('C1', 'demo', '09:00:00', 'UTC', '[0,1,2,3,4,5,6]', NULL, 60, '[]', false, false, '2026-11-25 00:00:00', '[\"demo#3\", \"demo#1\"]', 1, 'U1', '2026-11-25 00:00:00')"
+                )
+            )
             for number, occurrence in ((1, "2026-11-23"), (2, "2026-11-24"), (3, "2026-11-25")):
-                c.execute(text(
-                    "INSERT INTO drills (channel_id, occurrence, status, role_slug, question_number, question_total, post_at, reveal_at, timezone, message_ts, attempts, created_at, reveal_attempts, backfill_due)"
-                    f" VALUES ('C1', '{occurrence}', 'revealed', 'demo', {number}, 2, '2026-11-25 09:00:00', '2026-11-25 10:00:00', 'UTC', '1.{number}', 1, '2026-11-25 09:00:00', 1, false)"
-                ))
+                c.execute(
+                    text(
+                        "INSERT INTO drills (channel_id, occurrence, status, role_slug, question_number, question_total, "
+                        "post_at, reveal_at, timezone, message_ts, attempts, created_at, reveal_attempts, backfill_due)"
+                        f" VALUES ('C1', '{occurrence}', 'revealed', 'demo', {number}, 2, '2026-11-25 09:00:00', '2026-11-25 10:00:00', 'UTC', '1.{number}', 1, '2026-11-25 09:00:00', 1, false)"
+                    )
+                )
         upgrade(engine, empty_db_url, content_dir=folder)
         with engine.connect() as c:
             drills = c.execute(text("SELECT question_number, question_id FROM drills ORDER BY question_number")).all()

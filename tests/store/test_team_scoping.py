@@ -14,10 +14,32 @@ from bot.domain.drill import DrillStatus
 from bot.domain.memory import Grade, Memory
 from bot.domain.schedule import Remind, Schedule
 from bot.domain.workspace import SINGLE_WORKSPACE
-from bot.store import answers, cards, channel_posts, channel_records, drills, home_tabs, installs, schedule_changes, schedules, verdicts
-from bot.store import leases
+from bot.store import (
+    answers,
+    cards,
+    channel_posts,
+    channel_records,
+    drills,
+    home_tabs,
+    installs,
+    leases,
+    schedule_changes,
+    schedules,
+    verdicts,
+)
 from bot.store.db import make_engine, session_factory, upgrade
-from bot.store.models import CardRow, ChannelPostRow, DrillRow, FeedbackNoticeRow, HomeTabRow, MemberSettingRow, ReplyRow, ReviewRow, ScheduleChangeRow, ScheduleRow
+from bot.store.models import (
+    CardRow,
+    ChannelPostRow,
+    DrillRow,
+    FeedbackNoticeRow,
+    HomeTabRow,
+    MemberSettingRow,
+    ReplyRow,
+    ReviewRow,
+    ScheduleChangeRow,
+    ScheduleRow,
+)
 
 UTC = timezone.utc
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -39,7 +61,9 @@ def schedule(channel_id: str, paused: bool = False) -> Schedule:
 
 def add_drill(session, channel_id: str, team_id: str, day: int = 0) -> int:
     post_at = NOW + timedelta(days=day)
-    assert drills.create_drill(session, channel_id, f"2026-11-{25 + day}@UTC", post_at, post_at + timedelta(hours=1), "UTC", NOW, team_id=team_id)
+    assert drills.create_drill(
+        session, channel_id, f"2026-11-{25 + day}@UTC", post_at, post_at + timedelta(hours=1), "UTC", NOW, team_id=team_id
+    )
     return session.scalars(select(DrillRow.id).where(DrillRow.channel_id == channel_id).order_by(DrillRow.id.desc())).first()
 
 
@@ -47,7 +71,9 @@ def test_two_workspaces_members_with_the_same_user_id_keep_their_own_memory_sett
     with sessions.begin() as s:
         for team, grade, day in ((A, Grade.AGAIN, date(2026, 11, 25)), (B, Grade.EASY, date(2026, 11, 24))):
             cards.lock_card(s, MEMBER, "cto", "q1", team_id=team)
-            cards.store_memory(s, MEMBER, "cto", "q1", Memory(1.0 if team == A else 9.0, 5.0, NOW + timedelta(days=1), NOW, 1), team_id=team)
+            cards.store_memory(
+                s, MEMBER, "cto", "q1", Memory(1.0 if team == A else 9.0, 5.0, NOW + timedelta(days=1), NOW, 1), team_id=team
+            )
             assert cards.put_review(s, MEMBER, "cto", "q1", day, int(grade), NOW, None, team_id=team) is None
         verdicts.set_member_feedback(s, MEMBER, False, NOW, team_id=A)
         assert home_tabs.record_home_opened(s, MEMBER, NOW, NOW - timedelta(seconds=30), team_id=B)
@@ -62,14 +88,24 @@ def test_two_workspaces_members_with_the_same_user_id_keep_their_own_memory_sett
         assert [c.stability for c in cards.cards_of_members(s, [MEMBER], team_id=B)] == [9.0]
         assert [r.grade for r in cards.reviews_of(s, MEMBER, "cto", "q1", team_id=A)] == [Grade.GOOD]
         assert [r.grade for r in cards.reviews_of(s, MEMBER, "cto", "q1", team_id=B)] == [Grade.EASY]
-        assert (cards.reviewed_on(s, MEMBER, date(2026, 11, 25), team_id=A), cards.reviewed_on(s, MEMBER, date(2026, 11, 25), team_id=B)) == (1, 0)
+        assert (
+            cards.reviewed_on(s, MEMBER, date(2026, 11, 25), team_id=A),
+            cards.reviewed_on(s, MEMBER, date(2026, 11, 25), team_id=B),
+        ) == (1, 0)
         assert cards.recent_grades(s, MEMBER, NOW - timedelta(days=1), team_id=B) == [Grade.EASY]
-        assert (verdicts.member_feedback_enabled(s, MEMBER, team_id=A), verdicts.member_feedback_enabled(s, MEMBER, team_id=B)) == (False, None)
+        assert (verdicts.member_feedback_enabled(s, MEMBER, team_id=A), verdicts.member_feedback_enabled(s, MEMBER, team_id=B)) == (
+            False,
+            None,
+        )
         # Who gets no private feedback is decided on the safe side: off in any workspace is off.
         assert verdicts.members_without_feedback(s, [MEMBER]) == {MEMBER}
         assert (home_tabs.home_openers(s, [MEMBER], team_id=A), home_tabs.home_openers(s, [MEMBER], team_id=B)) == (set(), {MEMBER})
         # The single workspace's member (the default) is a third person, with nothing yet.
-        assert (cards.member_cards(s, MEMBER, team_id=SINGLE_WORKSPACE), verdicts.member_feedback_enabled(s, MEMBER, team_id=SINGLE_WORKSPACE), home_tabs.home_openers(s, [MEMBER], team_id=SINGLE_WORKSPACE)) == ([], None, set())
+        assert (
+            cards.member_cards(s, MEMBER, team_id=SINGLE_WORKSPACE),
+            verdicts.member_feedback_enabled(s, MEMBER, team_id=SINGLE_WORKSPACE),
+            home_tabs.home_openers(s, [MEMBER], team_id=SINGLE_WORKSPACE),
+        ) == ([], None, set())
 
 
 def test_a_member_answers_and_roles_count_in_their_own_workspace_only(sessions):
@@ -106,7 +142,12 @@ def test_schedules_list_per_workspace_and_an_update_never_moves_one(sessions):
         assert [r.channel_id for r in schedules.team_schedules(s, team_id=B)] == ["CB1"]
         assert [r.channel_id for r in schedules.all_schedules(s)] == ["CA1", "CA2", "CB1", "COLD"]
         assert [r.channel_id for r in schedules.team_schedules(s, True, team_id=SINGLE_WORKSPACE)] == ["COLD"]
-        assert (schedules.schedule_team(s, "CA1"), schedules.schedule_team(s, "CB1"), schedules.schedule_team(s, "COLD"), schedules.schedule_team(s, "CNONE")) == (A, B, SINGLE_WORKSPACE, None)
+        assert (
+            schedules.schedule_team(s, "CA1"),
+            schedules.schedule_team(s, "CB1"),
+            schedules.schedule_team(s, "COLD"),
+            schedules.schedule_team(s, "CNONE"),
+        ) == (A, B, SINGLE_WORKSPACE, None)
         row = schedules.get_schedule_row(s, "CA1")
         assert (row.team_id, row.enterprise_id, row.paused, row.updated_by) == (A, "E0000001", True, "UOTHER")
         assert s.scalars(select(ScheduleChangeRow.team_id)).all() == [B]
@@ -173,10 +214,24 @@ def test_rows_of_the_single_workspace_are_given_the_real_one_once(sessions):
     assert changed == 10  # every row above but the q2 card A already had
 
     with sessions() as s:
-        for model in (ScheduleRow, ScheduleChangeRow, DrillRow, ReplyRow, FeedbackNoticeRow, ChannelPostRow, ReviewRow, MemberSettingRow, HomeTabRow):
+        for model in (
+            ScheduleRow,
+            ScheduleChangeRow,
+            DrillRow,
+            ReplyRow,
+            FeedbackNoticeRow,
+            ChannelPostRow,
+            ReviewRow,
+            MemberSettingRow,
+            HomeTabRow,
+        ):
             assert set(s.scalars(select(model.team_id))) == {A}, model.__tablename__
         assert schedules.get_schedule_row(s, "C1").enterprise_id == "E0000001"
-        assert sorted((c.question_id, c.team_id, c.reviews) for c in s.scalars(select(CardRow))) == [("q1", A, 0), ("q2", A, 5), ("q2", SINGLE_WORKSPACE, 0)]
+        assert sorted((c.question_id, c.team_id, c.reviews) for c in s.scalars(select(CardRow))) == [
+            ("q1", A, 0),
+            ("q2", A, 5),
+            ("q2", SINGLE_WORKSPACE, 0),
+        ]
         assert verdicts.member_feedback_enabled(s, MEMBER, team_id=A) is False
         assert [r.grade for r in cards.reviews_of(s, MEMBER, "cto", "q1", team_id=A)] == [Grade.GOOD]
         assert drills.get_drill(s, drill).status == DrillStatus.PENDING
@@ -197,7 +252,17 @@ def test_every_read_by_channel_or_drill_sees_only_the_asking_workspaces_drills_o
             row.status, row.role_slug, row.question_id = DrillStatus.REVEALED, role, question
             team = row.team_id
             assert answers.add_reply(s, drill, f"{drill}.1", MEMBER, row.post_at + timedelta(minutes=5), late=False)
-            cards.put_review(s, MEMBER, role, question, date(2026, 11, 25 + drill - drill_a), 2, NOW + timedelta(days=drill - drill_a), drill, team_id=team)
+            cards.put_review(
+                s,
+                MEMBER,
+                role,
+                question,
+                date(2026, 11, 25 + drill - drill_a),
+                2,
+                NOW + timedelta(days=drill - drill_a),
+                drill,
+                team_id=team,
+            )
     since = NOW - timedelta(days=1)
     with sessions() as s:
         assert channel_records.channel_drill_teams(s, "CS") == {A, B}
@@ -229,7 +294,9 @@ def test_a_drill_gets_the_reminder_of_its_own_workspaces_schedule_not_of_one_set
         drill.status, drill.message_ts = DrillStatus.POSTED, "1764061200.000100"
         # A turns its schedule off with the drill still open; B sets one with a reminder there.
         schedules.delete_schedule(s, "CS")
-        schedules.save_schedule(s, replace(schedule("CS"), remind=Remind(before=timedelta(minutes=30))), "UADMINB", NOW, keep_deck=False, team_id=B)
+        schedules.save_schedule(
+            s, replace(schedule("CS"), remind=Remind(before=timedelta(minutes=30))), "UADMINB", NOW, keep_deck=False, team_id=B
+        )
     with sessions() as s:
         assert channel_posts.reminder_candidates(s, NOW + timedelta(minutes=40)) == []
 

@@ -13,7 +13,23 @@ from bot.testing.slack_text import assert_within_limits
 from bot.views import blocks as ui
 
 
-@pytest.mark.parametrize("text", ["", "list", "ciso", "ciso duties", "ciso skills", "ciso paths", "ciso collaboration", "ciso outlook", "ciso learn", "ciso questions", "ciso question", "nope"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "list",
+        "ciso",
+        "ciso duties",
+        "ciso skills",
+        "ciso paths",
+        "ciso collaboration",
+        "ciso outlook",
+        "ciso learn",
+        "ciso questions",
+        "ciso question",
+        "nope",
+    ],
+)
 def test_every_view_of_the_shipped_content_is_within_limits(router, text):
     assert_within_limits(router.handle_command(text, team_id=SINGLE_WORKSPACE))
 

@@ -26,10 +26,19 @@ HOSTILE = "R&D <!channel> <@U123> <https://evil|click> `<職種|all>`"
 @pytest.fixture
 def role(router):
     ciso = router.catalog.by_slug("ciso_project_position")
-    question = Question(1, f"{HOSTILE}について説明してください。", (f"ポイント {HOSTILE}、ATT&CK",), follow_up=f"深掘り {HOSTILE}", id="q1hostile")
+    question = Question(
+        1, f"{HOSTILE}について説明してください。", (f"ポイント {HOSTILE}、ATT&CK",), follow_up=f"深掘り {HOSTILE}", id="q1hostile"
+    )
     return replace(
-        ciso, title=f"CISO {HOSTILE}", short_title="A&B <x>", description=f"説明 {HOSTILE}", summary=f"概要 {HOSTILE}",
-        duties=(f"業務 {HOSTILE}",) * 3, outlook=(f"展望 {HOSTILE}",), questions=(question,), questions_note=f"注 {HOSTILE}",
+        ciso,
+        title=f"CISO {HOSTILE}",
+        short_title="A&B <x>",
+        description=f"説明 {HOSTILE}",
+        summary=f"概要 {HOSTILE}",
+        duties=(f"業務 {HOSTILE}",) * 3,
+        outlook=(f"展望 {HOSTILE}",),
+        questions=(question,),
+        questions_note=f"注 {HOSTILE}",
     )
 
 
@@ -46,12 +55,18 @@ def messages(role) -> list[tuple[str, object]]:
         ("unknown section", ui.unknown_section(role, HOSTILE)),
         ("shared", ui.without_actions(ui.role_card(role, []), HOSTILE)),
         ("post", drill_blocks.drill_post(post)),
-        ("reveal", drill_blocks.drill_reveal(DrillReveal(post, question.answer_points, ("UALICE001", HOSTILE), question.follow_up, 7, True))),
+        (
+            "reveal",
+            drill_blocks.drill_reveal(DrillReveal(post, question.answer_points, ("UALICE001", HOSTILE), question.follow_up, 7, True)),
+        ),
         ("reveal without points", drill_blocks.drill_reveal(DrillReveal(post, (), ()))),
         ("schedule help", drill_blocks.schedule_help()),
         ("no schedule", drill_blocks.schedule_show(None)),
         ("feedback", feedback_blocks.answer_feedback(AnswerFeedback(role, question, (Verdict.COVERED, Verdict.PARTLY)))),
-        ("review", learning_blocks.review_card(Queue(Item(role, question, None), 0, 0, None, "Asia/Tokyo", datetime(2026, 11, 25, tzinfo=UTC)))),
+        (
+            "review",
+            learning_blocks.review_card(Queue(Item(role, question, None), 0, 0, None, "Asia/Tokyo", datetime(2026, 11, 25, tzinfo=UTC))),
+        ),
         ("review points", learning_blocks.review_points(role, question, 1)),
     ]
     built += [(f"section {s.key}", ui.section_view(role, s.key)) for s in SECTIONS if s.key != "question"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from slack_bolt import App
 
@@ -17,13 +18,22 @@ if TYPE_CHECKING:
     from bot.slack.listeners.schedule_modal import ScheduleModal
 
 
-def register_listeners(app: App, router: CommandRouter, replies: Replies, team_of: TeamOf, home: "HomeParts | None" = None, schedule_modal: "ScheduleModal | None" = None) -> None:
+def register_listeners(
+    app: App,
+    router: CommandRouter,
+    replies: Replies,
+    team_of: TeamOf,
+    home: HomeParts | None = None,
+    schedule_modal: ScheduleModal | None = None,
+) -> None:
     """`team_of(context)` says which workspace each request belongs to."""
     # What changes a member's App Home republishes it (debounced); without a Home, nothing to do.
     refresh_home: Callable[[str, str], None] = home.refresh.touch if home is not None else (lambda user_id, team_id: None)
     if schedule_modal is not None:
         # Before the command's own listeners: `/career schedule` alone opens the editor.
-        tell_home = (lambda user_id, team_id, sentence: home.publisher.publish(user_id, team_id, notice=sentence)) if home is not None else None
+        tell_home = (
+            (lambda user_id, team_id, sentence: home.publisher.publish(user_id, team_id, notice=sentence)) if home is not None else None
+        )
         schedule_modal_listeners.register(app, schedule_modal, team_of, refresh_home, tell_home)
     slash_command.register(app, router, team_of, refresh_home)
     actions.register(app, router, team_of, refresh_home)

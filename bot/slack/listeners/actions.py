@@ -7,23 +7,32 @@ listener, since sending it is itself a call out of this process."""
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.views.action_ids import ACTION_ID
 from bot.commands.router import CommandRouter
 from bot.slack.teams import TeamOf
+from bot.views.action_ids import ACTION_ID
 from bot.views.blocks import notice
 
 log = logging.getLogger(__name__)
 
 
-def answer_press(body: dict, action: dict, respond: Respond, router: CommandRouter, team_id: str, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None) -> None:
+def answer_press(
+    body: dict,
+    action: dict,
+    respond: Respond,
+    router: CommandRouter,
+    team_id: str,
+    refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None,
+) -> None:
     user_id = (body.get("user") or {}).get("id", "")
     channel_id = (body.get("channel") or {}).get("id", "") or (body.get("container") or {}).get("channel_id", "")
     try:
-        message = router.handle_action(action.get("action_id", ""), action.get("value", ""), user_id=user_id, channel_id=channel_id, team_id=team_id)
+        message = router.handle_action(
+            action.get("action_id", ""), action.get("value", ""), user_id=user_id, channel_id=channel_id, team_id=team_id
+        )
     except Exception:  # noqa: BLE001 - the user pressed a button: say it failed rather than nothing
         log.exception("a /career button (%s) from %s failed", action.get("action_id"), user_id)
         message = notice("⚠️ うまく処理できませんでした。もう一度 `/career` からお試しください。")
@@ -40,7 +49,9 @@ def answer_press(body: dict, action: dict, respond: Respond, router: CommandRout
         respond(text=message.text, blocks=message.blocks, response_type="in_channel", replace_original=False)
 
 
-def register(app: App, router: CommandRouter, team_of: TeamOf, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None) -> None:
+def register(
+    app: App, router: CommandRouter, team_of: TeamOf, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None
+) -> None:
     def ack_listener(ack: Ack) -> None:
         ack()
 

@@ -9,7 +9,7 @@ modal's content (views.update)."""
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
@@ -31,7 +31,7 @@ FAILED = "⚠️ うまく処理できませんでした。もう一度お試し
 BUSY = "⚠️ Slack が混み合っているため、画面を開けませんでした。少し待ってから、もう一度ボタンを押してください。"
 MODAL_TITLE = "キャリア面接ドリル"  # a modal's title when its payload has none
 # `busy()`: what a Home button does when Slack rate-limits its views.open (say so on the Home).
-Busy = Callable[[], None]
+Busy = Callable[[], object]
 
 
 def record_opening(event: dict, context: BoltContext, tab: HomeTab, team_id: str) -> None:
@@ -64,7 +64,9 @@ def open_review(body: dict, client: WebClient, tab: HomeTab, team_id: str, busy:
     _update(client, opened, view)
 
 
-def press_in_modal(body: dict, action: dict, client: WebClient, tab: HomeTab, router: CommandRouter, refresh: Callable[[str, str], None], team_id: str) -> None:
+def press_in_modal(
+    body: dict, action: dict, client: WebClient, tab: HomeTab, router: CommandRouter, refresh: Callable[[str, str], None], team_id: str
+) -> None:
     original = ui.original_action(action.get("action_id") or "")
     view = body.get("view") or {}
     if original is None or not view.get("id"):
@@ -108,7 +110,9 @@ def _update(client: WebClient, view_id: str, view: dict) -> None:
         log.warning("views.update failed for view %s (%s)", view_id, err.code)
 
 
-def register(app: App, tab: HomeTab, publisher: HomePublisher, router: CommandRouter, refresh: Callable[[str, str], None], team_of: TeamOf) -> None:
+def register(
+    app: App, tab: HomeTab, publisher: HomePublisher, router: CommandRouter, refresh: Callable[[str, str], None], team_of: TeamOf
+) -> None:
     def ack_opening(ack: Ack, event: dict, context: BoltContext) -> None:
         record_opening(event, context, tab, team_of(context))
         ack()

@@ -7,8 +7,8 @@ ingestion at-least-once; the writes are idempotent, which makes it count once.""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Callable
 
 from slack_bolt import App
 
@@ -35,9 +35,15 @@ def on_message(event: dict, replies: Replies, bot_user_id: str | None, recorded:
         message = event.get("message") or {}
         thread_ts, ts = message.get("thread_ts"), message.get("ts")
         user = message.get("user")
-        if channel_id and thread_ts and ts and thread_ts != ts and is_member_reply(user, message.get("subtype"), bool(message.get("bot_id")), bot_user_id):
+        if (
+            channel_id
+            and thread_ts
+            and ts
+            and thread_ts != ts
+            and is_member_reply(user, message.get("subtype"), bool(message.get("bot_id")), bot_user_id)
+        ):
             at, edited = _time(ts), _time(event.get("event_ts") or event.get("ts"))
-            if at is not None and edited is not None:
+            if at is not None and edited is not None and user is not None:
                 replies.revise(channel_id, thread_ts, ts, user, message.get("text") or "", at, edited)
         return
     if not is_member_reply(event.get("user"), subtype, bool(event.get("bot_id")), bot_user_id):

@@ -17,7 +17,8 @@ listener saves it and updates the modal with what was set, or why nothing change
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -37,7 +38,9 @@ NEW_ACTION = "home_schedule_new"  # App Home's 新しいスケジュール butto
 
 BUSY = "Slack が混み合っているため、スケジュールの編集フォームを開けませんでした。何も変更していません。少し待ってから、もう一度 `/career schedule` を実行してください。"
 NOT_OPENED = "スケジュールの編集フォームを開けませんでした。何も変更していません。もう一度 `/career schedule` を実行してください。"
-FAILED = "うまく処理できませんでした。変更は行われていない可能性があります。`/career schedule show` で確認してから、もう一度お試しください。"
+FAILED = (
+    "うまく処理できませんでした。変更は行われていない可能性があります。`/career schedule show` で確認してから、もう一度お試しください。"
+)
 
 
 def form_values(state_values: Any) -> dict[str, str]:
@@ -78,7 +81,9 @@ class ScheduleModal:
 
     # ------------------------------------------------------------------ opening
 
-    def open(self, client: WebClient, trigger_id: str, user_id: str, channel_id: str | None, refuse: Callable[[str], None], team_id: str) -> None:
+    def open(
+        self, client: WebClient, trigger_id: str, user_id: str, channel_id: str | None, refuse: Callable[[str], None], team_id: str
+    ) -> None:
         """Open the form for `channel_id` (None: with a channel picker). views.open comes first.
         `refuse(sentence)` tells the user privately why no form opened."""
         refused = self.editor.refuse_opening(user_id, team_id=team_id)
@@ -145,7 +150,11 @@ class ScheduleModal:
             return  # answered in the ack
         try:
             outcome = self.editor.save(checked, lambda channel_id: self._bot_in_channel(client, channel_id), team_id=team_id)
-            view = ui.saved_modal(outcome.view, outcome.channel_id, outcome.bot_missing) if isinstance(outcome, Saved) else ui.notice_modal(outcome.sentence)
+            view = (
+                ui.saved_modal(outcome.view, outcome.channel_id, outcome.bot_missing)
+                if isinstance(outcome, Saved)
+                else ui.notice_modal(outcome.sentence)
+            )
         except Exception:  # noqa: BLE001 - the modal says 保存しています…: it must not stay so
             log.exception("saving a schedule from the editor for %s failed", checked.channel_id)
             outcome, view = None, ui.notice_modal(f"⚠️ {FAILED}")
@@ -158,7 +167,7 @@ class ScheduleModal:
 
     @staticmethod
     def _bot_in_channel(client: WebClient, channel_id: str) -> str | None:
-        """"missing" when Slack knows no such channel, "outside" when the bot is not in it, None
+        """ "missing" when Slack knows no such channel, "outside" when the bot is not in it, None
         when it is or Slack cannot say (a missing scope: the drill's own post will tell)."""
         try:
             info = client.conversations_info(channel=channel_id)
@@ -176,8 +185,11 @@ def rate_limited(err: SlackApiError) -> bool:
 
 
 def register(
-    app: App, modal: ScheduleModal, team_of: TeamOf, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None,
-    tell_home: Callable[[str, str, str], None] | None = None,
+    app: App,
+    modal: ScheduleModal,
+    team_of: TeamOf,
+    refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None,
+    tell_home: Callable[[str, str, str], object] | None = None,
 ) -> None:
     """Registered before the /career command's own listeners, so `/career schedule` alone is ours.
     `tell_home(user, team, sentence)` says it on the member's Home when a Home button's modal
@@ -200,7 +212,9 @@ def register(
                 client.chat_postEphemeral(channel=channel_id, user=user_id, text=sentence)
 
         # From a DM (no channel a drill could run in), the form asks which channel.
-        modal.open(client, command.get("trigger_id", ""), user_id, channel_id if form.is_channel_id(channel_id) else None, refuse, team_of(context))
+        modal.open(
+            client, command.get("trigger_id", ""), user_id, channel_id if form.is_channel_id(channel_id) else None, refuse, team_of(context)
+        )
 
     def open_from_home(body: dict, action: dict, client: WebClient, context: BoltContext) -> None:
         user_id = (body.get("user") or {}).get("id", "")

@@ -10,7 +10,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
-from typing import Callable
+from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
 
@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 
 
 def _answer(router: CommandRouter, command: dict, team_id: str):
-    return router.handle_command(command.get("text", ""), user_id=command.get("user_id", ""), channel_id=command.get("channel_id", ""), team_id=team_id)
+    return router.handle_command(
+        command.get("text", ""), user_id=command.get("user_id", ""), channel_id=command.get("channel_id", ""), team_id=team_id
+    )
 
 
 def answer_in_ack(ack: Ack, command: dict, router: CommandRouter, team_id: str) -> None:
@@ -31,10 +33,18 @@ def answer_in_ack(ack: Ack, command: dict, router: CommandRouter, team_id: str) 
     ack(text=message.text, blocks=message.blocks, response_type="ephemeral" if message.ephemeral else "in_channel")
 
 
-FAILED = "⚠️ うまく処理できませんでした。変更は行われていない可能性があります。`/career schedule show` で確認してから、もう一度お試しください。"
+FAILED = (
+    "⚠️ うまく処理できませんでした。変更は行われていない可能性があります。`/career schedule show` で確認してから、もう一度お試しください。"
+)
 
 
-def answer_later(command: dict, respond: Respond, router: CommandRouter, team_id: str, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None) -> None:
+def answer_later(
+    command: dict,
+    respond: Respond,
+    router: CommandRouter,
+    team_id: str,
+    refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None,
+) -> None:
     try:
         message = _answer(router, command, team_id)
     except Exception:  # noqa: BLE001 - the user waits for an answer: say it failed rather than nothing
@@ -67,7 +77,9 @@ class AnswerCache:
                 return found
         # The answer depends on the text alone (same_answer_for_everyone): no workspace's data is read.
         message = self.router.handle_command(text, team_id=SINGLE_WORKSPACE)
-        body = json.dumps({"text": message.text, "response_type": "ephemeral" if message.ephemeral else "in_channel", "blocks": message.blocks})
+        body = json.dumps(
+            {"text": message.text, "response_type": "ephemeral" if message.ephemeral else "in_channel", "blocks": message.blocks}
+        )
         with self._lock:
             self._bodies[text] = body
             while len(self._bodies) > self.size:
@@ -84,7 +96,9 @@ class AnswerCache:
         return answer_known_lookups
 
 
-def register(app: App, router: CommandRouter, team_of: TeamOf, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None) -> None:
+def register(
+    app: App, router: CommandRouter, team_of: TeamOf, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None
+) -> None:
     app.use(AnswerCache(router).middleware())
 
     # Two listeners, so that a lookup is a plain listener: Bolt prepares a lazy run (a deep copy of

@@ -8,8 +8,8 @@ event if they fail; doing them twice changes nothing."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Callable
 
 from slack_bolt import App, BoltContext
 
