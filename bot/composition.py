@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from bot.commands.drill import DrillCommands
 from bot.commands.feedback import FeedbackCommands
 from bot.commands.learning import LearningCommands
+from bot.commands.mock import MockCommands
 from bot.commands.router import CommandRouter
 from bot.commands.standings import StandingsCommands
 from bot.config import Settings
@@ -41,6 +42,7 @@ from bot.usecases.leaderboard import Leaderboard
 from bot.usecases.learning import Learning
 from bot.usecases.lookups import Lookups
 from bot.usecases.member_home import everyone_sees_all
+from bot.usecases.mock_interviews import MockInterviews
 from bot.usecases.model_answers import ModelAnswers
 from bot.usecases.outbox import Outbox
 from bot.usecases.replays import Replays
@@ -110,6 +112,8 @@ class Bot:
     ticker: Ticker
     clock: Callable[[], datetime]
     workspaces: Workspaces
+    mock: MockInterviews  # one-to-one mock interviews (模擬面接)
+    mock_commands: MockCommands
 
     @property
     def healthy(self) -> bool:
@@ -170,7 +174,10 @@ def build_bot(
     feedback_delivery = FeedbackDelivery(sessions, catalog, outbox)
     announcements = Announcements(sessions, catalog, outbox, name_of)
     workspaces = Workspaces(sessions, timedelta(days=settings.workspace_retention_days))
-    cycle = DrillCycle(sessions, delivery, feedback=feedback_delivery, announcements=announcements, workspaces=workspaces)
+    # A session's feedback is due a few seconds after its answer's last message: the ticker is woken
+    # at that instant rather than left to its next interval.
+    mock = MockInterviews(sessions, catalog, answer_check, learning, outbox, chats, wake=lambda at: ticker.wake_at(at, mock.tick))
+    cycle = DrillCycle(sessions, delivery, feedback=feedback_delivery, announcements=announcements, workspaces=workspaces, mock=mock)
     ticker = Ticker(cycle.tick, clock, settings.drill_tick_seconds)
     schedules = ScheduleAdmin(sessions, catalog, is_admin, wake=ticker.wake)
     drill_commands = DrillCommands(schedules, replies, clock, settings.default_timezone, bot_in_channel, learning, visible)
@@ -178,16 +185,35 @@ def build_bot(
     standings = StandingsCommands(
         leaderboard, Export(sessions, catalog, chats, name_of, settings.default_timezone), schedules, clock, name_of
     )
+    lookups = Lookups(catalog, rng)
+    learning_commands = LearningCommands(learning, clock)
+    mock_commands = MockCommands(mock, lookups, learning_commands, clock)
     router = CommandRouter(
-        Lookups(catalog, rng),
+        lookups,
         drill_commands,
-        LearningCommands(learning, clock),
+        learning_commands,
         FeedbackCommands(Feedback(sessions, catalog), clock),
         standings=standings,
         model_answers=ModelAnswers(sessions, catalog),
+        mock=mock_commands,
     )
     return Bot(
-        settings, content, catalog, router, engine, replies, learning, answer_check, schedules, delivery, cycle, ticker, clock, workspaces
+        settings,
+        content,
+        catalog,
+        router,
+        engine,
+        replies,
+        learning,
+        answer_check,
+        schedules,
+        delivery,
+        cycle,
+        ticker,
+        clock,
+        workspaces,
+        mock,
+        mock_commands,
     )
 
 
@@ -300,6 +326,15 @@ def build_slack_bot(
             installations.delete(team_id, enterprise_id)
 
     replays = Replays(session_factory(engine))
+    from bot.slack.listeners.direct_messages import DirectMessages
+
+    direct_messages = DirectMessages(
+        bot.mock,
+        bot.mock_commands,
+        chats,
+        clock,
+        first_delivery=lambda key, request_ts: replays.first_delivery(key, request_ts, clock()),
+    )
     app = create_app(
         settings,
         make_web_client(settings),
@@ -313,6 +348,7 @@ def build_slack_bot(
         authorize=installations.authorize if installations else None,
         removed=removed if installations else _removed_single,
         first_delivery=lambda signature, request_ts: replays.first_delivery(signature, request_ts, clock()),
+        direct_messages=direct_messages,
     )
     return SlackBot(bot, app, home, clients, oauth, installations)
 

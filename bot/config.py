@@ -34,6 +34,8 @@ DEFAULT_SCOPES = (
     "users:read",
     "im:write",
     "files:write",
+    "im:history",
+    "assistant:write",
 )
 INSTALL_PATH = "/slack/install"
 REDIRECT_URI_PATH = "/slack/oauth_redirect"

@@ -13,10 +13,8 @@ from __future__ import annotations
 import difflib
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from sqlalchemy import select
@@ -25,16 +23,17 @@ from bot.commands.home_tab import HomeTab
 from bot.commands.router import CommandRouter
 from bot.commands.schedule_editor import Invalid, Refused, ScheduleEditor, Valid
 from bot.config import Settings
+from bot.console_chat import CONSOLE_DM, ConsoleChat
 from bot.domain import schedule_form
-from bot.domain.announcements import Reminder, WeeklyDigest
-from bot.domain.answer_feedback import AnswerFeedback
-from bot.domain.drill import DrillPost, DrillReveal, DrillStatus
+from bot.domain.drill import DrillStatus
 from bot.domain.memory import GRADE_LABELS, Grade
+from bot.domain.mock_interview import ANSWER_QUIET
 from bot.domain.workspace import SINGLE_WORKSPACE
-from bot.ports import Message, ThreadMessage
+from bot.ports import Message
 from bot.store import drills
 from bot.store.models import DrillRow
-from bot.views import announcement_blocks, drill_blocks, feedback_blocks
+from bot.usecases.mock_interviews import Taken
+from bot.views import drill_blocks
 from bot.views.action_ids import Kind, action_id, encode
 from bot.views.modal_blocks import field_errors_text
 from bot.views.plaintext import mrkdwn_to_text, render
@@ -56,7 +55,7 @@ _COMMENT = re.compile(r"(?:^|\s)#.*$", re.S)
 # `:wait` and `:next` jump from one due instant to the next; a month of daily drills is about 60.
 _MAX_JUMPS = 5000
 _MAX_WAIT = timedelta(days=366)
-_COMMANDS = ("next", "wait", "reply", "grade", "time", "home", "schedule-form", "help", "quit")
+_COMMANDS = ("next", "wait", "reply", "answer", "grade", "time", "home", "schedule-form", "help", "quit")
 _LEAVE = ("quit", "exit", "q", ":q", ":quit", ":exit")
 _REPLACED = "[↻ 押したメッセージをこの内容に置き換えました]"
 _GRADE_HELP = "1〜4 または " + "・".join(GRADE_LABELS[g] for g in Grade)
@@ -66,6 +65,7 @@ HELP = (
     "  :wait 30m|2h|1d|30d        時刻を進める（1日・2時間・30分 とも書けます。途中の投稿と公開はすべて順に行われます）\n"
     "  :reply [ユーザーID] [回答]  回答を受け付けているドリルのスレッドに回答（省略するとあなた。回答の文章を書くと公開時にチェック結果が届きます）\n"
     f"  :grade <評価> [ユーザーID] 最後に公開されたドリルを自己評価（評価は {_GRADE_HELP}、省略するとあなた）\n"
+    "  :answer <回答>             DM に回答を書く（/career mock cto 3 で始めた模擬面接の回答。「以上です」「スキップ」「終了」も）\n"
     "  :time                      いまの時刻\n"
     "  :home                      あなたの App Home（番号で職種・復習・一時停止／再開のボタンを押せます）\n"
     "  番号                       直前に表示されたボタンを押す（回答ポイント公開時の自己評価ボタンも）\n"
@@ -88,69 +88,6 @@ class ManualClock:
         return self.now
 
 
-class ConsoleChat:
-    """The drill's chat port, printing to the terminal what Slack would show in the channel."""
-
-    def __init__(self, out: TextIO):
-        self.out = out
-        self.count = 0
-        self.latest_ts: str | None = None
-        # Told of the buttons of what is posted in the channel (the reveal's self-grades), so the
-        # console can press them by number.
-        self.on_buttons: Callable[[list[dict]], None] | None = None
-
-    def _next_ts(self) -> str:
-        self.count += 1
-        return f"1700000000.{self.count:06d}"
-
-    def _print(self, where: str, message: Message) -> None:
-        text, buttons = render(message.blocks)
-        self.out.write(f"\n[{where}]\n{text}\n")
-        if buttons:
-            self.out.write("  （番号のボタンはあなたの自己評価です。ほかのメンバーとしては `:grade <評価> <ユーザーID>`）\n")
-            if self.on_buttons is not None:
-                self.on_buttons(buttons)
-
-    def post_question(self, channel_id: str, post: DrillPost, key: str) -> str:
-        self._print(f"#{channel_id} に投稿", drill_blocks.drill_post(post))
-        self.latest_ts = self._next_ts()
-        return self.latest_ts
-
-    def post_reveal(self, channel_id: str, thread_ts: str, reveal: DrillReveal, key: str) -> str:
-        self._print(f"#{channel_id} のスレッドに返信", drill_blocks.drill_reveal(reveal))
-        return self._next_ts()
-
-    def find_posted(self, channel_id: str, key: str, since: datetime, thread_ts: str | None = None) -> str | None:
-        return None  # the console never loses track of what it printed
-
-    def thread_messages(self, channel_id: str, thread_ts: str) -> list[ThreadMessage]:
-        return []
-
-    def mark_revealed(self, channel_id: str, ts: str, post: DrillPost) -> None:
-        self.out.write("[元の投稿を「公開済み」に更新しました]\n")
-
-    def notify(self, user_id: str, text: str) -> None:
-        self.out.write(f"[DM to {user_id}] {text}\n")
-
-    def post_feedback(self, channel_id: str, thread_ts: str, user_id: str, feedback: AnswerFeedback) -> None:
-        self._print(f"#{channel_id} のスレッドで {user_id} にだけ表示", feedback_blocks.answer_feedback(feedback))
-
-    def upload_file(self, user_id: str, filename: str, content: bytes, title: str, comment: str) -> None:
-        """Slack would send the file in a DM; the console keeps it in a temporary file."""
-        path = Path(tempfile.mkdtemp(prefix="career-drill-")) / filename
-        path.write_bytes(content)
-        rows = max(0, content.count(b"\r\n") - 1)
-        self.out.write(f"[DM to {user_id}] {comment}\n  CSV（{rows}行）: {path}\n")
-
-    def post_reminder(self, channel_id: str, thread_ts: str, reminder: Reminder, key: str) -> str:
-        self._print(f"#{channel_id} のスレッドに返信", announcement_blocks.reminder_message(reminder))
-        return self._next_ts()
-
-    def post_digest(self, channel_id: str, digest: WeeklyDigest, key: str) -> str:
-        self._print(f"#{channel_id} に投稿", announcement_blocks.digest_message(digest))
-        return self._next_ts()
-
-
 class ConsoleBot(Protocol):
     """The parts of the running bot the console drives (built by bot.console_app)."""
 
@@ -166,6 +103,10 @@ class ConsoleBot(Protocol):
     def replies(self) -> Any: ...
     @property
     def schedules(self) -> Any: ...
+    @property
+    def mock(self) -> Any: ...
+    @property
+    def mock_commands(self) -> Any: ...
 
 
 class Console:
@@ -202,7 +143,7 @@ class Console:
         if message.ephemeral:
             where = "（あなただけに表示）" if viewer == CONSOLE_USER else f"（{viewer} だけに表示）"
         else:
-            where = "（チャンネルに投稿）"
+            where = "（DM）" if message.edits_original else "（チャンネルに投稿）"
         replaced = pressed and message.replace_original
         self.out.write(f"{_REPLACED}\n" if replaced else "")
         self.out.write(f"{text}\n  {where}\n")
@@ -296,6 +237,8 @@ class Console:
             rest = words[1:]
             user = rest.pop(0) if rest and _USER_ID.match(rest[0]) else CONSOLE_USER
             self._reply(user, " ".join(rest))
+        elif name == "answer":
+            self._answer(" ".join(words[1:]))
         elif name == "grade" and len(words) in (2, 3) and Grade.parse(words[1]) is not None:
             self._grade(Grade.parse(words[1]), words[2] if len(words) == 3 else CONSOLE_USER)  # type: ignore[arg-type]
         elif name == "grade":
@@ -414,7 +357,7 @@ class Console:
                 blocks.append(block)
                 continue
             pressable = [b for b in (_console_button(e) for e in block["elements"]) if b is not None]
-            shown = [e["text"]["text"] for e in block["elements"] if _console_button(e) is None]
+            shown = [(e.get("text") or e.get("placeholder") or {}).get("text", "") for e in block["elements"] if _console_button(e) is None]
             if pressable:
                 blocks.append({**block, "elements": pressable})
             if shown:
@@ -438,6 +381,22 @@ class Console:
         ts = f"1700000001.{self.replies:06d}"
         counted = bot.replies.record(CONSOLE_CHANNEL, thread_ts, ts, user_id, self.clock(), text=text or None)
         self.out.write(f"{user_id} がスレッドに回答しました{'' if counted else '（記録されませんでした）'}。\n")
+
+    def _answer(self, text: str) -> None:
+        """A message in your DM with the bot: a mock interview's answer (then you stop typing, and
+        the clock passes the quiet spell as a few seconds would in Slack), or the DM's own words."""
+        bot, ts = self.bot, f"1700000002.{self.replies + 1:06d}"
+        assert bot is not None and self.clock is not None
+        self.replies += 1
+        if not text.strip():
+            self.out.write("`:answer <回答>` で DM に書けます。まず `/career mock cto 3` で模擬面接を始めてください。\n")
+        elif bot.mock.message(CONSOLE_USER, CONSOLE_DM, ts, text, self.clock(), team_id=SINGLE_WORKSPACE) == Taken.NO_SESSION:
+            message = bot.mock_commands.dm_message(CONSOLE_USER, CONSOLE_DM, None, ts, text, team_id=SINGLE_WORKSPACE)
+            if message is not None:
+                self.show(message)
+        else:
+            bot.mock.flush_member(CONSOLE_USER, self.clock(), team_id=SINGLE_WORKSPACE)
+            self._walk_to(self.clock() + ANSWER_QUIET)
 
     def latest_revealed_drill(self) -> int | None:
         """The id of the console channel's most recently revealed drill: what `:grade` grades."""

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from bot.domain.announcements import Reminder, WeeklyDigest
 from bot.domain.answer_feedback import AnswerFeedback
 from bot.domain.drill import DrillPost, DrillReveal
+from bot.domain.mock_interview import MockMessage
 
 Block = dict[str, Any]
 
@@ -24,6 +25,9 @@ class Message:
     blocks: list[Block] = field(default_factory=list)
     ephemeral: bool = True
     replace_original: bool = False
+    # A normal message that takes the pressed one's place for everyone who reads it (a mock
+    # interview's model answer, once graded): not a new message, not an ephemeral.
+    edits_original: bool = False
 
     def payload(self) -> dict[str, Any]:
         return {"text": self.text, "blocks": self.blocks}
@@ -113,6 +117,16 @@ class ChatPort(Protocol):
 
     def post_digest(self, channel_id: str, digest: WeeklyDigest, key: str) -> str:
         """Post the channel's weekly digest; tagged with `key`."""
+
+    def open_dm(self, user_id: str) -> str:
+        """The member's DM with the bot (conversations.open): its channel id. Raises ChatError."""
+
+    def post_mock(self, channel_id: str, thread_ts: str | None, message: MockMessage, key: str) -> str:
+        """A mock interview's step in the member's DM (or AI-app thread), a normal message that
+        stays after a reload; tagged with `key` like every message sent under a claim."""
+
+    def say(self, channel_id: str, message: Message, thread_ts: str | None = None) -> str:
+        """A normal message answering what a member wrote in their DM with the bot."""
 
 
 # The chat port of one workspace, by team id: each workspace's calls use its own bot token.

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,20 @@ class Ticker:
         """Run a tick now (after a schedule change or `/career drill now`)."""
         if self._scheduler.running:
             self._scheduler.modify_job(JOB_ID, next_run_time=datetime.now(timezone.utc))
+
+    def wake_at(self, when: datetime, body: Callable[[datetime], object]) -> None:
+        """Run `body(now)` once at `when` (a mock interview's feedback after its quiet spell), besides
+        the interval: the database still says what is due, so a run that finds nothing does nothing."""
+        if not self._scheduler.running:
+            return
+
+        def run() -> None:
+            try:
+                body(self.clock())
+            except Exception:  # noqa: BLE001 - the interval tick takes it up
+                log.exception("a timed wake failed; the next tick takes it up")
+
+        self._scheduler.add_job(run, DateTrigger(run_date=when), misfire_grace_time=None)
 
     def shutdown(self) -> None:
         if self._scheduler.running:

@@ -18,7 +18,7 @@ LAYERS: list[set[str]] = [
     {"ports", "config", "content", "store", "analysis", "package_data"},
     {"usecases"},
     {"views", "commands"},
-    {"slack", "console", "web", "ticker"},
+    {"slack", "console", "console_chat", "web", "ticker"},
     {"composition", "console_app", "__main__"},
     {"testing"},
 ]

@@ -15,6 +15,7 @@ from functools import lru_cache
 from bot.commands.drill import DrillCommands
 from bot.commands.feedback import FeedbackCommands
 from bot.commands.learning import LearningCommands
+from bot.commands.mock import MockCommands
 from bot.commands.standings import StandingsCommands
 from bot.domain.catalog import NotFound, Resolved
 from bot.domain.command_text import (
@@ -24,6 +25,7 @@ from bot.domain.command_text import (
     Help,
     LeaderboardCommand,
     ListRoles,
+    MockCommand,
     Practice,
     ReviewCommand,
     ScheduleCommand,
@@ -49,10 +51,11 @@ log = logging.getLogger(__name__)
 
 _DRILL_COMMANDS = (ScheduleCommand, DrillCommand, StatsCommand, ReviewCommand, FeedbackCommand, LeaderboardCommand, ExportCommand)
 _LEARNING_KINDS = (Kind.GRADE, Kind.REVIEW_POINTS, Kind.REVIEW_GRADE, Kind.REVIEW_NEW)
+_MOCK_KINDS = (Kind.MOCK_GRADE, Kind.MOCK_AGAIN, Kind.MOCK_REVIEW, Kind.MOCK_ABANDON, Kind.MOCK_CONTINUE, Kind.MOCK_START)
 # Schedule commands after which an admin's App Home shows something else.
 _CHANGING_SCHEDULE = frozenset({"set", "pause", "resume", "off", "skip"})
 # Presses after which the presser's App Home shows something else (their reviews and mastery).
-_CHANGING_HOME = (Kind.GRADE, Kind.REVIEW_GRADE)
+_CHANGING_HOME = (Kind.GRADE, Kind.REVIEW_GRADE, Kind.MOCK_GRADE)
 
 
 @lru_cache(maxsize=4096)
@@ -71,6 +74,7 @@ class CommandRouter:
         feedback: FeedbackCommands | None = None,
         standings: StandingsCommands | None = None,
         model_answers: ModelAnswers | None = None,
+        mock: MockCommands | None = None,
     ):
         self.lookups = lookups
         self.model_answers = model_answers
@@ -78,6 +82,7 @@ class CommandRouter:
         self.learning = learning
         self.feedback = feedback
         self.standings = standings
+        self.mock = mock
 
     @property
     def catalog(self):
@@ -88,7 +93,7 @@ class CommandRouter:
     @staticmethod
     def answers_from_memory(text: str) -> bool:
         """True for lookups and help; False for drill commands, which wait on the database or Slack."""
-        return not isinstance(_parse(text or ""), _DRILL_COMMANDS)
+        return not isinstance(_parse(text or ""), (*_DRILL_COMMANDS, MockCommand))
 
     @staticmethod
     def same_answer_for_everyone(text: str) -> bool:
@@ -117,6 +122,12 @@ class CommandRouter:
             if self.learning is None:
                 return ui.notice("この環境では復習機能が有効になっていません。")
             return self.learning.review(user_id, team_id=team_id)
+        if isinstance(command, MockCommand):
+            if self.mock is None:
+                return ui.notice("この環境では模擬面接が有効になっていません。")
+            return self.mock.handle(command, user_id, channel_id, team_id=team_id) or ui.notice(
+                "🎤 模擬面接を始めました。このDMに1問目を送りました。"
+            )
         if isinstance(command, (LeaderboardCommand, ExportCommand)):
             if self.standings is None:
                 return ui.notice("この環境ではランキングと書き出しが有効になっていません。")
@@ -169,6 +180,10 @@ class CommandRouter:
             if self.standings is None:
                 return ui.notice("この環境ではランキングが有効になっていません。")
             return self.standings.share(pressed, user_id, channel_id, team_id=team_id)
+        if pressed.kind in _MOCK_KINDS:
+            if self.mock is None:
+                return ui.notice("この環境では模擬面接が有効になっていません。")
+            return self.mock.press(pressed, user_id, channel_id, team_id=team_id)
         if pressed.kind in _LEARNING_KINDS:
             if self.learning is None:
                 return ui.notice("この環境では自己評価と復習が有効になっていません。")

@@ -14,10 +14,11 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from bot.domain.announcements import Reminder, WeeklyDigest
 from bot.domain.answer_feedback import AnswerFeedback
 from bot.domain.drill import DrillPost, DrillReveal
+from bot.domain.mock_interview import MockMessage
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import AdminCheckFailed, ChatError, Message, ThreadMessage
 from bot.slack.client import ClientFor, per_team
-from bot.views import announcement_blocks, drill_blocks, feedback_blocks
+from bot.views import announcement_blocks, drill_blocks, feedback_blocks, mock_blocks
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +185,23 @@ class SlackChat:
 
     def post_digest(self, channel_id: str, digest: WeeklyDigest, key: str) -> str:
         return self._post_tagged(channel_id, announcement_blocks.digest_message(digest), key, unfurl_media=False)
+
+    def open_dm(self, user_id: str) -> str:
+        opened = _call(self.reader.conversations_open, users=user_id)
+        dm = (opened.get("channel") or {}).get("id")
+        if not dm:
+            raise ChatError("channel_not_found", retryable=False)
+        return str(dm)
+
+    def post_mock(self, channel_id: str, thread_ts: str | None, message: MockMessage, key: str) -> str:
+        return self._post_tagged(channel_id, mock_blocks.mock_message(message), key, thread_ts=thread_ts)
+
+    def say(self, channel_id: str, message: Message, thread_ts: str | None = None) -> str:
+        thread = {"thread_ts": thread_ts} if thread_ts else {}
+        response = _call(
+            self.reader.chat_postMessage, channel=channel_id, text=message.text, blocks=message.blocks, unfurl_links=False, **thread
+        )
+        return str(response["ts"])
 
     def upload_file(self, user_id: str, filename: str, content: bytes, title: str, comment: str) -> None:
         """The member's DM with the bot (conversations.open), then slack_sdk's files_upload_v2:

@@ -21,6 +21,8 @@ from bot.store.models import (
     FeedbackNoticeRow,
     HomeTabRow,
     MemberSettingRow,
+    MockSendRow,
+    MockSessionRow,
     ReplyRow,
     ReviewRow,
     ScheduleChangeRow,
@@ -39,6 +41,8 @@ TEAM_TABLES = (
     CardRow,
     MemberSettingRow,
     HomeTabRow,
+    MockSendRow,
+    MockSessionRow,
     DrillRow,
     ScheduleChangeRow,
     ScheduleRow,
@@ -51,6 +55,7 @@ _MEMBER_KEYS = {
     ReviewRow: ("user_id", "role_slug", "question_id", "local_day"),
     MemberSettingRow: ("user_id",),
     HomeTabRow: ("user_id",),
+    MockSessionRow: ("active_user",),
 }
 
 # Why a workspace's open drills and reminders stopped: their last_error.

@@ -34,7 +34,7 @@ from bot.domain.announcements import ChannelPostStatus
 from bot.domain.drill import DrillStatus
 from bot.store.db import insert_ignore, to_db, utc
 from bot.store.drills import team_of
-from bot.store.models import ChannelPostRow, DrillRow, FeedbackNoticeRow
+from bot.store.models import ChannelPostRow, DrillRow, FeedbackNoticeRow, MockSendRow, MockSessionRow
 
 Key = tuple[Any, ...]
 
@@ -126,7 +126,29 @@ FEEDBACK_NOTICE = Lease(
     waits_on_drill=True,
     new=lambda key: {"drill_id": key[0], "team_id": team_of(key[0]), "user_id": key[1]},
 )
-LEASES = (POSTING, REVEALING, MARKING, CHANNEL_POST, FEEDBACK_NOTICE)
+_MOCK_UNSENT = and_(MockSendRow.sent_at.is_(None), MockSendRow.error.is_(None))
+_EARLIER = MockSendRow.__table__.alias("earlier")
+# A session's messages go out in order: a step waits while an earlier one of its session is unsent.
+_FIRST_IN_LINE = ~(
+    select(_EARLIER.c.id)
+    .where(
+        _EARLIER.c.session_id == MockSendRow.session_id,
+        _EARLIER.c.seq < MockSendRow.seq,
+        _EARLIER.c.sent_at.is_(None),
+        _EARLIER.c.error.is_(None),
+    )
+    .exists()
+)
+# Key: (mock session id, step). A mock interview's message to its member: never one sent or given up on.
+MOCK_SEND = Lease(
+    "mock send",
+    table=MockSendRow,
+    key=(MockSendRow.session_id, MockSendRow.step),
+    ready=and_(_MOCK_UNSENT, MockSendRow.claimed_at.is_(None), _FIRST_IN_LINE),
+    working=and_(_MOCK_UNSENT, MockSendRow.claimed_at.is_not(None)),
+    take={"attempts": MockSendRow.attempts + 1},
+)
+LEASES = (POSTING, REVEALING, MARKING, CHANNEL_POST, FEEDBACK_NOTICE, MOCK_SEND)
 
 
 # ----------------------------------------------------------------------------- claim, finish, release
@@ -280,6 +302,18 @@ def feedback_due_ids(session: Session, now: datetime, lease_cutoff: datetime, li
     return list(session.scalars(query))
 
 
+def mock_send_due_keys(session: Session, now: datetime, lease_cutoff: datetime, limit: int = 500) -> list[tuple[str, int, str]]:
+    """(team, session id, step) of mock interview messages that can be sent now, each the next in
+    line of its session: the tick's, across every workspace."""
+    query = (
+        select(MockSendRow.team_id, MockSendRow.session_id, MockSendRow.step)
+        .where(claimable(MOCK_SEND, now, lease_cutoff))
+        .order_by(MockSendRow.created_at, MockSendRow.session_id, MockSendRow.seq)
+        .limit(limit)
+    )
+    return [(r[0], r[1], r[2]) for r in session.execute(query)]
+
+
 def next_instants(session: Session, lease: timedelta) -> list[datetime]:
     """When work already recorded can next be taken up: a drill's post or reveal time, a kept
     Retry-After, a claim whose lease runs out, a reminder's or digest's due time. Past instants are
@@ -299,4 +333,10 @@ def next_instants(session: Session, lease: timedelta) -> list[datetime]:
     open_posts = ChannelPostRow.status.in_((ChannelPostStatus.PENDING, ChannelPostStatus.SENDING))
     for due_at, not_before, claimed_at in session.execute(posts.where(open_posts)):
         found += [due_at] + ([not_before] if not_before is not None else []) + ([claimed_at + lease] if claimed_at is not None else [])
+    # A mock interview's next move by time alone (an answer gone quiet, an idle end), and its messages not sent yet.
+    found += list(session.scalars(select(MockSessionRow.due_at).where(MockSessionRow.due_at.is_not(None))))
+    for created_at, not_before, claimed_at in session.execute(
+        select(MockSendRow.created_at, MockSendRow.next_attempt_at, MockSendRow.claimed_at).where(_MOCK_UNSENT)
+    ):
+        found += [not_before or created_at] + ([claimed_at + lease] if claimed_at is not None else [])
     return [at for at in (utc(instant) for instant in found) if at is not None]

@@ -298,6 +298,70 @@ class SeenRequestRow(Base):
     seen_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
+class MockSessionRow(Base):
+    """A one-to-one mock interview (模擬面接): whose, where it talks, which questions, where it stands,
+    and per question the verdict letters, the self-grade and the times — never what the member
+    wrote. `active_user` is the member's id while it runs and NULL after, so a member has at most
+    one running session; `version` makes each move a compare-and-set, so two replicas never both
+    move it."""
+
+    __tablename__ = "mock_sessions"
+    __table_args__ = (
+        UniqueConstraint("team_id", "active_user", name="uq_mock_sessions_active_user"),
+        Index("ix_mock_sessions_member", "team_id", "user_id"),
+        Index("ix_mock_sessions_due_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    active_user: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    channel_id: Mapped[str] = mapped_column(String(32))  # the member's DM with the bot
+    thread_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)  # an AI-app thread; NULL in the DM itself
+    role_slug: Mapped[str] = mapped_column(String(64))
+    levels: Mapped[str] = mapped_column(String(8), default="")  # level_code(): "" is every level
+    phase: Mapped[str] = mapped_column(String(24))
+    position: Mapped[int] = mapped_column(Integer, default=0)  # the current question, 0-based
+    # Per question: its id, whether it has a follow-up, the verdict letters (one per point), whether
+    # only the start of a long answer was judged, skipped, the grade and the times.
+    turns: Mapped[list[dict]] = mapped_column(JSON)
+    # The ts of the member's messages this session already took (the last few): a retried event is
+    # taken once.
+    seen_ts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    touched_at: Mapped[datetime] = mapped_column(DateTime)
+    last_message_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # when time alone moves it (feedback, idle end)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MockSendRow(Base):
+    """One message a mock interview owes its member, keyed by (session, step) ("1.question",
+    "2.feedback", "summary"): recorded in the transaction that moves the session, then claimed and
+    sent once through the outbox, in `seq` order within its session."""
+
+    __tablename__ = "mock_sends"
+    __table_args__ = (
+        UniqueConstraint("session_id", "step", name="uq_mock_sends_session_step"),
+        Index("ix_mock_sends_unsent", "sent_at", "error"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("mock_sessions.id", ondelete="CASCADE"))
+    team_id: Mapped[str] = mapped_column(String(32))  # the session's
+    step: Mapped[str] = mapped_column(String(24))
+    seq: Mapped[int] = mapped_column(Integer)  # the order it is sent in, within its session
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class WorkspaceRow(Base):
     """A workspace the app was installed in, and the deletion of its data after an uninstall: due
     at `purge_after`, done once (`purged_at`), cancelled by a reinstall before then."""

@@ -33,6 +33,7 @@ class Sent:
     file: bytes = b""  # for kind "file": the uploaded bytes
     reminder: object = None  # Reminder, for kind "reminder"
     digest: object = None  # WeeklyDigest, for kind "digest"
+    mock: object = None  # MockMessage, for kind "mock"; a Message, for kind "say"
 
 
 class RecordingChat:
@@ -124,6 +125,24 @@ class RecordingChat:
         self._maybe_fail()
         with self._lock:
             self.sent.append(Sent("file", user_id, text=comment, key=filename, file=content))
+
+    def open_dm(self, user_id: str) -> str:
+        self._maybe_fail()
+        return "D" + user_id[1:]
+
+    def post_mock(self, channel_id: str, thread_ts: str | None, message, key: str) -> str:
+        self._maybe_fail()
+        with self._lock:
+            ts = self._ts()
+            self.sent.append(Sent("mock", channel_id, ts=ts, thread_ts=thread_ts, key=key, mock=message))
+        self._maybe_lose_response()
+        return ts
+
+    def say(self, channel_id: str, message, thread_ts: str | None = None) -> str:
+        with self._lock:
+            ts = self._ts()
+            self.sent.append(Sent("say", channel_id, ts=ts, thread_ts=thread_ts, text=message.text, mock=message))
+        return ts
 
     def of(self, kind: str, channel: str | None = None) -> list[Sent]:
         with self._lock:

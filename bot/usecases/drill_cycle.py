@@ -28,6 +28,7 @@ from bot.usecases.delivery import DrillDelivery
 from bot.usecases.feedback import FeedbackDelivery
 
 if TYPE_CHECKING:
+    from bot.usecases.mock_interviews import MockInterviews
     from bot.usecases.workspaces import Workspaces
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class TickReport:
     feedback: list[int] = field(default_factory=list)  # drills whose participants all got their answer feedback
     announced: list[int] = field(default_factory=list)  # reminders and digests posted (channel_posts ids)
     purged: list[str] = field(default_factory=list)  # uninstalled workspaces whose data was deleted
+    mock_sent: int = 0  # mock interview messages sent
     failed: list[int] = field(default_factory=list)
 
 
@@ -55,12 +57,14 @@ class DrillCycle:
         feedback: FeedbackDelivery | None = None,
         announcements: Announcements | None = None,
         workspaces: Workspaces | None = None,
+        mock: MockInterviews | None = None,
     ):
         self.sessions = sessions
         self.delivery = delivery
         self.feedback = feedback
         self.announcements = announcements
         self.workspaces = workspaces
+        self.mock = mock
         self.workers = workers
         self._tick_lock = threading.Lock()
         self._started = time.monotonic()
@@ -89,6 +93,9 @@ class DrillCycle:
                 # After the reveals: a reminder whose drill was just revealed is skipped, not sent.
                 self.announcements.record_due(now)
                 self._in_batches(leases.channel_post_due_ids, self.announcements.send, now, report.announced, [])
+            if self.mock is not None:
+                # Mock interviews: feedback after a quiet spell, idle ends, and their unsent messages.
+                report.mock_sent = self.mock.tick(now)
             if self.workspaces is not None:
                 # The data of a workspace uninstalled longer ago than the retention period.
                 report.purged = self.workspaces.purge_due(now)

@@ -29,6 +29,12 @@ class Kind(str, enum.Enum):
     CHECK_ANSWER = "check_answer"  # the reveal's 自分の回答をチェック: drill id
     SHARE_LEADERBOARD = "share_leaderboard"  # a private leaderboard's チャンネルに共有: period
     MODEL_ANSWER = "model_answer"  # the reveal's 📖 模範解答: drill id
+    MOCK_GRADE = "mock_grade"  # a self-grade in a mock interview: session id | question index | grade
+    MOCK_AGAIN = "mock_again"  # the summary's もう一度（別の質問で）: the ended session's id
+    MOCK_REVIEW = "mock_review"  # the summary's 復習をはじめる: the ended session's id
+    MOCK_ABANDON = "mock_abandon"  # end the running session, start the asked one: session id | role | count | level code
+    MOCK_CONTINUE = "mock_continue"  # keep the running session: session id
+    MOCK_START = "mock_start"  # the App Home's 🎤 模擬面接 role picker: the chosen role's slug
 
 
 def action_id(kind: Kind) -> str:

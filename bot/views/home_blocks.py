@@ -14,6 +14,7 @@ from bot.domain.schedule import describe_days, format_local
 from bot.domain.text import truncate
 from bot.ports import Block, Message
 from bot.usecases.member_home import HomeChannel, HomeData
+from bot.views.action_ids import Kind, action_id
 from bot.views.blocks import MAX_ACTIONS_PER_BLOCK, SECTION_BUDGET, button, context, divider, header, section_text, sections
 from bot.views.drill_blocks import paused_by_bot
 from bot.views.learning_blocks import learning_stats_lines
@@ -98,9 +99,31 @@ def _record(data: HomeData) -> list[Block]:
     blocks = sections(lines)
     label = "🔁 復習をはじめる" if stats.due_today else "🌱 新しい質問に挑戦"
     blocks.append({"type": "actions", "block_id": "home_review", "elements": [button(label, REVIEW, "start", style="primary")]})
+    blocks += _mock_picker(data.roles)
     # The mastery per role and the recent grades, as /career stats shows them.
     blocks += sections(learning_stats_lines(stats)[1:])
     return blocks
+
+
+MOCK_OPTIONS = 100  # Slack's limit for a static_select
+
+
+def _mock_picker(roles: tuple[Role, ...]) -> list[Block]:
+    """🎤 模擬面接: choosing a role starts a five-question session in the member's DM with the bot."""
+    if not roles:
+        return []
+    options = [
+        {"text": {"type": "plain_text", "text": truncate(r.short_title or r.title, 75), "emoji": True}, "value": r.slug}
+        for r in roles[:MOCK_OPTIONS]
+    ]
+    picker = {
+        "type": "static_select",
+        "action_id": action_id(Kind.MOCK_START),
+        "placeholder": {"type": "plain_text", "text": "職種を選ぶ", "emoji": True},
+        "options": options,
+    }
+    text = f"🎤 {bold('模擬面接')}：職種を選ぶと、ボットとのDMで一対一の模擬面接（5問）が始まります。共通質問はDMで「共通質問で練習」と送ってください。"
+    return [{**section_text(text), "block_id": "home_mock", "accessory": picker}]
 
 
 def _channel_line(entry: HomeChannel) -> str:

@@ -29,6 +29,7 @@ DONE = {
     leases.MARKING.name: {"marked_at": to_db(NOW)},
     leases.CHANNEL_POST.name: {"status": ChannelPostStatus.SENT, "message_ts": "1.3"},
     leases.FEEDBACK_NOTICE.name: {"sent_at": to_db(NOW)},
+    leases.MOCK_SEND.name: {"sent_at": to_db(NOW), "message_ts": "1.4"},
 }
 
 
@@ -44,6 +45,8 @@ def sessions(db_url):
 
 def waiting_row(sessions, lease: Lease) -> tuple:
     """A row waiting for the lease's work; its key."""
+    if lease is leases.MOCK_SEND:
+        return mock_send_row(sessions)
     with sessions.begin() as s:
         assert drills.create_drill(s, "C1", "2026-11-25@UTC", NOW, NOW + timedelta(hours=1), "UTC", NOW, team_id="T1")
         drill_id = s.scalar(select(DrillRow.id))
@@ -58,6 +61,19 @@ def waiting_row(sessions, lease: Lease) -> tuple:
             assert channel_posts.add_channel_post(s, "C1", "reminder", str(drill_id), NOW, NOW, drill_id=drill_id, team_id="T1")
             return (s.scalar(select(lease.table.id)),)
     return (drill_id, MEMBER) if lease is leases.FEEDBACK_NOTICE else (drill_id,)
+
+
+def mock_send_row(sessions) -> tuple:
+    """A mock interview's first question, owed to its member: key (session id, step)."""
+    from bot.domain import mock_interview
+    from bot.domain.role import Question
+    from bot.store import mock_sessions
+
+    moved = mock_interview.start("cto", (Question(1, "質問", ("結論",), id="q000000001"),), NOW)
+    with sessions.begin() as s:
+        session_id = mock_sessions.start_session(s, MEMBER, "D1", None, moved.session, team_id="T1")
+        mock_sessions.record_sends(s, session_id, moved.sends, NOW, team_id="T1")
+    return (session_id, moved.sends[0].key)
 
 
 def claim(sessions, lease: Lease, key: tuple, owner: str, at: datetime) -> Claim | None:

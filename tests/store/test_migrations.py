@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import inspect
 
 from bot.domain.workspace import SINGLE_WORKSPACE
@@ -476,5 +477,37 @@ def test_levels_migration_gives_existing_schedules_every_level_and_no_common_que
         upgrade(engine, empty_db_url)
         with engine.connect() as c:
             assert c.execute(text("SELECT channel_id, common_every FROM schedules")).one() == ("C1", 0)
+    finally:
+        engine.dispose()
+
+
+def test_mock_interview_migration_adds_its_table_and_a_step_back_removes_it(empty_db_url):
+    """0010 → 0011: the mock interview sessions' table appears (with one running session per
+    member), and a step back removes it and leaves the rest as it was."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.store.db import downgrade
+
+    engine = make_engine(empty_db_url)
+    row = (
+        "INSERT INTO mock_sessions (team_id, user_id, active_user, channel_id, role_slug, levels, phase, position, turns, seen_ts, started_at, touched_at, version) "
+        "VALUES ('T1', 'U1', 'U1', 'D1', 'cto', '', 'asked', 0, '[]', '[]', '2026-12-07 00:00:00', '2026-12-07 00:00:00', 0)"
+    )
+    try:
+        upgrade(engine, empty_db_url, "0010")
+        assert "mock_sessions" not in inspect(engine).get_table_names()
+        upgrade(engine, empty_db_url, "0011")
+        with engine.begin() as c:
+            c.execute(text(row))
+        with pytest.raises(IntegrityError):
+            with engine.begin() as c:
+                c.execute(text(row))  # the same member's second running session
+        downgrade(engine, empty_db_url, "0010")
+        assert "mock_sessions" not in inspect(engine).get_table_names()
+        assert "schedules" in inspect(engine).get_table_names()
+        upgrade(engine, empty_db_url)
+        with engine.connect() as c:
+            assert c.execute(text("SELECT COUNT(*) FROM mock_sessions")).scalar_one() == 0
     finally:
         engine.dispose()

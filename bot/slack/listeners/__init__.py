@@ -15,6 +15,7 @@ from bot.usecases.replies import Replies
 
 if TYPE_CHECKING:
     from bot.slack.home_publisher import HomeParts
+    from bot.slack.listeners.direct_messages import DirectMessages
     from bot.slack.listeners.schedule_modal import ScheduleModal
 
 
@@ -25,6 +26,7 @@ def register_listeners(
     team_of: TeamOf,
     home: HomeParts | None = None,
     schedule_modal: ScheduleModal | None = None,
+    direct_messages: DirectMessages | None = None,
 ) -> None:
     """`team_of(context)` says which workspace each request belongs to."""
     # What changes a member's App Home republishes it (debounced); without a Home, nothing to do.
@@ -35,6 +37,11 @@ def register_listeners(
             (lambda user_id, team_id, sentence: home.publisher.publish(user_id, team_id, notice=sentence)) if home is not None else None
         )
         schedule_modal_listeners.register(app, schedule_modal, team_of, refresh_home, tell_home)
+    if direct_messages is not None:
+        # Before the thread replies' and the App Home's listeners: DMs and the Messages tab are its.
+        from bot.slack.listeners import direct_messages as dm_listeners
+
+        dm_listeners.register(app, direct_messages, team_of)
     slash_command.register(app, router, team_of, refresh_home)
     actions.register(app, router, team_of, refresh_home)
     events.register(app, replies, team_of, refresh_home)

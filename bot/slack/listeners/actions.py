@@ -29,19 +29,23 @@ def answer_press(
 ) -> None:
     user_id = (body.get("user") or {}).get("id", "")
     channel_id = (body.get("channel") or {}).get("id", "") or (body.get("container") or {}).get("channel_id", "")
+    # A button carries its value; a select (the Home's 🎤 模擬面接 role picker), its chosen option's.
+    value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
     try:
-        message = router.handle_action(
-            action.get("action_id", ""), action.get("value", ""), user_id=user_id, channel_id=channel_id, team_id=team_id
-        )
+        message = router.handle_action(action.get("action_id", ""), value, user_id=user_id, channel_id=channel_id, team_id=team_id)
     except Exception:  # noqa: BLE001 - the user pressed a button: say it failed rather than nothing
         log.exception("a /career button (%s) from %s failed", action.get("action_id"), user_id)
         message = notice("⚠️ うまく処理できませんでした。もう一度 `/career` からお試しください。")
-    if router.press_changes_home(action.get("action_id", ""), action.get("value", "")):
+    if router.press_changes_home(action.get("action_id", ""), value):
         refresh_home(user_id, team_id)
     if not body.get("response_url"):
         log.warning("a /career button arrived without a response_url; nothing to answer to")
         return
-    if message.ephemeral:
+    if message.edits_original:
+        # A mock interview's model answer, graded: the message in the DM shows the grade instead
+        # of its buttons, for everyone who reads the DM (the member) and after a reload.
+        respond(text=message.text, blocks=message.blocks, replace_original=True)
+    elif message.ephemeral:
         # A grade pressed on a reveal in the channel must not replace that message: its answer is a
         # new private message. In a private flow (lookups, the review queue) it takes the card's place.
         respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=message.replace_original)
