@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 import logging
 import os
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -109,6 +110,7 @@ class Outbox:
 
     def send(self, lease: Lease, key: Any, now: datetime, plan: Plan) -> Result:
         """Claim the row, plan inside the claim's transaction, send, and record the outcome."""
+        started = time.monotonic()
         with self.sessions.begin() as session:
             claim = leases.claim(session, lease, key, self.owner, now, now - self.lease)
             if claim is None:
@@ -118,12 +120,12 @@ class Outbox:
             log.log(planned.level, "%s: nothing sent (%s)", planned.subject or f"{lease.name} {claim.key}", planned.reason)
             self._finish(claim, planned.values)
             return Result(Outcome.GAVE_UP)
-        result = self._send(claim, planned, now)
+        result = self._send(claim, planned, now, started)
         if planned.after is not None:
             planned.after(result)
         return result
 
-    def _send(self, claim: Claim, send: Send, now: datetime) -> Result:
+    def _send(self, claim: Claim, send: Send, now: datetime, started: float) -> Result:
         try:
             chat = self.chats(send.team_id)
             ts = (
@@ -141,7 +143,9 @@ class Outbox:
                 return Result(Outcome.GAVE_UP)
             ts = send.call(chat)
         except ChatError as err:
-            return self._failed(claim, send, err, now)
+            # A Retry-After counts from when the answer came, not from when the claim was taken.
+            answered = now + timedelta(seconds=time.monotonic() - started)
+            return self._failed(claim, send, err, answered)
         self._finish(claim, send.sent(ts))
         return Result(Outcome.SENT)
 
