@@ -77,7 +77,7 @@ def judge_items(items: Iterable[dict], analyser: str | None = None) -> tuple[lis
             check.matchers(role, question)
     for item in items:
         started = time.perf_counter()
-        codes = check.codes(item["role"], item["question_id"], item["number"], item["text"])
+        codes = check.codes(item["role"], item["question_id"], item["number"], item["text"], team_id="T0EVAL")
         elapsed += time.perf_counter() - started
         count += 1
         if codes is None:
@@ -90,7 +90,7 @@ def judge_items(items: Iterable[dict], analyser: str | None = None) -> tuple[lis
     for _round in range(TIMING_ROUNDS):
         for item in timed:
             started = time.perf_counter()
-            check.codes(item["role"], item["question_id"], item["number"], item["text"])
+            check.codes(item["role"], item["question_id"], item["number"], item["text"], team_id="T0EVAL")
             TIMES.append((time.perf_counter() - started) * 1000)
     return judged, (elapsed * 1000 / count if count else 0.0)
 

@@ -48,6 +48,7 @@ from bot.usecases.outbox import Outbox
 from bot.usecases.replays import Replays
 from bot.usecases.replies import Replies
 from bot.usecases.schedule_admin import ScheduleAdmin, Visible
+from bot.usecases.team_questions import TeamCatalogs, TeamQuestions
 from bot.usecases.workspaces import Workspaces
 from bot.views import drill_notices
 
@@ -114,6 +115,7 @@ class Bot:
     workspaces: Workspaces
     mock: MockInterviews  # one-to-one mock interviews (模擬面接)
     mock_commands: MockCommands
+    team_questions: TeamQuestions  # a workspace's own questions: proposals, approvals, imports
 
     @property
     def healthy(self) -> bool:
@@ -150,11 +152,14 @@ def build_bot(
     gives each workspace's chat port; without it every workspace uses `chat`. `engine` is the
     database's, when the caller needs it before the bot is built (the OAuth stores). `visible(user,
     channels, team)` says which channels a member can see (every one when not given)."""
-    content, catalog = load_catalog(settings)
+    content, _documents = load_catalog(settings)
     url = database_url or settings.database_url
     engine = engine or make_engine(url)
     upgrade(engine, url, content_dir=settings.content_dir)
     sessions = session_factory(engine)
+    # The documents, and each workspace's own questions (チームの質問) with them, kept in memory.
+    catalog = TeamCatalogs(content.roles, sessions)
+    catalog.load_all()
     if chats is None:
         assert chat is not None, "build_bot needs a chat port or one per workspace"
         chats = lambda team_id: chat  # noqa: E731 - one chat service for every workspace
@@ -177,7 +182,15 @@ def build_bot(
     # A session's feedback is due a few seconds after its answer's last message: the ticker is woken
     # at that instant rather than left to its next interval.
     mock = MockInterviews(sessions, catalog, answer_check, learning, outbox, chats, wake=lambda at: ticker.wake_at(at, mock.tick))
-    cycle = DrillCycle(sessions, delivery, feedback=feedback_delivery, announcements=announcements, workspaces=workspaces, mock=mock)
+    cycle = DrillCycle(
+        sessions,
+        delivery,
+        feedback=feedback_delivery,
+        announcements=announcements,
+        workspaces=workspaces,
+        mock=mock,
+        refresh=catalog.load_all,
+    )
     ticker = Ticker(cycle.tick, clock, settings.drill_tick_seconds)
     schedules = ScheduleAdmin(sessions, catalog, is_admin, wake=ticker.wake)
     drill_commands = DrillCommands(schedules, replies, clock, settings.default_timezone, bot_in_channel, learning, visible)
@@ -186,6 +199,9 @@ def build_bot(
         leaderboard, Export(sessions, catalog, chats, name_of, settings.default_timezone), schedules, clock, name_of
     )
     lookups = Lookups(catalog, rng)
+    team_questions = TeamQuestions(
+        sessions, catalog, is_admin, lambda user_id, team_id: zone_of(user_id, team_id) or settings.default_timezone
+    )
     learning_commands = LearningCommands(learning, clock)
     mock_commands = MockCommands(mock, lookups, learning_commands, clock)
     router = CommandRouter(
@@ -214,6 +230,7 @@ def build_bot(
         workspaces,
         mock,
         mock_commands,
+        team_questions,
     )
 
 

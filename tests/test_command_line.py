@@ -39,11 +39,11 @@ def test_migrate_says_whether_it_created_upgraded_or_left_the_schema(tmp_path):
     url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
     created = _bot("migrate", DATABASE_URL=url)
     assert created.returncode == 0, created.stderr
-    assert "created the database schema at revision 0011" in created.stderr
+    assert "created the database schema at revision 0012" in created.stderr
 
     again = _bot("migrate", DATABASE_URL=url)
     assert again.returncode == 0, again.stderr
-    assert "the database schema is up to date (revision 0011)" in again.stderr
+    assert "the database schema is up to date (revision 0012)" in again.stderr
     assert "created" not in again.stderr
 
 
@@ -56,7 +56,7 @@ def test_migrate_names_the_revisions_of_an_upgrade(tmp_path):
     engine.dispose()
     result = _bot("migrate", DATABASE_URL=url)
     assert result.returncode == 0, result.stderr
-    assert "upgraded the database schema from revision 0007 to 0011" in result.stderr
+    assert "upgraded the database schema from revision 0007 to 0012" in result.stderr
 
 
 @pytest.mark.parametrize("command", ["migrate", "web", "console"])

@@ -140,7 +140,7 @@ class MockCommands:
     def _from_home(self, pressed: Pressed, user_id: str, now: datetime, team_id: str) -> Message:
         """The App Home's role picker: a Home has no response_url, so whatever the member must read
         (the abandon prompt, a refusal) goes to their DM, where the session runs."""
-        role = self.lookups.catalog.by_slug(pressed.parts[0]) if len(pressed.parts) == 1 else None
+        role = self.lookups.catalog.for_team(team_id=team_id).by_slug(pressed.parts[0]) if len(pressed.parts) == 1 else None
         if role is None:
             return ui.notice(STALE)
         try:
@@ -155,7 +155,7 @@ class MockCommands:
         return answer
 
     def _abandon(self, pressed: Pressed, session_id: int, user_id: str, now: datetime, team_id: str) -> Message:
-        role = self.lookups.catalog.by_slug(pressed.parts[1])
+        role = self.lookups.catalog.for_team(team_id=team_id).by_slug(pressed.parts[1])
         count = pressed.int_at(2)
         if role is None or count is None or not 1 <= count <= 10:
             return ui.notice(STALE)

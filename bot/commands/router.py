@@ -146,7 +146,8 @@ class CommandRouter:
                     if isinstance(head, Resolved):
                         return ui.unknown_section(head.role, " ".join(rest))
             return ui.not_found(found.query, found.suggestions)
-        role = found.role
+        # The role as this workspace sees it: its own questions (チームの質問) after the document's.
+        role = self.catalog.for_team(team_id=team_id).by_slug(found.role.slug) or found.role
         if isinstance(command, ShowRole):
             return self._card(role)
         if isinstance(command, ShowSection):
@@ -189,7 +190,7 @@ class CommandRouter:
                 return ui.notice("この環境では自己評価と復習が有効になっていません。")
             return self.learning.press(pressed, user_id, channel_id, team_id=team_id)
         # The lookup buttons sit on private answers, which each press replaces.
-        return replace(self._lookup_action(pressed, action_id, user_id), replace_original=True)
+        return replace(self._lookup_action(pressed, action_id, user_id, team_id), replace_original=True)
 
     def _practice(self, role: Role, previous: int | None, levels: frozenset[Level]) -> Message:
         try:
@@ -210,9 +211,9 @@ class CommandRouter:
             return ui.notice(refusal(reason))
         return model_answer_message(role, question)
 
-    def _lookup_action(self, pressed, action_id: str, user_id: str) -> Message:
+    def _lookup_action(self, pressed, action_id: str, user_id: str, team_id: str) -> Message:
         parts = pressed.parts
-        role = self.catalog.by_slug(parts[0]) if pressed.kind not in (None, Kind.SHARE) else None
+        role = self.catalog.for_team(team_id=team_id).by_slug(parts[0]) if pressed.kind not in (None, Kind.SHARE) else None
         if pressed.kind is Kind.OPEN_ROLE and role:
             return self._card(role)
         if pressed.kind is Kind.OPEN_SECTION and role and len(parts) == 2 and parts[1] in _SECTION_KEYS:
@@ -225,7 +226,7 @@ class CommandRouter:
             if question:
                 return ui.question_view(role, question, revealed=True, levels=levels)
         if pressed.kind is Kind.SHARE:
-            view = self._view_from_share(parts)
+            view = self._view_from_share(parts, team_id)
             if view is not None:
                 return ui.without_actions(view, user_id)
         log.info("ignored an unknown or stale button", extra={"action_id": action_id})
@@ -233,10 +234,10 @@ class CommandRouter:
             "このボタンの内容は見つかりませんでした。内容が更新された可能性があります。もう一度 `/career` からお試しください。"
         )
 
-    def _view_from_share(self, parts: tuple[str, ...]) -> Message | None:
+    def _view_from_share(self, parts: tuple[str, ...], team_id: str) -> Message | None:
         if len(parts) < 2:
             return None
-        role = self.catalog.by_slug(parts[1])
+        role = self.catalog.for_team(team_id=team_id).by_slug(parts[1])
         if role is None:
             return None
         if parts[0] == "card":

@@ -25,6 +25,7 @@ import yaml
 from bot.content.sections import ContentError, read_sections
 from bot.domain.markup import to_plain
 from bot.domain.role import DocumentKind, Role
+from bot.domain.team_questions import TEAM_PREFIX
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -136,6 +137,13 @@ def parse_role(text: str, path: Path) -> tuple[Role, list[str]]:
 
     if "questions" not in fields:
         raise ContentError("there is no interview-questions section (a '## … 面接 …' heading with a numbered list)")
+    for question in fields["questions"]:
+        if question.id.startswith(TEAM_PREFIX):
+            raise ContentError(
+                f"Q{question.number}のID「{question.id}」は「{TEAM_PREFIX}」で始まっています。このIDはワークスペースが追加した質問（チームの質問）用なので、"
+                f"別のIDにしてください。",
+                question.line,
+            )
 
     description = _string(meta, "meta_description")
     summary = fields.pop("summary", "") or description

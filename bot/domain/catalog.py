@@ -59,6 +59,11 @@ class RoleCatalog:
         self.ambiguous_keys = frozenset(key for key, slugs in owners.items() if len(slugs) > 1)
         self._owners = owners
 
+    def for_team(self, *, team_id: str) -> RoleCatalog:
+        """The documents as one workspace sees them, its own questions (チームの質問) included.
+        Without any (this catalog alone), the documents themselves."""
+        return self
+
     def owners_of(self, key: str) -> frozenset[str]:
         """The slugs of the roles a normalised name fits."""
         return frozenset(self._owners.get(key, ()))

@@ -196,6 +196,7 @@ class Question:
     level: Level | None = None
     kind: QuestionKind | None = None
     line: int | None = field(default=None, compare=False)  # where it is in its file
+    team: bool = False  # a workspace's own question (チームの質問), not the document's
 
     @property
     def has_answer_points(self) -> bool:
@@ -242,6 +243,8 @@ class Role:
     kind: DocumentKind = DocumentKind.ROLE
     reviewed: date | None = None  # when its facts were last checked (front matter `reviewed`)
     source: Path | None = field(default=None, compare=False)
+    # A workspace's retired questions: no longer asked, but found by id for the history naming them.
+    retired: tuple[Question, ...] = ()
 
     @property
     def is_common(self) -> bool:
@@ -280,4 +283,4 @@ class Role:
     @cached_property
     def _questions_by_id(self) -> dict[str, Question]:
         # A frozen dataclass without slots keeps an instance __dict__, which cached_property writes.
-        return {q.id: q for q in self.questions if q.id}
+        return {q.id: q for q in (*self.questions, *self.retired) if q.id}

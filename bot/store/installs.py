@@ -23,10 +23,12 @@ from bot.store.models import (
     MemberSettingRow,
     MockSendRow,
     MockSessionRow,
+    QuestionImportRow,
     ReplyRow,
     ReviewRow,
     ScheduleChangeRow,
     ScheduleRow,
+    TeamQuestionRow,
     WorkspaceRow,
 )
 from bot.store.schedules import StoredSchedule, to_stored
@@ -46,6 +48,8 @@ TEAM_TABLES = (
     DrillRow,
     ScheduleChangeRow,
     ScheduleRow,
+    TeamQuestionRow,
+    QuestionImportRow,
 )
 
 # The columns that make a member's row unique within a workspace: a marker row is given the real

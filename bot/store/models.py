@@ -10,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.domain.announcements import ChannelPostStatus
 from bot.domain.drill import DrillStatus
+from bot.domain.team_questions import Status as TeamQuestionStatus
 from bot.domain.workspace import SINGLE_WORKSPACE
 
 
@@ -360,6 +361,53 @@ class MockSendRow(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     error: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class TeamQuestionRow(Base):
+    """A workspace's own question (チームの質問), from proposal to approval (when it gets its `t-` id)
+    and on to retirement. This is text the group wrote to share, so it is stored, unlike replies.
+    `version` grows with every change, so an admin's press drawn from an older one changes nothing."""
+
+    __tablename__ = "team_questions"
+    __table_args__ = (
+        UniqueConstraint("team_id", "question_id", name="uq_team_questions_question"),
+        Index("ix_team_questions_team_status", "team_id", "status"),
+        Index("ix_team_questions_proposer", "team_id", "proposed_by", "proposed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    question_id: Mapped[str | None] = mapped_column(String(16), nullable=True)  # t-<8 hex>, from approval on
+    status: Mapped[TeamQuestionStatus] = mapped_column(_status(TeamQuestionStatus))
+    target: Mapped[str] = mapped_column(String(64))  # a role's slug, or "common"
+    text: Mapped[str] = mapped_column(Text)
+    points: Mapped[list[str]] = mapped_column(JSON)
+    follow_up: Mapped[str] = mapped_column(Text, default="")
+    model_answer: Mapped[str] = mapped_column(Text, default="")
+    weak_answer: Mapped[str] = mapped_column(Text, default="")
+    level: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(8))
+    proposed_by: Mapped[str] = mapped_column(String(32))
+    proposed_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class QuestionImportRow(Base):
+    """An import an admin has not confirmed yet: the Markdown they gave (a file's can be longer than
+    a modal's private_metadata holds), kept until they confirm or for a day."""
+
+    __tablename__ = "question_imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class WorkspaceRow(Base):

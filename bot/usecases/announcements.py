@@ -207,7 +207,7 @@ class Announcements:
         answered = channel_records.participant_counts(session, [d.id for d in period_drills], team_id=row.team_id)
         listed: list[tuple[int, DigestDrill]] = []
         for drill in period_drills:
-            role = self.catalog.by_slug(drill.role_slug or "")
+            role = self.catalog.for_team(team_id=row.team_id).by_slug(drill.role_slug or "")
             question = question_of(role, drill.question_id, drill.question_number)
             if role is None or question is None or drill.message_ts is None:
                 continue  # a role removed from the content since: nothing to title it with

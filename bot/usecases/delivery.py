@@ -144,8 +144,10 @@ class DrillDelivery:
         if stored is None or stored.team_id != drill.team_id:
             return None  # none, or another workspace's set since in a shared channel: not this drill's
         schedule = stored.schedule
-        roles = self.catalog.roles if schedule.role == ALL_ROLES else tuple(r for r in (self.catalog.by_slug(schedule.role),) if r)
-        common = self.catalog.common if schedule.common_every else None
+        # The questions of the workspace that set the schedule, its own among them.
+        catalog = self.catalog.for_team(team_id=drill.team_id)
+        roles = catalog.roles if schedule.role == ALL_ROLES else tuple(r for r in (catalog.by_slug(schedule.role),) if r)
+        common = catalog.common if schedule.common_every else None
         # The schedule's roles and, when it asks them, the common questions share one deck; the
         # Nth, 2Nth, … scheduled drill since the schedule was set draws from the common ones.
         documents = (*roles, common) if common is not None else roles
@@ -162,7 +164,7 @@ class DrillDelivery:
             chosen = {str(c) for c in wanted}
             card, deck = draw(stored.deck, available, self.rng, wanted=lambda c: str(c) in chosen)
             schedules.store_deck(session, drill.channel_id, deck, team_id=drill.team_id)
-        role = self.catalog.by_slug(card.slug)
+        role = catalog.by_slug(card.slug)
         question = role.question_by_id(card.question_id) if role else None
         assert role is not None and question is not None
         drills.set_question(session, drill.id, card.slug, card.question_id, question.number, len(role.questions))
@@ -186,7 +188,7 @@ class DrillDelivery:
         return Card.parse(pick.key)  # type: ignore[return-value]
 
     def post_view(self, drill: Drill, revealed: bool = False) -> DrillPost | None:
-        role = self.catalog.by_slug(drill.role_slug or "")
+        role = self.catalog.for_team(team_id=drill.team_id).by_slug(drill.role_slug or "")
         question = question_of(role, drill.question_id, drill.question_number)
         if role is None or question is None:
             return None
@@ -237,7 +239,7 @@ class DrillDelivery:
         post = self.post_view(drill, revealed=True)
         if post is None or drill.message_ts is None:
             return skip_drill(drill_id, "the question of this drill is no longer in the content")
-        role = self.catalog.by_slug(post.role_slug)
+        role = self.catalog.for_team(team_id=drill.team_id).by_slug(post.role_slug)
         question = question_of(role, drill.question_id, drill.question_number)
         reveal = DrillReveal(
             post=post,

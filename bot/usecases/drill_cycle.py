@@ -58,8 +58,11 @@ class DrillCycle:
         announcements: Announcements | None = None,
         workspaces: Workspaces | None = None,
         mock: MockInterviews | None = None,
+        refresh: Callable[[], None] | None = None,
     ):
         self.sessions = sessions
+        # Called first in every tick: the workspaces' own questions changed by another process.
+        self.refresh = refresh
         self.delivery = delivery
         self.feedback = feedback
         self.announcements = announcements
@@ -80,6 +83,11 @@ class DrillCycle:
             return report
         self._started = time.monotonic()
         try:
+            if self.refresh is not None:
+                try:
+                    self.refresh()
+                except Exception:  # noqa: BLE001 - the drills must go on with the questions known
+                    log.exception("reloading the workspaces' own questions failed")
             with self.sessions.begin() as session:
                 report.created = self._create_due(session, now)
                 report.missed = drills.mark_overdue_missed(session, now)

@@ -87,11 +87,11 @@ class AnswerCheck:
         clauses = analyse_reply(text, self.analyser())
         return tuple(judge(m, clauses) for m in self.matchers(role, question))
 
-    def codes(self, role_slug: str | None, question_id: str | None, number: int | None, text: str) -> str | None:
+    def codes(self, role_slug: str | None, question_id: str | None, number: int | None, text: str, *, team_id: str) -> str | None:
         """The verdict letters for a drill's question (see verdict_codes), or None when there is
         nothing to judge. Never raises: a reply the analyser cannot read gets no verdict, and the
         reply is still counted."""
-        role = self.catalog.by_slug(role_slug or "")
+        role = self.catalog.for_team(team_id=team_id).by_slug(role_slug or "")
         question = question_of(role, question_id, number)
         if role is None or question is None or not question.points or not text.strip():
             return None
@@ -127,7 +127,7 @@ class FeedbackDelivery:
                 drills.set_feedback_done(session, drill_id, now)
                 session.commit()
                 return True
-            role = self.catalog.by_slug(drill.role_slug or "")
+            role = self.catalog.for_team(team_id=drill.team_id).by_slug(drill.role_slug or "")
             question = question_of(role, drill.question_id, drill.question_number)
             channel_id, thread_ts, team_id = drill.channel_id, drill.message_ts, drill.team_id
             enabled = verdicts.drill_feedback_enabled(session, drill)
@@ -214,7 +214,7 @@ class Feedback:
                 raise NoFeedback("回答のチェックをオフにしています。`/career feedback on` でオンに戻せます。")
             rows = verdicts.feedback_targets(session, drill_id, user_id).get(user_id, [])
             took_part = user_id in answers.participants(session, drill_id)
-            role = self.catalog.by_slug(drill.role_slug or "")
+            role = self.catalog.for_team(team_id=drill.team_id).by_slug(drill.role_slug or "")
             question = question_of(role, drill.question_id, drill.question_number)
         if role is None or question is None or not question.points:
             raise NoFeedback("この質問には判定に使う回答ポイントがありません。")

@@ -101,7 +101,8 @@ class Learning:
                 raise CannotGrade("このドリルは見つかりませんでした。")
             if drill.status not in (DrillStatus.REVEALING, DrillStatus.REVEALED):
                 raise CannotGrade("このドリルの回答ポイントはまだ公開されていません。公開後に自己評価してください。")
-            role = self.catalog.by_slug(drill.role_slug or "")
+            # The drill's questions are those of the workspace that runs it (its own questions too).
+            role = self.catalog.for_team(team_id=drill.team_id).by_slug(drill.role_slug or "")
             question = question_of(role, drill.question_id, drill.question_number)
             if role is None or question is None:
                 raise CannotGrade("この質問はもう教材にありません。評価は記録しませんでした。")
@@ -110,7 +111,7 @@ class Learning:
 
     def grade_question(self, user_id: str, role_slug: str, question_id: str, grade: Grade, now: datetime, *, team_id: str) -> Graded:
         """A grade pressed in the member's private review queue."""
-        role = self.catalog.by_slug(role_slug)
+        role = self.catalog.for_team(team_id=team_id).by_slug(role_slug)
         question = role.question_by_id(question_id) if role else None
         if role is None or question is None:
             raise CannotGrade("この質問はもう教材にありません。評価は記録しませんでした。")
@@ -167,7 +168,7 @@ class Learning:
             first = due[0]
             return Queue(Item(first.role, first.question, first.memory.due), len(due), done, next_due, zone, now)
         seen = {(item.role.slug, item.question.id) for item in mine}
-        return Queue(self._unseen(roles, seen, user_id, local_day(now, zone).toordinal()), len(due), done, next_due, zone, now)
+        return Queue(self._unseen(roles, seen, user_id, local_day(now, zone).toordinal(), team_id), len(due), done, next_due, zone, now)
 
     def _cards(self, session: Session, user_id: str, team_id: str) -> list[Card]:
         """The member's graded questions, soonest due first. A card whose question left the content
@@ -178,20 +179,23 @@ class Learning:
         """The member's graded questions still in the content, and how many they graded that left it
         (their grades still count in the last 30 days: stats say where they went)."""
         found, removed = [], 0
+        catalog = self.catalog.for_team(team_id=team_id)
         for row in cards.member_cards(session, user_id, team_id=team_id):
-            role = self.catalog.by_slug(row.role_slug)
+            role = catalog.by_slug(row.role_slug)
             question = role.question_by_id(row.question_id) if role else None
-            if role is not None and question is not None:
+            # A workspace's retired question is no longer asked, reviews included.
+            if role is not None and question is not None and question not in role.retired:
                 found.append(Card(role, question, row.memory))
             else:
                 removed += 1
         return found, removed
 
-    def _unseen(self, roles: set[str], seen: set[tuple[str, str]], user_id: str, day: int) -> Item | None:
-        pool: Sequence[Role] = self.catalog.roles if not roles or "all" in roles else [r for r in self.catalog.roles if r.slug in roles]
+    def _unseen(self, roles: set[str], seen: set[tuple[str, str]], user_id: str, day: int, team_id: str) -> Item | None:
+        catalog = self.catalog.for_team(team_id=team_id)
+        pool: Sequence[Role] = catalog.roles if not roles or "all" in roles else [r for r in catalog.roles if r.slug in roles]
         candidates = [(r, q) for r in pool for q in r.questions if q.answer_points and (r.slug, q.id) not in seen]
         if not candidates:
-            candidates = [(r, q) for r in self.catalog.roles for q in r.questions if q.answer_points and (r.slug, q.id) not in seen]
+            candidates = [(r, q) for r in catalog.roles for q in r.questions if q.answer_points and (r.slug, q.id) not in seen]
         if not candidates:
             return None
         # A different new question each day, the same one all day: stable while the member decides.

@@ -125,6 +125,8 @@ class MockInterviews:
         if running is not None:
             return running
         zone = self.learning.zone_of(user_id, team_id)
+        # The workspace's own questions (チームの質問) are asked too.
+        role = self.catalog.for_team(team_id=team_id).by_slug(role.slug) or role
         with self.sessions() as session:
             memories = {c.question_id: c.memory for c in cards.member_cards(session, user_id, team_id=team_id) if c.role_slug == role.slug}
         questions = mock.choose_questions(
@@ -169,7 +171,7 @@ class MockInterviews:
             stored = store.running_session(session, user_id, team_id=team_id)
         if stored is None:
             return None
-        role = self.catalog.by_slug(stored.mock.role_slug)
+        role = self.catalog.for_team(team_id=stored.team_id).by_slug(stored.mock.role_slug)
         if role is None:  # its role left the content: the session cannot go on
             self.stop(user_id, now, team_id=team_id)
             return None
@@ -186,7 +188,7 @@ class MockInterviews:
             stored = store.get_session(session, session_id, team_id=team_id)
         if stored is None or stored.user_id != user_id:
             raise CannotStart("この模擬面接は見つかりませんでした。`/career mock cto` のように始めてください。")
-        role = self.catalog.by_slug(stored.mock.role_slug)
+        role = self.catalog.for_team(team_id=stored.team_id).by_slug(stored.mock.role_slug)
         if role is None:
             raise CannotStart("この模擬面接の職種はもう教材にありません。")
         return self.start(
@@ -215,7 +217,7 @@ class MockInterviews:
             if ts in stored.seen_ts:
                 return Taken.SEEN
             try:
-                moved = self._answer(stored.mock, text, now)
+                moved = self._answer(stored.mock, text, now, team_id)
             except Refused:
                 return Taken.SEEN
             # Sent after the ack (flush_member), so that the ack waits on no chat call.
@@ -224,7 +226,7 @@ class MockInterviews:
         log.warning("mock interview: a message was not taken after %d tries (the session kept moving)", _MOVE_TRIES)
         return Taken.SEEN
 
-    def _answer(self, session: MockSession, text: str, now: datetime) -> mock.Moved:
+    def _answer(self, session: MockSession, text: str, now: datetime, team_id: str) -> mock.Moved:
         said = parse_session_text(text)
         if said is SessionInput.STOP:
             return mock.stop(session, now)
@@ -233,7 +235,7 @@ class MockInterviews:
         verdicts: tuple[Verdict, ...] = ()
         shortened = False
         if session.phase in (Phase.ASKED, Phase.ANSWERING):
-            role = self.catalog.by_slug(session.role_slug)
+            role = self.catalog.for_team(team_id=team_id).by_slug(session.role_slug)
             question = role.question_by_id(session.current.question_id) if role else None
             if role is not None and question is not None and text.strip():
                 try:
@@ -252,7 +254,7 @@ class MockInterviews:
             stored = store.get_session(session, session_id, team_id=team_id)
         if stored is None or stored.user_id != user_id:
             raise CannotStart("この模擬面接はあなたのものではないため、評価できません。")
-        role = self.catalog.by_slug(stored.mock.role_slug)
+        role = self.catalog.for_team(team_id=stored.team_id).by_slug(stored.mock.role_slug)
         if not 0 <= index < len(stored.mock.turns) or role is None:
             raise CannotStart("この質問はもう教材にありません。評価は記録しませんでした。")
         question = role.question_by_id(stored.mock.turns[index].question_id)
@@ -385,7 +387,7 @@ class MockInterviews:
 
     def _plan(self, session: Session, team_id: str, session_id: int, step: str, zone: str, now: datetime) -> Send | Skip:
         stored = store.get_session(session, session_id, team_id=team_id)
-        role = self.catalog.by_slug(stored.mock.role_slug) if stored is not None else None
+        role = self.catalog.for_team(team_id=stored.team_id).by_slug(stored.mock.role_slug) if stored is not None else None
         gone = Skip("its session or role is gone", {"error": "gone"}, subject=f"mock {session_id} {step}")
         if stored is None or role is None:
             return gone

@@ -38,7 +38,7 @@ class ModelAnswers:
             raise NoModelAnswer("このドリルは見つかりませんでした。")
         if drill.status not in (DrillStatus.REVEALING, DrillStatus.REVEALED):
             raise NoModelAnswer("模範解答は回答ポイントの公開後にお見せします。まず自分で答えてみましょう。")
-        role = self.catalog.by_slug(drill.role_slug or "")
+        role = self.catalog.for_team(team_id=drill.team_id).by_slug(drill.role_slug or "")
         question = question_of(role, drill.question_id, drill.question_number)
         if role is None or question is None or not (question.model_answer or question.weak_answer):
             raise NoModelAnswer("この質問には模範解答がまだありません。")

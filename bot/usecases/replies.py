@@ -69,7 +69,7 @@ class Replies:
         allowed = verdicts.reply_to_judge(session, drill, user_id, new_ts) if new_ts else verdicts.feedback_allowed(session, drill, user_id)
         if not allowed:
             return None
-        return self.check.codes(drill.role_slug, drill.question_id, drill.question_number, text)
+        return self.check.codes(drill.role_slug, drill.question_id, drill.question_number, text, team_id=drill.team_id)
 
     def remove(self, channel_id: str, thread_ts: str, message_ts: str) -> bool:
         with self.sessions.begin() as session:

@@ -27,7 +27,7 @@ def model_answer_lines(question: Question) -> list[str]:
 
 def level_note(question: Question) -> str:
     """「レベル：中級｜種類：経験」, or empty when the document gives neither."""
-    parts = []
+    parts = ["👥 チームの質問"] if question.team else []
     if question.level is not None:
         parts.append(f"レベル：{question.level.value}")
     if question.kind is not None:
@@ -36,8 +36,10 @@ def level_note(question: Question) -> str:
 
 
 def level_tag(question: Question) -> str:
-    """「［初級］」 before a question in a list; empty without a level."""
-    return f"［{question.level.value}］" if question.level is not None else ""
+    """「［初級］」 before a question in a list (and 「［チームの質問］」 for a workspace's own);
+    empty without either."""
+    team = "［チームの質問］" if question.team else ""
+    return team + (f"［{question.level.value}］" if question.level is not None else "")
 
 
 def level_counts(questions: Sequence[Question]) -> str:
