@@ -100,6 +100,21 @@ class MockCommand:
     bad_count: str = ""  # a count outside MIN_COUNT–MAX_COUNT, as typed: refused with a sentence
 
 
+@dataclass(frozen=True)
+class ProposeCommand:
+    """`/career propose [role|common]`: open the modal to propose a question to the group's bank."""
+
+    query: str = ""  # the role (or common) to preselect, as typed
+
+
+@dataclass(frozen=True)
+class QuestionsCommand:
+    """`/career questions export [role]`, `import` or `list`: the workspace's own questions."""
+
+    action: str  # export | import | list | help
+    query: str = ""  # export: the role, as typed ("" for every role)
+
+
 Command = (
     Help
     | ListRoles
@@ -114,6 +129,8 @@ Command = (
     | LeaderboardCommand
     | ExportCommand
     | MockCommand
+    | ProposeCommand
+    | QuestionsCommand
 )
 
 SCHEDULE_WORDS = {"schedule", "スケジュール", "予定"}
@@ -149,6 +166,19 @@ FEEDBACK_ACTIONS = {"on": "on", "オン": "on", "off": "off", "オフ": "off"}
 LEADERBOARD_WORDS = {"leaderboard", "ranking", "rankings", "ランキング", "順位", "ランキング表"}
 EXPORT_WORDS = {"export", "csv", "エクスポート", "書き出し"}
 MOCK_WORDS = {"mock", "模擬面接", "面接練習"}
+PROPOSE_WORDS = {"propose", "提案", "質問を提案"}
+QUESTIONS_WORDS = {"questions", "質問"}
+QUESTIONS_ACTIONS = {
+    "export": "export",
+    "書き出し": "export",
+    "エクスポート": "export",
+    "import": "import",
+    "取り込み": "import",
+    "インポート": "import",
+    "読み込み": "import",
+    "list": "list",
+    "一覧": "list",
+}
 MOCK_STOP_WORDS = {"stop", "end", "quit", "終了", "終わり", "おわり", "中止", "やめる"}
 
 
@@ -193,6 +223,11 @@ def parse_command(text: str) -> Command:
         return ExportCommand(" ".join(words[1:]))
     if head in MOCK_WORDS:
         return parse_mock(words[1:])
+    if head in PROPOSE_WORDS and len(words) <= 2:
+        return ProposeCommand(words[1] if len(words) == 2 else "")
+    # `/career questions export` (but `/career questions cto` is still the section of a role).
+    if head in QUESTIONS_WORDS and len(words) >= 2 and normalize_key(words[1]) in QUESTIONS_ACTIONS:
+        return QuestionsCommand(QUESTIONS_ACTIONS[normalize_key(words[1])], " ".join(words[2:]))
     levels = [w.split("=", 1)[1] for w in words if _LEVEL_OPTION.match(w)]
     if levels and len(words) >= 3:
         rest = [w for w in words if not _LEVEL_OPTION.match(w)]

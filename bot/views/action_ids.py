@@ -35,6 +35,13 @@ class Kind(str, enum.Enum):
     MOCK_ABANDON = "mock_abandon"  # end the running session, start the asked one: session id | role | count | level code
     MOCK_CONTINUE = "mock_continue"  # keep the running session: session id
     MOCK_START = "mock_start"  # the App Home's 🎤 模擬面接 role picker: the chosen role's slug
+    PROPOSE_OPEN = "propose_open"  # the App Home's ✍️ 質問を提案: opens the proposal modal
+    TEAM_APPROVE = "team_approve"  # 承認 on a pending question: its key | version
+    TEAM_EDIT_APPROVE = "team_edit_approve"  # 編集して承認: its key | version (opens the modal)
+    TEAM_REJECT = "team_reject"  # 却下: its key | version (opens a modal for the optional reason)
+    TEAM_RETIRE = "team_retire"  # 廃止 on an approved question: its key | version
+    TEAM_EDIT = "team_edit"  # 編集 on an approved question: its key | version (opens the modal)
+    IMPORT_CONFIRM = "import_confirm"  # 取り込む on an import's preview: the pending import's key
 
 
 def action_id(kind: Kind) -> str:
