@@ -13,8 +13,22 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.domain.drill import DrillStatus
+from bot.domain.role import Level, QuestionKind
 from bot.domain.schedule import Digest, Schedule
-from bot.store import answers, cards, channel_posts, drills, home_tabs, installs, leases, schedule_changes, schedules, verdicts
+from bot.domain.team_questions import Draft
+from bot.store import (
+    answers,
+    cards,
+    channel_posts,
+    drills,
+    home_tabs,
+    installs,
+    leases,
+    schedule_changes,
+    schedules,
+    team_questions,
+    verdicts,
+)
 from bot.store.db import make_engine, session_factory, to_db, upgrade
 from bot.store.models import (
     CardRow,
@@ -23,10 +37,12 @@ from bot.store.models import (
     FeedbackNoticeRow,
     HomeTabRow,
     MemberSettingRow,
+    QuestionImportRow,
     ReplyRow,
     ReviewRow,
     ScheduleChangeRow,
     ScheduleRow,
+    TeamQuestionRow,
     WorkspaceRow,
 )
 from bot.usecases.workspaces import Stopped, Workspaces
@@ -37,6 +53,8 @@ RETENTION = timedelta(days=30)
 A, B = "T0000AAAA", "T0000BBBB"
 MEMBER = "U0SAMEID1"
 TEAM_MODELS = (
+    TeamQuestionRow,
+    QuestionImportRow,
     ScheduleRow,
     ScheduleChangeRow,
     DrillRow,
@@ -112,6 +130,10 @@ def populate(sessions, team: str, channel_id: str) -> dict[str, int]:
         cards.put_review(s, MEMBER, "cto", "q1", date(2026, 11, 24), 3, NOW - timedelta(days=1), ids["markable"], team_id=team)
         verdicts.set_member_feedback(s, MEMBER, False, NOW, team_id=team)
         home_tabs.record_home_opened(s, MEMBER, NOW, NOW, team_id=team)
+        # The group's own question and an import waiting for its admin.
+        draft = Draft("cto", "チームで決めた質問です。どう答えますか？", ("要点",), level=Level.JUNIOR, kind=QuestionKind.KNOWLEDGE)
+        team_questions.propose(s, MEMBER, draft, NOW, team_id=team)
+        team_questions.save_import(s, f"UADMIN{team[-1]}", "## 面接でよく聞かれる質問\n", NOW, team_id=team)
     return ids
 
 

@@ -511,3 +511,53 @@ def test_mock_interview_migration_adds_its_table_and_a_step_back_removes_it(empt
             assert c.execute(text("SELECT COUNT(*) FROM mock_sessions")).scalar_one() == 0
     finally:
         engine.dispose()
+
+
+def test_team_questions_migration_keeps_the_rest_and_a_step_back_removes_only_its_tables(empty_db_url):
+    """0011 → 0012 with data on both sides: a running mock session survives the upgrade, the
+    group's questions and pending imports are stored (one t- id per workspace), and a step back
+    removes only those two tables."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.store.db import downgrade
+
+    engine = make_engine(empty_db_url)
+    session_row = (
+        "INSERT INTO mock_sessions (team_id, user_id, active_user, channel_id, role_slug, levels, phase, position, turns, seen_ts, started_at, touched_at, version) "
+        "VALUES ('T1', 'U1', 'U1', 'D1', 'cto', '', 'asked', 0, '[]', '[]', '2026-12-07 00:00:00', '2026-12-07 00:00:00', 0)"
+    )
+    question = (
+        "INSERT INTO team_questions (team_id, question_id, status, target, text, points, follow_up, model_answer, weak_answer, level, kind,"
+        " proposed_by, proposed_at, reason, updated_at, version) VALUES ('{team}', 't-0123abcd', 'approved', 'cto', '質問です。答えてください。',"
+        " '[\"要点\"]', '', '', '', '中級', '経験', 'U1', '2026-12-08 00:00:00', '', '2026-12-08 00:00:00', 1)"
+    )
+    try:
+        upgrade(engine, empty_db_url, "0011")
+        with engine.begin() as c:
+            c.execute(text(session_row))
+        upgrade(engine, empty_db_url, "0012")
+        with engine.begin() as c:
+            c.execute(text(question.format(team="T1")))
+            c.execute(text(question.format(team="T2")))  # the same id in another workspace is another question
+            c.execute(
+                text(
+                    "INSERT INTO question_imports (team_id, user_id, text, created_at) VALUES ('T1', 'U1', '## 質問', '2026-12-08 00:00:00')"
+                )
+            )
+        with pytest.raises(IntegrityError):
+            with engine.begin() as c:
+                c.execute(text(question.format(team="T1")))
+        with engine.connect() as c:
+            assert c.execute(text("SELECT COUNT(*) FROM mock_sessions")).scalar_one() == 1
+            assert c.execute(text("SELECT COUNT(*) FROM team_questions")).scalar_one() == 2
+        downgrade(engine, empty_db_url, "0011")
+        tables = inspect(engine).get_table_names()
+        assert "team_questions" not in tables and "question_imports" not in tables
+        with engine.connect() as c:
+            assert c.execute(text("SELECT COUNT(*) FROM mock_sessions")).scalar_one() == 1
+        upgrade(engine, empty_db_url)
+        with engine.connect() as c:
+            assert c.execute(text("SELECT COUNT(*) FROM team_questions")).scalar_one() == 0
+    finally:
+        engine.dispose()
