@@ -31,6 +31,7 @@ from bot.domain.answer_feedback import Analyse
 from bot.domain.catalog import RoleCatalog, role_names
 from bot.domain.markup import unwrap_emphasis
 from bot.domain.role import Role
+from bot.domain.team_questions import TEAM_PREFIX
 from bot.domain.text import normalize_key
 
 _md = MarkdownIt("commonmark")
@@ -165,7 +166,9 @@ def history_question_ids(database_url: str) -> dict[tuple[str, str], int]:
             raise DatabaseUnavailable(str(getattr(exc, "orig", None) or exc).splitlines()[0]) from None
         for table in HISTORY_TABLES:
             query = text(
-                f"SELECT role_slug, question_id, COUNT(*) FROM {table} WHERE question_id IS NOT NULL GROUP BY role_slug, question_id"
+                f"SELECT role_slug, question_id, COUNT(*) FROM {table} WHERE question_id IS NOT NULL"
+                # A workspace's own questions (`t-…`) live in the database, not in the documents.
+                f" AND question_id NOT LIKE '{TEAM_PREFIX}%' GROUP BY role_slug, question_id"
             )
             # One connection per table: on PostgreSQL a failed statement spoils its transaction.
             try:
