@@ -195,3 +195,23 @@ def test_content_files_may_not_use_the_team_prefix(tmp_path):
     result = load_directory(tmp_path)
     assert result.roles == ()
     assert any("t-0123abcd" in str(problem) and "チームの質問" in str(problem) for problem in result.problems)
+
+
+def test_a_long_list_is_shown_a_page_at_a_time_within_slacks_limits(world):
+    from bot.testing.reading import buttons
+
+    questions = world.bot.team_questions
+    for i in range(30):
+        member = f"UMEMBER{i // 10:02d}"
+        assert questions.propose(member, draft(f"{QUESTION}（{i + 1}番目）" + "詳しく" * 20), world.clock(), team_id=TEAM) == {}
+    for pending in questions.pending(team_id=TEAM):
+        questions.approve(ADMIN, pending.key, pending.version, world.clock(), team_id=TEAM)
+
+    first = world.bot.router.handle_command("cto questions", user_id=MEMBER, channel_id=CH, team_id=TEAM)
+    assert "（1/2ページ）" in all_text(first) and "Q25." in all_text(first) and "Q26." not in all_text(first)
+    turn = [b for b in buttons(first.blocks) if b["text"]["text"] == "次のページ ▶"]
+    second = world.bot.router.handle_action(turn[0]["action_id"], turn[0]["value"], user_id=MEMBER, channel_id=CH, team_id=TEAM)
+    assert "（2/2ページ）" in all_text(second) and "Q50." in all_text(second) and "30番目" in all_text(second)
+    for message in (first, second):
+        assert len(message.blocks) <= 50
+        assert all(len(b["text"]["text"]) <= 3000 for b in message.blocks if b["type"] == "section")

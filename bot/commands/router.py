@@ -218,6 +218,8 @@ class CommandRouter:
             return self._card(role)
         if pressed.kind is Kind.OPEN_SECTION and role and len(parts) == 2 and parts[1] in _SECTION_KEYS:
             return ui.section_view(role, parts[1])
+        if pressed.kind is Kind.OPEN_SECTION and role and len(parts) == 3 and parts[1] == "questions" and pressed.int_at(2):
+            return ui.section_view(role, "questions", pressed.int_at(2) or 1)
         levels = levels_from_code(parts[2]) if len(parts) == 3 else frozenset()
         if pressed.kind is Kind.PRACTICE and role:
             return self._practice(role, pressed.int_at(1), levels)

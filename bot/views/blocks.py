@@ -333,18 +333,35 @@ def section_lines(role: Role, key: str) -> list[str]:
         intro = [to_mrkdwn(role.outlook_intro), ""] if role.outlook_intro else []
         return intro + bullets(role.outlook) + _stories(role.outlook_stories)
     if key == "questions":
-        lines = []
-        for q in role.questions:
-            lines.append(f"{bold(f'Q{q.number}.')} {level_tag(q)}{to_mrkdwn(q.text)}")
-            lines += [f"　　↳ 回答ポイント：{to_mrkdwn(p)}" for p in q.answer_points]
-            if q.follow_up:
-                lines.append(f"　　↳ 深掘り：{to_mrkdwn(q.follow_up)}")
-        with_points = sum(q.has_answer_points for q in role.questions)
-        lines += ["", f"全{len(role.questions)}問（うち回答ポイント付き {with_points}問）" + level_counts(role.questions)]
-        if role.questions_note:
-            lines += ["", f"💡 {to_mrkdwn(role.questions_note)}"]
-        return lines
+        return question_lines(role, 1)
     raise ValueError(f"unknown section {key!r}")
+
+
+# A workspace may add its own questions after a document's: the list is shown a page at a time, well
+# within 50 blocks and 3,000 characters a section.
+QUESTIONS_PER_PAGE = 25
+
+
+def question_pages(role: Role) -> int:
+    return max(1, -(-len(role.questions) // QUESTIONS_PER_PAGE))
+
+
+def question_lines(role: Role, page: int) -> list[str]:
+    """The questions of one page, then the counts (and which page this is, when there are more)."""
+    lines = []
+    start = (page - 1) * QUESTIONS_PER_PAGE
+    for q in role.questions[start : start + QUESTIONS_PER_PAGE]:
+        lines.append(f"{bold(f'Q{q.number}.')} {level_tag(q)}{to_mrkdwn(q.text)}")
+        lines += [f"　　↳ 回答ポイント：{to_mrkdwn(p)}" for p in q.answer_points]
+        if q.follow_up:
+            lines.append(f"　　↳ 深掘り：{to_mrkdwn(q.follow_up)}")
+    with_points = sum(q.has_answer_points for q in role.questions)
+    pages = question_pages(role)
+    where = f"（{page}/{pages}ページ）" if pages > 1 else ""
+    lines += ["", f"全{len(role.questions)}問（うち回答ポイント付き {with_points}問）" + level_counts(role.questions) + where]
+    if role.questions_note:
+        lines += ["", f"💡 {to_mrkdwn(role.questions_note)}"]
+    return lines
 
 
 def _grouped(groups) -> list[str]:
@@ -357,14 +374,22 @@ def _grouped(groups) -> list[str]:
     return lines[:-1] if lines else lines
 
 
-def section_view(role: Role, key: str) -> Message:
-    return _views.get(("section", id(role), key), (role,), lambda: _render_section_view(role, key))
+def section_view(role: Role, key: str, page: int = 1) -> Message:
+    page = min(max(1, page), question_pages(role)) if key == "questions" else 1
+    return _views.get(("section", id(role), key, page), (role,), lambda: _render_section_view(role, key, page))
 
 
-def _render_section_view(role: Role, key: str) -> Message:
+def _render_section_view(role: Role, key: str, page: int = 1) -> Message:
     label = section(key).label
-    lines = section_lines(role, key) or ["（このセクションはまだ書かれていません）"]
+    lines = (question_lines(role, page) if key == "questions" else section_lines(role, key)) or ["（このセクションはまだ書かれていません）"]
     blocks = [header(f"{_label(role)}｜{label}"), *sections(lines), divider()]
+    if key == "questions" and question_pages(role) > 1:
+        turn = []
+        if page > 1:
+            turn.append(button("◀ 前のページ", action_id(Kind.OPEN_SECTION), encode(role.slug, key, page - 1)))
+        if page < question_pages(role):
+            turn.append(button("次のページ ▶", action_id(Kind.OPEN_SECTION), encode(role.slug, key, page + 1)))
+        blocks += actions(turn, block_id("pages", role.slug))
     blocks += actions(section_buttons(role, current=key), block_id("sections", role.slug))
     blocks += actions([share_button(encode("section", role.slug, key))], block_id("share"))
     return Message(text=fallback_text(f"{_label(role)}｜{label}: " + mrkdwn_to_text("\n".join(lines))), blocks=fit(blocks))
