@@ -23,6 +23,7 @@ from bot.commands.drill import DrillCommands
 from bot.commands.feedback import FeedbackCommands
 from bot.commands.learning import LearningCommands
 from bot.commands.mock import MockCommands
+from bot.commands.question_exchange import QuestionExchangeCommands
 from bot.commands.router import CommandRouter
 from bot.commands.standings import StandingsCommands
 from bot.config import Settings
@@ -45,6 +46,7 @@ from bot.usecases.member_home import everyone_sees_all
 from bot.usecases.mock_interviews import MockInterviews
 from bot.usecases.model_answers import ModelAnswers
 from bot.usecases.outbox import Outbox
+from bot.usecases.question_exchange import QuestionExchange
 from bot.usecases.replays import Replays
 from bot.usecases.replies import Replies
 from bot.usecases.schedule_admin import ScheduleAdmin, Visible
@@ -116,6 +118,7 @@ class Bot:
     mock: MockInterviews  # one-to-one mock interviews (模擬面接)
     mock_commands: MockCommands
     team_questions: TeamQuestions  # a workspace's own questions: proposals, approvals, imports
+    question_exchange: QuestionExchange  # … and their export and import as Markdown (admins)
 
     @property
     def healthy(self) -> bool:
@@ -202,6 +205,7 @@ def build_bot(
     team_questions = TeamQuestions(
         sessions, catalog, is_admin, lambda user_id, team_id: zone_of(user_id, team_id) or settings.default_timezone
     )
+    question_exchange = QuestionExchange(team_questions, chats)
     learning_commands = LearningCommands(learning, clock)
     mock_commands = MockCommands(mock, lookups, learning_commands, clock)
     router = CommandRouter(
@@ -212,6 +216,7 @@ def build_bot(
         standings=standings,
         model_answers=ModelAnswers(sessions, catalog),
         mock=mock_commands,
+        exchange=QuestionExchangeCommands(question_exchange, clock),
     )
     return Bot(
         settings,
@@ -231,6 +236,7 @@ def build_bot(
         mock,
         mock_commands,
         team_questions,
+        question_exchange,
     )
 
 
