@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from bot.slack.client import TeamClients
     from bot.slack.home_publisher import HomeParts
     from bot.slack.installations import Installations
+    from bot.slack.listeners.question_import import QuestionImport
     from bot.slack.oauth import OAuthParts
     from bot.usecases.member_home import Home
     from bot.web import WebApp
@@ -372,6 +373,7 @@ def build_slack_bot(
         removed=removed if installations else _removed_single,
         first_delivery=lambda signature, request_ts: replays.first_delivery(signature, request_ts, clock()),
         direct_messages=direct_messages,
+        question_import=build_question_import(bot, admins.known, clock),
     )
     return SlackBot(bot, app, home, clients, oauth, installations)
 
@@ -447,3 +449,16 @@ def build_schedule_editor(bot: Bot, known_admin: Callable[[str, str], bool | Non
     from bot.commands.schedule_editor import ScheduleEditor
 
     return ScheduleEditor(bot.schedules, bot.catalog, known_admin, bot.settings.default_timezone, bot.clock)
+
+
+def build_question_import(bot: Bot, known_admin: Callable[[str, str], bool | None], clock: Callable[[], datetime]) -> QuestionImport:
+    """The import modal of a workspace's own questions: files are read through SLACK_API_URL, capped."""
+    from functools import partial
+
+    from bot.slack.files import download_text
+    from bot.slack.listeners.question_import import QuestionImport
+    from bot.usecases.question_exchange import MAX_IMPORT_BYTES
+
+    settings = bot.settings
+    download = partial(download_text, api_url=settings.slack_api_url, max_bytes=MAX_IMPORT_BYTES, timeout=settings.slack_timeout_seconds)
+    return QuestionImport(bot.question_exchange, known_admin, clock, download)

@@ -105,6 +105,11 @@ class CommandRouter:
         adapter may keep it; a practice question is drawn at random, and drill commands are live."""
         return isinstance(_parse(text or ""), (Help, ListRoles, ShowRole, ShowSection))
 
+    def has_own_questions(self, team_id: str) -> bool:
+        """Whether the workspace has questions of its own (チームの質問), so that its role cards and
+        question lists differ from every other workspace's."""
+        return self.catalog.for_team(team_id=team_id) is not self.catalog
+
     @staticmethod
     def command_changes_home(text: str) -> bool:
         """True when, after this command, the App Home of who typed it shows something else."""

@@ -276,7 +276,7 @@ def parse(text: str, resolve: Callable[[str], str | None]) -> Parsed:
                 Problem(
                     chunk.line,
                     f"見出し「{shown}」の職種が見つからないため、その下の質問は取り込みません。"
-                    "`/career list` に出る職種名か「共通質問」を見出しに書いてください。",
+                    "「/career list」に出る職種名か「共通質問」を見出しに書いてください。",
                 )
             )
             continue
