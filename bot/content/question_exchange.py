@@ -154,7 +154,7 @@ def _chunks(text: str) -> tuple[list[str], list[_Chunk]]:
 
 def heading_names(heading: str) -> list[str]:
     """What a heading may call its role, most likely first: the part before 「：チームの質問」 (or
-    before its last 「：」), the heading without its brackets, then each bracketed part
+    before its first 「：」), the heading without its brackets, then each bracketed part
     (「面接でよくある質問とその対策（CTO）」 → CTO)."""
     plain = _HEADING_NUMBER.sub("", to_plain(heading)).strip()
     names: list[str] = []
