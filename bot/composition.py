@@ -23,6 +23,7 @@ from bot.commands.drill import DrillCommands
 from bot.commands.feedback import FeedbackCommands
 from bot.commands.learning import LearningCommands
 from bot.commands.mock import MockCommands
+from bot.commands.question_exchange import QuestionExchangeCommands
 from bot.commands.router import CommandRouter
 from bot.commands.standings import StandingsCommands
 from bot.config import Settings
@@ -45,6 +46,7 @@ from bot.usecases.member_home import everyone_sees_all
 from bot.usecases.mock_interviews import MockInterviews
 from bot.usecases.model_answers import ModelAnswers
 from bot.usecases.outbox import Outbox
+from bot.usecases.question_exchange import QuestionExchange
 from bot.usecases.replays import Replays
 from bot.usecases.replies import Replies
 from bot.usecases.schedule_admin import ScheduleAdmin, Visible
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
     from bot.slack.client import TeamClients
     from bot.slack.home_publisher import HomeParts
     from bot.slack.installations import Installations
+    from bot.slack.listeners.question_import import QuestionImport
     from bot.slack.oauth import OAuthParts
     from bot.usecases.member_home import Home
     from bot.web import WebApp
@@ -116,6 +119,7 @@ class Bot:
     mock: MockInterviews  # one-to-one mock interviews (模擬面接)
     mock_commands: MockCommands
     team_questions: TeamQuestions  # a workspace's own questions: proposals, approvals, imports
+    question_exchange: QuestionExchange  # … and their export and import as Markdown (admins)
 
     @property
     def healthy(self) -> bool:
@@ -202,6 +206,7 @@ def build_bot(
     team_questions = TeamQuestions(
         sessions, catalog, is_admin, lambda user_id, team_id: zone_of(user_id, team_id) or settings.default_timezone
     )
+    question_exchange = QuestionExchange(team_questions, chats)
     learning_commands = LearningCommands(learning, clock)
     mock_commands = MockCommands(mock, lookups, learning_commands, clock)
     router = CommandRouter(
@@ -212,6 +217,7 @@ def build_bot(
         standings=standings,
         model_answers=ModelAnswers(sessions, catalog),
         mock=mock_commands,
+        exchange=QuestionExchangeCommands(question_exchange, clock),
     )
     return Bot(
         settings,
@@ -231,6 +237,7 @@ def build_bot(
         mock,
         mock_commands,
         team_questions,
+        question_exchange,
     )
 
 
@@ -366,6 +373,7 @@ def build_slack_bot(
         removed=removed if installations else _removed_single,
         first_delivery=lambda signature, request_ts: replays.first_delivery(signature, request_ts, clock()),
         direct_messages=direct_messages,
+        question_import=build_question_import(bot, admins.known, clock),
     )
     return SlackBot(bot, app, home, clients, oauth, installations)
 
@@ -441,3 +449,16 @@ def build_schedule_editor(bot: Bot, known_admin: Callable[[str, str], bool | Non
     from bot.commands.schedule_editor import ScheduleEditor
 
     return ScheduleEditor(bot.schedules, bot.catalog, known_admin, bot.settings.default_timezone, bot.clock)
+
+
+def build_question_import(bot: Bot, known_admin: Callable[[str, str], bool | None], clock: Callable[[], datetime]) -> QuestionImport:
+    """The import modal of a workspace's own questions: files are read through SLACK_API_URL, capped."""
+    from functools import partial
+
+    from bot.slack.files import download_text
+    from bot.slack.listeners.question_import import QuestionImport
+    from bot.usecases.question_exchange import MAX_IMPORT_BYTES
+
+    settings = bot.settings
+    download = partial(download_text, api_url=settings.slack_api_url, max_bytes=MAX_IMPORT_BYTES, timeout=settings.slack_timeout_seconds)
+    return QuestionImport(bot.question_exchange, known_admin, clock, download)

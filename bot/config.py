@@ -34,6 +34,7 @@ DEFAULT_SCOPES = (
     "users:read",
     "im:write",
     "files:write",
+    "files:read",
     "im:history",
     "assistant:write",
 )

@@ -76,8 +76,11 @@ class ConsoleChat:
         """Slack would send the file in a DM; the console keeps it in a temporary file."""
         path = Path(tempfile.mkdtemp(prefix="career-drill-")) / filename
         path.write_bytes(content)
-        rows = max(0, content.count(b"\r\n") - 1)
-        self.out.write(f"[DM to {user_id}] {comment}\n  CSV（{rows}行）: {path}\n")
+        if filename.endswith(".csv"):
+            rows = max(0, content.count(b"\r\n") - 1)
+            self.out.write(f"[DM to {user_id}] {comment}\n  CSV（{rows}行）: {path}\n")
+        else:
+            self.out.write(f"[DM to {user_id}] {comment}\n  ファイル: {path}\n")
 
     def post_reminder(self, channel_id: str, thread_ts: str, reminder: Reminder, key: str) -> str:
         self._print(f"#{channel_id} のスレッドに返信", announcement_blocks.reminder_message(reminder))

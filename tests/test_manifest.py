@@ -30,6 +30,7 @@ SCOPES_BY_METHOD = {
     "conversations_open": {"im:write"},
     "users_info": {"users:read"},
     "files_upload_v2": {"files:write"},
+    "files_info": {"files:read"},  # the file an admin gives /career questions import
     "assistant_threads_setSuggestedPrompts": {"assistant:write"},
     "views_open": set(),
     "views_update": set(),

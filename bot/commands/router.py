@@ -16,6 +16,7 @@ from bot.commands.drill import DrillCommands
 from bot.commands.feedback import FeedbackCommands
 from bot.commands.learning import LearningCommands
 from bot.commands.mock import MockCommands
+from bot.commands.question_exchange import QuestionExchangeCommands, is_exchange
 from bot.commands.standings import StandingsCommands
 from bot.domain.catalog import NotFound, Resolved
 from bot.domain.command_text import (
@@ -27,6 +28,7 @@ from bot.domain.command_text import (
     ListRoles,
     MockCommand,
     Practice,
+    QuestionsCommand,
     ReviewCommand,
     ScheduleCommand,
     ShowRole,
@@ -75,6 +77,7 @@ class CommandRouter:
         standings: StandingsCommands | None = None,
         model_answers: ModelAnswers | None = None,
         mock: MockCommands | None = None,
+        exchange: QuestionExchangeCommands | None = None,
     ):
         self.lookups = lookups
         self.model_answers = model_answers
@@ -83,6 +86,7 @@ class CommandRouter:
         self.feedback = feedback
         self.standings = standings
         self.mock = mock
+        self.exchange = exchange
 
     @property
     def catalog(self):
@@ -93,13 +97,18 @@ class CommandRouter:
     @staticmethod
     def answers_from_memory(text: str) -> bool:
         """True for lookups and help; False for drill commands, which wait on the database or Slack."""
-        return not isinstance(_parse(text or ""), (*_DRILL_COMMANDS, MockCommand))
+        return not isinstance(_parse(text or ""), (*_DRILL_COMMANDS, MockCommand, QuestionsCommand))
 
     @staticmethod
     def same_answer_for_everyone(text: str) -> bool:
         """True when the answer depends on the text alone (a role, a section, the list, help), so an
         adapter may keep it; a practice question is drawn at random, and drill commands are live."""
         return isinstance(_parse(text or ""), (Help, ListRoles, ShowRole, ShowSection))
+
+    def has_own_questions(self, team_id: str) -> bool:
+        """Whether the workspace has questions of its own (チームの質問), so that its role cards and
+        question lists differ from every other workspace's."""
+        return self.catalog.for_team(team_id=team_id) is not self.catalog
 
     @staticmethod
     def command_changes_home(text: str) -> bool:
@@ -132,6 +141,8 @@ class CommandRouter:
             if self.standings is None:
                 return ui.notice("この環境ではランキングと書き出しが有効になっていません。")
             return self.standings.handle(command, user_id, channel_id, team_id=team_id)
+        if is_exchange(command):
+            return self._question_exchange(command, user_id, channel_id, team_id)
         if isinstance(command, (ScheduleCommand, DrillCommand, StatsCommand)):
             if self.drill_commands is None:
                 return ui.notice("この環境ではドリル機能が有効になっていません。")
@@ -159,6 +170,12 @@ class CommandRouter:
                 return ui.notice(f"⚠️ {escape_mrkdwn(str(err))}")
             return self._practice(role, None, levels)
         raise TypeError(f"unhandled command {command!r}")
+
+    def _question_exchange(self, command, user_id: str, channel_id: str, team_id: str) -> Message:
+        """`/career questions export|import`: a workspace's own questions out and in (admins)."""
+        if self.exchange is None:
+            return ui.notice("この環境ではチームの質問の書き出しと取り込みが有効になっていません。")
+        return self.exchange.handle(command, user_id, channel_id, team_id=team_id)
 
     # ------------------------------------------------------------------ buttons
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.role import Level, QuestionKind
@@ -163,7 +163,8 @@ def save_import(session: Session, user_id: str, text: str, now: datetime, *, tea
 
 def take_import(session: Session, key: int, user_id: str, now: datetime, *, team_id: str) -> str | None:
     """The Markdown of an import this admin has not confirmed yet, marked done in the same step so a
-    second press finds nothing; None when there is none (confirmed already, or someone else's)."""
+    second press finds nothing (and its text dropped: it is not kept once used); None when there is
+    none (confirmed already, or someone else's)."""
     row = session.scalar(
         select(QuestionImportRow).where(
             QuestionImportRow.id == key,
@@ -174,7 +175,18 @@ def take_import(session: Session, key: int, user_id: str, now: datetime, *, team
     )
     if row is None:
         return None
+    text = row.text  # read before the update, which the session applies to the row it holds
     done = session.execute(
-        update(QuestionImportRow).where(QuestionImportRow.id == key, QuestionImportRow.done_at.is_(None)).values(done_at=to_db(now))
+        update(QuestionImportRow)
+        .where(QuestionImportRow.id == key, QuestionImportRow.done_at.is_(None))
+        .values(done_at=to_db(now), text="")
     )
-    return row.text if changed(done) == 1 else None
+    return text if changed(done) == 1 else None
+
+
+def delete_imports_before(session: Session, before: datetime) -> int:
+    """Every workspace's imports made before `before`, confirmed or not: their Markdown is not kept
+    longer. Looked for first, so an idle tick writes nothing."""
+    if session.scalar(select(QuestionImportRow.id).where(QuestionImportRow.created_at < to_db(before)).limit(1)) is None:
+        return 0
+    return changed(session.execute(delete(QuestionImportRow).where(QuestionImportRow.created_at < to_db(before))))

@@ -1,6 +1,7 @@
 """The test kit: what the tests (tests/) and the benchmarks (bench/) drive the bot with.
 
-- `slack_api`: the stand-in Web API (and response_url webhooks) on 127.0.0.1, port 0;
+- `slack_api`: the stand-in Web API (and response_url webhooks) on 127.0.0.1, port 0; `slack_files`:
+  the files members give the bot, as it serves them (files.info and the download);
 - `signing`: signed Slack requests and the payloads of commands, buttons, modals and events;
 - `http`: a small HTTP client; `oauth`: installing the app as a member does; `rotation_race`: the
   refresh stand-in and worker of the token-rotation race;

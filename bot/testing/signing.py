@@ -171,7 +171,7 @@ def reply(ts: str, user: str, thread_ts: str, channel: str = CH, **extra) -> dic
 
 def form_state(view: dict, **changes: str) -> dict:
     """The form's state.values as Slack sends them: each input as it opened, with `changes`
-    (block_id → value) typed or picked by the user."""
+    (block_id → value) typed or picked by the user (for a file_input, the picked files' ids)."""
     values: dict = {}
     for block in view["blocks"]:
         if block.get("type") != "input":
@@ -189,6 +189,9 @@ def form_state(view: dict, **changes: str) -> dict:
             state = {"selected_time": given if given is not None else element.get("initial_time")}
         elif kind == "conversations_select":
             state = {"selected_conversation": given}
+        elif kind == "file_input":
+            # The files picked, by id (comma-separated), as file objects the way Slack sends them.
+            state = {"files": [{"id": file_id, "name": f"{file_id}.md"} for file_id in (given or "").split(",") if file_id]}
         else:
             state = {"value": (given if given is not None else element.get("initial_value")) or None}
         values[block_id] = {element["action_id"]: {"type": kind, **state}}

@@ -24,6 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from bot.testing.slack_files import SharedFiles
+
 BOT_USER_ID = "UBOT000001"
 BOT_ID = "BBOT000001"
 
@@ -117,6 +119,8 @@ class StubSlackApi:
         )
         self._views = 0
         self.handlers.update({"views.open": self._open_view, "views.update": self._update_view})
+        self.shared = SharedFiles(lambda: self.url)  # files members give the bot: `shared.share(name, bytes)`
+        self.handlers["files.info"] = self.shared.info
         # App Home: views.publish, and which channels are private and who is in them.
         self.private_channels: set[str] = set()  # conversations.info says is_private for these
         self.private_members: dict[str, set[str]] = {}  # user id -> the private channels they are in
@@ -143,6 +147,12 @@ class StubSlackApi:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: Any) -> None:  # keep test output quiet
                 pass
+
+            def do_GET(self) -> None:  # a shared file's download, recorded as "download"
+                call = Call("download", self.path, {}, dict(self.headers))
+                with stub._lock:
+                    stub.calls.append(call)
+                stub.shared.serve(self, call.token)
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -265,7 +275,7 @@ class StubSlackApi:
         answer: dict[str, Any] = {
             "access_token": token,
             "token_type": "bot",
-            "scope": "commands,chat:write,channels:history,groups:history,channels:read,groups:read,users:read,im:write,files:write",
+            "scope": "commands,chat:write,channels:history,groups:history,channels:read,groups:read,users:read,im:write,files:write,files:read",
             "bot_user_id": bot_user_id or "UBOT" + team_id,
             "app_id": "A0CAREER01",
             "team": {"id": team_id, "name": team_name},

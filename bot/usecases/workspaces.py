@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store import installs, schedules
+from bot.store import installs, schedules, team_questions
+from bot.usecases.question_exchange import IMPORT_KEPT
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,12 @@ class Workspaces:
     def purge_due(self, now: datetime) -> list[str]:
         """Delete the data of every workspace whose retention period has run out at `now`; returns
         the workspaces this call deleted. Any number of replicas may call it at once: each
-        workspace's claim and deletion are one transaction, and one replica wins the claim."""
+        workspace's claim and deletion are one transaction, and one replica wins the claim. Every
+        workspace's question imports older than IMPORT_KEPT go too, confirmed or not."""
+        with self.sessions.begin() as session:
+            imports = team_questions.delete_imports_before(session, now - IMPORT_KEPT)
+        if imports:
+            self.log.info("deleted %d question import(s) older than %s", imports, IMPORT_KEPT)
         with self.sessions() as session:
             due = installs.purge_candidates(session, now)
         purged = []

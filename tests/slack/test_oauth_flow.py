@@ -44,7 +44,7 @@ TOKEN_A = "xoxe.xoxb-1-TOKEN-FOR-TEAM-A"
 REFRESH_A = "xoxe-1-REFRESH-FOR-TEAM-A"
 TOKEN_B = "xoxb-TOKEN-FOR-TEAM-B"
 COOKIE = "slack-app-oauth-state"
-MANIFEST_SCOPES = "commands,chat:write,channels:history,groups:history,channels:read,groups:read,users:read,im:write,files:write,im:history,assistant:write"
+MANIFEST_SCOPES = "commands,chat:write,channels:history,groups:history,channels:read,groups:read,users:read,im:write,files:write,files:read,im:history,assistant:write"
 
 
 class _Server(ThreadingMixIn, WSGIServer):

@@ -16,6 +16,7 @@ from bot.usecases.replies import Replies
 if TYPE_CHECKING:
     from bot.slack.home_publisher import HomeParts
     from bot.slack.listeners.direct_messages import DirectMessages
+    from bot.slack.listeners.question_import import QuestionImport
     from bot.slack.listeners.schedule_modal import ScheduleModal
 
 
@@ -27,6 +28,7 @@ def register_listeners(
     home: HomeParts | None = None,
     schedule_modal: ScheduleModal | None = None,
     direct_messages: DirectMessages | None = None,
+    question_import: QuestionImport | None = None,
 ) -> None:
     """`team_of(context)` says which workspace each request belongs to."""
     # What changes a member's App Home republishes it (debounced); without a Home, nothing to do.
@@ -37,6 +39,12 @@ def register_listeners(
             (lambda user_id, team_id, sentence: home.publisher.publish(user_id, team_id, notice=sentence)) if home is not None else None
         )
         schedule_modal_listeners.register(app, schedule_modal, team_of, refresh_home, tell_home)
+    if question_import is not None:
+        # Before the command's and the buttons' own listeners: `/career questions import` and the
+        # preview's 取り込む are its.
+        from bot.slack.listeners import question_import as import_listeners
+
+        import_listeners.register(app, question_import, team_of)
     if direct_messages is not None:
         # Before the thread replies' and the App Home's listeners: DMs and the Messages tab are its.
         from bot.slack.listeners import direct_messages as dm_listeners

@@ -86,11 +86,14 @@ class AnswerCache:
                 self._bodies.popitem(last=False)
         return body
 
-    def middleware(self) -> Callable:
-        def answer_known_lookups(body: dict, next: Callable[[], None]):  # noqa: A002 - Bolt's name
+    def middleware(self, team_of: TeamOf | None = None) -> Callable:
+        def answer_known_lookups(body: dict, context: BoltContext, next: Callable[[], None]):  # noqa: A002 - Bolt's name
             text = body.get("text") or ""
             if body.get("command") == "/career" and self.router.same_answer_for_everyone(text):
-                return BoltResponse(status=200, body=self.body(text))
+                # A workspace with its own questions (チームの質問) sees its roles with them: answered
+                # for it by the lookup listener, never from the shared bodies.
+                if team_of is None or not self.router.has_own_questions(team_of(context)):
+                    return BoltResponse(status=200, body=self.body(text))
             return next()
 
         return answer_known_lookups
@@ -99,7 +102,7 @@ class AnswerCache:
 def register(
     app: App, router: CommandRouter, team_of: TeamOf, refresh_home: Callable[[str, str], None] = lambda user_id, team_id: None
 ) -> None:
-    app.use(AnswerCache(router).middleware())
+    app.use(AnswerCache(router).middleware(team_of))
 
     # Two listeners, so that a lookup is a plain listener: Bolt prepares a lazy run (a deep copy of
     # the request) for every request a lazy listener matches, which would cost each lookup more
