@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
+from bot.domain.bare_lists import listed_clauses
 from bot.domain.role import Keywords, Question, Role
 
 
@@ -209,11 +210,6 @@ JUDGED_CHARACTERS = 2_000
 
 _PREDICATE_POS = frozenset({"verb", "adjective"})
 _COMMAS = frozenset({"、", ",", "，"})
-# A bare list: three or more items between 、・/ or line ends, none with a predicate.
-_LIST_SEPARATORS = re.compile(r"[、,，・/／]")
-_CASE_PARTICLES = frozenset({"が", "を", "に", "で", "は"})
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-_PREDICATE_ENDS = re.compile(r"(です|ます|でした|ました|だ|である|っす|した|する|ている|ています)$")
 
 
 def _cut_at_continuative(piece: str, tokens: Sequence[TokenLike]) -> list[tuple[str, list[TokenLike]]]:
@@ -235,57 +231,12 @@ def _cut_at_continuative(piece: str, tokens: Sequence[TokenLike]) -> list[tuple[
     return parts
 
 
-_LIST_ITEM_CHARACTERS = 15  # a term, not a phrase: 「SLI: 決済の成功率」 or an English clause is more
-
-
-def _is_bare_list(piece: str, tokens: Sequence[TokenLike]) -> bool:
-    items = [i.strip() for i in _LIST_SEPARATORS.split(piece) if i.strip()]
-    if len(items) < 3:
-        # Japanese terms between spaces; an English or mixed sentence has spaces between words.
-        spaced = piece.split()
-        if len(spaced) >= 3 and sum(bool(_JAPANESE.search(i)) for i in spaced) >= 0.75 * len(spaced):
-            items = spaced
-    if _is_sentence(tokens):
-        return False
-    # Mostly terms (a long name such as INFORMATION_SCHEMA may be among them), none explained.
-    terms = sum(_term_like(i) for i in items)
-    if len(items) < 3 or terms < 0.75 * len(items) or any(":" in i for i in items):
-        return False
-    return not _PREDICATE_ENDS.search(piece.strip())
-
-
-def _term_like(item: str) -> bool:
-    """A term rather than a phrase: a few Japanese characters, or a name of up to three words."""
-    if _JAPANESE.search(item):
-        return len(item) <= _LIST_ITEM_CHARACTERS and ":" not in item
-    return len(item.split()) <= 3 and ":" not in item
-
-
-def _is_sentence(tokens: Sequence[TokenLike]) -> bool:
-    """Whether the words form a sentence: a case particle (が・を・に・で・は) says who does what, and an
-    auxiliary (です・ます・た・ない…) ends a predicate. A verb inside a term (タグ付け, みなし雇用, 失敗から
-    学ぶ姿勢) does neither."""
-    return any((t.pos == "particle" and t.surface in _CASE_PARTICLES) or t.pos == "auxiliary" for t in tokens)
-
-
-_BULLET = re.compile(r"^[\s・\-*•●○◦▪︎■□>]+")
-
-
-def _is_term(piece: str, tokens: Sequence[TokenLike]) -> bool:
-    """A line that is one term and no sentence (「・エラーバジェット」)."""
-    bare = _BULLET.sub("", piece).strip()
-    return bool(bare) and _term_like(bare) and not _is_sentence(tokens)
-
-
 def analyse_reply(text: str, analyse: Analyse, limit: int = JUDGED_CHARACTERS) -> list[Clause]:
     """The reply as clauses the matcher can read, from its first `limit` characters only."""
     found = []
     pieces = clauses(text[:limit])
     analysed = [(piece, analyse(piece)) for piece in pieces]
-    # A reply that is only terms, one per line or bullet, is a list however it is laid out.
-    all_terms = len(analysed) >= 3 and all(_is_term(piece, tokens) for piece, tokens in analysed)
-    for piece, tokens in analysed:
-        listed = all_terms or _is_bare_list(piece, tokens)
+    for (piece, tokens), listed in zip(analysed, listed_clauses(analysed), strict=True):
         for part, part_tokens in _cut_at_continuative(piece, tokens):
             lowered = part.lower()
             found.append(Clause(lowered, frozenset(_keys(part_tokens)), negated(lowered, part_tokens), listed))

@@ -286,3 +286,76 @@ def test_terms_one_per_line_are_a_bare_list_too(analyse):
     # Bullets that say something are an answer.
     text = "・MFAでアクセス制御を強化した\n・マイクロセグメンテーションで区切った\n・ログをSIEMで分析している"
     assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
+
+
+# A bare list is recognised by what its items lack (a predicate, a case particle), however it is laid out;
+# whatever else it holds only frames it. Each layout below is a list (at most △) and, beside it, a real answer
+# laid out the same way (✓).
+
+
+def test_a_list_with_a_closing_or_a_lead_that_only_rates_it_is_still_a_list(analyse):
+    for text in (
+        "アクセス制御、マイクロセグメンテーション、ログ分析が大事だと思います。",
+        "アクセス制御・マイクロセグメンテーション・SIEMでのログ分析あたりですね",
+        "大事なのはアクセス制御、マイクロセグメンテーション、ログ分析です",
+        "アクセス制御とかマイクロセグメンテーションとかSIEMとか、そのへんが大事っすね笑",
+        "MFA、マイクロセグメンテーション、SIEM、ログ分析を意識しています",
+        "MFA、マイクロセグメンテーション、SIEMのログ分析の3点です",
+    ):
+        assert verdicts(analyse, ZERO_TRUST, text) == (P, P, P), text
+    # A closing that does something with the list, or a clause that explains, is an answer.
+    assert verdicts(analyse, ZERO_TRUST, "MFA、マイクロセグメンテーション、SIEMでのログ分析を導入しました。") == (C, C, C)
+    text = "大事なのは、アクセス制御をMFAで固めること、マイクロセグメンテーションで被害を局所化すること、ログをSIEMで分析し続けることです。"
+    assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
+
+
+def test_bullets_of_terms_under_a_lead_or_numbered_are_a_list(analyse):
+    for text in (
+        "ポイントは以下です\n・アクセス制御\n・マイクロセグメンテーション\n・ログ分析",
+        "ポイントは以下です👇\n- MFA\n- マイクロセグメンテーション\n- SIEM\n- ログ分析\n以上です！",
+        "ゼロトラストでやること\n1. アクセス制御\n2. マイクロセグメンテーション\n3. ログ分析",
+        "・MFA\n・マイクロセグメンテーション\n・SIEMでログ分析\n・最小権限",  # one explained line among terms
+    ):
+        assert P in verdicts(analyse, ZERO_TRUST, text) and C not in verdicts(analyse, ZERO_TRUST, text)[:2], text
+    # Bullets that are short sentences are an answer, with or without a lead.
+    for text in (
+        "やったことは以下です\n1. 最小権限でアクセス制御を見直した\n2. マイクロセグメンテーションで重要サーバーを分離\n3. ログはSIEMに集めて毎日分析",
+        "・MFAを全社導入\n・重要システムはネットワーク分離\n・ログはSIEMで一元管理",
+        "- MFAは全員必須にした💪\n- ネットワーク分離もやった\n- ログはSIEMに集約してる",
+    ):
+        assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C), text
+    # Words joined by ・ are one name: two names in a row are not a list yet, three are.
+    assert verdicts(analyse, ZERO_TRUST, "MFA・最小権限のアクセス制御。マイクロセグメンテーション。") == (C, C, M)
+    assert verdicts(analyse, ZERO_TRUST, "MFA・最小権限のアクセス制御。マイクロセグメンテーション。ログ分析。") == (P, P, P)
+    # The terms of a list are partly; the sentences that explain them still count in full.
+    text = "使っているのは以下です。\n・MFA\n・マイクロセグメンテーション\n・SIEM\nMFAでアクセス制御を固め、マイクロセグメンテーションで横移動を防ぎ、SIEMでログを分析しています。"
+    assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
+
+
+def test_names_between_spaces_slashes_or_hashtags_are_a_list(analyse):
+    for text in (
+        "MFA/最小権限/マイクロセグメンテーション/SIEMでのログ分析 あたり押さえとけばOK🔥",
+        "#ゼロトラスト #MFA #マイクロセグメンテーション #SIEM #ログ分析",
+        "MFA 最小権限 マイクロセグメンテーション SIEM ログ分析 笑",
+        "ZeroTrust MFA マイクロセグメンテーション SIEM ログ分析 #セキュリティ",
+        "MFA least-privilege micro-segmentation SIEM logs",
+    ):
+        assert C not in verdicts(analyse, ZERO_TRUST, text), text
+    # English sentences, and Japanese with English words set apart by spaces, are not.
+    assert verdicts(analyse, ZERO_TRUST, "We haven't done micro-segmentation yet. MFA is required for everyone.")[0] == C
+    assert verdicts(
+        analyse, ZERO_TRUST, "Access control は MFA で強化、network は マイクロセグメンテーション で分離、log は SIEM で分析。"
+    ) == (C, C, C)
+
+
+def test_terms_with_tags_in_brackets_or_after_a_colon_are_a_list(analyse):
+    for text in (
+        "アクセス制御（大事）、マイクロセグメンテーション（必須）、ログ分析（重要）",
+        "MFA：必須\nマイクロセグメンテーション：大事\nSIEM：マスト",
+        "・アクセス制御：最小権限\n・分離：マイクロセグメンテーション\n・ログ：SIEM",  # headings with a bare term
+        "・アクセス制御（MFA必須）\n・ネットワーク分離（要検討）\n・SIEMでのログ分析（最優先で）",
+    ):
+        assert C not in verdicts(analyse, ZERO_TRUST, text), text
+    # A heading followed by what is done is an answer.
+    text = "・アクセス制御：MFAと最小権限を全社員に適用\n・分離：マイクロセグメンテーションで横展開を防ぐ\n・ログ：SIEMに集約して相関分析"
+    assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)

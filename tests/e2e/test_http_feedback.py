@@ -41,7 +41,7 @@ def test_three_replies_three_private_verdicts_and_no_text_kept(feedback_bot, stu
     points = bot.core.catalog.by_slug("cto").question_by_id(row.question_id).points
 
     replies = [
-        ("UAKI00001", f"{points[0]}。{points[1]}。{MARKER}"),  # two points
+        ("UAKI00001", f"{points[0]}を進めました。{points[1]}も進めました。{MARKER}"),  # two points, said (names in a row are a list)
         ("UBEN00001", f"{points[0]}はしていません。{MARKER}"),  # a point, negated
         ("UCHI00001", f"週末は山に登りました。{MARKER}"),  # off topic
     ]
@@ -102,7 +102,7 @@ def test_a_long_reply_is_judged_on_its_start_once_and_its_retry_is_not_analysed_
         row = s.scalars(select(DrillRow)).one()
     points = bot.core.catalog.by_slug("cto").question_by_id(row.question_id).points
     # Digit-heavy filler, the slowest text for the analyser; the second point only after 2,000 characters.
-    start = (f"{points[0]}。" + "30% 3割 100万円 " * 200)[:2_000]
+    start = (f"{points[0]}を進めました。" + "30% 3割 100万円 " * 200)[:2_000]  # (a sentence: the filler is a list of names)
     long = (f"{start}。{points[1]}。" + "30% 3割 100万円 " * 4_000)[:40_000]
     assert len(long) == 40_000 and long.index(points[1]) > 2_000
 
