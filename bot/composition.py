@@ -25,6 +25,7 @@ from bot.commands.learning import LearningCommands
 from bot.commands.mock import MockCommands
 from bot.commands.router import CommandRouter
 from bot.commands.standings import StandingsCommands
+from bot.commands.team_questions import TeamQuestionCommands
 from bot.config import Settings
 from bot.content.loader import LoadResult, load_directory
 from bot.domain.answer_feedback import Analyse
@@ -54,6 +55,7 @@ from bot.views import drill_notices
 
 if TYPE_CHECKING:
     from bot.commands.home_tab import HomeTab
+    from bot.commands.question_form import QuestionForm
     from bot.commands.schedule_editor import ScheduleEditor
     from bot.slack.channel_access import ChannelAccess
     from bot.slack.client import TeamClients
@@ -116,6 +118,7 @@ class Bot:
     mock: MockInterviews  # one-to-one mock interviews (模擬面接)
     mock_commands: MockCommands
     team_questions: TeamQuestions  # a workspace's own questions: proposals, approvals, imports
+    team_commands: TeamQuestionCommands  # their commands: the list, decisions, the proposer's DMs
 
     @property
     def healthy(self) -> bool:
@@ -202,6 +205,7 @@ def build_bot(
     team_questions = TeamQuestions(
         sessions, catalog, is_admin, lambda user_id, team_id: zone_of(user_id, team_id) or settings.default_timezone
     )
+    team_commands = TeamQuestionCommands(team_questions, chats, clock)
     learning_commands = LearningCommands(learning, clock)
     mock_commands = MockCommands(mock, lookups, learning_commands, clock)
     router = CommandRouter(
@@ -212,6 +216,7 @@ def build_bot(
         standings=standings,
         model_answers=ModelAnswers(sessions, catalog),
         mock=mock_commands,
+        team=team_commands,
     )
     return Bot(
         settings,
@@ -231,6 +236,7 @@ def build_bot(
         mock,
         mock_commands,
         team_questions,
+        team_commands,
     )
 
 
@@ -254,7 +260,8 @@ def build_slack_bot(
     from bot.slack.chat import Admins, Profiles, SlackChat, TimeZones
     from bot.slack.client import TeamClients, make_web_client
     from bot.slack.listeners.schedule_modal import ScheduleModal
-    from bot.slack.metadata import Sealer
+    from bot.slack.listeners.team_questions import QuestionModal
+    from bot.slack.metadata import QUESTION_FORMS, Sealer
     from bot.slack.teams import authorized_team, fixed_team
 
     engine = make_engine(settings.database_url)
@@ -333,6 +340,9 @@ def build_slack_bot(
     # which every replica shares too).
     sealer = Sealer(settings.signing_secret or settings.bot_token or "")
     modal = ScheduleModal(build_schedule_editor(bot, admins.known), sealer)
+    question_modal = QuestionModal(
+        build_question_form(bot, admins.known, zones.known), Sealer(settings.signing_secret or settings.bot_token or "", QUESTION_FORMS)
+    )
     home = build_slack_home(bot, clients.reader, clock, access)
 
     def removed(team_id: str, enterprise_id: str | None, sent_at: datetime | None) -> None:
@@ -366,6 +376,7 @@ def build_slack_bot(
         removed=removed if installations else _removed_single,
         first_delivery=lambda signature, request_ts: replays.first_delivery(signature, request_ts, clock()),
         direct_messages=direct_messages,
+        question_modal=question_modal,
     )
     return SlackBot(bot, app, home, clients, oauth, installations)
 
@@ -414,7 +425,7 @@ def build_home(bot: Bot, visible: Visible | None = None) -> Home:
     (every channel when no chat service can tell, as in the console)."""
     from bot.usecases.member_home import Home
 
-    return Home(session_factory(bot.engine), bot.learning, bot.schedules, bot.catalog, visible or everyone_sees_all)
+    return Home(session_factory(bot.engine), bot.learning, bot.schedules, bot.catalog, visible or everyone_sees_all, bot.team_questions)
 
 
 def build_slack_home(bot: Bot, client, clock: Callable[[], datetime], access: ChannelAccess | None = None) -> HomeParts:
@@ -441,3 +452,13 @@ def build_schedule_editor(bot: Bot, known_admin: Callable[[str, str], bool | Non
     from bot.commands.schedule_editor import ScheduleEditor
 
     return ScheduleEditor(bot.schedules, bot.catalog, known_admin, bot.settings.default_timezone, bot.clock)
+
+
+def build_question_form(
+    bot: Bot, known_admin: Callable[[str, str], bool | None], known_zone: Callable[[str, str], str | None]
+) -> QuestionForm:
+    """The question form's interactions (propose, 編集して承認, 編集, 却下) for Slack's modal;
+    `known_admin` and `known_zone` (user, team) answer from memory only (None: not known)."""
+    from bot.commands.question_form import QuestionForm
+
+    return QuestionForm(bot.team_commands, known_admin, known_zone, bot.settings.default_timezone)

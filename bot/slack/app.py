@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bot.slack.listeners.direct_messages import DirectMessages
+    from bot.slack.listeners.team_questions import QuestionModal
     from bot.slack.oauth import OAuthParts
 
 # What a member sees when a request comes from a workspace without an installation.
@@ -47,6 +48,7 @@ def create_app(
     removed: Removed | None = None,
     first_delivery: FirstDelivery | None = None,
     direct_messages: DirectMessages | None = None,
+    question_modal: QuestionModal | None = None,
 ) -> App:
     """`listener_executor` runs the lazy listeners (Bolt's default: a pool of 5 threads); tests
     pass one they can wait on. With `oauth` (OAuth mode), the app serves the install pages, every
@@ -82,7 +84,16 @@ def create_app(
     if first_delivery is not None:
         # Before every listener and the lookup cache: a replay reaches none of them.
         app.use(refuse_replays(first_delivery, router.answers_from_memory))
-    register_listeners(app, router, replies, team_of, schedule_modal=schedule_modal, home=home, direct_messages=direct_messages)
+    register_listeners(
+        app,
+        router,
+        replies,
+        team_of,
+        schedule_modal=schedule_modal,
+        home=home,
+        direct_messages=direct_messages,
+        question_modal=question_modal,
+    )
     if removed is not None:
         workspace_listeners.register(app, removed)
 

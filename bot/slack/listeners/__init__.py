@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bot.slack.home_publisher import HomeParts
     from bot.slack.listeners.direct_messages import DirectMessages
     from bot.slack.listeners.schedule_modal import ScheduleModal
+    from bot.slack.listeners.team_questions import QuestionModal
 
 
 def register_listeners(
@@ -27,6 +28,7 @@ def register_listeners(
     home: HomeParts | None = None,
     schedule_modal: ScheduleModal | None = None,
     direct_messages: DirectMessages | None = None,
+    question_modal: QuestionModal | None = None,
 ) -> None:
     """`team_of(context)` says which workspace each request belongs to."""
     # What changes a member's App Home republishes it (debounced); without a Home, nothing to do.
@@ -37,6 +39,17 @@ def register_listeners(
             (lambda user_id, team_id, sentence: home.publisher.publish(user_id, team_id, notice=sentence)) if home is not None else None
         )
         schedule_modal_listeners.register(app, schedule_modal, team_of, refresh_home, tell_home)
+    if question_modal is not None:
+        # Before the command's and the buttons' own listeners: `/career propose`, the question
+        # form's buttons and 承認 on the Home are its.
+        from bot.slack.listeners import team_questions
+
+        publish = (
+            (lambda user_id, team_id, sentence: home.publisher.publish(user_id, team_id, notice=sentence))
+            if home is not None
+            else (lambda user_id, team_id, sentence: None)
+        )
+        team_questions.register(app, question_modal, team_of, publish, refresh_home)
     if direct_messages is not None:
         # Before the thread replies' and the App Home's listeners: DMs and the Messages tab are its.
         from bot.slack.listeners import direct_messages as dm_listeners
