@@ -103,9 +103,10 @@ class TeamQuestionCommands:
     def handle(self, command: QuestionsCommand, user_id: str, *, team_id: str) -> Message:
         """`/career questions list [page]`."""
         page = int(command.query) if command.query.isascii() and command.query.isdigit() else 1
-        return self.list(user_id, page, team_id=team_id)
+        return self.listing(user_id, page, team_id=team_id)
 
-    def list(self, user_id: str, page: int = 1, *, team_id: str, said: str = "") -> Message:
+    def listing(self, user_id: str, page: int = 1, *, team_id: str, said: str = "") -> Message:
+        """The approved and retired questions, for an admin; `said`: a line at its top."""
         try:
             self.questions.authorize(user_id, team_id=team_id)
         except NotAllowed:
@@ -128,7 +129,7 @@ class TeamQuestionCommands:
             retired = self.questions.retire(user_id, *found, self.clock(), team_id=team_id)
         except REFUSALS as err:
             return notice(refusal(err))
-        listed = self.list(user_id, team_id=team_id, said=ui.retired(retired))
+        listed = self.listing(user_id, team_id=team_id, said=ui.retired(retired))
         return Message(listed.text, listed.blocks, replace_original=True)
 
     # ------------------------------------------------------------------ telling people
