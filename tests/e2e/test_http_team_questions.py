@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from bot.commands.schedule_editor import FormMetadata
 from bot.domain.team_questions import Status
+from bot.slack.metadata import Sealer
 from bot.testing import ADMIN, CONTENT_DIR
 from bot.testing.botserver import BotServer, drill_server, homes, open_home, press_in_view, settings_for, updated_form
 from bot.testing.fakes import Clock
 from bot.testing.oauth import install_workspace
 from bot.testing.reading import blocks_text, buttons
-from bot.testing.signing import command_body, form_state, view_submission_body
+from bot.testing.signing import SIGNING_SECRET, command_body, form_state, view_submission_body
 from bot.testing.slack_text import problems
 
 UTC = timezone.utc
@@ -391,6 +394,10 @@ def test_a_submission_with_forged_metadata_or_by_another_member_stores_nothing(q
         assert answer["response_action"] == "update" and "確認できませんでした" in blocks_text(answer["view"]["blocks"])
     answer = submit(bot, form, "UOTHER001", **valid(q_target="cto"))
     assert "ほかのメンバーが開いたもの" in blocks_text(answer["view"]["blocks"])
+    # The schedule editor's sealed metadata does not open this form.
+    schedule_metadata = Sealer(SIGNING_SECRET).seal(FormMetadata(MEMBER, None, None))
+    answer = submit(bot, {**form, "private_metadata": schedule_metadata}, MEMBER, **valid(q_target="cto"))
+    assert "確認できませんでした" in blocks_text(answer["view"]["blocks"])
     bot.lazy.settle()
     assert bot.core.team_questions.pending(team_id=TEAM) == []
 
@@ -433,3 +440,18 @@ def test_an_admin_lists_edits_and_retires_the_workspaces_questions_and_a_member_
     assert f"`{edited.question_id}` を廃止しました" in said and "🗄 廃止" in said and buttons(done["blocks"]) == []
     assert changed not in blocks_text(bot.answer("common questions", user_id=MEMBER)["blocks"])
     assert_clean(stub_api)
+
+
+def test_a_proposal_is_stored_in_the_ack_without_waiting_on_slack(qbot, stub_api):
+    bot = qbot
+    held = stub_api.hold("users.info")  # Slack does not answer who the member is
+    try:
+        assert bot.command("propose cto", user_id=MEMBER).status == 200
+        form = opened_view(stub_api, 1)
+        started = time.monotonic()
+        assert submit(bot, form, MEMBER, **valid()) is None
+        assert time.monotonic() - started < 3  # Slack's limit for a view_submission's ack
+        assert len(bot.core.team_questions.pending(team_id=TEAM)) == 1
+    finally:
+        held.set()
+    assert "質問の提案を受け付けました" in dms(stub_api, MEMBER)[0]
