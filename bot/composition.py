@@ -26,6 +26,7 @@ from bot.commands.mock import MockCommands
 from bot.commands.question_exchange import QuestionExchangeCommands
 from bot.commands.router import CommandRouter
 from bot.commands.standings import StandingsCommands
+from bot.commands.team_questions import TeamQuestionCommands
 from bot.config import Settings
 from bot.content.loader import LoadResult, load_directory
 from bot.domain.answer_feedback import Analyse
@@ -56,6 +57,7 @@ from bot.views import drill_notices
 
 if TYPE_CHECKING:
     from bot.commands.home_tab import HomeTab
+    from bot.commands.question_form import QuestionForm
     from bot.commands.schedule_editor import ScheduleEditor
     from bot.slack.channel_access import ChannelAccess
     from bot.slack.client import TeamClients
@@ -120,6 +122,7 @@ class Bot:
     mock_commands: MockCommands
     team_questions: TeamQuestions  # a workspace's own questions: proposals, approvals, imports
     question_exchange: QuestionExchange  # … and their export and import as Markdown (admins)
+    team_commands: TeamQuestionCommands  # their commands: the list, decisions, the proposer's DMs
 
     @property
     def healthy(self) -> bool:
@@ -207,6 +210,7 @@ def build_bot(
         sessions, catalog, is_admin, lambda user_id, team_id: zone_of(user_id, team_id) or settings.default_timezone
     )
     question_exchange = QuestionExchange(team_questions, chats)
+    team_commands = TeamQuestionCommands(team_questions, chats, clock)
     learning_commands = LearningCommands(learning, clock)
     mock_commands = MockCommands(mock, lookups, learning_commands, clock)
     router = CommandRouter(
@@ -218,6 +222,7 @@ def build_bot(
         model_answers=ModelAnswers(sessions, catalog),
         mock=mock_commands,
         exchange=QuestionExchangeCommands(question_exchange, clock),
+        team=team_commands,
     )
     return Bot(
         settings,
@@ -238,6 +243,7 @@ def build_bot(
         mock_commands,
         team_questions,
         question_exchange,
+        team_commands,
     )
 
 
@@ -261,7 +267,8 @@ def build_slack_bot(
     from bot.slack.chat import Admins, Profiles, SlackChat, TimeZones
     from bot.slack.client import TeamClients, make_web_client
     from bot.slack.listeners.schedule_modal import ScheduleModal
-    from bot.slack.metadata import Sealer
+    from bot.slack.listeners.team_questions import QuestionModal
+    from bot.slack.metadata import QUESTION_FORMS, Sealer
     from bot.slack.teams import authorized_team, fixed_team
 
     engine = make_engine(settings.database_url)
@@ -340,6 +347,9 @@ def build_slack_bot(
     # which every replica shares too).
     sealer = Sealer(settings.signing_secret or settings.bot_token or "")
     modal = ScheduleModal(build_schedule_editor(bot, admins.known), sealer)
+    question_modal = QuestionModal(
+        build_question_form(bot, admins.known, zones.known), Sealer(settings.signing_secret or settings.bot_token or "", QUESTION_FORMS)
+    )
     home = build_slack_home(bot, clients.reader, clock, access)
 
     def removed(team_id: str, enterprise_id: str | None, sent_at: datetime | None) -> None:
@@ -374,6 +384,7 @@ def build_slack_bot(
         first_delivery=lambda signature, request_ts: replays.first_delivery(signature, request_ts, clock()),
         direct_messages=direct_messages,
         question_import=build_question_import(bot, admins.known, clock),
+        question_modal=question_modal,
     )
     return SlackBot(bot, app, home, clients, oauth, installations)
 
@@ -422,7 +433,7 @@ def build_home(bot: Bot, visible: Visible | None = None) -> Home:
     (every channel when no chat service can tell, as in the console)."""
     from bot.usecases.member_home import Home
 
-    return Home(session_factory(bot.engine), bot.learning, bot.schedules, bot.catalog, visible or everyone_sees_all)
+    return Home(session_factory(bot.engine), bot.learning, bot.schedules, bot.catalog, visible or everyone_sees_all, bot.team_questions)
 
 
 def build_slack_home(bot: Bot, client, clock: Callable[[], datetime], access: ChannelAccess | None = None) -> HomeParts:
@@ -462,3 +473,13 @@ def build_question_import(bot: Bot, known_admin: Callable[[str, str], bool | Non
     settings = bot.settings
     download = partial(download_text, api_url=settings.slack_api_url, max_bytes=MAX_IMPORT_BYTES, timeout=settings.slack_timeout_seconds)
     return QuestionImport(bot.question_exchange, known_admin, clock, download)
+
+
+def build_question_form(
+    bot: Bot, known_admin: Callable[[str, str], bool | None], known_zone: Callable[[str, str], str | None]
+) -> QuestionForm:
+    """The question form's interactions (propose, 編集して承認, 編集, 却下) for Slack's modal;
+    `known_admin` and `known_zone` (user, team) answer from memory only (None: not known)."""
+    from bot.commands.question_form import QuestionForm
+
+    return QuestionForm(bot.team_commands, known_admin, known_zone, bot.settings.default_timezone)

@@ -18,6 +18,7 @@ from bot.commands.learning import LearningCommands
 from bot.commands.mock import MockCommands
 from bot.commands.question_exchange import QuestionExchangeCommands, is_exchange
 from bot.commands.standings import StandingsCommands
+from bot.commands.team_questions import PROPOSE_IN_SLACK, TeamQuestionCommands
 from bot.domain.catalog import NotFound, Resolved
 from bot.domain.command_text import (
     DrillCommand,
@@ -28,6 +29,7 @@ from bot.domain.command_text import (
     ListRoles,
     MockCommand,
     Practice,
+    ProposeCommand,
     QuestionsCommand,
     ReviewCommand,
     ScheduleCommand,
@@ -53,6 +55,10 @@ log = logging.getLogger(__name__)
 
 _DRILL_COMMANDS = (ScheduleCommand, DrillCommand, StatsCommand, ReviewCommand, FeedbackCommand, LeaderboardCommand, ExportCommand)
 _LEARNING_KINDS = (Kind.GRADE, Kind.REVIEW_POINTS, Kind.REVIEW_GRADE, Kind.REVIEW_NEW)
+# A workspace's own questions (チームの質問): `/career propose` opens a modal in Slack, and
+# `/career questions …` reads the database and asks who is an admin.
+_TEAM_COMMANDS = (ProposeCommand, QuestionsCommand)
+_TEAM_KINDS = (Kind.PROPOSE_OPEN, Kind.TEAM_APPROVE, Kind.TEAM_EDIT_APPROVE, Kind.TEAM_REJECT, Kind.TEAM_RETIRE, Kind.TEAM_EDIT)
 _MOCK_KINDS = (Kind.MOCK_GRADE, Kind.MOCK_AGAIN, Kind.MOCK_REVIEW, Kind.MOCK_ABANDON, Kind.MOCK_CONTINUE, Kind.MOCK_START)
 # Schedule commands after which an admin's App Home shows something else.
 _CHANGING_SCHEDULE = frozenset({"set", "pause", "resume", "off", "skip"})
@@ -78,6 +84,7 @@ class CommandRouter:
         model_answers: ModelAnswers | None = None,
         mock: MockCommands | None = None,
         exchange: QuestionExchangeCommands | None = None,
+        team: TeamQuestionCommands | None = None,
     ):
         self.lookups = lookups
         self.model_answers = model_answers
@@ -87,6 +94,7 @@ class CommandRouter:
         self.standings = standings
         self.mock = mock
         self.exchange = exchange
+        self.team = team
 
     @property
     def catalog(self):
@@ -97,7 +105,7 @@ class CommandRouter:
     @staticmethod
     def answers_from_memory(text: str) -> bool:
         """True for lookups and help; False for drill commands, which wait on the database or Slack."""
-        return not isinstance(_parse(text or ""), (*_DRILL_COMMANDS, MockCommand, QuestionsCommand))
+        return not isinstance(_parse(text or ""), (*_DRILL_COMMANDS, MockCommand, *_TEAM_COMMANDS))
 
     @staticmethod
     def same_answer_for_everyone(text: str) -> bool:
@@ -105,10 +113,10 @@ class CommandRouter:
         adapter may keep it; a practice question is drawn at random, and drill commands are live."""
         return isinstance(_parse(text or ""), (Help, ListRoles, ShowRole, ShowSection))
 
-    def has_own_questions(self, team_id: str) -> bool:
-        """Whether the workspace has questions of its own (チームの質問), so that its role cards and
-        question lists differ from every other workspace's."""
-        return self.catalog.for_team(team_id=team_id) is not self.catalog
+    def documents_alone(self, *, team_id: str) -> bool:
+        """True when the workspace sees the role documents as they are, without questions of its
+        own (チームの質問): an answer that depends on the text alone is the same for it as for anyone."""
+        return self.catalog.for_team(team_id=team_id) is self.catalog
 
     @staticmethod
     def command_changes_home(text: str) -> bool:
@@ -143,6 +151,8 @@ class CommandRouter:
             return self.standings.handle(command, user_id, channel_id, team_id=team_id)
         if is_exchange(command):
             return self._question_exchange(command, user_id, channel_id, team_id)
+        if isinstance(command, _TEAM_COMMANDS):
+            return self._team_questions(command, user_id, team_id=team_id)
         if isinstance(command, (ScheduleCommand, DrillCommand, StatsCommand)):
             if self.drill_commands is None:
                 return ui.notice("この環境ではドリル機能が有効になっていません。")
@@ -202,12 +212,27 @@ class CommandRouter:
             if self.mock is None:
                 return ui.notice("この環境では模擬面接が有効になっていません。")
             return self.mock.press(pressed, user_id, channel_id, team_id=team_id)
+        if pressed.kind in _TEAM_KINDS:
+            if self.team is None:
+                return ui.notice("この環境ではチームの質問が有効になっていません。")
+            return self.team.press(pressed, value, user_id, team_id=team_id)
         if pressed.kind in _LEARNING_KINDS:
             if self.learning is None:
                 return ui.notice("この環境では自己評価と復習が有効になっていません。")
             return self.learning.press(pressed, user_id, channel_id, team_id=team_id)
         # The lookup buttons sit on private answers, which each press replaces.
         return replace(self._lookup_action(pressed, action_id, user_id, team_id), replace_original=True)
+
+    def _team_questions(self, command: ProposeCommand | QuestionsCommand, user_id: str, *, team_id: str) -> Message:
+        """`/career propose` (in Slack its modal's listener answers first; here, where no modal can
+        open, a sentence) and `/career questions list` (`export` and `import` are `_question_exchange`'s)."""
+        if self.team is None:
+            return ui.notice("この環境ではチームの質問が有効になっていません。")
+        if isinstance(command, ProposeCommand):
+            return ui.notice(PROPOSE_IN_SLACK)
+        if command.action == "list":
+            return self.team.handle(command, user_id, team_id=team_id)
+        return ui.notice(f"`/career questions {escape_mrkdwn(command.action)}` はまだ使えません。")
 
     def _practice(self, role: Role, previous: int | None, levels: frozenset[Level]) -> Message:
         try:

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from bot.slack.listeners.direct_messages import DirectMessages
     from bot.slack.listeners.question_import import QuestionImport
+    from bot.slack.listeners.team_questions import QuestionModal
     from bot.slack.oauth import OAuthParts
 
 # What a member sees when a request comes from a workspace without an installation.
@@ -49,6 +50,7 @@ def create_app(
     first_delivery: FirstDelivery | None = None,
     direct_messages: DirectMessages | None = None,
     question_import: QuestionImport | None = None,
+    question_modal: QuestionModal | None = None,
 ) -> App:
     """`listener_executor` runs the lazy listeners (Bolt's default: a pool of 5 threads); tests
     pass one they can wait on. With `oauth` (OAuth mode), the app serves the install pages, every
@@ -93,6 +95,7 @@ def create_app(
         home=home,
         direct_messages=direct_messages,
         question_import=question_import,
+        question_modal=question_modal,
     )
     if removed is not None:
         workspace_listeners.register(app, removed)

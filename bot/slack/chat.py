@@ -350,6 +350,10 @@ class TimeZones:
             )
         return _valid_zone(user.get("tz"))
 
+    def known(self, user_id: str, team_id: str = SINGLE_WORKSPACE) -> str | None:
+        """The zone last read from the member's profile, without calling Slack (None: never read)."""
+        return _valid_zone((self.profiles.last_seen(user_id, team_id) or {}).get("tz"))
+
 
 def _valid_zone(name: object) -> str | None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

@@ -199,11 +199,11 @@ def open_home(server: BotServer, user_id: str, event_id: str, tab: str = "home",
     return server.event(home_opened_event(user_id, tab), event_id, retry)
 
 
-def press_in_view(server: BotServer, action_id: str, value: str, view: dict, user_id: str) -> Response:
+def press_in_view(server: BotServer, action_id: str, value: str, view: dict, user_id: str, team_id: str = TEAM_ID) -> Response:
     """A button pressed in a published Home or an opened modal (no response_url)."""
     from bot.testing.signing import view_press_body
 
-    return server.post_signed(view_press_body(action_id, value, view, user_id=user_id))
+    return server.post_signed(view_press_body(action_id, value, view, user_id=user_id, team_id=team_id))
 
 
 def homes(stub: StubSlackApi, user_id: str, count: int) -> list[dict]:

@@ -1,5 +1,6 @@
 """What a member's App Home shows: their drill record and learning progress, the drill channels they
-can see, and the roles; and who has opened it (only they get it republished)."""
+can see, the roles, and for an admin the questions members proposed (承認待ちの質問); and who has
+opened it (only they get it republished)."""
 
 from __future__ import annotations
 
@@ -14,17 +15,22 @@ from bot.domain.catalog import RoleCatalog
 from bot.domain.progress import streak
 from bot.domain.role import Role
 from bot.domain.schedule import ScheduleError
+from bot.domain.team_questions import TeamQuestion
 from bot.ports import AdminCheckFailed
 from bot.store import answers, home_tabs
 from bot.store.db import limit_wait
 from bot.usecases.learning import Learning, LearningStats
 from bot.usecases.schedule_admin import NotAllowed, ScheduleAdmin, ScheduleView, Visible
+from bot.usecases.team_questions import TeamQuestions
 
 log = logging.getLogger(__name__)
 
 # Slack retries an event it did not see acknowledged, and a member may flick between tabs: a Home
 # published this recently is current (anything that changes it republishes it), so it is not sent again.
 REOPEN_SECONDS = 10
+# The oldest proposals an admin's Home lists (two blocks each, so the Home stays within Slack's 100
+# blocks with twenty channels and every role); the Home says how many more wait.
+PENDING_ON_HOME = 10
 
 
 def everyone_sees_all(user_id: str, channel_ids: Sequence[str], *, team_id: str) -> set[str]:
@@ -50,6 +56,9 @@ class HomeData:
     roles: tuple[Role, ...]
     admin: bool  # may change schedules (False too when the check could not be made)
     notice: str = ""  # one sentence for the top of the Home, e.g. why a press changed nothing
+    # An admin's 承認待ちの質問: the oldest proposals with their role's label, and how many wait in all.
+    pending: tuple[tuple[TeamQuestion, str], ...] = ()
+    pending_total: int = 0
 
 
 class Home:
@@ -60,12 +69,14 @@ class Home:
         schedules: ScheduleAdmin,
         catalog: RoleCatalog,
         visible: Visible = everyone_sees_all,
+        team_questions: TeamQuestions | None = None,
     ):
         self.sessions = sessions
         self.learning = learning
         self.schedules = schedules
         self.catalog = catalog
         self.visible = visible
+        self.team_questions = team_questions
 
     # ------------------------------------------------------------------ who opened it
 
@@ -128,6 +139,8 @@ class Home:
         channels.sort(
             key=lambda c: (not c.mine, c.view.schedule.paused, c.view.next.post_at if c.view.next else far, c.view.schedule.channel_id)
         )
+        # Who may decide on a proposal is who may change schedules: the same admin check, made once.
+        pending = self.team_questions.pending(team_id=team_id) if admin and self.team_questions is not None else []
         return HomeData(
             user_id=user_id,
             now=now,
@@ -138,7 +151,12 @@ class Home:
             roles=tuple(self.catalog.roles),
             admin=admin,
             notice=notice,
+            pending=tuple((q, self._label(q)) for q in pending[:PENDING_ON_HOME]),
+            pending_total=len(pending),
         )
+
+    def _label(self, question: TeamQuestion) -> str:
+        return self.team_questions.target_label(question.draft.target) if self.team_questions is not None else question.draft.target
 
     def _admin(self, user_id: str, team_id: str) -> bool:
         try:

@@ -121,20 +121,23 @@ class TeamQuestions:
     def check(self, draft: Draft) -> dict[str, str]:
         return check(draft, (value for value, _ in self.targets()))
 
-    def propose(self, user_id: str, draft: Draft, now: datetime, *, team_id: str) -> dict[str, str]:
-        """Store a proposal; the errors per field instead when it breaks a rule (nothing stored)."""
+    def propose(self, user_id: str, draft: Draft, now: datetime, *, team_id: str, zone: str | None = None) -> dict[str, str]:
+        """Store a proposal; the errors per field instead when it breaks a rule (nothing stored).
+        `zone`: the member's time zone when the caller already knows it (a modal's submission is
+        answered inside Slack's 3 s, with no time to ask Slack); None asks `zone_of`."""
         errors = self.check(draft)
         if errors:
             return errors
+        day_start = self._day_start(user_id, now, team_id, zone)
         with self.sessions.begin() as session:
-            if store.proposals_since(session, user_id, self._day_start(user_id, now, team_id), team_id=team_id) >= PROPOSALS_PER_DAY:
+            if store.proposals_since(session, user_id, day_start, team_id=team_id) >= PROPOSALS_PER_DAY:
                 return {"text": f"質問の提案は1日{PROPOSALS_PER_DAY}件までです。明日また提案してください。"}
             store.propose(session, user_id, draft, now, team_id=team_id)
         return {}
 
-    def _day_start(self, user_id: str, now: datetime, team_id: str) -> datetime:
+    def _day_start(self, user_id: str, now: datetime, team_id: str, known: str | None = None) -> datetime:
         try:
-            zone = ZoneInfo(self.zone_of(user_id, team_id) or "UTC")
+            zone = ZoneInfo(known or self.zone_of(user_id, team_id) or "UTC")
         except (KeyError, ValueError):
             zone = ZoneInfo("UTC")
         local = now.astimezone(zone)

@@ -257,6 +257,7 @@ def help_message(examples: Sequence[Role], drills: bool = False) -> Message:
             f"• 管理者: {code('/career schedule set <職種|all> <HH:MM> [tz=…] [days=…] [reveal=…]')}（詳しくは {code('/career schedule help')}）",
             f"• 管理者: {code('/career export [日数]')} — このチャンネルの記録（日付・職種・問題・回答日時・自己評価。本文は含みません）を CSV で DM に送る",
             f"• 管理者: {code('/career questions export [職種]')} / {code('/career questions import')} — チームの質問を Markdown で書き出す・取り込む",
+            f"• {code('/career propose [職種|common]')} — 面接の質問をグループに提案（管理者が承認するとドリルに出ます）　• 管理者: {code('/career questions list')} — チームの質問の一覧",
         ]
     summary = "/career の使い方: list（職種の一覧）、<職種>（概要）、<職種> <セクション>、<職種> question（練習問題）" + (
         "、schedule・stats・review・feedback・leaderboard・export（毎日の面接ドリル）" if drills else ""

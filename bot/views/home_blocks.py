@@ -20,6 +20,7 @@ from bot.views.drill_blocks import paused_by_bot
 from bot.views.learning_blocks import learning_stats_lines
 from bot.views.mrkdwn import bold, escape_mrkdwn
 from bot.views.refusals import CHECK_FAILED, NOT_ADMIN
+from bot.views.team_question_blocks import pending_blocks, propose_block
 
 MAX_VIEW_BLOCKS = 100
 MAX_CHANNELS = 20  # each takes two blocks for an admin (the line and its buttons)
@@ -82,6 +83,8 @@ def home_view(data: HomeData) -> dict[str, Any]:
         blocks.append(context(data.notice))
     blocks += _record(data)
     blocks.append(divider())
+    if data.pending_total:
+        blocks += [*pending_blocks(data.pending, data.pending_total), divider()]
     blocks += _channels(data)
     blocks.append(divider())
     blocks += _roles(data.roles)
@@ -100,6 +103,7 @@ def _record(data: HomeData) -> list[Block]:
     label = "🔁 復習をはじめる" if stats.due_today else "🌱 新しい質問に挑戦"
     blocks.append({"type": "actions", "block_id": "home_review", "elements": [button(label, REVIEW, "start", style="primary")]})
     blocks += _mock_picker(data.roles)
+    blocks.append(propose_block())
     # The mastery per role and the recent grades, as /career stats shows them.
     blocks += sections(learning_stats_lines(stats)[1:])
     return blocks

@@ -54,6 +54,13 @@ def display_name(name: str, limit: int = 80) -> str:
     return escape_mrkdwn(clean_user_text(name, limit=limit).translate(_FORMATTING))
 
 
+def literal(text: str) -> str:
+    """Text a member wrote for others to read (a proposed question, its points, a reason), as
+    literal mrkdwn: escaped like `display_name`, so it can neither ping (`<!channel>`) nor turn
+    bold, italic, struck-through or into code; its own line breaks are kept."""
+    return escape_mrkdwn(clean_user_text(text or "", limit=len(text or "") + 1).translate(_FORMATTING))
+
+
 FALLBACK_LIMIT = 300
 
 

@@ -15,6 +15,8 @@ from bot.usecases.learning import CannotGrade
 from bot.usecases.lookups import TooFewQuestions
 from bot.usecases.model_answers import NoModelAnswer
 from bot.usecases.schedule_admin import NotAllowed, StaleSchedule
+from bot.usecases.team_questions import NotAllowed as NotQuestionAdmin
+from bot.usecases.team_questions import Stale as StaleQuestion
 from bot.views.mrkdwn import escape_mrkdwn
 
 NOTHING_CHANGED = "何も変更していません。"
@@ -24,6 +26,11 @@ EXPORT_NOT_ADMIN = "すみません、ドリルの記録を CSV で書き出せ�
 CHECK_FAILED = f"Slack に管理者かどうかを確認できませんでした。{NOTHING_CHANGED}少し待ってからもう一度お試しください。"
 STALE_FORM = f"フォームを開いた後に、このチャンネルのスケジュールが変更されました。{NOTHING_CHANGED}フォームを開き直して、最新の設定から変更してください。"
 NO_ROLES = "職種のデータが1件も読み込まれていないため、ドリルを設定できません。CONTENT_DIR の設定と `python -m bot check-content` の結果を確認してください。"
+# A workspace's own questions (チームの質問): who may decide, and a press or form older than a decision.
+QUESTION_NOT_ADMIN = f"すみません、チームの質問を承認・却下・編集・廃止できるのは管理者だけです。{NOTHING_CHANGED}"
+QUESTION_LIST_NOT_ADMIN = "すみません、チームの質問の一覧を見られるのは管理者だけです（質問の提案は `/career propose` からできます）。"
+STALE_QUESTION = f"この質問は、表示された後にほかの管理者が承認・却下・編集したか、見つからなくなりました。{NOTHING_CHANGED}最新の状態を確かめてください。"
+FORGED_BUTTON = f"このボタンの内容を確認できませんでした（古いか、改ざんされています）。{NOTHING_CHANGED}"
 # A token Slack no longer accepts: nothing works until the app is installed again.
 TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"})
 
@@ -51,6 +58,8 @@ _SENTENCES: dict[type[Exception], Callable[[Exception], str]] = {
     NotAllowed: lambda err: NOT_ADMIN,
     AdminCheckFailed: lambda err: f"⚠️ {check_failed(err)}",  # type: ignore[arg-type]
     StaleSchedule: lambda err: f"⚠️ {STALE_FORM}",
+    NotQuestionAdmin: lambda err: QUESTION_NOT_ADMIN,
+    StaleQuestion: lambda err: f"⚠️ {STALE_QUESTION}",
     # The sentence may quote what the admin typed: escaped, so `<!channel>` stays text.
     ScheduleError: lambda err: f"⚠️ {escape_mrkdwn(str(err))}",
     # The use-case wrote these sentences for the member; nothing in them came from input.

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.slack.listeners.direct_messages import DirectMessages
     from bot.slack.listeners.question_import import QuestionImport
     from bot.slack.listeners.schedule_modal import ScheduleModal
+    from bot.slack.listeners.team_questions import QuestionModal
 
 
 def register_listeners(
@@ -29,6 +30,7 @@ def register_listeners(
     schedule_modal: ScheduleModal | None = None,
     direct_messages: DirectMessages | None = None,
     question_import: QuestionImport | None = None,
+    question_modal: QuestionModal | None = None,
 ) -> None:
     """`team_of(context)` says which workspace each request belongs to."""
     # What changes a member's App Home republishes it (debounced); without a Home, nothing to do.
@@ -45,6 +47,17 @@ def register_listeners(
         from bot.slack.listeners import question_import as import_listeners
 
         import_listeners.register(app, question_import, team_of)
+    if question_modal is not None:
+        # Before the command's and the buttons' own listeners: `/career propose`, the question
+        # form's buttons and 承認 on the Home are its.
+        from bot.slack.listeners import team_questions
+
+        publish = (
+            (lambda user_id, team_id, sentence: home.publisher.publish(user_id, team_id, notice=sentence))
+            if home is not None
+            else (lambda user_id, team_id, sentence: None)
+        )
+        team_questions.register(app, question_modal, team_of, publish, refresh_home)
     if direct_messages is not None:
         # Before the thread replies' and the App Home's listeners: DMs and the Messages tab are its.
         from bot.slack.listeners import direct_messages as dm_listeners

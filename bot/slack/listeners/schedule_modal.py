@@ -43,10 +43,10 @@ FAILED = (
 )
 
 
-def form_values(state_values: Any) -> dict[str, str]:
-    """`view.state.values` → {block_id: the input's value as a string}. Selects give their option's
-    value, checkboxes their values joined by commas, the timepicker HH:MM, the channel picker the
-    channel id. Anything of an unexpected shape reads as empty."""
+def form_values(state_values: Any, limit: int = form.MAX_VALUE_LENGTH * 2) -> dict[str, str]:
+    """`view.state.values` → {block_id: the input's value as a string, at most `limit` characters}.
+    Selects give their option's value, checkboxes their values joined by commas, the timepicker
+    HH:MM, the channel picker the channel id. Anything of an unexpected shape reads as empty."""
     values: dict[str, str] = {}
     if not isinstance(state_values, dict):
         return values
@@ -68,7 +68,7 @@ def form_values(state_values: Any) -> dict[str, str]:
             value = action.get("selected_channel")
         else:
             value = action.get("value")
-        values[block_id] = value[: form.MAX_VALUE_LENGTH * 2] if isinstance(value, str) else ""
+        values[block_id] = value[:limit] if isinstance(value, str) else ""
     return values
 
 

@@ -59,9 +59,11 @@ def answer_later(
 
 
 class AnswerCache:
-    """Acknowledgement bodies of lookups whose answer depends on the text alone, serialised once.
-    The catalog never changes while the process runs, and Slack's JSON of a role card (5-6 KB)
-    costs more to build than everything else a lookup does; bounded, least recently used dropped."""
+    """Acknowledgement bodies of lookups whose answer depends on the text alone, serialised once,
+    for the workspaces that see the role documents alone (one with questions of its own, チームの質問,
+    is answered by the lookup listener). The documents never change while the process runs, and
+    Slack's JSON of a role card (5-6 KB) costs more to build than everything else a lookup does;
+    bounded, least recently used dropped."""
 
     def __init__(self, router: CommandRouter, size: int = 512):
         self.router = router
@@ -86,14 +88,15 @@ class AnswerCache:
                 self._bodies.popitem(last=False)
         return body
 
-    def middleware(self, team_of: TeamOf | None = None) -> Callable:
+    def middleware(self, team_of: TeamOf) -> Callable:
         def answer_known_lookups(body: dict, context: BoltContext, next: Callable[[], None]):  # noqa: A002 - Bolt's name
             text = body.get("text") or ""
-            if body.get("command") == "/career" and self.router.same_answer_for_everyone(text):
-                # A workspace with its own questions (チームの質問) sees its roles with them: answered
-                # for it by the lookup listener, never from the shared bodies.
-                if team_of is None or not self.router.has_own_questions(team_of(context)):
-                    return BoltResponse(status=200, body=self.body(text))
+            if (
+                body.get("command") == "/career"
+                and self.router.same_answer_for_everyone(text)
+                and self.router.documents_alone(team_id=team_of(context))
+            ):
+                return BoltResponse(status=200, body=self.body(text))
             return next()
 
         return answer_known_lookups
