@@ -37,7 +37,6 @@ from bot.store.models import (
     FeedbackNoticeRow,
     HomeTabRow,
     MemberSettingRow,
-    QuestionImportRow,
     ReplyRow,
     ReviewRow,
     ScheduleChangeRow,
@@ -54,7 +53,6 @@ A, B = "T0000AAAA", "T0000BBBB"
 MEMBER = "U0SAMEID1"
 TEAM_MODELS = (
     TeamQuestionRow,
-    QuestionImportRow,
     ScheduleRow,
     ScheduleChangeRow,
     DrillRow,
@@ -130,10 +128,9 @@ def populate(sessions, team: str, channel_id: str) -> dict[str, int]:
         cards.put_review(s, MEMBER, "cto", "q1", date(2026, 11, 24), 3, NOW - timedelta(days=1), ids["markable"], team_id=team)
         verdicts.set_member_feedback(s, MEMBER, False, NOW, team_id=team)
         home_tabs.record_home_opened(s, MEMBER, NOW, NOW, team_id=team)
-        # The group's own question and an import waiting for its admin.
+        # The group's own question (an unconfirmed import is deleted after a day by itself).
         draft = Draft("cto", "チームで決めた質問です。どう答えますか？", ("要点",), level=Level.JUNIOR, kind=QuestionKind.KNOWLEDGE)
         team_questions.propose(s, MEMBER, draft, NOW, team_id=team)
-        team_questions.save_import(s, f"UADMIN{team[-1]}", "## 面接でよく聞かれる質問\n", NOW, team_id=team)
     return ids
 
 

@@ -232,7 +232,7 @@ class CommandRouter:
             return ui.notice(PROPOSE_IN_SLACK)
         if command.action == "list":
             return self.team.handle(command, user_id, team_id=team_id)
-        return ui.notice(f"`/career questions {escape_mrkdwn(command.action)}` はまだ使えません。")
+        return ui.notice("`/career questions list`（一覧）・`export`（書き出し）・`import`（取り込み）のどれかを指定してください。")
 
     def _practice(self, role: Role, previous: int | None, levels: frozenset[Level]) -> Message:
         try:
