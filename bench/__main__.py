@@ -19,7 +19,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import admin_ack, content_scale, fanout, home, ingestion, learning, long_replies, lookup, modal
+from bench import admin_ack, content_scale, fanout, home, ingestion, learning, long_replies, lookup, mock_interview, modal
 from bench.databases import postgres_version
 from bench.load import GENERATORS
 from bench.plan import FULL, QUICK
@@ -36,6 +36,7 @@ BENCHMARKS = {
     "modal": modal.run,
     "home": home.run,
     "longreplies": long_replies.run,
+    "mock": mock_interview.run,
 }
 DOCUMENT = ROOT / "docs" / "PERFORMANCE.md"
 SKELETON = """# Performance
