@@ -4,7 +4,9 @@ Runs the benchmarks, prints a table of every figure (median, spread over the run
 missed and by how much) and writes it into docs/PERFORMANCE.md with the machine, the date and the
 command. The quick mode runs every benchmark end to end on small sizes, once, in under a minute;
 its figures are not comparable with the full run's, so it (like --only) writes no document unless
---output is given.
+--output is given. A run of some benchmarks (--only) written to a document that has results already
+replaces those benchmarks' rows only, keeps every other row as it was measured, and says which rows
+it wrote, when, and from which code.
 """
 
 from __future__ import annotations
@@ -19,11 +21,21 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import admin_ack, content_scale, fanout, home, ingestion, learning, long_replies, lookup, modal
+from bench import admin_ack, content_scale, fanout, home, ingestion, learning, long_replies, lookup, mock_interview, modal
 from bench.databases import postgres_version
 from bench.load import GENERATORS
 from bench.plan import FULL, QUICK
-from bench.report import Figure, code_revision, machine_facts, results_section, source_fingerprint, text_table, write_document
+from bench.report import (
+    Figure,
+    code_revision,
+    current_section,
+    machine_facts,
+    merged_section,
+    results_section,
+    source_fingerprint,
+    text_table,
+    write_document,
+)
 from bench.servers import ROOT
 
 BENCHMARKS = {
@@ -36,6 +48,7 @@ BENCHMARKS = {
     "modal": modal.run,
     "home": home.run,
     "longreplies": long_replies.run,
+    "mock": mock_interview.run,
 }
 DOCUMENT = ROOT / "docs" / "PERFORMANCE.md"
 SKELETON = """# Performance
@@ -53,7 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--runs", type=int, help="repetitions of each measurement (default: 5, or 1 with --quick)")
     parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(BENCHMARKS)}")
     parser.add_argument(
-        "--output", type=Path, help=f"the document to write (default: {DOCUMENT.relative_to(ROOT)}, none with --quick or --only)"
+        "--output",
+        type=Path,
+        help=f"the document to write (default: {DOCUMENT.relative_to(ROOT)}, none with --quick or --only); "
+        "with --only, only those benchmarks' rows of its results are replaced",
     )
     parser.add_argument("--json", type=Path, help="also write every figure, with its samples, as JSON")
     parser.add_argument("--load-generator", choices=GENERATORS, help="for the lookup benchmark (default: auto, i.e. wrk when installed)")
@@ -104,7 +120,12 @@ def main(argv: list[str] | None = None) -> int:
         # The same files may have been committed meanwhile: then the commit at the end is what ran.
         unchanged = source_fingerprint() == fingerprint
         code = code_after if unchanged else f"changed during the run, from {code_before} to {code_after}"
-        section = results_section(figures, machine_facts(postgres_version(), code), command, started, seconds)
+        facts = machine_facts(postgres_version(), code)
+        previous = current_section(output) if args.only else None
+        if previous is not None:  # some benchmarks only: their rows, among the others as they were
+            section = merged_section(previous, figures, facts, command, started, seconds)
+        else:
+            section = results_section(figures, facts, command, started, seconds)
         write_document(output, section, SKELETON)
         print(f"wrote {output}")
     if args.json is not None:

@@ -23,6 +23,8 @@ class Plan:
     home_opens: int = 50  # members opening their App Home once each, per run
     home_burst: int = 20  # thread replies from one member whose Home is open, sent in a burst
     long_reply_rounds: int = 1  # 40,000-character replies sent, in sixteens, per run (each then retried)
+    mock_members: int = 8  # members each running a mock interview through the web process, per run
+    mock_questions: int = 2  # questions in each of their sessions
     databases: tuple[str, ...] = ("sqlite", "postgresql")
     load_generator: str = "auto"  # "wrk", "python" (bench.loadgen), or "auto": wrk when installed
 
@@ -48,6 +50,8 @@ FULL = Plan(
     home_opens=200,
     home_burst=50,
     long_reply_rounds=4,
+    mock_members=48,
+    mock_questions=3,
 )
 
 # Every benchmark end to end, once, on small sizes: for trying changes and for the smoke test.
@@ -68,4 +72,6 @@ QUICK = Plan(
     home_opens=20,
     home_burst=20,
     long_reply_rounds=1,
+    mock_members=8,
+    mock_questions=2,
 )

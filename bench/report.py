@@ -253,3 +253,71 @@ def write_document(path: Path, section: str, skeleton: str) -> None:
         text = text.rstrip() + "\n\n" + section + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- a partial run
+
+UPDATED = "- **Updated:** the rows of "
+_ROW_CELL = re.compile(r"(?<!\\) \| ")
+
+
+def current_section(path: Path) -> str | None:
+    """The generated section of the document (markers included), if it has one."""
+    if not path.exists():
+        return None
+    text = path.read_text(encoding="utf-8")
+    if BEGIN not in text or END not in text:
+        return None
+    return BEGIN + text.split(BEGIN, 1)[1].split(END, 1)[0] + END
+
+
+def _cells_of(row: str) -> list[str]:
+    return _ROW_CELL.split(row.strip()[2:-2])
+
+
+def _order(benchmark: str) -> float:
+    """A benchmark title's number ("10. Mock interview" → 10); untitled ones go last."""
+    number = benchmark.split(".", 1)[0]
+    return float(number) if number.isdigit() else math.inf
+
+
+def merged_section(
+    previous: str, figures: Sequence[Figure], facts: list[tuple[str, str]], command: str, started: datetime, seconds: float
+) -> str:
+    """The section `previous` (as results_section wrote it) after a run of some benchmarks only: their
+    rows replaced by this run's (a benchmark new to the table goes in its numbered place), every
+    other row kept as it was measured, the targets counted again over all rows, and one line saying
+    which rows this run wrote, with its command, date, code and the machine facts that differ. A
+    line of an earlier partial run whose rows this one rewrote all of goes."""
+    lines = previous.splitlines()
+    table = [line for line in lines if line.startswith("|")]
+    if len(table) < 2:
+        return results_section(figures, facts, command, started, seconds)
+    ran = list(dict.fromkeys(f.benchmark for f in figures))
+    new_rows = markdown_table(figures).splitlines()[2:]
+    rows = [row for row in table[2:] if _cells_of(row)[0] not in ran]
+    for name in ran:
+        place = next((i for i, row in enumerate(rows) if _order(_cells_of(row)[0]) > _order(name)), len(rows))
+        rows[place:place] = [row for row in new_rows if _cells_of(row)[0] == name]
+
+    shown = dict(re.findall(r"^- \*\*([^*]+):\*\* (.*)$", "\n".join(line for line in lines if not line.startswith(UPDATED)), re.M))
+    differing = [f"{name}: {value}" for name, value in facts if name != "Code" and shown.get(name) not in (None, value)]
+    code = dict(facts).get("Code", "unknown")
+    updated = (
+        UPDATED
+        + ", ".join(f"*{name}*" for name in ran)
+        + f" by `{command}`, {started.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC (took {seconds / 60:.1f} min), code {code}"
+        + (f"; {'; '.join(differing)}" if differing else "")
+    )
+    results = [_cells_of(row)[-1] for row in rows]
+    judged = [r for r in results if r.startswith(("met", "missed"))]
+    head: list[str] = []
+    for line in lines[: lines.index(table[0])]:
+        if line.startswith(UPDATED) and set(re.findall(r"\*([^*]+)\*", line[len(UPDATED) :].split(" by `", 1)[0])) <= set(ran):
+            continue  # an earlier partial run of these same benchmarks, now measured again
+        if line.startswith("- **Targets:**"):
+            line = f"- **Targets:** {sum(1 for r in judged if r.startswith('met'))} of {len(judged)} met"
+        head.append(line)
+    while head and not head[-1].strip():
+        head.pop()
+    return "\n".join([*head, updated, "", *table[:2], *rows, "", END])

@@ -52,3 +52,13 @@ def test_the_dm_with_no_session_takes_its_own_words(tmp_path):
     assert "🎤 模擬面接 Q1/1（" in out.getvalue()
     console.run([":wait 31m"], interactive=False)  # nobody answers: the session ends by itself
     assert "⏰ 30分間やりとりがなかったため、模擬面接を終了しました。" in out.getvalue()
+
+
+def test_the_help_tells_how_to_start_a_mock_interview(tmp_path):
+    console, out = console_for(tmp_path)
+    console.run(["/career help"], interactive=False)
+    shown = out.getvalue()
+    assert "• `/career mock <職種|common> [問題数] [level=…]` — 面接官と一対一の模擬面接をボットとのDMで" in shown
+    assert "「模擬面接 cto」" in shown
+    console.run(["/career mock cto 3"], interactive=False)  # the example it gives starts one
+    assert "🎤 模擬面接 Q1/3（CTO）" in out.getvalue()

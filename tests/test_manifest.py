@@ -203,3 +203,15 @@ def test_the_socket_mode_manifest_needs_no_editing():
     manifest = yaml.safe_load(text)
     assert _keys(manifest) & {"url", "request_url", "redirect_urls"} == set()
     assert "YOUR-HOST" not in "".join(line.split("#")[0] for line in text.splitlines())
+
+
+def test_the_commands_usage_hint_offers_only_words_the_bot_knows_the_mock_interview_among_them():
+    """What Slack shows under `/career` as it is typed: each word it offers is a command, not a role."""
+    from bot.domain.command_text import ShowRole, ShowSection, parse_command
+
+    for name in ("manifest.yml", "manifest.socket.yml"):
+        hint = _manifest(name)["features"]["slash_commands"][0]["usage_hint"]
+        words = [part.split()[0] for part in hint.strip("[]").split(" | ")]
+        offered = [word for word in words if not word.startswith("<")]
+        assert "mock" in offered and "help" in offered, name
+        assert [word for word in offered if isinstance(parse_command(word), (ShowRole, ShowSection))] == [], name

@@ -128,7 +128,7 @@ class CommandRouter:
         """`team_id` is the workspace the command came from: member data and admin checks are per workspace."""
         command = _parse(text or "")
         if isinstance(command, Help):
-            return ui.help_message(self.catalog.roles, drills=self.drill_commands is not None)
+            return ui.help_message(self.catalog.roles, drills=self.drill_commands is not None, mock=self.mock is not None)
         if isinstance(command, ListRoles):
             return ui.role_list(self.catalog.roles)
         if isinstance(command, FeedbackCommand):

@@ -235,7 +235,8 @@ def without_actions(message: Message, shared_by: str) -> Message:
 # ----------------------------------------------------------------------------- views
 
 
-def help_message(examples: Sequence[Role], drills: bool = False) -> Message:
+def help_message(examples: Sequence[Role], drills: bool = False, mock: bool = False) -> Message:
+    """`/career help`: the lookups always; the mock interview and the drill's commands where they run."""
     names = "、".join(code(r.short_name) for r in examples) or "（まだありません）"
     section_words = "、".join(f"{code(s.key)}（{s.label}）" for s in SECTIONS if s.key != "question")
     lines = [
@@ -245,6 +246,13 @@ def help_message(examples: Sequence[Role], drills: bool = False) -> Message:
         f"• {code('/career <職種> <セクション>')} — セクションを表示。セクション: {section_words}",
         f"• {code('/career <職種> question [level=初級,中級]')} — 面接の練習問題を1問出題（レベルで絞り込めます）",
         f"• {code('/career common')} — どの職種でも聞かれる共通の質問（{code('/career common question')} で1問練習）",
+    ]
+    if mock:
+        lines.append(
+            f"• {code('/career mock <職種|common> [問題数] [level=…]')} — 面接官と一対一の模擬面接をボットとのDMで"
+            f"（例: {code('/career mock cto 3')}。DMに「模擬面接 cto」と書いても始められます）"
+        )
+    lines += [
         f"職種名は略称・日本語名でも指定できます。登録されている職種: {names}",
     ]
     if drills:
@@ -259,8 +267,10 @@ def help_message(examples: Sequence[Role], drills: bool = False) -> Message:
             f"• 管理者: {code('/career questions export [職種]')} / {code('/career questions import')} — チームの質問を Markdown で書き出す・取り込む",
             f"• {code('/career propose [職種|common]')} — 面接の質問をグループに提案（管理者が承認するとドリルに出ます）　• 管理者: {code('/career questions list')} — チームの質問の一覧",
         ]
-    summary = "/career の使い方: list（職種の一覧）、<職種>（概要）、<職種> <セクション>、<職種> question（練習問題）" + (
-        "、schedule・stats・review・feedback・leaderboard・export（毎日の面接ドリル）" if drills else ""
+    summary = (
+        "/career の使い方: list（職種の一覧）、<職種>（概要）、<職種> <セクション>、<職種> question（練習問題）"
+        + ("、mock（模擬面接）" if mock else "")
+        + ("、schedule・stats・review・feedback・leaderboard・export（毎日の面接ドリル）" if drills else "")
     )
     return Message(text=fallback_text(summary), blocks=[section_text("\n".join(lines))])
 

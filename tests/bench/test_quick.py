@@ -27,7 +27,8 @@ from bot.testing.db import postgres_available
 from bot.testing.signing import command_body
 from bot.testing.slack_api import StubSlackApi
 
-# Every figure the quick plan reports (its sizes: 1, 10 and 100 roles; 100 channels; 500 replies; 20 graders).
+# Every figure the quick plan reports (its sizes: 1, 10 and 100 roles; 100 channels; 500 replies; 20 graders;
+# 8 members in mock interviews).
 EXPECTED = [
     *(f"lookup.{ratio}.c{c}" for ratio in ("ratio", "ratio_same") for c in (1, 16)),
     *(f"lookup.{app}.c{c}.{what}" for app in ("web", "best", "bare") for c in (1, 16) for what in ("rps", "p50", "p99")),
@@ -83,6 +84,22 @@ EXPECTED = [
             "lookups",
         )
     ),
+    *(
+        f"mock.{db}.{what}"
+        for db in ("sqlite", "postgresql")
+        for what in (
+            "ack_p99",
+            "ack_p95",
+            "ack_p50",
+            "feedback_p99",
+            "feedback_p50",
+            "model_p50",
+            "quiet_p99",
+            "quiet_p50",
+            "wrong",
+            "leaked",
+        )
+    ),
 ]
 # Each benchmark (`python -m bench --only NAME`), by the title its table rows and section start with.
 BENCHMARKS = {
@@ -95,6 +112,7 @@ BENCHMARKS = {
     "modal": "7. Schedule modal",
     "home": "8. App Home",
     "longreplies": "9. Long replies",
+    "mock": "10. Mock interview",
 }
 
 
@@ -163,6 +181,8 @@ def test_quick_mode_reports_every_benchmark_with_numbers(tmp_path, name):
             "longreplies.sqlite.lookups_failed",
             "longreplies.sqlite.lost",
             "longreplies.sqlite.unjudged",
+            "mock.sqlite.wrong",
+            "mock.sqlite.leaked",
         ),
     ):
         assert figures[key]["samples"] == [0], key
@@ -176,6 +196,9 @@ def test_quick_mode_reports_every_benchmark_with_numbers(tmp_path, name):
             figures["longreplies.sqlite.ack_max"]["target"] == "< 1,000 ms"
             and figures["longreplies.sqlite.lookup_p99"]["target"] == "< 300 ms"
         )
+    if name == "mock":  # a DM answer is acked like a thread reply; its feedback follows within a second
+        assert figures["mock.sqlite.ack_p99"]["target"] == "< 100 ms" and figures["mock.sqlite.feedback_p99"]["target"] == "< 1,000 ms"
+        assert figures["mock.sqlite.quiet_p99"]["target"] == "< 1,000 ms"
 
     table = out.split("\n")
     assert sum(1 for line in table if line.startswith(BENCHMARKS[name])) >= 4, BENCHMARKS[name]

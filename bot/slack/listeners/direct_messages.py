@@ -12,6 +12,22 @@ opening it (`app_home_opened`, tab `messages`) sets the suggested prompts at its
 manifest's `agent_view` lists the same). Choosing a prompt sends its words as the member's message,
 which starts the session in that conversation. A message in a thread there (the legacy assistant
 pane's, or a reply under a question) is taken the same way, and answered in its thread.
+
+Why Bolt's `Assistant` middleware (`app.assistant(...)`) is not used, though it is made for this
+surface (checked against slack_bolt 1.30):
+
+- Its `user_message` matcher takes every member's message in a DM thread (channel_type `im`, a
+  `thread_ts`, no `bot_id`), and the middleware runs before the app's listeners and returns once a
+  listener of its own matched: a plain `message` listener never sees a threaded DM message again.
+  The DM and its threads are one conversation here, taken by one listener.
+- It drops edits and deletions in those threads: a `message_changed` or `message_deleted` there is
+  acked by the middleware and reaches no listener.
+- Its `say()` reads the thread's context before every post with conversations.replies (the default
+  thread-context store finds the bot's first reply in the thread for its metadata): one more Web API
+  call per message sent, rate-limited, for a context this bot does not use.
+- Its listeners run before the ack unless given as lazy (the web process sets
+  `process_before_response`), so a listener that posts would hold the 200 on the Web API. Here the
+  ack waits only on the bounded database write, and every message is sent after it.
 """
 
 from __future__ import annotations
