@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--runs N] [--only NAME,…] [--output PATH] [--json PATH] [--load-generator G]`
+"""`python -m bench [--quick] [--runs N] [--only NAME,…] [--set FIELD=VALUE …] [--output PATH] [--json PATH] [--load-generator G]`
 
 Runs the benchmarks, prints a table of every figure (median, spread over the runs, target, met or
 missed and by how much) and writes it into docs/PERFORMANCE.md with the machine, the date and the
@@ -73,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--json", type=Path, help="also write every figure, with its samples, as JSON")
     parser.add_argument("--load-generator", choices=GENERATORS, help="for the lookup benchmark (default: auto, i.e. wrk when installed)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="change one field of the plan (bench/plan.py), e.g. --set lookup_seconds=0.2 or --set databases=sqlite; may be repeated",
+    )
     return parser
 
 
@@ -87,7 +94,11 @@ def _progress(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    plan = (QUICK if args.quick else FULL).adjusted(runs=args.runs, load_generator=args.load_generator)
+    try:
+        plan = (QUICK if args.quick else FULL).adjusted(runs=args.runs, load_generator=args.load_generator, changes=args.set)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     names = [n.strip() for n in args.only.split(",")] if args.only else list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
@@ -114,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{sum(1 for f in measured if f.met)} of {len(measured)} targets met; {seconds:.0f} s.")
 
     # The document holds the full plan's figures only: a quick or partial run writes it on request.
-    output = args.output or (DOCUMENT if plan.name == FULL.name and not args.only else None)
+    output = args.output or (DOCUMENT if plan.name == FULL.name and not args.only and not args.set else None)
     if output is not None:
         code_after = code_revision()
         # The same files may have been committed meanwhile: then the commit at the end is what ran.

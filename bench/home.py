@@ -39,7 +39,6 @@ CONCURRENCY = 8
 WORKERS = 2
 MAX_ACK_P99_MS = 100  # on loopback; Slack's own limit is 3 s
 PUBLISH_WAIT_S = 30.0
-DEBOUNCE_WAIT_S = 5.0  # the window is 2 s; what arrives after this is not counted
 REQUEST_TIMEOUT_S = 30.0
 BURST_USER = "UHOMEBURST"
 
@@ -86,8 +85,9 @@ def _wait(condition: Callable[[], bool], seconds: float) -> bool:
     return condition()
 
 
-def measure(database_url: str, opens: int, burst: int, workdir: Path) -> tuple[list[float], int, int]:
-    """(ack times in ms, members without exactly one publish, publishes for the burst's member)."""
+def measure(database_url: str, opens: int, burst: int, workdir: Path, count_seconds: float = 5.0) -> tuple[list[float], int, int]:
+    """(ack times in ms, members without exactly one publish, publishes for the burst's member within
+    `count_seconds` after the burst: the debounce window is 2 s, what arrives later is not counted)."""
     stub = StubSlackApi().start()
     try:
         with web_process(stub, database_url, workdir / "web.log", DRILL_TICK_SECONDS="0.2", WEB_CONCURRENCY=str(WORKERS)) as web:
@@ -123,7 +123,7 @@ def measure(database_url: str, opens: int, burst: int, workdir: Path) -> tuple[l
             # As a busy thread brings them: several at once, all well inside one 2 s window.
             with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
                 list(pool.map(reply, range(burst)))
-            time.sleep(DEBOUNCE_WAIT_S)
+            time.sleep(count_seconds)
             publishes = _published(stub, BURST_USER) - before
     finally:
         stub.stop()
@@ -159,7 +159,7 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
             run_dir = workdir / f"{kind}-{run_index}"
             try:
                 with fresh_database(kind, run_dir) as url:
-                    acks, wrong, publishes = measure(url, n, b, run_dir)
+                    acks, wrong, publishes = measure(url, n, b, run_dir, plan.home_count_seconds)
             except Unavailable as exc:
                 for figure in figures:
                     if figure.key.startswith(f"home.{kind}."):

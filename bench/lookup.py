@@ -32,7 +32,7 @@ from bench.ingestion import post_drill, reply_event
 from bench.load import LoadResult, SignedRequest, constant_load, start_replay
 from bench.plan import Plan
 from bench.report import Figure, Target
-from bench.servers import ServerProcess, bare_process, web_process
+from bench.servers import ServerProcess, bare_process, start_together, stop_together, web_process
 from bot.testing.signing import command_body
 from bot.testing.slack_api import StubSlackApi
 
@@ -73,8 +73,7 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
     }
     web = servers["web"]
     try:
-        for server in servers.values():
-            server.start()
+        start_together(list(servers.values()))
         request = SignedRequest.sign(command_body("ciso", response_url=stub.response_url()))
         check_answer(web, request, "CISO（Chief Information Security Officer")
         for name in ("best", "bare"):
@@ -83,9 +82,9 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
             thread_ts: str | None = post_drill(web.url, stub)
         except RuntimeError as exc:
             thread_ts, busy_note = None, f"no drill to reply to: {exc}"
-        for concurrency in plan.lookup_concurrency:  # warm-up, not recorded
+        for concurrency in plan.lookup_concurrency if plan.lookup_warmup_seconds > 0 else ():  # warm-up, not recorded
             for server in servers.values():
-                constant_load(server.url + "/slack/events", request, concurrency, 1, workdir, plan.load_generator)
+                constant_load(server.url + "/slack/events", request, concurrency, plan.lookup_warmup_seconds, workdir, plan.load_generator)
         order = list(servers.items())
         for run_index in range(plan.runs):
             # Slack accepts a signature for five minutes: sign again for every run.
@@ -135,8 +134,7 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
                 f"with {replies.rps:.0f} replies/s (ack p99 {replies.p99_ms:.1f} ms)"
             )
     finally:
-        for server in servers.values():
-            server.stop()
+        stop_together(list(servers.values()))
         stub.stop()
     for busy in busy_figures.values():
         busy.note = busy_note
@@ -154,7 +152,7 @@ def _busy(
     web: ServerProcess, request: SignedRequest, thread_ts: str, plan: Plan, run_index: int, workdir: Path
 ) -> tuple[LoadResult, LoadResult]:
     """Lookups at BUSY_CONCURRENCY while thread replies arrive at the plan's rate from another process."""
-    lead_in = 0.5  # the replies start first, so that every lookup measured meets them
+    lead_in = plan.lookup_busy_lead_in  # the replies start first, so that every lookup measured meets them
     seconds = plan.lookup_seconds + 2 * lead_in
     count = int(plan.lookup_busy_reply_rate * seconds) + 1
     base_ts = int(time.time())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any, get_args, get_origin, get_type_hints
 
 
 @dataclass(frozen=True)
@@ -27,10 +29,40 @@ class Plan:
     mock_questions: int = 2  # questions in each of their sessions
     databases: tuple[str, ...] = ("sqlite", "postgresql")
     load_generator: str = "auto"  # "wrk", "python" (bench.loadgen), or "auto": wrk when installed
+    lookup_warmup_seconds: float = 1  # per (app, concurrency), before the measured runs; 0: none
+    lookup_busy_lead_in: float = 0.5  # the busy measurement's replies start this long before its lookups (and end as long after)
+    home_count_seconds: float = 5  # after a burst of replies, how long its publishes are counted (the debounce window is 2 s)
 
-    def adjusted(self, runs: int | None = None, load_generator: str | None = None) -> Plan:
-        changes = {k: v for k, v in (("runs", runs), ("load_generator", load_generator)) if v is not None}
-        return replace(self, **changes)
+    def adjusted(self, runs: int | None = None, load_generator: str | None = None, changes: Sequence[str] = ()) -> Plan:
+        """With `runs` and `load_generator` when given, and each of `changes` ("field=value", as
+        `--set` takes them) applied."""
+        values = {k: v for k, v in (("runs", runs), ("load_generator", load_generator)) if v is not None}
+        for change in changes:
+            name, value = parse_change(change)
+            values[name] = value
+        return replace(self, **values)
+
+
+def parse_change(change: str) -> tuple[str, Any]:
+    """`field=value` → (field, value in the field's type); a tuple is given comma-separated. Raises
+    ValueError naming what is wrong."""
+    name, equals, text = change.partition("=")
+    name = name.strip()
+    known = {f.name for f in fields(Plan)} - {"name"}
+    if not equals or name not in known:
+        raise ValueError(f"--set {change!r}: expected FIELD=VALUE with FIELD one of {', '.join(sorted(known))}")
+    kind = get_type_hints(Plan)[name]
+    try:
+        if get_origin(kind) is tuple:
+            item = get_args(kind)[0]
+            value: Any = tuple(item(part.strip()) for part in text.split(",") if part.strip())
+        else:
+            value = kind(text.strip())
+    except ValueError:
+        raise ValueError(f"--set {change!r}: {text!r} is not a {getattr(kind, '__name__', kind)}") from None
+    if value == () or (isinstance(value, (int, float)) and value < 0):
+        raise ValueError(f"--set {change!r}: must not be empty or negative")
+    return name, value
 
 
 FULL = Plan(

@@ -742,7 +742,7 @@ def render(
         "| channel archived or deleted, missing scope | `tests/e2e/test_http_slack_refusals.py`, on SQLite and PostgreSQL | — |",
         "| crash at any point | `tests/test_drills.py::test_a_process_killed_after_posting…` | `sigkill` |",
         "| database unreachable | — | `db-outage` |",
-        "| replies deduplicated | `tests/reliability/test_events.py` (1,000 events, 30 % redelivered) | — |",
+        "| replies deduplicated | `tests/reliability/test_events.py` (200 replies, 30 % redelivered; deletes and edits, some before their message) | — |",
         "| bad input, forged requests, secrets | `tests/reliability/test_bad_input.py`, `tests/reliability/test_security.py` | token/secret grep of every process log |",
         "| each workspace's token | `tests/e2e/test_http_workspaces.py` (two workspaces through the web process, an uninstall) | every scenario (the *Wrong token* column) |",
         "| front door, replays, request bodies out of the log | `tests/reliability/test_front_door.py`, `tests/reliability/test_replays.py`, `tests/reliability/test_payload_ids.py`, "

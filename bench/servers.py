@@ -55,17 +55,28 @@ class ServerProcess:
         self.port: int | None = None
         self._process: subprocess.Popen | None = None
         self._log = None
+        self._stop_requested = False
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30) -> ServerProcess:
+        return self.launch().listening(timeout)
+
+    def launch(self) -> ServerProcess:
+        """Start the process without waiting for it to listen (see `listening`)."""
         self._log = open(self.log_path, "w", encoding="utf-8")
         command = self.command
         if shutil.which("timeout"):
             command = ["timeout", "--kill-after=10", str(LIFETIME_S), *command]
         self._process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
+        self._stop_requested = False
+        return self
+
+    def listening(self, timeout: float = 30) -> ServerProcess:
+        """Wait until the launched server has bound its port; stopped, and RuntimeError, if it does not."""
+        assert self._process is not None, "launch() first"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             match = _LISTENING.search(self.log_path.read_text(encoding="utf-8", errors="replace"))
@@ -93,9 +104,15 @@ class ServerProcess:
         except OSError:
             return ""
 
+    def request_stop(self) -> None:
+        """Ask the server to stop (SIGTERM) without waiting: `stop()` then waits for it."""
+        if self._process is not None and self._process.poll() is None and not self._stop_requested:
+            self._process.terminate()
+            self._stop_requested = True
+
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
+            self.request_stop()
             try:
                 self._process.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -110,6 +127,26 @@ class ServerProcess:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def start_together(servers: list[ServerProcess], timeout: float = 30) -> None:
+    """Launch every server, then wait for each to listen: their start-ups overlap."""
+    try:
+        for server in servers:
+            server.launch()
+        for server in servers:
+            server.listening(timeout)
+    except BaseException:
+        stop_together(servers)
+        raise
+
+
+def stop_together(servers: list[ServerProcess]) -> None:
+    """Ask every server to stop, then wait for each: their shutdowns overlap."""
+    for server in servers:
+        server.request_stop()
+    for server in servers:
+        server.stop()
 
 
 def _tree_cpu_seconds(root: int) -> float:

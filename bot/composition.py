@@ -174,7 +174,7 @@ def build_bot(
     replies = Replies(sessions, answer_check)
     learning = Learning(sessions, catalog, lambda user_id, team_id: zone_of(user_id, team_id) or settings.default_timezone)
     # Every message sent under a claim (drills, reminders, digests, answer feedback) goes through it.
-    outbox = Outbox(sessions, chats, lease=timedelta(seconds=settings.drill_lease_seconds), host=socket.gethostname())
+    outbox = Outbox(sessions, chats, lease=timedelta(seconds=settings.drill_lease_seconds), clock=clock, host=socket.gethostname())
     delivery = DrillDelivery(
         sessions,
         catalog,

@@ -24,6 +24,7 @@ gives its whole time to one connection and a client that sends slowly would hold
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import io
@@ -212,4 +213,10 @@ def serve(wsgi_app: WebApp, port: int, workers: int, on_worker_start: Callable[[
         def load(self):
             return wsgi_app
 
+    # What the app loaded before the fork lives as long as the process: kept out of the cyclic garbage
+    # collector, the workers share those pages instead of copying them when a collection touches them,
+    # their collections stay short, and a worker exits in a fraction of a second instead of walking
+    # the whole heap once more on its way out (about 1 s on 2 cores, more under load).
+    gc.collect()
+    gc.freeze()
     _Server().run()

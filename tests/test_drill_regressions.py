@@ -122,6 +122,25 @@ def test_a_long_retry_after_is_kept_so_no_one_posts_before_it(world):
     assert len(world.chat.of("question")) == 1
 
 
+def test_a_retry_after_counts_from_when_slack_answered_on_the_bots_clock(world):
+    """Slack takes 50 s (of the bot's clock) to answer 429 with Retry-After 60: the post waits until
+    60 s after the answer, not 60 s after the tick began."""
+    world.set("ciso", "09:00", "reveal=+2h")
+    post_question = world.chat.post_question
+
+    def slow_429(*args, **kwargs):
+        world.chat.post_question = post_question  # the next post goes through
+        world.clock.now += timedelta(seconds=50)
+        raise ChatError("ratelimited", retryable=True, retry_after=60)
+
+    world.chat.post_question = slow_429  # type: ignore[method-assign]
+    world.at(9, 0)  # answered at 09:00:50
+    world.at(datetime(2026, 11, 25, 9, 1, 49, tzinfo=UTC))
+    assert world.chat.of("question") == []
+    world.at(datetime(2026, 11, 25, 9, 1, 50, tzinfo=UTC))
+    assert len(world.chat.of("question")) == 1
+
+
 def test_the_tick_says_when_it_next_has_something_to_do(world):
     """What the console's `:next` and `:wait` stop at: the post, a kept Retry-After, the reveal, then
     the next day's post."""

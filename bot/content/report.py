@@ -228,15 +228,16 @@ def vanished_ids(roles: Iterable[Role], referred: dict[tuple[str, str], int]) ->
 
 def check_content(
     directory: Path,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
     strict: bool = False,
     database_url: str | None = None,
     *,
     today: date | None = None,
     analyse: Analyse | None = None,
 ) -> int:
-    """The report, written to `out`. `today` dates the review check (none without it); `analyse` runs
-    the answer checker on each model answer (skipped without it)."""
+    """The report, written to `out` (sys.stdout as it is when called). `today` dates the review check
+    (none without it); `analyse` runs the answer checker on each model answer (skipped without it)."""
+    out = out or sys.stdout
     result = load_directory(directory)
     catalog = RoleCatalog(result.roles)
     by_file: dict[Path, list[Problem | Finding]] = {}

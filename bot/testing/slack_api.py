@@ -44,7 +44,8 @@ class Call:
     path: str
     params: dict[str, Any]
     headers: dict[str, str]
-    at: float = field(default_factory=time.monotonic)
+    at: float = field(default_factory=time.monotonic)  # when the request arrived
+    wall: float = field(default_factory=time.time)  # the same, in epoch seconds: what a test's sped-up clock is made of
     response: dict = field(default_factory=dict)
 
     @property

@@ -17,7 +17,6 @@ from __future__ import annotations
 import enum
 import logging
 import os
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -97,10 +96,14 @@ Plan = Callable[[Session], "Send | Skip"]
 
 
 class Outbox:
-    def __init__(self, sessions: sessionmaker[Session], chats: ChatPorts, lease: timedelta, host: str = "bot"):
+    def __init__(
+        self, sessions: sessionmaker[Session], chats: ChatPorts, lease: timedelta, *, clock: Callable[[], datetime], host: str = "bot"
+    ):
         self.sessions = sessions
         self.chats = chats  # each workspace's chat port, by team id
         self.lease = lease
+        # The bot's clock, read when the chat service answers: a Retry-After counts from then.
+        self.clock = clock
         self._host = host
 
     @property
@@ -110,7 +113,6 @@ class Outbox:
 
     def send(self, lease: Lease, key: Any, now: datetime, plan: Plan) -> Result:
         """Claim the row, plan inside the claim's transaction, send, and record the outcome."""
-        started = time.monotonic()
         with self.sessions.begin() as session:
             claim = leases.claim(session, lease, key, self.owner, now, now - self.lease)
             if claim is None:
@@ -120,12 +122,12 @@ class Outbox:
             log.log(planned.level, "%s: nothing sent (%s)", planned.subject or f"{lease.name} {claim.key}", planned.reason)
             self._finish(claim, planned.values)
             return Result(Outcome.GAVE_UP)
-        result = self._send(claim, planned, now, started)
+        result = self._send(claim, planned, now)
         if planned.after is not None:
             planned.after(result)
         return result
 
-    def _send(self, claim: Claim, send: Send, now: datetime, started: float) -> Result:
+    def _send(self, claim: Claim, send: Send, now: datetime) -> Result:
         try:
             chat = self.chats(send.team_id)
             ts = (
@@ -143,9 +145,10 @@ class Outbox:
                 return Result(Outcome.GAVE_UP)
             ts = send.call(chat)
         except ChatError as err:
-            # A Retry-After counts from when the answer came, not from when the claim was taken.
-            answered = now + timedelta(seconds=time.monotonic() - started)
-            return self._failed(claim, send, err, answered)
+            # A Retry-After counts from when the answer came, read on the bot's own clock: not from
+            # `now` (when the tick or the claim began), nor from `now` plus the wall seconds since,
+            # which fall behind a clock that is not the wall clock (a sped-up one in the tests).
+            return self._failed(claim, send, err, max(now, self.clock()))
         self._finish(claim, send.sent(ts))
         return Result(Outcome.SENT)
 

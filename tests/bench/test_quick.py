@@ -1,6 +1,11 @@
 """Smoke test of the benchmark suite (bench/): `python -m bench --quick` runs every benchmark end to
 end and reports a complete table.
 
+Each test runs one benchmark (on one database, for those measured on SQLite and PostgreSQL) on the
+quick plan made smaller still with `--set` (SMOKE), so that a test takes seconds, not tens of
+seconds: every figure is still measured, on less work. The sizes that name figures (1, 10 and 100
+roles; concurrency 1 and 16) are kept.
+
 It checks what was reported, never how fast: timing targets belong to the benchmark's report
 (docs/PERFORMANCE.md), not to the test suite, which runs on machines of every speed.
 """
@@ -116,7 +121,30 @@ BENCHMARKS = {
 }
 
 
-def run_quick(tmp_path: Path, only: str, timeout: float = 150) -> tuple[str, str]:
+# The benchmarks measured on each database: one test per database.
+BY_DATABASE = ("fanout", "ingestion", "learning", "home", "longreplies")
+DATABASES = ("sqlite", "postgresql")
+# What each smoke run does less of than the quick plan (`--set FIELD=VALUE`, fields of bench/plan.py).
+SMOKE = {
+    "lookup": ("lookup_seconds=0.2", "lookup_warmup_seconds=0", "lookup_busy_lead_in=0.2", "lookup_busy_reply_rate=50"),
+    "content": ("content_lookups=50",),
+    "fanout": ("fanout_channels=20",),
+    "ingestion": ("ingestion_events=100",),
+    "admin": ("admin_commands=1",),
+    "learning": ("learning_members=8", "learning_walks=4"),
+    "modal": ("modal_submissions=2",),
+    # The debounce window is 2 s: its publishes are counted for 2.5 s after the burst, not 5.
+    "home": ("home_opens=8", "home_burst=8", "home_count_seconds=2.5"),
+    "longreplies": (),  # one round of 16 replies already
+}
+SMOKE_RUNS = [(name, database) for name in BENCHMARKS for database in (DATABASES if name in BY_DATABASE else (None,))]
+
+
+def _belongs(key: str, name: str, database: str | None) -> bool:
+    return key.startswith(name + ".") and (database is None or key.startswith(f"{name}.{database}."))
+
+
+def run_quick(tmp_path: Path, only: str, timeout: float = 150, changes: tuple[str, ...] = ()) -> tuple[str, str]:
     command = [
         sys.executable,
         "-m",
@@ -124,6 +152,7 @@ def run_quick(tmp_path: Path, only: str, timeout: float = 150) -> tuple[str, str
         "--quick",
         "--only",
         only,
+        *(f"--set={change}" for change in changes),
         "--json",
         str(tmp_path / "figures.json"),
         "--output",
@@ -141,14 +170,14 @@ def run_quick(tmp_path: Path, only: str, timeout: float = 150) -> tuple[str, str
 
 
 @pytest.mark.slow  # `.venv/bin/python -m pytest -m "not slow"` skips it locally; CI runs it
-@pytest.mark.parametrize("name", list(BENCHMARKS))
-def test_quick_mode_reports_every_benchmark_with_numbers(tmp_path, name):
-    """`python -m bench --quick`, one benchmark at a time (so the suite's workers share them out):
-    together they report every figure of EXPECTED."""
-    out, _err = run_quick(tmp_path, name)
+@pytest.mark.parametrize(("name", "database"), SMOKE_RUNS, ids=[f"{n}-{d}" if d else n for n, d in SMOKE_RUNS])
+def test_quick_mode_reports_every_benchmark_with_numbers(tmp_path, name, database):
+    """`python -m bench --quick`, one benchmark (and database) at a time, so that the suite's workers
+    share them out: together they report every figure of EXPECTED."""
+    out, _err = run_quick(tmp_path, name, changes=SMOKE[name] + ((f"databases={database}",) if database else ()))
 
     def ours(key: str) -> bool:
-        return key.startswith(name + ".")
+        return _belongs(key, name, database)
 
     figures = {f["key"]: f for f in json.loads((tmp_path / "figures.json").read_text())["figures"]}
     assert sorted(figures) == sorted(filter(ours, EXPECTED))
@@ -193,8 +222,8 @@ def test_quick_mode_reports_every_benchmark_with_numbers(tmp_path, name):
         assert figures["admin.p99"]["target"] == "< 3,000 ms"
     if name == "longreplies":
         assert (
-            figures["longreplies.sqlite.ack_max"]["target"] == "< 1,000 ms"
-            and figures["longreplies.sqlite.lookup_p99"]["target"] == "< 300 ms"
+            figures[f"longreplies.{database}.ack_max"]["target"] == "< 1,000 ms"
+            and figures[f"longreplies.{database}.lookup_p99"]["target"] == "< 300 ms"
         )
     if name == "mock":  # a DM answer is acked like a thread reply; its feedback follows within a second
         assert figures["mock.sqlite.ack_p99"]["target"] == "< 100 ms" and figures["mock.sqlite.feedback_p99"]["target"] == "< 1,000 ms"
@@ -212,9 +241,21 @@ def test_quick_mode_reports_every_benchmark_with_numbers(tmp_path, name):
 
 def test_the_quick_runs_together_are_every_benchmark_and_every_figure():
     from bench.__main__ import BENCHMARKS as RUNS
+    from bench.plan import QUICK
 
-    assert list(BENCHMARKS) == list(RUNS)
-    assert all(sum(key.startswith(name + ".") for name in BENCHMARKS) == 1 for key in EXPECTED)
+    assert list(BENCHMARKS) == list(RUNS) == list(SMOKE)
+    assert all(sum(_belongs(key, name, database) for name, database in SMOKE_RUNS) == 1 for key in EXPECTED)
+    assert QUICK.databases == DATABASES
+    for changes in SMOKE.values():  # each a smaller workload than the quick plan's, never a larger one
+        smaller = QUICK.adjusted(changes=changes)
+        assert all(getattr(smaller, c.partition("=")[0]) <= getattr(QUICK, c.partition("=")[0]) for c in changes), changes
+
+
+def test_a_plan_change_is_checked_before_anything_runs():
+    from bench.__main__ import main
+
+    assert main(["--quick", "--only", "modal", "--set", "modal_submissions=many"]) == 2
+    assert main(["--quick", "--only", "modal", "--set", "no_such_size=1"]) == 2
 
 
 def test_python_load_generator_drives_a_server(tmp_path):
