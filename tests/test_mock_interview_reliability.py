@@ -160,3 +160,35 @@ def test_an_idle_session_ends_with_its_summary(replicas):
         row = s.scalars(select(MockSessionRow)).one()
         assert row.phase == "expired" and row.active_user is None and row.due_at is None
     assert a.mock.running(MEMBER, clock(), team_id=TEAM) is None
+
+
+class AnswersWhilePosting(RecordingChat):
+    """Slack, and a member who answers the moment the question appears: `during_next_post` runs
+    while the next step's post is still on its way back to the bot that sent it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.during_next_post: list = []
+
+    def post_mock(self, channel_id: str, thread_ts: str | None, message, key: str) -> str:
+        ts = super().post_mock(channel_id, thread_ts, message, key)
+        while self.during_next_post:
+            self.during_next_post.pop(0)()
+        return ts
+
+
+def test_an_answer_given_while_its_question_is_still_being_posted_gets_its_feedback_without_waiting_for_the_tick(db_url):
+    chat, clock = AnswersWhilePosting(), Clock(T0)
+    a, b = Replica(db_url, chat, clock), Replica(db_url, chat, clock)
+    try:
+
+        def answer_on_the_other_replica() -> None:
+            assert b.say("1765065670.000300", "現場の声を聞いてから優先順位を決めました。以上です") == Taken.MOVED
+            b.mock.flush_member(MEMBER, clock(), team_id=TEAM)  # finds the question still claimed by a
+
+        chat.during_next_post.append(answer_on_the_other_replica)
+        started(a)  # a posts question 1; the answer and its flush happen meanwhile
+        assert steps(chat) == ["1.question", "1.feedback"]  # no tick in between
+    finally:
+        a.close()
+        b.close()

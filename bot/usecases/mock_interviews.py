@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 # A step not sent within this long (the bot was down) is given up: the session has ended by then.
 SEND_DEADLINE = timedelta(hours=6)
+# Looks for steps added while this flush sent (a member answers as a step is posted): a few suffice.
+_FLUSH_ROUNDS = 4
 _MOVE_TRIES = 3  # compare-and-set attempts before a move is left to the member's next message
 
 
@@ -358,12 +360,21 @@ class MockInterviews:
 
     def flush(self, session_id: int, now: datetime, *, team_id: str) -> None:
         """Send what the session owes, in order, stopping at the first that cannot go now (another
-        process sends it, or Slack asked to wait): the tick takes it up."""
-        with self.sessions() as session:
-            steps = store.unsent_steps(session, session_id, team_id=team_id)
-        for step in steps:
-            if self._send(team_id, session_id, step, now) not in (Outcome.SENT, Outcome.ADOPTED, Outcome.GAVE_UP):
+        process sends it, or Slack asked to wait): the tick takes it up.
+
+        A member may answer while a step is on its way to Slack; the flush of that answer finds the
+        step still claimed here and stops. So after its steps, this flush looks again for what was
+        added meanwhile, and sends that too rather than leaving it for the tick."""
+        done: set[str] = set()
+        for _ in range(_FLUSH_ROUNDS):
+            with self.sessions() as session:
+                steps = [step for step in store.unsent_steps(session, session_id, team_id=team_id) if step not in done]
+            if not steps:
                 return
+            for step in steps:
+                if self._send(team_id, session_id, step, now) not in (Outcome.SENT, Outcome.ADOPTED, Outcome.GAVE_UP):
+                    return
+                done.add(step)
 
     def flush_member(self, user_id: str, now: datetime, *, team_id: str) -> None:
         """Send what the member's newest session owes (after a DM message was taken)."""
