@@ -122,7 +122,7 @@ BENCHMARKS = {
 
 
 # The benchmarks measured on each database: one test per database.
-BY_DATABASE = ("fanout", "ingestion", "learning", "home", "longreplies")
+BY_DATABASE = ("fanout", "ingestion", "learning", "home", "longreplies", "mock")
 DATABASES = ("sqlite", "postgresql")
 # What each smoke run does less of than the quick plan (`--set FIELD=VALUE`, fields of bench/plan.py).
 SMOKE = {
@@ -136,6 +136,7 @@ SMOKE = {
     # The debounce window is 2 s: its publishes are counted for 2.5 s after the burst, not 5.
     "home": ("home_opens=8", "home_burst=8", "home_count_seconds=2.5"),
     "longreplies": (),  # one round of 16 replies already
+    "mock": ("mock_members=4", "mock_questions=1"),
 }
 SMOKE_RUNS = [(name, database) for name in BENCHMARKS for database in (DATABASES if name in BY_DATABASE else (None,))]
 
@@ -212,6 +213,8 @@ def test_quick_mode_reports_every_benchmark_with_numbers(tmp_path, name, databas
             "longreplies.sqlite.unjudged",
             "mock.sqlite.wrong",
             "mock.sqlite.leaked",
+            "mock.postgresql.wrong",
+            "mock.postgresql.leaked",
         ),
     ):
         assert figures[key]["samples"] == [0], key
@@ -226,8 +229,9 @@ def test_quick_mode_reports_every_benchmark_with_numbers(tmp_path, name, databas
             and figures[f"longreplies.{database}.lookup_p99"]["target"] == "< 300 ms"
         )
     if name == "mock":  # a DM answer is acked like a thread reply; its feedback follows within a second
-        assert figures["mock.sqlite.ack_p99"]["target"] == "< 100 ms" and figures["mock.sqlite.feedback_p99"]["target"] == "< 1,000 ms"
-        assert figures["mock.sqlite.quiet_p99"]["target"] == "< 1,000 ms"
+        assert figures[f"mock.{database}.ack_p99"]["target"] == "< 100 ms"
+        assert figures[f"mock.{database}.feedback_p99"]["target"] == "< 1,000 ms"
+        assert figures[f"mock.{database}.quiet_p99"]["target"] == "< 1,000 ms"
 
     table = out.split("\n")
     assert sum(1 for line in table if line.startswith(BENCHMARKS[name])) >= 4, BENCHMARKS[name]
