@@ -40,6 +40,7 @@ class DrillPost:
     reveal_at: datetime
     timezone: str
     revealed: bool = False
+    team: bool = False  # one of the workspace's own questions (チームの質問)
 
 
 @dataclass(frozen=True)

@@ -201,6 +201,7 @@ class DrillDelivery:
             reveal_at=drill.reveal_at,
             timezone=drill.timezone,
             revealed=revealed,
+            team=question.team,
         )
 
     def backfill(self, drill_id: int, now: datetime) -> bool:

@@ -31,7 +31,7 @@ def slack_time(instant: datetime, zone: str) -> str:
 def drill_post(post: DrillPost) -> Message:
     blocks = [
         header(f"📝 今日の面接ドリル｜{post.role_title}"),
-        section_text(f"{bold(f'Q{post.number} / {post.total}')}\n{to_mrkdwn(post.question)}"),
+        section_text(f"{bold(f'Q{post.number} / {post.total}')}{'｜👥 チームの質問' if post.team else ''}\n{to_mrkdwn(post.question)}"),
     ]
     if post.revealed:
         blocks.append(context("✅ 回答ポイントを公開しました。スレッドで確認しましょう。"))

@@ -72,7 +72,10 @@ ELSEWHERE = (
 def _question_blocks(item: Item, title: str) -> list[Block]:
     return [
         header(title),
-        section_text(f"{bold(escape_mrkdwn(f'{_label(item.role)} Q{item.question.number}'))}\n{to_mrkdwn(item.question.text)}"),
+        section_text(
+            f"{bold(escape_mrkdwn(f'{_label(item.role)} Q{item.question.number}'))}{'｜👥 チームの質問' if item.question.team else ''}"
+            f"\n{to_mrkdwn(item.question.text)}"
+        ),
     ]
 
 

@@ -188,6 +188,26 @@ def test_a_member_proposes_the_admin_approves_on_home_and_only_that_workspace_is
     assert all(c.token == "xoxb-alpha-token-0123456789" for c in stub_api.calls_to("views.open") + stub_api.calls_to("views.publish"))
     assert_clean(stub_api)
 
+    # The workspace's drill draws it within one round of the deck (20 document questions and it),
+    # posts it, reveals its points and takes a member's grade.
+    assert "毎日" in blocks_text(ask(bot, a, "schedule set cto 06:00 tz=UTC reveal=+2h", admin)["blocks"])
+    posts = lambda: [c for c in stub_api.calls_to("chat.postMessage") if c.params.get("channel") == "C0STUDY01"]  # noqa: E731
+    for _ in range(21):
+        bot.clock_.now += timedelta(minutes=1)  # each `drill now` is a drill of its own instant
+        assert "ドリルを1問投稿します" in blocks_text(ask(bot, a, "drill now", admin)["blocks"])
+        bot.tick()
+        question = [c for c in posts() if not c.params.get("thread_ts")][-1]
+        ask(bot, a, "drill reveal", admin)
+        bot.tick()
+        if QUESTION in question.params["text"]:
+            break
+    assert QUESTION in question.params["text"] and "チームの質問" in blocks_text(question.params["blocks"])
+    reveal = [c for c in posts() if c.params.get("thread_ts") == question.response["ts"]][-1]
+    assert "事業への影響で優先度を決める" in blocks_text(reveal.params["blocks"])
+    grade = {b["text"]["text"]: b for b in buttons(reveal.params["blocks"]) if b["action_id"].startswith("career.grade.")}
+    graded = bot.press_answer(grade["🙂 普通に思い出せた"]["action_id"], grade["🙂 普通に思い出せた"]["value"], user_id=member, team_id=a)
+    assert "「普通」で記録しました" in blocks_text(graded["blocks"])
+
 
 # ----------------------------------------------------------------------------- one workspace
 
