@@ -324,9 +324,15 @@ def _listed_terms(piece: str, tokens: Sequence[Word]) -> tuple[int, int]:
 
 def _marked_terms(words: _Words, terms: list[list[int]]) -> tuple[int, int]:
     """A clause that says something, unless it names its terms with 「とか」 or 「や」 three times or more
-    (「IPAのサイトとかPPCの発表とか勉強会とかで追ってます」「AとかBとかCとかですかね、…」): examples named that
-    loosely are a list, whatever the casual sentence around them says of them."""
-    marked = [item for item in terms if item[0] in words.marked and _bare(words, item)]
+    (「IPAのサイトとかPPCの発表とか勉強会とかで追ってます」「AとかBとかCとかですかね、…」), or before 「みたいな」
+    (「短所・長所・改善策、みたいなフレームで…」): examples named that loosely are a list, whatever the casual
+    sentence around them says of them."""
+    loose = words.marked
+    if words.tokens[terms[-1][0]].lemma == "みたい":
+        loose = loose | {item[0] for item in terms[:-1]}
+    if len(loose) < _LISTED_BY_PARTICLE:
+        return SENTENCE, 0
+    marked = [item for item in terms if item[0] in loose and _bare(words, item)]
     if len(marked) >= _LISTED_BY_PARTICLE:
         return len(marked), len(marked)
     return SENTENCE, 0

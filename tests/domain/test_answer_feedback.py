@@ -411,3 +411,10 @@ def test_names_in_brackets_after_a_term_are_a_tag(analyse):
     assert C not in verdicts(analyse, ZERO_TRUST, text)
     text = "・アクセス制御(MFA/最小権限)を全社で徹底した\n・マイクロセグメンテーションで分離した\n・ログはSIEMで分析している"
     assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
+
+
+def test_terms_before_mitaina_are_named_loosely_too(analyse):
+    text = "アクセス制御・マイクロセグメンテーション・ログ分析、みたいなフレームで答えればいいんですよね"
+    assert verdicts(analyse, ZERO_TRUST, text) == (P, P, P)
+    text = "アクセス制御はMFAで固め、マイクロセグメンテーションで区切り、ログ分析みたいな地味な作業も毎日やってます"
+    assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
