@@ -52,16 +52,19 @@ _FRAMING = _EVALUATING | _LIGHT
 _COUNTERS = frozenset("つ 点 個 項目 位".split())  # 「この3つ」「以下の5点」 count the list
 _CONTENT = frozenset({"noun", "proper_noun", "verb", "adjective"})
 _NAMING = frozenset({"noun", "proper_noun", "number", "symbol", "prefix", "suffix"})
-_ITEM_SEPARATORS = frozenset("、,，・/／#＃|｜")
+_ITEM_SEPARATORS = frozenset("、,，・/／#＃|｜→⇒➡➔⇨＞>")  # an arrow chains steps: 「検知→調査→報告」
 _TAG_SEPARATORS = frozenset(":：")
 _ASIDES = {"(": ")", "（": "）", "[": "]", "［": "］", "【": "】"}
 _QUOTES = {"「": "」", "『": "』", '"': '"', "“": "”"}
 _BRACKETS = frozenset(_ASIDES) | frozenset(_ASIDES.values()) | frozenset(_QUOTES) | frozenset(_QUOTES.values())
 _CASE_PARTICLES = frozenset({"が", "を", "に", "で", "は", "へ", "より"})  # not から・まで・と, which names hold (失敗から学ぶ姿勢)
-_CONTINUING = _CASE_PARTICLES | {"も"}  # a line that ends in one goes on in the next (「保持期間は」): no closing
+_CONTINUING = _CASE_PARTICLES | {"も"}
+_FORMAL_NOUNS = frozenset({"こと", "事"})  # a clause made a noun (「…を明示すること」) keeps its arguments
+_LISTED_BY_PARTICLE = 3  # 「AとかBとかCとか…」: as many terms marked by とか or や make the clause a list  # a line that ends in one goes on in the next (「保持期間は」): no closing
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _SPACE = re.compile(r"\s")
-_CUTS = re.compile(r"[、,，・/／#＃|｜\s(（\[［【「『\"“]|とか|や")  # where _items() may cut a clause, or must not
+_NAMES_IN_TAG = re.compile(r"[、,，・/／|｜]")
+_CUTS = re.compile(r"[、,，・/／#＃|｜→⇒➡➔⇨＞>\s(（\[［【「『\"“]|とか|や")  # where _items() may cut a clause, or must not
 # Words of an English sentence, in lower case or capitalised (IT and AND in a list of names are not).
 _ENGLISH_WORDS = (
     "a an the to of and or for with in on at by from we i you our my is are was were be it this that as if so but "
@@ -118,15 +121,23 @@ def _explains(tokens: Sequence[Word]) -> bool:
     「手が回っていない状態」; not before の: 「SIEMでのログ分析」), or a predicate (verbs, adjectives and
     auxiliaries) that ends the item in a plain form or goes on with a particle (「ログ見る」「計測して改善」
     「といえば」「…です」). A predicate right before a noun describes it (「失敗から学ぶ姿勢」「守りたいもの」
-    「重要なKPI」), and a verb's stem names an act (「レビュー待ち」): both are part of a term."""
+    「重要なKPI」「発注者としての目利き」), and a verb's stem names an act (「レビュー待ち」): both are part of a
+    term, and so are the case particles of a clause that describes a noun (「経営者が認識すべき3原則」),
+    but not those of one made a noun by こと (「AI利用を明示すること」 says what to do; 「定期的に見直すこと」,
+    without an argument, is a slogan). A topic (は) is never part of a term."""
     index = 0
+    arguments = False  # case particles not yet shown to belong to a describing clause
     while index < len(tokens):
         token = tokens[index]
         after = tokens[index + 1] if index + 1 < len(tokens) else None
         if token.pos == "particle" and token.surface in _CASE_PARTICLES and (after is None or after.surface != "の"):
-            return True
-        if token.pos == "auxiliary" and token.surface != "な":
-            return True  # after a noun: 「…です」「…だ」 (one after a verb is part of its predicate, below)
+            if token.surface == "は" or after is None:
+                return True
+            arguments = True
+            index += 1
+            continue
+        if token.pos == "auxiliary" and token.surface not in ("な", "に"):
+            return True  # after a noun: 「…です」「…だ」, not an adverb (「定期的に見直す」)
         if token.pos not in _PREDICATE_POS:
             index += 1
             continue
@@ -136,22 +147,28 @@ def _explains(tokens: Sequence[Word]) -> bool:
             or (tokens[end + 1].surface in ("て", "で") and end + 2 < len(tokens) and tokens[end + 2].pos in ("verb", "auxiliary"))
         ):
             end += 1
-        describes = end + 1 < len(tokens) and tokens[end + 1].pos in ("noun", "proper_noun", "suffix")
+        head = tokens[end + 1] if end + 1 < len(tokens) else None
+        if head is not None and head.surface in ("て", "で") and end + 3 < len(tokens) and tokens[end + 2].surface == "の":
+            head = tokens[end + 3]  # 「としての目利き」「に向けての説明」
+        describes = head is not None and head.pos in ("noun", "proper_noun", "suffix", "number")
         if not describes and (end + 1 < len(tokens) or tokens[end].pos == "auxiliary" or tokens[end].surface == tokens[end].lemma):
             return True
+        if describes and head is not None and head.surface not in _FORMAL_NOUNS:
+            arguments = False
         index = end + 1
-    return False
+    return arguments
 
 
 class _Words:
     """A clause's tokens with the text each item spans (spaces included)."""
 
-    __slots__ = ("piece", "tokens", "spans", "joined")
+    __slots__ = ("piece", "tokens", "spans", "joined", "marked")
 
     def __init__(self, piece: str, tokens: Sequence[Word]):
         self.piece, self.tokens = piece, tokens
         self.spans = _spans(piece, tokens) if _SPACE.search(piece) else None
         self.joined: set[int] = set()
+        self.marked: set[int] = set()  # the first tokens of items that 「とか」 or 「や」 follow
 
     def text(self, first: int, last: int) -> str:
         if self.spans is None:
@@ -203,6 +220,8 @@ def _items(words: _Words) -> list[list[int]]:
         elif token.pos == "particle" and (surface == "や" or (surface == "か" and items[-1] and tokens[items[-1][-1]].surface == "と")):
             if surface == "か":
                 items[-1].pop()  # 「AとかBとか」
+            if items[-1]:
+                words.marked.add(items[-1][0])
             items.append([])
             continue
         elif spaced and words.spaced(index) and token.pos in _NAMING and tokens[index - 1].pos in _NAMING:
@@ -256,8 +275,10 @@ def _bare(words: _Words, item: list[int]) -> bool | None:
 
 def _tag(words: _Words, inner: list[int]) -> bool:
     """Words in brackets or after a colon that rate or set aside what they follow: a frame, or too
-    short to explain anything."""
-    return not inner or _frame([words.tokens[i] for i in inner]) or len(words.text(inner[0], inner[-1])) <= _TAG_CHARACTERS
+    short to explain anything (each of them, when they are names set apart by 、・/|)."""
+    if not inner or _frame([words.tokens[i] for i in inner]):
+        return True  # (a list of short names in brackets is a tag too: 「（開発者/提供者/利用者）」)
+    return all(len(name) <= _TAG_CHARACTERS for name in _NAMES_IN_TAG.split(words.text(inner[0], inner[-1])))
 
 
 def _listed_terms(piece: str, tokens: Sequence[Word]) -> tuple[int, int]:
@@ -294,11 +315,27 @@ def _listed_terms(piece: str, tokens: Sequence[Word]) -> tuple[int, int]:
     for item in reversed(terms):  # the last first: a sentence most often shows itself at its end
         term = _bare(words, item)
         if term is None:
-            return SENTENCE, 0
+            return _marked_terms(words, terms)
         bare += term
     if bare < 0.75 * len(terms):
-        return SENTENCE, 0
+        return _marked_terms(words, terms)
     return len(terms), len(terms) if len(terms) >= 3 else max(1, sum(item[0] not in words.joined for item in terms))
+
+
+def _marked_terms(words: _Words, terms: list[list[int]]) -> tuple[int, int]:
+    """A clause that says something, unless it names its terms with 「とか」 or 「や」 three times or more
+    (「IPAのサイトとかPPCの発表とか勉強会とかで追ってます」「AとかBとかCとかですかね、…」), or before 「みたいな」
+    (「短所・長所・改善策、みたいなフレームで…」): examples named that loosely are a list, whatever the casual
+    sentence around them says of them."""
+    loose = words.marked
+    if words.tokens[terms[-1][0]].lemma == "みたい":
+        loose = loose | {item[0] for item in terms[:-1]}
+    if len(loose) < _LISTED_BY_PARTICLE:
+        return SENTENCE, 0
+    marked = [item for item in terms if item[0] in loose and _bare(words, item)]
+    if len(marked) >= _LISTED_BY_PARTICLE:
+        return len(marked), len(marked)
+    return SENTENCE, 0
 
 
 def _term_like(item: str) -> bool:

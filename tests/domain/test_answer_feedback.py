@@ -359,3 +359,62 @@ def test_terms_with_tags_in_brackets_or_after_a_colon_are_a_list(analyse):
     # A heading followed by what is done is an answer.
     text = "・アクセス制御：MFAと最小権限を全社員に適用\n・分離：マイクロセグメンテーションで横展開を防ぐ\n・ログ：SIEMに集約して相関分析"
     assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
+
+
+# Low-effort layouts: terms or slogans in a layout of the member's choosing, each beside a real answer laid out alike.
+
+
+def test_an_arrow_chain_of_terms_is_a_list_and_of_steps_that_say_something_an_answer(analyse):
+    assert verdicts(analyse, ZERO_TRUST, "アクセス制御→マイクロセグメンテーション→ログ分析") == (P, P, P)
+    text = "MFAでアクセス制御を固める→マイクロセグメンテーションで区切る→ログをSIEMで分析する"
+    assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
+
+
+def test_the_case_particles_of_a_clause_that_describes_a_noun_are_part_of_a_term(analyse):
+    # They belong to the term the clause makes (a heading, a title: 「経営者が認識すべき3原則」).
+    text = "・社員が使うアクセス制御\n・攻撃者が嫌うネットワーク分離\n・SOCが見るログ分析"
+    assert verdicts(analyse, ZERO_TRUST, text) == (P, P, P)
+    text = "・MFAでアクセス制御を強化\n・マイクロセグメンテーションで重要サーバーを分離\n・ログはSIEMで分析"
+    assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
+
+
+def test_a_slogan_made_a_noun_without_an_argument_is_a_term_but_one_with_its_arguments_an_answer(analyse):
+    # An adverb (「定期的に」「確実に」) is not an argument…
+    text = "・厳格にアクセス制御すること\n・確実にネットワーク分離すること\n・継続的にログ分析すること"
+    assert verdicts(analyse, ZERO_TRUST, text) == (P, P, P)
+    # …but bullets that say what to do with what are an answer, with こと or without.
+    text = "・MFAでアクセス制御を固めること\n・マイクロセグメンテーションで区切ること\n・ログをSIEMで分析すること"
+    assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
+
+
+def test_as_before_a_noun_is_part_of_a_term(analyse):
+    text = "・全社としてのアクセス制御\n・経営としてのネットワーク分離\n・SOCとしてのログ分析"
+    assert verdicts(analyse, ZERO_TRUST, text) == (P, P, P)
+    text = "・全社としてアクセス制御を見直した\n・マイクロセグメンテーションで分離した\n・ログはSIEMで分析している"
+    assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
+
+
+def test_terms_named_loosely_with_toka_or_ya_in_a_casual_sentence_are_a_list(analyse):
+    for text in (
+        "アクセス制御とかマイクロセグメンテーションとかログ分析とかで守ってます〜",
+        "アクセス制御とかマイクロセグメンテーションとかログ分析とかですかね、結局トップのコミットが大事っす",
+        "アクセス制御とかマイクロセグメンテーションとか、あとログ分析やSIEMがこれから増えるかなという感じです",
+    ):
+        assert verdicts(analyse, ZERO_TRUST, text) == (P, P, P), text
+    # One or two examples with とか in a sentence that says something are an answer.
+    text = "MFAとか最小権限でアクセス制御を固め、マイクロセグメンテーションで区切り、ログはSIEMで分析してます"
+    assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
+
+
+def test_names_in_brackets_after_a_term_are_a_tag(analyse):
+    text = "・アクセス制御(MFA/最小権限/SSO)\n・マイクロセグメンテーション\n・ログ分析"
+    assert C not in verdicts(analyse, ZERO_TRUST, text)
+    text = "・アクセス制御(MFA/最小権限)を全社で徹底した\n・マイクロセグメンテーションで分離した\n・ログはSIEMで分析している"
+    assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
+
+
+def test_terms_before_mitaina_are_named_loosely_too(analyse):
+    text = "アクセス制御・マイクロセグメンテーション・ログ分析、みたいなフレームで答えればいいんですよね"
+    assert verdicts(analyse, ZERO_TRUST, text) == (P, P, P)
+    text = "アクセス制御はMFAで固め、マイクロセグメンテーションで区切り、ログ分析みたいな地味な作業も毎日やってます"
+    assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
