@@ -57,7 +57,6 @@ MAX_FEEDBACK_P99_MS = 1000  # after 「以上です」, or after the quiet spell
 WAIT_S = 30.0  # how long any one message of a session is waited for
 STRAGGLERS_S = 0.5  # a message sent twice would arrive by then
 REQUEST_TIMEOUT_S = 30.0
-WARM_UP_MEMBERS = 4  # one question each before anything is timed (both workers)
 # A member reads the bot's message before answering it. No person answers faster; a client that
 # answers within milliseconds of the previous message's arrival meets the race described in
 # docs/PERFORMANCE.md (Findings: the mock interview), whose feedback waits for the interval tick.
@@ -284,7 +283,7 @@ def _leaked(database_url: str, log: Path) -> int:
     return int(MARKER in kept) + int(MARKER in logged or escaped in logged)
 
 
-def interview(database_url: str, members_count: int, questions: int, workdir: Path) -> Outcome:
+def interview(database_url: str, members_count: int, questions: int, workdir: Path, warm_up: int = 4) -> Outcome:
     """Sessions through one fresh web process on `database_url`, then the checks."""
     stub = DmWatch().start()
     log = workdir / "web.log"
@@ -292,7 +291,7 @@ def interview(database_url: str, members_count: int, questions: int, workdir: Pa
         with web_process(stub, database_url, log, WEB_CONCURRENCY=str(WORKERS)) as web:
             members = Members(web.url, stub)
             # Warm-up (not timed): each worker takes a session's messages once.
-            warm = [f"UMOCKWARM{i}" for i in range(WARM_UP_MEMBERS)]
+            warm = [f"UMOCKWARM{i}" for i in range(warm_up)]
             with ThreadPoolExecutor(max_workers=WORKERS) as pool:
                 if not all(pool.map(lambda user: _session(members, user, 1, None), warm)):
                     raise RuntimeError(f"a warm-up session did not finish:\n{web.log_tail()}")
@@ -364,7 +363,7 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
             run_dir = workdir / f"{kind}-{run_index}"
             try:
                 with fresh_database(kind, run_dir) as url:
-                    outcome = interview(url, n, q, run_dir)
+                    outcome = interview(url, n, q, run_dir, plan.mock_warm_up)
             except Unavailable as exc:
                 for figure in figures:
                     if figure.key.startswith(f"mock.{kind}."):

@@ -27,6 +27,7 @@ class Plan:
     long_reply_rounds: int = 1  # 40,000-character replies sent, in sixteens, per run (each then retried)
     mock_members: int = 8  # members each running a mock interview through the web process, per run
     mock_questions: int = 2  # questions in each of their sessions
+    mock_warm_up: int = 4  # untimed one-question sessions first, shared by the workers
     databases: tuple[str, ...] = ("sqlite", "postgresql")
     load_generator: str = "auto"  # "wrk", "python" (bench.loadgen), or "auto": wrk when installed
     lookup_warmup_seconds: float = 1  # per (app, concurrency), before the measured runs; 0: none
