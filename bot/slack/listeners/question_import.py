@@ -25,6 +25,7 @@ from bot.commands.question_exchange import IMPORT_NOT_ADMIN, not_admin_sentence,
 from bot.ports import AdminCheckFailed
 from bot.slack.client import at_once
 from bot.slack.files import FileRefused
+from bot.slack.modals import update_view
 from bot.slack.teams import TeamOf
 from bot.usecases.question_exchange import PASTE_CHARACTERS, ImportGone, ImportRefused, QuestionExchange
 from bot.usecases.team_questions import NotAllowed
@@ -170,16 +171,7 @@ class QuestionImport:
 
 
 def _update(client: WebClient, view_id: Any, view: dict, view_hash: Any = None) -> None:
-    if not view_id:
-        log.warning("no view id to update the question import with")
-        return
-    try:
-        if view_hash:
-            client.views_update(view_id=view_id, hash=view_hash, view=view)
-        else:
-            client.views_update(view_id=view_id, view=view)
-    except SlackApiError as err:
-        log.warning("views.update of the question import failed (%s)", (err.response or {}).get("error"))
+    update_view(client, view_id, view, view_hash, what="question import")
 
 
 def register(app: App, modal: QuestionImport, team_of: TeamOf) -> None:

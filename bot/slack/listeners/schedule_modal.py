@@ -28,6 +28,7 @@ from bot.commands.schedule_editor import UNKNOWN_CHANNEL, EditorForm, Invalid, R
 from bot.domain import schedule_form as form
 from bot.slack.client import at_once
 from bot.slack.metadata import Sealer
+from bot.slack.modals import update_view
 from bot.slack.teams import TeamOf
 from bot.views import modal_blocks as ui
 
@@ -115,16 +116,7 @@ class ScheduleModal:
 
     @staticmethod
     def _update(client: WebClient, view_id: str | None, view: dict, view_hash: str | None = None) -> None:
-        if not view_id:
-            log.warning("no view id to update the schedule editor with")
-            return
-        try:
-            if view_hash:
-                client.views_update(view_id=view_id, hash=view_hash, view=view)
-            else:
-                client.views_update(view_id=view_id, view=view)
-        except SlackApiError as err:
-            log.warning("views.update of the schedule editor failed (%s)", (err.response or {}).get("error"))
+        update_view(client, view_id, view, view_hash, what="schedule editor")
 
     # ------------------------------------------------------------------ submitting
 

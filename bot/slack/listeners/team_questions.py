@@ -31,6 +31,7 @@ from bot.domain.text import clean_user_text
 from bot.slack.client import at_once
 from bot.slack.listeners.schedule_modal import form_values, rate_limited
 from bot.slack.metadata import Sealer
+from bot.slack.modals import update_view
 from bot.slack.teams import TeamOf
 from bot.views import team_question_blocks as ui
 from bot.views.action_ids import Kind, decode
@@ -128,16 +129,7 @@ class QuestionModal:
 
     @staticmethod
     def _update(client: WebClient, view_id: str | None, view: dict, view_hash: str | None = None) -> None:
-        if not view_id:
-            log.warning("no view id to update the question form with")
-            return
-        try:
-            if view_hash:
-                client.views_update(view_id=view_id, hash=view_hash, view=view)
-            else:
-                client.views_update(view_id=view_id, view=view)
-        except SlackApiError as err:
-            log.warning("views.update of the question form failed (%s)", (err.response or {}).get("error"))
+        update_view(client, view_id, view, view_hash, what="question form")
 
     # ------------------------------------------------------------------ submitting
 
