@@ -252,3 +252,19 @@ def test_an_admin_check_that_fails_is_said_as_such(world):
     with pytest.raises(UnknownTarget):
         world.bot.team_questions.is_admin = lambda user_id, team_id: True
         world.bot.question_exchange.export(ADMIN, "宇宙飛行士", world.clock(), team_id=HOME)
+
+
+def test_an_import_or_an_edit_cannot_move_an_approved_question_to_another_role(world):
+    """Members' cards and grades name a question by its role and id: a move would orphan them."""
+    (qid,) = approve(world, draft("直近で最も難しかった技術的な判断は何ですか？"))
+    text = world.bot.question_exchange.export(ADMIN, "cto", world.clock(), team_id=HOME).content.decode()
+    moved = text.replace("：チームの質問", "：チームの質問", 1).replace("## CTO", "## SRE", 1)
+    assert moved != text
+    preview = world.bot.question_exchange.preview(ADMIN, moved, world.clock(), team_id=HOME)
+    assert preview.key is None and [p.sentence for p in preview.plan.problems] == [
+        f"{qid} はこのワークスペースでは「CTO」の質問なので、職種を変えて取り込むことはできません（記録が引き継がれないため）。"
+    ]
+    (tq,) = world.bot.team_questions.listed(team_id=HOME)
+    refused = world.bot.team_questions.edit(ADMIN, tq.key, tq.version, draft(tq.draft.text, target="sre"), world.clock(), team_id=HOME)
+    assert set(refused) == {"target"}  # type: ignore[arg-type]
+    assert approved(world, HOME) == {qid: tq.draft}

@@ -202,6 +202,18 @@ class QuestionExchange:
                     )
                 )
                 continue
+            if existing is not None and existing.draft.target != found.target:
+                # Members' cards and history name a question by its role and id: a move would orphan them.
+                problems.append(
+                    Problem(
+                        found.line,
+                        f"{existing.question_id} はこのワークスペースでは「{self.label(existing.draft.target)}」の質問なので、"
+                        f"職種を変えて取り込むことはできません（記録が引き継がれないため）。",
+                        found.target,
+                        found.number,
+                    )
+                )
+                continue
             if existing is not None and existing.key in matched:
                 problems.append(
                     Problem(

@@ -217,6 +217,10 @@ class TeamQuestions:
         self.authorize(user_id, team_id=team_id)
         if errors := self.check(draft):
             return errors
+        current = self.get(key, team_id=team_id)
+        if current is not None and current.draft.target != draft.target:
+            # Members' cards and history name a question by its role and id: a move would orphan them.
+            return {"target": "承認済みの質問の職種は変えられません（記録が引き継がれないため）。別の職種には新しく提案してください。"}
         with self.sessions.begin() as session:
             if not store.decide(
                 session, key, version, Status.APPROVED, user_id, now, team_id=team_id, draft=draft, expected=(Status.APPROVED,)
