@@ -15,7 +15,7 @@ signed as Slack signs them, from CONCURRENCY threads of this process, each membe
   (or the summary) arrives.
 
 Then every member starts a one-question session and answers without 「以上です」: the feedback then
-follows the 5-second quiet spell, sent by the worker's timed wake. Measured: how late it comes,
+follows the quiet spell (MOCK_ANSWER_QUIET_SECONDS, 5 s by default), sent by the worker's timed wake. Measured: how late it comes,
 from sending the event until the feedback arrives, less the quiet spell.
 
 Checked, after a short wait for stragglers: every member's DM got each step exactly once (the
@@ -43,7 +43,6 @@ from bench.plan import Plan
 from bench.report import Figure, Target
 from bench.servers import web_process
 from bench.stats import percentile
-from bot.domain.mock_interview import ANSWER_QUIET
 from bot.testing.http import request
 from bot.testing.signing import action_body, command_body, signed_headers
 from bot.testing.slack_api import Call, StubSlackApi
@@ -283,12 +282,12 @@ def _leaked(database_url: str, log: Path) -> int:
     return int(MARKER in kept) + int(MARKER in logged or escaped in logged)
 
 
-def interview(database_url: str, members_count: int, questions: int, workdir: Path, warm_up: int = 4) -> Outcome:
+def interview(database_url: str, members_count: int, questions: int, workdir: Path, warm_up: int = 4, quiet_s: float = 5.0) -> Outcome:
     """Sessions through one fresh web process on `database_url`, then the checks."""
     stub = DmWatch().start()
     log = workdir / "web.log"
     try:
-        with web_process(stub, database_url, log, WEB_CONCURRENCY=str(WORKERS)) as web:
+        with web_process(stub, database_url, log, WEB_CONCURRENCY=str(WORKERS), MOCK_ANSWER_QUIET_SECONDS=f"{quiet_s:g}") as web:
             members = Members(web.url, stub)
             # Warm-up (not timed): each worker takes a session's messages once.
             warm = [f"UMOCKWARM{i}" for i in range(warm_up)]
@@ -299,13 +298,12 @@ def interview(database_url: str, members_count: int, questions: int, workdir: Pa
             timings = Timings()
             users = [f"UMOCK{i:05d}" for i in range(members_count)]
             started = time.monotonic()
-            quiet_s = ANSWER_QUIET.total_seconds()
             with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
                 for user, finished in zip(users, pool.map(lambda user: _session(members, user, questions, timings), users), strict=True):
                     if not finished:
                         timings.fail(user)
                 waiting = [w for w in pool.map(lambda user: _quiet_answer(members, user, timings), users) if w is not None]
-            for user, after, sent in waiting:  # all sent: each feedback is due ANSWER_QUIET after its answer
+            for user, after, sent in waiting:  # all sent: each feedback is due quiet_s after its answer
                 left = max(0.0, sent + quiet_s + WAIT_S - time.monotonic())
                 feedback = stub.wait_post(dm_of(user), "🔍 Q1 ", after, timeout=left)
                 if feedback is None:
@@ -323,7 +321,7 @@ def interview(database_url: str, members_count: int, questions: int, workdir: Pa
 
 def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figure]:
     n, q = plan.mock_members, plan.mock_questions
-    quiet = f"{ANSWER_QUIET.total_seconds():g} s"
+    quiet = f"{plan.mock_quiet_seconds:g} s"
     figures: list[Figure] = []
     for kind in plan.databases:
         label = f"{kind}: {n:,} members, {q} questions each (c={CONCURRENCY}, {WORKERS} workers)"
@@ -363,7 +361,7 @@ def run(plan: Plan, workdir: Path, progress: Callable[[str], None]) -> list[Figu
             run_dir = workdir / f"{kind}-{run_index}"
             try:
                 with fresh_database(kind, run_dir) as url:
-                    outcome = interview(url, n, q, run_dir, plan.mock_warm_up)
+                    outcome = interview(url, n, q, run_dir, plan.mock_warm_up, plan.mock_quiet_seconds)
             except Unavailable as exc:
                 for figure in figures:
                     if figure.key.startswith(f"mock.{kind}."):

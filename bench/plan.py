@@ -28,6 +28,7 @@ class Plan:
     mock_members: int = 8  # members each running a mock interview through the web process, per run
     mock_questions: int = 2  # questions in each of their sessions
     mock_warm_up: int = 4  # untimed one-question sessions first, shared by the workers
+    mock_quiet_seconds: float = 5  # MOCK_ANSWER_QUIET_SECONDS: the quiet spell before feedback without 「以上です」
     databases: tuple[str, ...] = ("sqlite", "postgresql")
     load_generator: str = "auto"  # "wrk", "python" (bench.loadgen), or "auto": wrk when installed
     lookup_warmup_seconds: float = 1  # per (app, concurrency), before the measured runs; 0: none

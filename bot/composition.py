@@ -188,7 +188,16 @@ def build_bot(
     workspaces = Workspaces(sessions, timedelta(days=settings.workspace_retention_days))
     # A session's feedback is due a few seconds after its answer's last message: the ticker is woken
     # at that instant rather than left to its next interval.
-    mock = MockInterviews(sessions, catalog, answer_check, learning, outbox, chats, wake=lambda at: ticker.wake_at(at, mock.tick))
+    mock = MockInterviews(
+        sessions,
+        catalog,
+        answer_check,
+        learning,
+        outbox,
+        chats,
+        wake=lambda at: ticker.wake_at(at, mock.tick),
+        quiet=timedelta(seconds=settings.mock_answer_quiet_seconds),
+    )
     cycle = DrillCycle(
         sessions,
         delivery,

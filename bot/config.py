@@ -63,6 +63,8 @@ class Settings:
     log_level: str = "INFO"
     drill_tick_seconds: float = 10.0
     drill_lease_seconds: float = 120.0
+    # A mock interview's feedback follows this long after the member's last message of an answer.
+    mock_answer_quiet_seconds: float = 5.0
     slack_timeout_seconds: float = 10.0
     # OAuth mode: the app is installed in many workspaces, each with its own bot token.
     client_id: str | None = None
@@ -212,6 +214,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(f"LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, got {log_level!r}.")
 
     tick = _float_setting(get("DRILL_TICK_SECONDS"), "DRILL_TICK_SECONDS", 10.0, 0.05, 60)
+    quiet = _float_setting(get("MOCK_ANSWER_QUIET_SECONDS"), "MOCK_ANSWER_QUIET_SECONDS", 5.0, 0.5, 60)
 
     timeout = _float_setting(get("SLACK_TIMEOUT_SECONDS"), "SLACK_TIMEOUT_SECONDS", 10.0, 0.5, 60)
     lease = _float_setting(get("DRILL_LEASE_SECONDS"), "DRILL_LEASE_SECONDS", 120.0, 1, 3600)
@@ -234,6 +237,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         web_concurrency=workers,
         log_level=log_level,
         drill_tick_seconds=tick,
+        mock_answer_quiet_seconds=quiet,
         drill_lease_seconds=lease,
         slack_timeout_seconds=timeout,
         client_id=client_id,

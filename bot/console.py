@@ -27,7 +27,6 @@ from bot.console_chat import CONSOLE_DM, ConsoleChat
 from bot.domain import schedule_form
 from bot.domain.drill import DrillStatus
 from bot.domain.memory import GRADE_LABELS, Grade
-from bot.domain.mock_interview import ANSWER_QUIET
 from bot.domain.workspace import SINGLE_WORKSPACE
 from bot.ports import Message
 from bot.store import drills
@@ -396,7 +395,7 @@ class Console:
                 self.show(message)
         else:
             bot.mock.flush_member(CONSOLE_USER, self.clock(), team_id=SINGLE_WORKSPACE)
-            self._walk_to(self.clock() + ANSWER_QUIET)
+            self._walk_to(self.clock() + bot.mock.quiet)
 
     def latest_revealed_drill(self) -> int | None:
         """The id of the console channel's most recently revealed drill: what `:grade` grades."""

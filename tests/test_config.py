@@ -59,6 +59,7 @@ def test_values_are_parsed():
             "DATABASE_URL must be a sqlite:///path.db or postgresql://user@host/name URL (the bot supports sqlite and postgresql), got mysql://….",
         ),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, got 'LOUD'."),
+        ({"MOCK_ANSWER_QUIET_SECONDS": "0"}, "MOCK_ANSWER_QUIET_SECONDS must be between 0.5 and 60, got 0."),
     ],
 )
 def test_bad_settings_are_one_sentence_naming_the_variable(env, message):
@@ -214,3 +215,8 @@ def test_socket_mode_stays_single_workspace_and_says_so_when_oauth_is_set():
         "Socket Mode serves one workspace with SLACK_BOT_TOKEN and cannot install the app in others:"
         " remove SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, or run the web process (python -m bot web) for installs in many workspaces."
     )
+
+
+def test_the_mock_interviews_quiet_spell_is_five_seconds_unless_set():
+    assert load_settings({}).mock_answer_quiet_seconds == 5.0
+    assert load_settings({"MOCK_ANSWER_QUIET_SECONDS": "2.5"}).mock_answer_quiet_seconds == 2.5

@@ -58,7 +58,7 @@ class Phase(str, enum.Enum):
 
 
 FINISHED = frozenset({Phase.ENDED, Phase.STOPPED, Phase.EXPIRED})
-_COLLECTING = {Phase.ANSWERING: ANSWER_QUIET, Phase.FOLLOW_UP_ANSWERING: ANSWER_QUIET}
+_COLLECTING = frozenset({Phase.ANSWERING, Phase.FOLLOW_UP_ANSWERING})  # an answer's messages: quiet ends them
 
 
 class SendKind(str, enum.Enum):
@@ -138,13 +138,12 @@ class MockSession:
         """Where the session is, as a short stable text ("2.answering", "ended")."""
         return str(self.phase) if not self.active else f"{self.index + 1}.{self.phase}"
 
-    def deadline(self) -> datetime | None:
+    def deadline(self, quiet: timedelta = ANSWER_QUIET) -> datetime | None:
         """When `tick` next has something to do: the feedback after a quiet spell, or the idle end."""
         if not self.active:
             return None
         idle = self.touched_at + IDLE_LIMIT
-        quiet = _COLLECTING.get(self.phase)
-        if quiet is not None and self.last_message_at is not None:
+        if self.phase in _COLLECTING and self.last_message_at is not None:
             return min(self.last_message_at + quiet, idle)
         return idle
 
@@ -234,13 +233,12 @@ def stop(session: MockSession, now: datetime) -> Moved:
     return _finish(session, Phase.STOPPED, now)
 
 
-def tick(session: MockSession, now: datetime) -> Moved:
-    """What time alone does: the feedback once an answer has been quiet for ANSWER_QUIET, the end
-    once nothing has happened for IDLE_LIMIT. Nothing when neither is due."""
+def tick(session: MockSession, now: datetime, quiet: timedelta = ANSWER_QUIET) -> Moved:
+    """What time alone does: the feedback once an answer has been quiet for `quiet`, the end once
+    nothing has happened for IDLE_LIMIT. Nothing when neither is due."""
     if not session.active:
         return Moved(session)
-    quiet = _COLLECTING.get(session.phase)
-    if quiet is not None and session.last_message_at is not None and now >= session.last_message_at + quiet:
+    if session.phase in _COLLECTING and session.last_message_at is not None and now >= session.last_message_at + quiet:
         if session.phase is Phase.ANSWERING:
             return _feedback(replace(session, touched_at=now), now)
         return _model_answer(replace(session, touched_at=now), now)

@@ -6,14 +6,14 @@ times and message ts are stored: never an answer's text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.answer_feedback import read_codes, verdict_codes
 from bot.domain.memory import Grade
-from bot.domain.mock_interview import MockSession, Phase, Send, Turn
+from bot.domain.mock_interview import ANSWER_QUIET, MockSession, Phase, Send, Turn
 from bot.domain.role import level_code, levels_from_code
 from bot.store.db import aware, changed, insert_ignore, to_db, utc
 from bot.store.models import MockSendRow, MockSessionRow
@@ -42,6 +42,7 @@ def start_session(
     seen_ts: tuple[str, ...] = (),
     *,
     team_id: str,
+    quiet: timedelta = ANSWER_QUIET,
 ) -> int | None:
     """Store a new running session (`seen_ts`: the message that started it, if one did); None when
     the member has one running already."""
@@ -53,7 +54,7 @@ def start_session(
         "thread_ts": thread_ts,
         "version": 0,
         "seen_ts": list(seen_ts),
-        **_values(mock),
+        **_values(mock, quiet),
     }
     if not insert_ignore(session, MockSessionRow, values):
         return None
@@ -72,7 +73,13 @@ def get_session(session: Session, session_id: int, *, team_id: str) -> StoredSes
 
 
 def save_session(
-    session: Session, stored: StoredSession, mock: MockSession, seen_ts: tuple[str, ...] | None = None, *, team_id: str
+    session: Session,
+    stored: StoredSession,
+    mock: MockSession,
+    seen_ts: tuple[str, ...] | None = None,
+    *,
+    team_id: str,
+    quiet: timedelta = ANSWER_QUIET,
 ) -> bool:
     """Write the moved session over the version it was read at; False when another process moved
     it first (the caller reads it again). A finished session frees the member for another."""
@@ -80,7 +87,7 @@ def save_session(
     result = session.execute(
         update(MockSessionRow)
         .where(MockSessionRow.id == stored.id, MockSessionRow.team_id == team_id, MockSessionRow.version == stored.version)
-        .values(version=stored.version + 1, seen_ts=seen, active_user=stored.user_id if mock.active else None, **_values(mock))
+        .values(version=stored.version + 1, seen_ts=seen, active_user=stored.user_id if mock.active else None, **_values(mock, quiet))
     )
     return changed(result) == 1
 
@@ -156,8 +163,8 @@ def send_attempts(session: Session, session_id: int, step: str, *, team_id: str)
     )
 
 
-def _values(mock: MockSession) -> dict:
-    deadline = mock.deadline()
+def _values(mock: MockSession, quiet: timedelta = ANSWER_QUIET) -> dict:
+    deadline = mock.deadline(quiet)
     return {
         "role_slug": mock.role_slug,
         "levels": level_code(mock.levels),

@@ -96,8 +96,10 @@ class MockInterviews:
         outbox: Outbox,
         chats: ChatPorts,
         wake: Callable[[datetime], None] = lambda at: None,
+        quiet: timedelta = mock.ANSWER_QUIET,
     ):
         self.sessions = sessions
+        self.quiet = quiet  # how long an answer's last message waits for more before its feedback
         self.catalog = catalog
         self.check = check
         self.learning = learning
@@ -146,7 +148,9 @@ class MockInterviews:
                 ) from None
         moved = mock.start(role.slug, questions, now, levels)
         with self.sessions.begin() as session:
-            session_id = store.start_session(session, user_id, channel_id, thread_ts, moved.session, seen_ts, team_id=team_id)
+            session_id = store.start_session(
+                session, user_id, channel_id, thread_ts, moved.session, seen_ts, team_id=team_id, quiet=self.quiet
+            )
             if session_id is not None:
                 store.record_sends(session, session_id, moved.sends, now, team_id=team_id)
         if session_id is None:  # started elsewhere a moment ago
@@ -307,7 +311,7 @@ class MockInterviews:
                 stored = store.get_session(session, session_id, team_id=team_id)
             if stored is None or not stored.mock.active:
                 return
-            moved = mock.tick(stored.mock, now)
+            moved = mock.tick(stored.mock, now, self.quiet)
             if moved.session == stored.mock:
                 return
             if self._save(stored, moved, now, team_id, flush=False):
@@ -339,7 +343,7 @@ class MockInterviews:
         try:
             with self.sessions.begin() as session:
                 limit_wait(session, EVENT_WRITE_SECONDS)
-                if not store.save_session(session, stored, moved.session, seen, team_id=team_id):
+                if not store.save_session(session, stored, moved.session, seen, team_id=team_id, quiet=self.quiet):
                     return False
                 store.record_sends(session, stored.id, moved.sends, now, team_id=team_id)
         except OperationalError:
@@ -354,7 +358,7 @@ class MockInterviews:
         return True
 
     def _wake(self, session: MockSession) -> None:
-        deadline = session.deadline()
+        deadline = session.deadline(self.quiet)
         if deadline is not None:
             self.wake(deadline)
 

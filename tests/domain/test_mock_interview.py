@@ -256,3 +256,13 @@ def test_the_session_holds_verdict_codes_and_times_only():
     session = mock.answer(started(), T0 + timedelta(seconds=20), [C, P, M], done=True).session
     texts = [value for turn in session.turns for value in vars(turn).values() if isinstance(value, str)]
     assert texts == ["q000000001", "q000000002"]
+
+
+def test_a_shorter_quiet_spell_brings_the_feedback_sooner_and_not_before_it():
+    """MOCK_ANSWER_QUIET_SECONDS: the wait after an answer's last message, 5 s unless configured."""
+    answered = mock.answer(started(), T0 + timedelta(seconds=30), [C, P, M])
+    one = timedelta(seconds=1)
+    assert answered.session.deadline(one) == T0 + timedelta(seconds=31)
+    assert mock.tick(answered.session, T0 + timedelta(seconds=30, milliseconds=900), one).sends == ()
+    assert kinds(mock.tick(answered.session, T0 + timedelta(seconds=31), one)) == [("feedback", 0)]
+    assert mock.tick(answered.session, T0 + timedelta(seconds=31)).sends == ()  # the default waits 5 s
