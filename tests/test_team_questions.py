@@ -215,3 +215,27 @@ def test_a_long_list_is_shown_a_page_at_a_time_within_slacks_limits(world):
     for message in (first, second):
         assert len(message.blocks) <= 50
         assert all(len(b["text"]["text"]) <= 3000 for b in message.blocks if b["type"] == "section")
+
+
+def test_another_replica_sees_an_edit_made_on_a_clock_behind_its_own_and_a_deletion(db_url):
+    from bot.store import installs
+
+    first, second = World(db_url), World(db_url)
+    try:
+        approved(first)
+        approved(first, QUESTION.replace("障害訓練", "障害対応の振り返り"))
+        second.at(second.clock())
+        question = first.bot.team_questions.listed(team_id=TEAM)[0]
+        first.clock.now -= timedelta(minutes=5)  # its clock runs behind: the edit looks older than the approval
+        changed = draft(QUESTION.replace("あなたなら", "あなたのチームなら"))
+        first.bot.team_questions.edit(ADMIN, question.key, question.version, changed, first.clock(), team_id=TEAM)
+        second.at(second.clock())
+        assert "あなたのチームなら" in listed(second)
+
+        with first.bot.cycle.sessions.begin() as s:  # the workspace's data deleted after an uninstall
+            installs.delete_team_rows(s, team_id=TEAM)
+        second.at(second.clock())
+        assert "チームの質問" not in listed(second)
+    finally:
+        first.close()
+        second.close()

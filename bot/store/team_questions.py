@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.role import Level, QuestionKind
 from bot.domain.team_questions import Draft, Status, TeamQuestion
-from bot.store.db import aware, changed, to_db
+from bot.store.db import changed, to_db
 from bot.store.models import QuestionImportRow, TeamQuestionRow
 
 
@@ -145,13 +145,16 @@ def decide(
     return changed(result) == 1
 
 
-def change_stamps(session: Session) -> dict[str, tuple[int, datetime | None]]:
-    """Per workspace with questions: how many rows and when the last changed. A catalog cache
-    reloads a workspace whose stamp moved (an approval made by another process)."""
-    rows = session.execute(
-        select(TeamQuestionRow.team_id, func.count(), func.max(TeamQuestionRow.updated_at)).group_by(TeamQuestionRow.team_id)
+def change_stamps(session: Session, team_id: str | None = None) -> dict[str, tuple[int, int]]:
+    """Per workspace with asked or retired questions (every one, or `team_id`'s): how many, and the
+    sum of their versions. Every decision and edit adds one to a version, so the stamp moves with each
+    change whatever the replicas' clocks say; a catalog cache reloads a workspace whose stamp moved."""
+    query = select(TeamQuestionRow.team_id, func.count(), func.coalesce(func.sum(TeamQuestionRow.version), 0)).where(
+        TeamQuestionRow.status.in_([Status.APPROVED, Status.RETIRED])
     )
-    return {team: (count, aware(latest) if latest is not None else None) for team, count, latest in rows}
+    if team_id is not None:
+        query = query.where(TeamQuestionRow.team_id == team_id)
+    return {team: (int(count), int(versions)) for team, count, versions in session.execute(query.group_by(TeamQuestionRow.team_id))}
 
 
 def save_import(session: Session, user_id: str, text: str, now: datetime, *, team_id: str) -> int:

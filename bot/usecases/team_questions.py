@@ -42,7 +42,7 @@ class TeamCatalogs(RoleCatalog):
         self._sessions = sessions
         self._lock = threading.Lock()
         self._teams: dict[str, RoleCatalog] = {}
-        self._stamps: dict[str, tuple[int, datetime | None]] = {}
+        self._stamps: dict[str, tuple[int, int]] = {}
 
     def for_team(self, *, team_id: str) -> RoleCatalog:
         return self._teams.get(team_id, self)
@@ -56,18 +56,22 @@ class TeamCatalogs(RoleCatalog):
         for team_id, stamp in stamps.items():
             if self._stamps.get(team_id) != stamp:
                 self.reload(team_id=team_id)
+        for team_id in set(self._teams) - set(stamps):  # none left (a workspace's data was deleted)
+            self.reload(team_id=team_id)
 
     def reload(self, *, team_id: str) -> None:
         if self._sessions is None:
             return
         with self._sessions() as session:
             found = store.of_team(session, (Status.APPROVED, Status.RETIRED), team_id=team_id)
-            stamp = store.change_stamps(session).get(team_id)
-        catalog = RoleCatalog(merge(self.documents, found)) if found else self
+            stamp = store.change_stamps(session, team_id).get(team_id)
         with self._lock:
-            self._teams[team_id] = catalog
-            if stamp is not None:
+            if found and stamp is not None:
+                self._teams[team_id] = RoleCatalog(merge(self.documents, found))
                 self._stamps[team_id] = stamp
+            else:  # nothing of its own (any more): the documents alone
+                self._teams.pop(team_id, None)
+                self._stamps.pop(team_id, None)
 
 
 class NotAllowed(Exception):
@@ -217,11 +221,11 @@ class TeamQuestions:
         self.authorize(user_id, team_id=team_id)
         if errors := self.check(draft):
             return errors
-        current = self.get(key, team_id=team_id)
-        if current is not None and current.draft.target != draft.target:
-            # Members' cards and history name a question by its role and id: a move would orphan them.
-            return {"target": "承認済みの質問の職種は変えられません（記録が引き継がれないため）。別の職種には新しく提案してください。"}
         with self.sessions.begin() as session:
+            current = store.get(session, key, team_id=team_id)
+            if current is not None and current.draft.target != draft.target:
+                # Members' cards and history name a question by its role and id: a move would orphan them.
+                return {"target": "承認済みの質問の職種は変えられません（記録が引き継がれないため）。別の職種には新しく提案してください。"}
             if not store.decide(
                 session, key, version, Status.APPROVED, user_id, now, team_id=team_id, draft=draft, expected=(Status.APPROVED,)
             ):
