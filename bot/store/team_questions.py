@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -145,16 +146,23 @@ def decide(
     return changed(result) == 1
 
 
-def change_stamps(session: Session, team_id: str | None = None) -> dict[str, tuple[int, int]]:
-    """Per workspace with asked or retired questions (every one, or `team_id`'s): how many, and the
-    sum of their versions. Every decision and edit adds one to a version, so the stamp moves with each
-    change whatever the replicas' clocks say; a catalog cache reloads a workspace whose stamp moved."""
+def _stamps(session: Session, *conditions: Any) -> dict[str, tuple[int, int]]:
     query = select(TeamQuestionRow.team_id, func.count(), func.coalesce(func.sum(TeamQuestionRow.version), 0)).where(
-        TeamQuestionRow.status.in_([Status.APPROVED, Status.RETIRED])
+        TeamQuestionRow.status.in_([Status.APPROVED, Status.RETIRED]), *conditions
     )
-    if team_id is not None:
-        query = query.where(TeamQuestionRow.team_id == team_id)
     return {team: (int(count), int(versions)) for team, count, versions in session.execute(query.group_by(TeamQuestionRow.team_id))}
+
+
+def change_stamps(session: Session) -> dict[str, tuple[int, int]]:
+    """Per workspace with asked or retired questions: how many, and the sum of their versions. Every
+    decision and edit adds one to a version, so the stamp moves with each change whatever the
+    replicas' clocks say; a catalog cache reloads a workspace whose stamp moved."""
+    return _stamps(session)
+
+
+def team_stamp(session: Session, *, team_id: str) -> tuple[int, int] | None:
+    """One workspace's stamp (see change_stamps); None when it has no asked or retired question."""
+    return _stamps(session, TeamQuestionRow.team_id == team_id).get(team_id)
 
 
 def save_import(session: Session, user_id: str, text: str, now: datetime, *, team_id: str) -> int:

@@ -64,7 +64,7 @@ class TeamCatalogs(RoleCatalog):
             return
         with self._sessions() as session:
             found = store.of_team(session, (Status.APPROVED, Status.RETIRED), team_id=team_id)
-            stamp = store.change_stamps(session, team_id).get(team_id)
+            stamp = store.team_stamp(session, team_id=team_id)
         with self._lock:
             if found and stamp is not None:
                 self._teams[team_id] = RoleCatalog(merge(self.documents, found))
