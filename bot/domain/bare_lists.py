@@ -71,6 +71,11 @@ _ENGLISH_WORDS = (
     "do does did have has had will would can should then when which they their into about not no yet"
 ).split()
 _ENGLISH_SENTENCE = re.compile(r"\b(?:" + "|".join(w + "|" + w.capitalize() for w in _ENGLISH_WORDS) + r")\b|[a-z]'(?:t|s|m|re|ve|d|ll)\b")
+# A short reply that ends by calling itself an impression (「…って感じっす」「…みたいな感じです」「…とか
+# ですかね」「…とか」) gestures at an answer rather than gives one: its terms are a list however they
+# are joined. Long replies that end so (a story, then 「みたいな感じで話してます」) are answers.
+_HEDGED_END = re.compile(r"(?:(?:って|みたいな|的な)感じ(?:です|っす|でしょう)?(?:かね|ね)?|とか(?:です|っす)?よ?(?:かね|ね)?)$")
+_HEDGED_REPLY_CHARACTERS = 80
 FRAME, SENTENCE = 0, -1  # what _listed_terms() says of a clause that names no term
 
 
@@ -350,6 +355,8 @@ def listed_clauses(analysed: Sequence[tuple[str, Sequence[Word]]]) -> list[bool]
     Terms one per line, bullet or emoji are one too: a run of three or more with only frames between
     them (a lead 「ポイントは以下です」, a closing 「あたりですね」); and so are all the terms of a reply
     that is mostly terms, with an explained line among them (that line still counts in full)."""
+    if analysed and _hedged(analysed):
+        return [any(t.pos in _CONTENT for t in tokens) for _, tokens in analysed]
     shapes = [_listed_terms(piece, tokens) for piece, tokens in analysed]
     counts = [count for count, _ in shapes]
     entries = [entry for _, entry in shapes]
@@ -368,3 +375,11 @@ def listed_clauses(analysed: Sequence[tuple[str, Sequence[Word]]]) -> list[bool]
         for i in terms:
             listed[i] = True
     return listed
+
+
+def _hedged(analysed: Sequence[tuple[str, Sequence[Word]]]) -> bool:
+    """A short reply whose last clause ends by calling it an impression (_HEDGED_END)."""
+    if sum(len(piece) for piece, _ in analysed) > _HEDGED_REPLY_CHARACTERS:
+        return False
+    last = analysed[-1][0].rstrip("〜~ー-ｰ…。.、 ")
+    return bool(_HEDGED_END.search(last))

@@ -418,3 +418,20 @@ def test_terms_before_mitaina_are_named_loosely_too(analyse):
     assert verdicts(analyse, ZERO_TRUST, text) == (P, P, P)
     text = "アクセス制御はMFAで固め、マイクロセグメンテーションで区切り、ログ分析みたいな地味な作業も毎日やってます"
     assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
+
+
+def test_a_short_reply_that_calls_itself_an_impression_is_a_list(analyse):
+    for text in (
+        "MFAでアクセス制御して、マイクロセグメンテーションして、ログはSIEMって感じっす",
+        "アクセス制御固めて、マイクロセグメンテーション入れて、SIEMでログ見る、みたいな感じです😊",
+        "アクセス制御を固めるとか、マイクロセグメンテーションとか、SIEMでログ見るとかっすね〜👍",
+    ):
+        assert C not in verdicts(analyse, ZERO_TRUST, text), text
+    # The same steps said as what was done are an answer; and a long story may end in 「…って感じ」.
+    text = "MFAでアクセス制御して、マイクロセグメンテーションして、ログはSIEMで分析してます"
+    assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
+    text = (
+        "前職で全社のゼロトラスト移行を担当しました。まずMFAと最小権限でアクセス制御を見直し、次に工場系の"
+        "ネットワークをマイクロセグメンテーションで分け、最後にログをSIEMに集めて毎朝分析する運用を作った、って感じです"
+    )
+    assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
