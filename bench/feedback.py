@@ -6,7 +6,11 @@ it prints precision and recall per split, role and kind, and the confusion table
 verdicts. Keywords are tuned on the dev half only; the test half is where the targets apply:
 precision >= 0.90 and recall >= 0.80 overall, recall >= 0.70 in every role, and no ✓ for a bare
 list of terms. It also gives the judge's time per reply of 200–400 characters (median and p99).
-`--errors` lists each wrong verdict with its reply (this is test data we wrote, never a member's text).
+`--errors` lists each wrong verdict with its reply (this is test data we wrote, never a member's text),
+for the dev half only: whoever tunes never reads the test half or the fresh set.
+
+`--split fresh` is a set of replies to questions that no other reply in the set answers, kept out of
+tuning like the test half: how the judge does on questions nobody tuned keywords for.
 
 `--quick` judges every third reply of the test half: what CI runs, failing below precision 0.85 or
 recall 0.75.
@@ -129,7 +133,7 @@ def report(split: str, analyser: str | None, quick: bool, show_errors: bool) -> 
     judged, ms = judge_items(items, analyser)
     precision, recall, tp, fp, fn = precision_recall(judged)
     print(
-        f"## Answer feedback on the {split} half{' (quick subset)' if quick else ''}: {len(items)} replies, {len(judged)} points, analyser {analyser or 'default'}\n"
+        f"## Answer feedback on the {'fresh set' if split == 'fresh' else split + ' half'}{' (quick subset)' if quick else ''}: {len(items)} replies, {len(judged)} points, analyser {analyser or 'default'}\n"
     )
     roles = defaultdict(list)
     for j in judged:
@@ -178,13 +182,15 @@ def report(split: str, analyser: str | None, quick: bool, show_errors: bool) -> 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.feedback", description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("dev", "test", "all"), default=None, help="one half (default: dev, then test)")
+    parser.add_argument("--split", choices=("dev", "test", "fresh", "all"), default=None, help="one part of the set (default: dev, test, then fresh)")
     parser.add_argument("--analyser", default=None, help="sudachi-core (default), sudachi-small, fugashi-unidic-lite, janome")
     parser.add_argument("--quick", action="store_true", help="every third reply of the test half, as CI runs it")
     parser.add_argument("--errors", action="store_true", help="list the wrong verdicts")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
-    splits = [args.split] if args.split else (["test"] if args.quick else ["dev", "test"])
+    splits = [args.split] if args.split else (["test"] if args.quick else ["dev", "test", "fresh"])
+    if args.errors and splits != ["dev"]:
+        parser.error("--errors lists the dev half's errors only (--split dev): the test half and the fresh set are not read")
     results = [report(split, args.analyser, args.quick, args.errors) for split in splits]
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
