@@ -132,8 +132,9 @@ def report(split: str, analyser: str | None, quick: bool, show_errors: bool) -> 
     items = load_items(split, quick)
     judged, ms = judge_items(items, analyser)
     precision, recall, tp, fp, fn = precision_recall(judged)
+    name = "fresh set" if split == "fresh" else f"{split} half"
     print(
-        f"## Answer feedback on the {'fresh set' if split == 'fresh' else split + ' half'}{' (quick subset)' if quick else ''}: {len(items)} replies, {len(judged)} points, analyser {analyser or 'default'}\n"
+        f"## Answer feedback on the {name}{' (quick subset)' if quick else ''}: {len(items)} replies, {len(judged)} points, analyser {analyser or 'default'}\n"
     )
     roles = defaultdict(list)
     for j in judged:
@@ -182,7 +183,9 @@ def report(split: str, analyser: str | None, quick: bool, show_errors: bool) -> 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.feedback", description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("dev", "test", "fresh", "all"), default=None, help="one part of the set (default: dev, test, then fresh)")
+    parser.add_argument(
+        "--split", choices=("dev", "test", "fresh", "all"), default=None, help="one part of the set (default: dev, test, then fresh)"
+    )
     parser.add_argument("--analyser", default=None, help="sudachi-core (default), sudachi-small, fugashi-unidic-lite, janome")
     parser.add_argument("--quick", action="store_true", help="every third reply of the test half, as CI runs it")
     parser.add_argument("--errors", action="store_true", help="list the wrong verdicts")

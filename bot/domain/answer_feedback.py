@@ -93,9 +93,9 @@ _CLAUSE = re.compile(
 _TENTHS = re.compile(r"(\d+(?:\.\d+)?)\s*割")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|パーセント|％)")
 # Negation an analyser does not mark on a token, when a clause ends with it: 「…は不要です」.
-_NEGATING_ENDS = ("不要", "必要ない", "必要はない", "未実施", "未導入", "未対応", "なし", "無し", "まだ")
+_NEGATING_ENDS = ("不要", "必要ない", "必要はない", "未実施", "未導入", "未対応", "なし", "無し", "まだ", "無駄", "無意味", "いらない", "要らない")
 # The same ends, said as a thought: 「不要だと思っています」.
-_THOUGHT_END = re.compile(r"(不要|必要ない|必要はない|未実施|未導入)だ?と(思|考え|感じ|判断)")
+_THOUGHT_END = re.compile(r"(不要|必要ない|必要はない|未実施|未導入|無駄|無意味|いらない|要らない|意味がない|意味はない)だ?と(思|考え|感じ|判断)")
 _POLITE_END = re.compile(r"(です|でした|だ|である|と考えます|と思います|と考えている|と思う|ね|よ|[\s、,…])+$")
 # 〜ないように, 〜ないため, 〜なければ: the negation serves what follows, it does not deny the clause.
 _NOT_DENIAL_AFTER = frozenset({"よう", "ため", "と", "ば", "なら", "限り", "場合", "うち", "まま", "こと", "で"})
@@ -113,7 +113,12 @@ _ADMISSION = re.compile(
     # 放置 as a state (「放置されがち」), not as a condition (「放置すれば損失が出る」); a challenge
     # still open (「…が課題です」「今後の課題」), not the 課題 of a story told in the past.
     r"|放置(?:され|して(?:い|お)|したまま|のまま|状態|気味|がち)|(?<!な)課題(?:です|だ)(?![っと])|(?:今後の|まだ|今の)課題|課題が残"
+    # Not done, said as the state of things (「決めていないのが正直なところです」).
+    r"|な(?:い|かった)(?:の|こと)が(?:正直なところ|正直|現状|実情|実態|本音)"
 )
+# No need to do it, when the clause ends so (「あまり気にしなくていいと思います」), not a state reached
+# (「夜間も気にしなくていい状態にした」).
+_NO_NEED = re.compile(r"なくて(?:も)?(?:いい|良い|よい|大丈夫|構わない|問題ない)$")
 _ENGLISH_NEGATION = re.compile(
     r"\b(not(?! only)|never|no longer|haven't|hasn't|don't|doesn't|didn't|won't|isn't|aren't|wasn't|weren't|cannot|can't)\b"
 )
@@ -142,7 +147,8 @@ def negated(piece: str, tokens: Sequence[TokenLike]) -> bool:
         return False
     if _admits(piece):
         return True
-    if _POLITE_END.sub("", piece).endswith(_NEGATING_ENDS) or _THOUGHT_END.search(piece):
+    bare = _POLITE_END.sub("", piece)
+    if bare.endswith(_NEGATING_ENDS) or _THOUGHT_END.search(piece) or _NO_NEED.search(bare):
         return True
     for index, token in enumerate(tokens):
         if not token.negation:
@@ -150,7 +156,10 @@ def negated(piece: str, tokens: Sequence[TokenLike]) -> bool:
         if index and tokens[index - 1].surface in ("しれ", "知れ"):
             continue  # かもしれない: a possibility
         after = tokens[index + 1 :]
-        if len(after) >= 2 and after[0].surface == "と" and after[1].lemma in _THINKING:
+        said = list(after)
+        while said and said[0].pos == "auxiliary":
+            said.pop(0)  # 「…なかったと思います」: the thought follows the tense
+        if len(said) >= 2 and said[0].surface == "と" and said[1].lemma in _THINKING:
             return True  # 「必要ないと思っています」「導入しないと判断した」: the thought is the denial
         if after and (after[0].surface in _NOT_DENIAL_AFTER or after[0].lemma in _NOT_DENIAL_AFTER):
             continue
@@ -212,22 +221,61 @@ _PREDICATE_POS = frozenset({"verb", "adjective"})
 _COMMAS = frozenset({"、", ",", "，"})
 
 
-def _cut_at_continuative(piece: str, tokens: Sequence[TokenLike]) -> list[tuple[str, list[TokenLike]]]:
+# 「忘れずに」「欠かさずに」「迷わずに」「消さずに」「押し付けずに」: not doing these is what a good answer
+# does, so the words around them are still said.
+_DOUBLE_NEGATIVE = frozenset(
+    "忘れる 欠かす 怠る 漏らす 逃す 見逃す 迷う 絶やす 諦める 休む 抜かす 惜しむ 躊躇う ためらう 妥協 手抜き 先送り 後回し 放置 溜める 隠す "
+    "消す 削除 捨てる 壊す 失う 押し付ける 押しつける 責める 否定 決めつける 丸投げ 頼る 依存".split()
+)
+# After 「〜するより」, these make it a time (「デプロイするより前に」), not a choice against it.
+_TIME_AFTER_YORI = frozenset("前 先 早い 早く 以前 後 あと".split())
+
+
+def _denied_by_what_follows(tokens: Sequence[TokenLike], index: int) -> bool:
+    """Whether tokens[index] ends a part that what follows sets aside: 「役割は決めずに全員で調査」
+    (without doing it), 「確認しないでデプロイ」, 「ロールバックで止めるより、原因を直すほうが」 (rather
+    than doing it). The part before is denied; the rest is said as usual."""
+    token = tokens[index]
+    before = tokens[index - 1] if index else None
+    if before is None or index + 1 >= len(tokens) or not any(t.pos in _SUBSTANCE for t in tokens[index + 1 :]):
+        return False
+    if token.surface in ("に", "で") and before.negation and before.surface in ("ず", "ない"):
+        if token.surface == "に" and before.surface != "ず" or token.surface == "で" and before.surface != "ない":
+            return False
+        verb = tokens[index - 2] if index >= 2 else None
+        doer = tokens[index - 3] if index >= 3 and verb is not None and verb.lemma in ("する", "為る") else verb
+        return not (verb is not None and (verb.lemma in _DOUBLE_NEGATIVE or (doer is not None and doer.lemma in _DOUBLE_NEGATIVE)))
+    if token.surface == "より" and before.pos in ("verb", "auxiliary") and not before.negation:
+        following = next((t for t in tokens[index + 1 :] if t.surface not in ("も", "、", ",")), None)
+        return following is None or following.lemma not in _TIME_AFTER_YORI
+    return False
+
+
+def _cut_at_continuative(piece: str, tokens: Sequence[TokenLike]) -> list[tuple[str, list[TokenLike], bool]]:
     """A clause split at 「、」 right after a verb or adjective (連用中止: 「書き、」「行い、」「多く、」),
     where one predicate ends and the next begins, so a denial at the end (「…は出さず」) does not
-    deny what came before it."""
-    parts: list[tuple[str, list[TokenLike]]] = []
+    deny what came before it; and after a part that what follows sets aside (「…は決めずに」「…する
+    より」), which is denied (the flag) while the rest is not."""
+    parts: list[tuple[str, list[TokenLike], bool]] = []
     current: list[TokenLike] = []
     for index, token in enumerate(tokens):
         if token.surface in _COMMAS and index and tokens[index - 1].pos in _PREDICATE_POS and current:
-            parts.append(("".join(t.surface for t in current), current))
+            parts.append(("".join(t.surface for t in current), current, False))
             current = []
             continue
         current.append(token)
+        if _denied_by_what_follows(tokens, index):
+            # Only from the last comma: 「…を知っているので、無理なルールを押し付けずに」 sets aside the rule.
+            comma = max((i for i, t in enumerate(current) if t.surface in _COMMAS), default=-1)
+            if comma > 0:
+                parts.append(("".join(t.surface for t in current[:comma]), current[:comma], False))
+            aside = current[comma + 1 :]
+            parts.append(("".join(t.surface for t in aside), aside, True))
+            current = []
     if not parts:
-        return [(piece, list(tokens))]
+        return [(piece, list(tokens), False)]
     if current:
-        parts.append(("".join(t.surface for t in current), current))
+        parts.append(("".join(t.surface for t in current), current, False))
     return parts
 
 
@@ -237,9 +285,9 @@ def analyse_reply(text: str, analyse: Analyse, limit: int = JUDGED_CHARACTERS) -
     pieces = clauses(text[:limit])
     analysed = [(piece, analyse(piece)) for piece in pieces]
     for (piece, tokens), listed in zip(analysed, listed_clauses(analysed), strict=True):
-        for part, part_tokens in _cut_at_continuative(piece, tokens):
+        for part, part_tokens, set_aside in _cut_at_continuative(piece, tokens):
             lowered = part.lower()
-            found.append(Clause(lowered, frozenset(_keys(part_tokens)), negated(lowered, part_tokens), listed))
+            found.append(Clause(lowered, frozenset(_keys(part_tokens)), set_aside or negated(lowered, part_tokens), listed))
     return found
 
 

@@ -435,3 +435,48 @@ def test_a_short_reply_that_calls_itself_an_impression_is_a_list(analyse):
         "ネットワークをマイクロセグメンテーションで分け、最後にログをSIEMに集めて毎朝分析する運用を作った、って感じです"
     )
     assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
+
+
+INCIDENT = Question(
+    4,
+    "大きな障害の対応経験を教えてください。",
+    ("役割分担、ロールバックで影響を止めた判断、ログの保全",),
+    keyword_text="役割分担/役割を分け/指揮 | ロールバック/切り戻 | ログ + 保全/保存/残す",
+)
+
+
+def test_a_part_set_aside_by_zuni_or_naide_is_denied_and_the_rest_still_counts(analyse):
+    text = "うちは役割分担は特に決めずに全員で調査に入り、ロールバックで戻しました。ログも保全しました。"
+    assert verdicts(analyse, INCIDENT, text) == (M, C, C)
+    text = "ロールバックしないで全員で原因を調べました。"
+    assert verdicts(analyse, INCIDENT, text)[1] == M
+    # Not doing what should not be done is doing the rest: 忘れずに, 消さずに, 押し付けずに.
+    text = "役割分担を忘れずに決め、迷わずロールバックし、ログは消さずに保全しました。"
+    assert verdicts(analyse, INCIDENT, text) == (C, C, C)
+    # Only from the last comma: the reason before it is still said.
+    text = "役割分担が決まっていたので、ログを探し回らずにロールバックできました。"
+    assert verdicts(analyse, INCIDENT, text)[0] == C
+
+
+def test_what_a_reply_prefers_not_to_do_with_yori_is_denied_but_a_time_or_a_comparison_is_not(analyse):
+    text = "ロールバックで一旦止めるより、根本原因を突き止めてから直すほうを優先しました。"
+    assert verdicts(analyse, INCIDENT, text)[1] == M
+    text = "原因を調べるより先にロールバックで影響を止めました。"
+    assert verdicts(analyse, INCIDENT, text)[1] == C
+    text = "調査を始めるより前にロールバックしました。"
+    assert verdicts(analyse, INCIDENT, text)[1] == C
+
+
+def test_no_need_waste_and_the_state_of_things_deny_a_clause(analyse):
+    for text in (
+        "ロールバックはあまり気にしなくていいと思います。",
+        "ロールバックの手順を書くのは時間の無駄だと思っています。",
+        "ロールバックの手順は特に決めていないのが正直なところです。",
+        "ロールバックの判断はうまくできていなかったと思います。",
+    ):
+        assert verdicts(analyse, INCIDENT, text)[1] == M, text
+    # A state reached, or a purpose, is not a denial.
+    text = "ロールバックを自動化して、夜間も気にしなくていい状態にしました。"
+    assert verdicts(analyse, INCIDENT, text)[1] == C
+    text = "毎回手で戻さなくてもいいようにロールバックを自動化しました。"
+    assert verdicts(analyse, INCIDENT, text)[1] == C
