@@ -93,9 +93,25 @@ _CLAUSE = re.compile(
 _TENTHS = re.compile(r"(\d+(?:\.\d+)?)\s*割")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|パーセント|％)")
 # Negation an analyser does not mark on a token, when a clause ends with it: 「…は不要です」.
-_NEGATING_ENDS = ("不要", "必要ない", "必要はない", "未実施", "未導入", "未対応", "なし", "無し", "まだ", "無駄", "無意味", "いらない", "要らない")
+_NEGATING_ENDS = (
+    "不要",
+    "必要ない",
+    "必要はない",
+    "未実施",
+    "未導入",
+    "未対応",
+    "なし",
+    "無し",
+    "まだ",
+    "無駄",
+    "無意味",
+    "いらない",
+    "要らない",
+)
 # The same ends, said as a thought: 「不要だと思っています」.
-_THOUGHT_END = re.compile(r"(不要|必要ない|必要はない|未実施|未導入|無駄|無意味|いらない|要らない|意味がない|意味はない)だ?と(思|考え|感じ|判断)")
+_THOUGHT_END = re.compile(
+    r"(不要|必要ない|必要はない|未実施|未導入|無駄|無意味|いらない|要らない|意味がない|意味はない)だ?と(思|考え|感じ|判断)"
+)
 _POLITE_END = re.compile(r"(です|でした|だ|である|と考えます|と思います|と考えている|と思う|ね|よ|[\s、,…])+$")
 # 〜ないように, 〜ないため, 〜なければ: the negation serves what follows, it does not deny the clause.
 _NOT_DENIAL_AFTER = frozenset({"よう", "ため", "と", "ば", "なら", "限り", "場合", "うち", "まま", "こと", "で"})
@@ -119,9 +135,22 @@ _ADMISSION = re.compile(
 # No need to do it, when the clause ends so (「あまり気にしなくていいと思います」), not a state reached
 # (「夜間も気にしなくていい状態にした」).
 _NO_NEED = re.compile(r"なくて(?:も)?(?:いい|良い|よい|大丈夫|構わない|問題ない)$")
+# An English negation denies a clause when it negates a verb (「we don't」「is not」「never」); 「X, not Y」
+# and 「not only」 contrast two things and deny neither (「outcome, not output」「IC track, not management」).
 _ENGLISH_NEGATION = re.compile(
-    r"\b(not(?! only)|never|no longer|haven't|hasn't|don't|doesn't|didn't|won't|isn't|aren't|wasn't|weren't|cannot|can't)\b"
+    r"\b(?:never|no longer|not yet|cannot|(?:have|has|had|do|does|did|wo|would|is|are|was|were|ca|could|should|must)n['’]t"
+    r"|(?:['’]s|['’]re|['’]m|am|is|are|was|were|be|been|do|does|did|have|has|had|will|would|can|could|should|must|may|might|shall)"
+    r"(?:\s+\w+)?\s+not(?!\s+(?:only|just|merely)))\b"
 )
+# A negation inside a relative or conditional clause qualifies a thing (「data that wouldn't be
+# available」「so that it doesn't recur」), it does not deny what the sentence says.
+_ENGLISH_SUBORDINATE = re.compile(r"\b(?:that|which|who|whom|whose|where|if|when|unless|so|until)\s+(?:[\w'’-]+\s+){0,3}$")
+
+
+def _english_denies(piece: str) -> bool:
+    return any(not _ENGLISH_SUBORDINATE.search(piece[: m.start()]) for m in _ENGLISH_NEGATION.finditer(piece))
+
+
 _SUBSTANCE = frozenset({"noun", "proper_noun", "verb", "adjective", "number"})
 _DECIDED_NOT = frozenset({"方針", "予定", "つもり", "考え", "計画"})
 _THINKING = frozenset({"思う", "考える", "判断", "感じる", "決める", "結論"})
@@ -141,7 +170,7 @@ def negated(piece: str, tokens: Sequence[TokenLike]) -> bool:
     """Whether a clause denies what it says: its predicate is negated (「導入していません」「予算が
     ない」). A negation the clause goes on past (「使われていないリソースを削除した」「価値を生まず
     繰り返す作業」「起きないように監視する」), 「かもしれない」 and 「〜しなければならない」 do not."""
-    if _ENGLISH_NEGATION.search(piece):
+    if _english_denies(piece):
         return True
     if _AFFIRMING.search(piece):
         return False

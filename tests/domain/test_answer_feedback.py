@@ -480,3 +480,13 @@ def test_no_need_waste_and_the_state_of_things_deny_a_clause(analyse):
     assert verdicts(analyse, INCIDENT, text)[1] == C
     text = "毎回手で戻さなくてもいいようにロールバックを自動化しました。"
     assert verdicts(analyse, INCIDENT, text)[1] == C
+
+
+def test_an_english_negation_denies_a_verb_not_a_contrast_or_a_relative_clause(analyse):
+    question = Question(5, "q", ("アウトカムに責任を持つ",), keyword_text="outcome/アウトカム")
+    for text in ("We are accountable for outcome, not output.", "PdM owns the outcome — not only the backlog."):
+        assert verdicts(analyse, question, text) == (C,), text
+    for text in ("We don't measure outcome.", "Honestly, outcome is not something we track.", "We've never owned the outcome."):
+        assert verdicts(analyse, question, text) == (M,), text
+    text = "We track the outcome, so that a feature which doesn't move it gets removed."
+    assert verdicts(analyse, question, text) == (C,)
