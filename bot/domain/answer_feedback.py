@@ -112,7 +112,9 @@ _NEGATING_ENDS = (
 _THOUGHT_END = re.compile(
     r"(不要|必要ない|必要はない|未実施|未導入|無駄|無意味|いらない|要らない|意味がない|意味はない)だ?と(思|考え|感じ|判断)"
 )
-_POLITE_END = re.compile(r"(です|でした|だ|である|と考えます|と思います|と考えている|と思う|ね|よ|[\s、,…])+$")
+_POLITE_END = re.compile(
+    r"(です|でした|だ|である|な?と(?:今は|今では|今になって|いまは)?(?:思|考え|感じ)(?:います|ました|ています|てます|ている|る|う|た)?|ね|よ|な|[\s、,…])+$"
+)
 # 〜ないように, 〜ないため, 〜なければ: the negation serves what follows, it does not deny the clause.
 _NOT_DENIAL_AFTER = frozenset({"よう", "ため", "と", "ば", "なら", "限り", "場合", "うち", "まま", "こと", "で"})
 # Negative forms that affirm: an obligation, something indispensable, a rhetorical question.
@@ -131,6 +133,8 @@ _ADMISSION = re.compile(
     r"|放置(?:され|して(?:い|お)|したまま|のまま|状態|気味|がち)|(?<!な)課題(?:です|だ)(?![っと])|(?:今後の|まだ|今の)課題|課題が残"
     # Not done, said as the state of things (「決めていないのが正直なところです」).
     r"|な(?:い|かった)(?:の|こと)が(?:正直なところ|正直|現状|実情|実態|本音)"
+    # A regret: what should have been done was not (「連絡係まで決めるべきだった」「やっておけばよかった」).
+    r"|べきだった|(?:ば|たら)(?:よかった|良かった)"
 )
 # No need to do it, when the clause ends so (「あまり気にしなくていいと思います」), not a state reached
 # (「夜間も気にしなくていい状態にした」).

@@ -490,3 +490,11 @@ def test_an_english_negation_denies_a_verb_not_a_contrast_or_a_relative_clause(a
         assert verdicts(analyse, question, text) == (M,), text
     text = "We track the outcome, so that a feature which doesn't move it gets removed."
     assert verdicts(analyse, question, text) == (C,)
+
+
+def test_a_regret_says_it_was_not_done(analyse):
+    for text in ("役割分担までちゃんと決めるべきだったなと今は思います。", "ロールバックしておけばよかったです。"):
+        verdict = verdicts(analyse, INCIDENT, text)
+        assert C not in verdict, text
+    text = "役割分担を決めてロールバックしたのはよかったと思います。"
+    assert verdicts(analyse, INCIDENT, text)[:2] == (C, C)
