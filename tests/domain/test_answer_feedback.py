@@ -498,3 +498,14 @@ def test_a_regret_says_it_was_not_done(analyse):
         assert C not in verdict, text
     text = "役割分担を決めてロールバックしたのはよかったと思います。"
     assert verdicts(analyse, INCIDENT, text)[:2] == (C, C)
+
+
+def test_that_a_mishap_does_not_happen_is_an_outcome_not_a_denial(analyse):
+    for text in (
+        "役割分担を決めてロールバックの手順も書いておくと、後で揉めないっす",
+        "ロールバック手順を整備したので、同じ障害が再発していません。",
+        "役割分担を決めたので、ロールバックの判断で迷わないです。",
+    ):
+        assert C in verdicts(analyse, INCIDENT, text)[:2], text
+    for text in ("ロールバックはしていません。", "役割分担は決めていないです。"):
+        assert C not in verdicts(analyse, INCIDENT, text)[:2], text

@@ -1,0 +1,174 @@
+"""Whether a clause of a reply denies what it says: a negated predicate (「導入していません」), a
+denial the analyser does not mark (「不要です」「時間の無駄だと思います」), a thought or a decision not to
+(「必要ないと判断した」「しない方針です」), an admission (「まだこれからです」「手が回っていない」), an English
+negation of a verb; and which part of a clause what follows sets aside (「…は決めずに」「…するより」).
+Pure: it reads the tokens an analyser gave (bot/analysis), and nothing else. Used by answer_feedback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.domain.bare_lists import Word
+
+# Negation an analyser does not mark on a token, when a clause ends with it: 「…は不要です」.
+_NEGATING_ENDS = (
+    "不要",
+    "必要ない",
+    "必要はない",
+    "未実施",
+    "未導入",
+    "未対応",
+    "なし",
+    "無し",
+    "まだ",
+    "無駄",
+    "無意味",
+    "いらない",
+    "要らない",
+)
+# The same ends, said as a thought: 「不要だと思っています」.
+_THOUGHT_END = re.compile(
+    r"(不要|必要ない|必要はない|未実施|未導入|無駄|無意味|いらない|要らない|意味がない|意味はない)だ?と(思|考え|感じ|判断)"
+)
+_POLITE_END = re.compile(
+    r"(です|でした|だ|である|な?と(?:今は|今では|今になって|いまは)?(?:思|考え|感じ)(?:います|ました|ています|てます|ている|る|う|た)?|ね|よ|な|[\s、,…])+$"
+)
+# 〜ないように, 〜ないため, 〜なければ: the negation serves what follows, it does not deny the clause.
+_NOT_DENIAL_AFTER = frozenset({"よう", "ため", "と", "ば", "なら", "限り", "場合", "うち", "まま", "こと", "で"})
+# Negative forms that affirm: an obligation, something indispensable, a rhetorical question.
+_AFFIRMING = re.compile(
+    r"なければ|なくては|ないと(なら|いけ|だめ|ダメ)|ねばなら|なきゃ|ざるを(得|え)|欠かせ(ない|ません)|ではないでしょうか|ではないか|じゃないか"
+    r"|手はない|に違いない|しか[^、,]{0,12}?(?:ない|ません|なかった|ず)|ほかない|以外にない|だけでなく|のみならず|に限らず"
+)
+# An admission says the point is not done yet, in words that are not a grammatical negation: the
+# clause it is in covers nothing (「まだこれからです」「予算がなくて難しい」「手が回っていない」).
+# Only that clause: a reply that admits one gap still covers the points it makes elsewhere.
+_ADMISSION = re.compile(
+    r"まだ[^、,]{0,20}?これから|これから|難し(?:い|く|かった)|手が回(?:って|ら|りません)|手つかず|未着手"
+    r"|でき(?:て)?(?:い)?な(?:い|かった)|できていません|できてません|追いついていな|浅(?:い|く|かった)(?![\u4e00-\u9fff\u30a0-\u30ff])|弱(?:い|く|かった)(?![点\u4e00-\u9fff\u30a0-\u30ff])"
+    # 放置 as a state (「放置されがち」), not as a condition (「放置すれば損失が出る」); a challenge
+    # still open (「…が課題です」「今後の課題」), not the 課題 of a story told in the past.
+    r"|放置(?:され|して(?:い|お)|したまま|のまま|状態|気味|がち)|(?<!な)課題(?:です|だ)(?![っと])|(?:今後の|まだ|今の)課題|課題が残"
+    # Not done, said as the state of things (「決めていないのが正直なところです」).
+    r"|な(?:い|かった)(?:の|こと)が(?:正直なところ|正直|現状|実情|実態|本音)"
+    # A regret: what should have been done was not (「連絡係まで決めるべきだった」「やっておけばよかった」).
+    r"|べきだった|(?:ば|たら)(?:よかった|良かった)"
+)
+# No need to do it, when the clause ends so (「あまり気にしなくていいと思います」), not a state reached
+# (「夜間も気にしなくていい状態にした」).
+_NO_NEED = re.compile(r"なくて(?:も)?(?:いい|良い|よい|大丈夫|構わない|問題ない)$")
+# An English negation denies a clause when it negates a verb (「we don't」「is not」「never」); 「X, not Y」
+# and 「not only」 contrast two things and deny neither (「outcome, not output」「IC track, not management」).
+_ENGLISH_NEGATION = re.compile(
+    r"\b(?:never|no longer|not yet|cannot|(?:have|has|had|do|does|did|wo|would|is|are|was|were|ca|could|should|must)n['’]t"
+    r"|(?:['’]s|['’]re|['’]m|am|is|are|was|were|be|been|do|does|did|have|has|had|will|would|can|could|should|must|may|might|shall)"
+    r"(?:\s+\w+)?\s+not(?!\s+(?:only|just|merely)))\b"
+)
+# A negation inside a relative or conditional clause qualifies a thing (「data that wouldn't be
+# available」「so that it doesn't recur」), it does not deny what the sentence says.
+_ENGLISH_SUBORDINATE = re.compile(r"\b(?:that|which|who|whom|whose|where|if|when|unless|so|until)\s+(?:[\w'’-]+\s+){0,3}$")
+
+
+def _english_denies(piece: str) -> bool:
+    return any(not _ENGLISH_SUBORDINATE.search(piece[: m.start()]) for m in _ENGLISH_NEGATION.finditer(piece))
+
+
+_SUBSTANCE = frozenset({"noun", "proper_noun", "verb", "adjective", "number"})
+_DECIDED_NOT = frozenset({"方針", "予定", "つもり", "考え", "計画"})
+_THINKING = frozenset({"思う", "考える", "判断", "感じる", "決める", "結論"})
+
+
+_ADMISSION_TAIL = 6  # characters after the admission before the clause ends (「…状態です」)
+# Things that go wrong: that they do not happen is an outcome, not a denial (「後で揉めない」「二重に
+# 請求されない」「障害が再発しない」「IoCを過信しない」).
+_MISHAPS = frozenset(
+    "揉める 困る 迷う 壊れる 落ちる 止まる 漏れる 漏らす 失敗 忘れる 遅れる 崩れる 詰まる 溢れる 炎上 再発 ぶれる ブレる 重複 "
+    "消える 失う 間違える 間違う ミス 混乱 過信 属人化 見逃す 偏る 劣化 途切れる 慌てる 焦る 二重 抜ける 漏れ 手戻り 後戻り".split()
+)
+
+
+def _mishap_before(tokens: Sequence[Word], index: int) -> bool:
+    """Whether the negation at tokens[index] denies a mishap: the verb before it (past られる, する)
+    or the noun that する makes a verb of (「再発しない」)."""
+    words = [t for t in tokens[:index] if t.pos != "auxiliary"][-4:]
+    for token in reversed(words):
+        if token.lemma in _MISHAPS or token.surface in _MISHAPS:
+            return True
+        if token.lemma not in ("する", "為る", "れる", "られる", "いる", "居る") and token.surface not in ("て", "で", "が"):
+            return False
+    return False
+
+
+def _admits(piece: str) -> bool:
+    """Whether the clause ends in an admission: 「一人ではできない成果」 and 「カバーできていない
+    範囲を可視化した」 go on past it, so they admit nothing."""
+    bare = _POLITE_END.sub("", piece)
+    return any(len(bare) - match.end() <= _ADMISSION_TAIL for match in _ADMISSION.finditer(bare))
+
+
+def negated(piece: str, tokens: Sequence[Word]) -> bool:
+    """Whether a clause denies what it says: its predicate is negated (「導入していません」「予算が
+    ない」). A negation the clause goes on past (「使われていないリソースを削除した」「価値を生まず
+    繰り返す作業」「起きないように監視する」), 「かもしれない」 and 「〜しなければならない」 do not."""
+    if _english_denies(piece):
+        return True
+    if _AFFIRMING.search(piece):
+        return False
+    if _admits(piece):
+        return True
+    bare = _POLITE_END.sub("", piece)
+    if bare.endswith(_NEGATING_ENDS) or _THOUGHT_END.search(piece) or _NO_NEED.search(bare):
+        return True
+    for index, token in enumerate(tokens):
+        if not token.negation:
+            continue
+        if index and tokens[index - 1].surface in ("しれ", "知れ"):
+            continue  # かもしれない: a possibility
+        after = tokens[index + 1 :]
+        said = list(after)
+        while said and said[0].pos == "auxiliary":
+            said.pop(0)  # 「…なかったと思います」: the thought follows the tense
+        if len(said) >= 2 and said[0].surface == "と" and said[1].lemma in _THINKING:
+            return True  # 「必要ないと思っています」「導入しないと判断した」: the thought is the denial
+        if after and (after[0].surface in _NOT_DENIAL_AFTER or after[0].lemma in _NOT_DENIAL_AFTER):
+            continue
+        if _mishap_before(tokens, index):
+            continue
+        if after and after[0].surface in _DECIDED_NOT and not any(t.pos in _SUBSTANCE for t in after[1:]):
+            return True  # 「導入しない方針です」: a decision not to
+        if any(t.pos in _SUBSTANCE for t in after):
+            continue  # the clause goes on: the negation is inside it
+        return True
+    return False
+
+
+# 「忘れずに」「欠かさずに」「迷わずに」「消さずに」「押し付けずに」: not doing these is what a good answer
+# does, so the words around them are still said.
+_DOUBLE_NEGATIVE = frozenset(
+    "忘れる 欠かす 怠る 漏らす 逃す 見逃す 迷う 絶やす 諦める 休む 抜かす 惜しむ 躊躇う ためらう 妥協 手抜き 先送り 後回し 放置 溜める 隠す "
+    "消す 削除 捨てる 壊す 失う 押し付ける 押しつける 責める 否定 決めつける 丸投げ 頼る 依存".split()
+)
+# After 「〜するより」, these make it a time (「デプロイするより前に」), not a choice against it.
+_TIME_AFTER_YORI = frozenset("前 先 早い 早く 以前 後 あと".split())
+
+
+def denied_by_what_follows(tokens: Sequence[Word], index: int) -> bool:
+    """Whether tokens[index] ends a part that what follows sets aside: 「役割は決めずに全員で調査」
+    (without doing it), 「確認しないでデプロイ」, 「ロールバックで止めるより、原因を直すほうが」 (rather
+    than doing it). The part before is denied; the rest is said as usual."""
+    token = tokens[index]
+    before = tokens[index - 1] if index else None
+    if before is None or index + 1 >= len(tokens) or not any(t.pos in _SUBSTANCE for t in tokens[index + 1 :]):
+        return False
+    if token.surface in ("に", "で") and before.negation and before.surface in ("ず", "ない"):
+        if token.surface == "に" and before.surface != "ず" or token.surface == "で" and before.surface != "ない":
+            return False
+        verb = tokens[index - 2] if index >= 2 else None
+        doer = tokens[index - 3] if index >= 3 and verb is not None and verb.lemma in ("する", "為る") else verb
+        return not (verb is not None and (verb.lemma in _DOUBLE_NEGATIVE or (doer is not None and doer.lemma in _DOUBLE_NEGATIVE)))
+    if token.surface == "より" and before.pos in ("verb", "auxiliary") and not before.negation:
+        following = next((t for t in tokens[index + 1 :] if t.surface not in ("も", "、", ",")), None)
+        return following is None or following.lemma not in _TIME_AFTER_YORI
+    return False
