@@ -78,7 +78,7 @@ def read_codes(codes: str) -> tuple[tuple[Verdict, ...], bool]:
 CONTENT_POS = frozenset({"noun", "proper_noun", "verb", "adjective", "number", "prefix", "suffix"})
 # Words that carry no point of their own: matching them says nothing about the answer.
 STOP_WORDS = frozenset(
-    "こと もの ため よう など 等 する 為る ある 有る いる 居る なる 成る できる 出来る れる られる せる 思う 考える 行う 言う いう "
+    "こと もの ため よう など 等 する ある いる なる できる 出来る れる られる せる 思う 考える 行う 言う いう "
     "自分 具体 的 化 性 上 中 時 場合 方 点 際 后 後 前 つ 人 的確 それ これ あれ どれ 何 内容 形 ところ "
     "とき 事 物 為 様 さ み 達 たち 方法 について における よる 対する 関する".split()
 )
@@ -111,6 +111,8 @@ def clauses(text: str) -> list[str]:
 
 
 _NEGATION_WORDS = frozenset({"ない", "無い", "なし", "無し"})
+# する, ある, いる and なる as the analyser normalises them.
+_LIGHT_VERBS = frozenset({"為る", "有る", "居る", "成る"})
 
 
 def _keys(tokens: Iterable[TokenLike]) -> list[str]:
@@ -227,6 +229,7 @@ def _point_words(tokens: Sequence[TokenLike]) -> list[str]:
             token.pos in ("noun", "proper_noun", "verb", "adjective", "number")
             and form not in STOP_WORDS
             and form not in _NEGATION_WORDS
+            and form not in _LIGHT_VERBS
             and len(form) > 1
             and form not in words
         ):
@@ -246,7 +249,10 @@ def _synonym(text: str, analyse: Analyse) -> Synonym:
     negative = _is_denial(normalized, tokens)
     # A keyword that is a denial (「禁止ではなく」) is found as written: its words without the
     # denial would match the opposite (「すべて禁止します」).
-    return Synonym(normalized, () if negative else keys, negative=negative)
+    # A keyword whose only content is a light verb (「何をした」 is 為る once analysed) is found as
+    # written: the verb alone is in almost every clause.
+    light = all(key in _LIGHT_VERBS for key in keys)
+    return Synonym(normalized, () if negative or light else keys, negative=negative)
 
 
 def matcher_for(point: str, keywords: Keywords | None, analyse: Analyse, rarity: Callable[[str], float] | None = None) -> PointMatcher:

@@ -509,3 +509,9 @@ def test_that_a_mishap_does_not_happen_is_an_outcome_not_a_denial(analyse):
         assert C in verdicts(analyse, INCIDENT, text)[:2], text
     for text in ("ロールバックはしていません。", "役割分担は決めていないです。"):
         assert C not in verdicts(analyse, INCIDENT, text)[:2], text
+
+
+def test_a_keyword_whose_only_content_is_a_light_verb_is_found_as_written(analyse):
+    question = Question(6, "q", ("何をしたかの説明",), keyword_text="何をした/what we did")
+    assert verdicts(analyse, question, "ログを分析しました。") == (M,)
+    assert verdicts(analyse, question, "まず何をしたかを時系列で説明します。") == (C,)
