@@ -46,7 +46,7 @@ _AFFIRMING = re.compile(
 # clause it is in covers nothing (「まだこれからです」「予算がなくて難しい」「手が回っていない」).
 # Only that clause: a reply that admits one gap still covers the points it makes elsewhere.
 _ADMISSION = re.compile(
-    r"まだ[^、,]{0,20}?これから|これから|難し(?:い|く|かった)|手が回(?:って|ら|りません)|手つかず|未着手"
+    r"まだ[^、,]{0,20}?これから|これから|難し(?:い|く(?!な[るりっ])|かった)|手が回(?:って|ら|りません)|手つかず|未着手"
     r"|でき(?:て)?(?:い)?な(?:い|かった)|できていません|できてません|追いついていな|浅(?:い|く|かった)(?![\u4e00-\u9fff\u30a0-\u30ff])|弱(?:い|く|かった)(?![点\u4e00-\u9fff\u30a0-\u30ff])"
     # 放置 as a state (「放置されがち」), not as a condition (「放置すれば損失が出る」); a challenge
     # still open (「…が課題です」「今後の課題」), not the 課題 of a story told in the past.
@@ -71,8 +71,17 @@ _ENGLISH_NEGATION = re.compile(
 _ENGLISH_SUBORDINATE = re.compile(r"\b(?:that|which|who|whom|whose|where|if|when|unless|so|until)\s+(?:[\w'’-]+\s+){0,3}$")
 
 
+# That a mishap did not happen again is an outcome: 「it hasn't recurred」「we haven't had an outage since」.
+_ENGLISH_MISHAP = re.compile(
+    r"^\s+(?:\w+\s+){0,2}?(?:recur|happen(?:ed)? again|occur(?:red)? again|had (?:an? )?(?:outage|incident|breach|leak)|break|broke|fail|crash|go down|went down|leak)"
+)
+
+
 def _english_denies(piece: str) -> bool:
-    return any(not _ENGLISH_SUBORDINATE.search(piece[: m.start()]) for m in _ENGLISH_NEGATION.finditer(piece))
+    return any(
+        not _ENGLISH_SUBORDINATE.search(piece[: m.start()]) and not _ENGLISH_MISHAP.match(piece[m.end() :])
+        for m in _ENGLISH_NEGATION.finditer(piece)
+    )
 
 
 _SUBSTANCE = frozenset({"noun", "proper_noun", "verb", "adjective", "number"})
@@ -89,6 +98,10 @@ _MISHAPS = frozenset(
 )
 
 
+_HAPPEN = frozenset("起きる 起こる 発生".split())
+_TROUBLES = frozenset("障害 問題 事故 インシデント エラー 不具合 漏えい 漏洩 事象 トラブル 事件 ミス 遅延".split())
+
+
 def _mishap_before(tokens: Sequence[Word], index: int) -> bool:
     """Whether the negation at tokens[index] denies a mishap: the verb before it (past られる, する)
     or the noun that する makes a verb of (「再発しない」)."""
@@ -96,6 +109,8 @@ def _mishap_before(tokens: Sequence[Word], index: int) -> bool:
     for token in reversed(words):
         if token.lemma in _MISHAPS or token.surface in _MISHAPS:
             return True
+        if token.lemma in _HAPPEN and any(t.lemma in _TROUBLES for t in tokens[:index]):
+            return True  # 「同じ障害は起きていません」
         if token.lemma not in ("する", "為る", "れる", "られる", "いる", "居る") and token.surface not in ("て", "で", "が"):
             return False
     return False
@@ -105,7 +120,17 @@ def _admits(piece: str) -> bool:
     """Whether the clause ends in an admission: 「一人ではできない成果」 and 「カバーできていない
     範囲を可視化した」 go on past it, so they admit nothing."""
     bare = _POLITE_END.sub("", piece)
-    return any(len(bare) - match.end() <= _ADMISSION_TAIL for match in _ADMISSION.finditer(bare))
+    for match in _ADMISSION.finditer(bare):
+        if len(bare) - match.end() > _ADMISSION_TAIL:
+            continue
+        if match.group().startswith("でき") and _IMPACT.search(bare[: match.start()]):
+            continue  # 「ユーザーの6割がログインできない状態でした」: what an incident did, not a gap admitted
+        return True
+    return False
+
+
+# Who an incident affects: what they could not do is its impact.
+_IMPACT = re.compile(r"(?:ユーザー?|顧客|お客様|お客さん|利用者|会員|社員|全員|取引先)[^、,。]{0,12}?(?:が|は|も)")
 
 
 def negated(piece: str, tokens: Sequence[Word]) -> bool:

@@ -515,3 +515,23 @@ def test_a_keyword_whose_only_content_is_a_light_verb_is_found_as_written(analys
     question = Question(6, "q", ("何をしたかの説明",), keyword_text="何をした/what we did")
     assert verdicts(analyse, question, "ログを分析しました。") == (M,)
     assert verdicts(analyse, question, "まず何をしたかを時系列で説明します。") == (C,)
+
+
+def test_an_incident_s_impact_a_consequence_and_no_recurrence_deny_nothing(analyse):
+    question = Question(
+        7,
+        "q",
+        ("影響範囲の説明、整合性、再発防止のテスト",),
+        keyword_text="ユーザー + 決済/ログイン | 整合性 | テスト/test + 追加/足/add",
+    )
+    text = "約40分間、3割のユーザーが決済できない状態でした。"
+    assert verdicts(analyse, question, text)[0] == C
+    text = "非同期にすると整合性の担保が難しくなります。"
+    assert verdicts(analyse, question, text)[1] == C
+    text = "回帰テストを追加して、それ以降同じ障害は起きていません。"
+    assert verdicts(analyse, question, text)[2] == C
+    assert verdicts(analyse, question, "We added a regression test, and it hasn't recurred since.")[2] == C
+    # An admission about one's own work is still one; so is a test never added.
+    assert verdicts(analyse, question, "整合性の担保はまだできていない状態です。")[1] == M
+    assert verdicts(analyse, question, "テストは追加していません。")[2] == M
+    assert verdicts(analyse, question, "We haven't added a test yet.")[2] == M
