@@ -36,7 +36,7 @@ _POLITE_END = re.compile(
     r"(です|でした|だ|である|な?と(?:今は|今では|今になって|いまは)?(?:思|考え|感じ)(?:います|ました|ています|てます|ている|る|う|た)?|ね|よ|な|[\s、,…])+$"
 )
 # 〜ないように, 〜ないため, 〜なければ: the negation serves what follows, it does not deny the clause.
-_NOT_DENIAL_AFTER = frozenset({"よう", "ため", "と", "ば", "なら", "限り", "場合", "うち", "まま", "こと", "で"})
+_NOT_DENIAL_AFTER = frozenset({"よう", "ため", "と", "ば", "なら", "限り", "場合", "うち", "まま", "こと", "で", "かどうか"})
 # Negative forms that affirm: an obligation, something indispensable, a rhetorical question.
 _AFFIRMING = re.compile(
     r"なければ|なくては|ないと(なら|いけ|だめ|ダメ)|ねばなら|なきゃ|ざるを(得|え)|欠かせ(ない|ません)|ではないでしょうか|ではないか|じゃないか"
@@ -121,14 +121,15 @@ def _admits(piece: str) -> bool:
     範囲を可視化した」 go on past it, so they admit nothing."""
     bare = _POLITE_END.sub("", piece)
     for match in _ADMISSION.finditer(bare):
-        if len(bare) - match.end() > _ADMISSION_TAIL:
-            continue
+        if len(bare) - match.end() > _ADMISSION_TAIL or bare.startswith(_SERVING, match.end()):
+            continue  # (「特定できないようにする」: it serves what follows)
         if match.group().startswith("でき") and _IMPACT.search(bare[: match.start()]):
             continue  # 「ユーザーの6割がログインできない状態でした」: what an incident did, not a gap admitted
         return True
     return False
 
 
+_SERVING = ("よう", "ため", "と", "ば")
 # Who an incident affects: what they could not do is its impact.
 _IMPACT = re.compile(r"(?:ユーザー?|顧客|お客様|お客さん|利用者|会員|社員|全員|取引先)[^、,。]{0,12}?(?:が|は|も)")
 
@@ -159,6 +160,8 @@ def negated(piece: str, tokens: Sequence[Word]) -> bool:
             return True  # 「必要ないと思っています」「導入しないと判断した」: the thought is the denial
         if after and (after[0].surface in _NOT_DENIAL_AFTER or after[0].lemma in _NOT_DENIAL_AFTER):
             continue
+        if after and after[0].surface == "か" and (len(after) == 1 or after[1].surface not in ("な", "ね", "も", "なぁ", "しら")):
+            continue  # 「権限が作られていないか」: a check, not 「できていないかな」
         if _mishap_before(tokens, index):
             continue
         if after and after[0].surface in _DECIDED_NOT and not any(t.pos in _SUBSTANCE for t in after[1:]):

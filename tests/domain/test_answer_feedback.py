@@ -535,3 +535,10 @@ def test_an_incident_s_impact_a_consequence_and_no_recurrence_deny_nothing(analy
     assert verdicts(analyse, question, "整合性の担保はまだできていない状態です。")[1] == M
     assert verdicts(analyse, question, "テストは追加していません。")[2] == M
     assert verdicts(analyse, question, "We haven't added a test yet.")[2] == M
+
+
+def test_a_check_or_a_purpose_with_a_negation_denies_nothing_but_a_guess_does(analyse):
+    question = Question(8, "q", ("本人を特定できない加工、権限の定期チェック",), keyword_text="ハッシュ化/仮名加工 | 権限")
+    assert verdicts(analyse, question, "氏名はハッシュ化して、元の人を特定できないようにします。")[0] == C
+    assert verdicts(analyse, question, "・不要な権限が作られてないか\n・退職者のアカウントが残ってないか")[1] == C
+    assert verdicts(analyse, question, "権限の棚卸しはできていないかな。")[1] == M
