@@ -52,10 +52,12 @@ _FRAMING = _EVALUATING | _LIGHT
 _COUNTERS = frozenset("つ 点 個 項目 位".split())  # 「この3つ」「以下の5点」 count the list
 _CONTENT = frozenset({"noun", "proper_noun", "verb", "adjective"})
 _NAMING = frozenset({"noun", "proper_noun", "number", "symbol", "prefix", "suffix"})
-_ITEM_SEPARATORS = frozenset("、,，・/／#＃|｜→⇒➡➔⇨＞>")  # an arrow chains steps: 「検知→調査→報告」
+_ARROWS = frozenset("→⇒➡➔⇨＞>")
+_ITEM_SEPARATORS = frozenset("、,，・/／#＃|｜") | _ARROWS  # an arrow chains steps: 「検知→調査→報告」
 _TAG_SEPARATORS = frozenset(":：")
 _ASIDES = {"(": ")", "（": "）", "[": "]", "［": "］", "【": "】"}
 _QUOTES = {"「": "」", "『": "』", '"': '"', "“": "”"}
+_CLOSING_QUOTES = frozenset(_QUOTES.values())
 _BRACKETS = frozenset(_ASIDES) | frozenset(_ASIDES.values()) | frozenset(_QUOTES) | frozenset(_QUOTES.values())
 _CASE_PARTICLES = frozenset({"が", "を", "に", "で", "は", "へ", "より"})  # not から・まで・と, which names hold (失敗から学ぶ姿勢)
 _CONTINUING = _CASE_PARTICLES | {"も"}
@@ -173,7 +175,7 @@ class _Words:
         self.piece, self.tokens = piece, tokens
         self.spans = _spans(piece, tokens) if _SPACE.search(piece) else None
         self.joined: set[int] = set()
-        self.marked: set[int] = set()  # the first tokens of items that 「とか」 or 「や」 follow
+        self.marked: set[int] = set()  # the last tokens of items that 「とか」 or 「や」 follow (a lead may trim their start)
 
     def text(self, first: int, last: int) -> str:
         if self.spans is None:
@@ -216,6 +218,8 @@ def _items(words: _Words) -> list[list[int]]:
             items[-1].append(index)
             continue
         if surface in _ASIDES or surface in _QUOTES:
+            if surface in _QUOTES and index and tokens[index - 1].surface in _CLOSING_QUOTES and items[-1]:
+                items.append([])  # 「A」「B」「C」: quoted names one after another
             closing.append(_ASIDES.get(surface) or _QUOTES[surface])
         elif token.pos == "symbol" and surface in _ITEM_SEPARATORS:
             items.append([index] if surface in "#＃" else [])  # a hashtag marks its item
@@ -226,7 +230,7 @@ def _items(words: _Words) -> list[list[int]]:
             if surface == "か":
                 items[-1].pop()  # 「AとかBとか」
             if items[-1]:
-                words.marked.add(items[-1][0])
+                words.marked.add(items[-1][-1])
             items.append([])
             continue
         elif spaced and words.spaced(index) and token.pos in _NAMING and tokens[index - 1].pos in _NAMING:
@@ -286,7 +290,7 @@ def _tag(words: _Words, inner: list[int]) -> bool:
     return all(len(name) <= _TAG_CHARACTERS for name in _NAMES_IN_TAG.split(words.text(inner[0], inner[-1])))
 
 
-def _listed_terms(piece: str, tokens: Sequence[Word]) -> tuple[int, int]:
+def _listed_terms(piece: str, tokens: Sequence[Word], loose: int = _LISTED_BY_PARTICLE) -> tuple[int, int]:
     """How many bare terms a clause names: FRAME when it only frames a list (「ポイントは以下です」「この
     あたりが大事かなと」, a bullet's number), SENTENCE when it says something (a predicate or case
     structure of its own) or is a phrase rather than terms; and how many entries it adds to a list
@@ -320,26 +324,40 @@ def _listed_terms(piece: str, tokens: Sequence[Word]) -> tuple[int, int]:
     for item in reversed(terms):  # the last first: a sentence most often shows itself at its end
         term = _bare(words, item)
         if term is None:
-            return _marked_terms(words, terms)
+            if not _chained(words, terms):
+                return _marked_terms(words, terms, loose)
+            continue  # a step that says something, in a chain of terms (「仮押さえ→決済→期限切れで解放」)
         bare += term
-    if bare < 0.75 * len(terms):
-        return _marked_terms(words, terms)
+    if bare < 0.75 * len(terms) or bare < len(terms) and bare < 3:
+        return _marked_terms(words, terms, loose)
     return len(terms), len(terms) if len(terms) >= 3 else max(1, sum(item[0] not in words.joined for item in terms))
 
 
-def _marked_terms(words: _Words, terms: list[list[int]]) -> tuple[int, int]:
+def _after_topic(words: _Words, item: list[int]) -> list[int]:
+    """An item without the topic it starts with: 「SOARは」 or 「こういうのは」 before 「エンリッチメントとか」."""
+    topic = max((position for position, i in enumerate(item) if words.tokens[i].surface == "は"), default=-1)
+    return item[topic + 1 :] or item
+
+
+def _chained(words: _Words, terms: list[list[int]]) -> bool:
+    """Whether the items are joined by arrows: a chain of steps."""
+    starts = {item[0] for item in terms[1:]}
+    return any(words.tokens[i - 1].surface in _ARROWS for i in starts if i)
+
+
+def _marked_terms(words: _Words, terms: list[list[int]], loose: int = _LISTED_BY_PARTICLE) -> tuple[int, int]:
     """A clause that says something, unless it names its terms with 「とか」 or 「や」 three times or more
     (「IPAのサイトとかPPCの発表とか勉強会とかで追ってます」「AとかBとかCとかですかね、…」), or before 「みたいな」
     (「短所・長所・改善策、みたいなフレームで…」): examples named that loosely are a list, whatever the casual
     sentence around them says of them."""
-    loose = words.marked
+    marks = words.marked
     if words.tokens[terms[-1][0]].lemma == "みたい":
-        loose = loose | {item[0] for item in terms[:-1]}
-    if len(loose) < _LISTED_BY_PARTICLE:
+        marks = marks | {item[-1] for item in terms[:-1]}
+    if len(marks) < loose:
         return SENTENCE, 0
-    marked = [item for item in terms if item[0] in loose and _bare(words, item)]
-    if len(marked) >= _LISTED_BY_PARTICLE:
-        return len(marked), len(marked)
+    marked = [item for item in terms if item[-1] in marks and _bare(words, _after_topic(words, item))]
+    if len(marked) >= loose:
+        return max(len(marked), _LISTED_BY_PARTICLE), len(marked)  # named loosely: a list by itself
     return SENTENCE, 0
 
 
@@ -357,7 +375,9 @@ def listed_clauses(analysed: Sequence[tuple[str, Sequence[Word]]]) -> list[bool]
     that is mostly terms, with an explained line among them (that line still counts in full)."""
     if analysed and _hedged(analysed):
         return [any(t.pos in _CONTENT for t in tokens) for _, tokens in analysed]
-    shapes = [_listed_terms(piece, tokens) for piece, tokens in analysed]
+    # In a short reply two terms named loosely (「エンリッチメントとか承認フローとかが肝っすね」) are a list.
+    short = sum(len(piece) for piece, _ in analysed) <= _HEDGED_REPLY_CHARACTERS
+    shapes = [_listed_terms(piece, tokens, 2 if short else _LISTED_BY_PARTICLE) for piece, tokens in analysed]
     counts = [count for count, _ in shapes]
     entries = [entry for _, entry in shapes]
     listed = [count >= 3 for count in counts]

@@ -542,3 +542,29 @@ def test_a_check_or_a_purpose_with_a_negation_denies_nothing_but_a_guess_does(an
     assert verdicts(analyse, question, "氏名はハッシュ化して、元の人を特定できないようにします。")[0] == C
     assert verdicts(analyse, question, "・不要な権限が作られてないか\n・退職者のアカウントが残ってないか")[1] == C
     assert verdicts(analyse, question, "権限の棚卸しはできていないかな。")[1] == M
+
+
+def test_quoted_names_in_a_row_are_a_list(analyse):
+    assert C not in verdicts(analyse, ZERO_TRUST, "「アクセス制御」「マイクロセグメンテーション」「ログ分析」")
+    text = "「ゼロトラスト」という言葉が流行る前から、MFAでアクセス制御を固め、マイクロセグメンテーションで区切り、ログはSIEMで分析してきました。"
+    assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
+
+
+def test_a_chain_of_terms_ending_in_one_step_is_still_a_list(analyse):
+    assert C not in verdicts(analyse, ZERO_TRUST, "アクセス制御→マイクロセグメンテーション→SIEM→ログで分析")
+    text = "MFAでアクセス制御を固める→マイクロセグメンテーションで区切る→ログはSIEMで分析"
+    assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
+
+
+def test_two_terms_named_loosely_make_a_short_reply_a_list(analyse):
+    for text in (
+        "ゼロトラストはアクセス制御とかマイクロセグメンテーションとかが肝っすね〜",
+        "こういうのはアクセス制御とかマイクロセグメンテーションとか、そのへんの線引きが大事っすよね",
+    ):
+        assert C not in verdicts(analyse, ZERO_TRUST, text)[:2], text
+    # In a longer reply, two examples named with とか are part of an answer.
+    text = (
+        "前職ではアクセス制御とかマイクロセグメンテーションとかを一から設計しました。MFAを全社に入れ、"
+        "工場のネットワークを分け、ログはSIEMに集めて毎朝分析する運用にしています。"
+    )
+    assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
