@@ -46,7 +46,7 @@ _EVALUATING = frozenset(
 # Light words frame a list with an evaluating word (「…を意識しています」) but not alone: 「…をします」
 # and 「…があります」 say that something is done or there.
 _LIGHT = frozenset(
-    "する 為る いる 居る ある 有る なる 成る おく 置く しまう こと 事 もの 物 の よう ところ とこ 的 自分 私 僕 俺 等 など".split()
+    "する 為る いる 居る ある 有る なる 成る おく 置く しまう こと 事 もの 物 の よう ところ とこ 的 自分 私 僕 俺 等 など いう 言う".split()
 )
 _FRAMING = _EVALUATING | _LIGHT
 _COUNTERS = frozenset("つ 点 個 項目 位".split())  # 「この3つ」「以下の5点」 count the list
@@ -320,10 +320,17 @@ def _listed_terms(piece: str, tokens: Sequence[Word], loose: int = _LISTED_BY_PA
         lead -= 1  # a lead ends in a particle or a symbol: 「ポイントは」, not the 人 of 「人、プロセス」
     if lead and _frame([tokens[i] for i in first[:lead]]):
         terms[0] = first[lead:]
+    if len(terms) == 1 and _bare(words, terms[0]) is None:
+        said = [tokens[i] for i in terms[0] if tokens[i].pos != "symbol"]
+        if said and len(words.text(terms[0][0], terms[0][-1])) <= _TERSE_CHARACTERS and _slogan(said):
+            return 1, 1  # a slogan on a line of its own (「・不満は言わない」), among bullets of terms
     bare = 0
-    for item in reversed(terms):  # the last first: a sentence most often shows itself at its end
+    for position, item in enumerate(reversed(terms)):  # the last first: a sentence most often shows itself at its end
         term = _bare(words, item)
         if term is None:
+            if position and len(terms) >= 3 and not _chained(words, terms) and _terse(words, item):
+                bare += 1  # a note among terms (「形骸化、システムで強制、教育」「報連相 / 抱え込まない / 切り替え」)
+                continue
             if not _chained(words, terms):
                 return _marked_terms(words, terms, loose)
             continue  # a step that says something, in a chain of terms (「仮押さえ→決済→期限切れで解放」)
@@ -331,6 +338,26 @@ def _listed_terms(piece: str, tokens: Sequence[Word], loose: int = _LISTED_BY_PA
     if bare < 0.75 * len(terms) or bare < len(terms) and bare < 3:
         return _marked_terms(words, terms, loose)
     return len(terms), len(terms) if len(terms) >= 3 else max(1, sum(item[0] not in words.joined for item in terms))
+
+
+_TERSE_CHARACTERS = 12
+
+
+def _terse(words: _Words, item: list[int]) -> bool:
+    """A short note that states nothing in full: it ends in a noun (「システムで強制」) or is a slogan
+    in the plain negative (「抱え込まない」「不満は言わない」), with no topic before a noun ending."""
+    said = [words.tokens[i] for i in item if words.tokens[i].pos != "symbol"]
+    if not said or len(words.text(item[0], item[-1])) > _TERSE_CHARACTERS:
+        return False
+    if _slogan(said):
+        return True
+    return said[-1].pos in ("noun", "suffix", "proper_noun") and not any(t.surface == "は" for t in said)
+
+
+def _slogan(said: Sequence[Word]) -> bool:
+    """A rule in the plain negative (「抱え込まない」「他責にしない」): a slogan, not something done."""
+    last = said[-1]
+    return last.negation and last.surface in ("ない", "ず") and not any(t.pos == "auxiliary" and not t.negation for t in said)
 
 
 def _after_topic(words: _Words, item: list[int]) -> list[int]:

@@ -568,3 +568,18 @@ def test_two_terms_named_loosely_make_a_short_reply_a_list(analyse):
         "工場のネットワークを分け、ログはSIEMに集めて毎朝分析する運用にしています。"
     )
     assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
+
+
+def test_a_terse_note_or_a_slogan_among_terms_is_part_of_the_list(analyse):
+    for text in (
+        "キーワードでいうと：アクセス制御、マイクロセグメンテーション、ログ分析、SIEM",
+        "アクセス制御、SIEMで監視、マイクロセグメンテーション、ログ分析",
+        "アクセス制御 / 抱え込まない / マイクロセグメンテーション / ログ分析",
+        "・アクセス制御\n・マイクロセグメンテーション\n・ログ分析\n・人を責めない",
+    ):
+        assert C not in verdicts(analyse, ZERO_TRUST, text), text
+    # The last item carries a predicate for the list: 「A、B、Cを導入」 is an answer, and so is a chain of steps.
+    text = "MFAでのアクセス制御、マイクロセグメンテーション、SIEMでのログ分析を全社に導入しました"
+    assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
+    text = "MFAでアクセス制御を強化 → 工場系はマイクロセグメンテーション → ログはSIEMに集約して分析"
+    assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
