@@ -351,7 +351,7 @@ def _terse(words: _Words, item: list[int]) -> bool:
         return False
     if _slogan(said):
         return True
-    return said[-1].pos in ("noun", "suffix", "proper_noun") and not any(t.surface == "は" for t in said)
+    return said[-1].pos in ("noun", "suffix", "proper_noun", "adjective") and not any(t.surface == "は" for t in said)
 
 
 def _slogan(said: Sequence[Word]) -> bool:

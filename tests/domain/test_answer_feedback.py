@@ -575,6 +575,7 @@ def test_a_terse_note_or_a_slogan_among_terms_is_part_of_the_list(analyse):
         "キーワードでいうと：アクセス制御、マイクロセグメンテーション、ログ分析、SIEM",
         "アクセス制御、SIEMで監視、マイクロセグメンテーション、ログ分析",
         "アクセス制御 / 抱え込まない / マイクロセグメンテーション / ログ分析",
+        "運用つらい / アクセス制御 / マイクロセグメンテーション / ログ分析",
         "・アクセス制御\n・マイクロセグメンテーション\n・ログ分析\n・人を責めない",
     ):
         assert C not in verdicts(analyse, ZERO_TRUST, text), text
