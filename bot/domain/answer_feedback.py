@@ -251,7 +251,9 @@ def _synonym(text: str, analyse: Analyse) -> Synonym:
     # denial would match the opposite (「すべて禁止します」).
     # A keyword whose only content is a light verb (「何をした」 is 為る once analysed) is found as
     # written: the verb alone is in almost every clause.
-    light = all(key in _LIGHT_VERBS for key in keys)
+    # So is one the analyser reads with a word it drops (「バーンレート」 is an adverb and レート): its
+    # other words alone (any rate) say something else.
+    light = all(key in _LIGHT_VERBS for key in keys) or any(t.pos == "adverb" for t in tokens)
     return Synonym(normalized, () if negative or light else keys, negative=negative)
 
 

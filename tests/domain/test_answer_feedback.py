@@ -584,3 +584,9 @@ def test_a_terse_note_or_a_slogan_among_terms_is_part_of_the_list(analyse):
     assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
     text = "MFAでアクセス制御を強化 → 工場系はマイクロセグメンテーション → ログはSIEMに集約して分析"
     assert verdicts(analyse, ZERO_TRUST, text) == (C, C, C)
+
+
+def test_a_keyword_read_with_a_word_the_analyser_drops_is_found_as_written(analyse):
+    question = Question(9, "q", ("バーンレートによるアラート",), keyword_text="バーンレート/burn rate")
+    assert verdicts(analyse, question, "APIにはレートリミットを入れています。") == (M,)
+    assert verdicts(analyse, question, "バーンレートが速いときだけページします。") == (C,)
