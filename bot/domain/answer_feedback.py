@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from bot.domain.bare_lists import listed_clauses
-from bot.domain.denials import denied_by_what_follows, negated
+from bot.domain.denials import ENGLISH_NEGATION, denied_by_what_follows, negated
 from bot.domain.role import Keywords, Question, Role
 
 
@@ -89,7 +89,7 @@ _CLAUSE = re.compile(
     r"[(（]笑[)）]|笑(?![\u3040-\u30ff\u4e00-\u9fff])|(?<=[\u3040-\u30ff\u4e00-\u9fff])[wｗ]+(?![a-z])"
     r"|[\U0001F000-\U0001FAFF\u2600-\u2604\u2607-\u27BF\u2B50\u2B55]+[\ufe0f]?"  # ★ and ☆ are text (★3)
     r"|[。．!?！？;；\n]+|(?<!\d)\.|\.(?!\d)|(?<=が)[、,]|(?<=けど)[、,]?|(?<=けれど)[、,]?|(?<=一方)[、,]?|(?<=ものの)[、,]?"
-    r"|(?<=なく)(?<!だけでなく)(?<!のみでなく)[、,]|(?<=ず)(?<!のみならず)(?<!に限らず)(?<!かかわらず)[、,]|(?<=し)[、,]|(?<=て)[、,]"
+    r"|(?<=なく)(?<!だけでなく)(?<!のみでなく)(?<!だけじゃなく)(?<!だけではなく)(?<!ばかりでなく)[、,]|(?<=ず)(?<!のみならず)(?<!に限らず)(?<!かかわらず)[、,]|(?<=し)[、,]|(?<=て)[、,]"
 )
 _TENTHS = re.compile(r"(\d+(?:\.\d+)?)\s*割")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|パーセント|％)")
@@ -238,7 +238,12 @@ def _point_words(tokens: Sequence[TokenLike]) -> list[str]:
 
 
 def _is_denial(text: str, tokens: Sequence[TokenLike]) -> bool:
-    return any(t.negation for t in tokens) or text.endswith(("ない", "ず", "ぬ", "不要", "せず", "しない"))
+    """A keyword or point that is itself a denial: 「責めない」, or in English 「can't instruct」."""
+    return (
+        any(t.negation for t in tokens)
+        or text.endswith(("ない", "ず", "ぬ", "不要", "せず", "しない"))
+        or bool(ENGLISH_NEGATION.search(text))
+    )
 
 
 def _synonym(text: str, analyse: Analyse) -> Synonym:

@@ -40,7 +40,9 @@ _NOT_DENIAL_AFTER = frozenset({"よう", "ため", "と", "ば", "なら", "限�
 # Negative forms that affirm: an obligation, something indispensable, a rhetorical question.
 _AFFIRMING = re.compile(
     r"なければ|なくては|ないと(なら|いけ|だめ|ダメ)|ねばなら|なきゃ|ざるを(得|え)|欠かせ(ない|ません)|ではないでしょうか|ではないか|じゃないか"
-    r"|手はない|に違いない|しか[^、,]{0,12}?(?:ない|ません|なかった|ず)|ほかない|以外にない|だけでなく|のみならず|に限らず"
+    r"|手はない|に違いない|しか[^、,]{0,12}?(?:ない|ません|なかった|ず)|ほかない|以外にない|のみならず|に限らず"
+    # 「CVSSだけじゃなく」 (not only), 「他人事じゃない」 (it concerns us): negative in form only.
+    r"|(?:だけ|ばかり|のみ)(?:で|じゃ|では)(?:なく|ない)|他人事(?:じゃ|では)な|無関係(?:じゃ|では)な|無縁(?:じゃ|では)な"
 )
 # An admission says the point is not done yet, in words that are not a grammatical negation: the
 # clause it is in covers nothing (「まだこれからです」「予算がなくて難しい」「手が回っていない」).
@@ -61,7 +63,7 @@ _ADMISSION = re.compile(
 _NO_NEED = re.compile(r"なくて(?:も)?(?:いい|良い|よい|大丈夫|構わない|問題ない)$")
 # An English negation denies a clause when it negates a verb (「we don't」「is not」「never」); 「X, not Y」
 # and 「not only」 contrast two things and deny neither (「outcome, not output」「IC track, not management」).
-_ENGLISH_NEGATION = re.compile(
+ENGLISH_NEGATION = re.compile(
     r"\b(?:never|no longer|not yet|cannot|(?:have|has|had|do|does|did|wo|would|is|are|was|were|ca|could|should|must)n['’]t"
     r"|(?:['’]s|['’]re|['’]m|am|is|are|was|were|be|been|do|does|did|have|has|had|will|would|can|could|should|must|may|might|shall)"
     r"(?:\s+\w+)?\s+not(?!\s+(?:only|just|merely)))\b"
@@ -80,7 +82,7 @@ _ENGLISH_MISHAP = re.compile(
 def _english_denies(piece: str) -> bool:
     return any(
         not _ENGLISH_SUBORDINATE.search(piece[: m.start()]) and not _ENGLISH_MISHAP.match(piece[m.end() :])
-        for m in _ENGLISH_NEGATION.finditer(piece)
+        for m in ENGLISH_NEGATION.finditer(piece)
     )
 
 

@@ -590,3 +590,18 @@ def test_a_keyword_read_with_a_word_the_analyser_drops_is_found_as_written(analy
     question = Question(9, "q", ("バーンレートによるアラート",), keyword_text="バーンレート/burn rate")
     assert verdicts(analyse, question, "APIにはレートリミットを入れています。") == (M,)
     assert verdicts(analyse, question, "バーンレートが速いときだけページします。") == (C,)
+
+
+def test_negative_in_form_only_affirms_and_an_english_keyword_can_be_a_denial(analyse):
+    question = Question(
+        10,
+        "q",
+        ("悪用状況で優先度を決める、自分ごととして捉える、直接の指示はできない",),
+        keyword_text="悪用 + 優先 | うちも/自社も | 直接指示できない/指示はできない/can't give direct instructions",
+    )
+    text = "CVSSだけじゃなく、悪用されているかで優先順位をつけます。うちも同じ機器があって他人事じゃないと思いました。"
+    assert verdicts(analyse, question, text)[:2] == (C, C)
+    text = "Under an SES contract we can't give direct instructions to their engineers."
+    assert verdicts(analyse, question, text)[2] == C
+    # A real denial still denies.
+    assert verdicts(analyse, question, "悪用されているかで優先順位はつけていません。")[0] == M
