@@ -88,6 +88,7 @@ def _english_denies(piece: str) -> bool:
 
 _SUBSTANCE = frozenset({"noun", "proper_noun", "verb", "adjective", "number"})
 _DECIDED_NOT = frozenset({"方針", "予定", "つもり", "考え", "計画"})
+_LIGHT = frozenset({"する", "為る", "いる", "居る", "おる", "ある", "有る"})
 _THINKING = frozenset({"思う", "考える", "判断", "感じる", "決める", "結論"})
 
 
@@ -158,7 +159,12 @@ def negated(piece: str, tokens: Sequence[Word]) -> bool:
         said = list(after)
         while said and said[0].pos == "auxiliary":
             said.pop(0)  # 「…なかったと思います」: the thought follows the tense
-        if len(said) >= 2 and said[0].surface == "と" and said[1].lemma in _THINKING:
+        if (
+            len(said) >= 2
+            and said[0].surface == "と"
+            and said[1].lemma in _THINKING
+            and not any(t.pos in _SUBSTANCE and t.lemma not in _LIGHT for t in said[2:])
+        ):
             return True  # 「必要ないと思っています」「導入しないと判断した」: the thought is the denial
         if after and (after[0].surface in _NOT_DENIAL_AFTER or after[0].lemma in _NOT_DENIAL_AFTER):
             continue

@@ -605,3 +605,9 @@ def test_negative_in_form_only_affirms_and_an_english_keyword_can_be_a_denial(an
     assert verdicts(analyse, question, text)[2] == C
     # A real denial still denies.
     assert verdicts(analyse, question, "悪用されているかで優先順位はつけていません。")[0] == M
+
+
+def test_a_decision_not_to_that_describes_a_noun_denies_nothing(analyse):
+    question = Question(11, "q", ("経営会議での共有",), keyword_text="経営会議 + 共有")
+    assert verdicts(analyse, question, "今期はやらないと決めた案件と理由は経営会議で共有します。") == (C,)
+    assert verdicts(analyse, question, "経営会議で共有しないと判断しました。") == (M,)
