@@ -124,7 +124,7 @@ def _admits(piece: str) -> bool:
     範囲を可視化した」 go on past it, so they admit nothing."""
     bare = _POLITE_END.sub("", piece)
     for match in _ADMISSION.finditer(bare):
-        if len(bare) - match.end() > _ADMISSION_TAIL or bare.startswith(_SERVING, match.end()):
+        if len(bare) - match.end() > _ADMISSION_TAIL or bare.startswith(_SERVING, match.end()) or _REPORTED.search(bare, match.end()):
             continue  # (「特定できないようにする」: it serves what follows)
         if match.group().startswith("でき") and _IMPACT.search(bare[: match.start()]):
             continue  # 「ユーザーの6割がログインできない状態でした」: what an incident did, not a gap admitted
@@ -133,6 +133,8 @@ def _admits(piece: str) -> bool:
 
 
 _SERVING = ("よう", "ため", "と", "ば")
+# What someone else said is coming (「御社はこれから進めると伺い」) admits nothing of one's own.
+_REPORTED = re.compile(r"と(?:伺|聞|お聞き)|とのこと")
 # Who an incident affects: what they could not do is its impact.
 _IMPACT = re.compile(r"(?:ユーザー?|顧客|お客様|お客さん|利用者|会員|社員|全員|取引先)[^、,。]{0,12}?(?:が|は|も)")
 

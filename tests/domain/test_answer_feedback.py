@@ -611,3 +611,11 @@ def test_a_decision_not_to_that_describes_a_noun_denies_nothing(analyse):
     question = Question(11, "q", ("経営会議での共有",), keyword_text="経営会議 + 共有")
     assert verdicts(analyse, question, "今期はやらないと決めた案件と理由は経営会議で共有します。") == (C,)
     assert verdicts(analyse, question, "経営会議で共有しないと判断しました。") == (M,)
+
+
+def test_a_contrast_with_noni_cuts_a_clause_and_what_others_plan_admits_nothing(analyse):
+    question = Question(12, "q", ("オフライン評価、本番の効果",), keyword_text="オフライン | 本番 + 効果")
+    assert verdicts(analyse, question, "オフラインでは良かったのに、本番では効果が出なかった。")[0] == C
+    question = Question(13, "q", ("応募先の課題",), keyword_text="御社 + 刷新")
+    assert verdicts(analyse, question, "御社はデータ基盤の刷新をこれから進めると伺い、力になれると思いました。") == (C,)
+    assert verdicts(analyse, question, "御社のデータ基盤の刷新に関わる準備は、まだこれからです。") == (M,)
