@@ -258,8 +258,23 @@ def _synonym(text: str, analyse: Analyse) -> Synonym:
     # written: the verb alone is in almost every clause.
     # So is one the analyser reads with a word it drops (「バーンレート」 is an adverb and レート): its
     # other words alone (any rate) say something else.
-    light = all(key in _LIGHT_VERBS for key in keys) or any(t.pos == "adverb" for t in tokens)
+    # And one whose particle carries its meaning (「原因調査より」「個人情報だけ」「再実行しても」): its
+    # words without it (any 原因調査) say something else.
+    light = all(key in _LIGHT_VERBS for key in keys) or any(t.pos == "adverb" for t in tokens) or _narrowing(tokens)
     return Synonym(normalized, () if negative or light else keys, negative=negative)
+
+
+_NARROWING = frozenset({"より", "だけ", "のみ", "しか", "ばかり"})
+
+
+def _narrowing(tokens: Sequence[TokenLike]) -> bool:
+    """A comparison, a limit or a concession (「より」「だけ」「しても」) in a keyword."""
+    for index, token in enumerate(tokens):
+        if token.pos == "particle" and token.surface in _NARROWING:
+            return True
+        if token.surface == "も" and index and tokens[index - 1].surface in ("て", "で"):
+            return True
+    return False
 
 
 def matcher_for(point: str, keywords: Keywords | None, analyse: Analyse, rarity: Callable[[str], float] | None = None) -> PointMatcher:

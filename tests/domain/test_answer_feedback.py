@@ -619,3 +619,13 @@ def test_a_contrast_with_noni_cuts_a_clause_and_what_others_plan_admits_nothing(
     question = Question(13, "q", ("応募先の課題",), keyword_text="御社 + 刷新")
     assert verdicts(analyse, question, "御社はデータ基盤の刷新をこれから進めると伺い、力になれると思いました。") == (C,)
     assert verdicts(analyse, question, "御社のデータ基盤の刷新に関わる準備は、まだこれからです。") == (M,)
+
+
+def test_a_stage_or_a_start_still_ahead_admits_and_a_narrowing_keyword_is_found_as_written(analyse):
+    question = Question(14, "q", ("開発速度の改善、資格の勉強",), keyword_text="速くなった | 資格 + 勉強")
+    assert verdicts(analyse, question, "『体感では速くなった』という段階です。")[0] == M
+    assert verdicts(analyse, question, "今後は資格の勉強から始めようと思っています。")[1] == M
+    assert verdicts(analyse, question, "リードタイムが半分になって開発が速くなった。毎朝資格の勉強をしています。") == (C, C)
+    question = Question(15, "q", ("原因究明より先に復旧",), keyword_text="原因調査より先")
+    assert verdicts(analyse, question, "全員で原因調査に入ります。") == (M,)
+    assert verdicts(analyse, question, "原因調査より先にロールバックしました。") == (C,)
