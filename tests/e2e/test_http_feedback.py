@@ -18,7 +18,7 @@ from bot.testing.reading import blocks_text
 from bot.testing.signing import reply
 
 UTC = timezone.utc
-MARKER = "XYZZY秘密のマーカー"  # ASCII too: a logged JSON body escapes the rest
+MARKER = "XYZZYぴよぴよ"  # ASCII too: a logged JSON body escapes the rest; no word any point names
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def feedback_bot(stub_api, tmp_path):
 def test_three_replies_three_private_verdicts_and_no_text_kept(feedback_bot, stub_api, caplog):
     caplog.set_level(logging.DEBUG)
     bot = feedback_bot
-    # CTO questions have no curated keywords: a reply that uses a point's own words covers it.
+    # A reply that uses a point's own words covers it.
     assert "設定しました" in blocks_text(bot.answer("schedule set cto 09:00 tz=UTC reveal=+1m", user_id=ADMIN)["blocks"])
     bot.clock_.now = datetime(2026, 11, 25, 9, 0, 5, tzinfo=UTC)
     bot.tick()
