@@ -8,10 +8,11 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from bot.content.findings import Finding
-from bot.domain.answer_feedback import Analyse, Verdict, analyse_reply, judge, matcher_for
+from bot.domain.answer_feedback import Analyse, PointMatcher, Verdict, analyse_reply, judge, matcher_for
 from bot.domain.markup import unwrap_emphasis
 from bot.domain.role import Level, Question, Role
 
@@ -27,14 +28,18 @@ def answer_length(text: str) -> int:
     return len(_UNCOUNTED.sub("", unicodedata.normalize("NFKC", unwrap_emphasis(text))))
 
 
+@lru_cache(maxsize=64)
+def _matchers(question: Question, analyse: Analyse) -> tuple[PointMatcher, ...]:
+    """The question's matchers, built once for both checks that read them (a document's keyword
+    lines hold thousands of keywords, each analysed)."""
+    keywords = question.keywords
+    return tuple(matcher_for(point, keywords[i] if i < len(keywords) else None, analyse) for i, point in enumerate(question.points))
+
+
 def points_covered(question: Question, analyse: Analyse) -> int:
     """How many of the question's answer points the answer checker judges ✓ in its own model answer."""
-    keywords = question.keywords
     clauses = analyse_reply(question.model_answer, analyse, limit=len(question.model_answer))
-    verdicts = [
-        judge(matcher_for(point, keywords[i] if i < len(keywords) else None, analyse), clauses) for i, point in enumerate(question.points)
-    ]
-    return sum(v is Verdict.COVERED for v in verdicts)
+    return sum(judge(matcher, clauses) is Verdict.COVERED for matcher in _matchers(question, analyse))
 
 
 def question_findings(role: Role, analyse: Analyse | None) -> list[Finding]:
@@ -100,7 +105,7 @@ def keyword_findings(role: Role, analyse: Analyse, others: dict[str, list[str]] 
                 findings.append(
                     Finding(path, q.line, "info", f"Q{q.number} point {i + 1} has a single keyword: a reply in other words will miss it")
                 )
-            matcher = matcher_for(q.points[i], groups, analyse)
+            matcher = _matchers(q, analyse)[i]
             for j, clauses in enumerate(point_clauses):
                 if j != i and judge(matcher, clauses) is Verdict.COVERED:
                     findings.append(
