@@ -264,13 +264,16 @@ def _synonym(text: str, analyse: Analyse) -> Synonym:
     return Synonym(normalized, () if negative or light else keys, negative=negative)
 
 
-_NARROWING = frozenset({"より", "だけ", "のみ", "しか", "ばかり"})
+_NARROWING = frozenset({"より", "だけ", "のみ", "しか", "ばかり", "ずつ", "として"})
+# Time words the matcher drops as carrying no point, which a keyword's meaning rests on (「導入後」
+# is not any 導入, 「原因調査は後」 not any 原因調査).
+_WHEN = frozenset({"後", "前", "先", "以降", "以前", "以後", "あと"})
 
 
 def _narrowing(tokens: Sequence[TokenLike]) -> bool:
     """A comparison, a limit or a concession (「より」「だけ」「しても」) in a keyword."""
     for index, token in enumerate(tokens):
-        if token.pos == "particle" and token.surface in _NARROWING:
+        if token.pos == "particle" and token.surface in _NARROWING or token.surface in _WHEN:
             return True
         if token.surface == "も" and index and tokens[index - 1].surface in ("て", "で"):
             return True

@@ -57,6 +57,9 @@ _ADMISSION = re.compile(
     r"|な(?:い|かった)(?:の|こと)が(?:正直なところ|正直|現状|実情|実態|本音)"
     # Still at a stage, or about to start (「体感では速くなったという段階です」「資格の勉強から始めようと思っています」).
     r"|という段階|(?:の|な)段階(?!的)|から始めよう|これから始め"
+    # A wish that did not come true (「キャリアの話もしたいのですが」「入れたかったんですが」), a lesson
+    # about what went wrong (「…のは反省点です」), things left as they were (「従来のままです」).
+    r"|た(?:い|かった)(?:の|ん)ですが|た(?:い|かった)んだけど|反省点|(?:従来|昔|旧来)のまま"
     # A regret: what should have been done was not (「連絡係まで決めるべきだった」「やっておけばよかった」).
     r"|べきだった|(?:ば|たら)(?:よかった|良かった)"
 )

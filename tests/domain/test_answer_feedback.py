@@ -629,3 +629,19 @@ def test_a_stage_or_a_start_still_ahead_admits_and_a_narrowing_keyword_is_found_
     question = Question(15, "q", ("原因究明より先に復旧",), keyword_text="原因調査より先")
     assert verdicts(analyse, question, "全員で原因調査に入ります。") == (M,)
     assert verdicts(analyse, question, "原因調査より先にロールバックしました。") == (C,)
+
+
+def test_a_wish_that_did_not_come_true_a_lesson_and_things_left_as_they_were_admit(analyse):
+    for text in (
+        "ロールバックの判断もしたいのですが、権限がありません。",
+        "役割分担が曖昧なまま進んだのは反省点です。",
+        "ロールバックの手順は従来のままです。",
+    ):
+        assert C not in verdicts(analyse, INCIDENT, text)[:2], text
+    assert verdicts(analyse, INCIDENT, "役割分担を決めてからロールバックしたのが勝因です。")[:2] == (C, C)
+
+
+def test_a_keyword_resting_on_a_time_word_or_a_limiting_particle_is_found_as_written(analyse):
+    question = Question(16, "q", ("承認後の効果測定、1件ずつの取得",), keyword_text="導入後/承認後 | 1件ずつ")
+    assert verdicts(analyse, question, "EDRの全社導入を提案しました。1ページに100件表示します。") == (M, M)
+    assert verdicts(analyse, question, "導入後は検知件数を毎月報告しました。関連データを1件ずつ取得していました。") == (C, C)
