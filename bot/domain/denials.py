@@ -214,4 +214,34 @@ def denied_by_what_follows(tokens: Sequence[Word], index: int) -> bool:
     if token.surface == "より" and before.pos in ("verb", "auxiliary") and not before.negation:
         following = next((t for t in tokens[index + 1 :] if t.surface not in ("も", "、", ",")), None)
         return following is None or following.lemma not in _TIME_AFTER_YORI
+    if tokens[index + 1].surface in ("、", ",", "，"):
+        return _drawback_before(tokens, index)
+    return False
+
+
+# What doing something would cost: 「チェックを入れると速度が落ちるので、」「分けて管理するのは複雑に
+# なるので、」「説得するのも時間がかかるので、」 set aside what would be done.
+_DRAWBACKS = frozenset("遅い 落ちる 崩れる 複雑 面倒 大変 やりすぎ やり過ぎ 無駄 重い 非効率 過剰 煩雑 下がる 悪化 混乱 割に合う".split())
+_COSTS = frozenset("時間 手間 コスト 工数 お金 費用".split())
+
+
+def _drawback_before(tokens: Sequence[Word], index: int) -> bool:
+    """Whether the words up to tokens[index] (just before a comma) say that doing something costs
+    too much: a verb with と, のは, のも or ても, then a drawback."""
+    start = max((i for i in range(index) if tokens[i].surface in ("、", ",", "，")), default=-1) + 1
+    span = tokens[start : index + 1]
+    for at in range(len(span) - 2):
+        verb = span[at].pos == "verb" or span[at].lemma in ("れる", "られる", "せる", "させる")
+        if not verb or span[at].negation:
+            continue  # (not 「手作業だと時間がかかる」: a state, not something one would do)
+        after = span[at + 1 :]
+        conditional = after[0].surface == "と" or (after[0].surface in ("の", "て") and len(after) > 1 and after[1].surface in ("は", "も"))
+        if not conditional:
+            continue
+        rest = after[1:]
+        for k, word in enumerate(rest):
+            if word.lemma in _DRAWBACKS or word.surface in _DRAWBACKS:
+                return True
+            if word.lemma in ("かかる", "掛かる") and any(t.lemma in _COSTS for t in rest[:k]):
+                return True
     return False

@@ -645,3 +645,13 @@ def test_a_keyword_resting_on_a_time_word_or_a_limiting_particle_is_found_as_wri
     question = Question(16, "q", ("承認後の効果測定、1件ずつの取得",), keyword_text="導入後/承認後 | 1件ずつ")
     assert verdicts(analyse, question, "EDRの全社導入を提案しました。1ページに100件表示します。") == (M, M)
     assert verdicts(analyse, question, "導入後は検知件数を毎月報告しました。関連データを1件ずつ取得していました。") == (C, C)
+
+
+def test_what_a_reply_says_would_cost_too_much_is_set_aside(analyse):
+    text = "ロールバックすると整合性が崩れるので、役割分担を決めてログを保全しながら原因を直しました。"
+    assert verdicts(analyse, INCIDENT, text) == (C, M, C)
+    text = "役割を分けるのも時間がかかるので、全員で一斉にロールバックしました。"
+    assert verdicts(analyse, INCIDENT, text)[:2] == (M, C)
+    # A state is not something one would do: 「手作業だと時間がかかるので」 sets nothing aside.
+    question = Question(17, "q", ("手作業の自動化",), keyword_text="手作業 + 自動化")
+    assert verdicts(analyse, question, "手作業だと時間がかかるので、自動化しました。") == (C,)
