@@ -655,3 +655,13 @@ def test_what_a_reply_says_would_cost_too_much_is_set_aside(analyse):
     # A state is not something one would do: 「手作業だと時間がかかるので」 sets nothing aside.
     question = Question(17, "q", ("手作業の自動化",), keyword_text="手作業 + 自動化")
     assert verdicts(analyse, question, "手作業だと時間がかかるので、自動化しました。") == (C,)
+
+
+def test_a_wish_left_with_but_what_one_really_thinks_and_the_little_done_admit(analyse):
+    for text in (
+        "役割分担はきちんと決めたいと思っていますが、前職では手が回りませんでした。",
+        "ロールバックの判断も、現状は権限がなくて難しいというのが本音です。",
+        "ログの保全もチャットに残っているだけという状態です。",
+    ):
+        assert C not in verdicts(analyse, INCIDENT, text), text
+    assert verdicts(analyse, INCIDENT, "入社後は役割分担とロールバックの判断を任せてほしいと思っています。")[:2] == (C, C)
