@@ -34,6 +34,8 @@ MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
 MAX_ACTIONS_PER_BLOCK = 25
 MAX_CONTEXT_TEXT = 3000
+MAX_MODAL_BLOCKS = 100
+MAX_MODAL_TITLE = 24
 
 
 # ----------------------------------------------------------------------------- the view cache
@@ -102,8 +104,31 @@ _views = _ViewCache(VIEW_CACHE_SIZE)
 # ----------------------------------------------------------------------------- primitives
 
 
+def plain_text(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
 def header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, MAX_HEADER_TEXT), "emoji": True}}
+    return {"type": "header", "text": plain_text(truncate(text, MAX_HEADER_TEXT))}
+
+
+def modal_view(
+    blocks: list[Block], *, title: str, callback_id: str, submit: str | None = None, close: str = "閉じる", metadata: str = ""
+) -> dict[str, Any]:
+    """A modal view: the one shape every modal of the bot shares (at most 100 blocks, a title of 24
+    characters), with a submit button only when there is something to submit."""
+    view: dict[str, Any] = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain_text(truncate(title, MAX_MODAL_TITLE)),
+        "close": plain_text(close),
+        "blocks": blocks[:MAX_MODAL_BLOCKS],
+    }
+    if submit:
+        view["submit"] = plain_text(submit)
+    if metadata:
+        view["private_metadata"] = metadata
+    return view
 
 
 def section_text(mrkdwn: str) -> Block:
@@ -121,7 +146,7 @@ def divider() -> Block:
 def button(label: str, action: str, value: str, style: str | None = None) -> dict[str, Any]:
     element = {
         "type": "button",
-        "text": {"type": "plain_text", "text": truncate(label, MAX_BUTTON_TEXT), "emoji": True},
+        "text": plain_text(truncate(label, MAX_BUTTON_TEXT)),
         "action_id": action,
         "value": value[:MAX_BUTTON_VALUE],
     }

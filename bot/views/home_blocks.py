@@ -15,7 +15,18 @@ from bot.domain.text import truncate
 from bot.ports import Block, Message
 from bot.usecases.member_home import HomeChannel, HomeData
 from bot.views.action_ids import Kind, action_id
-from bot.views.blocks import MAX_ACTIONS_PER_BLOCK, SECTION_BUDGET, button, context, divider, header, section_text, sections
+from bot.views.blocks import (
+    MAX_ACTIONS_PER_BLOCK,
+    SECTION_BUDGET,
+    button,
+    context,
+    divider,
+    header,
+    modal_view,
+    plain_text,
+    section_text,
+    sections,
+)
 from bot.views.drill_blocks import paused_by_bot
 from bot.views.learning_blocks import learning_stats_lines
 from bot.views.mrkdwn import bold, escape_mrkdwn
@@ -25,7 +36,6 @@ from bot.views.team_question_blocks import pending_blocks, propose_block
 MAX_VIEW_BLOCKS = 100
 MAX_CHANNELS = 20  # each takes two blocks for an admin (the line and its buttons)
 MAX_ROLE_BUTTONS = 75  # three actions blocks
-MAX_MODAL_TITLE = 24
 
 # Action ids of the Home's own buttons (the schedule editor's are registered by its module).
 REVIEW = "home_review"
@@ -116,14 +126,11 @@ def _mock_picker(roles: tuple[Role, ...]) -> list[Block]:
     """🎤 模擬面接: choosing a role starts a five-question session in the member's DM with the bot."""
     if not roles:
         return []
-    options = [
-        {"text": {"type": "plain_text", "text": truncate(r.short_title or r.title, 75), "emoji": True}, "value": r.slug}
-        for r in roles[:MOCK_OPTIONS]
-    ]
+    options = [{"text": plain_text(truncate(r.short_title or r.title, 75)), "value": r.slug} for r in roles[:MOCK_OPTIONS]]
     picker = {
         "type": "static_select",
         "action_id": action_id(Kind.MOCK_START),
-        "placeholder": {"type": "plain_text", "text": "職種を選ぶ", "emoji": True},
+        "placeholder": plain_text("職種を選ぶ"),
         "options": options,
     }
     text = f"🎤 {bold('模擬面接')}：職種を選ぶと、ボットとのDMで一対一の模擬面接（5問）が始まります。共通質問はDMで「共通質問で練習」と送ってください。"
@@ -230,13 +237,7 @@ def modal(title: str, message: Message, callback_id: str = "home_modal") -> dict
             blocks.append({**block, "elements": elements})
     if not blocks:
         blocks = [section_text(message.text or "（表示する内容がありません）")]  # already mrkdwn
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "title": {"type": "plain_text", "text": truncate(title, MAX_MODAL_TITLE), "emoji": True},
-        "close": {"type": "plain_text", "text": "閉じる", "emoji": True},
-        "blocks": _within_limit(blocks),
-    }
+    return modal_view(_within_limit(blocks), title=title, callback_id=callback_id)
 
 
 def loading_modal(title: str) -> dict[str, Any]:

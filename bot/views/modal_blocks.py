@@ -14,7 +14,7 @@ from bot.domain.schedule import DAY_LABELS_JA, DAY_NAMES
 from bot.domain.schedule_input import MAX_COMMON_EVERY
 from bot.domain.text import truncate
 from bot.usecases.schedule_admin import ScheduleView
-from bot.views.blocks import section_text
+from bot.views.blocks import modal_view, plain_text, section_text
 from bot.views.drill_blocks import schedule_summary
 
 View = dict[str, Any]
@@ -22,32 +22,16 @@ View = dict[str, Any]
 CALLBACK_ID = "schedule_editor"
 ACTION = "value"
 TITLE = "ドリルのスケジュール"
-MAX_MODAL_BLOCKS = 100
 MAX_OPTIONS = 100
 MAX_OPTION_TEXT = 75
 
 
-def _plain(text: str) -> dict:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
 def _option(value: str, label: str) -> dict:
-    return {"text": _plain(truncate(label, MAX_OPTION_TEXT)), "value": value}
+    return {"text": plain_text(truncate(label, MAX_OPTION_TEXT)), "value": value}
 
 
 def _modal(blocks: list[dict], callback_id: str, submit: str | None = None, metadata: str = "", close: str = "閉じる") -> View:
-    view: View = {
-        "type": "modal",
-        "callback_id": callback_id,
-        "title": _plain(TITLE),
-        "close": _plain(close),
-        "blocks": blocks[:MAX_MODAL_BLOCKS],
-    }
-    if submit:
-        view["submit"] = _plain(submit)
-    if metadata:
-        view["private_metadata"] = metadata
-    return view
+    return modal_view(blocks, title=TITLE, callback_id=callback_id, submit=submit, close=close, metadata=metadata)
 
 
 def notice_modal(mrkdwn: str, callback_id: str = f"{CALLBACK_ID}_notice") -> View:
@@ -68,17 +52,17 @@ def _input(block_id: str, element: dict, optional: bool = False, hint: str | Non
     block = {
         "type": "input",
         "block_id": block_id,
-        "label": _plain(form.LABELS[block_id]),
+        "label": plain_text(form.LABELS[block_id]),
         "element": {**element, "action_id": ACTION},
         "optional": optional,
     }
     if hint:
-        block["hint"] = _plain(hint)
+        block["hint"] = plain_text(hint)
     return block
 
 
 def _text_input(value: str, placeholder: str) -> dict:
-    element = {"type": "plain_text_input", "placeholder": _plain(placeholder), "max_length": form.MAX_VALUE_LENGTH}
+    element = {"type": "plain_text_input", "placeholder": plain_text(placeholder), "max_length": form.MAX_VALUE_LENGTH}
     if value:
         element["initial_value"] = value
     return element
@@ -86,7 +70,7 @@ def _text_input(value: str, placeholder: str) -> dict:
 
 def _select(options: Sequence[tuple[str, str]], value: str, placeholder: str) -> dict:
     choices = [_option(v, label) for v, label in options]
-    element = {"type": "static_select", "options": choices, "placeholder": _plain(placeholder)}
+    element = {"type": "static_select", "options": choices, "placeholder": plain_text(placeholder)}
     chosen = [c for c in choices if c["value"] == value]
     if chosen:
         element["initial_option"] = chosen[0]
@@ -112,7 +96,7 @@ def editor_modal(values: dict[str, str], roles: Sequence[tuple[str, str]], metad
                 form.CHANNEL,
                 {
                     "type": "conversations_select",
-                    "placeholder": _plain("チャンネルを選ぶ"),
+                    "placeholder": plain_text("チャンネルを選ぶ"),
                     "filter": {"include": ["public", "private"], "exclude_bot_users": True, "exclude_external_shared_channels": True},
                 },
                 hint="ドリルを投稿するチャンネル。ボットを招待しておいてください。",
@@ -129,7 +113,7 @@ def editor_modal(values: dict[str, str], roles: Sequence[tuple[str, str]], metad
                 form.ROLE, _text_input(values.get(form.ROLE, ""), "ciso、sre、all など"), hint="職種の名前か all（全職種ローテーション）"
             )
         )
-    time_element: dict = {"type": "timepicker", "placeholder": _plain("時刻を選ぶ")}
+    time_element: dict = {"type": "timepicker", "placeholder": plain_text("時刻を選ぶ")}
     if values.get(form.TIME):
         time_element["initial_time"] = values[form.TIME]
     blocks.append(_input(form.TIME, time_element))

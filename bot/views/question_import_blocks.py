@@ -13,7 +13,7 @@ from typing import Any
 from bot.content.question_exchange import Problem
 from bot.usecases.question_exchange import LIST_LIMIT, MAX_IMPORT_BYTES, PASTE_CHARACTERS, Imported, Preview
 from bot.views.action_ids import Kind, action_id
-from bot.views.blocks import SECTION_BUDGET, context, section_text, split_lines
+from bot.views.blocks import SECTION_BUDGET, context, modal_view, plain_text, section_text, split_lines
 from bot.views.mrkdwn import bold, display_name
 
 View = dict[str, Any]
@@ -24,7 +24,6 @@ TEXT = "text"  # the pasted block's
 ACTION = "value"  # every input's action id
 TITLE = "チームの質問の取り込み"  # a modal's title holds 24 characters
 FILETYPES = ("md", "markdown", "txt")
-MAX_MODAL_BLOCKS = 100
 PROBLEMS_SHOWN = 30
 CONFIRM = action_id(Kind.IMPORT_CONFIRM)
 
@@ -34,21 +33,8 @@ def literal(text: str, limit: int = 80) -> str:
     return display_name(" ".join((text or "").split()), limit=limit)
 
 
-def _plain(text: str) -> dict:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
 def _modal(blocks: list[dict], callback_id: str, submit: str | None = None, close: str = "閉じる") -> View:
-    view: View = {
-        "type": "modal",
-        "callback_id": callback_id,
-        "title": _plain(TITLE),
-        "close": _plain(close),
-        "blocks": blocks[:MAX_MODAL_BLOCKS],
-    }
-    if submit:
-        view["submit"] = _plain(submit)
-    return view
+    return modal_view(blocks, title=TITLE, callback_id=callback_id, submit=submit, close=close)
 
 
 def notice_modal(mrkdwn: str, callback_id: str = f"{CALLBACK_ID}_notice") -> View:
@@ -75,23 +61,23 @@ def import_form() -> View:
             "type": "input",
             "block_id": FILE,
             "optional": True,
-            "label": _plain("Markdown ファイル"),
+            "label": plain_text("Markdown ファイル"),
             "element": {"type": "file_input", "action_id": ACTION, "filetypes": list(FILETYPES), "max_files": 1},
-            "hint": _plain(f".md / .markdown / .txt、{MAX_IMPORT_BYTES // 1000}KBまで"),
+            "hint": plain_text(f".md / .markdown / .txt、{MAX_IMPORT_BYTES // 1000}KBまで"),
         },
         {
             "type": "input",
             "block_id": TEXT,
             "optional": True,
-            "label": _plain("または、貼り付け"),
+            "label": plain_text("または、貼り付け"),
             "element": {
                 "type": "plain_text_input",
                 "action_id": ACTION,
                 "multiline": True,
                 "max_length": PASTE_CHARACTERS,
-                "placeholder": _plain("## CTO：チームの質問（面接でよく聞かれる質問）"),
+                "placeholder": plain_text("## CTO：チームの質問（面接でよく聞かれる質問）"),
             },
-            "hint": _plain(
+            "hint": plain_text(
                 f"{PASTE_CHARACTERS:,}文字まで。見出しの下に番号付きで質問を書き、回答ポイントなどは「* *回答ポイント：…*」の行で書きます。"
             ),
         },
@@ -139,7 +125,7 @@ def preview_modal(preview: Preview, label_of: Callable[[str], str]) -> View:
                 "elements": [
                     {
                         "type": "button",
-                        "text": _plain("取り込む"),
+                        "text": plain_text("取り込む"),
                         "style": "primary",
                         "action_id": CONFIRM,
                         "value": str(preview.key),

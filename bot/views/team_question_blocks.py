@@ -17,7 +17,7 @@ from bot.domain.text import truncate
 from bot.ports import Block, Message
 from bot.usecases.team_questions import Decision
 from bot.views.action_ids import Kind, action_id, encode
-from bot.views.blocks import MAX_BLOCKS, SECTION_BUDGET, button, context, header, section_text
+from bot.views.blocks import MAX_BLOCKS, SECTION_BUDGET, button, context, header, modal_view, plain_text, section_text
 from bot.views.mrkdwn import bold, code, fallback_text, literal, mention
 
 View = dict[str, Any]
@@ -25,7 +25,6 @@ View = dict[str, Any]
 CALLBACK_ID = "team_question"  # the question form, in every mode
 REJECT_CALLBACK = "team_question_reject"
 ACTION = "value"  # every input's action id
-MAX_MODAL_BLOCKS = 100
 MAX_OPTIONS = 100
 MAX_OPTION_TEXT = 75
 MODES = ("propose", "approve", "edit")
@@ -36,23 +35,10 @@ LIST_PAGE = 20  # two blocks each: a page stays within a message's 50 blocks
 # ----------------------------------------------------------------------------- modals
 
 
-def _plain(text: str) -> dict:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
 def _modal(blocks: list[Block], title: str, callback_id: str, submit: str | None = None, metadata: str = "") -> View:
-    view: View = {
-        "type": "modal",
-        "callback_id": callback_id,
-        "title": _plain(title),
-        "close": _plain("キャンセル" if submit else "閉じる"),
-        "blocks": blocks[:MAX_MODAL_BLOCKS],
-    }
-    if submit:
-        view["submit"] = _plain(submit)
-    if metadata:
-        view["private_metadata"] = metadata
-    return view
+    return modal_view(
+        blocks, title=title, callback_id=callback_id, submit=submit, close="キャンセル" if submit else "閉じる", metadata=metadata
+    )
 
 
 def notice_modal(mrkdwn: str, title: str = TITLES["propose"]) -> View:
@@ -69,12 +55,12 @@ def saving_modal(title: str) -> View:
 
 
 def _option(value: str, label: str) -> dict:
-    return {"text": _plain(truncate(label, MAX_OPTION_TEXT)), "value": value}
+    return {"text": plain_text(truncate(label, MAX_OPTION_TEXT)), "value": value}
 
 
 def _select(options: Sequence[tuple[str, str]], value: str, placeholder: str) -> dict:
     choices = [_option(v, label) for v, label in options[:MAX_OPTIONS]]
-    element: dict = {"type": "static_select", "options": choices, "placeholder": _plain(placeholder)}
+    element: dict = {"type": "static_select", "options": choices, "placeholder": plain_text(placeholder)}
     chosen = [c for c in choices if c["value"] == value]
     if chosen:
         element["initial_option"] = chosen[0]
@@ -84,7 +70,7 @@ def _select(options: Sequence[tuple[str, str]], value: str, placeholder: str) ->
 def _text(value: str, field: str, multiline: bool = False, placeholder: str = "") -> dict:
     element: dict = {"type": "plain_text_input", "multiline": multiline, "max_length": qf.MAX_LENGTHS.get(field, qf.MAX_VALUE)}
     if placeholder:
-        element["placeholder"] = _plain(placeholder)
+        element["placeholder"] = plain_text(placeholder)
     if value:
         element["initial_value"] = value[: element["max_length"]]
     return element
@@ -94,12 +80,12 @@ def _input(field: str, element: dict, optional: bool = False, hint: str = "") ->
     block: Block = {
         "type": "input",
         "block_id": qf.BLOCKS[field],
-        "label": _plain(qf.LABELS[field]),
+        "label": plain_text(qf.LABELS[field]),
         "element": {**element, "action_id": ACTION},
         "optional": optional,
     }
     if hint:
-        block["hint"] = _plain(hint)
+        block["hint"] = plain_text(hint)
     return block
 
 
@@ -143,17 +129,17 @@ def reject_modal(metadata: str) -> View:
         "type": "plain_text_input",
         "multiline": True,
         "max_length": qf.MAX_REASON,
-        "placeholder": _plain("例: 既存の質問（Q3）とほぼ同じ内容のため"),
+        "placeholder": plain_text("例: 既存の質問（Q3）とほぼ同じ内容のため"),
     }
     blocks: list[Block] = [
         section_text("この提案を却下します。提案したメンバーにはDMで知らせます。"),
         {
             "type": "input",
             "block_id": qf.REASON,
-            "label": _plain("理由（任意）"),
+            "label": plain_text("理由（任意）"),
             "element": {**reason, "action_id": ACTION},
             "optional": True,
-            "hint": _plain(f"{qf.MAX_REASON}字まで。書いた理由は提案者に伝わります。"),
+            "hint": plain_text(f"{qf.MAX_REASON}字まで。書いた理由は提案者に伝わります。"),
         },
     ]
     return _modal(blocks, TITLES["reject"], REJECT_CALLBACK, submit=SUBMITS["reject"], metadata=metadata)
@@ -242,13 +228,13 @@ STATUS_LABELS = {Status.APPROVED: "✅ 出題中", Status.RETIRED: "🗄 廃止"
 def _retire_button(tq: TeamQuestion) -> dict:
     element = button("🗄 廃止", action_id(Kind.TEAM_RETIRE), encode(tq.key, tq.version), style="danger")
     element["confirm"] = {
-        "title": _plain("この質問を廃止しますか？"),
+        "title": plain_text("この質問を廃止しますか？"),
         "text": {
             "type": "mrkdwn",
             "text": f"{code(tq.question_id)} はこれから出題されなくなります。これまでの記録と復習の履歴は残ります。",
         },
-        "confirm": _plain("廃止する"),
-        "deny": _plain("やめる"),
+        "confirm": plain_text("廃止する"),
+        "deny": plain_text("やめる"),
         "style": "danger",
     }
     return element
