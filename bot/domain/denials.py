@@ -141,6 +141,7 @@ def _admits(piece: str) -> bool:
 
 
 _SERVING = ("よう", "ため", "と", "ば")
+_COMMAS = ("、", ",", "，")
 # What someone else said is coming (「御社はこれから進めると伺い」) admits nothing of one's own.
 _REPORTED = re.compile(r"と(?:伺|聞|お聞き)|とのこと")
 # Who an incident affects: what they could not do is its impact.
@@ -204,22 +205,23 @@ def denied_by_what_follows(tokens: Sequence[Word], index: int) -> bool:
     """Whether tokens[index] ends a part that what follows sets aside: 「役割は決めずに全員で調査」
     (without doing it), 「確認しないでデプロイ」, 「ロールバックで止めるより、原因を直すほうが」 (rather
     than doing it). The part before is denied; the rest is said as usual."""
-    token = tokens[index]
-    before = tokens[index - 1] if index else None
-    if before is None or index + 1 >= len(tokens) or not any(t.pos in _SUBSTANCE for t in tokens[index + 1 :]):
+    if not index or index + 1 >= len(tokens):
         return False
-    if token.surface in ("に", "で") and before.negation and before.surface in ("ず", "ない"):
-        if token.surface == "に" and before.surface != "ず" or token.surface == "で" and before.surface != "ない":
-            return False
+    token, before = tokens[index], tokens[index - 1]
+    without = (token.surface, before.surface) in (("に", "ず"), ("で", "ない")) and before.negation
+    rather = token.surface == "より" and before.pos in ("verb", "auxiliary") and not before.negation
+    costly = tokens[index + 1].surface in _COMMAS
+    # Cheap tests first: this runs for every token of a reply, and what follows is read only here.
+    if not (without or rather or costly) or not any(t.pos in _SUBSTANCE for t in tokens[index + 1 :]):
+        return False
+    if without:
         verb = tokens[index - 2] if index >= 2 else None
         doer = tokens[index - 3] if index >= 3 and verb is not None and verb.lemma in ("する", "為る") else verb
         return not (verb is not None and (verb.lemma in _DOUBLE_NEGATIVE or (doer is not None and doer.lemma in _DOUBLE_NEGATIVE)))
-    if token.surface == "より" and before.pos in ("verb", "auxiliary") and not before.negation:
-        following = next((t for t in tokens[index + 1 :] if t.surface not in ("も", "、", ",")), None)
+    if rather:
+        following = next((t for t in tokens[index + 1 :] if t.surface not in ("も", *_COMMAS)), None)
         return following is None or following.lemma not in _TIME_AFTER_YORI
-    if tokens[index + 1].surface in ("、", ",", "，"):
-        return _drawback_before(tokens, index)
-    return False
+    return _drawback_before(tokens, index)
 
 
 # What doing something would cost: 「チェックを入れると速度が落ちるので、」「分けて管理するのは複雑に
@@ -231,7 +233,7 @@ _COSTS = frozenset("時間 手間 コスト 工数 お金 費用".split())
 def _drawback_before(tokens: Sequence[Word], index: int) -> bool:
     """Whether the words up to tokens[index] (just before a comma) say that doing something costs
     too much: a verb with と, のは, のも or ても, then a drawback."""
-    start = max((i for i in range(index) if tokens[i].surface in ("、", ",", "，")), default=-1) + 1
+    start = max((i for i in range(index) if tokens[i].surface in _COMMAS), default=-1) + 1
     span = tokens[start : index + 1]
     for at in range(len(span) - 2):
         verb = span[at].pos == "verb" or span[at].lemma in ("れる", "られる", "せる", "させる")
