@@ -247,21 +247,19 @@ def _is_denial(text: str, tokens: Sequence[TokenLike]) -> bool:
 
 
 def _synonym(text: str, analyse: Analyse) -> Synonym:
+    """A keyword, found by its text or by all its content words in one clause; or by its text only
+    when its content words alone would say something else:
+    - a denial (「禁止ではなく」): without it, its words match the opposite (「すべて禁止します」);
+    - only a light verb (「何をした」 is 為る once analysed): that verb is in almost every clause;
+    - a word the analyser drops (「バーンレート」 is an adverb and レート): any rate is not a burn rate;
+    - a particle or a time word its meaning rests on (「原因調査より」「個人情報だけ」「再実行しても」「導入後」)."""
     normalized = normalize_text(text).lower().strip()
     tokens = analyse(normalized)
-    per_token = [t for t in tokens if t.pos in CONTENT_POS and t.lemma not in _NEGATION_WORDS]
-    keys = tuple(t.normalized.lower() or t.lemma.lower() for t in per_token if (t.normalized.lower() or t.lemma.lower()) not in STOP_WORDS)
+    forms = ((t.normalized or t.lemma).lower() for t in tokens if t.pos in CONTENT_POS and t.lemma not in _NEGATION_WORDS)
+    keys = tuple(form for form in forms if form not in STOP_WORDS)
     negative = _is_denial(normalized, tokens)
-    # A keyword that is a denial (「禁止ではなく」) is found as written: its words without the
-    # denial would match the opposite (「すべて禁止します」).
-    # A keyword whose only content is a light verb (「何をした」 is 為る once analysed) is found as
-    # written: the verb alone is in almost every clause.
-    # So is one the analyser reads with a word it drops (「バーンレート」 is an adverb and レート): its
-    # other words alone (any rate) say something else.
-    # And one whose particle carries its meaning (「原因調査より」「個人情報だけ」「再実行しても」): its
-    # words without it (any 原因調査) say something else.
-    light = all(key in _LIGHT_VERBS for key in keys) or any(t.pos == "adverb" for t in tokens) or _narrowing(tokens)
-    return Synonym(normalized, () if negative or light else keys, negative=negative)
+    as_written = negative or all(key in _LIGHT_VERBS for key in keys) or any(t.pos == "adverb" for t in tokens) or _narrowing(tokens)
+    return Synonym(normalized, () if as_written else keys, negative=negative)
 
 
 _NARROWING = frozenset({"より", "だけ", "のみ", "しか", "ばかり", "ずつ", "として"})
