@@ -122,7 +122,7 @@ def _mishap_before(tokens: Sequence[Word], index: int) -> bool:
             return True
         if token.lemma in _HAPPEN and any(t.lemma in _TROUBLES for t in tokens[:index]):
             return True  # 「同じ障害は起きていません」
-        if token.lemma not in ("する", "為る", "れる", "られる", "いる", "居る") and token.surface not in ("て", "で", "が"):
+        if token.lemma not in _LIGHT and token.lemma not in ("れる", "られる") and token.surface not in ("て", "で", "が"):
             return False
     return False
 
