@@ -216,7 +216,11 @@ def build_bot(
     )
     lookups = Lookups(catalog, rng)
     team_questions = TeamQuestions(
-        sessions, catalog, is_admin, lambda user_id, team_id: zone_of(user_id, team_id) or settings.default_timezone
+        sessions,
+        catalog,
+        is_admin,
+        lambda user_id, team_id: zone_of(user_id, team_id) or settings.default_timezone,
+        settings.admin_user_ids,
     )
     question_exchange = QuestionExchange(team_questions, chats)
     team_commands = TeamQuestionCommands(team_questions, chats, clock)

@@ -59,6 +59,14 @@ class TeamQuestionCommands:
         """The proposer's DM: it went to the admins."""
         return self._dm(user_id, ui.proposal_received(draft, self.questions.target_label(draft.target)), team_id)
 
+    def tell_admins(self, user_id: str, *, team_id: str) -> int:
+        """A new proposal, told by DM to the workspace's admins the bot knows: how many were told."""
+        admins = self.questions.admins_to_tell(user_id, team_id=team_id)
+        if not admins:
+            return 0
+        text = ui.proposal_for_admins(user_id, len(self.questions.pending(team_id=team_id)))
+        return sum(self._dm(admin, text, team_id) for admin in admins)
+
     # ------------------------------------------------------------------ admins' decisions
 
     def approve(self, user_id: str, value: str, *, team_id: str) -> str:

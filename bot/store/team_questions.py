@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.domain.role import Level, QuestionKind
 from bot.domain.team_questions import Draft, Status, TeamQuestion
 from bot.store.db import changed, to_db
-from bot.store.models import QuestionImportRow, TeamQuestionRow
+from bot.store.models import QuestionImportRow, ScheduleRow, TeamQuestionRow
 
 
 def _draft_values(draft: Draft) -> dict:
@@ -201,3 +201,13 @@ def delete_imports_before(session: Session, before: datetime) -> int:
     if session.scalar(select(QuestionImportRow.id).where(QuestionImportRow.created_at < to_db(before)).limit(1)) is None:
         return 0
     return changed(session.execute(delete(QuestionImportRow).where(QuestionImportRow.created_at < to_db(before))))
+
+
+def known_admins(session: Session, *, team_id: str) -> set[str]:
+    """Who has acted as an admin in the workspace: set one of its schedules, or decided one of its
+    questions. The bot keeps no list of a workspace's admins; these are the ones it has seen."""
+    setters = session.scalars(select(ScheduleRow.updated_by).where(ScheduleRow.team_id == team_id).distinct())
+    deciders = session.scalars(
+        select(TeamQuestionRow.decided_by).where(TeamQuestionRow.team_id == team_id, TeamQuestionRow.decided_by.is_not(None)).distinct()
+    )
+    return {user for user in (*setters, *deciders) if user}

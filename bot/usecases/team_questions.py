@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -32,6 +32,8 @@ from bot.domain.team_questions import (
 from bot.store import team_questions as store
 
 log = logging.getLogger(__name__)
+
+ADMINS_TOLD = 5  # admins told of one proposal by DM; the rest see it on their App Home
 
 
 class TeamCatalogs(RoleCatalog):
@@ -99,11 +101,13 @@ class TeamQuestions:
         catalogs: TeamCatalogs,
         is_admin: Callable[[str, str], bool],
         zone_of: Callable[[str, str], str] = lambda user_id, team_id: "UTC",
+        admin_ids: Iterable[str] = (),
     ):
         self.sessions = sessions
         self.catalogs = catalogs
         self.is_admin = is_admin
         self.zone_of = zone_of
+        self.admin_ids = frozenset(admin_ids)  # ADMIN_USER_IDS
 
     # ------------------------------------------------------------------ what a form may name
 
@@ -159,6 +163,15 @@ class TeamQuestions:
         except Exception:  # an admin check that fails shows nothing to decide, and says nothing
             log.warning("admin check failed while drawing the pending questions")
             return False
+
+    def admins_to_tell(self, proposer: str, *, team_id: str) -> list[str]:
+        """Whom to tell of a new proposal: the workspace's admins the bot knows (ADMIN_USER_IDS, and
+        whoever set a schedule or decided a question there), still admins, not the proposer; at most
+        ADMINS_TOLD, so a busy workspace's proposals do not flood every admin."""
+        with self.sessions() as session:
+            known = store.known_admins(session, team_id=team_id) | self.admin_ids
+        told = [user for user in sorted(known - {proposer}) if self.can_decide(user, team_id=team_id)]
+        return told[:ADMINS_TOLD]
 
     def pending(self, *, team_id: str) -> list[TeamQuestion]:
         with self.sessions() as session:

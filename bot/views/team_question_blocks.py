@@ -293,6 +293,15 @@ def proposal_received(draft: Draft, label: str) -> str:
     )
 
 
+def proposal_for_admins(proposer: str, pending: int) -> str:
+    """An admin's DM when a member proposes a question: who, how many wait, and where to decide.
+    The question's text stays on the Home, where it is decided."""
+    return (
+        f"📝 {mention(proposer)} さんからチームの質問の提案が届きました（承認待ち {pending}件）。"
+        "App Home の「承認待ちの質問」から承認・却下できます。"
+    )
+
+
 def decision_notice(decision: Decision) -> str:
     """The proposer's DM after an admin's decision: the use-case's sentence, as literal text."""
     return literal(decision.notice)

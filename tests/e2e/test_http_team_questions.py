@@ -475,3 +475,22 @@ def test_a_proposal_is_stored_in_the_ack_without_waiting_on_slack(qbot, stub_api
     finally:
         held.set()
     assert "質問の提案を受け付けました" in dms(stub_api, MEMBER)[0]
+
+
+def test_a_proposal_is_told_to_the_admins_the_bot_knows_by_dm_without_its_text(qbot, stub_api):
+    bot = qbot
+    assert propose(bot, stub_api, **valid()) is None
+    told = dms(stub_api, ADMIN)  # ADMIN_USER_IDS
+    assert len(told) == 1 and "<@UMEMBER01> さんからチームの質問の提案が届きました（承認待ち 1件）" in told[0]
+    assert "承認待ちの質問" in told[0] and QUESTION not in told[0]  # the question is read and decided on the Home
+    # A workspace admin who has decided a question is known from then on, and told of the next one.
+    key, version = next((q.key, q.version) for q in bot.core.team_questions.pending(team_id=TEAM))
+    bot.core.team_questions.approve(OTHER_ADMIN, key, version, bot.clock_.now, team_id=TEAM)
+    assert propose(bot, stub_api, **valid(q_text=f"{QUESTION}（2）")) is None
+    assert "承認待ち 1件" in dms(stub_api, OTHER_ADMIN)[0] and "承認待ち 1件" in dms(stub_api, ADMIN, 2)[1]
+    # An admin who proposes is not told of their own proposal.
+    before = len(dms(stub_api, ADMIN, 2))
+    assert propose(bot, stub_api, ADMIN, **valid(q_text=f"{QUESTION}（3）")) is None
+    assert "承認待ち 2件" in dms(stub_api, OTHER_ADMIN, 2)[1]  # sent after the proposer's receipt: all are sent
+    after = dms(stub_api, ADMIN, before + 1)
+    assert len(after) == before + 1 and "質問の提案を受け付けました" in after[-1]  # their receipt, not an admin's notice

@@ -173,6 +173,10 @@ class QuestionModal:
         if checked.opened.mode == PROPOSE:
             if context.get(PROPOSED) and checked.draft is not None:
                 self.commands.tell_proposed(user_id, checked.draft, team_id=team_id)
+                try:
+                    self.commands.tell_admins(user_id, team_id=team_id)
+                except Exception:  # noqa: BLE001 - the proposal is stored; the admins still see it on their Home
+                    log.exception("telling the admins of a proposal failed")
             return
         try:
             said = self.form.decide(checked, team_id=team_id)
