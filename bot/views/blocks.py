@@ -115,8 +115,7 @@ def header(text: str) -> Block:
 def modal_view(
     blocks: list[Block], *, title: str, callback_id: str, submit: str | None = None, close: str = "閉じる", metadata: str = ""
 ) -> dict[str, Any]:
-    """A modal view: the one shape every modal of the bot shares (at most 100 blocks, a title of 24
-    characters), with a submit button only when there is something to submit."""
+    """A modal (at most 100 blocks, a title of 24 characters), with a submit button only if asked."""
     view: dict[str, Any] = {
         "type": "modal",
         "callback_id": callback_id,
